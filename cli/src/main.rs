@@ -1,0 +1,187 @@
+//! `shuquan`: the operator's command line for a Shuquan data-rights ledger — keys,
+//! transactions, queries and status.
+
+mod client;
+mod fingerprint;
+mod output;
+mod parse;
+mod txcmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{anyhow, Context};
+use clap::{Parser, Subcommand};
+use serde_json::{json, Value};
+use shuquan_proto::Keypair;
+
+/// Operate a Shuquan data-rights ledger: keys, transactions, queries.
+///
+/// Start a dev node with `shuquand --dev`, then for example:
+///   shuquan --key .shuquan-dev/keys/org1.key tx register --file data.csv --name "Bus GPS 2026" --grade general --jurisdiction CN --wait
+#[derive(Debug, Parser)]
+#[command(version, about, long_about, propagate_version = true)]
+struct Cli {
+    /// The node's API.
+    #[arg(long, global = true, env = "SHUQUAN_NODE", default_value = "http://127.0.0.1:7070")]
+    node: String,
+    /// Your key file (signs transactions).
+    #[arg(long, global = true, env = "SHUQUAN_KEY")]
+    key: Option<PathBuf>,
+    /// text or json.
+    #[arg(long, global = true, default_value = "text", value_parser = ["text", "json"])]
+    output: String,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Create and inspect ed25519 key files.
+    #[command(subcommand)]
+    Keys(KeysCmd),
+    /// Sign and submit transactions.
+    #[command(subcommand)]
+    Tx(txcmd::TxCmd),
+    /// Ask the node about assets, grants, members, transactions and blocks.
+    #[command(subcommand)]
+    Query(QueryCmd),
+    /// The node's role, term, height, last block and peers.
+    Status,
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCmd {
+    /// Write a new key file (mode 0600) and print its public key.
+    New {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Print the public key of a key file.
+    Show { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+enum QueryCmd {
+    /// An asset's record: metadata, holders, lineage, history head.
+    Asset { id: String },
+    /// Every transaction that touched an asset, with block and result.
+    History { id: String },
+    /// Who held each right, now or at a height or day.
+    Rights {
+        id: String,
+        #[arg(long)]
+        height: Option<u64>,
+        /// The end of this day (UTC).
+        #[arg(long, value_name = "YYYY-MM-DD", conflicts_with = "height")]
+        time: Option<String>,
+    },
+    /// Grants on an asset, with status (optionally at a day).
+    Grants {
+        id: String,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        at: Option<String>,
+    },
+    /// Parents and children of an asset.
+    Lineage { id: String },
+    /// Cross-border filings of an asset's grants.
+    Filings { id: String },
+    /// A member by account key, with the transactions it signed.
+    Member { key: String },
+    /// A transaction with payload and result.
+    Tx { id: String },
+    /// A block by height (or `latest`).
+    Block { height: String },
+    /// The assets registered with a fingerprint.
+    Fingerprint { hash: String },
+    /// A grant.
+    Grant { id: String },
+    /// A filing.
+    Filing { id: String },
+}
+
+/// What every command needs.
+pub(crate) struct Ctx {
+    node: String,
+    key: Option<PathBuf>,
+    pub(crate) json: bool,
+}
+
+impl Ctx {
+    pub(crate) fn client(&self) -> client::Client {
+        client::Client::new(&self.node)
+    }
+
+    pub(crate) fn key(&self) -> anyhow::Result<Keypair> {
+        let path = self.key.as_ref().ok_or_else(|| anyhow!("this command signs: give --key FILE or set SHUQUAN_KEY"))?;
+        Keypair::read_file(path).context("loading --key")
+    }
+}
+
+fn query(ctx: &Ctx, q: &QueryCmd) -> anyhow::Result<Value> {
+    let c = ctx.client();
+    Ok(match q {
+        QueryCmd::Asset { id } => c.get(&format!("/v1/assets/{id}"))?,
+        QueryCmd::History { id } => c.get(&format!("/v1/assets/{id}/history"))?,
+        QueryCmd::Rights { id, height, time } => {
+            let q = match (height, time) {
+                (Some(h), _) => format!("?height={h}"),
+                (None, Some(t)) => format!("?time={}", parse::end_of_day(t)? - 1),
+                _ => String::new(),
+            };
+            c.get(&format!("/v1/assets/{id}/rights{q}"))?
+        }
+        QueryCmd::Grants { id, at } => {
+            let q = at.as_deref().map(parse::start_of_day).transpose()?.map(|t| format!("?at={t}")).unwrap_or_default();
+            c.get(&format!("/v1/assets/{id}/grants{q}"))?
+        }
+        QueryCmd::Lineage { id } => c.get(&format!("/v1/assets/{id}/lineage"))?,
+        QueryCmd::Filings { id } => c.get(&format!("/v1/assets/{id}/filings"))?,
+        QueryCmd::Member { key } => {
+            let member: Value = c.get(&format!("/v1/members/{key}"))?;
+            let txs: Value = c.get(&format!("/v1/members/{key}/txs?limit=100"))?;
+            json!({"member": member, "transactions": txs})
+        }
+        QueryCmd::Tx { id } => c.get(&format!("/v1/txs/{id}"))?,
+        QueryCmd::Block { height } => c.get(&format!("/v1/blocks/{height}"))?,
+        QueryCmd::Fingerprint { hash } => c.get(&format!("/v1/fingerprints/{hash}"))?,
+        QueryCmd::Grant { id } => c.get(&format!("/v1/grants/{id}"))?,
+        QueryCmd::Filing { id } => c.get(&format!("/v1/filings/{id}"))?,
+    })
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let ctx = Ctx { node: cli.node, key: cli.key, json: cli.output == "json" };
+    match &cli.cmd {
+        Cmd::Keys(KeysCmd::New { out }) => {
+            let key = Keypair::generate()?;
+            key.write_file(out).with_context(|| format!("writing {} (it must not exist yet)", out.display()))?;
+            output::print(&ctx, &json!({"public_key": key.public(), "file": out}))
+        }
+        Cmd::Keys(KeysCmd::Show { file }) => {
+            let key = Keypair::read_file(file)?;
+            output::print(&ctx, &json!({"public_key": key.public(), "file": file}))
+        }
+        Cmd::Tx(t) => txcmd::run(&ctx, t),
+        Cmd::Query(q) => output::print(&ctx, &query(&ctx, q)?),
+        Cmd::Status => {
+            let s: Value = ctx.client().get("/v1/status")?;
+            output::print(&ctx, &s)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.output == "json";
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if json {
+                println!("{}", json!({"error": format!("{e:#}")}));
+            }
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

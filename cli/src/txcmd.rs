@@ -1,0 +1,555 @@
+//! `shuquan tx ...`: build, sign and submit transactions, online in one step or offline
+//! (`tx build`, `tx sign`, `tx submit`) for parties on different machines.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context};
+use clap::{Args, Subcommand};
+use serde_json::{json, Value};
+use shuquan_proto::hash::{asset_id, attestation_id, filing_id, grant_id};
+use shuquan_proto::pb::{self, tx_body::Payload};
+use shuquan_proto::tx::Unsigned;
+use shuquan_proto::views::SubmitView;
+use shuquan_proto::{Hash32, Keypair};
+
+use crate::parse::{self as p, ACTIONS, ATTEST_KINDS, ATTEST_RESULTS, DELIVERY, GRADES, ORIGINS, PATHS, RIGHTS};
+use crate::{fingerprint, output, Ctx};
+
+/// Flags every online transaction command takes.
+#[derive(Debug, Args)]
+pub(crate) struct Submit {
+    /// Wait until the transaction is in a block and print its result (exit 1 if it failed).
+    #[arg(long)]
+    wait: bool,
+    /// Key file of a cosigner (the receiver of a transfer, the grantee of a grant); repeatable.
+    #[arg(long = "cosign-key", value_name = "FILE")]
+    cosign_keys: Vec<PathBuf>,
+}
+
+/// Transaction commands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum TxCmd {
+    #[command(flatten)]
+    Payload(PayloadCmd),
+    /// Build a transaction without signing it, for signing elsewhere (`tx sign`).
+    Build {
+        /// Where to write the unsigned transaction.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The signer's public key (default: the public key of --key).
+        #[arg(long, value_name = "PUBKEY")]
+        signer: Option<String>,
+        /// A cosigner's public key; repeatable.
+        #[arg(long = "cosigner", value_name = "PUBKEY")]
+        cosigners: Vec<String>,
+        /// The chain id (default: asked from --node).
+        #[arg(long)]
+        chain_id: Option<String>,
+        #[command(subcommand)]
+        payload: PayloadCmd,
+    },
+    /// Add the signature of --key to a transaction file.
+    Sign {
+        /// The transaction file (from `tx build`).
+        file: PathBuf,
+    },
+    /// Submit a fully signed transaction file.
+    Submit {
+        /// The transaction file.
+        file: PathBuf,
+        /// Wait for the block.
+        #[arg(long)]
+        wait: bool,
+    },
+}
+
+/// The payloads.
+#[derive(Debug, Subcommand)]
+pub(crate) enum PayloadCmd {
+    /// Register a data set: its fingerprint and metadata (never the data). You become holder of all three rights.
+    Register {
+        /// The data file to fingerprint (streamed with BLAKE3; only the hash leaves this machine).
+        #[arg(long, required_unless_present = "fingerprint")]
+        file: Option<PathBuf>,
+        /// The BLAKE3 fingerprint, if the data is elsewhere (give --size too).
+        #[arg(long, conflicts_with = "file", requires = "size")]
+        fingerprint: Option<String>,
+        /// Size in bytes, with --fingerprint.
+        #[arg(long)]
+        size: Option<u64>,
+        /// A name for the data set.
+        #[arg(long)]
+        name: String,
+        /// A description.
+        #[arg(long, default_value = "")]
+        description: String,
+        /// general or important (core data may not be registered).
+        #[arg(long)]
+        grade: String,
+        /// Where the data resides (ISO 3166-1 alpha-2, e.g. CN).
+        #[arg(long)]
+        jurisdiction: String,
+        /// Sector, e.g. transport.
+        #[arg(long, default_value = "")]
+        sector: String,
+        /// public, enterprise or personal.
+        #[arg(long, default_value = "enterprise")]
+        origin: String,
+        /// It contains personal information.
+        #[arg(long)]
+        contains_pi: bool,
+        /// It contains sensitive personal information.
+        #[arg(long)]
+        contains_spi: bool,
+        /// Number of personal-information subjects.
+        #[arg(long, default_value_t = 0)]
+        pi_subjects: u64,
+        /// Hash of consent or collection evidence (required for personal data).
+        #[arg(long)]
+        evidence: Option<String>,
+        /// A parent asset it was derived from; repeatable.
+        #[arg(long = "derived-from", value_name = "ASSET")]
+        derived_from: Vec<String>,
+        /// How it can be delivered: download,query,compute,verify.
+        #[arg(long, default_value = "download,query,compute,verify")]
+        delivery: String,
+        #[command(flatten)]
+        submit: Submit,
+    },
+    /// Transfer one right (hold, use or operate) to another member; the receiver cosigns.
+    Transfer {
+        #[arg(long)]
+        asset: String,
+        /// hold, use or operate.
+        #[arg(long)]
+        right: String,
+        /// The receiver's public key.
+        #[arg(long)]
+        to: String,
+        /// The agreed price, e.g. 1200.00CNY (made visible to the market).
+        #[arg(long)]
+        price: Option<String>,
+        /// Hash of the contract.
+        #[arg(long)]
+        consideration: Option<String>,
+        #[command(flatten)]
+        submit: Submit,
+    },
+    /// Grant access to a member for purposes, actions, jurisdictions and a time; the grantee cosigns.
+    Grant {
+        #[arg(long)]
+        asset: String,
+        /// The grantee's public key.
+        #[arg(long)]
+        grantee: String,
+        /// read, query, compute, verify, derive (comma-separated).
+        #[arg(long)]
+        actions: String,
+        /// Purpose codes from the genesis list, e.g. academic-research (comma-separated).
+        #[arg(long)]
+        purposes: String,
+        /// Valid from this day (UTC; default: now).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        not_before: Option<String>,
+        /// Valid through this day (UTC).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        not_after: String,
+        /// Where the grantee may use it, e.g. CN,VN. A foreign one needs a regulator's approval.
+        #[arg(long)]
+        jurisdictions: String,
+        /// Most uses (default: unlimited).
+        #[arg(long, default_value_t = 0)]
+        max_uses: u64,
+        /// Systems allowed to receive results (comma-separated; default: any).
+        #[arg(long, default_value = "")]
+        recipients: String,
+        /// Hash of the policy document.
+        #[arg(long)]
+        policy: Option<String>,
+        #[command(flatten)]
+        submit: Submit,
+    },
+    /// Revoke a grant (Operate holder or regulator), or renounce it (grantee).
+    Revoke {
+        #[arg(long)]
+        grant: String,
+        /// Hash of the reason.
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        submit: Submit,
+    },
+    /// Record a use of a grant (grantee).
+    Usage {
+        #[arg(long)]
+        grant: String,
+        /// read, query, compute, verify or derive.
+        #[arg(long)]
+        action: String,
+        /// The purpose code.
+        #[arg(long)]
+        purpose: String,
+        /// Where it was used.
+        #[arg(long)]
+        jurisdiction: String,
+        /// The system that received the result.
+        #[arg(long, default_value = "")]
+        recipient: String,
+        /// Fingerprint of the output.
+        #[arg(long)]
+        output_fingerprint: Option<String>,
+        #[command(flatten)]
+        submit: Submit,
+    },
+    /// File a cross-border export of grants for a regulator's decision.
+    FileCrossBorder {
+        /// Grant ids (comma-separated).
+        #[arg(long)]
+        grants: String,
+        /// Destination jurisdiction.
+        #[arg(long)]
+        destination: String,
+        /// exempt, standard-contract, certification or security-assessment.
+        #[arg(long)]
+        path: String,
+        #[arg(long, default_value_t = 0)]
+        pi_subjects: u64,
+        #[arg(long, default_value_t = 0)]
+        spi_subjects: u64,
+        /// The export includes important data.
+        #[arg(long)]
+        important: bool,
+        /// Hash of the filing's evidence (contract, assessment report).
+        #[arg(long)]
+        evidence: String,
+        /// Why the export is exempt (required with --path exempt).
+        #[arg(long, default_value = "")]
+        reason: String,
+        #[command(flatten)]
+        submit: Submit,
+    },
+    /// Decide a cross-border filing (regulator).
+    #[command(group(clap::ArgGroup::new("decision").required(true).args(["approve", "acknowledge", "reject", "revoke"])))]
+    DecideCrossBorder {
+        #[arg(long)]
+        filing: String,
+        /// Approve (needs --valid-until).
+        #[arg(long, requires = "valid_until")]
+        approve: bool,
+        /// Acknowledge a standard-contract or certification filing.
+        #[arg(long)]
+        acknowledge: bool,
+        #[arg(long)]
+        reject: bool,
+        /// Revoke an earlier approval.
+        #[arg(long)]
+        revoke: bool,
+        /// Approval valid through this day (UTC).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        valid_until: Option<String>,
+        #[command(flatten)]
+        submit: Submit,
+    },
+    /// Record an attestation about an asset, grant or filing (auditor).
+    Attest {
+        #[arg(long)]
+        subject: String,
+        /// compliance, quality, valuation, anonymisation, security or deletion.
+        #[arg(long)]
+        kind: String,
+        /// pass, fail or info.
+        #[arg(long)]
+        result: String,
+        /// Hash of the report.
+        #[arg(long)]
+        report: String,
+        /// Valid through this day (UTC).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        valid_until: Option<String>,
+        #[command(flatten)]
+        submit: Submit,
+    },
+    /// Freeze an asset, grant or filing (regulator).
+    Freeze {
+        #[arg(long)]
+        subject: String,
+        /// Hash of the reason.
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        submit: Submit,
+    },
+    /// Unfreeze an asset, grant or filing (regulator).
+    Unfreeze {
+        #[arg(long)]
+        subject: String,
+        #[command(flatten)]
+        submit: Submit,
+    },
+}
+
+impl PayloadCmd {
+    fn submit(&self) -> &Submit {
+        match self {
+            PayloadCmd::Register { submit, .. }
+            | PayloadCmd::Transfer { submit, .. }
+            | PayloadCmd::Grant { submit, .. }
+            | PayloadCmd::Revoke { submit, .. }
+            | PayloadCmd::Usage { submit, .. }
+            | PayloadCmd::FileCrossBorder { submit, .. }
+            | PayloadCmd::DecideCrossBorder { submit, .. }
+            | PayloadCmd::Attest { submit, .. }
+            | PayloadCmd::Freeze { submit, .. }
+            | PayloadCmd::Unfreeze { submit, .. } => submit,
+        }
+    }
+
+    /// The payload, its created-object kind, and progress shown on long work.
+    fn payload(&self, quiet: bool) -> anyhow::Result<Payload> {
+        Ok(match self {
+            PayloadCmd::Register {
+                file, fingerprint: fp, size, name, description, grade, jurisdiction, sector, origin,
+                contains_pi, contains_spi, pi_subjects, evidence, derived_from, delivery, ..
+            } => {
+                let (fingerprint, size_bytes) = match (file, fp) {
+                    (Some(f), _) => {
+                        let (h, n) = fingerprint::of_file(f, !quiet)?;
+                        (h.to_vec(), n)
+                    }
+                    (None, Some(h)) => (p::hash(h, "--fingerprint")?, size.unwrap_or(0)),
+                    (None, None) => bail!("give --file PATH (or --fingerprint HASH --size N)"),
+                };
+                Payload::RegisterAsset(pb::RegisterAsset {
+                    fingerprint,
+                    size_bytes,
+                    name: name.clone(),
+                    description: description.clone(),
+                    sector: sector.clone(),
+                    grade: p::word(grade, "--grade", GRADES)?,
+                    pi: (*contains_pi || *contains_spi || *pi_subjects > 0).then(|| pb::PersonalInfo {
+                        contains_pi: *contains_pi || *contains_spi,
+                        contains_sensitive_pi: *contains_spi,
+                        subjects: *pi_subjects,
+                    }),
+                    origin: p::word(origin, "--origin", ORIGINS)?,
+                    evidence_hash: p::opt_hash(evidence.as_deref(), "--evidence")?,
+                    jurisdiction: jurisdiction.to_ascii_uppercase(),
+                    delivery_modes: p::words(delivery, "--delivery", DELIVERY)?,
+                    derived_from: derived_from.iter().map(|a| p::hash(a, "--derived-from")).collect::<Result<_, _>>()?,
+                })
+            }
+            PayloadCmd::Transfer { asset, right, to, price, consideration, .. } => {
+                Payload::TransferRight(pb::TransferRight {
+                    asset: p::hash(asset, "--asset")?,
+                    right: p::word(right, "--right", RIGHTS)?,
+                    to: p::key(to, "--to")?,
+                    price: price.as_deref().map(p::price).transpose()?,
+                    consideration_hash: p::opt_hash(consideration.as_deref(), "--consideration")?,
+                })
+            }
+            PayloadCmd::Grant {
+                asset, grantee, actions, purposes, not_before, not_after, jurisdictions, max_uses,
+                recipients, policy, ..
+            } => Payload::IssueGrant(pb::IssueGrant {
+                asset: p::hash(asset, "--asset")?,
+                grantee: p::key(grantee, "--grantee")?,
+                actions: p::words(actions, "--actions", ACTIONS)?,
+                purposes: p::purposes(purposes)?,
+                not_before_ms: not_before.as_deref().map(p::start_of_day).transpose()?.unwrap_or(0),
+                not_after_ms: p::end_of_day(not_after)?,
+                jurisdictions: p::jurisdictions(jurisdictions)?,
+                max_uses: *max_uses,
+                recipient_systems: p::list(recipients),
+                policy_doc_hash: p::opt_hash(policy.as_deref(), "--policy")?,
+            }),
+            PayloadCmd::Revoke { grant, reason, .. } => Payload::RevokeGrant(pb::RevokeGrant {
+                grant: p::hash(grant, "--grant")?,
+                reason_hash: p::opt_hash(reason.as_deref(), "--reason")?,
+            }),
+            PayloadCmd::Usage { grant, action, purpose, jurisdiction, recipient, output_fingerprint, .. } => {
+                Payload::RecordUsage(pb::RecordUsage {
+                    grant: p::hash(grant, "--grant")?,
+                    action: p::word(action, "--action", ACTIONS)?,
+                    purpose: purpose.clone(),
+                    jurisdiction: jurisdiction.to_ascii_uppercase(),
+                    recipient_system: recipient.clone(),
+                    output_fingerprint: p::opt_hash(output_fingerprint.as_deref(), "--output-fingerprint")?,
+                })
+            }
+            PayloadCmd::FileCrossBorder {
+                grants, destination, path, pi_subjects, spi_subjects, important, evidence, reason, ..
+            } => Payload::FileCrossBorder(pb::FileCrossBorder {
+                grants: p::list(grants).iter().map(|g| p::hash(g, "--grants")).collect::<Result<_, _>>()?,
+                destination: destination.to_ascii_uppercase(),
+                path: p::word(path, "--path", PATHS)?,
+                exempt_reason: reason.clone(),
+                declared: Some(pb::Declared {
+                    pi_subjects: *pi_subjects,
+                    spi_subjects: *spi_subjects,
+                    important: *important,
+                }),
+                evidence_hash: p::hash(evidence, "--evidence")?,
+            }),
+            PayloadCmd::DecideCrossBorder { filing, approve, acknowledge, reject, valid_until, .. } => {
+                let decision = if *approve {
+                    pb::Decision::Approve
+                } else if *acknowledge {
+                    pb::Decision::Acknowledge
+                } else if *reject {
+                    pb::Decision::Reject
+                } else {
+                    pb::Decision::Revoke
+                };
+                Payload::DecideCrossBorder(pb::DecideCrossBorder {
+                    filing: p::hash(filing, "--filing")?,
+                    decision: decision as i32,
+                    valid_until_ms: valid_until.as_deref().map(p::end_of_day).transpose()?.unwrap_or(0),
+                })
+            }
+            PayloadCmd::Attest { subject, kind, result, report, valid_until, .. } => Payload::Attest(pb::Attest {
+                subject: p::hash(subject, "--subject")?,
+                kind: p::word(kind, "--kind", ATTEST_KINDS)?,
+                result: p::word(result, "--result", ATTEST_RESULTS)?,
+                report_hash: p::hash(report, "--report")?,
+                valid_until_ms: valid_until.as_deref().map(p::end_of_day).transpose()?.unwrap_or(0),
+            }),
+            PayloadCmd::Freeze { subject, reason, .. } => Payload::Freeze(pb::Freeze {
+                subject: p::hash(subject, "--subject")?,
+                reason_hash: p::hash(reason, "--reason")?,
+            }),
+            PayloadCmd::Unfreeze { subject, .. } => {
+                Payload::Unfreeze(pb::Unfreeze { subject: p::hash(subject, "--subject")? })
+            }
+        })
+    }
+}
+
+/// What a transaction creates, named by its id.
+fn created(chain_id: &str, tx: &Hash32, payload: &Payload) -> Option<(&'static str, Hash32)> {
+    match payload {
+        Payload::RegisterAsset(_) => Some(("asset", asset_id(chain_id, tx))),
+        Payload::IssueGrant(_) => Some(("grant", grant_id(chain_id, tx))),
+        Payload::FileCrossBorder(_) => Some(("filing", filing_id(chain_id, tx))),
+        Payload::Attest(_) => Some(("attestation", attestation_id(chain_id, tx))),
+        _ => None,
+    }
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+fn chain_id(ctx: &Ctx, given: Option<&str>) -> anyhow::Result<String> {
+    if let Some(c) = given {
+        return Ok(c.to_string());
+    }
+    let g: Value = ctx.client().get("/v1/genesis").context("asking the node for the chain id (or give --chain-id)")?;
+    g["chain_id"].as_str().map(str::to_string).ok_or_else(|| anyhow!("the node's genesis has no chain_id"))
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct TxFile {
+    kind: String,
+    tx_id: Hash32,
+    tx: String,
+}
+
+fn write_tx_file(path: &Path, tx: &Unsigned) -> anyhow::Result<()> {
+    let file = TxFile { kind: "shuquan-tx-v1".into(), tx_id: tx.id(), tx: hex::encode(tx.encode()) };
+    std::fs::write(path, serde_json::to_string_pretty(&file)? + "\n").with_context(|| format!("writing {}", path.display()))
+}
+
+fn read_tx_file(path: &Path) -> anyhow::Result<Unsigned> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let file: TxFile = serde_json::from_str(&text).with_context(|| format!("{} is not a transaction file from `shuquan tx build`", path.display()))?;
+    let bytes = hex::decode(&file.tx).with_context(|| format!("{}: tx is not hex", path.display()))?;
+    Ok(Unsigned::from_raw(&bytes).with_context(|| format!("{}: not a valid transaction", path.display()))?)
+}
+
+/// Runs a `tx` command.
+pub(crate) fn run(ctx: &Ctx, cmd: &TxCmd) -> anyhow::Result<()> {
+    match cmd {
+        TxCmd::Payload(pc) => {
+            let key = ctx.key()?;
+            let cosigners: Vec<Keypair> = pc
+                .submit()
+                .cosign_keys
+                .iter()
+                .map(|f| Keypair::read_file(f).with_context(|| format!("--cosign-key {}", f.display())))
+                .collect::<Result<_, _>>()?;
+            let chain = chain_id(ctx, None)?;
+            let payload = pc.payload(ctx.json)?;
+            let body = pb::TxBody {
+                chain_id: chain,
+                timestamp_ms: now_ms(),
+                signer: key.public().to_vec(),
+                cosigners: cosigners.iter().map(|k| k.public().to_vec()).collect(),
+                payload: Some(payload),
+            };
+            let mut tx = Unsigned::new(body);
+            tx.sign(&key);
+            for c in &cosigners {
+                tx.sign(c);
+            }
+            submit(ctx, &tx, pc.submit().wait)
+        }
+        TxCmd::Build { out, signer, cosigners, chain_id: given, payload } => {
+            let signer = match signer {
+                Some(s) => p::key(s, "--signer")?,
+                None => ctx.key().context("give --signer PUBKEY or --key FILE")?.public().to_vec(),
+            };
+            let body = pb::TxBody {
+                chain_id: chain_id(ctx, given.as_deref())?,
+                timestamp_ms: now_ms(),
+                signer,
+                cosigners: cosigners.iter().map(|c| p::key(c, "--cosigner")).collect::<Result<_, _>>()?,
+                payload: Some(payload.payload(ctx.json)?),
+            };
+            let tx = Unsigned::new(body);
+            write_tx_file(out, &tx)?;
+            let needs: Vec<String> = tx.signers()?.iter().map(|(k, _)| hex::encode(k)).collect();
+            output::print(ctx, &json!({"tx_id": tx.id(), "file": out, "needs_signatures_from": needs}))
+        }
+        TxCmd::Sign { file } => {
+            let key = ctx.key()?;
+            let mut tx = read_tx_file(file)?;
+            if !tx.signers()?.iter().any(|(k, _)| *k == key.public().to_vec()) {
+                bail!("{} is neither the signer nor a cosigner of this transaction", key.public());
+            }
+            tx.sign(&key);
+            write_tx_file(file, &tx)?;
+            let missing: Vec<String> =
+                tx.signers()?.iter().filter(|(_, s)| !s).map(|(k, _)| hex::encode(k)).collect();
+            output::print(ctx, &json!({"tx_id": tx.id(), "signed_by": key.public(), "missing": missing}))
+        }
+        TxCmd::Submit { file, wait } => submit(ctx, &read_tx_file(file)?, *wait),
+    }
+}
+
+fn submit(ctx: &Ctx, tx: &Unsigned, wait: bool) -> anyhow::Result<()> {
+    let body = tx.body()?;
+    let id = tx.id();
+    let made = body.payload.as_ref().and_then(|p| created(&tx.chain_id, &id, p));
+    let path = if wait { "/v1/tx?wait=commit" } else { "/v1/tx" };
+    let answer: SubmitView = ctx.client().post_bytes(path, &tx.encode())?;
+    let mut out = json!({"tx_id": id, "status": answer.status});
+    if let Some((kind, cid)) = made {
+        out[kind] = json!(cid);
+    }
+    if let Some(r) = &answer.receipt {
+        out["height"] = json!(r.height);
+        if !r.committed() {
+            out["code"] = json!(r.code_name);
+            out["rule"] = json!(r.rule);
+            out["message"] = json!(r.message);
+        }
+    }
+    output::print(ctx, &out)?;
+    match answer.receipt {
+        Some(r) if !r.committed() => Err(anyhow!(
+            "transaction failed in block {}: {} ({}, rule {}): {}",
+            r.height, r.code_name, r.code, r.rule, r.message
+        )),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,71 @@
+//! The HTTP/JSON API (axum). Paths are versioned under `/v1`; transactions arrive as
+//! protobuf `TxRaw` bytes (`application/x-protobuf`) or as JSON `{"tx": "<hex>"}`; every
+//! error is JSON `{"code", "message"}` with a fitting HTTP status.
+
+mod error;
+mod queries;
+mod submit;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use shuquan_proto::PublicKey;
+use tokio::sync::broadcast;
+
+use crate::ledger::{AppliedBlock, Ledger};
+use crate::mempool::Mempool;
+
+pub use error::ApiError;
+
+/// What the handlers share.
+#[derive(Debug)]
+pub struct App {
+    /// The ledger.
+    pub ledger: Arc<Ledger>,
+    /// Admitted transactions waiting for a block.
+    pub mempool: Arc<Mempool>,
+    /// Applied blocks, as they happen.
+    pub events: broadcast::Sender<Arc<AppliedBlock>>,
+    /// This node's key.
+    pub node_key: PublicKey,
+    /// Longest `?wait=commit`.
+    pub max_wait: Duration,
+}
+
+/// Largest request body: a transaction at the size limit, hex-encoded in JSON, with room.
+pub fn body_limit(max_tx_bytes: usize) -> usize {
+    max_tx_bytes * 2 + 4096
+}
+
+/// The API's routes.
+pub fn router(app: Arc<App>) -> Router {
+    let limit = body_limit(app.ledger.params().max_tx_bytes as usize);
+    Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .route("/v1/tx", post(submit::submit))
+        .route("/v1/status", get(queries::status))
+        .route("/v1/genesis", get(queries::genesis))
+        .route("/v1/assets/{id}", get(queries::asset))
+        .route("/v1/assets/{id}/history", get(queries::history))
+        .route("/v1/assets/{id}/rights", get(queries::rights))
+        .route("/v1/assets/{id}/grants", get(queries::asset_grants))
+        .route("/v1/assets/{id}/lineage", get(queries::lineage))
+        .route("/v1/assets/{id}/filings", get(queries::asset_filings))
+        .route("/v1/fingerprints/{fp}", get(queries::fingerprint))
+        .route("/v1/grants/{id}", get(queries::grant))
+        .route("/v1/filings/{id}", get(queries::filing))
+        .route("/v1/attestations/{id}", get(queries::attestation))
+        .route("/v1/members", get(queries::members))
+        .route("/v1/members/{key}", get(queries::member))
+        .route("/v1/members/{key}/txs", get(queries::member_txs))
+        .route("/v1/members/{key}/grants", get(queries::member_grants))
+        .route("/v1/txs/{id}", get(queries::tx))
+        .route("/v1/blocks/latest", get(queries::latest_block))
+        .route("/v1/blocks/{height}", get(queries::block))
+        .fallback(error::not_found)
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(app)
+}

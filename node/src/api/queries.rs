@@ -1,0 +1,219 @@
+//! The read endpoints: status, genesis, assets and their history, rights, grants, lineage
+//! and filings, members, transactions and blocks.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use shuquan_proto::views::{self as v, MemberView};
+use shuquan_proto::{Hash32, PublicKey};
+
+use super::{ApiError, App};
+use crate::ledger::GrantsOf;
+
+type Answer<T> = Result<Json<T>, ApiError>;
+
+fn hash(s: &str, what: &str) -> Result<Hash32, ApiError> {
+    s.parse().map_err(|e| ApiError::bad_request(format!("{what} {s:?}: {e}")))
+}
+
+fn key(s: &str) -> Result<PublicKey, ApiError> {
+    s.parse().map_err(|e| ApiError::bad_request(format!("member key {s:?}: {e}")))
+}
+
+fn found<T>(v: Option<T>, what: impl std::fmt::Display) -> Answer<T> {
+    v.map(Json).ok_or_else(|| ApiError::not_found(what))
+}
+
+pub(super) async fn status(State(app): State<Arc<App>>) -> Answer<v::StatusView> {
+    let applied = app.ledger.applied()?;
+    Ok(Json(v::StatusView {
+        chain_id: app.ledger.chain_id().to_string(),
+        genesis_hash: app.ledger.genesis_hash(),
+        node_key: app.node_key.to_hex(),
+        role: "leader".into(),
+        term: 1,
+        height: applied.height,
+        last_block_hash: Hash32::from_slice(&applied.block_hash).unwrap_or_default(),
+        last_block_time_ms: applied.timestamp_ms,
+        leader_id: Some(1),
+        peers: Vec::new(),
+        mempool: app.mempool.len(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    }))
+}
+
+pub(super) async fn genesis(State(app): State<Arc<App>>) -> Answer<Value> {
+    let g = app.ledger.genesis();
+    let p = app.ledger.params();
+    Ok(Json(json!({
+        "chain_id": g.chain_id,
+        "genesis_hash": app.ledger.genesis_hash(),
+        "genesis_time_ms": g.genesis_time_ms,
+        "members": g.members.iter().map(MemberView::new).collect::<Vec<_>>(),
+        "params": {
+            "tx_time_window_ms": p.tx_time_window_ms,
+            "max_approval_ms": p.max_approval_ms,
+            "purposes": p.purposes,
+            "pi_security_threshold": p.pi_security_threshold,
+            "spi_security_threshold": p.spi_security_threshold,
+            "pi_contract_threshold": p.pi_contract_threshold,
+            "max_tx_bytes": p.max_tx_bytes,
+            "max_block_txs": p.max_block_txs,
+        },
+    })))
+}
+
+pub(super) async fn asset(State(app): State<Arc<App>>, Path(id): Path<String>) -> Answer<v::AssetView> {
+    let id = hash(&id, "asset id")?;
+    found(app.ledger.asset(&id)?, format_args!("asset {id}"))
+}
+
+pub(super) async fn history(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+) -> Answer<Vec<v::HistoryEntryView>> {
+    let id = hash(&id, "asset id")?;
+    if app.ledger.asset(&id)?.is_none() {
+        return Err(ApiError::not_found(format_args!("asset {id}")));
+    }
+    Ok(Json(app.ledger.history(&id)?))
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct AtQuery {
+    /// A block height.
+    height: Option<u64>,
+    /// A time, ms since the epoch (the last block at or before it).
+    time: Option<u64>,
+    /// Evaluate statuses at this time, ms since the epoch.
+    at: Option<u64>,
+}
+
+pub(super) async fn rights(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    Query(q): Query<AtQuery>,
+) -> Answer<v::RightsView> {
+    let id = hash(&id, "asset id")?;
+    let height = match (q.height, q.time) {
+        (Some(h), _) => h,
+        (None, Some(t)) => app.ledger.height_at_time(t)?,
+        (None, None) => app.ledger.applied()?.height,
+    };
+    found(app.ledger.rights_at(&id, height)?, format_args!("asset {id}"))
+}
+
+pub(super) async fn asset_grants(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    Query(q): Query<AtQuery>,
+) -> Answer<Vec<v::GrantView>> {
+    let id = hash(&id, "asset id")?;
+    Ok(Json(app.ledger.grants(GrantsOf::Asset(&id), q.at)?))
+}
+
+pub(super) async fn lineage(State(app): State<Arc<App>>, Path(id): Path<String>) -> Answer<v::LineageView> {
+    let id = hash(&id, "asset id")?;
+    found(app.ledger.lineage(&id)?, format_args!("asset {id}"))
+}
+
+pub(super) async fn asset_filings(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+) -> Answer<Vec<v::FilingView>> {
+    let id = hash(&id, "asset id")?;
+    Ok(Json(app.ledger.filings_of_asset(&id)?))
+}
+
+pub(super) async fn fingerprint(State(app): State<Arc<App>>, Path(fp): Path<String>) -> Answer<Value> {
+    let fp = hash(&fp, "fingerprint")?;
+    let assets = app.ledger.assets_by_fingerprint(&fp)?;
+    if assets.is_empty() {
+        return Err(ApiError::not_found(format_args!("an asset with fingerprint {fp}")));
+    }
+    Ok(Json(json!({ "fingerprint": fp, "assets": assets })))
+}
+
+pub(super) async fn grant(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    Query(q): Query<AtQuery>,
+) -> Answer<v::GrantView> {
+    let id = hash(&id, "grant id")?;
+    found(app.ledger.grant(&id, q.at)?, format_args!("grant {id}"))
+}
+
+pub(super) async fn filing(State(app): State<Arc<App>>, Path(id): Path<String>) -> Answer<v::FilingView> {
+    let id = hash(&id, "filing id")?;
+    found(app.ledger.filing(&id)?, format_args!("filing {id}"))
+}
+
+pub(super) async fn attestation(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+) -> Answer<v::AttestationView> {
+    let id = hash(&id, "attestation id")?;
+    found(app.ledger.attestation(&id)?, format_args!("attestation {id}"))
+}
+
+pub(super) async fn members(State(app): State<Arc<App>>) -> Answer<Vec<MemberView>> {
+    Ok(Json(app.ledger.members()?))
+}
+
+pub(super) async fn member(State(app): State<Arc<App>>, Path(k): Path<String>) -> Answer<MemberView> {
+    let k = key(&k)?;
+    found(app.ledger.member_by_key(k.as_bytes())?, format_args!("a member with account key {k}"))
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct LimitQuery {
+    limit: Option<usize>,
+}
+
+pub(super) async fn member_txs(
+    State(app): State<Arc<App>>,
+    Path(k): Path<String>,
+    Query(q): Query<LimitQuery>,
+) -> Answer<Vec<v::ReceiptView>> {
+    let k = key(&k)?;
+    Ok(Json(app.ledger.txs_by_signer(k.as_bytes(), q.limit.unwrap_or(1000).min(10_000))?))
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct GrantsQuery {
+    /// `grantee` (default) or `grantor`.
+    side: Option<String>,
+    at: Option<u64>,
+}
+
+pub(super) async fn member_grants(
+    State(app): State<Arc<App>>,
+    Path(k): Path<String>,
+    Query(q): Query<GrantsQuery>,
+) -> Answer<Vec<v::GrantView>> {
+    let k = key(&k)?;
+    let of = match q.side.as_deref() {
+        None | Some("grantee") => GrantsOf::Grantee(k.as_bytes()),
+        Some("grantor") => GrantsOf::Grantor(k.as_bytes()),
+        Some(other) => return Err(ApiError::bad_request(format!("side={other}: use grantee or grantor"))),
+    };
+    Ok(Json(app.ledger.grants(of, q.at)?))
+}
+
+pub(super) async fn tx(State(app): State<Arc<App>>, Path(id): Path<String>) -> Answer<v::TxView> {
+    let id = hash(&id, "transaction id")?;
+    found(app.ledger.tx(&id)?, format_args!("transaction {id} (it may still be in the mempool)"))
+}
+
+pub(super) async fn block(State(app): State<Arc<App>>, Path(h): Path<String>) -> Answer<v::BlockView> {
+    let h: u64 = h.parse().map_err(|_| ApiError::bad_request(format!("height {h:?} is not a number")))?;
+    found(app.ledger.block(h)?, format_args!("block {h}"))
+}
+
+pub(super) async fn latest_block(State(app): State<Arc<App>>) -> Answer<v::BlockView> {
+    let h = app.ledger.applied()?.height;
+    found(app.ledger.block(h)?, "any block (the chain is empty)")
+}

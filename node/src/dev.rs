@@ -1,0 +1,89 @@
+//! The dev chain: one command, no setup. On first start it writes four member keys, a node
+//! key and a genesis into the data directory; later starts reuse them, so the chain and
+//! its keys survive restarts.
+
+use std::path::{Path, PathBuf};
+
+use shuquan_proto::genesis::{GenesisFile, MemberFile, ParamsFile};
+use shuquan_proto::Keypair;
+
+use crate::error::{Error, Result};
+
+/// The dev members: file name, id, institution, jurisdiction, roles.
+pub const DEV_MEMBERS: &[(&str, &str, &str, &str)] = &[
+    ("org1", "Nanning Big Data Exchange", "CN", "member"),
+    ("org2", "Hanoi Digital Data Co.", "VN", "member"),
+    ("regulator", "Cyberspace Administration (dev)", "CN", "regulator"),
+    ("auditor", "Beibu Gulf Data Audit (dev)", "CN", "auditor"),
+];
+
+/// What a dev data directory holds.
+#[derive(Debug)]
+pub struct DevSetup {
+    /// The genesis (read back from `genesis.toml`).
+    pub genesis: GenesisFile,
+    /// The node's key.
+    pub node_key: Keypair,
+    /// Where each member's key file is.
+    pub key_files: Vec<(String, PathBuf)>,
+    /// Whether this start created them.
+    pub created: bool,
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io { path: path.display().to_string(), source }
+}
+
+fn load_or_create_key(path: &Path) -> Result<(Keypair, bool)> {
+    if path.exists() {
+        return Ok((Keypair::read_file(path)?, false));
+    }
+    let key = Keypair::generate()?;
+    key.write_file(path)?;
+    Ok((key, true))
+}
+
+/// Prepares (or reopens) the dev chain in `dir`.
+pub fn prepare(dir: &Path) -> Result<DevSetup> {
+    let keys_dir = dir.join("keys");
+    std::fs::create_dir_all(&keys_dir).map_err(io(&keys_dir))?;
+    let (node_key, _) = load_or_create_key(&keys_dir.join("node.key"))?;
+    let mut key_files = Vec::new();
+    let mut members = Vec::new();
+    let mut created = false;
+    for (id, name, jurisdiction, role) in DEV_MEMBERS {
+        let path = keys_dir.join(format!("{id}.key"));
+        let (key, new) = load_or_create_key(&path)?;
+        created |= new;
+        key_files.push((id.to_string(), path));
+        members.push(MemberFile {
+            id: id.to_string(),
+            name: name.to_string(),
+            org_code: format!("DEV-{}", id.to_ascii_uppercase()),
+            jurisdiction: jurisdiction.to_string(),
+            roles: vec![role.to_string()],
+            account_keys: vec![key.public()],
+            node_key: (*id == "org1").then(|| node_key.public()),
+            node_addr: String::new(),
+            is_ciio: false,
+        });
+    }
+    let genesis_path = dir.join("genesis.toml");
+    let genesis = if genesis_path.exists() {
+        let text = std::fs::read_to_string(&genesis_path).map_err(io(&genesis_path))?;
+        GenesisFile::parse(&text)?
+    } else {
+        let genesis = GenesisFile {
+            chain_id: "shuquan-dev".into(),
+            genesis_time_ms: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64),
+            params: ParamsFile::default(),
+            members,
+        };
+        std::fs::write(&genesis_path, genesis.to_toml()?).map_err(io(&genesis_path))?;
+        created = true;
+        genesis
+    };
+    Ok(DevSetup { genesis, node_key, key_files, created })
+}

@@ -1,0 +1,100 @@
+//! The key layout of the ledger's one sled tree. Every key starts with a short tag and `:`
+//! so no key space is a prefix of another; numbers are big-endian so they sort.
+
+use shuquan_proto::Hash32;
+
+/// The "last applied" mark.
+pub(crate) const APPLIED: &[u8] = b"meta:applied";
+/// The genesis the data directory was created with.
+pub(crate) const GENESIS: &[u8] = b"meta:genesis";
+
+fn key(tag: &str, parts: &[&[u8]]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(tag.len() + 1 + parts.iter().map(|p| p.len()).sum::<usize>());
+    k.extend_from_slice(tag.as_bytes());
+    k.push(b':');
+    for p in parts {
+        k.extend_from_slice(p);
+    }
+    k
+}
+
+/// The prefix of a key space, for scans.
+pub(crate) fn prefix(tag: &str, parts: &[&[u8]]) -> Vec<u8> {
+    key(tag, parts)
+}
+
+pub(crate) fn member(id: &str) -> Vec<u8> {
+    key("mem", &[id.as_bytes()])
+}
+pub(crate) fn account(pk: &[u8]) -> Vec<u8> {
+    key("acct", &[pk])
+}
+pub(crate) fn asset(id: &Hash32) -> Vec<u8> {
+    key("asset", &[id.as_bytes()])
+}
+/// Prefix of the assets registered with fingerprint `fp`.
+pub(crate) fn fingerprint(fp: &[u8]) -> Vec<u8> {
+    key("fp", &[fp])
+}
+pub(crate) fn fingerprint_asset(fp: &[u8], asset: &Hash32) -> Vec<u8> {
+    key("fp", &[fp, asset.as_bytes()])
+}
+pub(crate) fn grant(id: &Hash32) -> Vec<u8> {
+    key("grant", &[id.as_bytes()])
+}
+pub(crate) fn filing(id: &Hash32) -> Vec<u8> {
+    key("filing", &[id.as_bytes()])
+}
+pub(crate) fn attestation(id: &Hash32) -> Vec<u8> {
+    key("att", &[id.as_bytes()])
+}
+pub(crate) fn latest_attestation(issuer: &[u8], subject: &[u8], kind: i32) -> Vec<u8> {
+    key("attl", &[issuer, subject, &kind.to_be_bytes()])
+}
+pub(crate) fn counter(member: &str, year: i32) -> Vec<u8> {
+    key("ctr", &[&year.to_be_bytes(), member.as_bytes()])
+}
+pub(crate) fn tx(id: &Hash32) -> Vec<u8> {
+    key("tx", &[id.as_bytes()])
+}
+pub(crate) fn header(height: u64) -> Vec<u8> {
+    key("hdr", &[&height.to_be_bytes()])
+}
+pub(crate) fn block_tx(height: u64, index: u32) -> Vec<u8> {
+    key("btx", &[&height.to_be_bytes(), &index.to_be_bytes()])
+}
+pub(crate) fn block_time(ts: u64, height: u64) -> Vec<u8> {
+    key("time", &[&ts.to_be_bytes(), &height.to_be_bytes()])
+}
+pub(crate) fn history(asset: &Hash32, height: u64, index: u32) -> Vec<u8> {
+    key("hist", &[asset.as_bytes(), &height.to_be_bytes(), &index.to_be_bytes()])
+}
+pub(crate) fn rights(asset: &Hash32, right: i32, height: u64, index: u32) -> Vec<u8> {
+    key("rights", &[asset.as_bytes(), &[right as u8], &height.to_be_bytes(), &index.to_be_bytes()])
+}
+pub(crate) fn grant_by_asset(asset: &Hash32, grant: &Hash32) -> Vec<u8> {
+    key("gasset", &[asset.as_bytes(), grant.as_bytes()])
+}
+pub(crate) fn grant_by_grantee(grantee: &[u8], grant: &Hash32) -> Vec<u8> {
+    key("ggrantee", &[grantee, grant.as_bytes()])
+}
+pub(crate) fn grant_by_grantor(grantor: &[u8], grant: &Hash32) -> Vec<u8> {
+    key("ggrantor", &[grantor, grant.as_bytes()])
+}
+pub(crate) fn child(parent: &Hash32, child: &Hash32) -> Vec<u8> {
+    key("child", &[parent.as_bytes(), child.as_bytes()])
+}
+pub(crate) fn filing_by_asset(asset: &Hash32, filing: &Hash32) -> Vec<u8> {
+    key("fasset", &[asset.as_bytes(), filing.as_bytes()])
+}
+pub(crate) fn by_signer(pk: &[u8], height: u64, index: u32) -> Vec<u8> {
+    key("signer", &[pk, &height.to_be_bytes(), &index.to_be_bytes()])
+}
+/// Prefix of the grants of an asset.
+pub(crate) fn grants_of_asset(asset: &Hash32) -> Vec<u8> {
+    key("gasset", &[asset.as_bytes()])
+}
+/// Prefix of the grants to a grantee.
+pub(crate) fn grants_to(grantee: &[u8]) -> Vec<u8> {
+    key("ggrantee", &[grantee])
+}

@@ -1,0 +1,331 @@
+//! The ledger: the data-rights state machine on sled. It applies an ordered proposal of
+//! transactions as one block — computing height, previous hash, receipts and roots — and
+//! writes the block, its state changes, its indexes and the "last applied" mark in one
+//! atomic sled batch. Everything here is synchronous and deterministic.
+
+mod keys;
+mod query;
+pub use query::GrantsOf;
+pub(crate) mod rules;
+mod state;
+
+use std::path::Path;
+
+use prost::Message;
+use shuquan_proto::block::{block_hash, results_root, tx_root};
+use shuquan_proto::codes::{FailureCode, Rejection};
+use shuquan_proto::genesis::genesis_hash;
+use shuquan_proto::hash::{domain, tagged};
+use shuquan_proto::tx::{decode_tx, DecodedTx};
+use shuquan_proto::{pb, verify, Hash32};
+
+use crate::error::{Error, Result};
+use rules::{Ctx, Fail};
+use state::{decode, State, Writes};
+
+
+/// A block as applied: its header, hash and receipts.
+#[derive(Clone, Debug)]
+pub struct AppliedBlock {
+    /// The header.
+    pub header: pb::BlockHeader,
+    /// `H("block", header)`.
+    pub hash: Hash32,
+    /// One receipt per transaction, in order.
+    pub receipts: Vec<pb::Receipt>,
+}
+
+/// The ledger over one sled tree.
+pub struct Ledger {
+    db: sled::Db,
+    tree: sled::Tree,
+    genesis: pb::Genesis,
+    params: pb::Params,
+    genesis_hash: Hash32,
+}
+
+impl std::fmt::Debug for Ledger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Ledger({})", self.genesis.chain_id)
+    }
+}
+
+impl Ledger {
+    /// Opens (or creates) the ledger in `dir` for `genesis`. A directory created for another
+    /// genesis is refused.
+    pub fn open(dir: &Path, genesis: pb::Genesis) -> Result<Self> {
+        let db = sled::Config::new().path(dir).open().map_err(|e| match e {
+            sled::Error::Io(source) => Error::Io { path: dir.display().to_string(), source },
+            other => Error::Storage(other),
+        })?;
+        let tree = db.open_tree("ledger")?;
+        let hash = genesis_hash(&genesis);
+        let params = genesis.params.clone().unwrap_or_default();
+        match tree.get(keys::GENESIS)? {
+            Some(stored) => {
+                let stored: pb::Genesis = decode(&stored, keys::GENESIS)?;
+                if genesis_hash(&stored) != hash {
+                    return Err(Error::GenesisMismatch(format!(
+                        "{} holds chain {:?} (genesis {}), not {:?} (genesis {hash}); use another --data-dir",
+                        dir.display(),
+                        stored.chain_id,
+                        genesis_hash(&stored),
+                        genesis.chain_id
+                    )));
+                }
+            }
+            None => {
+                let mut batch = sled::Batch::default();
+                for m in &genesis.members {
+                    batch.insert(keys::member(&m.id), m.encode_to_vec());
+                    for k in &m.account_keys {
+                        batch.insert(keys::account(k), m.id.as_bytes());
+                    }
+                }
+                batch.insert(keys::GENESIS, genesis.encode_to_vec());
+                tree.apply_batch(batch)?;
+                db.flush()?;
+            }
+        }
+        Ok(Ledger { db, tree, genesis, params, genesis_hash: hash })
+    }
+
+    /// The genesis.
+    pub fn genesis(&self) -> &pb::Genesis {
+        &self.genesis
+    }
+
+    /// The chain's parameters.
+    pub fn params(&self) -> &pb::Params {
+        &self.params
+    }
+
+    /// The genesis hash.
+    pub fn genesis_hash(&self) -> Hash32 {
+        self.genesis_hash
+    }
+
+    /// The chain id.
+    pub fn chain_id(&self) -> &str {
+        &self.genesis.chain_id
+    }
+
+    /// The "last applied" mark (height 0 before the first block).
+    pub fn applied(&self) -> Result<pb::Applied> {
+        Ok(match self.tree.get(keys::APPLIED)? {
+            Some(v) => decode(&v, keys::APPLIED)?,
+            None => pb::Applied {
+                height: 0,
+                block_hash: Hash32::ZERO.to_vec(),
+                timestamp_ms: self.genesis.genesis_time_ms,
+                mark: Vec::new(),
+            },
+        })
+    }
+
+    /// Makes every applied block durable (sled's flush: see ENGINEERING.md A3 for what it
+    /// does and does not promise).
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Bytes on disk.
+    pub fn size_on_disk(&self) -> Result<u64> {
+        Ok(self.db.size_on_disk()?)
+    }
+
+    /// Stateless check of a transaction against this chain (decode, size, fields, signature
+    /// structure), for admission.
+    pub fn decode(&self, raw: &[u8]) -> std::result::Result<DecodedTx, Rejection> {
+        decode_tx(raw, self.chain_id(), self.params.max_tx_bytes as usize)
+    }
+
+    /// The checks a transaction must pass to enter the mempool: stateless ones, its
+    /// signatures, and the stateful ones that do not depend on other pending transactions
+    /// (signers are members with the role; not already committed).
+    pub fn admit(&self, raw: &[u8]) -> Result<std::result::Result<DecodedTx, Rejection>> {
+        let tx = match self.decode(raw) {
+            Ok(tx) => tx,
+            Err(r) => return Ok(Err(r)),
+        };
+        if let Err(r) = verify::verify_tx(&tx) {
+            return Ok(Err(r));
+        }
+        let mut scratch = Writes::new();
+        let st = State::new(&self.tree, &mut scratch);
+        let check = rules::check_signers(&st, &tx).and_then(|member| {
+            let payload = tx.payload().cloned().unwrap_or(pb::tx_body::Payload::Unfreeze(
+                pb::Unfreeze::default(),
+            ));
+            rules::check_role(&member, &payload)
+        });
+        let check = check.and_then(|()| {
+            if st.exists(&keys::tx(&tx.id))? {
+                rules::reject(FailureCode::Replay, format!("transaction {} is already committed", tx.id))
+            } else {
+                Ok(())
+            }
+        });
+        match check {
+            Ok(()) => Ok(Ok(tx)),
+            Err(Fail::Reject(r)) => Ok(Err(r)),
+            Err(Fail::Store(e)) => Err(e),
+        }
+    }
+
+    /// Applies a proposal as the next block, atomically with `mark` as the "last applied"
+    /// mark. Failed transactions are kept with their failure code and change nothing.
+    pub fn apply(&self, proposal: &pb::Proposal, mark: &[u8]) -> Result<AppliedBlock> {
+        let prev = self.applied()?;
+        let height = prev.height + 1;
+        let now = proposal.timestamp_ms.max(prev.timestamp_ms);
+        let chain_id = self.chain_id().to_string();
+        let max = self.params.max_tx_bytes as usize;
+
+        let decoded: Vec<std::result::Result<DecodedTx, Rejection>> =
+            proposal.txs.iter().map(|raw| decode_tx(raw, &chain_id, max)).collect();
+        let ok: Vec<&DecodedTx> = decoded.iter().filter_map(|d| d.as_ref().ok()).collect();
+        let mut verdicts = verify::verify_txs(&ok).into_iter();
+
+        let mut writes = Writes::new();
+        let mut receipts = Vec::with_capacity(proposal.txs.len());
+        let mut ids = Vec::with_capacity(proposal.txs.len());
+        let mut seen = std::collections::HashSet::new();
+        for (i, (raw, d)) in proposal.txs.iter().zip(&decoded).enumerate() {
+            let index = i as u32;
+            let (id, outcome) = match d {
+                Err(r) => (tagged(domain::TX_ID, &[chain_id.as_bytes(), raw]), Err(r.clone())),
+                Ok(tx) => {
+                    let verdict = verdicts.next().unwrap_or(Ok(()));
+                    let outcome = if !seen.insert(tx.id) {
+                        Err(Rejection::new(FailureCode::Replay, "the same transaction appears twice in this block"))
+                    } else {
+                        match verdict {
+                            Err(r) => Err(r),
+                            Ok(()) => self.apply_one(&mut writes, tx, now, height, index)?,
+                        }
+                    };
+                    (tx.id, outcome)
+                }
+            };
+            let receipt = match &outcome {
+                Ok(created) => pb::Receipt {
+                    tx_id: id.to_vec(),
+                    code: 0,
+                    message: String::new(),
+                    created: created.map(|c| c.to_vec()).unwrap_or_default(),
+                },
+                Err(r) => pb::Receipt {
+                    tx_id: id.to_vec(),
+                    code: r.code.number(),
+                    message: r.message.clone(),
+                    created: Vec::new(),
+                },
+            };
+            self.index_tx(&mut writes, raw, d.as_ref().ok(), &receipt, height, index)?;
+            ids.push(id);
+            receipts.push(receipt);
+        }
+
+        let header = pb::BlockHeader {
+            chain_id,
+            height,
+            prev_hash: prev.block_hash.clone(),
+            timestamp_ms: now,
+            proposer: proposal.proposer.clone(),
+            tx_root: tx_root(&ids).to_vec(),
+            results_root: results_root(&receipts).to_vec(),
+            tx_count: receipts.len() as u32,
+        };
+        let hash = block_hash(&header);
+        writes.insert(keys::header(height), Some(header.encode_to_vec()));
+        writes.insert(keys::block_time(now, height), Some(Vec::new()));
+        let applied = pb::Applied { height, block_hash: hash.to_vec(), timestamp_ms: now, mark: mark.to_vec() };
+        writes.insert(keys::APPLIED.to_vec(), Some(applied.encode_to_vec()));
+
+        let mut batch = sled::Batch::default();
+        for (k, v) in writes {
+            match v {
+                Some(v) => batch.insert(k, v),
+                None => batch.remove(k),
+            }
+        }
+        self.tree.apply_batch(batch)?;
+        Ok(AppliedBlock { header, hash, receipts })
+    }
+
+    /// Runs the rules for one transaction; its writes join the block only if it succeeds.
+    fn apply_one(
+        &self,
+        writes: &mut Writes,
+        tx: &DecodedTx,
+        now: u64,
+        height: u64,
+        index: u32,
+    ) -> Result<std::result::Result<Option<Hash32>, Rejection>> {
+        let mut st = State::new(&self.tree, writes);
+        let result = (|| {
+            let member = rules::check_signers(&st, tx)?;
+            rules::check_freshness(&st, tx, now, self.params.tx_time_window_ms)?;
+            let mut ctx = Ctx {
+                st: &mut st,
+                chain_id: self.chain_id(),
+                params: &self.params,
+                now,
+                height,
+                index,
+                tx,
+                member,
+                touched: Vec::new(),
+            };
+            rules::apply_tx(&mut ctx)
+        })();
+        match result {
+            Ok(created) => {
+                st.commit();
+                Ok(Ok(created))
+            }
+            Err(Fail::Reject(r)) => {
+                st.rollback();
+                Ok(Err(r))
+            }
+            Err(Fail::Store(e)) => Err(e),
+        }
+    }
+
+    /// Records a transaction and its receipt, and indexes it by block, signer and asset.
+    fn index_tx(
+        &self,
+        writes: &mut Writes,
+        raw: &[u8],
+        tx: Option<&DecodedTx>,
+        receipt: &pb::Receipt,
+        height: u64,
+        index: u32,
+    ) -> Result<()> {
+        let id = Hash32::from_slice(&receipt.tx_id)?;
+        let mut st = State::new(&self.tree, writes);
+        // A failed replay must not overwrite the committed record of its id.
+        if receipt.code != FailureCode::Replay.number() || !st.exists(&keys::tx(&id))? {
+            let record = pb::TxRecord { height, index, raw: raw.to_vec(), receipt: Some(receipt.clone()) };
+            st.put(keys::tx(&id), &record);
+        }
+        st.put_raw(keys::block_tx(height, index), id.to_vec());
+        if let Some(tx) = tx {
+            for key in tx.all_signers() {
+                st.put_raw(keys::by_signer(key.as_bytes(), height, index), id.to_vec());
+            }
+            let mut assets = rules::named_assets(&st, self.chain_id(), tx);
+            assets.sort();
+            assets.dedup();
+            for asset in assets {
+                if st.exists(&keys::asset(&asset))? {
+                    st.put_raw(keys::history(&asset, height, index), id.to_vec());
+                }
+            }
+        }
+        st.commit();
+        Ok(())
+    }
+}

@@ -1,0 +1,295 @@
+//! The data-rights rules: everything a transaction must satisfy at apply time (G2–G6 and
+//! the payload rules of DOMAIN.md), and the state changes it makes. Plain synchronous code
+//! over [`State`]; a rule that fails returns a [`Rejection`], never a storage error.
+
+mod export;
+mod grants;
+mod oversight;
+mod register;
+mod rights;
+
+use shuquan_proto::codes::{FailureCode, Rejection};
+use shuquan_proto::hash::history_link;
+use shuquan_proto::pb::{self, tx_body::Payload};
+use shuquan_proto::tx::DecodedTx;
+use shuquan_proto::Hash32;
+
+use super::keys;
+use super::state::State;
+use crate::error::Error;
+
+pub(crate) use export::filing_status;
+pub(crate) use grants::grant_status;
+
+/// Why a transaction did not apply: a rule (a value, recorded in the block) or storage
+/// (an error that stops the block).
+#[derive(Debug)]
+pub(crate) enum Fail {
+    Reject(Rejection),
+    Store(Error),
+}
+
+impl From<Rejection> for Fail {
+    fn from(r: Rejection) -> Self {
+        Fail::Reject(r)
+    }
+}
+
+impl From<Error> for Fail {
+    fn from(e: Error) -> Self {
+        Fail::Store(e)
+    }
+}
+
+pub(crate) type Outcome<T = ()> = std::result::Result<T, Fail>;
+
+pub(crate) fn reject<T>(code: FailureCode, message: impl Into<String>) -> Outcome<T> {
+    Err(Fail::Reject(Rejection::new(code, message)))
+}
+
+/// Everything a rule may look at.
+pub(crate) struct Ctx<'s, 'a> {
+    pub(crate) st: &'s mut State<'a>,
+    pub(crate) chain_id: &'s str,
+    pub(crate) params: &'s pb::Params,
+    /// Block time.
+    pub(crate) now: u64,
+    pub(crate) height: u64,
+    pub(crate) index: u32,
+    pub(crate) tx: &'s DecodedTx,
+    /// The signer's member record (checked by G2).
+    pub(crate) member: pb::Member,
+    /// Assets whose history this transaction extends.
+    pub(crate) touched: Vec<Hash32>,
+}
+
+impl Ctx<'_, '_> {
+    pub(crate) fn signer(&self) -> &[u8] {
+        self.tx.signer.as_bytes()
+    }
+
+    pub(crate) fn has_role(&self, role: pb::Role) -> bool {
+        self.member.roles.contains(&(role as i32))
+    }
+
+    pub(crate) fn touch(&mut self, asset: Hash32) {
+        if !self.touched.contains(&asset) {
+            self.touched.push(asset);
+        }
+    }
+
+    /// Loads an asset or fails with `unknown_asset`.
+    pub(crate) fn asset(&self, id: &Hash32) -> Outcome<pb::AssetRecord> {
+        match self.st.asset(id)? {
+            Some(a) => Ok(a),
+            None => reject(FailureCode::UnknownAsset, format!("asset {id} does not exist")),
+        }
+    }
+
+    /// Loads a grant or fails with `unknown_grant`.
+    pub(crate) fn grant(&self, id: &Hash32) -> Outcome<pb::GrantRecord> {
+        match self.st.grant(id)? {
+            Some(g) => Ok(g),
+            None => reject(FailureCode::UnknownGrant, format!("grant {id} does not exist")),
+        }
+    }
+
+    /// Loads a filing or fails with `unknown_filing`.
+    pub(crate) fn filing(&self, id: &Hash32) -> Outcome<pb::FilingRecord> {
+        match self.st.filing(id)? {
+            Some(f) => Ok(f),
+            None => reject(FailureCode::UnknownFiling, format!("filing {id} does not exist")),
+        }
+    }
+
+    /// The cosigner the payload needs, or `missing_signature`.
+    pub(crate) fn require_cosigner(&self, key: &[u8], who: &str) -> Outcome {
+        if self.tx.cosigners.iter().any(|c| c.as_bytes() == key) {
+            Ok(())
+        } else {
+            reject(
+                FailureCode::MissingSignature,
+                format!("the {who} {} must cosign this transaction", hex::encode(key)),
+            )
+        }
+    }
+}
+
+/// A 32-byte id field (length checked statelessly).
+pub(crate) fn id(bytes: &[u8]) -> Hash32 {
+    Hash32::from_slice(bytes).unwrap_or_default()
+}
+
+/// The role a payload requires (G3); `None` for payloads that check roles themselves.
+fn required_role(p: &Payload) -> Option<pb::Role> {
+    match p {
+        Payload::RegisterAsset(_)
+        | Payload::TransferRight(_)
+        | Payload::IssueGrant(_)
+        | Payload::RecordUsage(_)
+        | Payload::FileCrossBorder(_) => Some(pb::Role::Member),
+        Payload::DecideCrossBorder(_) | Payload::Freeze(_) | Payload::Unfreeze(_) => {
+            Some(pb::Role::Regulator)
+        }
+        Payload::Attest(_) => Some(pb::Role::Auditor),
+        Payload::RevokeGrant(_) => None,
+    }
+}
+
+/// G2: the signer and every cosigner are account keys of active members. Returns the
+/// signer's member record.
+pub(crate) fn check_signers(st: &State<'_>, tx: &DecodedTx) -> Outcome<pb::Member> {
+    let mut signer_member = None;
+    for key in tx.all_signers() {
+        match st.member_of_key(key.as_bytes())? {
+            Some(m) if m.status == pb::MemberStatus::Active as i32 => {
+                if signer_member.is_none() {
+                    signer_member = Some(m);
+                }
+            }
+            Some(m) => {
+                return reject(
+                    FailureCode::UnknownSigner,
+                    format!("{key} belongs to member {} which is not active", m.id),
+                )
+            }
+            None => {
+                return reject(
+                    FailureCode::UnknownSigner,
+                    format!("{key} is not the account key of any member"),
+                )
+            }
+        }
+    }
+    match signer_member {
+        Some(m) => Ok(m),
+        None => reject(FailureCode::UnknownSigner, "no signer"),
+    }
+}
+
+/// G3: the signer holds the payload's role.
+pub(crate) fn check_role(member: &pb::Member, p: &Payload) -> Outcome {
+    let Some(role) = required_role(p) else { return Ok(()) };
+    if member.roles.contains(&(role as i32)) {
+        return Ok(());
+    }
+    reject(
+        FailureCode::MissingRole,
+        format!(
+            "{} needs the {} role; member {} has [{}]",
+            shuquan_proto::tx::payload_kind(p),
+            shuquan_proto::views::role_word(role as i32),
+            member.id,
+            member.roles.iter().map(|r| shuquan_proto::views::role_word(*r)).collect::<Vec<_>>().join(", ")
+        ),
+    )
+}
+
+/// G4: not a replay, and the timestamp is within the window around block time.
+pub(crate) fn check_freshness(st: &State<'_>, tx: &DecodedTx, now: u64, window: u64) -> Outcome {
+    if st.exists(&keys::tx(&tx.id))? {
+        return reject(FailureCode::Replay, format!("transaction {} is already committed", tx.id));
+    }
+    let ts = tx.body.timestamp_ms;
+    if ts.abs_diff(now) > window {
+        return reject(
+            FailureCode::StaleTimestamp,
+            format!(
+                "timestamp {ts} is {} ms from the block time {now}; the window is {window} ms (check the signer's clock)",
+                ts.abs_diff(now)
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// Applies one transaction that passed the stateless checks and signature verification.
+/// Returns the id of what it created, if anything.
+pub(crate) fn apply_tx(ctx: &mut Ctx<'_, '_>) -> Outcome<Option<Hash32>> {
+    let Some(payload) = ctx.tx.payload().cloned() else {
+        return reject(FailureCode::UnknownPayload, "no payload");
+    };
+    check_role(&ctx.member, &payload)?;
+    let created = match &payload {
+        Payload::RegisterAsset(p) => Some(register::register(ctx, p)?),
+        Payload::TransferRight(p) => {
+            rights::transfer(ctx, p)?;
+            None
+        }
+        Payload::IssueGrant(p) => Some(grants::issue(ctx, p)?),
+        Payload::RevokeGrant(p) => {
+            grants::revoke(ctx, p)?;
+            None
+        }
+        Payload::RecordUsage(p) => {
+            grants::usage(ctx, p)?;
+            None
+        }
+        Payload::FileCrossBorder(p) => Some(export::file(ctx, p)?),
+        Payload::DecideCrossBorder(p) => {
+            export::decide(ctx, p)?;
+            None
+        }
+        Payload::Attest(p) => Some(oversight::attest(ctx, p)?),
+        Payload::Freeze(p) => {
+            oversight::freeze(ctx, &id(&p.subject), true, &p.reason_hash)?;
+            None
+        }
+        Payload::Unfreeze(p) => {
+            oversight::freeze(ctx, &id(&p.subject), false, &[])?;
+            None
+        }
+    };
+    extend_histories(ctx)?;
+    Ok(created)
+}
+
+/// Links this transaction into the history chain of every asset it touched.
+fn extend_histories(ctx: &mut Ctx<'_, '_>) -> Outcome {
+    for asset_id in ctx.touched.clone() {
+        let mut asset = ctx.asset(&asset_id)?;
+        let prev = Hash32::from_slice(&asset.history_head).unwrap_or_default();
+        asset.history_head = history_link(&prev, &ctx.tx.id).to_vec();
+        asset.event_count += 1;
+        ctx.st.put(keys::asset(&asset_id), &asset);
+    }
+    Ok(())
+}
+
+/// The assets a transaction names, for the history index of failed transactions too
+/// (best effort: unknown references name nothing).
+pub(crate) fn named_assets(st: &State<'_>, chain_id: &str, tx: &DecodedTx) -> Vec<Hash32> {
+    let grant_asset = |g: &[u8]| st.grant(&id(g)).ok().flatten().map(|g| id(&g.terms.unwrap_or_default().asset));
+    let filing_assets = |f: &[u8]| -> Vec<Hash32> {
+        st.filing(&id(f))
+            .ok()
+            .flatten()
+            .map(|f| f.request.unwrap_or_default().grants.iter().filter_map(|g| grant_asset(g)).collect())
+            .unwrap_or_default()
+    };
+    let subject = |s: &[u8]| -> Vec<Hash32> {
+        let sid = id(s);
+        if st.asset(&sid).ok().flatten().is_some() {
+            vec![sid]
+        } else if let Some(a) = grant_asset(s) {
+            vec![a]
+        } else {
+            filing_assets(s)
+        }
+    };
+    let mut out = match tx.payload() {
+        Some(Payload::RegisterAsset(_)) => vec![shuquan_proto::hash::asset_id(chain_id, &tx.id)],
+        Some(Payload::TransferRight(p)) => vec![id(&p.asset)],
+        Some(Payload::IssueGrant(p)) => vec![id(&p.asset)],
+        Some(Payload::RevokeGrant(p)) => grant_asset(&p.grant).into_iter().collect(),
+        Some(Payload::RecordUsage(p)) => grant_asset(&p.grant).into_iter().collect(),
+        Some(Payload::FileCrossBorder(p)) => p.grants.iter().filter_map(|g| grant_asset(g)).collect(),
+        Some(Payload::DecideCrossBorder(p)) => filing_assets(&p.filing),
+        Some(Payload::Attest(p)) => subject(&p.subject),
+        Some(Payload::Freeze(p)) => subject(&p.subject),
+        Some(Payload::Unfreeze(p)) => subject(&p.subject),
+        None => vec![],
+    };
+    out.dedup();
+    out
+}

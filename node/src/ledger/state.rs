@@ -1,0 +1,113 @@
+//! Reads and writes of one block's application: an overlay of pending writes over the
+//! sled tree, with a nested overlay per transaction so a failed transaction leaves nothing
+//! behind. At the end of the block every write goes to sled in one atomic batch.
+
+use std::collections::BTreeMap;
+
+use prost::Message;
+use shuquan_proto::{pb, Hash32};
+
+use super::keys;
+use crate::error::{Error, Result};
+
+/// Pending writes: `None` deletes.
+pub(crate) type Writes = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+
+/// Decodes a stored message; a failure means the data directory is damaged.
+pub(crate) fn decode<M: Message + Default>(bytes: &[u8], key: &[u8]) -> Result<M> {
+    M::decode(bytes).map_err(|e| {
+        Error::Corrupt(format!("value at {:?} does not decode: {e}", String::from_utf8_lossy(key)))
+    })
+}
+
+/// The state as one transaction sees it.
+pub(crate) struct State<'a> {
+    tree: &'a sled::Tree,
+    block: &'a mut Writes,
+    tx: Writes,
+}
+
+impl<'a> State<'a> {
+    pub(crate) fn new(tree: &'a sled::Tree, block: &'a mut Writes) -> Self {
+        State { tree, block, tx: Writes::new() }
+    }
+
+    /// Keeps this transaction's writes.
+    pub(crate) fn commit(&mut self) {
+        let tx = std::mem::take(&mut self.tx);
+        self.block.extend(tx);
+    }
+
+    /// Drops this transaction's writes.
+    pub(crate) fn rollback(&mut self) {
+        self.tx.clear();
+    }
+
+    pub(crate) fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        if let Some(v) = self.tx.get(key) {
+            return Ok(v.clone());
+        }
+        if let Some(v) = self.block.get(key) {
+            return Ok(v.clone());
+        }
+        Ok(self.tree.get(key)?.map(|v| v.to_vec()))
+    }
+
+    pub(crate) fn put_raw(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.tx.insert(key, Some(value));
+    }
+
+    pub(crate) fn msg<M: Message + Default>(&self, key: &[u8]) -> Result<Option<M>> {
+        self.get(key)?.map(|v| decode(&v, key)).transpose()
+    }
+
+    pub(crate) fn put<M: Message>(&mut self, key: Vec<u8>, m: &M) {
+        self.put_raw(key, m.encode_to_vec());
+    }
+
+    pub(crate) fn exists(&self, key: &[u8]) -> Result<bool> {
+        Ok(self.get(key)?.is_some())
+    }
+
+    pub(crate) fn member_of_key(&self, pk: &[u8]) -> Result<Option<pb::Member>> {
+        let Some(id) = self.get(&keys::account(pk))? else { return Ok(None) };
+        self.msg(&keys::member(&String::from_utf8_lossy(&id)))
+    }
+
+    pub(crate) fn asset(&self, id: &Hash32) -> Result<Option<pb::AssetRecord>> {
+        self.msg(&keys::asset(id))
+    }
+
+    pub(crate) fn grant(&self, id: &Hash32) -> Result<Option<pb::GrantRecord>> {
+        self.msg(&keys::grant(id))
+    }
+
+    pub(crate) fn filing(&self, id: &Hash32) -> Result<Option<pb::FilingRecord>> {
+        self.msg(&keys::filing(id))
+    }
+}
+
+impl State<'_> {
+    /// Every key under `prefix`, in order, as this transaction sees them (index key spaces
+    /// only grow, so a union of the tree and the overlays is exact).
+    pub(crate) fn keys_with_prefix(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>> {
+        let mut out = std::collections::BTreeSet::new();
+        for item in self.tree.scan_prefix(prefix) {
+            let (k, _) = item?;
+            out.insert(k.to_vec());
+        }
+        for layer in [&*self.block, &self.tx] {
+            for (k, v) in layer.range(prefix.to_vec()..) {
+                if !k.starts_with(prefix) {
+                    break;
+                }
+                if v.is_some() {
+                    out.insert(k.clone());
+                } else {
+                    out.remove(k);
+                }
+            }
+        }
+        Ok(out.into_iter().collect())
+    }
+}

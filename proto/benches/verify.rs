@@ -1,0 +1,45 @@
+//! Signature verification: one transaction at a time (`verify_strict`) against one batch.
+
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use shuquan_proto::pb::{self, tx_body::Payload};
+use shuquan_proto::tx::{decode_tx, DecodedTx, Unsigned, DEFAULT_MAX_TX_BYTES};
+use shuquan_proto::{verify, Keypair};
+
+fn txs(n: usize) -> Vec<DecodedTx> {
+    (0..n)
+        .map(|i| {
+            let key = Keypair::from_seed([(i % 251) as u8 + 1; 32]).unwrap();
+            let body = pb::TxBody {
+                chain_id: "bench".into(),
+                timestamp_ms: 1_767_225_600_000 + i as u64,
+                signer: key.public().to_vec(),
+                cosigners: vec![],
+                payload: Some(Payload::Unfreeze(pb::Unfreeze { subject: vec![i as u8; 32] })),
+            };
+            let mut tx = Unsigned::new(body);
+            tx.sign(&key);
+            decode_tx(&tx.encode(), "bench", DEFAULT_MAX_TX_BYTES).unwrap()
+        })
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("verify");
+    for n in [1usize, 64, 256] {
+        let set = txs(n);
+        let refs: Vec<&DecodedTx> = set.iter().collect();
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::new("single", n), &refs, |b, refs| {
+            b.iter(|| refs.iter().all(|t| verify::verify_tx(t).is_ok()))
+        });
+        g.bench_with_input(BenchmarkId::new("batch", n), &refs, |b, refs| {
+            b.iter(|| verify::verify_txs(refs).iter().all(|r| r.is_ok()))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,145 @@
+//! Stable failure codes of rejected transactions.
+//!
+//! A code's number and name never change once released: receipts in blocks carry the
+//! number, operators and scripts read the name. `rule` names the rule of DOMAIN.md broken.
+
+use std::fmt;
+
+macro_rules! failure_codes {
+    ($( $variant:ident = $num:literal, $name:literal, $rule:literal, $what:literal; )*) => {
+        /// Why a transaction was rejected at the API or failed in its block.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum FailureCode {
+            $(
+                #[doc = $what]
+                $variant = $num,
+            )*
+        }
+
+        impl FailureCode {
+            /// Every code, in numeric order.
+            pub const ALL: &'static [FailureCode] = &[$(FailureCode::$variant),*];
+
+            /// The number stored in receipts.
+            pub fn number(self) -> u32 {
+                self as u32
+            }
+
+            /// The stable snake_case name.
+            pub fn name(self) -> &'static str {
+                match self { $(FailureCode::$variant => $name,)* }
+            }
+
+            /// The rule of DOMAIN.md it enforces (`G1`..`G6`, or the payload).
+            pub fn rule(self) -> &'static str {
+                match self { $(FailureCode::$variant => $rule,)* }
+            }
+
+            /// A sentence on what it means.
+            pub fn description(self) -> &'static str {
+                match self { $(FailureCode::$variant => $what,)* }
+            }
+
+            /// The code with this number, if any.
+            pub fn from_number(n: u32) -> Option<FailureCode> {
+                match n { $($num => Some(FailureCode::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+failure_codes! {
+    WrongChain = 101, "wrong_chain", "G1", "the transaction is for another chain id";
+    Malformed = 102, "malformed", "G1", "the bytes are not a valid transaction encoding";
+    NonCanonical = 103, "non_canonical", "G1", "the encoding is not canonical (unknown field, explicit default, over-long varint)";
+    UnknownPayload = 104, "unknown_payload", "G1", "the transaction carries no known payload";
+    TooLarge = 105, "too_large", "G1", "the transaction is over the size limit";
+    InvalidField = 106, "invalid_field", "G1", "a field is missing, out of range or malformed";
+    UnknownSigner = 201, "unknown_signer", "G2", "a signer or cosigner key is not an active member's account key";
+    BadSignature = 202, "bad_signature", "G2", "a signature does not verify";
+    MissingSignature = 203, "missing_signature", "G2", "a signer or cosigner has not signed";
+    DuplicateSignature = 204, "duplicate_signature", "G2", "a key signed twice or is listed twice";
+    UnexpectedSignature = 205, "unexpected_signature", "G2", "a signature by a key that is neither signer nor cosigner";
+    MissingRole = 301, "missing_role", "G3", "the signer lacks the role the payload requires";
+    Replay = 401, "replay", "G4", "a transaction with this id is already committed";
+    StaleTimestamp = 402, "stale_timestamp", "G4", "timestamp_ms is outside the allowed window around the block time";
+    UnknownAsset = 501, "unknown_asset", "G5", "the referenced asset does not exist";
+    UnknownGrant = 502, "unknown_grant", "G5", "the referenced grant does not exist";
+    UnknownFiling = 503, "unknown_filing", "G5", "the referenced cross-border filing does not exist";
+    UnknownSubject = 504, "unknown_subject", "G5", "the referenced subject (asset, grant or filing) does not exist";
+    WrongState = 505, "wrong_state", "G5", "the referenced object is in the wrong state for this payload";
+    Frozen = 601, "frozen", "G6", "the subject is frozen by a regulator";
+    CoreGradeRefused = 701, "core_grade_refused", "RegisterAsset", "core data may not be registered";
+    EvidenceRequired = 702, "evidence_required", "RegisterAsset", "personal origin or personal information needs an evidence hash";
+    FingerprintTaken = 703, "fingerprint_taken", "RegisterAsset", "another member registered this fingerprint (dispute guard)";
+    DeriveNotAllowed = 704, "derive_not_allowed", "RegisterAsset", "the signer holds neither Use nor an active derive grant on a parent";
+    GradeBelowParent = 705, "grade_below_parent", "RegisterAsset", "a derived asset may not be graded lower than a parent";
+    PiNotCarried = 706, "pi_not_carried", "RegisterAsset", "a derived asset must carry its parents' personal-information flags";
+    NotHolder = 801, "not_holder", "TransferRight", "the signer does not hold the right";
+    ReceiverInactive = 802, "receiver_inactive", "TransferRight", "the receiver is not an active member";
+    ExportNotApproved = 803, "export_not_approved", "TransferRight", "a transfer abroad of important or personal data needs an approved filing covering it";
+    InvalidWindow = 901, "invalid_window", "IssueGrant", "not_before must be before not_after";
+    ActionNotDelivered = 902, "action_not_delivered", "IssueGrant", "an action does not fit the asset's delivery modes";
+    ImportantReadAbroad = 903, "important_read_abroad", "IssueGrant", "important data may not be read abroad";
+    UnknownPurpose = 904, "unknown_purpose", "IssueGrant", "a purpose is not in the genesis purpose list";
+    NotOperator = 905, "not_operator", "IssueGrant", "only the Operate holder may grant or revoke";
+    NotGrantee = 1001, "not_grantee", "RecordUsage", "only the grantee may record usage or renounce";
+    GrantInactive = 1002, "grant_inactive", "RecordUsage", "the grant is not active at block time";
+    ActionNotGranted = 1003, "action_not_granted", "RecordUsage", "the action is not granted";
+    PurposeNotGranted = 1004, "purpose_not_granted", "RecordUsage", "the purpose is not granted";
+    JurisdictionNotGranted = 1005, "jurisdiction_not_granted", "RecordUsage", "the jurisdiction is not granted";
+    RecipientNotGranted = 1006, "recipient_not_granted", "RecordUsage", "the recipient system is not granted";
+    UsesExhausted = 1007, "uses_exhausted", "RecordUsage", "the grant's max_uses is reached";
+    PathInsufficient = 1101, "path_insufficient", "FileCrossBorder", "the chosen path is below the minimum path for this export";
+    ExemptReasonRequired = 1102, "exempt_reason_required", "FileCrossBorder", "an exempt filing needs a reason";
+    NotExporter = 1103, "not_exporter", "FileCrossBorder", "the signer did not issue every grant in the filing";
+    NotCrossBorder = 1104, "not_cross_border", "FileCrossBorder", "a grant does not export to the filing's destination";
+    ApprovalTooLong = 1201, "approval_too_long", "DecideCrossBorder", "valid_until must be after block time and within params.max_approval_ms";
+    DecisionNotAllowed = 1202, "decision_not_allowed", "DecideCrossBorder", "this decision does not fit the filing's path";
+}
+
+impl fmt::Display for FailureCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}, {})", self.name(), self.number(), self.rule())
+    }
+}
+
+/// A rejected transaction: a stable code and a message naming what was wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejection {
+    /// The stable code.
+    pub code: FailureCode,
+    /// What exactly was wrong, for the operator.
+    pub message: String,
+}
+
+impl Rejection {
+    /// A rejection with `code` and `message`.
+    pub fn new(code: FailureCode, message: impl Into<String>) -> Self {
+        Rejection { code, message: message.into() }
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for Rejection {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_names_are_unique_and_round_trip() {
+        let mut names = std::collections::HashSet::new();
+        for &c in FailureCode::ALL {
+            assert_eq!(FailureCode::from_number(c.number()), Some(c));
+            assert!(names.insert(c.name()), "duplicate name {}", c.name());
+        }
+        assert_eq!(FailureCode::from_number(0), None);
+    }
+}

@@ -1,0 +1,231 @@
+//! The genesis file: chain id, founding members and parameters, as TOML or JSON, and the
+//! canonical protobuf form whose hash names the chain's beginning.
+//!
+//! ```toml
+//! chain_id = "shuquan-dev"
+//! genesis_time_ms = 1767225600000
+//!
+//! [params]                      # every key optional; defaults below
+//! purposes = ["academic-research", "public-governance"]
+//!
+//! [[members]]
+//! id = "org1"
+//! name = "Nanning Big Data Bureau"
+//! org_code = "11450100MB0000001X"
+//! jurisdiction = "CN"
+//! roles = ["member"]
+//! account_keys = ["<64 hex>"]
+//! node_key = "<64 hex>"         # optional: members that run a node
+//! node_addr = "127.0.0.1:7100"  # optional
+//! is_ciio = false
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use crate::hash::{domain, tagged, Hash32};
+use crate::keys::PublicKey;
+use crate::pb;
+use crate::tx::fields::{is_jurisdiction, is_purpose_code};
+use crate::tx::DEFAULT_MAX_TX_BYTES;
+use crate::Error;
+
+/// The purposes a dev or new chain starts with.
+pub const DEFAULT_PURPOSES: &[&str] = &[
+    "academic-research",
+    "public-governance",
+    "healthcare-research",
+    "financial-risk-control",
+    "credit-assessment",
+    "product-development",
+    "marketing-analytics",
+    "transport-planning",
+    "official-statistics",
+    "ai-training",
+];
+
+/// Roles a genesis member may hold, as written in the file.
+pub const ROLE_NAMES: &[(&str, pb::Role)] = &[
+    ("member", pb::Role::Member),
+    ("registrar", pb::Role::Registrar),
+    ("regulator", pb::Role::Regulator),
+    ("auditor", pb::Role::Auditor),
+    ("evaluator", pb::Role::Evaluator),
+];
+
+/// Chain parameters (DOMAIN.md: legal thresholds are parameters, never constants).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ParamsFile {
+    /// How far a transaction's timestamp may be from its block's time.
+    pub tx_time_window_ms: u64,
+    /// The longest validity of a cross-border approval.
+    pub max_approval_ms: u64,
+    /// The closed list of purpose codes grants may name.
+    pub purposes: Vec<String>,
+    /// Personal-information subjects per exporter and year above which a security
+    /// assessment is needed.
+    pub pi_security_threshold: u64,
+    /// Sensitive-PI subjects per exporter and year above which a security assessment is needed.
+    pub spi_security_threshold: u64,
+    /// PI subjects per exporter and year from which a standard contract or certification is needed.
+    pub pi_contract_threshold: u64,
+    /// Largest encoded transaction.
+    pub max_tx_bytes: u64,
+    /// Most transactions in one block.
+    pub max_block_txs: u64,
+}
+
+impl Default for ParamsFile {
+    fn default() -> Self {
+        ParamsFile {
+            tx_time_window_ms: 600_000,
+            max_approval_ms: 3 * 365 * 24 * 3600 * 1000,
+            purposes: DEFAULT_PURPOSES.iter().map(|s| s.to_string()).collect(),
+            pi_security_threshold: 1_000_000,
+            spi_security_threshold: 10_000,
+            pi_contract_threshold: 100_000,
+            max_tx_bytes: DEFAULT_MAX_TX_BYTES as u64,
+            max_block_txs: 2_000,
+        }
+    }
+}
+
+/// A founding member as written in the genesis file.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MemberFile {
+    /// Short unique id (`org1`).
+    pub id: String,
+    /// Institution name.
+    pub name: String,
+    /// Unified social credit code or similar.
+    #[serde(default)]
+    pub org_code: String,
+    /// Where the institution is (ISO 3166-1 alpha-2).
+    pub jurisdiction: String,
+    /// `member`, `regulator`, `auditor`, `registrar`, `evaluator`.
+    pub roles: Vec<String>,
+    /// Keys that sign its transactions (hex).
+    pub account_keys: Vec<PublicKey>,
+    /// The key of its node, if it runs one (hex).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_key: Option<PublicKey>,
+    /// Its node's address, if it runs one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub node_addr: String,
+    /// Critical information infrastructure operator.
+    #[serde(default)]
+    pub is_ciio: bool,
+}
+
+/// The genesis file.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisFile {
+    /// The chain's id; every transaction names it.
+    pub chain_id: String,
+    /// The chain's start, ms since the Unix epoch (the first block is not earlier).
+    pub genesis_time_ms: u64,
+    /// Parameters.
+    #[serde(default)]
+    pub params: ParamsFile,
+    /// Founding members.
+    pub members: Vec<MemberFile>,
+}
+
+impl GenesisFile {
+    /// Parses TOML, or JSON when the text starts with `{`.
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        if text.trim_start().starts_with('{') {
+            serde_json::from_str(text).map_err(|e| Error::Genesis(format!("invalid JSON: {e}")))
+        } else {
+            toml::from_str(text).map_err(|e| Error::Genesis(format!("invalid TOML: {e}")))
+        }
+    }
+
+    /// The file as TOML.
+    pub fn to_toml(&self) -> Result<String, Error> {
+        toml::to_string_pretty(self).map_err(|e| Error::Genesis(e.to_string()))
+    }
+
+    /// Checks the file and converts it to its canonical protobuf form.
+    pub fn to_pb(&self) -> Result<pb::Genesis, Error> {
+        let fail = |m: String| Err(Error::Genesis(m));
+        if self.chain_id.is_empty() || self.chain_id.len() > 64 {
+            return fail("chain_id must be 1 to 64 characters".into());
+        }
+        if self.members.is_empty() {
+            return fail("at least one member is needed".into());
+        }
+        let p = &self.params;
+        for purpose in &p.purposes {
+            if !is_purpose_code(purpose) {
+                return fail(format!("params.purposes: {purpose:?} is not a kebab-case code"));
+            }
+        }
+        if p.max_tx_bytes < 1024 || p.max_block_txs == 0 {
+            return fail("params.max_tx_bytes must be ≥ 1024 and max_block_txs ≥ 1".into());
+        }
+        let mut members = Vec::with_capacity(self.members.len());
+        let mut seen_keys = std::collections::HashSet::new();
+        for (i, m) in self.members.iter().enumerate() {
+            let at = format!("members[{i}] ({})", m.id);
+            if m.id.is_empty() || self.members[..i].iter().any(|o| o.id == m.id) {
+                return fail(format!("{at}: id must be non-empty and unique"));
+            }
+            if !is_jurisdiction(&m.jurisdiction) {
+                return fail(format!("{at}: jurisdiction {:?} is not like CN", m.jurisdiction));
+            }
+            if m.account_keys.is_empty() {
+                return fail(format!("{at}: needs at least one account key"));
+            }
+            for k in m.account_keys.iter().chain(m.node_key.iter()) {
+                if !seen_keys.insert(*k) {
+                    return fail(format!("{at}: key {k} is used twice in genesis"));
+                }
+            }
+            let mut roles = Vec::new();
+            for r in &m.roles {
+                let Some((_, role)) = ROLE_NAMES.iter().find(|(n, _)| n == r) else {
+                    return fail(format!("{at}: unknown role {r:?}"));
+                };
+                if !roles.contains(&(*role as i32)) {
+                    roles.push(*role as i32);
+                }
+            }
+            members.push(pb::Member {
+                id: m.id.clone(),
+                name: m.name.clone(),
+                org_code: m.org_code.clone(),
+                jurisdiction: m.jurisdiction.clone(),
+                roles,
+                account_keys: m.account_keys.iter().map(|k| k.to_vec()).collect(),
+                node_key: m.node_key.map(|k| k.to_vec()).unwrap_or_default(),
+                is_ciio: m.is_ciio,
+                status: pb::MemberStatus::Active as i32,
+                node_addr: m.node_addr.clone(),
+            });
+        }
+        Ok(pb::Genesis {
+            chain_id: self.chain_id.clone(),
+            genesis_time_ms: self.genesis_time_ms,
+            members,
+            params: Some(pb::Params {
+                tx_time_window_ms: p.tx_time_window_ms,
+                max_approval_ms: p.max_approval_ms,
+                purposes: p.purposes.clone(),
+                pi_security_threshold: p.pi_security_threshold,
+                spi_security_threshold: p.spi_security_threshold,
+                pi_contract_threshold: p.pi_contract_threshold,
+                max_tx_bytes: p.max_tx_bytes,
+                max_block_txs: p.max_block_txs,
+            }),
+        })
+    }
+}
+
+/// `H("genesis", encoded genesis)`.
+pub fn genesis_hash(genesis: &pb::Genesis) -> Hash32 {
+    use prost::Message;
+    tagged(domain::GENESIS, &[&genesis.encode_to_vec()])
+}

@@ -1,0 +1,158 @@
+//! [`Hash32`] and the domain-separated BLAKE3 hashes that name everything on the chain.
+//!
+//! Every hash but a data set's fingerprint is domain separated: `blake3::derive_key`-mode
+//! hashing under a context string `SHUQUAN_<WHAT>_V1`, over length-prefixed parts, so no two
+//! kinds of object can ever share an id and no concatenation is ambiguous.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::Error;
+
+/// A 32-byte hash, shown and parsed as 64 lowercase hex digits.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Hash32(pub [u8; 32]);
+
+impl Hash32 {
+    /// The all-zero hash: the previous hash of the first block.
+    pub const ZERO: Hash32 = Hash32([0; 32]);
+
+    /// Takes exactly 32 bytes.
+    pub fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
+        let arr: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| Error::invalid("hash", format!("{} bytes, expected 32", bytes.len())))?;
+        Ok(Hash32(arr))
+    }
+
+    /// The raw bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// The bytes as a vector, for protobuf fields.
+    pub fn to_vec(&self) -> Vec<u8> {
+        self.0.to_vec()
+    }
+
+    /// 64 lowercase hex digits.
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    /// Whether this is [`Hash32::ZERO`].
+    pub fn is_zero(&self) -> bool {
+        self.0 == [0; 32]
+    }
+}
+
+impl fmt::Display for Hash32 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+impl fmt::Debug for Hash32 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Hash32({})", self.to_hex())
+    }
+}
+
+impl FromStr for Hash32 {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        let bytes = hex::decode(s.trim()).map_err(|e| {
+            Error::invalid("hash", format!("{e}: expected 64 hex digits, got {:?}", s.trim()))
+        })?;
+        Hash32::from_slice(&bytes)
+    }
+}
+
+impl serde::Serialize for Hash32 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_hex())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Hash32 {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// The signing-domain tags and hash contexts. Changing one is a new format.
+pub mod domain {
+    /// Prefix of the bytes a transaction signature covers.
+    pub const TX_SIGN: &[u8] = b"SHUQUAN_TX_V1";
+    /// Transaction id.
+    pub const TX_ID: &str = "SHUQUAN_TX_ID_V1";
+    /// Asset id, from the registering transaction.
+    pub const ASSET_ID: &str = "SHUQUAN_ASSET_ID_V1";
+    /// Grant id, from the issuing transaction.
+    pub const GRANT_ID: &str = "SHUQUAN_GRANT_ID_V1";
+    /// Cross-border filing id, from the filing transaction.
+    pub const FILING_ID: &str = "SHUQUAN_FILING_ID_V1";
+    /// Attestation id, from the attesting transaction.
+    pub const ATTESTATION_ID: &str = "SHUQUAN_ATTESTATION_ID_V1";
+    /// Block hash, over the encoded header.
+    pub const BLOCK: &str = "SHUQUAN_BLOCK_V1";
+    /// Genesis hash, over the encoded genesis.
+    pub const GENESIS: &str = "SHUQUAN_GENESIS_V1";
+    /// Merkle leaf.
+    pub const MERKLE_LEAF: &str = "SHUQUAN_MERKLE_LEAF_V1";
+    /// Merkle interior node.
+    pub const MERKLE_NODE: &str = "SHUQUAN_MERKLE_NODE_V1";
+    /// Root of an empty Merkle tree.
+    pub const MERKLE_EMPTY: &str = "SHUQUAN_MERKLE_EMPTY_V1";
+    /// Receipt leaf of the results root.
+    pub const RECEIPT: &str = "SHUQUAN_RECEIPT_V1";
+    /// Link of an asset's history chain.
+    pub const HISTORY: &str = "SHUQUAN_HISTORY_V1";
+}
+
+/// BLAKE3 in derive-key mode under `context`, over each part prefixed with its length.
+pub fn tagged(context: &str, parts: &[&[u8]]) -> Hash32 {
+    let mut h = blake3::Hasher::new_derive_key(context);
+    for part in parts {
+        h.update(&(part.len() as u64).to_le_bytes());
+        h.update(part);
+    }
+    Hash32(*h.finalize().as_bytes())
+}
+
+/// `TxId = H("tx", chain_id, body)`: the id of the signed body, independent of signatures,
+/// so a body collected signature by signature keeps its id.
+pub fn tx_id(chain_id: &str, body: &[u8]) -> Hash32 {
+    tagged(domain::TX_ID, &[chain_id.as_bytes(), body])
+}
+
+/// `AssetId = H("asset", chain_id, tx_id)`.
+pub fn asset_id(chain_id: &str, tx: &Hash32) -> Hash32 {
+    tagged(domain::ASSET_ID, &[chain_id.as_bytes(), tx.as_bytes()])
+}
+
+/// `GrantId = H("grant", chain_id, tx_id)`.
+pub fn grant_id(chain_id: &str, tx: &Hash32) -> Hash32 {
+    tagged(domain::GRANT_ID, &[chain_id.as_bytes(), tx.as_bytes()])
+}
+
+/// `FilingId = H("filing", chain_id, tx_id)`.
+pub fn filing_id(chain_id: &str, tx: &Hash32) -> Hash32 {
+    tagged(domain::FILING_ID, &[chain_id.as_bytes(), tx.as_bytes()])
+}
+
+/// `AttestationId = H("attestation", chain_id, tx_id)`.
+pub fn attestation_id(chain_id: &str, tx: &Hash32) -> Hash32 {
+    tagged(domain::ATTESTATION_ID, &[chain_id.as_bytes(), tx.as_bytes()])
+}
+
+/// The next link of an asset's history chain: `H(prev_head, tx_id)`.
+pub fn history_link(prev: &Hash32, tx: &Hash32) -> Hash32 {
+    tagged(domain::HISTORY, &[prev.as_bytes(), tx.as_bytes()])
+}
+
+/// A data set's fingerprint: plain BLAKE3 of its bytes (what `b3sum` prints).
+pub fn fingerprint(data: &[u8]) -> Hash32 {
+    Hash32(*blake3::hash(data).as_bytes())
+}

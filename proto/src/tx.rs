@@ -1,0 +1,239 @@
+//! Transactions: signing bytes, the canonical gate, decoding with stateless checks, and
+//! building and signing for clients.
+//!
+//! A transaction travels as [`pb::TxRaw`]: the exact `TxBody` bytes that were signed and one
+//! signature per signer and cosigner. A signature covers
+//! `"SHUQUAN_TX_V1" ‖ len(chain_id) ‖ chain_id ‖ body`. Every decoded message must re-encode
+//! to the bytes it came from (the canonical gate), which rejects unknown fields, explicit
+//! defaults, duplicated fields and over-long varints in one check.
+
+pub mod fields;
+
+use prost::Message;
+
+use crate::codes::{FailureCode, Rejection};
+use crate::hash::{domain, tx_id, Hash32};
+use crate::keys::{Keypair, PublicKey};
+use crate::pb::{self, tx_body::Payload};
+use crate::Error;
+
+pub use fields::check_payload;
+
+/// Default upper bound on an encoded `TxRaw` (genesis `params.max_tx_bytes` overrides it).
+pub const DEFAULT_MAX_TX_BYTES: usize = 64 * 1024;
+
+/// The bytes a signature covers.
+pub fn signing_bytes(chain_id: &str, body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(domain::TX_SIGN.len() + 4 + chain_id.len() + body.len());
+    out.extend_from_slice(domain::TX_SIGN);
+    out.extend_from_slice(&(chain_id.len() as u32).to_be_bytes());
+    out.extend_from_slice(chain_id.as_bytes());
+    out.extend_from_slice(body);
+    out
+}
+
+/// Decodes `bytes` as `M` and accepts it only if it re-encodes to exactly `bytes`.
+pub fn decode_canonical<M: Message + Default>(bytes: &[u8], what: &'static str) -> Result<M, Error> {
+    let msg = M::decode(bytes).map_err(|source| Error::Decode { what, source })?;
+    if msg.encoded_len() != bytes.len() || msg.encode_to_vec() != bytes {
+        return Err(Error::NonCanonical { what });
+    }
+    Ok(msg)
+}
+
+/// A transaction that passed every stateless check but the signature verification
+/// (see [`crate::verify`]).
+#[derive(Clone, Debug)]
+pub struct DecodedTx {
+    /// `TxId = H(chain_id, body)`.
+    pub id: Hash32,
+    /// The `TxRaw` bytes as received.
+    pub raw: Vec<u8>,
+    /// The decoded body.
+    pub body: pb::TxBody,
+    /// The bytes the signatures cover.
+    pub signing_bytes: Vec<u8>,
+    /// The signer's key.
+    pub signer: PublicKey,
+    /// The cosigners' keys, in body order.
+    pub cosigners: Vec<PublicKey>,
+    /// One signature per signer and cosigner: `(key, signature)`, signer first.
+    pub signatures: Vec<(PublicKey, [u8; 64])>,
+}
+
+impl DecodedTx {
+    /// The payload (present: checked by [`decode_tx`]).
+    pub fn payload(&self) -> Option<&Payload> {
+        self.body.payload.as_ref()
+    }
+
+    /// The signer and every cosigner.
+    pub fn all_signers(&self) -> impl Iterator<Item = &PublicKey> {
+        std::iter::once(&self.signer).chain(self.cosigners.iter())
+    }
+}
+
+fn reject(code: FailureCode, message: impl Into<String>) -> Rejection {
+    Rejection::new(code, message)
+}
+
+/// Decodes a `TxRaw` and runs every stateless check but signature verification: size,
+/// canonical encodings, chain id, a known payload with well-formed fields, and exactly one
+/// signature from each signer and cosigner.
+pub fn decode_tx(raw: &[u8], chain_id: &str, max_bytes: usize) -> Result<DecodedTx, Rejection> {
+    if raw.len() > max_bytes {
+        return Err(reject(
+            FailureCode::TooLarge,
+            format!("{} bytes, the limit is {max_bytes}", raw.len()),
+        ));
+    }
+    let envelope: pb::TxRaw = decode_canonical(raw, "TxRaw").map_err(gate_rejection)?;
+    let body: pb::TxBody = decode_canonical(&envelope.body, "TxBody").map_err(gate_rejection)?;
+    if body.chain_id != chain_id {
+        return Err(reject(
+            FailureCode::WrongChain,
+            format!("chain id {:?}, this chain is {chain_id:?}", body.chain_id),
+        ));
+    }
+    let Some(payload) = body.payload.as_ref() else {
+        return Err(reject(FailureCode::UnknownPayload, "the body has no known payload"));
+    };
+    check_payload(payload)?;
+    if body.timestamp_ms == 0 {
+        return Err(reject(FailureCode::InvalidField, "timestamp_ms is missing"));
+    }
+    let signer = PublicKey::from_slice(&body.signer)
+        .map_err(|e| reject(FailureCode::InvalidField, format!("signer: {e}")))?;
+    let mut cosigners = Vec::with_capacity(body.cosigners.len());
+    for (i, c) in body.cosigners.iter().enumerate() {
+        let key = PublicKey::from_slice(c)
+            .map_err(|e| reject(FailureCode::InvalidField, format!("cosigner {i}: {e}")))?;
+        if key == signer || cosigners.contains(&key) {
+            return Err(reject(
+                FailureCode::DuplicateSignature,
+                format!("cosigner {key} is listed twice"),
+            ));
+        }
+        cosigners.push(key);
+    }
+    let required: Vec<PublicKey> = std::iter::once(signer).chain(cosigners.iter().copied()).collect();
+    let mut by_key: Vec<Option<[u8; 64]>> = vec![None; required.len()];
+    for sig in &envelope.signatures {
+        let key = PublicKey::from_slice(&sig.public_key)
+            .map_err(|e| reject(FailureCode::UnexpectedSignature, format!("signature key: {e}")))?;
+        let Some(slot) = required.iter().position(|k| *k == key) else {
+            return Err(reject(
+                FailureCode::UnexpectedSignature,
+                format!("{key} signed but is neither signer nor cosigner"),
+            ));
+        };
+        let bytes: [u8; 64] = sig.signature.as_slice().try_into().map_err(|_| {
+            reject(FailureCode::BadSignature, format!("signature by {key} is not 64 bytes"))
+        })?;
+        if by_key[slot].replace(bytes).is_some() {
+            return Err(reject(FailureCode::DuplicateSignature, format!("{key} signed twice")));
+        }
+    }
+    let mut signatures = Vec::with_capacity(required.len());
+    for (key, sig) in required.iter().zip(by_key) {
+        let Some(sig) = sig else {
+            let who = if *key == signer { "signer" } else { "cosigner" };
+            return Err(reject(FailureCode::MissingSignature, format!("{who} {key} has not signed")));
+        };
+        signatures.push((*key, sig));
+    }
+    Ok(DecodedTx {
+        id: tx_id(chain_id, &envelope.body),
+        signing_bytes: signing_bytes(chain_id, &envelope.body),
+        raw: raw.to_vec(),
+        body,
+        signer,
+        cosigners,
+        signatures,
+    })
+}
+
+fn gate_rejection(e: Error) -> Rejection {
+    match e {
+        Error::NonCanonical { .. } => reject(FailureCode::NonCanonical, e.to_string()),
+        other => reject(FailureCode::Malformed, other.to_string()),
+    }
+}
+
+/// The snake_case name of a payload kind, as the API and CLI show it.
+pub fn payload_kind(payload: &Payload) -> &'static str {
+    match payload {
+        Payload::RegisterAsset(_) => "register_asset",
+        Payload::TransferRight(_) => "transfer_right",
+        Payload::IssueGrant(_) => "issue_grant",
+        Payload::RevokeGrant(_) => "revoke_grant",
+        Payload::RecordUsage(_) => "record_usage",
+        Payload::FileCrossBorder(_) => "file_cross_border",
+        Payload::DecideCrossBorder(_) => "decide_cross_border",
+        Payload::Attest(_) => "attest",
+        Payload::Freeze(_) => "freeze",
+        Payload::Unfreeze(_) => "unfreeze",
+    }
+}
+
+/// A transaction being put together by a client: an encoded body and the signatures
+/// collected so far (possibly on different machines).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unsigned {
+    /// The chain the body is for.
+    pub chain_id: String,
+    /// The envelope; `body` is fixed, `signatures` grows.
+    pub raw: pb::TxRaw,
+}
+
+impl Unsigned {
+    /// Encodes `body` (for the chain its `chain_id` names), with no signatures yet.
+    pub fn new(body: pb::TxBody) -> Self {
+        let chain_id = body.chain_id.clone();
+        Unsigned { chain_id, raw: pb::TxRaw { body: body.encode_to_vec(), signatures: vec![] } }
+    }
+
+    /// Reopens a partly signed `TxRaw` (e.g. read from a file): the body must be canonical.
+    pub fn from_raw(raw_bytes: &[u8]) -> Result<Self, Error> {
+        let raw: pb::TxRaw = decode_canonical(raw_bytes, "TxRaw")?;
+        let body: pb::TxBody = decode_canonical(&raw.body, "TxBody")?;
+        Ok(Unsigned { chain_id: body.chain_id, raw })
+    }
+
+    /// The transaction id (fixed by the body).
+    pub fn id(&self) -> Hash32 {
+        tx_id(&self.chain_id, &self.raw.body)
+    }
+
+    /// The decoded body.
+    pub fn body(&self) -> Result<pb::TxBody, Error> {
+        decode_canonical(&self.raw.body, "TxBody")
+    }
+
+    /// Adds (or replaces) the signature of `key`. Signatures are kept sorted by key so the
+    /// envelope's bytes do not depend on the order in which parties signed.
+    pub fn sign(&mut self, key: &Keypair) {
+        let sig = key.sign(&signing_bytes(&self.chain_id, &self.raw.body));
+        let pk = key.public().to_vec();
+        self.raw.signatures.retain(|s| s.public_key != pk);
+        self.raw.signatures.push(pb::Signature { public_key: pk, signature: sig.to_vec() });
+        self.raw.signatures.sort_by(|a, b| a.public_key.cmp(&b.public_key));
+    }
+
+    /// The keys that must sign (signer first) and whether each has.
+    pub fn signers(&self) -> Result<Vec<(Vec<u8>, bool)>, Error> {
+        let body = self.body()?;
+        Ok(std::iter::once(body.signer)
+            .chain(body.cosigners)
+            .map(|k| {
+                let signed = self.raw.signatures.iter().any(|s| s.public_key == k);
+                (k, signed)
+            })
+            .collect())
+    }
+
+    /// The `TxRaw` bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        self.raw.encode_to_vec()
+    }
+}
