@@ -1,7 +1,7 @@
 //! Read-only queries: the eight auditor questions of DOMAIN.md and the node's status,
 //! answered from the sled tree as views for the API.
 
-use shuquan_proto::pb::{self, tx_body::Payload};
+use shuquan_proto::pb;
 use shuquan_proto::tx::decode_canonical;
 use shuquan_proto::views::{self as v, opt_hex, ReceiptView};
 use shuquan_proto::{block::block_hash, Hash32};
@@ -345,14 +345,6 @@ impl Ledger {
                 height: r.height,
             }
         }))
-    }
-
-    /// Whether `tx` is a payload kind that names `asset` (used by tests).
-    pub fn payload_of(&self, id: &Hash32) -> Result<Option<Payload>> {
-        let Some(rec) = self.tx_record(id)? else { return Ok(None) };
-        let raw: pb::TxRaw = decode(&rec.raw, b"tx")?;
-        let body: pb::TxBody = decode(&raw.body, b"tx")?;
-        Ok(body.payload)
     }
 }
 

@@ -1,0 +1,230 @@
+//! A ledger with known members and helpers to sign, apply and inspect transactions.
+
+use shuquan_node::ledger::{AppliedBlock, Ledger};
+use shuquan_proto::codes::FailureCode;
+use shuquan_proto::genesis::{GenesisFile, MemberFile, ParamsFile};
+use shuquan_proto::pb::{self, tx_body::Payload};
+use shuquan_proto::tx::Unsigned;
+use shuquan_proto::{Hash32, Keypair};
+
+pub const CHAIN: &str = "test-chain";
+pub const T0: u64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+pub const DAY: u64 = 86_400_000;
+
+pub fn key(n: u8) -> Keypair {
+    Keypair::from_seed([n; 32]).unwrap()
+}
+
+/// org1 (CN member), org2 (VN member), org3 (CN member, CIIO), regulator (CN), auditor
+/// (CN), outsider (no member).
+pub struct Chain {
+    pub _dir: tempfile::TempDir,
+    pub ledger: Ledger,
+    pub org1: Keypair,
+    pub org2: Keypair,
+    pub org3: Keypair,
+    pub regulator: Keypair,
+    pub auditor: Keypair,
+    pub outsider: Keypair,
+    pub now: u64,
+    seq: u64,
+}
+
+fn member(id: &str, j: &str, role: &str, k: &Keypair, ciio: bool) -> MemberFile {
+    MemberFile {
+        id: id.into(),
+        name: format!("{id} institution"),
+        org_code: String::new(),
+        jurisdiction: j.into(),
+        roles: vec![role.into()],
+        account_keys: vec![k.public()],
+        node_key: None,
+        node_addr: String::new(),
+        is_ciio: ciio,
+    }
+}
+
+pub fn genesis() -> pb::Genesis {
+    GenesisFile {
+        chain_id: CHAIN.into(),
+        genesis_time_ms: T0,
+        params: ParamsFile::default(),
+        members: vec![
+            member("org1", "CN", "member", &key(1), false),
+            member("org2", "VN", "member", &key(2), false),
+            member("org3", "CN", "member", &key(3), true),
+            member("regulator", "CN", "regulator", &key(4), false),
+            member("auditor", "CN", "auditor", &key(5), false),
+        ],
+    }
+    .to_pb()
+    .unwrap()
+}
+
+pub type Out = Result<Option<Hash32>, (FailureCode, String)>;
+
+impl Chain {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(dir.path(), genesis()).unwrap();
+        Chain {
+            _dir: dir,
+            ledger,
+            org1: key(1),
+            org2: key(2),
+            org3: key(3),
+            regulator: key(4),
+            auditor: key(5),
+            outsider: key(6),
+            now: T0 + DAY,
+            seq: 0,
+        }
+    }
+
+    /// A signed transaction at the chain's clock.
+    pub fn tx(&mut self, signer: &Keypair, cosigners: &[&Keypair], payload: Payload) -> Vec<u8> {
+        self.seq += 1;
+        let body = pb::TxBody {
+            chain_id: CHAIN.into(),
+            timestamp_ms: self.now + self.seq, // distinct ids for repeated payloads
+            signer: signer.public().to_vec(),
+            cosigners: cosigners.iter().map(|k| k.public().to_vec()).collect(),
+            payload: Some(payload),
+        };
+        let mut tx = Unsigned::new(body);
+        tx.sign(signer);
+        for c in cosigners {
+            tx.sign(c);
+        }
+        tx.encode()
+    }
+
+    /// Applies a block of raw transactions one second after the last.
+    pub fn block(&mut self, txs: Vec<Vec<u8>>) -> AppliedBlock {
+        let p = pb::Proposal { timestamp_ms: self.now, proposer: key(9).public().to_vec(), txs };
+        let b = self.ledger.apply(&p, b"mark").unwrap();
+        self.now += 1000;
+        b
+    }
+
+    pub fn outcome(r: &pb::Receipt) -> Out {
+        if r.code == 0 {
+            Ok((!r.created.is_empty()).then(|| Hash32::from_slice(&r.created).unwrap()))
+        } else {
+            Err((FailureCode::from_number(r.code).unwrap(), r.message.clone()))
+        }
+    }
+
+    /// Signs and applies one transaction in its own block.
+    pub fn run(&mut self, signer: &Keypair, cosigners: &[&Keypair], payload: Payload) -> Out {
+        let raw = self.tx(signer, cosigners, payload);
+        let b = self.block(vec![raw]);
+        Self::outcome(&b.receipts[0])
+    }
+
+    pub fn register_with(&mut self, signer: &Keypair, seed: u8, f: impl FnOnce(&mut pb::RegisterAsset)) -> Out {
+        let mut r = register_payload(seed);
+        f(&mut r);
+        let s = signer.clone();
+        self.run(&s, &[], Payload::RegisterAsset(r))
+    }
+
+    /// Registers a general CN asset by `signer` and returns its id.
+    pub fn asset(&mut self, signer: &Keypair, seed: u8) -> Hash32 {
+        self.register_with(signer, seed, |_| {}).unwrap().unwrap()
+    }
+
+    pub fn grant_with(&mut self, asset: Hash32, grantor: &Keypair, grantee: &Keypair, f: impl FnOnce(&mut pb::IssueGrant)) -> Out {
+        let mut g = pb::IssueGrant {
+            asset: asset.to_vec(),
+            grantee: grantee.public().to_vec(),
+            actions: vec![pb::Action::Compute as i32],
+            purposes: vec!["academic-research".into()],
+            not_before_ms: 0,
+            not_after_ms: self.now + 365 * DAY,
+            jurisdictions: vec!["CN".into()],
+            max_uses: 0,
+            recipient_systems: vec![],
+            policy_doc_hash: vec![],
+        };
+        f(&mut g);
+        let (a, b) = (grantor.clone(), grantee.clone());
+        self.run(&a, &[&b], Payload::IssueGrant(g))
+    }
+
+    pub fn usage(&mut self, grantee: &Keypair, grant: Hash32, f: impl FnOnce(&mut pb::RecordUsage)) -> Out {
+        let mut u = pb::RecordUsage {
+            grant: grant.to_vec(),
+            action: pb::Action::Compute as i32,
+            purpose: "academic-research".into(),
+            jurisdiction: "CN".into(),
+            recipient_system: String::new(),
+            output_fingerprint: vec![],
+        };
+        f(&mut u);
+        let g = grantee.clone();
+        self.run(&g, &[], Payload::RecordUsage(u))
+    }
+
+    pub fn file(&mut self, exporter: &Keypair, grants: &[Hash32], f: impl FnOnce(&mut pb::FileCrossBorder)) -> Out {
+        let mut req = pb::FileCrossBorder {
+            grants: grants.iter().map(|g| g.to_vec()).collect(),
+            destination: "VN".into(),
+            path: pb::ExportPath::Exempt as i32,
+            exempt_reason: "non-personal statistics".into(),
+            declared: Some(pb::Declared { pi_subjects: 0, spi_subjects: 0, important: false }),
+            evidence_hash: vec![7; 32],
+        };
+        f(&mut req);
+        let e = exporter.clone();
+        self.run(&e, &[], Payload::FileCrossBorder(req))
+    }
+
+    pub fn decide(&mut self, filing: Hash32, decision: pb::Decision, valid_until_ms: u64) -> Out {
+        let r = self.regulator.clone();
+        self.run(&r, &[], Payload::DecideCrossBorder(pb::DecideCrossBorder {
+            filing: filing.to_vec(),
+            decision: decision as i32,
+            valid_until_ms,
+        }))
+    }
+
+    pub fn grant_status(&self, grant: &Hash32) -> String {
+        self.ledger.grant(grant, Some(self.now)).unwrap().unwrap().status
+    }
+}
+
+pub fn register_payload(seed: u8) -> pb::RegisterAsset {
+    pb::RegisterAsset {
+        fingerprint: vec![seed; 32],
+        size_bytes: 1000,
+        name: format!("data set {seed}"),
+        description: String::new(),
+        sector: "transport".into(),
+        grade: pb::Grade::General as i32,
+        pi: None,
+        origin: pb::Origin::Enterprise as i32,
+        evidence_hash: vec![],
+        jurisdiction: "CN".into(),
+        delivery_modes: vec![pb::DeliveryMode::Download as i32, pb::DeliveryMode::Query as i32, pb::DeliveryMode::Compute as i32],
+        derived_from: vec![],
+    }
+}
+
+/// Asserts the outcome failed with `code`.
+#[track_caller]
+pub fn fails(out: Out, code: FailureCode) {
+    match out {
+        Err((c, msg)) => assert_eq!(c, code, "failed with {c} ({msg}), expected {code}"),
+        Ok(v) => panic!("expected {code}, but it applied ({v:?})"),
+    }
+}
+
+/// Asserts the outcome applied.
+#[track_caller]
+pub fn applies(out: Out) -> Option<Hash32> {
+    match out {
+        Ok(v) => v,
+        Err((c, msg)) => panic!("expected success, failed with {c}: {msg}"),
+    }
+}

@@ -1,0 +1,13 @@
+//! Ledger tests: every G-rule and payload rule of DOMAIN.md, applied to a real sled ledger
+//! in a temporary directory, without a runtime. Each test fails if its rule is removed.
+
+#![allow(missing_docs, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
+
+mod envelope;
+mod export;
+mod grants;
+mod harness;
+mod oversight;
+mod register;
+mod restart;
+mod rights;
