@@ -119,13 +119,16 @@ mod tests {
             let i = pick % n;
             let path = proof(&ls, i).unwrap_or_default();
             prop_assert!(verify(&ls[i], i as u64, n as u64, &path, &r));
-            // Wrong index, wrong leaf, wrong size: all refused.
+            // Wrong index or wrong leaf: refused.
             if n > 1 {
                 let j = (i + 1) % n;
                 prop_assert!(!verify(&ls[i], j as u64, n as u64, &path, &r));
                 prop_assert!(!verify(&ls[j], i as u64, n as u64, &path, &r));
             }
-            prop_assert!(!verify(&ls[i], i as u64, n as u64 + 1, &path, &r));
+            // A proof for one tree does not prove against another tree's root.
+            let other = root_of_leaves(&leaves(n + 1));
+            prop_assert!(!verify(&ls[i], i as u64, n as u64 + 1, &path, &other));
+            prop_assert!(!verify(&ls[i], i as u64, n as u64, &path, &Hash32([0; 32])));
         }
     }
 

@@ -1,0 +1,218 @@
+//! Frozen encodings and the canonical gate.
+//!
+//! Golden vectors: `golden.txt` holds the hex of every signed or hashed encoding and id for
+//! fixed inputs. A mismatch means the format changed: regenerating the file
+//! (`SHUQUAN_REGENERATE_GOLDEN=1 cargo test -p shuquan-proto --test encoding`) is an explicit
+//! approval of a new format, never a way to make a failing test pass.
+
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use prost::Message;
+use proptest::prelude::*;
+use shuquan_proto::block::{block_hash, results_root, tx_root};
+use shuquan_proto::genesis::{genesis_hash, GenesisFile, MemberFile, ParamsFile};
+use shuquan_proto::hash::{asset_id, attestation_id, filing_id, fingerprint, grant_id, history_link};
+use shuquan_proto::pb::{self, tx_body::Payload};
+use shuquan_proto::tx::{decode_canonical, decode_tx, signing_bytes, Unsigned};
+use shuquan_proto::{merkle, Hash32, Keypair};
+
+const CHAIN: &str = "golden-chain";
+
+fn key(n: u8) -> Keypair {
+    Keypair::from_seed([n; 32]).unwrap()
+}
+
+fn golden_body() -> pb::TxBody {
+    pb::TxBody {
+        chain_id: CHAIN.into(),
+        timestamp_ms: 1_767_225_600_000,
+        signer: key(1).public().to_vec(),
+        cosigners: vec![key(2).public().to_vec()],
+        payload: Some(Payload::TransferRight(pb::TransferRight {
+            asset: vec![0xaa; 32],
+            right: pb::Right::Use as i32,
+            to: key(2).public().to_vec(),
+            price: Some(pb::Price { amount_minor: 120_000, currency: "CNY".into() }),
+            consideration_hash: vec![],
+        })),
+    }
+}
+
+fn vectors() -> Vec<(String, String)> {
+    let mut v = Vec::new();
+    let mut put = |k: &str, val: String| v.push((k.to_string(), val));
+    let mut tx = Unsigned::new(golden_body());
+    tx.sign(&key(1));
+    tx.sign(&key(2));
+    let id = tx.id();
+    put("public_key_1", key(1).public().to_hex());
+    put("tx_body", hex::encode(&tx.raw.body));
+    put("signing_bytes", hex::encode(signing_bytes(CHAIN, &tx.raw.body)));
+    put("tx_raw", hex::encode(tx.encode()));
+    put("tx_id", id.to_hex());
+    put("asset_id", asset_id(CHAIN, &id).to_hex());
+    put("grant_id", grant_id(CHAIN, &id).to_hex());
+    put("filing_id", filing_id(CHAIN, &id).to_hex());
+    put("attestation_id", attestation_id(CHAIN, &id).to_hex());
+    put("history_link", history_link(&Hash32::ZERO, &id).to_hex());
+    put("fingerprint_abc", fingerprint(b"abc").to_hex());
+    let ids: Vec<Hash32> = (0..5u8).map(|i| Hash32([i; 32])).collect();
+    put("tx_root_5", tx_root(&ids).to_hex());
+    put("merkle_empty", merkle::empty_root().to_hex());
+    let receipt = pb::Receipt { tx_id: id.to_vec(), code: 202, message: "bad".into(), created: vec![] };
+    put("results_root_1", results_root(&[receipt]).to_hex());
+    let header = pb::BlockHeader {
+        chain_id: CHAIN.into(),
+        height: 7,
+        prev_hash: vec![1; 32],
+        timestamp_ms: 1_767_225_600_000,
+        proposer: key(3).public().to_vec(),
+        tx_root: tx_root(&ids).to_vec(),
+        results_root: vec![2; 32],
+        tx_count: 5,
+    };
+    put("block_header", hex::encode(header.encode_to_vec()));
+    put("block_hash", block_hash(&header).to_hex());
+    let genesis = GenesisFile {
+        chain_id: CHAIN.into(),
+        genesis_time_ms: 1_767_225_600_000,
+        params: ParamsFile::default(),
+        members: vec![MemberFile {
+            id: "org1".into(),
+            name: "Org One".into(),
+            org_code: "X1".into(),
+            jurisdiction: "CN".into(),
+            roles: vec!["member".into(), "auditor".into()],
+            account_keys: vec![key(1).public()],
+            node_key: Some(key(3).public()),
+            node_addr: "127.0.0.1:7100".into(),
+            is_ciio: false,
+        }],
+    };
+    put("genesis_hash", genesis_hash(&genesis.to_pb().unwrap()).to_hex());
+    v
+}
+
+#[test]
+fn golden_vectors_are_unchanged() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden.txt");
+    let now: String = vectors().iter().map(|(k, v)| format!("{k} = {v}\n")).collect();
+    if std::env::var("SHUQUAN_REGENERATE_GOLDEN").is_ok() {
+        std::fs::write(&path, &now).unwrap();
+    }
+    let frozen = std::fs::read_to_string(&path).expect("tests/golden.txt (see the module doc to create it)");
+    for (want, got) in frozen.lines().zip(now.lines()) {
+        assert_eq!(got, want, "encoding changed");
+    }
+    assert_eq!(frozen.lines().count(), now.lines().count());
+}
+
+#[test]
+fn golden_transaction_passes_the_stateless_checks_and_verifies() {
+    let mut tx = Unsigned::new(golden_body());
+    tx.sign(&key(1));
+    tx.sign(&key(2));
+    let d = decode_tx(&tx.encode(), CHAIN, 65_536).unwrap();
+    assert_eq!(d.id, tx.id());
+    assert!(shuquan_proto::verify::verify_tx(&d).is_ok());
+    assert!(shuquan_proto::verify::verify_txs(&[&d, &d]).iter().all(|r| r.is_ok()));
+}
+
+fn arb_body() -> impl Strategy<Value = pb::TxBody> {
+    (any::<u64>().prop_filter("nonzero", |t| *t > 0), "[a-z ]{1,40}", any::<u64>(), proptest::collection::vec(1i32..=4, 1..4))
+        .prop_map(|(ts, name, size, modes)| pb::TxBody {
+            chain_id: CHAIN.into(),
+            timestamp_ms: ts,
+            signer: key(1).public().to_vec(),
+            cosigners: vec![],
+            payload: Some(Payload::RegisterAsset(pb::RegisterAsset {
+                fingerprint: vec![3; 32],
+                size_bytes: size,
+                name,
+                grade: 1,
+                origin: 2,
+                jurisdiction: "CN".into(),
+                delivery_modes: modes,
+                ..Default::default()
+            })),
+        })
+}
+
+fn varint(mut v: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(b);
+            return out;
+        }
+        out.push(b | 0x80);
+    }
+}
+
+proptest! {
+    #[test]
+    fn canonical_bodies_round_trip(body in arb_body()) {
+        let bytes = body.encode_to_vec();
+        let back: pb::TxBody = decode_canonical(&bytes, "TxBody").unwrap();
+        prop_assert_eq!(back, body);
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected(body in arb_body(), field in 20u32..1000, value in any::<u32>()) {
+        let mut bytes = body.encode_to_vec();
+        bytes.extend(varint(u64::from(field) << 3));
+        bytes.extend(varint(u64::from(value)));
+        prop_assert!(pb::TxBody::decode(bytes.as_slice()).is_ok(), "prost accepts it");
+        let gate = decode_canonical::<pb::TxBody>(&bytes, "TxBody");
+        let non_canonical = matches!(gate, Err(shuquan_proto::Error::NonCanonical { .. }));
+        prop_assert!(non_canonical);
+    }
+
+    #[test]
+    fn explicit_defaults_are_rejected(body in arb_body()) {
+        // cosigners is empty; an explicit empty `description` (field 4 of RegisterAsset) is a default.
+        let mut b = body.clone();
+        if let Some(Payload::RegisterAsset(r)) = &mut b.payload { r.description.clear(); }
+        let canonical = b.encode_to_vec();
+        // Append `timestamp_ms = 0` explicitly (field 2, varint 0): a duplicate, default value.
+        let mut bytes = canonical.clone();
+        bytes.extend([0x10, 0x00]);
+        prop_assert!(decode_canonical::<pb::TxBody>(&bytes, "TxBody").is_err());
+    }
+
+    #[test]
+    fn over_long_varints_are_rejected(body in arb_body()) {
+        let bytes = body.encode_to_vec();
+        // chain_id comes first (tag, len, bytes), then timestamp_ms (tag 0x10, varint).
+        let at = 2 + CHAIN.len();
+        prop_assert_eq!(bytes[at], 0x10);
+        let v = varint(body.timestamp_ms);
+        let mut long = v.clone();
+        if let Some(last) = long.last_mut() { *last |= 0x80; }
+        long.push(0x00);
+        let mut bad = bytes[..at + 1].to_vec();
+        bad.extend(&long);
+        bad.extend(&bytes[at + 1 + v.len()..]);
+        prop_assume!(long.len() <= 10);
+        prop_assert!(pb::TxBody::decode(bad.as_slice()).is_ok(), "prost accepts it");
+        let non_canonical = matches!(decode_canonical::<pb::TxBody>(&bad, "TxBody"), Err(shuquan_proto::Error::NonCanonical { .. }));
+        prop_assert!(non_canonical);
+    }
+
+    #[test]
+    fn any_bit_flip_in_a_signed_tx_is_caught(flip in 0usize..10_000) {
+        let mut tx = Unsigned::new(golden_body());
+        tx.sign(&key(1));
+        tx.sign(&key(2));
+        let mut raw = tx.encode();
+        let i = flip % (raw.len() * 8);
+        raw[i / 8] ^= 1 << (i % 8);
+        let verdict = decode_tx(&raw, CHAIN, 65_536)
+            .map_err(|r| r.code)
+            .and_then(|d| shuquan_proto::verify::verify_tx(&d).map_err(|r| r.code).map(|()| d.id));
+        // The body is signed and the envelope is canonical: no flipped bit survives.
+        prop_assert!(verdict.is_err(), "flip of bit {} accepted", i);
+    }
+}
