@@ -1,1 +1,210 @@
-//! Helpers for end-to-end tests that drive the real binaries.
+//! Helpers for end-to-end tests that drive the real `shuquand` and `shuquan` binaries on
+//! 127.0.0.1: start and kill nodes, run the CLI, build and post transactions.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use shuquan_proto::pb;
+use shuquan_proto::tx::Unsigned;
+use shuquan_proto::Keypair;
+
+/// The directory holding the workspace's binaries (`target/debug`).
+pub fn bin_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/debug/deps/<test> -> target/debug
+    exe.parent().and_then(Path::parent).expect("target dir").to_path_buf()
+}
+
+/// Path of a workspace binary.
+pub fn bin(name: &str) -> PathBuf {
+    let p = bin_dir().join(name);
+    assert!(p.exists(), "{} is not built: run `cargo build --workspace` (or `cargo test --workspace`)", p.display());
+    p
+}
+
+/// A free port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+/// A running `shuquand --dev`.
+pub struct DevNode {
+    /// The data directory (kept across restarts).
+    pub dir: tempfile::TempDir,
+    /// API address.
+    pub port: u16,
+    child: Option<Child>,
+}
+
+impl DevNode {
+    /// Starts a dev node in a fresh directory and waits until it serves.
+    pub fn start() -> anyhow::Result<Self> {
+        let mut node = DevNode { dir: tempfile::tempdir()?, port: free_port(), child: None };
+        node.spawn()?;
+        Ok(node)
+    }
+
+    /// The API's base URL.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn spawn(&mut self) -> anyhow::Result<()> {
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(self.dir.path().join("node.log"))?;
+        let child = Command::new(bin("shuquand"))
+            .args(["--dev", "--data-dir"])
+            .arg(self.dir.path().join("chain"))
+            .args(["--api", &format!("127.0.0.1:{}", self.port)])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .context("starting shuquand")?;
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if ureq::get(&format!("{}/health", self.url())).call().is_ok() {
+                return Ok(());
+            }
+            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+                bail!("shuquand exited with {status}; log:\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        bail!("shuquand did not serve within 20 s; log:\n{}", self.log())
+    }
+
+    /// The node's log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("node.log")).unwrap_or_default()
+    }
+
+    /// SIGKILL, no goodbye.
+    pub fn kill9(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Starts the node again on the same directory and port.
+    pub fn restart(&mut self) -> anyhow::Result<()> {
+        self.kill9();
+        self.spawn()
+    }
+
+    /// A dev member's key file.
+    pub fn key_file(&self, who: &str) -> PathBuf {
+        self.dir.path().join("chain").join("keys").join(format!("{who}.key"))
+    }
+
+    /// A dev member's key.
+    pub fn key(&self, who: &str) -> Keypair {
+        Keypair::read_file(&self.key_file(who)).expect("dev key")
+    }
+
+    /// Runs the CLI against this node.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        Command::new(bin("shuquan"))
+            .args(args)
+            .env("SHUQUAN_NODE", self.url())
+            .env_remove("SHUQUAN_KEY")
+            .current_dir(self.dir.path())
+            .output()
+            .expect("running shuquan")
+    }
+
+    /// Runs the CLI with `--output json` and parses stdout; fails on a non-zero exit.
+    pub fn cli_json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["--output", "json"];
+        all.extend_from_slice(args);
+        let out = self.cli(&all);
+        assert!(
+            out.status.success(),
+            "shuquan {args:?} failed: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        serde_json::from_slice(&out.stdout).expect("JSON output")
+    }
+
+    /// `GET path` as JSON with its status.
+    pub fn get(&self, path: &str) -> (u16, serde_json::Value) {
+        let agent = agent();
+        let mut resp = agent.get(&format!("{}{path}", self.url())).call().expect("GET");
+        let status = resp.status().as_u16();
+        let body = resp.body_mut().read_to_string().unwrap_or_default();
+        (status, serde_json::from_str(&body).unwrap_or(serde_json::Value::Null))
+    }
+
+    /// `POST /v1/tx` of raw bytes, with the status and JSON answer.
+    pub fn post_tx(&self, raw: &[u8], wait: bool) -> (u16, serde_json::Value) {
+        let path = if wait { "/v1/tx?wait=commit" } else { "/v1/tx" };
+        let mut resp = agent()
+            .post(&format!("{}{path}", self.url()))
+            .header("content-type", "application/x-protobuf")
+            .send(raw)
+            .expect("POST");
+        let status = resp.status().as_u16();
+        let body = resp.body_mut().read_to_string().unwrap_or_default();
+        (status, serde_json::from_str(&body).unwrap_or(serde_json::Value::Null))
+    }
+}
+
+impl Drop for DevNode {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+/// An agent that returns error statuses as answers.
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(40)))
+        .build()
+        .into()
+}
+
+/// Milliseconds since the epoch.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+/// A signed transaction for the dev chain.
+pub fn sign(signer: &Keypair, cosigners: &[&Keypair], payload: pb::tx_body::Payload, ts: u64) -> Vec<u8> {
+    let body = pb::TxBody {
+        chain_id: "shuquan-dev".into(),
+        timestamp_ms: ts,
+        signer: signer.public().to_vec(),
+        cosigners: cosigners.iter().map(|k| k.public().to_vec()).collect(),
+        payload: Some(payload),
+    };
+    let mut tx = Unsigned::new(body);
+    tx.sign(signer);
+    for c in cosigners {
+        tx.sign(c);
+    }
+    tx.encode()
+}
+
+/// A registration of a general CN data set whose fingerprint is derived from `n`.
+pub fn register(n: u64) -> pb::tx_body::Payload {
+    let mut fp = [0u8; 32];
+    fp[..8].copy_from_slice(&n.to_be_bytes());
+    fp[8] = 0x5a;
+    pb::tx_body::Payload::RegisterAsset(pb::RegisterAsset {
+        fingerprint: fp.to_vec(),
+        size_bytes: 1000 + n,
+        name: format!("load data set {n}"),
+        grade: pb::Grade::General as i32,
+        origin: pb::Origin::Enterprise as i32,
+        jurisdiction: "CN".into(),
+        delivery_modes: vec![pb::DeliveryMode::Compute as i32],
+        ..Default::default()
+    })
+}

@@ -1,0 +1,78 @@
+//! Bad input gets a clear error with the right HTTP status, and the node keeps serving.
+
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use prost::Message;
+use shuquan_proto::pb::{self, tx_body::Payload};
+use shuquan_proto::Keypair;
+use shuquan_tests::{now_ms, register, sign, DevNode};
+
+#[test]
+fn bad_transactions_are_refused_with_clear_errors() {
+    let node = DevNode::start().unwrap();
+    let org1 = node.key("org1");
+    let good = sign(&org1, &[], register(1), now_ms());
+    let expect = |raw: &[u8], status: u16, code: &str| {
+        let (s, v) = node.post_tx(raw, false);
+        assert_eq!((s, v["code"].as_str().unwrap_or("")), (status, code), "{v}");
+        assert!(!v["message"].as_str().unwrap_or("").is_empty());
+    };
+    expect(b"\xff\xff\xff", 400, "malformed");
+    let mut noncanon = good.clone();
+    noncanon.extend([0x78, 0x01]);
+    expect(&noncanon, 400, "non_canonical");
+    let mut raw = pb::TxRaw::decode(good.as_slice()).unwrap();
+    raw.signatures[0].signature[0] ^= 1;
+    expect(&raw.encode_to_vec(), 400, "bad_signature");
+    raw.signatures.clear();
+    expect(&raw.encode_to_vec(), 400, "missing_signature");
+    let mut dup = pb::TxRaw::decode(good.as_slice()).unwrap();
+    dup.signatures.push(dup.signatures[0].clone());
+    expect(&dup.encode_to_vec(), 400, "duplicate_signature");
+    // Wrong chain.
+    let body = pb::TxBody { chain_id: "elsewhere".into(), timestamp_ms: now_ms(), signer: org1.public().to_vec(), cosigners: vec![], payload: Some(register(2)) };
+    let mut other = shuquan_proto::tx::Unsigned::new(body);
+    other.sign(&org1);
+    expect(&other.encode(), 400, "wrong_chain");
+    // Non-member and missing role.
+    let stranger = Keypair::from_seed([77; 32]).unwrap();
+    expect(&sign(&stranger, &[], register(3), now_ms()), 403, "unknown_signer");
+    let freeze = Payload::Freeze(pb::Freeze { subject: vec![1; 32], reason_hash: vec![2; 32] });
+    expect(&sign(&org1, &[], freeze, now_ms()), 403, "missing_role");
+    // Replay: the same transaction after it is committed.
+    let (s, v) = node.post_tx(&good, true);
+    assert_eq!((s, v["status"].as_str()), (200, Some("committed")), "{v}");
+    expect(&good, 409, "replay");
+    // Oversize bodies: 413.
+    let huge = vec![0u8; 300_000];
+    let (s, _) = node.post_tx(&huge, false);
+    assert_eq!(s, 413);
+    let mut big = register(4);
+    if let Payload::RegisterAsset(r) = &mut big {
+        r.description = "x".repeat(66_000);
+    }
+    expect(&sign(&org1, &[], big, now_ms()), 413, "too_large");
+    // JSON with bad hex, unknown routes and unknown assets.
+    let resp = shuquan_tests::agent()
+        .post(&format!("{}/v1/tx", node.url()))
+        .header("content-type", "application/json")
+        .send("{\"tx\": \"zz\"}")
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 400);
+    let (s, v) = node.get(&format!("/v1/assets/{}", "ab".repeat(32)));
+    assert_eq!((s, v["code"].as_str()), (404, Some("not_found")));
+    let (s, _) = node.get("/v1/assets/not-hex");
+    assert_eq!(s, 400);
+    let (s, _) = node.get("/v1/nothing");
+    assert_eq!(s, 404);
+    // Through all of it the node kept serving and applied only the good transaction.
+    let (s, status) = node.get("/v1/status");
+    assert_eq!(s, 200);
+    assert_eq!(status["height"], 1);
+    // A transaction that fails at apply time is kept with its code (unknown asset).
+    let grant = Payload::RevokeGrant(pb::RevokeGrant { grant: vec![5; 32], reason_hash: vec![] });
+    let (s, v) = node.post_tx(&sign(&org1, &[], grant, now_ms()), true);
+    assert_eq!(s, 200);
+    assert_eq!(v["status"], "failed");
+    assert_eq!(v["receipt"]["code_name"], "unknown_grant");
+}
