@@ -19,7 +19,10 @@ impl Client {
             .timeout_global(Some(Duration::from_secs(60)))
             .build()
             .into();
-        Client { base: base.trim_end_matches('/').to_string(), agent }
+        Client {
+            base: base.trim_end_matches('/').to_string(),
+            agent,
+        }
     }
 
     fn unreachable(&self, e: ureq::Error) -> anyhow::Error {
@@ -29,28 +32,50 @@ impl Client {
         )
     }
 
-    fn answer<T: DeserializeOwned>(&self, path: &str, mut resp: ureq::http::Response<ureq::Body>) -> anyhow::Result<T> {
+    fn answer<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        mut resp: ureq::http::Response<ureq::Body>,
+    ) -> anyhow::Result<T> {
         let status = resp.status();
-        let text = resp.body_mut().read_to_string().context("reading the node's answer")?;
+        let text = resp
+            .body_mut()
+            .read_to_string()
+            .context("reading the node's answer")?;
         if status.is_success() {
-            return serde_json::from_str(&text)
-                .with_context(|| format!("the node's answer to {path} is not what this CLI expects"));
+            return serde_json::from_str(&text).with_context(|| {
+                format!("the node's answer to {path} is not what this CLI expects")
+            });
         }
         match serde_json::from_str::<ErrorView>(&text) {
-            Ok(e) => Err(ApiFailure { status: status.as_u16(), error: e }.into()),
-            Err(_) => Err(anyhow!("the node answered {path} with HTTP {status}: {text}")),
+            Ok(e) => Err(ApiFailure {
+                status: status.as_u16(),
+                error: e,
+            }
+            .into()),
+            Err(_) => Err(anyhow!(
+                "the node answered {path} with HTTP {status}: {text}"
+            )),
         }
     }
 
     /// `GET path`.
     pub(crate) fn get<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
         let url = format!("{}{path}", self.base);
-        let resp = self.agent.get(&url).call().map_err(|e| self.unreachable(e))?;
+        let resp = self
+            .agent
+            .get(&url)
+            .call()
+            .map_err(|e| self.unreachable(e))?;
         self.answer(path, resp)
     }
 
     /// `POST path` with protobuf bytes.
-    pub(crate) fn post_bytes<T: DeserializeOwned>(&self, path: &str, body: &[u8]) -> anyhow::Result<T> {
+    pub(crate) fn post_bytes<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &[u8],
+    ) -> anyhow::Result<T> {
         let url = format!("{}{path}", self.base);
         let resp = self
             .agent

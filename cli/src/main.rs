@@ -23,7 +23,12 @@ use shuquan_proto::Keypair;
 #[command(version, about, long_about, propagate_version = true)]
 struct Cli {
     /// The node's API.
-    #[arg(long, global = true, env = "SHUQUAN_NODE", default_value = "http://127.0.0.1:7070")]
+    #[arg(
+        long,
+        global = true,
+        env = "SHUQUAN_NODE",
+        default_value = "http://127.0.0.1:7070"
+    )]
     node: String,
     /// Your key file (signs transactions).
     #[arg(long, global = true, env = "SHUQUAN_KEY")]
@@ -42,7 +47,7 @@ enum Cmd {
     Keys(KeysCmd),
     /// Sign and submit transactions.
     #[command(subcommand)]
-    Tx(txcmd::TxCmd),
+    Tx(Box<txcmd::TxCmd>),
     /// Ask the node about assets, grants, members, transactions and blocks.
     #[command(subcommand)]
     Query(QueryCmd),
@@ -113,7 +118,10 @@ impl Ctx {
     }
 
     pub(crate) fn key(&self) -> anyhow::Result<Keypair> {
-        let path = self.key.as_ref().ok_or_else(|| anyhow!("this command signs: give --key FILE or set SHUQUAN_KEY"))?;
+        let path = self
+            .key
+            .as_ref()
+            .ok_or_else(|| anyhow!("this command signs: give --key FILE or set SHUQUAN_KEY"))?;
         Keypair::read_file(path).context("loading --key")
     }
 }
@@ -132,7 +140,12 @@ fn query(ctx: &Ctx, q: &QueryCmd) -> anyhow::Result<Value> {
             c.get(&format!("/v1/assets/{id}/rights{q}"))?
         }
         QueryCmd::Grants { id, at } => {
-            let q = at.as_deref().map(parse::start_of_day).transpose()?.map(|t| format!("?at={t}")).unwrap_or_default();
+            let q = at
+                .as_deref()
+                .map(parse::start_of_day)
+                .transpose()?
+                .map(|t| format!("?at={t}"))
+                .unwrap_or_default();
             c.get(&format!("/v1/assets/{id}/grants{q}"))?
         }
         QueryCmd::Lineage { id } => c.get(&format!("/v1/assets/{id}/lineage"))?,
@@ -151,11 +164,16 @@ fn query(ctx: &Ctx, q: &QueryCmd) -> anyhow::Result<Value> {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let ctx = Ctx { node: cli.node, key: cli.key, json: cli.output == "json" };
+    let ctx = Ctx {
+        node: cli.node,
+        key: cli.key,
+        json: cli.output == "json",
+    };
     match &cli.cmd {
         Cmd::Keys(KeysCmd::New { out }) => {
             let key = Keypair::generate()?;
-            key.write_file(out).with_context(|| format!("writing {} (it must not exist yet)", out.display()))?;
+            key.write_file(out)
+                .with_context(|| format!("writing {} (it must not exist yet)", out.display()))?;
             output::print(&ctx, &json!({"public_key": key.public(), "file": out}))
         }
         Cmd::Keys(KeysCmd::Show { file }) => {
@@ -171,13 +189,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// An error whose details were already printed as the command's output.
+#[derive(Debug)]
+pub(crate) struct Reported(pub(crate) String);
+
+impl std::fmt::Display for Reported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Reported {}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.output == "json";
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            if json {
+            if json && e.downcast_ref::<Reported>().is_none() {
                 println!("{}", json!({"error": format!("{e:#}")}));
             }
             eprintln!("error: {e:#}");

@@ -11,19 +11,24 @@ pub(crate) fn end_of_day(s: &str) -> anyhow::Result<u64> {
     let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .with_context(|| format!("{s:?} is not a date like 2027-12-31"))?;
     let next = d.succ_opt().ok_or_else(|| anyhow!("{s} is out of range"))?;
-    Ok(next.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp_millis()) as u64)
+    Ok(next
+        .and_hms_opt(0, 0, 0)
+        .map_or(0, |t| t.and_utc().timestamp_millis()) as u64)
 }
 
 /// `YYYY-MM-DD` as the start of that day (UTC).
 pub(crate) fn start_of_day(s: &str) -> anyhow::Result<u64> {
     let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .with_context(|| format!("{s:?} is not a date like 2027-01-01"))?;
-    Ok(d.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp_millis()) as u64)
+    Ok(d.and_hms_opt(0, 0, 0)
+        .map_or(0, |t| t.and_utc().timestamp_millis()) as u64)
 }
 
 /// `1200.00CNY` → 120000 minor units of CNY.
 pub(crate) fn price(s: &str) -> anyhow::Result<pb::Price> {
-    let split = s.find(|c: char| c.is_ascii_alphabetic()).ok_or_else(|| anyhow!("price {s:?} needs a currency, like 1200.00CNY"))?;
+    let split = s
+        .find(|c: char| c.is_ascii_alphabetic())
+        .ok_or_else(|| anyhow!("price {s:?} needs a currency, like 1200.00CNY"))?;
     let (amount, currency) = s.split_at(split);
     let currency = currency.trim().to_ascii_uppercase();
     if currency.len() != 3 {
@@ -34,15 +39,28 @@ pub(crate) fn price(s: &str) -> anyhow::Result<pb::Price> {
         Some(_) => bail!("price {s:?}: at most two decimals"),
         None => (amount.trim(), "00".to_string()),
     };
-    let units: u64 = units.parse().with_context(|| format!("price {s:?}: {units:?} is not a number"))?;
-    let cents: u64 = cents.parse().with_context(|| format!("price {s:?}: bad decimals"))?;
-    let amount_minor = units.checked_mul(100).and_then(|v| v.checked_add(cents)).ok_or_else(|| anyhow!("price {s:?} is too large"))?;
-    Ok(pb::Price { amount_minor, currency })
+    let units: u64 = units
+        .parse()
+        .with_context(|| format!("price {s:?}: {units:?} is not a number"))?;
+    let cents: u64 = cents
+        .parse()
+        .with_context(|| format!("price {s:?}: bad decimals"))?;
+    let amount_minor = units
+        .checked_mul(100)
+        .and_then(|v| v.checked_add(cents))
+        .ok_or_else(|| anyhow!("price {s:?} is too large"))?;
+    Ok(pb::Price {
+        amount_minor,
+        currency,
+    })
 }
 
 /// A comma-separated list, trimmed, without empty entries.
 pub(crate) fn list(s: &str) -> Vec<String> {
-    s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()
+    s.split(',')
+        .map(|x| x.trim().to_string())
+        .filter(|x| !x.is_empty())
+        .collect()
 }
 
 pub(crate) fn hash(s: &str, what: &str) -> anyhow::Result<Vec<u8>> {
@@ -55,12 +73,17 @@ pub(crate) fn opt_hash(s: Option<&str>, what: &str) -> anyhow::Result<Vec<u8>> {
 }
 
 pub(crate) fn key(s: &str, what: &str) -> anyhow::Result<Vec<u8>> {
-    let k: PublicKey = s.parse().with_context(|| format!("{what} {s:?} (a member's public key, 64 hex digits)"))?;
+    let k: PublicKey = s
+        .parse()
+        .with_context(|| format!("{what} {s:?} (a member's public key, 64 hex digits)"))?;
     Ok(k.to_vec())
 }
 
 pub(crate) fn jurisdictions(s: &str) -> anyhow::Result<Vec<String>> {
-    let v: Vec<String> = list(s).into_iter().map(|j| j.to_ascii_uppercase()).collect();
+    let v: Vec<String> = list(s)
+        .into_iter()
+        .map(|j| j.to_ascii_uppercase())
+        .collect();
     for j in &v {
         if !is_jurisdiction(j) {
             bail!("{j:?} is not an ISO 3166-1 alpha-2 code such as CN or VN");
@@ -80,11 +103,20 @@ pub(crate) fn purposes(s: &str) -> anyhow::Result<Vec<String>> {
 }
 
 /// An enum value from its kebab-case word, e.g. `standard-contract` for `ExportPath`.
-pub(crate) fn word<E: Copy + Into<i32>>(s: &str, what: &str, all: &[(&str, E)]) -> anyhow::Result<i32> {
+pub(crate) fn word<E: Copy + Into<i32>>(
+    s: &str,
+    what: &str,
+    all: &[(&str, E)],
+) -> anyhow::Result<i32> {
     all.iter()
         .find(|(w, _)| *w == s.trim())
         .map(|(_, e)| (*e).into())
-        .ok_or_else(|| anyhow!("{what} {s:?}: use one of {}", all.iter().map(|(w, _)| *w).collect::<Vec<_>>().join(", ")))
+        .ok_or_else(|| {
+            anyhow!(
+                "{what} {s:?}: use one of {}",
+                all.iter().map(|(w, _)| *w).collect::<Vec<_>>().join(", ")
+            )
+        })
 }
 
 pub(crate) const ACTIONS: &[(&str, pb::Action)] = &[
@@ -100,17 +132,26 @@ pub(crate) const DELIVERY: &[(&str, pb::DeliveryMode)] = &[
     ("compute", pb::DeliveryMode::Compute),
     ("verify", pb::DeliveryMode::Verify),
 ];
-pub(crate) const RIGHTS: &[(&str, pb::Right)] =
-    &[("hold", pb::Right::Hold), ("use", pb::Right::Use), ("operate", pb::Right::Operate)];
+pub(crate) const RIGHTS: &[(&str, pb::Right)] = &[
+    ("hold", pb::Right::Hold),
+    ("use", pb::Right::Use),
+    ("operate", pb::Right::Operate),
+];
 pub(crate) const PATHS: &[(&str, pb::ExportPath)] = &[
     ("exempt", pb::ExportPath::Exempt),
     ("standard-contract", pb::ExportPath::StandardContract),
     ("certification", pb::ExportPath::Certification),
     ("security-assessment", pb::ExportPath::SecurityAssessment),
 ];
-pub(crate) const ORIGINS: &[(&str, pb::Origin)] =
-    &[("public", pb::Origin::Public), ("enterprise", pb::Origin::Enterprise), ("personal", pb::Origin::Personal)];
-pub(crate) const GRADES: &[(&str, pb::Grade)] = &[("general", pb::Grade::General), ("important", pb::Grade::Important)];
+pub(crate) const ORIGINS: &[(&str, pb::Origin)] = &[
+    ("public", pb::Origin::Public),
+    ("enterprise", pb::Origin::Enterprise),
+    ("personal", pb::Origin::Personal),
+];
+pub(crate) const GRADES: &[(&str, pb::Grade)] = &[
+    ("general", pb::Grade::General),
+    ("important", pb::Grade::Important),
+];
 pub(crate) const ATTEST_KINDS: &[(&str, pb::AttestKind)] = &[
     ("compliance", pb::AttestKind::Compliance),
     ("quality", pb::AttestKind::Quality),
@@ -119,11 +160,18 @@ pub(crate) const ATTEST_KINDS: &[(&str, pb::AttestKind)] = &[
     ("security", pb::AttestKind::Security),
     ("deletion", pb::AttestKind::Deletion),
 ];
-pub(crate) const ATTEST_RESULTS: &[(&str, pb::AttestResult)] =
-    &[("pass", pb::AttestResult::Pass), ("fail", pb::AttestResult::Fail), ("info", pb::AttestResult::Info)];
+pub(crate) const ATTEST_RESULTS: &[(&str, pb::AttestResult)] = &[
+    ("pass", pb::AttestResult::Pass),
+    ("fail", pb::AttestResult::Fail),
+    ("info", pb::AttestResult::Info),
+];
 
 /// A list of enum words.
-pub(crate) fn words<E: Copy + Into<i32>>(s: &str, what: &str, all: &[(&str, E)]) -> anyhow::Result<Vec<i32>> {
+pub(crate) fn words<E: Copy + Into<i32>>(
+    s: &str,
+    what: &str,
+    all: &[(&str, E)],
+) -> anyhow::Result<Vec<i32>> {
     list(s).iter().map(|w| word(w, what, all)).collect()
 }
 
@@ -133,8 +181,14 @@ mod tests {
 
     #[test]
     fn prices_parse_to_minor_units() {
-        assert_eq!(price("1200.00CNY").map(|p| p.amount_minor).ok(), Some(120_000));
-        assert_eq!(price("7.5 usd").map(|p| (p.amount_minor, p.currency)).ok(), Some((750, "USD".into())));
+        assert_eq!(
+            price("1200.00CNY").map(|p| p.amount_minor).ok(),
+            Some(120_000)
+        );
+        assert_eq!(
+            price("7.5 usd").map(|p| (p.amount_minor, p.currency)).ok(),
+            Some((750, "USD".into()))
+        );
         assert!(price("12.345CNY").is_err());
         assert!(price("12").is_err());
     }

@@ -12,7 +12,9 @@ use shuquan_proto::tx::Unsigned;
 use shuquan_proto::views::SubmitView;
 use shuquan_proto::{Hash32, Keypair};
 
-use crate::parse::{self as p, ACTIONS, ATTEST_KINDS, ATTEST_RESULTS, DELIVERY, GRADES, ORIGINS, PATHS, RIGHTS};
+use crate::parse::{
+    self as p, ACTIONS, ATTEST_KINDS, ATTEST_RESULTS, DELIVERY, GRADES, ORIGINS, PATHS, RIGHTS,
+};
 use crate::{fingerprint, output, Ctx};
 
 /// Flags every online transaction command takes.
@@ -308,8 +310,22 @@ impl PayloadCmd {
     fn payload(&self, quiet: bool) -> anyhow::Result<Payload> {
         Ok(match self {
             PayloadCmd::Register {
-                file, fingerprint: fp, size, name, description, grade, jurisdiction, sector, origin,
-                contains_pi, contains_spi, pi_subjects, evidence, derived_from, delivery, ..
+                file,
+                fingerprint: fp,
+                size,
+                name,
+                description,
+                grade,
+                jurisdiction,
+                sector,
+                origin,
+                contains_pi,
+                contains_spi,
+                pi_subjects,
+                evidence,
+                derived_from,
+                delivery,
+                ..
             } => {
                 let (fingerprint, size_bytes) = match (file, fp) {
                     (Some(f), _) => {
@@ -326,36 +342,59 @@ impl PayloadCmd {
                     description: description.clone(),
                     sector: sector.clone(),
                     grade: p::word(grade, "--grade", GRADES)?,
-                    pi: (*contains_pi || *contains_spi || *pi_subjects > 0).then(|| pb::PersonalInfo {
-                        contains_pi: *contains_pi || *contains_spi,
-                        contains_sensitive_pi: *contains_spi,
-                        subjects: *pi_subjects,
+                    pi: (*contains_pi || *contains_spi || *pi_subjects > 0).then_some({
+                        pb::PersonalInfo {
+                            contains_pi: *contains_pi || *contains_spi,
+                            contains_sensitive_pi: *contains_spi,
+                            subjects: *pi_subjects,
+                        }
                     }),
                     origin: p::word(origin, "--origin", ORIGINS)?,
                     evidence_hash: p::opt_hash(evidence.as_deref(), "--evidence")?,
                     jurisdiction: jurisdiction.to_ascii_uppercase(),
                     delivery_modes: p::words(delivery, "--delivery", DELIVERY)?,
-                    derived_from: derived_from.iter().map(|a| p::hash(a, "--derived-from")).collect::<Result<_, _>>()?,
+                    derived_from: derived_from
+                        .iter()
+                        .map(|a| p::hash(a, "--derived-from"))
+                        .collect::<Result<_, _>>()?,
                 })
             }
-            PayloadCmd::Transfer { asset, right, to, price, consideration, .. } => {
-                Payload::TransferRight(pb::TransferRight {
-                    asset: p::hash(asset, "--asset")?,
-                    right: p::word(right, "--right", RIGHTS)?,
-                    to: p::key(to, "--to")?,
-                    price: price.as_deref().map(p::price).transpose()?,
-                    consideration_hash: p::opt_hash(consideration.as_deref(), "--consideration")?,
-                })
-            }
+            PayloadCmd::Transfer {
+                asset,
+                right,
+                to,
+                price,
+                consideration,
+                ..
+            } => Payload::TransferRight(pb::TransferRight {
+                asset: p::hash(asset, "--asset")?,
+                right: p::word(right, "--right", RIGHTS)?,
+                to: p::key(to, "--to")?,
+                price: price.as_deref().map(p::price).transpose()?,
+                consideration_hash: p::opt_hash(consideration.as_deref(), "--consideration")?,
+            }),
             PayloadCmd::Grant {
-                asset, grantee, actions, purposes, not_before, not_after, jurisdictions, max_uses,
-                recipients, policy, ..
+                asset,
+                grantee,
+                actions,
+                purposes,
+                not_before,
+                not_after,
+                jurisdictions,
+                max_uses,
+                recipients,
+                policy,
+                ..
             } => Payload::IssueGrant(pb::IssueGrant {
                 asset: p::hash(asset, "--asset")?,
                 grantee: p::key(grantee, "--grantee")?,
                 actions: p::words(actions, "--actions", ACTIONS)?,
                 purposes: p::purposes(purposes)?,
-                not_before_ms: not_before.as_deref().map(p::start_of_day).transpose()?.unwrap_or(0),
+                not_before_ms: not_before
+                    .as_deref()
+                    .map(p::start_of_day)
+                    .transpose()?
+                    .unwrap_or(0),
                 not_after_ms: p::end_of_day(not_after)?,
                 jurisdictions: p::jurisdictions(jurisdictions)?,
                 max_uses: *max_uses,
@@ -366,20 +405,40 @@ impl PayloadCmd {
                 grant: p::hash(grant, "--grant")?,
                 reason_hash: p::opt_hash(reason.as_deref(), "--reason")?,
             }),
-            PayloadCmd::Usage { grant, action, purpose, jurisdiction, recipient, output_fingerprint, .. } => {
-                Payload::RecordUsage(pb::RecordUsage {
-                    grant: p::hash(grant, "--grant")?,
-                    action: p::word(action, "--action", ACTIONS)?,
-                    purpose: purpose.clone(),
-                    jurisdiction: jurisdiction.to_ascii_uppercase(),
-                    recipient_system: recipient.clone(),
-                    output_fingerprint: p::opt_hash(output_fingerprint.as_deref(), "--output-fingerprint")?,
-                })
-            }
+            PayloadCmd::Usage {
+                grant,
+                action,
+                purpose,
+                jurisdiction,
+                recipient,
+                output_fingerprint,
+                ..
+            } => Payload::RecordUsage(pb::RecordUsage {
+                grant: p::hash(grant, "--grant")?,
+                action: p::word(action, "--action", ACTIONS)?,
+                purpose: purpose.clone(),
+                jurisdiction: jurisdiction.to_ascii_uppercase(),
+                recipient_system: recipient.clone(),
+                output_fingerprint: p::opt_hash(
+                    output_fingerprint.as_deref(),
+                    "--output-fingerprint",
+                )?,
+            }),
             PayloadCmd::FileCrossBorder {
-                grants, destination, path, pi_subjects, spi_subjects, important, evidence, reason, ..
+                grants,
+                destination,
+                path,
+                pi_subjects,
+                spi_subjects,
+                important,
+                evidence,
+                reason,
+                ..
             } => Payload::FileCrossBorder(pb::FileCrossBorder {
-                grants: p::list(grants).iter().map(|g| p::hash(g, "--grants")).collect::<Result<_, _>>()?,
+                grants: p::list(grants)
+                    .iter()
+                    .map(|g| p::hash(g, "--grants"))
+                    .collect::<Result<_, _>>()?,
                 destination: destination.to_ascii_uppercase(),
                 path: p::word(path, "--path", PATHS)?,
                 exempt_reason: reason.clone(),
@@ -390,7 +449,14 @@ impl PayloadCmd {
                 }),
                 evidence_hash: p::hash(evidence, "--evidence")?,
             }),
-            PayloadCmd::DecideCrossBorder { filing, approve, acknowledge, reject, valid_until, .. } => {
+            PayloadCmd::DecideCrossBorder {
+                filing,
+                approve,
+                acknowledge,
+                reject,
+                valid_until,
+                ..
+            } => {
                 let decision = if *approve {
                     pb::Decision::Approve
                 } else if *acknowledge {
@@ -403,23 +469,40 @@ impl PayloadCmd {
                 Payload::DecideCrossBorder(pb::DecideCrossBorder {
                     filing: p::hash(filing, "--filing")?,
                     decision: decision as i32,
-                    valid_until_ms: valid_until.as_deref().map(p::end_of_day).transpose()?.unwrap_or(0),
+                    valid_until_ms: valid_until
+                        .as_deref()
+                        .map(p::end_of_day)
+                        .transpose()?
+                        .unwrap_or(0),
                 })
             }
-            PayloadCmd::Attest { subject, kind, result, report, valid_until, .. } => Payload::Attest(pb::Attest {
+            PayloadCmd::Attest {
+                subject,
+                kind,
+                result,
+                report,
+                valid_until,
+                ..
+            } => Payload::Attest(pb::Attest {
                 subject: p::hash(subject, "--subject")?,
                 kind: p::word(kind, "--kind", ATTEST_KINDS)?,
                 result: p::word(result, "--result", ATTEST_RESULTS)?,
                 report_hash: p::hash(report, "--report")?,
-                valid_until_ms: valid_until.as_deref().map(p::end_of_day).transpose()?.unwrap_or(0),
+                valid_until_ms: valid_until
+                    .as_deref()
+                    .map(p::end_of_day)
+                    .transpose()?
+                    .unwrap_or(0),
             }),
-            PayloadCmd::Freeze { subject, reason, .. } => Payload::Freeze(pb::Freeze {
+            PayloadCmd::Freeze {
+                subject, reason, ..
+            } => Payload::Freeze(pb::Freeze {
                 subject: p::hash(subject, "--subject")?,
                 reason_hash: p::hash(reason, "--reason")?,
             }),
-            PayloadCmd::Unfreeze { subject, .. } => {
-                Payload::Unfreeze(pb::Unfreeze { subject: p::hash(subject, "--subject")? })
-            }
+            PayloadCmd::Unfreeze { subject, .. } => Payload::Unfreeze(pb::Unfreeze {
+                subject: p::hash(subject, "--subject")?,
+            }),
         })
     }
 }
@@ -436,15 +519,23 @@ fn created(chain_id: &str, tx: &Hash32, payload: &Payload) -> Option<(&'static s
 }
 
 fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 fn chain_id(ctx: &Ctx, given: Option<&str>) -> anyhow::Result<String> {
     if let Some(c) = given {
         return Ok(c.to_string());
     }
-    let g: Value = ctx.client().get("/v1/genesis").context("asking the node for the chain id (or give --chain-id)")?;
-    g["chain_id"].as_str().map(str::to_string).ok_or_else(|| anyhow!("the node's genesis has no chain_id"))
+    let g: Value = ctx
+        .client()
+        .get("/v1/genesis")
+        .context("asking the node for the chain id (or give --chain-id)")?;
+    g["chain_id"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| anyhow!("the node's genesis has no chain_id"))
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -455,15 +546,28 @@ struct TxFile {
 }
 
 fn write_tx_file(path: &Path, tx: &Unsigned) -> anyhow::Result<()> {
-    let file = TxFile { kind: "shuquan-tx-v1".into(), tx_id: tx.id(), tx: hex::encode(tx.encode()) };
-    std::fs::write(path, serde_json::to_string_pretty(&file)? + "\n").with_context(|| format!("writing {}", path.display()))
+    let file = TxFile {
+        kind: "shuquan-tx-v1".into(),
+        tx_id: tx.id(),
+        tx: hex::encode(tx.encode()),
+    };
+    std::fs::write(path, serde_json::to_string_pretty(&file)? + "\n")
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 fn read_tx_file(path: &Path) -> anyhow::Result<Unsigned> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let file: TxFile = serde_json::from_str(&text).with_context(|| format!("{} is not a transaction file from `shuquan tx build`", path.display()))?;
-    let bytes = hex::decode(&file.tx).with_context(|| format!("{}: tx is not hex", path.display()))?;
-    Ok(Unsigned::from_raw(&bytes).with_context(|| format!("{}: not a valid transaction", path.display()))?)
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let file: TxFile = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a transaction file from `shuquan tx build`",
+            path.display()
+        )
+    })?;
+    let bytes =
+        hex::decode(&file.tx).with_context(|| format!("{}: tx is not hex", path.display()))?;
+    Unsigned::from_raw(&bytes)
+        .with_context(|| format!("{}: not a valid transaction", path.display()))
 }
 
 /// Runs a `tx` command.
@@ -475,7 +579,9 @@ pub(crate) fn run(ctx: &Ctx, cmd: &TxCmd) -> anyhow::Result<()> {
                 .submit()
                 .cosign_keys
                 .iter()
-                .map(|f| Keypair::read_file(f).with_context(|| format!("--cosign-key {}", f.display())))
+                .map(|f| {
+                    Keypair::read_file(f).with_context(|| format!("--cosign-key {}", f.display()))
+                })
                 .collect::<Result<_, _>>()?;
             let chain = chain_id(ctx, None)?;
             let payload = pc.payload(ctx.json)?;
@@ -493,34 +599,64 @@ pub(crate) fn run(ctx: &Ctx, cmd: &TxCmd) -> anyhow::Result<()> {
             }
             submit(ctx, &tx, pc.submit().wait)
         }
-        TxCmd::Build { out, signer, cosigners, chain_id: given, payload } => {
+        TxCmd::Build {
+            out,
+            signer,
+            cosigners,
+            chain_id: given,
+            payload,
+        } => {
             let signer = match signer {
                 Some(s) => p::key(s, "--signer")?,
-                None => ctx.key().context("give --signer PUBKEY or --key FILE")?.public().to_vec(),
+                None => ctx
+                    .key()
+                    .context("give --signer PUBKEY or --key FILE")?
+                    .public()
+                    .to_vec(),
             };
             let body = pb::TxBody {
                 chain_id: chain_id(ctx, given.as_deref())?,
                 timestamp_ms: now_ms(),
                 signer,
-                cosigners: cosigners.iter().map(|c| p::key(c, "--cosigner")).collect::<Result<_, _>>()?,
+                cosigners: cosigners
+                    .iter()
+                    .map(|c| p::key(c, "--cosigner"))
+                    .collect::<Result<_, _>>()?,
                 payload: Some(payload.payload(ctx.json)?),
             };
             let tx = Unsigned::new(body);
             write_tx_file(out, &tx)?;
             let needs: Vec<String> = tx.signers()?.iter().map(|(k, _)| hex::encode(k)).collect();
-            output::print(ctx, &json!({"tx_id": tx.id(), "file": out, "needs_signatures_from": needs}))
+            output::print(
+                ctx,
+                &json!({"tx_id": tx.id(), "file": out, "needs_signatures_from": needs}),
+            )
         }
         TxCmd::Sign { file } => {
             let key = ctx.key()?;
             let mut tx = read_tx_file(file)?;
-            if !tx.signers()?.iter().any(|(k, _)| *k == key.public().to_vec()) {
-                bail!("{} is neither the signer nor a cosigner of this transaction", key.public());
+            if !tx
+                .signers()?
+                .iter()
+                .any(|(k, _)| *k == key.public().to_vec())
+            {
+                bail!(
+                    "{} is neither the signer nor a cosigner of this transaction",
+                    key.public()
+                );
             }
             tx.sign(&key);
             write_tx_file(file, &tx)?;
-            let missing: Vec<String> =
-                tx.signers()?.iter().filter(|(_, s)| !s).map(|(k, _)| hex::encode(k)).collect();
-            output::print(ctx, &json!({"tx_id": tx.id(), "signed_by": key.public(), "missing": missing}))
+            let missing: Vec<String> = tx
+                .signers()?
+                .iter()
+                .filter(|(_, s)| !s)
+                .map(|(k, _)| hex::encode(k))
+                .collect();
+            output::print(
+                ctx,
+                &json!({"tx_id": tx.id(), "signed_by": key.public(), "missing": missing}),
+            )
         }
         TxCmd::Submit { file, wait } => submit(ctx, &read_tx_file(file)?, *wait),
     }
@@ -529,7 +665,10 @@ pub(crate) fn run(ctx: &Ctx, cmd: &TxCmd) -> anyhow::Result<()> {
 fn submit(ctx: &Ctx, tx: &Unsigned, wait: bool) -> anyhow::Result<()> {
     let body = tx.body()?;
     let id = tx.id();
-    let made = body.payload.as_ref().and_then(|p| created(&tx.chain_id, &id, p));
+    let made = body
+        .payload
+        .as_ref()
+        .and_then(|p| created(&tx.chain_id, &id, p));
     let path = if wait { "/v1/tx?wait=commit" } else { "/v1/tx" };
     let answer: SubmitView = ctx.client().post_bytes(path, &tx.encode())?;
     let mut out = json!({"tx_id": id, "status": answer.status});
@@ -546,10 +685,11 @@ fn submit(ctx: &Ctx, tx: &Unsigned, wait: bool) -> anyhow::Result<()> {
     }
     output::print(ctx, &out)?;
     match answer.receipt {
-        Some(r) if !r.committed() => Err(anyhow!(
+        Some(r) if !r.committed() => Err(crate::Reported(format!(
             "transaction failed in block {}: {} ({}, rule {}): {}",
             r.height, r.code_name, r.code, r.rule, r.message
-        )),
+        ))
+        .into()),
         _ => Ok(()),
     }
 }

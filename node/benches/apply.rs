@@ -1,1 +1,182 @@
-fn main(){}
+//! Ledger apply: blocks of 1,000 mixed transactions (registrations, grants, usage records),
+//! signatures verified in one batch, written in one sled batch.
+
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use shuquan_node::ledger::Ledger;
+use shuquan_proto::genesis::{GenesisFile, MemberFile, ParamsFile};
+use shuquan_proto::pb::{self, tx_body::Payload};
+use shuquan_proto::tx::Unsigned;
+use shuquan_proto::{Hash32, Keypair};
+
+const CHAIN: &str = "bench";
+const T0: u64 = 1_767_225_600_000;
+
+fn key(n: u8) -> Keypair {
+    Keypair::from_seed([n; 32]).unwrap()
+}
+
+fn genesis() -> pb::Genesis {
+    let m = |id: &str, j: &str, n: u8| MemberFile {
+        id: id.into(),
+        name: id.into(),
+        org_code: String::new(),
+        jurisdiction: j.into(),
+        roles: vec!["member".into()],
+        account_keys: vec![key(n).public()],
+        node_key: None,
+        node_addr: String::new(),
+        is_ciio: false,
+    };
+    GenesisFile {
+        chain_id: CHAIN.into(),
+        genesis_time_ms: T0,
+        params: ParamsFile::default(),
+        members: vec![m("a", "CN", 1), m("b", "CN", 2)],
+    }
+    .to_pb()
+    .unwrap()
+}
+
+fn tx(signer: &Keypair, cos: &[&Keypair], p: Payload, ts: u64) -> Vec<u8> {
+    let body = pb::TxBody {
+        chain_id: CHAIN.into(),
+        timestamp_ms: ts,
+        signer: signer.public().to_vec(),
+        cosigners: cos.iter().map(|k| k.public().to_vec()).collect(),
+        payload: Some(p),
+    };
+    let mut t = Unsigned::new(body);
+    t.sign(signer);
+    for c in cos {
+        t.sign(c);
+    }
+    t.encode()
+}
+
+fn register(n: u32) -> Payload {
+    let mut fp = [7u8; 32];
+    fp[..4].copy_from_slice(&n.to_be_bytes());
+    Payload::RegisterAsset(pb::RegisterAsset {
+        fingerprint: fp.to_vec(),
+        size_bytes: 1 << 20,
+        name: format!("data set {n}"),
+        description: "hourly bus positions in Nanning, anonymised".into(),
+        sector: "transport".into(),
+        grade: 1,
+        origin: 2,
+        jurisdiction: "CN".into(),
+        delivery_modes: vec![2, 3],
+        ..Default::default()
+    })
+}
+
+fn grant(asset: Hash32, grantee: &Keypair) -> Payload {
+    Payload::IssueGrant(pb::IssueGrant {
+        asset: asset.to_vec(),
+        grantee: grantee.public().to_vec(),
+        actions: vec![3],
+        purposes: vec!["academic-research".into()],
+        not_after_ms: T0 + 365 * 86_400_000,
+        jurisdictions: vec!["CN".into()],
+        ..Default::default()
+    })
+}
+
+/// A ledger with 200 assets each with a grant, and a block of 1,000 fresh transactions:
+/// 500 registrations, 200 grants, 300 usage records.
+fn setup() -> (tempfile::TempDir, Ledger, pb::Proposal) {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Ledger::open(dir.path(), genesis()).unwrap();
+    let (a, b) = (key(1), key(2));
+    let now = T0 + 1000;
+    let regs: Vec<Vec<u8>> = (0..200).map(|i| tx(&a, &[], register(i), now)).collect();
+    let blk = ledger
+        .apply(
+            &pb::Proposal {
+                timestamp_ms: now,
+                proposer: vec![],
+                txs: regs,
+            },
+            b"",
+        )
+        .unwrap();
+    let assets: Vec<Hash32> = blk
+        .receipts
+        .iter()
+        .map(|r| Hash32::from_slice(&r.created).unwrap())
+        .collect();
+    let grants: Vec<Vec<u8>> = assets
+        .iter()
+        .map(|x| tx(&a, &[&b], grant(*x, &b), now))
+        .collect();
+    let blk = ledger
+        .apply(
+            &pb::Proposal {
+                timestamp_ms: now,
+                proposer: vec![],
+                txs: grants.clone(),
+            },
+            b"",
+        )
+        .unwrap();
+    let gids: Vec<Hash32> = blk
+        .receipts
+        .iter()
+        .map(|r| Hash32::from_slice(&r.created).unwrap())
+        .collect();
+    let mut txs = Vec::with_capacity(1000);
+    for i in 0..1000u32 {
+        let t = now + 1 + u64::from(i);
+        txs.push(match i % 10 {
+            0..=4 => tx(&a, &[], register(10_000 + i), t),
+            5 | 6 => tx(&a, &[&b], grant(assets[(i as usize) % assets.len()], &b), t),
+            _ => tx(
+                &b,
+                &[],
+                Payload::RecordUsage(pb::RecordUsage {
+                    grant: gids[(i as usize) % gids.len()].to_vec(),
+                    action: 3,
+                    purpose: "academic-research".into(),
+                    jurisdiction: "CN".into(),
+                    ..Default::default()
+                }),
+                t,
+            ),
+        });
+    }
+    (
+        dir,
+        ledger,
+        pb::Proposal {
+            timestamp_ms: now + 2000,
+            proposer: vec![],
+            txs,
+        },
+    )
+}
+
+fn bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("ledger");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(1000));
+    g.bench_function("apply_block_1000_mixed", |bch| {
+        bch.iter_batched(
+            setup,
+            |(dir, ledger, p)| {
+                let b = ledger.apply(&p, b"").unwrap();
+                assert!(
+                    b.receipts.iter().all(|r| r.code == 0),
+                    "bench transactions must apply"
+                );
+                (dir, ledger)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

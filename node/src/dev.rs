@@ -13,7 +13,12 @@ use crate::error::{Error, Result};
 pub const DEV_MEMBERS: &[(&str, &str, &str, &str)] = &[
     ("org1", "Nanning Big Data Exchange", "CN", "member"),
     ("org2", "Hanoi Digital Data Co.", "VN", "member"),
-    ("regulator", "Cyberspace Administration (dev)", "CN", "regulator"),
+    (
+        "regulator",
+        "Cyberspace Administration (dev)",
+        "CN",
+        "regulator",
+    ),
     ("auditor", "Beibu Gulf Data Audit (dev)", "CN", "auditor"),
 ];
 
@@ -31,7 +36,10 @@ pub struct DevSetup {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io { path: path.display().to_string(), source }
+    move |source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 fn load_or_create_key(path: &Path) -> Result<(Keypair, bool)> {
@@ -85,5 +93,10 @@ pub fn prepare(dir: &Path) -> Result<DevSetup> {
         created = true;
         genesis
     };
-    Ok(DevSetup { genesis, node_key, key_files, created })
+    Ok(DevSetup {
+        genesis,
+        node_key,
+        key_files,
+        created,
+    })
 }

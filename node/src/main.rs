@@ -8,10 +8,10 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use clap::Parser;
 use shuquan_node::api::{self, App};
+use shuquan_node::dev;
 use shuquan_node::ledger::Ledger;
 use shuquan_node::mempool::Mempool;
 use shuquan_node::producer::{self, LocalSequencer};
-use shuquan_node::dev;
 use shuquan_proto::genesis::GenesisFile;
 use shuquan_proto::Keypair;
 use tokio::sync::{broadcast, watch};
@@ -54,7 +54,9 @@ struct Args {
 fn init_logs(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if format == "json" {
         builder.json().init();
     } else {
@@ -69,7 +71,11 @@ async fn main() -> anyhow::Result<()> {
     let (genesis, node_key) = if args.dev {
         let setup = dev::prepare(&args.data_dir)
             .with_context(|| format!("preparing the dev chain in {}", args.data_dir.display()))?;
-        eprintln!("dev chain {:?} in {}", setup.genesis.chain_id, args.data_dir.display());
+        eprintln!(
+            "dev chain {:?} in {}",
+            setup.genesis.chain_id,
+            args.data_dir.display()
+        );
         for (id, path) in &setup.key_files {
             let key = Keypair::read_file(path)?;
             eprintln!("  {id:<10} {}  {}", key.public(), path.display());
@@ -79,14 +85,19 @@ async fn main() -> anyhow::Result<()> {
         let (Some(g), Some(k)) = (&args.genesis, &args.node_key) else {
             bail!("give --genesis FILE and --node-key FILE, or run a development chain with --dev");
         };
-        let text = std::fs::read_to_string(g).with_context(|| format!("reading {}", g.display()))?;
+        let text =
+            std::fs::read_to_string(g).with_context(|| format!("reading {}", g.display()))?;
         (GenesisFile::parse(&text)?, Keypair::read_file(k)?)
     };
     let genesis = genesis.to_pb().context("checking the genesis")?;
     let db_dir = args.data_dir.join("ledger");
     let ledger = Arc::new(Ledger::open(&db_dir, genesis).context("opening the ledger")?);
     let applied = ledger.applied()?;
-    tracing::info!(height = applied.height, chain = ledger.chain_id(), "ledger opened");
+    tracing::info!(
+        height = applied.height,
+        chain = ledger.chain_id(),
+        "ledger opened"
+    );
 
     let mempool = Arc::new(Mempool::new(args.mempool));
     let (events, _) = broadcast::channel(1024);
@@ -97,7 +108,13 @@ async fn main() -> anyhow::Result<()> {
         proposer: node_key.public(),
     };
     let sequencer = Arc::new(LocalSequencer::new(ledger.clone()));
-    let producer = tokio::spawn(producer::run(cfg, mempool.clone(), sequencer, events.clone(), stop_rx));
+    let producer = tokio::spawn(producer::run(
+        cfg,
+        mempool.clone(),
+        sequencer,
+        events.clone(),
+        stop_rx,
+    ));
 
     let app = Arc::new(App {
         ledger: ledger.clone(),
@@ -106,9 +123,14 @@ async fn main() -> anyhow::Result<()> {
         node_key: node_key.public(),
         max_wait: Duration::from_secs(30),
     });
-    let listener = tokio::net::TcpListener::bind(args.api).await.with_context(|| {
-        format!("binding the API to {}: is another node running there? choose another with --api", args.api)
-    })?;
+    let listener = tokio::net::TcpListener::bind(args.api)
+        .await
+        .with_context(|| {
+            format!(
+                "binding the API to {}: is another node running there? choose another with --api",
+                args.api
+            )
+        })?;
     eprintln!("API listening on http://{}", args.api);
     let server = axum::serve(listener, api::router(app)).with_graceful_shutdown(async {
         let _ = tokio::signal::ctrl_c().await;

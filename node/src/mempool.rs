@@ -31,7 +31,11 @@ struct Inner {
 impl Mempool {
     /// A mempool holding at most `cap` transactions.
     pub fn new(cap: usize) -> Self {
-        Mempool { inner: Mutex::new(Inner::default()), cap, notify: Notify::new() }
+        Mempool {
+            inner: Mutex::new(Inner::default()),
+            cap,
+            notify: Notify::new(),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -104,6 +108,10 @@ mod tests {
         let got: Vec<Hash32> = m.drain(10).into_iter().map(|(id, _)| id).collect();
         assert_eq!(got, vec![h(1), h(2)]);
         assert!(m.is_empty());
-        assert_eq!(m.insert(h(1), vec![1]), Ok(true), "a drained id may be queued again");
+        assert_eq!(
+            m.insert(h(1), vec![1]),
+            Ok(true),
+            "a drained id may be queued again"
+        );
     }
 }

@@ -97,7 +97,11 @@ pub async fn run(
             txs: batch.into_iter().map(|(_, raw)| raw).collect(),
         };
         let block = sequencer.order(proposal).await?;
-        tracing::debug!(height = block.header.height, txs = block.receipts.len(), "block applied");
+        tracing::debug!(
+            height = block.header.height,
+            txs = block.receipts.len(),
+            "block applied"
+        );
         // No subscriber is fine.
         let _ = events.send(Arc::new(block));
     }

@@ -16,7 +16,9 @@ fn txs(n: usize) -> Vec<DecodedTx> {
                 timestamp_ms: 1_767_225_600_000 + i as u64,
                 signer: key.public().to_vec(),
                 cosigners: vec![],
-                payload: Some(Payload::Unfreeze(pb::Unfreeze { subject: vec![i as u8; 32] })),
+                payload: Some(Payload::Unfreeze(pb::Unfreeze {
+                    subject: vec![i as u8; 32],
+                })),
             };
             let mut tx = Unsigned::new(body);
             tx.sign(&key);

@@ -24,5 +24,10 @@ pub fn receipt_hash(receipt: &pb::Receipt) -> Hash32 {
 
 /// The Merkle root of a block's receipts, in block order.
 pub fn results_root(receipts: &[pb::Receipt]) -> Hash32 {
-    merkle::root(&receipts.iter().map(|r| receipt_hash(r).0).collect::<Vec<_>>())
+    merkle::root(
+        &receipts
+            .iter()
+            .map(|r| receipt_hash(r).0)
+            .collect::<Vec<_>>(),
+    )
 }

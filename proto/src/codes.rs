@@ -117,7 +117,10 @@ pub struct Rejection {
 impl Rejection {
     /// A rejection with `code` and `message`.
     pub fn new(code: FailureCode, message: impl Into<String>) -> Self {
-        Rejection { code, message: message.into() }
+        Rejection {
+            code,
+            message: message.into(),
+        }
     }
 }
 

@@ -40,6 +40,9 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn invalid(what: &'static str, reason: impl Into<String>) -> Self {
-        Error::Invalid { what, reason: reason.into() }
+        Error::Invalid {
+            what,
+            reason: reason.into(),
+        }
     }
 }

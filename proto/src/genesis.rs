@@ -160,7 +160,9 @@ impl GenesisFile {
         let p = &self.params;
         for purpose in &p.purposes {
             if !is_purpose_code(purpose) {
-                return fail(format!("params.purposes: {purpose:?} is not a kebab-case code"));
+                return fail(format!(
+                    "params.purposes: {purpose:?} is not a kebab-case code"
+                ));
             }
         }
         if p.max_tx_bytes < 1024 || p.max_block_txs == 0 {
@@ -174,7 +176,10 @@ impl GenesisFile {
                 return fail(format!("{at}: id must be non-empty and unique"));
             }
             if !is_jurisdiction(&m.jurisdiction) {
-                return fail(format!("{at}: jurisdiction {:?} is not like CN", m.jurisdiction));
+                return fail(format!(
+                    "{at}: jurisdiction {:?} is not like CN",
+                    m.jurisdiction
+                ));
             }
             if m.account_keys.is_empty() {
                 return fail(format!("{at}: needs at least one account key"));

@@ -62,7 +62,10 @@ impl FromStr for Hash32 {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Error> {
         let bytes = hex::decode(s.trim()).map_err(|e| {
-            Error::invalid("hash", format!("{e}: expected 64 hex digits, got {:?}", s.trim()))
+            Error::invalid(
+                "hash",
+                format!("{e}: expected 64 hex digits, got {:?}", s.trim()),
+            )
         })?;
         Hash32::from_slice(&bytes)
     }
@@ -144,7 +147,10 @@ pub fn filing_id(chain_id: &str, tx: &Hash32) -> Hash32 {
 
 /// `AttestationId = H("attestation", chain_id, tx_id)`.
 pub fn attestation_id(chain_id: &str, tx: &Hash32) -> Hash32 {
-    tagged(domain::ATTESTATION_ID, &[chain_id.as_bytes(), tx.as_bytes()])
+    tagged(
+        domain::ATTESTATION_ID,
+        &[chain_id.as_bytes(), tx.as_bytes()],
+    )
 }
 
 /// The next link of an asset's history chain: `H(prev_head, tx_id)`.

@@ -29,7 +29,10 @@ impl PublicKey {
         let vk = VerifyingKey::from_bytes(&arr)
             .map_err(|_| Error::invalid("public key", "not a valid ed25519 point"))?;
         if vk.is_weak() {
-            return Err(Error::invalid("public key", "a weak (small-order) ed25519 key"));
+            return Err(Error::invalid(
+                "public key",
+                "a weak (small-order) ed25519 key",
+            ));
         }
         Ok(PublicKey(arr))
     }
@@ -71,7 +74,10 @@ impl FromStr for PublicKey {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Error> {
         let bytes = hex::decode(s.trim()).map_err(|e| {
-            Error::invalid("public key", format!("{e}: expected 64 hex digits, got {:?}", s.trim()))
+            Error::invalid(
+                "public key",
+                format!("{e}: expected 64 hex digits, got {:?}", s.trim()),
+            )
         })?;
         PublicKey::from_slice(&bytes)
     }
@@ -154,11 +160,17 @@ impl Keypair {
 
     /// Parses key file text.
     pub fn from_key_file(text: &str) -> Result<Self, Error> {
-        let bad = |reason: String| Error::KeyFile { path: String::new(), reason };
-        let file: KeyFile = serde_json::from_str(text)
-            .map_err(|e| bad(format!("not a Shuquan key file ({e})")))?;
+        let bad = |reason: String| Error::KeyFile {
+            path: String::new(),
+            reason,
+        };
+        let file: KeyFile =
+            serde_json::from_str(text).map_err(|e| bad(format!("not a Shuquan key file ({e})")))?;
         if file.kind != KEY_FILE_KIND {
-            return Err(bad(format!("kind {:?}, expected {KEY_FILE_KIND:?}", file.kind)));
+            return Err(bad(format!(
+                "kind {:?}, expected {KEY_FILE_KIND:?}",
+                file.kind
+            )));
         }
         let seed: [u8; 32] = hex::decode(file.secret_key.trim())
             .ok()
@@ -174,8 +186,10 @@ impl Keypair {
     /// Reads a key file.
     pub fn read_file(path: &Path) -> Result<Self, Error> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::KeyFile { path: name.clone(), reason: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| Error::KeyFile {
+            path: name.clone(),
+            reason: e.to_string(),
+        })?;
         Keypair::from_key_file(&text).map_err(|e| match e {
             Error::KeyFile { reason, .. } => Error::KeyFile { path: name, reason },
             other => other,
@@ -186,7 +200,10 @@ impl Keypair {
     pub fn write_file(&self, path: &Path) -> Result<(), Error> {
         use std::io::Write;
         let name = path.display().to_string();
-        let io = |e: std::io::Error| Error::KeyFile { path: name.clone(), reason: e.to_string() };
+        let io = |e: std::io::Error| Error::KeyFile {
+            path: name.clone(),
+            reason: e.to_string(),
+        };
         let mut opts = std::fs::OpenOptions::new();
         opts.write(true).create_new(true);
         #[cfg(unix)]

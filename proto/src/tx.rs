@@ -33,7 +33,10 @@ pub fn signing_bytes(chain_id: &str, body: &[u8]) -> Vec<u8> {
 }
 
 /// Decodes `bytes` as `M` and accepts it only if it re-encodes to exactly `bytes`.
-pub fn decode_canonical<M: Message + Default>(bytes: &[u8], what: &'static str) -> Result<M, Error> {
+pub fn decode_canonical<M: Message + Default>(
+    bytes: &[u8],
+    what: &'static str,
+) -> Result<M, Error> {
     let msg = M::decode(bytes).map_err(|source| Error::Decode { what, source })?;
     if msg.encoded_len() != bytes.len() || msg.encode_to_vec() != bytes {
         return Err(Error::NonCanonical { what });
@@ -96,7 +99,10 @@ pub fn decode_tx(raw: &[u8], chain_id: &str, max_bytes: usize) -> Result<Decoded
         ));
     }
     let Some(payload) = body.payload.as_ref() else {
-        return Err(reject(FailureCode::UnknownPayload, "the body has no known payload"));
+        return Err(reject(
+            FailureCode::UnknownPayload,
+            "the body has no known payload",
+        ));
     };
     check_payload(payload)?;
     if body.timestamp_ms == 0 {
@@ -116,11 +122,17 @@ pub fn decode_tx(raw: &[u8], chain_id: &str, max_bytes: usize) -> Result<Decoded
         }
         cosigners.push(key);
     }
-    let required: Vec<PublicKey> = std::iter::once(signer).chain(cosigners.iter().copied()).collect();
+    let required: Vec<PublicKey> = std::iter::once(signer)
+        .chain(cosigners.iter().copied())
+        .collect();
     let mut by_key: Vec<Option<[u8; 64]>> = vec![None; required.len()];
     for sig in &envelope.signatures {
-        let key = PublicKey::from_slice(&sig.public_key)
-            .map_err(|e| reject(FailureCode::UnexpectedSignature, format!("signature key: {e}")))?;
+        let key = PublicKey::from_slice(&sig.public_key).map_err(|e| {
+            reject(
+                FailureCode::UnexpectedSignature,
+                format!("signature key: {e}"),
+            )
+        })?;
         let Some(slot) = required.iter().position(|k| *k == key) else {
             return Err(reject(
                 FailureCode::UnexpectedSignature,
@@ -128,17 +140,26 @@ pub fn decode_tx(raw: &[u8], chain_id: &str, max_bytes: usize) -> Result<Decoded
             ));
         };
         let bytes: [u8; 64] = sig.signature.as_slice().try_into().map_err(|_| {
-            reject(FailureCode::BadSignature, format!("signature by {key} is not 64 bytes"))
+            reject(
+                FailureCode::BadSignature,
+                format!("signature by {key} is not 64 bytes"),
+            )
         })?;
         if by_key[slot].replace(bytes).is_some() {
-            return Err(reject(FailureCode::DuplicateSignature, format!("{key} signed twice")));
+            return Err(reject(
+                FailureCode::DuplicateSignature,
+                format!("{key} signed twice"),
+            ));
         }
     }
     let mut signatures = Vec::with_capacity(required.len());
     for (key, sig) in required.iter().zip(by_key) {
         let Some(sig) = sig else {
             let who = if *key == signer { "signer" } else { "cosigner" };
-            return Err(reject(FailureCode::MissingSignature, format!("{who} {key} has not signed")));
+            return Err(reject(
+                FailureCode::MissingSignature,
+                format!("{who} {key} has not signed"),
+            ));
         };
         signatures.push((*key, sig));
     }
@@ -190,14 +211,23 @@ impl Unsigned {
     /// Encodes `body` (for the chain its `chain_id` names), with no signatures yet.
     pub fn new(body: pb::TxBody) -> Self {
         let chain_id = body.chain_id.clone();
-        Unsigned { chain_id, raw: pb::TxRaw { body: body.encode_to_vec(), signatures: vec![] } }
+        Unsigned {
+            chain_id,
+            raw: pb::TxRaw {
+                body: body.encode_to_vec(),
+                signatures: vec![],
+            },
+        }
     }
 
     /// Reopens a partly signed `TxRaw` (e.g. read from a file): the body must be canonical.
     pub fn from_raw(raw_bytes: &[u8]) -> Result<Self, Error> {
         let raw: pb::TxRaw = decode_canonical(raw_bytes, "TxRaw")?;
         let body: pb::TxBody = decode_canonical(&raw.body, "TxBody")?;
-        Ok(Unsigned { chain_id: body.chain_id, raw })
+        Ok(Unsigned {
+            chain_id: body.chain_id,
+            raw,
+        })
     }
 
     /// The transaction id (fixed by the body).
@@ -216,8 +246,13 @@ impl Unsigned {
         let sig = key.sign(&signing_bytes(&self.chain_id, &self.raw.body));
         let pk = key.public().to_vec();
         self.raw.signatures.retain(|s| s.public_key != pk);
-        self.raw.signatures.push(pb::Signature { public_key: pk, signature: sig.to_vec() });
-        self.raw.signatures.sort_by(|a, b| a.public_key.cmp(&b.public_key));
+        self.raw.signatures.push(pb::Signature {
+            public_key: pk,
+            signature: sig.to_vec(),
+        });
+        self.raw
+            .signatures
+            .sort_by(|a, b| a.public_key.cmp(&b.public_key));
     }
 
     /// The keys that must sign (signer first) and whether each has.

@@ -17,7 +17,10 @@ pub fn verify_tx(tx: &DecodedTx) -> Result<(), Rejection> {
     for (key, sig) in &tx.signatures {
         let ok = key
             .verifying_key()
-            .map(|vk| vk.verify_strict(&tx.signing_bytes, &Signature::from_bytes(sig)).is_ok())
+            .map(|vk| {
+                vk.verify_strict(&tx.signing_bytes, &Signature::from_bytes(sig))
+                    .is_ok()
+            })
             .unwrap_or(false);
         if !ok {
             return Err(Rejection::new(
@@ -48,7 +51,9 @@ fn batch_ok(txs: &[&DecodedTx]) -> bool {
     let mut keys: Vec<VerifyingKey> = Vec::with_capacity(n);
     for tx in txs {
         for (key, sig) in &tx.signatures {
-            let Some(vk) = key.verifying_key() else { return false };
+            let Some(vk) = key.verifying_key() else {
+                return false;
+            };
             msgs.push(&tx.signing_bytes);
             sigs.push(Signature::from_bytes(sig));
             keys.push(vk);

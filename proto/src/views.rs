@@ -10,7 +10,11 @@ use crate::pb::{self, tx_body::Payload};
 
 /// `GRADE_IMPORTANT` → `important`: the kebab-case word of a protobuf enum name.
 pub fn enum_word(proto_name: &str, prefix: &str) -> String {
-    proto_name.strip_prefix(prefix).unwrap_or(proto_name).to_ascii_lowercase().replace('_', "-")
+    proto_name
+        .strip_prefix(prefix)
+        .unwrap_or(proto_name)
+        .to_ascii_lowercase()
+        .replace('_', "-")
 }
 
 macro_rules! word_fn {

@@ -7,11 +7,13 @@
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-use prost::Message;
 use proptest::prelude::*;
+use prost::Message;
 use shuquan_proto::block::{block_hash, results_root, tx_root};
 use shuquan_proto::genesis::{genesis_hash, GenesisFile, MemberFile, ParamsFile};
-use shuquan_proto::hash::{asset_id, attestation_id, filing_id, fingerprint, grant_id, history_link};
+use shuquan_proto::hash::{
+    asset_id, attestation_id, filing_id, fingerprint, grant_id, history_link,
+};
 use shuquan_proto::pb::{self, tx_body::Payload};
 use shuquan_proto::tx::{decode_canonical, decode_tx, signing_bytes, Unsigned};
 use shuquan_proto::{merkle, Hash32, Keypair};
@@ -32,7 +34,10 @@ fn golden_body() -> pb::TxBody {
             asset: vec![0xaa; 32],
             right: pb::Right::Use as i32,
             to: key(2).public().to_vec(),
-            price: Some(pb::Price { amount_minor: 120_000, currency: "CNY".into() }),
+            price: Some(pb::Price {
+                amount_minor: 120_000,
+                currency: "CNY".into(),
+            }),
             consideration_hash: vec![],
         })),
     }
@@ -47,7 +52,10 @@ fn vectors() -> Vec<(String, String)> {
     let id = tx.id();
     put("public_key_1", key(1).public().to_hex());
     put("tx_body", hex::encode(&tx.raw.body));
-    put("signing_bytes", hex::encode(signing_bytes(CHAIN, &tx.raw.body)));
+    put(
+        "signing_bytes",
+        hex::encode(signing_bytes(CHAIN, &tx.raw.body)),
+    );
     put("tx_raw", hex::encode(tx.encode()));
     put("tx_id", id.to_hex());
     put("asset_id", asset_id(CHAIN, &id).to_hex());
@@ -59,7 +67,12 @@ fn vectors() -> Vec<(String, String)> {
     let ids: Vec<Hash32> = (0..5u8).map(|i| Hash32([i; 32])).collect();
     put("tx_root_5", tx_root(&ids).to_hex());
     put("merkle_empty", merkle::empty_root().to_hex());
-    let receipt = pb::Receipt { tx_id: id.to_vec(), code: 202, message: "bad".into(), created: vec![] };
+    let receipt = pb::Receipt {
+        tx_id: id.to_vec(),
+        code: 202,
+        message: "bad".into(),
+        created: vec![],
+    };
     put("results_root_1", results_root(&[receipt]).to_hex());
     let header = pb::BlockHeader {
         chain_id: CHAIN.into(),
@@ -89,18 +102,25 @@ fn vectors() -> Vec<(String, String)> {
             is_ciio: false,
         }],
     };
-    put("genesis_hash", genesis_hash(&genesis.to_pb().unwrap()).to_hex());
+    put(
+        "genesis_hash",
+        genesis_hash(&genesis.to_pb().unwrap()).to_hex(),
+    );
     v
 }
 
 #[test]
 fn golden_vectors_are_unchanged() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden.txt");
-    let now: String = vectors().iter().map(|(k, v)| format!("{k} = {v}\n")).collect();
+    let now: String = vectors()
+        .iter()
+        .map(|(k, v)| format!("{k} = {v}\n"))
+        .collect();
     if std::env::var("SHUQUAN_REGENERATE_GOLDEN").is_ok() {
         std::fs::write(&path, &now).unwrap();
     }
-    let frozen = std::fs::read_to_string(&path).expect("tests/golden.txt (see the module doc to create it)");
+    let frozen =
+        std::fs::read_to_string(&path).expect("tests/golden.txt (see the module doc to create it)");
     for (want, got) in frozen.lines().zip(now.lines()) {
         assert_eq!(got, want, "encoding changed");
     }
@@ -115,11 +135,18 @@ fn golden_transaction_passes_the_stateless_checks_and_verifies() {
     let d = decode_tx(&tx.encode(), CHAIN, 65_536).unwrap();
     assert_eq!(d.id, tx.id());
     assert!(shuquan_proto::verify::verify_tx(&d).is_ok());
-    assert!(shuquan_proto::verify::verify_txs(&[&d, &d]).iter().all(|r| r.is_ok()));
+    assert!(shuquan_proto::verify::verify_txs(&[&d, &d])
+        .iter()
+        .all(|r| r.is_ok()));
 }
 
 fn arb_body() -> impl Strategy<Value = pb::TxBody> {
-    (any::<u64>().prop_filter("nonzero", |t| *t > 0), "[a-z ]{1,40}", any::<u64>(), proptest::collection::vec(1i32..=4, 1..4))
+    (
+        any::<u64>().prop_filter("nonzero", |t| *t > 0),
+        "[a-z ]{1,40}",
+        any::<u64>(),
+        proptest::collection::vec(1i32..=4, 1..4),
+    )
         .prop_map(|(ts, name, size, modes)| pb::TxBody {
             chain_id: CHAIN.into(),
             timestamp_ms: ts,

@@ -17,19 +17,29 @@ use shuquan_proto::Keypair;
 pub fn bin_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     // target/debug/deps/<test> -> target/debug
-    exe.parent().and_then(Path::parent).expect("target dir").to_path_buf()
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target dir")
+        .to_path_buf()
 }
 
 /// Path of a workspace binary.
 pub fn bin(name: &str) -> PathBuf {
     let p = bin_dir().join(name);
-    assert!(p.exists(), "{} is not built: run `cargo build --workspace` (or `cargo test --workspace`)", p.display());
+    assert!(
+        p.exists(),
+        "{} is not built: run `cargo build --workspace` (or `cargo test --workspace`)",
+        p.display()
+    );
     p
 }
 
 /// A free port on 127.0.0.1.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 /// A running `shuquand --dev`.
@@ -44,7 +54,11 @@ pub struct DevNode {
 impl DevNode {
     /// Starts a dev node in a fresh directory and waits until it serves.
     pub fn start() -> anyhow::Result<Self> {
-        let mut node = DevNode { dir: tempfile::tempdir()?, port: free_port(), child: None };
+        let mut node = DevNode {
+            dir: tempfile::tempdir()?,
+            port: free_port(),
+            child: None,
+        };
         node.spawn()?;
         Ok(node)
     }
@@ -55,7 +69,10 @@ impl DevNode {
     }
 
     fn spawn(&mut self) -> anyhow::Result<()> {
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(self.dir.path().join("node.log"))?;
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.path().join("node.log"))?;
         let child = Command::new(bin("shuquand"))
             .args(["--dev", "--data-dir"])
             .arg(self.dir.path().join("chain"))
@@ -70,7 +87,11 @@ impl DevNode {
             if ureq::get(&format!("{}/health", self.url())).call().is_ok() {
                 return Ok(());
             }
-            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
                 bail!("shuquand exited with {status}; log:\n{}", self.log());
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -99,7 +120,11 @@ impl DevNode {
 
     /// A dev member's key file.
     pub fn key_file(&self, who: &str) -> PathBuf {
-        self.dir.path().join("chain").join("keys").join(format!("{who}.key"))
+        self.dir
+            .path()
+            .join("chain")
+            .join("keys")
+            .join(format!("{who}.key"))
     }
 
     /// A dev member's key.
@@ -135,10 +160,16 @@ impl DevNode {
     /// `GET path` as JSON with its status.
     pub fn get(&self, path: &str) -> (u16, serde_json::Value) {
         let agent = agent();
-        let mut resp = agent.get(&format!("{}{path}", self.url())).call().expect("GET");
+        let mut resp = agent
+            .get(&format!("{}{path}", self.url()))
+            .call()
+            .expect("GET");
         let status = resp.status().as_u16();
         let body = resp.body_mut().read_to_string().unwrap_or_default();
-        (status, serde_json::from_str(&body).unwrap_or(serde_json::Value::Null))
+        (
+            status,
+            serde_json::from_str(&body).unwrap_or(serde_json::Value::Null),
+        )
     }
 
     /// `POST /v1/tx` of raw bytes, with the status and JSON answer.
@@ -151,7 +182,10 @@ impl DevNode {
             .expect("POST");
         let status = resp.status().as_u16();
         let body = resp.body_mut().read_to_string().unwrap_or_default();
-        (status, serde_json::from_str(&body).unwrap_or(serde_json::Value::Null))
+        (
+            status,
+            serde_json::from_str(&body).unwrap_or(serde_json::Value::Null),
+        )
     }
 }
 
@@ -172,11 +206,18 @@ pub fn agent() -> ureq::Agent {
 
 /// Milliseconds since the epoch.
 pub fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// A signed transaction for the dev chain.
-pub fn sign(signer: &Keypair, cosigners: &[&Keypair], payload: pb::tx_body::Payload, ts: u64) -> Vec<u8> {
+pub fn sign(
+    signer: &Keypair,
+    cosigners: &[&Keypair],
+    payload: pb::tx_body::Payload,
+    ts: u64,
+) -> Vec<u8> {
     let body = pb::TxBody {
         chain_id: "shuquan-dev".into(),
         timestamp_ms: ts,

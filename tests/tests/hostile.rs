@@ -30,14 +30,27 @@ fn bad_transactions_are_refused_with_clear_errors() {
     dup.signatures.push(dup.signatures[0].clone());
     expect(&dup.encode_to_vec(), 400, "duplicate_signature");
     // Wrong chain.
-    let body = pb::TxBody { chain_id: "elsewhere".into(), timestamp_ms: now_ms(), signer: org1.public().to_vec(), cosigners: vec![], payload: Some(register(2)) };
+    let body = pb::TxBody {
+        chain_id: "elsewhere".into(),
+        timestamp_ms: now_ms(),
+        signer: org1.public().to_vec(),
+        cosigners: vec![],
+        payload: Some(register(2)),
+    };
     let mut other = shuquan_proto::tx::Unsigned::new(body);
     other.sign(&org1);
     expect(&other.encode(), 400, "wrong_chain");
     // Non-member and missing role.
     let stranger = Keypair::from_seed([77; 32]).unwrap();
-    expect(&sign(&stranger, &[], register(3), now_ms()), 403, "unknown_signer");
-    let freeze = Payload::Freeze(pb::Freeze { subject: vec![1; 32], reason_hash: vec![2; 32] });
+    expect(
+        &sign(&stranger, &[], register(3), now_ms()),
+        403,
+        "unknown_signer",
+    );
+    let freeze = Payload::Freeze(pb::Freeze {
+        subject: vec![1; 32],
+        reason_hash: vec![2; 32],
+    });
     expect(&sign(&org1, &[], freeze, now_ms()), 403, "missing_role");
     // Replay: the same transaction after it is committed.
     let (s, v) = node.post_tx(&good, true);
@@ -70,7 +83,10 @@ fn bad_transactions_are_refused_with_clear_errors() {
     assert_eq!(s, 200);
     assert_eq!(status["height"], 1);
     // A transaction that fails at apply time is kept with its code (unknown asset).
-    let grant = Payload::RevokeGrant(pb::RevokeGrant { grant: vec![5; 32], reason_hash: vec![] });
+    let grant = Payload::RevokeGrant(pb::RevokeGrant {
+        grant: vec![5; 32],
+        reason_hash: vec![],
+    });
     let (s, v) = node.post_tx(&sign(&org1, &[], grant, now_ms()), true);
     assert_eq!(s, 200);
     assert_eq!(v["status"], "failed");

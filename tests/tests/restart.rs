@@ -35,10 +35,15 @@ fn acknowledged_transactions_survive_sigkill() {
                 if resp.status().as_u16() != 200 {
                     continue;
                 }
-                let v: serde_json::Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap_or_default()).unwrap_or_default();
+                let v: serde_json::Value =
+                    serde_json::from_str(&resp.body_mut().read_to_string().unwrap_or_default())
+                        .unwrap_or_default();
                 if v["status"] == "committed" {
                     let id = v["tx_id"].as_str().unwrap().to_string();
-                    acked.lock().unwrap().push((id, v["receipt"]["height"].as_u64().unwrap()));
+                    acked
+                        .lock()
+                        .unwrap()
+                        .push((id, v["receipt"]["height"].as_u64().unwrap()));
                 }
             }
         }));
@@ -50,7 +55,11 @@ fn acknowledged_transactions_survive_sigkill() {
         w.join().unwrap();
     }
     let acked = acked.lock().unwrap().clone();
-    assert!(acked.len() > 10, "only {} transactions were acknowledged before the kill", acked.len());
+    assert!(
+        acked.len() > 10,
+        "only {} transactions were acknowledged before the kill",
+        acked.len()
+    );
     let max_height = acked.iter().map(|(_, h)| *h).max().unwrap();
 
     node.restart().unwrap();
@@ -66,7 +75,11 @@ fn acknowledged_transactions_survive_sigkill() {
     let mut prev = "0".repeat(64);
     for h in 1..=max_height {
         let (_, b) = node.get(&format!("/v1/blocks/{h}"));
-        assert_eq!(b["prev_hash"].as_str().unwrap(), prev, "block {h} does not link");
+        assert_eq!(
+            b["prev_hash"].as_str().unwrap(),
+            prev,
+            "block {h} does not link"
+        );
         prev = b["hash"].as_str().unwrap().to_string();
     }
     let (code, v) = node.post_tx(&sign(&org1, &[], register(1_000_000), now_ms()), true);

@@ -12,25 +12,70 @@ fn readme_walkthrough() {
     let k = |who: &str| node.key_file(who).display().to_string();
     let data = node.dir.path().join("bus-gps-2026.csv");
     std::fs::write(&data, "route,lat,lon\n12,22.81,108.36\n").unwrap();
-    let org2 = node.cli_json(&["keys", "show", &k("org2")])["public_key"].as_str().unwrap().to_string();
+    let org2 = node.cli_json(&["keys", "show", &k("org2")])["public_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     let reg = node.cli_json(&[
-        "--key", &k("org1"), "tx", "register", "--file", data.to_str().unwrap(), "--name", "Bus GPS 2026",
-        "--grade", "general", "--jurisdiction", "CN", "--sector", "transport", "--wait",
+        "--key",
+        &k("org1"),
+        "tx",
+        "register",
+        "--file",
+        data.to_str().unwrap(),
+        "--name",
+        "Bus GPS 2026",
+        "--grade",
+        "general",
+        "--jurisdiction",
+        "CN",
+        "--sector",
+        "transport",
+        "--wait",
     ]);
     assert_eq!(reg["status"], "committed", "{reg}");
     let asset = reg["asset"].as_str().unwrap().to_string();
 
     let t = node.cli_json(&[
-        "--key", &k("org1"), "tx", "transfer", "--asset", &asset, "--right", "use", "--to", &org2,
-        "--cosign-key", &k("org2"), "--price", "1200.00CNY", "--wait",
+        "--key",
+        &k("org1"),
+        "tx",
+        "transfer",
+        "--asset",
+        &asset,
+        "--right",
+        "use",
+        "--to",
+        &org2,
+        "--cosign-key",
+        &k("org2"),
+        "--price",
+        "1200.00CNY",
+        "--wait",
     ]);
     assert_eq!(t["status"], "committed", "{t}");
 
     let g = node.cli_json(&[
-        "--key", &k("org1"), "tx", "grant", "--asset", &asset, "--grantee", &org2, "--actions", "compute",
-        "--purposes", "academic-research", "--not-after", "2099-12-31", "--jurisdictions", "VN",
-        "--cosign-key", &k("org2"), "--wait",
+        "--key",
+        &k("org1"),
+        "tx",
+        "grant",
+        "--asset",
+        &asset,
+        "--grantee",
+        &org2,
+        "--actions",
+        "compute",
+        "--purposes",
+        "academic-research",
+        "--not-after",
+        "2099-12-31",
+        "--jurisdictions",
+        "VN",
+        "--cosign-key",
+        &k("org2"),
+        "--wait",
     ]);
     let grant = g["grant"].as_str().unwrap().to_string();
     let grants = node.cli_json(&["query", "grants", &asset]);
@@ -38,39 +83,97 @@ fn readme_walkthrough() {
 
     // Usage before approval fails with its code, and the CLI exits non-zero.
     let early = node.cli(&[
-        "--key", &k("org2"), "tx", "usage", "--grant", &grant, "--action", "compute",
-        "--purpose", "academic-research", "--jurisdiction", "VN", "--wait",
+        "--key",
+        &k("org2"),
+        "tx",
+        "usage",
+        "--grant",
+        &grant,
+        "--action",
+        "compute",
+        "--purpose",
+        "academic-research",
+        "--jurisdiction",
+        "VN",
+        "--wait",
     ]);
     assert!(!early.status.success());
     assert!(String::from_utf8_lossy(&early.stderr).contains("grant_inactive"));
 
     let f = node.cli_json(&[
-        "--key", &k("org1"), "tx", "file-cross-border", "--grants", &grant, "--destination", "VN",
-        "--path", "exempt", "--reason", "non-personal transport statistics",
-        "--evidence", &"ab".repeat(32), "--wait",
+        "--key",
+        &k("org1"),
+        "tx",
+        "file-cross-border",
+        "--grants",
+        &grant,
+        "--destination",
+        "VN",
+        "--path",
+        "exempt",
+        "--reason",
+        "non-personal transport statistics",
+        "--evidence",
+        &"ab".repeat(32),
+        "--wait",
     ]);
     let filing = f["filing"].as_str().unwrap().to_string();
     // An approval lasts at most three years: until the middle of next year.
     let next_year = 1970 + shuquan_tests::now_ms() / 31_556_952_000 + 1;
     let until = format!("{next_year}-06-30");
     let d = node.cli_json(&[
-        "--key", &k("regulator"), "tx", "decide-cross-border", "--filing", &filing, "--approve",
-        "--valid-until", &until, "--wait",
+        "--key",
+        &k("regulator"),
+        "tx",
+        "decide-cross-border",
+        "--filing",
+        &filing,
+        "--approve",
+        "--valid-until",
+        &until,
+        "--wait",
     ]);
     assert_eq!(d["status"], "committed", "{d}");
-    assert_eq!(node.cli_json(&["query", "grants", &asset])[0]["status"], "active");
+    assert_eq!(
+        node.cli_json(&["query", "grants", &asset])[0]["status"],
+        "active"
+    );
 
     let u = node.cli_json(&[
-        "--key", &k("org2"), "tx", "usage", "--grant", &grant, "--action", "compute",
-        "--purpose", "academic-research", "--jurisdiction", "VN", "--wait",
+        "--key",
+        &k("org2"),
+        "tx",
+        "usage",
+        "--grant",
+        &grant,
+        "--action",
+        "compute",
+        "--purpose",
+        "academic-research",
+        "--jurisdiction",
+        "VN",
+        "--wait",
     ]);
     assert_eq!(u["status"], "committed", "{u}");
 
     let history = node.cli_json(&["query", "history", &asset]);
-    let kinds: Vec<&str> = history.as_array().unwrap().iter().map(|h| h["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["kind"].as_str().unwrap())
+        .collect();
     assert_eq!(
         kinds,
-        ["register_asset", "transfer_right", "issue_grant", "record_usage", "file_cross_border", "decide_cross_border", "record_usage"]
+        [
+            "register_asset",
+            "transfer_right",
+            "issue_grant",
+            "record_usage",
+            "file_cross_border",
+            "decide_cross_border",
+            "record_usage"
+        ]
     );
     assert_eq!(history[3]["receipt"]["result"], "failed");
     let lineage = node.cli_json(&["query", "lineage", &asset]);

@@ -18,7 +18,12 @@ impl ApiError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
         ApiError {
             status,
-            view: ErrorView { code: code.into(), message: message.into(), rule: None, failure_code: None },
+            view: ErrorView {
+                code: code.into(),
+                message: message.into(),
+                rule: None,
+                failure_code: None,
+            },
         }
     }
 
@@ -29,7 +34,11 @@ impl ApiError {
 
     /// 404.
     pub fn not_found(what: impl std::fmt::Display) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
     }
 }
 
@@ -56,7 +65,11 @@ impl From<Rejection> for ApiError {
 impl From<crate::Error> for ApiError {
     fn from(e: crate::Error) -> Self {
         tracing::error!(error = %e, "request failed inside the node");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("{e}; see the node's log"))
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!("{e}; see the node's log"),
+        )
     }
 }
 
@@ -67,5 +80,9 @@ impl IntoResponse for ApiError {
 }
 
 pub(super) async fn not_found(uri: axum::http::Uri) -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no route {uri}; see GET /v1/status"))
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!("no route {uri}; see GET /v1/status"),
+    )
 }

@@ -16,11 +16,13 @@ use crate::ledger::GrantsOf;
 type Answer<T> = Result<Json<T>, ApiError>;
 
 fn hash(s: &str, what: &str) -> Result<Hash32, ApiError> {
-    s.parse().map_err(|e| ApiError::bad_request(format!("{what} {s:?}: {e}")))
+    s.parse()
+        .map_err(|e| ApiError::bad_request(format!("{what} {s:?}: {e}")))
 }
 
 fn key(s: &str) -> Result<PublicKey, ApiError> {
-    s.parse().map_err(|e| ApiError::bad_request(format!("member key {s:?}: {e}")))
+    s.parse()
+        .map_err(|e| ApiError::bad_request(format!("member key {s:?}: {e}")))
 }
 
 fn found<T>(v: Option<T>, what: impl std::fmt::Display) -> Answer<T> {
@@ -66,7 +68,10 @@ pub(super) async fn genesis(State(app): State<Arc<App>>) -> Answer<Value> {
     })))
 }
 
-pub(super) async fn asset(State(app): State<Arc<App>>, Path(id): Path<String>) -> Answer<v::AssetView> {
+pub(super) async fn asset(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+) -> Answer<v::AssetView> {
     let id = hash(&id, "asset id")?;
     found(app.ledger.asset(&id)?, format_args!("asset {id}"))
 }
@@ -103,7 +108,10 @@ pub(super) async fn rights(
         (None, Some(t)) => app.ledger.height_at_time(t)?,
         (None, None) => app.ledger.applied()?.height,
     };
-    found(app.ledger.rights_at(&id, height)?, format_args!("asset {id}"))
+    found(
+        app.ledger.rights_at(&id, height)?,
+        format_args!("asset {id}"),
+    )
 }
 
 pub(super) async fn asset_grants(
@@ -115,7 +123,10 @@ pub(super) async fn asset_grants(
     Ok(Json(app.ledger.grants(GrantsOf::Asset(&id), q.at)?))
 }
 
-pub(super) async fn lineage(State(app): State<Arc<App>>, Path(id): Path<String>) -> Answer<v::LineageView> {
+pub(super) async fn lineage(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+) -> Answer<v::LineageView> {
     let id = hash(&id, "asset id")?;
     found(app.ledger.lineage(&id)?, format_args!("asset {id}"))
 }
@@ -128,11 +139,16 @@ pub(super) async fn asset_filings(
     Ok(Json(app.ledger.filings_of_asset(&id)?))
 }
 
-pub(super) async fn fingerprint(State(app): State<Arc<App>>, Path(fp): Path<String>) -> Answer<Value> {
+pub(super) async fn fingerprint(
+    State(app): State<Arc<App>>,
+    Path(fp): Path<String>,
+) -> Answer<Value> {
     let fp = hash(&fp, "fingerprint")?;
     let assets = app.ledger.assets_by_fingerprint(&fp)?;
     if assets.is_empty() {
-        return Err(ApiError::not_found(format_args!("an asset with fingerprint {fp}")));
+        return Err(ApiError::not_found(format_args!(
+            "an asset with fingerprint {fp}"
+        )));
     }
     Ok(Json(json!({ "fingerprint": fp, "assets": assets })))
 }
@@ -146,7 +162,10 @@ pub(super) async fn grant(
     found(app.ledger.grant(&id, q.at)?, format_args!("grant {id}"))
 }
 
-pub(super) async fn filing(State(app): State<Arc<App>>, Path(id): Path<String>) -> Answer<v::FilingView> {
+pub(super) async fn filing(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+) -> Answer<v::FilingView> {
     let id = hash(&id, "filing id")?;
     found(app.ledger.filing(&id)?, format_args!("filing {id}"))
 }
@@ -156,16 +175,25 @@ pub(super) async fn attestation(
     Path(id): Path<String>,
 ) -> Answer<v::AttestationView> {
     let id = hash(&id, "attestation id")?;
-    found(app.ledger.attestation(&id)?, format_args!("attestation {id}"))
+    found(
+        app.ledger.attestation(&id)?,
+        format_args!("attestation {id}"),
+    )
 }
 
 pub(super) async fn members(State(app): State<Arc<App>>) -> Answer<Vec<MemberView>> {
     Ok(Json(app.ledger.members()?))
 }
 
-pub(super) async fn member(State(app): State<Arc<App>>, Path(k): Path<String>) -> Answer<MemberView> {
+pub(super) async fn member(
+    State(app): State<Arc<App>>,
+    Path(k): Path<String>,
+) -> Answer<MemberView> {
     let k = key(&k)?;
-    found(app.ledger.member_by_key(k.as_bytes())?, format_args!("a member with account key {k}"))
+    found(
+        app.ledger.member_by_key(k.as_bytes())?,
+        format_args!("a member with account key {k}"),
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -179,7 +207,10 @@ pub(super) async fn member_txs(
     Query(q): Query<LimitQuery>,
 ) -> Answer<Vec<v::ReceiptView>> {
     let k = key(&k)?;
-    Ok(Json(app.ledger.txs_by_signer(k.as_bytes(), q.limit.unwrap_or(1000).min(10_000))?))
+    Ok(Json(app.ledger.txs_by_signer(
+        k.as_bytes(),
+        q.limit.unwrap_or(1000).min(10_000),
+    )?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -198,18 +229,30 @@ pub(super) async fn member_grants(
     let of = match q.side.as_deref() {
         None | Some("grantee") => GrantsOf::Grantee(k.as_bytes()),
         Some("grantor") => GrantsOf::Grantor(k.as_bytes()),
-        Some(other) => return Err(ApiError::bad_request(format!("side={other}: use grantee or grantor"))),
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "side={other}: use grantee or grantor"
+            )))
+        }
     };
     Ok(Json(app.ledger.grants(of, q.at)?))
 }
 
 pub(super) async fn tx(State(app): State<Arc<App>>, Path(id): Path<String>) -> Answer<v::TxView> {
     let id = hash(&id, "transaction id")?;
-    found(app.ledger.tx(&id)?, format_args!("transaction {id} (it may still be in the mempool)"))
+    found(
+        app.ledger.tx(&id)?,
+        format_args!("transaction {id} (it may still be in the mempool)"),
+    )
 }
 
-pub(super) async fn block(State(app): State<Arc<App>>, Path(h): Path<String>) -> Answer<v::BlockView> {
-    let h: u64 = h.parse().map_err(|_| ApiError::bad_request(format!("height {h:?} is not a number")))?;
+pub(super) async fn block(
+    State(app): State<Arc<App>>,
+    Path(h): Path<String>,
+) -> Answer<v::BlockView> {
+    let h: u64 = h
+        .parse()
+        .map_err(|_| ApiError::bad_request(format!("height {h:?} is not a number")))?;
     found(app.ledger.block(h)?, format_args!("block {h}"))
 }
 

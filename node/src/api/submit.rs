@@ -32,8 +32,12 @@ struct JsonTx {
 }
 
 fn body_bytes(headers: &HeaderMap, body: &Bytes) -> Result<Vec<u8>, ApiError> {
-    let ctype = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
-    if ctype.starts_with("application/x-protobuf") || ctype.starts_with("application/octet-stream") {
+    let ctype = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if ctype.starts_with("application/x-protobuf") || ctype.starts_with("application/octet-stream")
+    {
         return Ok(body.to_vec());
     }
     let json: JsonTx = serde_json::from_slice(body).map_err(|e| {
@@ -41,7 +45,8 @@ fn body_bytes(headers: &HeaderMap, body: &Bytes) -> Result<Vec<u8>, ApiError> {
             "expected protobuf TxRaw bytes (Content-Type: application/x-protobuf) or JSON {{\"tx\": \"<hex>\"}}: {e}"
         ))
     })?;
-    hex::decode(json.tx.trim()).map_err(|e| ApiError::bad_request(format!("field tx is not hex: {e}")))
+    hex::decode(json.tx.trim())
+        .map_err(|e| ApiError::bad_request(format!("field tx is not hex: {e}")))
 }
 
 pub(super) async fn submit(
@@ -54,7 +59,11 @@ pub(super) async fn submit(
     let wait = match q.wait.as_deref() {
         None | Some("") | Some("none") => false,
         Some("commit") => true,
-        Some(other) => return Err(ApiError::bad_request(format!("wait={other}: use wait=commit or leave it out"))),
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "wait={other}: use wait=commit or leave it out"
+            )))
+        }
     };
     // Subscribe before queueing, so the block cannot slip past unseen.
     let mut events = app.events.subscribe();
@@ -74,10 +83,17 @@ pub(super) async fn submit(
         }
     }
     if !wait {
-        let view = SubmitView { tx_id: tx.id, status: "pending".into(), receipt: None };
+        let view = SubmitView {
+            tx_id: tx.id,
+            status: "pending".into(),
+            receipt: None,
+        };
         return Ok((StatusCode::ACCEPTED, Json(view)));
     }
-    let limit = q.timeout_ms.map_or(app.max_wait, Duration::from_millis).min(app.max_wait);
+    let limit = q
+        .timeout_ms
+        .map_or(app.max_wait, Duration::from_millis)
+        .min(app.max_wait);
     let deadline = tokio::time::Instant::now() + limit;
     loop {
         if let Some(receipt) = app.ledger.receipt(&tx.id)? {
@@ -99,5 +115,9 @@ pub(super) async fn submit(
 
 fn committed(id: Hash32, receipt: ReceiptView) -> SubmitView {
     let status = receipt.result.clone();
-    SubmitView { tx_id: id, status, receipt: Some(receipt) }
+    SubmitView {
+        tx_id: id,
+        status,
+        receipt: Some(receipt),
+    }
 }

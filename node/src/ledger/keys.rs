@@ -67,10 +67,25 @@ pub(crate) fn block_time(ts: u64, height: u64) -> Vec<u8> {
     key("time", &[&ts.to_be_bytes(), &height.to_be_bytes()])
 }
 pub(crate) fn history(asset: &Hash32, height: u64, index: u32) -> Vec<u8> {
-    key("hist", &[asset.as_bytes(), &height.to_be_bytes(), &index.to_be_bytes()])
+    key(
+        "hist",
+        &[
+            asset.as_bytes(),
+            &height.to_be_bytes(),
+            &index.to_be_bytes(),
+        ],
+    )
 }
 pub(crate) fn rights(asset: &Hash32, right: i32, height: u64, index: u32) -> Vec<u8> {
-    key("rights", &[asset.as_bytes(), &[right as u8], &height.to_be_bytes(), &index.to_be_bytes()])
+    key(
+        "rights",
+        &[
+            asset.as_bytes(),
+            &[right as u8],
+            &height.to_be_bytes(),
+            &index.to_be_bytes(),
+        ],
+    )
 }
 pub(crate) fn grant_by_asset(asset: &Hash32, grant: &Hash32) -> Vec<u8> {
     key("gasset", &[asset.as_bytes(), grant.as_bytes()])

@@ -23,7 +23,6 @@ use crate::error::{Error, Result};
 use rules::{Ctx, Fail};
 use state::{decode, State, Writes};
 
-
 /// A block as applied: its header, hash and receipts.
 #[derive(Clone, Debug)]
 pub struct AppliedBlock {
@@ -55,7 +54,10 @@ impl Ledger {
     /// genesis is refused.
     pub fn open(dir: &Path, genesis: pb::Genesis) -> Result<Self> {
         let db = sled::Config::new().path(dir).open().map_err(|e| match e {
-            sled::Error::Io(source) => Error::Io { path: dir.display().to_string(), source },
+            sled::Error::Io(source) => Error::Io {
+                path: dir.display().to_string(),
+                source,
+            },
             other => Error::Storage(other),
         })?;
         let tree = db.open_tree("ledger")?;
@@ -87,7 +89,13 @@ impl Ledger {
                 db.flush()?;
             }
         }
-        Ok(Ledger { db, tree, genesis, params, genesis_hash: hash })
+        Ok(Ledger {
+            db,
+            tree,
+            genesis,
+            params,
+            genesis_hash: hash,
+        })
     }
 
     /// The genesis.
@@ -155,14 +163,18 @@ impl Ledger {
         let mut scratch = Writes::new();
         let st = State::new(&self.tree, &mut scratch);
         let check = rules::check_signers(&st, &tx).and_then(|member| {
-            let payload = tx.payload().cloned().unwrap_or(pb::tx_body::Payload::Unfreeze(
-                pb::Unfreeze::default(),
-            ));
+            let payload = tx
+                .payload()
+                .cloned()
+                .unwrap_or(pb::tx_body::Payload::Unfreeze(pb::Unfreeze::default()));
             rules::check_role(&member, &payload)
         });
         let check = check.and_then(|()| {
             if st.exists(&keys::tx(&tx.id))? {
-                rules::reject(FailureCode::Replay, format!("transaction {} is already committed", tx.id))
+                rules::reject(
+                    FailureCode::Replay,
+                    format!("transaction {} is already committed", tx.id),
+                )
             } else {
                 Ok(())
             }
@@ -183,8 +195,11 @@ impl Ledger {
         let chain_id = self.chain_id().to_string();
         let max = self.params.max_tx_bytes as usize;
 
-        let decoded: Vec<std::result::Result<DecodedTx, Rejection>> =
-            proposal.txs.iter().map(|raw| decode_tx(raw, &chain_id, max)).collect();
+        let decoded: Vec<std::result::Result<DecodedTx, Rejection>> = proposal
+            .txs
+            .iter()
+            .map(|raw| decode_tx(raw, &chain_id, max))
+            .collect();
         let ok: Vec<&DecodedTx> = decoded.iter().filter_map(|d| d.as_ref().ok()).collect();
         let mut verdicts = verify::verify_txs(&ok).into_iter();
 
@@ -195,11 +210,17 @@ impl Ledger {
         for (i, (raw, d)) in proposal.txs.iter().zip(&decoded).enumerate() {
             let index = i as u32;
             let (id, outcome) = match d {
-                Err(r) => (tagged(domain::TX_ID, &[chain_id.as_bytes(), raw]), Err(r.clone())),
+                Err(r) => (
+                    tagged(domain::TX_ID, &[chain_id.as_bytes(), raw]),
+                    Err(r.clone()),
+                ),
                 Ok(tx) => {
                     let verdict = verdicts.next().unwrap_or(Ok(()));
                     let outcome = if !seen.insert(tx.id) {
-                        Err(Rejection::new(FailureCode::Replay, "the same transaction appears twice in this block"))
+                        Err(Rejection::new(
+                            FailureCode::Replay,
+                            "the same transaction appears twice in this block",
+                        ))
                     } else {
                         match verdict {
                             Err(r) => Err(r),
@@ -241,7 +262,12 @@ impl Ledger {
         let hash = block_hash(&header);
         writes.insert(keys::header(height), Some(header.encode_to_vec()));
         writes.insert(keys::block_time(now, height), Some(Vec::new()));
-        let applied = pb::Applied { height, block_hash: hash.to_vec(), timestamp_ms: now, mark: mark.to_vec() };
+        let applied = pb::Applied {
+            height,
+            block_hash: hash.to_vec(),
+            timestamp_ms: now,
+            mark: mark.to_vec(),
+        };
         writes.insert(keys::APPLIED.to_vec(), Some(applied.encode_to_vec()));
 
         let mut batch = sled::Batch::default();
@@ -252,7 +278,11 @@ impl Ledger {
             }
         }
         self.tree.apply_batch(batch)?;
-        Ok(AppliedBlock { header, hash, receipts })
+        Ok(AppliedBlock {
+            header,
+            hash,
+            receipts,
+        })
     }
 
     /// Runs the rules for one transaction; its writes join the block only if it succeeds.
@@ -308,7 +338,12 @@ impl Ledger {
         let mut st = State::new(&self.tree, writes);
         // A failed replay must not overwrite the committed record of its id.
         if receipt.code != FailureCode::Replay.number() || !st.exists(&keys::tx(&id))? {
-            let record = pb::TxRecord { height, index, raw: raw.to_vec(), receipt: Some(receipt.clone()) };
+            let record = pb::TxRecord {
+                height,
+                index,
+                raw: raw.to_vec(),
+                receipt: Some(receipt.clone()),
+            };
             st.put(keys::tx(&id), &record);
         }
         st.put_raw(keys::block_tx(height, index), id.to_vec());

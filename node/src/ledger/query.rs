@@ -55,24 +55,44 @@ impl Ledger {
 
     /// The receipt of a committed (or failed) transaction.
     pub fn receipt(&self, id: &Hash32) -> Result<Option<ReceiptView>> {
-        Ok(self.tx_record(id)?.map(|r| ReceiptView::new(&r.receipt.unwrap_or_default(), r.height, r.index)))
+        Ok(self
+            .tx_record(id)?
+            .map(|r| ReceiptView::new(&r.receipt.unwrap_or_default(), r.height, r.index)))
     }
 
     /// A transaction with payload and receipt (query 8's input).
     pub fn tx(&self, id: &Hash32) -> Result<Option<v::TxView>> {
-        let Some(rec) = self.tx_record(id)? else { return Ok(None) };
-        let receipt = ReceiptView::new(&rec.receipt.clone().unwrap_or_default(), rec.height, rec.index);
+        let Some(rec) = self.tx_record(id)? else {
+            return Ok(None);
+        };
+        let receipt = ReceiptView::new(
+            &rec.receipt.clone().unwrap_or_default(),
+            rec.height,
+            rec.index,
+        );
         let decoded = decode_canonical::<pb::TxRaw>(&rec.raw, "TxRaw")
             .and_then(|raw| decode_canonical::<pb::TxBody>(&raw.body, "TxBody"));
         let (kind, signer, cosigners, ts, payload) = match decoded {
             Ok(body) => (
-                body.payload.as_ref().map_or("unknown", shuquan_proto::tx::payload_kind).to_string(),
+                body.payload
+                    .as_ref()
+                    .map_or("unknown", shuquan_proto::tx::payload_kind)
+                    .to_string(),
                 hex::encode(&body.signer),
                 body.cosigners.iter().map(hex::encode).collect(),
                 body.timestamp_ms,
-                body.payload.as_ref().map(v::payload_json).unwrap_or_default(),
+                body.payload
+                    .as_ref()
+                    .map(v::payload_json)
+                    .unwrap_or_default(),
             ),
-            Err(_) => ("undecodable".into(), String::new(), vec![], 0, serde_json::Value::Null),
+            Err(_) => (
+                "undecodable".into(),
+                String::new(),
+                vec![],
+                0,
+                serde_json::Value::Null,
+            ),
         };
         Ok(Some(v::TxView {
             tx_id: *id,
@@ -88,7 +108,9 @@ impl Ledger {
 
     /// A block with its receipts.
     pub fn block(&self, height: u64) -> Result<Option<v::BlockView>> {
-        let Some(h) = self.header(height)? else { return Ok(None) };
+        let Some(h) = self.header(height)? else {
+            return Ok(None);
+        };
         let mut txs = Vec::with_capacity(h.tx_count as usize);
         for (_, id) in self.scan(&keys::prefix("btx", &[&height.to_be_bytes()]), usize::MAX)? {
             if let Some(r) = self.receipt(&id32(&id))? {
@@ -122,7 +144,9 @@ impl Ledger {
 
     /// Query 1 and the asset record.
     pub fn asset(&self, id: &Hash32) -> Result<Option<v::AssetView>> {
-        let Some(a) = self.reader(|st| st.asset(id))? else { return Ok(None) };
+        let Some(a) = self.reader(|st| st.asset(id))? else {
+            return Ok(None);
+        };
         let reg = a.registration.clone().unwrap_or_default();
         let pi = a.pi.unwrap_or_default();
         Ok(Some(v::AssetView {
@@ -137,7 +161,11 @@ impl Ledger {
             contains_pi: pi.contains_pi,
             contains_sensitive_pi: pi.contains_sensitive_pi,
             jurisdiction: reg.jurisdiction,
-            delivery_modes: reg.delivery_modes.iter().map(|m| v::delivery_word(*m)).collect(),
+            delivery_modes: reg
+                .delivery_modes
+                .iter()
+                .map(|m| v::delivery_word(*m))
+                .collect(),
             evidence_hash: opt_hex(&reg.evidence_hash),
             registrant: hex::encode(&a.registrant),
             registered_height: a.registered_height,
@@ -158,9 +186,17 @@ impl Ledger {
     /// Query 1: every transaction that named the asset, in chain order, with its result.
     pub fn history(&self, asset: &Hash32) -> Result<Vec<v::HistoryEntryView>> {
         let mut out = Vec::new();
-        for (seq, (_, id)) in self.scan(&keys::prefix("hist", &[asset.as_bytes()]), usize::MAX)?.into_iter().enumerate() {
-            let Some(tx) = self.tx(&id32(&id))? else { continue };
-            let timestamp_ms = self.header(tx.receipt.height)?.map_or(0, |h| h.timestamp_ms);
+        for (seq, (_, id)) in self
+            .scan(&keys::prefix("hist", &[asset.as_bytes()]), usize::MAX)?
+            .into_iter()
+            .enumerate()
+        {
+            let Some(tx) = self.tx(&id32(&id))? else {
+                continue;
+            };
+            let timestamp_ms = self
+                .header(tx.receipt.height)?
+                .map_or(0, |h| h.timestamp_ms);
             out.push(v::HistoryEntryView {
                 seq: seq as u64,
                 kind: tx.kind,
@@ -198,7 +234,11 @@ impl Ledger {
 
     /// Query 3: assets registered with this fingerprint.
     pub fn assets_by_fingerprint(&self, fp: &Hash32) -> Result<Vec<Hash32>> {
-        Ok(self.scan(&keys::fingerprint(fp.as_bytes()), usize::MAX)?.iter().map(|(k, _)| tail_id(k)).collect())
+        Ok(self
+            .scan(&keys::fingerprint(fp.as_bytes()), usize::MAX)?
+            .iter()
+            .map(|(k, _)| tail_id(k))
+            .collect())
     }
 
     fn grant_view(&self, st: &State<'_>, g: &pb::GrantRecord, at: u64) -> Result<v::GrantView> {
@@ -217,7 +257,11 @@ impl Ledger {
             uses: g.uses,
             recipient_systems: t.recipient_systems.clone(),
             status: v::grant_status_word(grant_status(st, g, at)? as i32),
-            covers: g.covers.iter().map(|c| format!("{}={}", c.jurisdiction, hex::encode(&c.filing))).collect(),
+            covers: g
+                .covers
+                .iter()
+                .map(|c| format!("{}={}", c.jurisdiction, hex::encode(&c.filing)))
+                .collect(),
             frozen: g.frozen,
             issued_height: g.issued_height,
             tx_id: id32(&g.tx_id),
@@ -226,19 +270,33 @@ impl Ledger {
 
     /// One grant, with its status at `at` (default: the last block's time).
     pub fn grant(&self, id: &Hash32, at: Option<u64>) -> Result<Option<v::GrantView>> {
-        let at = match at { Some(t) => t, None => self.now()? };
-        self.reader(|st| st.grant(id)?.map(|g| self.grant_view(st, &g, at)).transpose())
+        let at = match at {
+            Some(t) => t,
+            None => self.now()?,
+        };
+        self.reader(|st| {
+            st.grant(id)?
+                .map(|g| self.grant_view(st, &g, at))
+                .transpose()
+        })
     }
 
     /// Query 4: grants on an asset (or to / from a member key), with status at `at`.
     pub fn grants(&self, prefix_of: GrantsOf<'_>, at: Option<u64>) -> Result<Vec<v::GrantView>> {
-        let at = match at { Some(t) => t, None => self.now()? };
+        let at = match at {
+            Some(t) => t,
+            None => self.now()?,
+        };
         let prefix = match prefix_of {
             GrantsOf::Asset(a) => keys::grants_of_asset(a),
             GrantsOf::Grantee(k) => keys::grants_to(k),
             GrantsOf::Grantor(k) => keys::prefix("ggrantor", &[k]),
         };
-        let ids: Vec<Hash32> = self.scan(&prefix, usize::MAX)?.iter().map(|(k, _)| tail_id(k)).collect();
+        let ids: Vec<Hash32> = self
+            .scan(&prefix, usize::MAX)?
+            .iter()
+            .map(|(k, _)| tail_id(k))
+            .collect();
         self.reader(|st| {
             let mut out = Vec::with_capacity(ids.len());
             for id in ids {
@@ -252,13 +310,22 @@ impl Ledger {
 
     /// Query 5: parents and children, each edge with what allowed it.
     pub fn lineage(&self, asset: &Hash32) -> Result<Option<v::LineageView>> {
-        let Some(a) = self.reader(|st| st.asset(asset))? else { return Ok(None) };
+        let Some(a) = self.reader(|st| st.asset(asset))? else {
+            return Ok(None);
+        };
         let children = self
             .scan(&keys::prefix("child", &[asset.as_bytes()]), usize::MAX)?
             .into_iter()
-            .map(|(k, via)| v::EdgeView { asset: tail_id(&k), via: via_word(&via) })
+            .map(|(k, via)| v::EdgeView {
+                asset: tail_id(&k),
+                via: via_word(&via),
+            })
             .collect();
-        Ok(Some(v::LineageView { asset: *asset, parents: a.parents.iter().map(edge_parent).collect(), children }))
+        Ok(Some(v::LineageView {
+            asset: *asset,
+            parents: a.parents.iter().map(edge_parent).collect(),
+            children,
+        }))
     }
 
     fn filing_view(f: &pb::FilingRecord, at: u64) -> v::FilingView {
@@ -288,7 +355,9 @@ impl Ledger {
     /// One filing.
     pub fn filing(&self, id: &Hash32) -> Result<Option<v::FilingView>> {
         let at = self.now()?;
-        Ok(self.reader(|st| st.filing(id))?.map(|f| Self::filing_view(&f, at)))
+        Ok(self
+            .reader(|st| st.filing(id))?
+            .map(|f| Self::filing_view(&f, at)))
     }
 
     /// Query 6: the cross-border filings that cover grants of an asset.
@@ -325,7 +394,9 @@ impl Ledger {
 
     /// The member an account key belongs to.
     pub fn member_by_key(&self, key: &[u8]) -> Result<Option<v::MemberView>> {
-        Ok(self.reader(|st| st.member_of_key(key))?.map(|m| v::MemberView::new(&m)))
+        Ok(self
+            .reader(|st| st.member_of_key(key))?
+            .map(|m| v::MemberView::new(&m)))
     }
 
     /// An attestation.
@@ -360,9 +431,16 @@ pub enum GrantsOf<'a> {
 }
 
 fn via_word(via_grant: &[u8]) -> String {
-    if via_grant.is_empty() { "use-right".into() } else { hex::encode(via_grant) }
+    if via_grant.is_empty() {
+        "use-right".into()
+    } else {
+        hex::encode(via_grant)
+    }
 }
 
 fn edge_parent(e: &pb::LineageEdge) -> v::EdgeView {
-    v::EdgeView { asset: id32(&e.parent), via: via_word(&e.via_grant) }
+    v::EdgeView {
+        asset: id32(&e.parent),
+        via: via_word(&e.via_grant),
+    }
 }

@@ -16,7 +16,10 @@ pub(crate) type Writes = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 /// Decodes a stored message; a failure means the data directory is damaged.
 pub(crate) fn decode<M: Message + Default>(bytes: &[u8], key: &[u8]) -> Result<M> {
     M::decode(bytes).map_err(|e| {
-        Error::Corrupt(format!("value at {:?} does not decode: {e}", String::from_utf8_lossy(key)))
+        Error::Corrupt(format!(
+            "value at {:?} does not decode: {e}",
+            String::from_utf8_lossy(key)
+        ))
     })
 }
 
@@ -29,7 +32,11 @@ pub(crate) struct State<'a> {
 
 impl<'a> State<'a> {
     pub(crate) fn new(tree: &'a sled::Tree, block: &'a mut Writes) -> Self {
-        State { tree, block, tx: Writes::new() }
+        State {
+            tree,
+            block,
+            tx: Writes::new(),
+        }
     }
 
     /// Keeps this transaction's writes.
@@ -70,7 +77,9 @@ impl<'a> State<'a> {
     }
 
     pub(crate) fn member_of_key(&self, pk: &[u8]) -> Result<Option<pb::Member>> {
-        let Some(id) = self.get(&keys::account(pk))? else { return Ok(None) };
+        let Some(id) = self.get(&keys::account(pk))? else {
+            return Ok(None);
+        };
         self.msg(&keys::member(&String::from_utf8_lossy(&id)))
     }
 

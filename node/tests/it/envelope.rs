@@ -28,14 +28,24 @@ fn g1_wrong_chain_non_canonical_and_malformed_fail_in_the_block() {
     fails(Chain::outcome(&b.receipts[0]), F::WrongChain);
     fails(Chain::outcome(&b.receipts[1]), F::NonCanonical);
     fails(Chain::outcome(&b.receipts[2]), F::Malformed);
-    assert!(c.ledger.assets_by_fingerprint(&shuquan_proto::Hash32([1; 32])).unwrap().is_empty());
+    assert!(c
+        .ledger
+        .assets_by_fingerprint(&shuquan_proto::Hash32([1; 32]))
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
 fn g1_missing_payload_and_oversize_fail() {
     let mut c = Chain::new();
     let org1 = c.org1.clone();
-    let body = pb::TxBody { chain_id: CHAIN.into(), timestamp_ms: c.now, signer: org1.public().to_vec(), cosigners: vec![], payload: None };
+    let body = pb::TxBody {
+        chain_id: CHAIN.into(),
+        timestamp_ms: c.now,
+        signer: org1.public().to_vec(),
+        cosigners: vec![],
+        payload: None,
+    };
     let mut tx = Unsigned::new(body);
     tx.sign(&org1);
     let mut big = register_payload(3);
@@ -65,7 +75,12 @@ fn g2_signatures_must_be_valid_present_and_unique() {
     // Unexpected signature by a key that is not a signer.
     let mut extra = Unsigned::from_raw(&good).unwrap();
     extra.sign(&c.org2.clone());
-    let b = c.block(vec![bad_sig, raw2.encode_to_vec(), raw3.encode_to_vec(), extra.encode()]);
+    let b = c.block(vec![
+        bad_sig,
+        raw2.encode_to_vec(),
+        raw3.encode_to_vec(),
+        extra.encode(),
+    ]);
     fails(Chain::outcome(&b.receipts[0]), F::BadSignature);
     fails(Chain::outcome(&b.receipts[1]), F::MissingSignature);
     fails(Chain::outcome(&b.receipts[2]), F::DuplicateSignature);
@@ -78,13 +93,24 @@ fn g2_signatures_must_be_valid_present_and_unique() {
 fn g2_non_member_signer_and_cosigner_fail() {
     let mut c = Chain::new();
     let out = c.outsider.clone();
-    fails(c.run(&out, &[], Payload::RegisterAsset(register_payload(1))), F::UnknownSigner);
+    fails(
+        c.run(&out, &[], Payload::RegisterAsset(register_payload(1))),
+        F::UnknownSigner,
+    );
     let asset = c.asset(&c.org1.clone(), 2);
     let org1 = c.org1.clone();
     fails(
-        c.run(&org1, &[&out], Payload::TransferRight(pb::TransferRight {
-            asset: asset.to_vec(), right: pb::Right::Use as i32, to: out.public().to_vec(), price: None, consideration_hash: vec![],
-        })),
+        c.run(
+            &org1,
+            &[&out],
+            Payload::TransferRight(pb::TransferRight {
+                asset: asset.to_vec(),
+                right: pb::Right::Use as i32,
+                to: out.public().to_vec(),
+                price: None,
+                consideration_hash: vec![],
+            }),
+        ),
         F::UnknownSigner,
     );
 }
@@ -94,10 +120,32 @@ fn g3_roles_are_required() {
     let mut c = Chain::new();
     let (org1, auditor, regulator) = (c.org1.clone(), c.auditor.clone(), c.regulator.clone());
     let asset = c.asset(&org1, 1);
-    fails(c.run(&auditor, &[], Payload::RegisterAsset(register_payload(2))), F::MissingRole);
-    fails(c.run(&org1, &[], Payload::Freeze(pb::Freeze { subject: asset.to_vec(), reason_hash: vec![1; 32] })), F::MissingRole);
-    let attest = pb::Attest { subject: asset.to_vec(), kind: pb::AttestKind::Quality as i32, result: pb::AttestResult::Pass as i32, report_hash: vec![2; 32], valid_until_ms: 0 };
-    fails(c.run(&regulator, &[], Payload::Attest(attest.clone())), F::MissingRole);
+    fails(
+        c.run(&auditor, &[], Payload::RegisterAsset(register_payload(2))),
+        F::MissingRole,
+    );
+    fails(
+        c.run(
+            &org1,
+            &[],
+            Payload::Freeze(pb::Freeze {
+                subject: asset.to_vec(),
+                reason_hash: vec![1; 32],
+            }),
+        ),
+        F::MissingRole,
+    );
+    let attest = pb::Attest {
+        subject: asset.to_vec(),
+        kind: pb::AttestKind::Quality as i32,
+        result: pb::AttestResult::Pass as i32,
+        report_hash: vec![2; 32],
+        valid_until_ms: 0,
+    };
+    fails(
+        c.run(&regulator, &[], Payload::Attest(attest.clone())),
+        F::MissingRole,
+    );
     applies(c.run(&auditor, &[], Payload::Attest(attest)));
 }
 
@@ -113,7 +161,10 @@ fn g4_replays_fail_in_later_blocks_and_within_a_block() {
     fails(Chain::outcome(&b2.receipts[0]), F::Replay);
     // The committed record of the id is the first, successful one.
     let id = shuquan_proto::Hash32::from_slice(&b.receipts[0].tx_id).unwrap();
-    assert_eq!(c.ledger.receipt(&id).unwrap().unwrap().height, b.header.height);
+    assert_eq!(
+        c.ledger.receipt(&id).unwrap().unwrap().height,
+        b.header.height
+    );
 }
 
 #[test]
@@ -139,13 +190,34 @@ fn g4_timestamps_outside_the_window_fail() {
 #[test]
 fn g5_unknown_references_fail() {
     let mut c = Chain::new();
-    let (org1, org2, reg, aud) = (c.org1.clone(), c.org2.clone(), c.regulator.clone(), c.auditor.clone());
+    let (org1, org2, reg, aud) = (
+        c.org1.clone(),
+        c.org2.clone(),
+        c.regulator.clone(),
+        c.auditor.clone(),
+    );
     let nothing = shuquan_proto::Hash32([9; 32]);
     fails(c.grant_with(nothing, &org1, &org2, |_| {}), F::UnknownAsset);
     fails(c.usage(&org2, nothing, |_| {}), F::UnknownGrant);
     fails(c.decide(nothing, pb::Decision::Reject, 0), F::UnknownFiling);
-    fails(c.run(&reg, &[], Payload::Freeze(pb::Freeze { subject: nothing.to_vec(), reason_hash: vec![1; 32] })), F::UnknownSubject);
-    let attest = pb::Attest { subject: nothing.to_vec(), kind: 1, result: 1, report_hash: vec![2; 32], valid_until_ms: 0 };
+    fails(
+        c.run(
+            &reg,
+            &[],
+            Payload::Freeze(pb::Freeze {
+                subject: nothing.to_vec(),
+                reason_hash: vec![1; 32],
+            }),
+        ),
+        F::UnknownSubject,
+    );
+    let attest = pb::Attest {
+        subject: nothing.to_vec(),
+        kind: 1,
+        result: 1,
+        report_hash: vec![2; 32],
+        valid_until_ms: 0,
+    };
     fails(c.run(&aud, &[], Payload::Attest(attest)), F::UnknownSubject);
 }
 
@@ -155,14 +227,39 @@ fn g6_a_frozen_asset_changes_only_by_unfreeze() {
     let (org1, org2, reg) = (c.org1.clone(), c.org2.clone(), c.regulator.clone());
     let asset = c.asset(&org1, 1);
     let grant = c.grant_with(asset, &org1, &org2, |_| {}).unwrap().unwrap();
-    applies(c.run(&reg, &[], Payload::Freeze(pb::Freeze { subject: asset.to_vec(), reason_hash: vec![1; 32] })));
-    let transfer = pb::TransferRight { asset: asset.to_vec(), right: pb::Right::Use as i32, to: org2.public().to_vec(), price: None, consideration_hash: vec![] };
-    fails(c.run(&org1, &[&org2], Payload::TransferRight(transfer.clone())), F::Frozen);
+    applies(c.run(
+        &reg,
+        &[],
+        Payload::Freeze(pb::Freeze {
+            subject: asset.to_vec(),
+            reason_hash: vec![1; 32],
+        }),
+    ));
+    let transfer = pb::TransferRight {
+        asset: asset.to_vec(),
+        right: pb::Right::Use as i32,
+        to: org2.public().to_vec(),
+        price: None,
+        consideration_hash: vec![],
+    };
+    fails(
+        c.run(&org1, &[&org2], Payload::TransferRight(transfer.clone())),
+        F::Frozen,
+    );
     fails(c.grant_with(asset, &org1, &org2, |_| {}), F::Frozen);
     fails(c.usage(&org2, grant, |_| {}), F::Frozen);
     let mut derived = register_payload(2);
     derived.derived_from = vec![asset.to_vec()];
-    fails(c.run(&org1, &[], Payload::RegisterAsset(derived)), F::Frozen);
-    applies(c.run(&reg, &[], Payload::Unfreeze(pb::Unfreeze { subject: asset.to_vec() })));
+    fails(
+        c.run(&org1, &[], Payload::RegisterAsset(derived)),
+        F::Frozen,
+    );
+    applies(c.run(
+        &reg,
+        &[],
+        Payload::Unfreeze(pb::Unfreeze {
+            subject: asset.to_vec(),
+        }),
+    ));
     applies(c.run(&org1, &[&org2], Payload::TransferRight(transfer)));
 }

@@ -101,7 +101,11 @@ impl Chain {
 
     /// Applies a block of raw transactions one second after the last.
     pub fn block(&mut self, txs: Vec<Vec<u8>>) -> AppliedBlock {
-        let p = pb::Proposal { timestamp_ms: self.now, proposer: key(9).public().to_vec(), txs };
+        let p = pb::Proposal {
+            timestamp_ms: self.now,
+            proposer: key(9).public().to_vec(),
+            txs,
+        };
         let b = self.ledger.apply(&p, b"mark").unwrap();
         self.now += 1000;
         b
@@ -122,7 +126,12 @@ impl Chain {
         Self::outcome(&b.receipts[0])
     }
 
-    pub fn register_with(&mut self, signer: &Keypair, seed: u8, f: impl FnOnce(&mut pb::RegisterAsset)) -> Out {
+    pub fn register_with(
+        &mut self,
+        signer: &Keypair,
+        seed: u8,
+        f: impl FnOnce(&mut pb::RegisterAsset),
+    ) -> Out {
         let mut r = register_payload(seed);
         f(&mut r);
         let s = signer.clone();
@@ -134,7 +143,13 @@ impl Chain {
         self.register_with(signer, seed, |_| {}).unwrap().unwrap()
     }
 
-    pub fn grant_with(&mut self, asset: Hash32, grantor: &Keypair, grantee: &Keypair, f: impl FnOnce(&mut pb::IssueGrant)) -> Out {
+    pub fn grant_with(
+        &mut self,
+        asset: Hash32,
+        grantor: &Keypair,
+        grantee: &Keypair,
+        f: impl FnOnce(&mut pb::IssueGrant),
+    ) -> Out {
         let mut g = pb::IssueGrant {
             asset: asset.to_vec(),
             grantee: grantee.public().to_vec(),
@@ -152,7 +167,12 @@ impl Chain {
         self.run(&a, &[&b], Payload::IssueGrant(g))
     }
 
-    pub fn usage(&mut self, grantee: &Keypair, grant: Hash32, f: impl FnOnce(&mut pb::RecordUsage)) -> Out {
+    pub fn usage(
+        &mut self,
+        grantee: &Keypair,
+        grant: Hash32,
+        f: impl FnOnce(&mut pb::RecordUsage),
+    ) -> Out {
         let mut u = pb::RecordUsage {
             grant: grant.to_vec(),
             action: pb::Action::Compute as i32,
@@ -166,13 +186,22 @@ impl Chain {
         self.run(&g, &[], Payload::RecordUsage(u))
     }
 
-    pub fn file(&mut self, exporter: &Keypair, grants: &[Hash32], f: impl FnOnce(&mut pb::FileCrossBorder)) -> Out {
+    pub fn file(
+        &mut self,
+        exporter: &Keypair,
+        grants: &[Hash32],
+        f: impl FnOnce(&mut pb::FileCrossBorder),
+    ) -> Out {
         let mut req = pb::FileCrossBorder {
             grants: grants.iter().map(|g| g.to_vec()).collect(),
             destination: "VN".into(),
             path: pb::ExportPath::Exempt as i32,
             exempt_reason: "non-personal statistics".into(),
-            declared: Some(pb::Declared { pi_subjects: 0, spi_subjects: 0, important: false }),
+            declared: Some(pb::Declared {
+                pi_subjects: 0,
+                spi_subjects: 0,
+                important: false,
+            }),
             evidence_hash: vec![7; 32],
         };
         f(&mut req);
@@ -182,15 +211,23 @@ impl Chain {
 
     pub fn decide(&mut self, filing: Hash32, decision: pb::Decision, valid_until_ms: u64) -> Out {
         let r = self.regulator.clone();
-        self.run(&r, &[], Payload::DecideCrossBorder(pb::DecideCrossBorder {
-            filing: filing.to_vec(),
-            decision: decision as i32,
-            valid_until_ms,
-        }))
+        self.run(
+            &r,
+            &[],
+            Payload::DecideCrossBorder(pb::DecideCrossBorder {
+                filing: filing.to_vec(),
+                decision: decision as i32,
+                valid_until_ms,
+            }),
+        )
     }
 
     pub fn grant_status(&self, grant: &Hash32) -> String {
-        self.ledger.grant(grant, Some(self.now)).unwrap().unwrap().status
+        self.ledger
+            .grant(grant, Some(self.now))
+            .unwrap()
+            .unwrap()
+            .status
     }
 }
 
@@ -206,7 +243,11 @@ pub fn register_payload(seed: u8) -> pb::RegisterAsset {
         origin: pb::Origin::Enterprise as i32,
         evidence_hash: vec![],
         jurisdiction: "CN".into(),
-        delivery_modes: vec![pb::DeliveryMode::Download as i32, pb::DeliveryMode::Query as i32, pb::DeliveryMode::Compute as i32],
+        delivery_modes: vec![
+            pb::DeliveryMode::Download as i32,
+            pb::DeliveryMode::Query as i32,
+            pb::DeliveryMode::Compute as i32,
+        ],
         derived_from: vec![],
     }
 }

@@ -12,8 +12,16 @@ fn registration_makes_the_signer_holder_of_all_three_rights() {
     let asset = c.asset(&org1, 1);
     let view = c.ledger.asset(&asset).unwrap().unwrap();
     let me = org1.public().to_hex();
-    assert_eq!((view.holders.hold, view.holders.use_, view.holders.operate), (me.clone(), me.clone(), me));
-    assert_eq!(c.ledger.assets_by_fingerprint(&shuquan_proto::Hash32([1; 32])).unwrap(), vec![asset]);
+    assert_eq!(
+        (view.holders.hold, view.holders.use_, view.holders.operate),
+        (me.clone(), me.clone(), me)
+    );
+    assert_eq!(
+        c.ledger
+            .assets_by_fingerprint(&shuquan_proto::Hash32([1; 32]))
+            .unwrap(),
+        vec![asset]
+    );
     assert_eq!(view.event_count, 1);
 }
 
@@ -21,16 +29,29 @@ fn registration_makes_the_signer_holder_of_all_three_rights() {
 fn core_grade_is_refused() {
     let mut c = Chain::new();
     let org1 = c.org1.clone();
-    fails(c.register_with(&org1, 1, |r| r.grade = pb::Grade::Core as i32), F::CoreGradeRefused);
+    fails(
+        c.register_with(&org1, 1, |r| r.grade = pb::Grade::Core as i32),
+        F::CoreGradeRefused,
+    );
 }
 
 #[test]
 fn personal_data_needs_evidence() {
     let mut c = Chain::new();
     let org1 = c.org1.clone();
-    fails(c.register_with(&org1, 1, |r| r.origin = pb::Origin::Personal as i32), F::EvidenceRequired);
-    let pi = Some(pb::PersonalInfo { contains_pi: true, contains_sensitive_pi: false, subjects: 10 });
-    fails(c.register_with(&org1, 2, |r| r.pi = pi.clone()), F::EvidenceRequired);
+    fails(
+        c.register_with(&org1, 1, |r| r.origin = pb::Origin::Personal as i32),
+        F::EvidenceRequired,
+    );
+    let pi = Some(pb::PersonalInfo {
+        contains_pi: true,
+        contains_sensitive_pi: false,
+        subjects: 10,
+    });
+    fails(
+        c.register_with(&org1, 2, |r| r.pi = pi),
+        F::EvidenceRequired,
+    );
     applies(c.register_with(&org1, 2, |r| {
         r.pi = pi;
         r.evidence_hash = vec![5; 32];
@@ -51,19 +72,35 @@ fn deriving_needs_use_right_or_a_derive_grant() {
     let mut c = Chain::new();
     let (org1, org2) = (c.org1.clone(), c.org2.clone());
     let parent = c.asset(&org1, 1);
-    fails(c.register_with(&org2, 2, |r| r.derived_from = vec![parent.to_vec()]), F::DeriveNotAllowed);
+    fails(
+        c.register_with(&org2, 2, |r| r.derived_from = vec![parent.to_vec()]),
+        F::DeriveNotAllowed,
+    );
     // A compute-only grant is not enough; a derive grant is.
     c.grant_with(parent, &org1, &org2, |_| {}).unwrap();
-    fails(c.register_with(&org2, 2, |r| r.derived_from = vec![parent.to_vec()]), F::DeriveNotAllowed);
-    let g = c.grant_with(parent, &org1, &org2, |g| g.actions = vec![pb::Action::Derive as i32]).unwrap().unwrap();
-    let child = applies(c.register_with(&org2, 2, |r| r.derived_from = vec![parent.to_vec()])).unwrap();
+    fails(
+        c.register_with(&org2, 2, |r| r.derived_from = vec![parent.to_vec()]),
+        F::DeriveNotAllowed,
+    );
+    let g = c
+        .grant_with(parent, &org1, &org2, |g| {
+            g.actions = vec![pb::Action::Derive as i32]
+        })
+        .unwrap()
+        .unwrap();
+    let child =
+        applies(c.register_with(&org2, 2, |r| r.derived_from = vec![parent.to_vec()])).unwrap();
     let lineage = c.ledger.lineage(&parent).unwrap().unwrap();
     assert_eq!(lineage.children.len(), 1);
     assert_eq!(lineage.children[0].asset, child);
     assert_eq!(lineage.children[0].via, g.to_hex());
     // The holder of Use derives by right.
-    let own = applies(c.register_with(&org1, 3, |r| r.derived_from = vec![parent.to_vec()])).unwrap();
-    assert_eq!(c.ledger.lineage(&own).unwrap().unwrap().parents[0].via, "use-right");
+    let own =
+        applies(c.register_with(&org1, 3, |r| r.derived_from = vec![parent.to_vec()])).unwrap();
+    assert_eq!(
+        c.ledger.lineage(&own).unwrap().unwrap().parents[0].via,
+        "use-right"
+    );
 }
 
 #[test]
@@ -72,11 +109,18 @@ fn a_derived_asset_is_never_graded_lower_and_carries_pi() {
     let org1 = c.org1.clone();
     let parent = applies(c.register_with(&org1, 1, |r| {
         r.grade = pb::Grade::Important as i32;
-        r.pi = Some(pb::PersonalInfo { contains_pi: true, contains_sensitive_pi: false, subjects: 5 });
+        r.pi = Some(pb::PersonalInfo {
+            contains_pi: true,
+            contains_sensitive_pi: false,
+            subjects: 5,
+        });
         r.evidence_hash = vec![5; 32];
     }))
     .unwrap();
-    fails(c.register_with(&org1, 2, |r| r.derived_from = vec![parent.to_vec()]), F::GradeBelowParent);
+    fails(
+        c.register_with(&org1, 2, |r| r.derived_from = vec![parent.to_vec()]),
+        F::GradeBelowParent,
+    );
     fails(
         c.register_with(&org1, 2, |r| {
             r.derived_from = vec![parent.to_vec()];
@@ -87,7 +131,11 @@ fn a_derived_asset_is_never_graded_lower_and_carries_pi() {
     applies(c.register_with(&org1, 2, |r| {
         r.derived_from = vec![parent.to_vec()];
         r.grade = pb::Grade::Important as i32;
-        r.pi = Some(pb::PersonalInfo { contains_pi: true, contains_sensitive_pi: false, subjects: 5 });
+        r.pi = Some(pb::PersonalInfo {
+            contains_pi: true,
+            contains_sensitive_pi: false,
+            subjects: 5,
+        });
         r.evidence_hash = vec![5; 32];
     }));
 }

@@ -14,18 +14,28 @@ fn a_reopened_ledger_continues_from_its_last_applied_block() {
         c.asset(&org1, seed);
     }
     let applied = c.ledger.applied().unwrap();
-    let hashes: Vec<_> = (1..=applied.height).map(|h| c.ledger.block(h).unwrap().unwrap().hash).collect();
+    let hashes: Vec<_> = (1..=applied.height)
+        .map(|h| c.ledger.block(h).unwrap().unwrap().hash)
+        .collect();
     assert_eq!(applied.mark, b"mark");
     let now = c.now;
-    let Chain { _dir: dir, ledger, .. } = c;
+    let Chain {
+        _dir: dir, ledger, ..
+    } = c;
     ledger.flush().unwrap();
     drop(ledger);
     let reopened = Ledger::open(dir.path(), genesis()).unwrap();
     assert_eq!(reopened.applied().unwrap(), applied);
-    let again: Vec<_> = (1..=applied.height).map(|h| reopened.block(h).unwrap().unwrap().hash).collect();
+    let again: Vec<_> = (1..=applied.height)
+        .map(|h| reopened.block(h).unwrap().unwrap().hash)
+        .collect();
     assert_eq!(again, hashes);
     // The next block links to the last one.
-    let p = pb::Proposal { timestamp_ms: now, proposer: vec![], txs: vec![] };
+    let p = pb::Proposal {
+        timestamp_ms: now,
+        proposer: vec![],
+        txs: vec![],
+    };
     let next = reopened.apply(&p, b"").unwrap();
     assert_eq!(next.header.height, applied.height + 1);
     assert_eq!(next.header.prev_hash, applied.block_hash);
@@ -33,7 +43,9 @@ fn a_reopened_ledger_continues_from_its_last_applied_block() {
 
 #[test]
 fn another_genesis_is_refused() {
-    let Chain { _dir: dir, ledger, .. } = Chain::new();
+    let Chain {
+        _dir: dir, ledger, ..
+    } = Chain::new();
     drop(ledger);
     let mut other = genesis();
     other.chain_id = "another".into();
@@ -48,9 +60,17 @@ fn a_failed_transaction_leaves_the_state_unchanged() {
     let asset = c.asset(&org1, 1);
     let before = c.ledger.asset(&asset).unwrap().unwrap();
     // Fails late (after the holder was updated in memory): receiver did not cosign.
-    let out = c.run(&org1, &[], pb::tx_body::Payload::TransferRight(pb::TransferRight {
-        asset: asset.to_vec(), right: 2, to: org2.public().to_vec(), price: None, consideration_hash: vec![],
-    }));
+    let out = c.run(
+        &org1,
+        &[],
+        pb::tx_body::Payload::TransferRight(pb::TransferRight {
+            asset: asset.to_vec(),
+            right: 2,
+            to: org2.public().to_vec(),
+            price: None,
+            consideration_hash: vec![],
+        }),
+    );
     assert!(out.is_err());
     let after = c.ledger.asset(&asset).unwrap().unwrap();
     assert_eq!(before.holders, after.holders);

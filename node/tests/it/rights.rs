@@ -11,7 +11,10 @@ fn transfer(asset: Hash32, right: pb::Right, to: &shuquan_proto::Keypair) -> Pay
         asset: asset.to_vec(),
         right: right as i32,
         to: to.public().to_vec(),
-        price: Some(pb::Price { amount_minor: 120_000, currency: "CNY".into() }),
+        price: Some(pb::Price {
+            amount_minor: 120_000,
+            currency: "CNY".into(),
+        }),
         consideration_hash: vec![],
     })
 }
@@ -25,11 +28,18 @@ fn a_right_moves_alone_and_its_history_answers_who_held_it_when() {
     applies(c.run(&org1, &[&org3], transfer(asset, pb::Right::Use, &org3)));
     let view = c.ledger.asset(&asset).unwrap().unwrap();
     assert_eq!(view.holders.use_, org3.public().to_hex());
-    assert_eq!(view.holders.hold, org1.public().to_hex(), "holding does not move with use");
+    assert_eq!(
+        view.holders.hold,
+        org1.public().to_hex(),
+        "holding does not move with use"
+    );
     let then = c.ledger.rights_at(&asset, before).unwrap().unwrap();
     assert_eq!(then.holders.use_, org1.public().to_hex());
     // The old holder no longer holds it.
-    fails(c.run(&org1, &[&org3], transfer(asset, pb::Right::Use, &org3)), F::NotHolder);
+    fails(
+        c.run(&org1, &[&org3], transfer(asset, pb::Right::Use, &org3)),
+        F::NotHolder,
+    );
     assert_eq!(c.ledger.history(&asset).unwrap().len(), 3);
 }
 
@@ -38,19 +48,38 @@ fn the_receiver_must_cosign_and_be_an_active_member() {
     let mut c = Chain::new();
     let (org1, org3, auditor) = (c.org1.clone(), c.org3.clone(), c.auditor.clone());
     let asset = c.asset(&org1, 1);
-    fails(c.run(&org1, &[], transfer(asset, pb::Right::Hold, &org3)), F::MissingSignature);
-    fails(c.run(&org1, &[&auditor], transfer(asset, pb::Right::Hold, &auditor)), F::ReceiverInactive);
+    fails(
+        c.run(&org1, &[], transfer(asset, pb::Right::Hold, &org3)),
+        F::MissingSignature,
+    );
+    fails(
+        c.run(
+            &org1,
+            &[&auditor],
+            transfer(asset, pb::Right::Hold, &auditor),
+        ),
+        F::ReceiverInactive,
+    );
 }
 
 #[test]
 fn important_data_abroad_needs_an_approved_filing_covering_the_receiver() {
     let mut c = Chain::new();
     let (org1, org2) = (c.org1.clone(), c.org2.clone());
-    let asset = applies(c.register_with(&org1, 1, |r| r.grade = pb::Grade::Important as i32)).unwrap();
-    fails(c.run(&org1, &[&org2], transfer(asset, pb::Right::Use, &org2)), F::ExportNotApproved);
-    let grant = c.grant_with(asset, &org1, &org2, |g| g.jurisdictions = vec!["VN".into()]).unwrap().unwrap();
+    let asset =
+        applies(c.register_with(&org1, 1, |r| r.grade = pb::Grade::Important as i32)).unwrap();
+    fails(
+        c.run(&org1, &[&org2], transfer(asset, pb::Right::Use, &org2)),
+        F::ExportNotApproved,
+    );
+    let grant = c
+        .grant_with(asset, &org1, &org2, |g| g.jurisdictions = vec!["VN".into()])
+        .unwrap()
+        .unwrap();
     let filing = c
-        .file(&org1, &[grant], |f| f.path = pb::ExportPath::SecurityAssessment as i32)
+        .file(&org1, &[grant], |f| {
+            f.path = pb::ExportPath::SecurityAssessment as i32
+        })
         .unwrap()
         .unwrap();
     let until = c.now + 30 * DAY;

@@ -27,7 +27,10 @@ fn hash(field: &str, v: &[u8]) -> Result<(), Rejection> {
     } else if v.is_empty() {
         Err(bad(format!("{field} is missing")))
     } else {
-        Err(bad(format!("{field} has {} bytes, expected a 32-byte hash", v.len())))
+        Err(bad(format!(
+            "{field} has {} bytes, expected a 32-byte hash",
+            v.len()
+        )))
     }
 }
 
@@ -40,7 +43,9 @@ fn opt_hash(field: &str, v: &[u8]) -> Result<(), Rejection> {
 }
 
 fn key(field: &str, v: &[u8]) -> Result<(), Rejection> {
-    PublicKey::from_slice(v).map(|_| ()).map_err(|e| bad(format!("{field}: {e}")))
+    PublicKey::from_slice(v)
+        .map(|_| ())
+        .map_err(|e| bad(format!("{field}: {e}")))
 }
 
 fn text(field: &str, v: &str, max: usize, required: bool) -> Result<(), Rejection> {
@@ -65,7 +70,9 @@ fn jurisdiction(field: &str, v: &str) -> Result<(), Rejection> {
     if is_jurisdiction(v) {
         Ok(())
     } else {
-        Err(bad(format!("{field} {v:?} is not an ISO 3166-1 alpha-2 code such as CN or VN")))
+        Err(bad(format!(
+            "{field} {v:?} is not an ISO 3166-1 alpha-2 code such as CN or VN"
+        )))
     }
 }
 
@@ -75,7 +82,8 @@ pub fn is_purpose_code(v: &str) -> bool {
         && v.len() <= MAX_LABEL
         && !v.starts_with('-')
         && !v.ends_with('-')
-        && v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && v.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn list<T: PartialEq>(field: &str, v: &[T], max: usize, required: bool) -> Result<(), Rejection> {
@@ -83,7 +91,10 @@ fn list<T: PartialEq>(field: &str, v: &[T], max: usize, required: bool) -> Resul
         return Err(bad(format!("{field} is empty")));
     }
     if v.len() > max {
-        return Err(bad(format!("{field} has {} entries, at most {max}", v.len())));
+        return Err(bad(format!(
+            "{field} has {} entries, at most {max}",
+            v.len()
+        )));
     }
     for (i, a) in v.iter().enumerate() {
         if v[..i].contains(a) {
@@ -109,7 +120,9 @@ pub fn check_payload(payload: &Payload) -> Result<(), Rejection> {
             known::<pb::Right>("right", p.right)?;
             key("to", &p.to)?;
             if let Some(price) = &p.price {
-                if price.currency.len() != 3 || !price.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+                if price.currency.len() != 3
+                    || !price.currency.bytes().all(|b| b.is_ascii_uppercase())
+                {
                     return Err(bad(format!(
                         "price currency {:?} is not an ISO 4217 code such as CNY",
                         price.currency
@@ -127,7 +140,10 @@ pub fn check_payload(payload: &Payload) -> Result<(), Rejection> {
             hash("grant", &p.grant)?;
             known::<pb::Action>("action", p.action)?;
             if !is_purpose_code(&p.purpose) {
-                return Err(bad(format!("purpose {:?} is not a kebab-case code", p.purpose)));
+                return Err(bad(format!(
+                    "purpose {:?} is not a kebab-case code",
+                    p.purpose
+                )));
             }
             jurisdiction("jurisdiction", &p.jurisdiction)?;
             text("recipient_system", &p.recipient_system, MAX_LABEL, false)?;
@@ -206,7 +222,10 @@ fn grant(p: &pb::IssueGrant) -> Result<(), Rejection> {
     if p.not_before_ms >= p.not_after_ms {
         return Err(Rejection::new(
             FailureCode::InvalidWindow,
-            format!("not_before_ms {} is not before not_after_ms {}", p.not_before_ms, p.not_after_ms),
+            format!(
+                "not_before_ms {} is not before not_after_ms {}",
+                p.not_before_ms, p.not_after_ms
+            ),
         ));
     }
     list("jurisdictions", &p.jurisdictions, MAX_LIST, true)?;

@@ -15,8 +15,8 @@ use crate::ledger::keys;
 
 /// Whether a decided filing's approval holds at `at`.
 pub(crate) fn filing_in_force(f: &pb::FilingRecord, at: u64) -> bool {
-    let decided = f.status == FilingStatus::Approved as i32
-        || f.status == FilingStatus::Acknowledged as i32;
+    let decided =
+        f.status == FilingStatus::Approved as i32 || f.status == FilingStatus::Acknowledged as i32;
     decided && at < f.valid_until_ms
 }
 
@@ -87,10 +87,14 @@ fn required_path(
         important |= asset.grade == pb::Grade::Important as i32;
         pi |= asset.pi.is_some_and(|p| p.contains_pi);
     }
-    let counter: pb::ExportCounter =
-        ctx.st.msg(&keys::counter(&exporter.id, year_of(ctx.now)))?.unwrap_or_default();
+    let counter: pb::ExportCounter = ctx
+        .st
+        .msg(&keys::counter(&exporter.id, year_of(ctx.now)))?
+        .unwrap_or_default();
     let declared = req.declared.unwrap_or_default();
-    Ok(minimum_path(ctx.params, exporter, important, pi, &declared, &counter))
+    Ok(minimum_path(
+        ctx.params, exporter, important, pi, &declared, &counter,
+    ))
 }
 
 pub(super) fn file(ctx: &mut Ctx<'_, '_>, p: &pb::FileCrossBorder) -> Outcome<Hash32> {
@@ -102,7 +106,10 @@ pub(super) fn file(ctx: &mut Ctx<'_, '_>, p: &pb::FileCrossBorder) -> Outcome<Ha
         let asset_id = id(&terms.asset);
         let asset = ctx.asset(&asset_id)?;
         if grant.frozen || asset.frozen {
-            return reject(FailureCode::Frozen, format!("grant {gid} or its asset is frozen"));
+            return reject(
+                FailureCode::Frozen,
+                format!("grant {gid} or its asset is frozen"),
+            );
         }
         if grant.grantor != ctx.signer() {
             return reject(
@@ -111,7 +118,10 @@ pub(super) fn file(ctx: &mut Ctx<'_, '_>, p: &pb::FileCrossBorder) -> Outcome<Ha
             );
         }
         let status = grant_status(ctx.st, &grant, ctx.now)?;
-        if matches!(status, GrantStatus::Revoked | GrantStatus::Exhausted | GrantStatus::Expired) {
+        if matches!(
+            status,
+            GrantStatus::Revoked | GrantStatus::Exhausted | GrantStatus::Expired
+        ) {
             return reject(
                 FailureCode::WrongState,
                 format!("grant {gid} is {}", grant_status_word(status as i32)),
@@ -128,7 +138,8 @@ pub(super) fn file(ctx: &mut Ctx<'_, '_>, p: &pb::FileCrossBorder) -> Outcome<Ha
                 ),
             );
         }
-        ctx.st.put_raw(keys::filing_by_asset(&asset_id, &fid), Vec::new());
+        ctx.st
+            .put_raw(keys::filing_by_asset(&asset_id, &fid), Vec::new());
         ctx.touch(asset_id);
     }
     let exporter = ctx.member.clone();
@@ -216,8 +227,11 @@ fn approve_filing(
             "a security-assessment filing must be approved (with a validity), not acknowledged",
         );
     }
-    let valid_until =
-        if valid_until_ms == 0 { ctx.now.saturating_add(max) } else { valid_until_ms };
+    let valid_until = if valid_until_ms == 0 {
+        ctx.now.saturating_add(max)
+    } else {
+        valid_until_ms
+    };
     if valid_until <= ctx.now || valid_until - ctx.now > max {
         return reject(
             FailureCode::ApprovalTooLong,
@@ -276,8 +290,11 @@ fn set_cover(ctx: &mut Ctx<'_, '_>, req: &pb::FileCrossBorder, fid: &Hash32, on:
             let all_covered = foreign(&terms, &home)
                 .iter()
                 .all(|j| grant.covers.iter().any(|c| c.jurisdiction == *j));
-            grant.status =
-                if all_covered { GrantStatus::Active } else { GrantStatus::PendingExport } as i32;
+            grant.status = if all_covered {
+                GrantStatus::Active
+            } else {
+                GrantStatus::PendingExport
+            } as i32;
         }
         ctx.st.put(keys::grant(&gid), &grant);
         ctx.touch(id(&terms.asset));
@@ -294,12 +311,18 @@ pub(super) fn export_covered(
     jurisdiction: &str,
 ) -> Outcome<bool> {
     for key in ctx.st.keys_with_prefix(&keys::grants_of_asset(asset))? {
-        let Some(g) = ctx.st.grant(&id(&key[key.len() - 32..]))? else { continue };
-        if !g.terms.as_ref().is_some_and(|t| t.grantee == receiver) {
+        let Some(g) = ctx.st.grant(&id(&key[key.len() - 32..]))? else {
+            continue;
+        };
+        if g.terms.as_ref().is_none_or(|t| t.grantee != receiver) {
             continue;
         }
         for c in g.covers.iter().filter(|c| c.jurisdiction == jurisdiction) {
-            if ctx.st.filing(&id(&c.filing))?.is_some_and(|f| filing_in_force(&f, ctx.now)) {
+            if ctx
+                .st
+                .filing(&id(&c.filing))?
+                .is_some_and(|f| filing_in_force(&f, ctx.now))
+            {
                 return Ok(true);
             }
         }

@@ -82,7 +82,10 @@ impl Ctx<'_, '_> {
     pub(crate) fn asset(&self, id: &Hash32) -> Outcome<pb::AssetRecord> {
         match self.st.asset(id)? {
             Some(a) => Ok(a),
-            None => reject(FailureCode::UnknownAsset, format!("asset {id} does not exist")),
+            None => reject(
+                FailureCode::UnknownAsset,
+                format!("asset {id} does not exist"),
+            ),
         }
     }
 
@@ -90,7 +93,10 @@ impl Ctx<'_, '_> {
     pub(crate) fn grant(&self, id: &Hash32) -> Outcome<pb::GrantRecord> {
         match self.st.grant(id)? {
             Some(g) => Ok(g),
-            None => reject(FailureCode::UnknownGrant, format!("grant {id} does not exist")),
+            None => reject(
+                FailureCode::UnknownGrant,
+                format!("grant {id} does not exist"),
+            ),
         }
     }
 
@@ -98,7 +104,10 @@ impl Ctx<'_, '_> {
     pub(crate) fn filing(&self, id: &Hash32) -> Outcome<pb::FilingRecord> {
         match self.st.filing(id)? {
             Some(f) => Ok(f),
-            None => reject(FailureCode::UnknownFiling, format!("filing {id} does not exist")),
+            None => reject(
+                FailureCode::UnknownFiling,
+                format!("filing {id} does not exist"),
+            ),
         }
     }
 
@@ -109,7 +118,10 @@ impl Ctx<'_, '_> {
         } else {
             reject(
                 FailureCode::MissingSignature,
-                format!("the {who} {} must cosign this transaction", hex::encode(key)),
+                format!(
+                    "the {who} {} must cosign this transaction",
+                    hex::encode(key)
+                ),
             )
         }
     }
@@ -169,7 +181,9 @@ pub(crate) fn check_signers(st: &State<'_>, tx: &DecodedTx) -> Outcome<pb::Membe
 
 /// G3: the signer holds the payload's role.
 pub(crate) fn check_role(member: &pb::Member, p: &Payload) -> Outcome {
-    let Some(role) = required_role(p) else { return Ok(()) };
+    let Some(role) = required_role(p) else {
+        return Ok(());
+    };
     if member.roles.contains(&(role as i32)) {
         return Ok(());
     }
@@ -180,7 +194,12 @@ pub(crate) fn check_role(member: &pb::Member, p: &Payload) -> Outcome {
             shuquan_proto::tx::payload_kind(p),
             shuquan_proto::views::role_word(role as i32),
             member.id,
-            member.roles.iter().map(|r| shuquan_proto::views::role_word(*r)).collect::<Vec<_>>().join(", ")
+            member
+                .roles
+                .iter()
+                .map(|r| shuquan_proto::views::role_word(*r))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     )
 }
@@ -188,7 +207,10 @@ pub(crate) fn check_role(member: &pb::Member, p: &Payload) -> Outcome {
 /// G4: not a replay, and the timestamp is within the window around block time.
 pub(crate) fn check_freshness(st: &State<'_>, tx: &DecodedTx, now: u64, window: u64) -> Outcome {
     if st.exists(&keys::tx(&tx.id))? {
-        return reject(FailureCode::Replay, format!("transaction {} is already committed", tx.id));
+        return reject(
+            FailureCode::Replay,
+            format!("transaction {} is already committed", tx.id),
+        );
     }
     let ts = tx.body.timestamp_ms;
     if ts.abs_diff(now) > window {
@@ -259,12 +281,24 @@ fn extend_histories(ctx: &mut Ctx<'_, '_>) -> Outcome {
 /// The assets a transaction names, for the history index of failed transactions too
 /// (best effort: unknown references name nothing).
 pub(crate) fn named_assets(st: &State<'_>, chain_id: &str, tx: &DecodedTx) -> Vec<Hash32> {
-    let grant_asset = |g: &[u8]| st.grant(&id(g)).ok().flatten().map(|g| id(&g.terms.unwrap_or_default().asset));
+    let grant_asset = |g: &[u8]| {
+        st.grant(&id(g))
+            .ok()
+            .flatten()
+            .map(|g| id(&g.terms.unwrap_or_default().asset))
+    };
     let filing_assets = |f: &[u8]| -> Vec<Hash32> {
         st.filing(&id(f))
             .ok()
             .flatten()
-            .map(|f| f.request.unwrap_or_default().grants.iter().filter_map(|g| grant_asset(g)).collect())
+            .map(|f| {
+                f.request
+                    .unwrap_or_default()
+                    .grants
+                    .iter()
+                    .filter_map(|g| grant_asset(g))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let subject = |s: &[u8]| -> Vec<Hash32> {
@@ -283,7 +317,9 @@ pub(crate) fn named_assets(st: &State<'_>, chain_id: &str, tx: &DecodedTx) -> Ve
         Some(Payload::IssueGrant(p)) => vec![id(&p.asset)],
         Some(Payload::RevokeGrant(p)) => grant_asset(&p.grant).into_iter().collect(),
         Some(Payload::RecordUsage(p)) => grant_asset(&p.grant).into_iter().collect(),
-        Some(Payload::FileCrossBorder(p)) => p.grants.iter().filter_map(|g| grant_asset(g)).collect(),
+        Some(Payload::FileCrossBorder(p)) => {
+            p.grants.iter().filter_map(|g| grant_asset(g)).collect()
+        }
         Some(Payload::DecideCrossBorder(p)) => filing_assets(&p.filing),
         Some(Payload::Attest(p)) => subject(&p.subject),
         Some(Payload::Freeze(p)) => subject(&p.subject),

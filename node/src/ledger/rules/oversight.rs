@@ -18,7 +18,13 @@ fn subject_asset(ctx: &Ctx<'_, '_>, subject: &Hash32) -> Outcome<Hash32> {
         return Ok(id(&g.terms.unwrap_or_default().asset));
     }
     if let Some(f) = ctx.st.filing(subject)? {
-        let first = f.request.unwrap_or_default().grants.first().cloned().unwrap_or_default();
+        let first = f
+            .request
+            .unwrap_or_default()
+            .grants
+            .first()
+            .cloned()
+            .unwrap_or_default();
         if let Some(g) = ctx.st.grant(&id(&first))? {
             return Ok(id(&g.terms.unwrap_or_default().asset));
         }

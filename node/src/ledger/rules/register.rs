@@ -12,7 +12,7 @@ use crate::ledger::keys;
 const RIGHTS: [pb::Right; 3] = [pb::Right::Hold, pb::Right::Use, pb::Right::Operate];
 
 pub(super) fn register(ctx: &mut Ctx<'_, '_>, p: &pb::RegisterAsset) -> Outcome<Hash32> {
-    let pi = p.pi.clone().unwrap_or_default();
+    let pi = p.pi.unwrap_or_default();
     if (p.origin == pb::Origin::Personal as i32 || pi.contains_pi) && p.evidence_hash.is_empty() {
         return reject(
             FailureCode::EvidenceRequired,
@@ -20,24 +20,35 @@ pub(super) fn register(ctx: &mut Ctx<'_, '_>, p: &pb::RegisterAsset) -> Outcome<
         );
     }
     // Dispute guard: a fingerprint belongs to the member that registered it first.
-    for key in ctx.st.keys_with_prefix(&keys::fingerprint(&p.fingerprint))? {
+    for key in ctx
+        .st
+        .keys_with_prefix(&keys::fingerprint(&p.fingerprint))?
+    {
         let other = id(&key[key.len() - 32..]);
-        let Some(asset) = ctx.st.asset(&other)? else { continue };
+        let Some(asset) = ctx.st.asset(&other)? else {
+            continue;
+        };
         let owner = ctx.st.member_of_key(&asset.registrant)?;
         if owner.map(|m| m.id) != Some(ctx.member.id.clone()) {
             return reject(
                 FailureCode::FingerprintTaken,
-                format!("fingerprint {} is registered by another member as asset {other}", hex::encode(&p.fingerprint)),
+                format!(
+                    "fingerprint {} is registered by another member as asset {other}",
+                    hex::encode(&p.fingerprint)
+                ),
             );
         }
     }
     let mut grade = p.grade;
-    let mut pi_in_force = pi.clone();
+    let mut pi_in_force = pi;
     let mut parents = Vec::with_capacity(p.derived_from.len());
     for parent_id in p.derived_from.iter().map(|b| id(b)) {
         let parent = ctx.asset(&parent_id)?;
         if parent.frozen {
-            return reject(FailureCode::Frozen, format!("parent asset {parent_id} is frozen"));
+            return reject(
+                FailureCode::Frozen,
+                format!("parent asset {parent_id} is frozen"),
+            );
         }
         let via_grant = if parent.holder_use == ctx.signer() {
             Vec::new()
@@ -61,8 +72,10 @@ pub(super) fn register(ctx: &mut Ctx<'_, '_>, p: &pb::RegisterAsset) -> Outcome<
                 ),
             );
         }
-        let ppi = parent.pi.clone().unwrap_or_default();
-        if (ppi.contains_pi && !pi.contains_pi) || (ppi.contains_sensitive_pi && !pi.contains_sensitive_pi) {
+        let ppi = parent.pi.unwrap_or_default();
+        if (ppi.contains_pi && !pi.contains_pi)
+            || (ppi.contains_sensitive_pi && !pi.contains_sensitive_pi)
+        {
             return reject(
                 FailureCode::PiNotCarried,
                 format!("parent {parent_id} contains personal information; declare it (--contains-pi) on the derived asset too"),
@@ -70,16 +83,26 @@ pub(super) fn register(ctx: &mut Ctx<'_, '_>, p: &pb::RegisterAsset) -> Outcome<
         }
         grade = grade.max(parent.grade);
         pi_in_force.subjects = pi_in_force.subjects.max(ppi.subjects);
-        parents.push(pb::LineageEdge { parent: parent_id.to_vec(), via_grant });
+        parents.push(pb::LineageEdge {
+            parent: parent_id.to_vec(),
+            via_grant,
+        });
     }
     let asset = asset_id(ctx.chain_id, &ctx.tx.id);
     let me = ctx.signer().to_vec();
     for edge in &parents {
-        ctx.st.put_raw(keys::child(&id(&edge.parent), &asset), edge.via_grant.clone());
+        ctx.st.put_raw(
+            keys::child(&id(&edge.parent), &asset),
+            edge.via_grant.clone(),
+        );
     }
-    ctx.st.put_raw(keys::fingerprint_asset(&p.fingerprint, &asset), Vec::new());
+    ctx.st
+        .put_raw(keys::fingerprint_asset(&p.fingerprint, &asset), Vec::new());
     for right in RIGHTS {
-        ctx.st.put_raw(keys::rights(&asset, right as i32, ctx.height, ctx.index), me.clone());
+        ctx.st.put_raw(
+            keys::rights(&asset, right as i32, ctx.height, ctx.index),
+            me.clone(),
+        );
     }
     let record = pb::AssetRecord {
         id: asset.to_vec(),
@@ -108,7 +131,9 @@ pub(super) fn register(ctx: &mut Ctx<'_, '_>, p: &pb::RegisterAsset) -> Outcome<
 fn derive_grant(ctx: &Ctx<'_, '_>, parent: &Hash32) -> Outcome<Option<Hash32>> {
     for key in ctx.st.keys_with_prefix(&keys::grants_to(ctx.signer()))? {
         let gid = id(&key[key.len() - 32..]);
-        let Some(g) = ctx.st.grant(&gid)? else { continue };
+        let Some(g) = ctx.st.grant(&gid)? else {
+            continue;
+        };
         let terms = g.terms.clone().unwrap_or_default();
         if terms.asset == parent.as_bytes()
             && terms.actions.contains(&(pb::Action::Derive as i32))

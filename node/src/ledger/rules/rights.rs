@@ -25,23 +25,39 @@ pub(super) fn transfer(ctx: &mut Ctx<'_, '_>, p: &pb::TransferRight) -> Outcome 
     if holder.as_slice() != ctx.signer() {
         return reject(
             FailureCode::NotHolder,
-            format!("the {} right of {asset_id} is held by {}, not the signer", right_word(p.right), hex::encode(&*holder)),
+            format!(
+                "the {} right of {asset_id} is held by {}, not the signer",
+                right_word(p.right),
+                hex::encode(&*holder)
+            ),
         );
     }
     *holder = p.to.clone();
     ctx.require_cosigner(&p.to, "receiver")?;
     let receiver = match ctx.st.member_of_key(&p.to)? {
-        Some(m) if m.status == pb::MemberStatus::Active as i32 && m.roles.contains(&(pb::Role::Member as i32)) => m,
+        Some(m)
+            if m.status == pb::MemberStatus::Active as i32
+                && m.roles.contains(&(pb::Role::Member as i32)) =>
+        {
+            m
+        }
         _ => {
             return reject(
                 FailureCode::ReceiverInactive,
-                format!("receiver {} is not an active member with the member role", hex::encode(&p.to)),
+                format!(
+                    "receiver {} is not an active member with the member role",
+                    hex::encode(&p.to)
+                ),
             )
         }
     };
     let reg = asset.registration.clone().unwrap_or_default();
-    let sensitive = asset.grade == pb::Grade::Important as i32 || asset.pi.as_ref().is_some_and(|pi| pi.contains_pi);
-    if receiver.jurisdiction != reg.jurisdiction && sensitive && !export::export_covered(ctx, &asset_id, &p.to, &receiver.jurisdiction)? {
+    let sensitive = asset.grade == pb::Grade::Important as i32
+        || asset.pi.as_ref().is_some_and(|pi| pi.contains_pi);
+    if receiver.jurisdiction != reg.jurisdiction
+        && sensitive
+        && !export::export_covered(ctx, &asset_id, &p.to, &receiver.jurisdiction)?
+    {
         return reject(
             FailureCode::ExportNotApproved,
             format!(
@@ -50,7 +66,10 @@ pub(super) fn transfer(ctx: &mut Ctx<'_, '_>, p: &pb::TransferRight) -> Outcome 
             ),
         );
     }
-    ctx.st.put_raw(keys::rights(&asset_id, p.right, ctx.height, ctx.index), p.to.clone());
+    ctx.st.put_raw(
+        keys::rights(&asset_id, p.right, ctx.height, ctx.index),
+        p.to.clone(),
+    );
     ctx.st.put(keys::asset(&asset_id), &asset);
     ctx.touch(asset_id);
     Ok(())
