@@ -95,6 +95,8 @@ enum QueryCmd {
     Member { key: String },
     /// A transaction with payload and result.
     Tx { id: String },
+    /// A transaction's Merkle inclusion proof, checked here against its block header.
+    Proof { id: String },
     /// A block by height (or `latest`).
     Block { height: String },
     /// The assets registered with a fingerprint.
@@ -156,6 +158,17 @@ fn query(ctx: &Ctx, q: &QueryCmd) -> anyhow::Result<Value> {
             json!({"member": member, "transactions": txs})
         }
         QueryCmd::Tx { id } => c.get(&format!("/v1/txs/{id}"))?,
+        QueryCmd::Proof { id } => {
+            let proof: shuquan_proto::views::InclusionProofView =
+                c.get(&format!("/v1/txs/{id}/proof"))?;
+            let verdict = match proof.verify() {
+                Ok(()) => "valid".to_string(),
+                Err(e) => format!("INVALID: {e}"),
+            };
+            let mut v = serde_json::to_value(&proof)?;
+            v["verdict"] = json!(verdict);
+            v
+        }
         QueryCmd::Block { height } => c.get(&format!("/v1/blocks/{height}"))?,
         QueryCmd::Fingerprint { hash } => c.get(&format!("/v1/fingerprints/{hash}"))?,
         QueryCmd::Grant { id } => c.get(&format!("/v1/grants/{id}"))?,

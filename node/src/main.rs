@@ -64,6 +64,29 @@ fn init_logs(format: &str) {
     }
 }
 
+/// Ctrl-C or SIGTERM.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
@@ -132,9 +155,7 @@ async fn main() -> anyhow::Result<()> {
             )
         })?;
     eprintln!("API listening on http://{}", args.api);
-    let server = axum::serve(listener, api::router(app)).with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    });
+    let server = axum::serve(listener, api::router(app)).with_graceful_shutdown(stop_signal());
     tokio::select! {
         r = server => r.context("API server")?,
         r = producer => {

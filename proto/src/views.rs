@@ -509,3 +509,58 @@ pub fn payload_json(p: &Payload) -> Value {
         Payload::Unfreeze(u) => json!({ "subject": hex::encode(&u.subject) }),
     }
 }
+
+/// Query 8: a transaction's Merkle inclusion proof into its block's transaction root.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct InclusionProofView {
+    /// Transaction id (the leaf).
+    pub tx_id: Hash32,
+    /// Block height.
+    pub height: u64,
+    /// Leaf index.
+    pub index: u32,
+    /// Leaves in the block.
+    pub tx_count: u32,
+    /// Sibling hashes, bottom up.
+    pub path: Vec<Hash32>,
+    /// The block's transaction root.
+    pub tx_root: Hash32,
+    /// The block hash.
+    pub block_hash: Hash32,
+    /// The encoded header (hex), so the root can be checked against the block hash.
+    pub header: String,
+}
+
+impl InclusionProofView {
+    /// Checks the proof: the header hashes to `block_hash`, commits to `tx_root`, and the
+    /// path leads from the transaction id to that root.
+    pub fn verify(&self) -> Result<(), String> {
+        use prost::Message;
+        let bytes = hex::decode(&self.header).map_err(|e| format!("header is not hex: {e}"))?;
+        let header =
+            crate::pb::BlockHeader::decode(bytes.as_slice()).map_err(|e| format!("header: {e}"))?;
+        if crate::block::block_hash(&header) != self.block_hash {
+            return Err("the header does not hash to the block hash".into());
+        }
+        if header.tx_root != self.tx_root.as_bytes()
+            || header.height != self.height
+            || header.tx_count != self.tx_count
+        {
+            return Err("the header does not commit to this root, height or count".into());
+        }
+        let leaf = crate::merkle::leaf_hash(self.tx_id.as_bytes());
+        if !crate::merkle::verify(
+            &leaf,
+            u64::from(self.index),
+            u64::from(self.tx_count),
+            &self.path,
+            &self.tx_root,
+        ) {
+            return Err(format!(
+                "transaction {} is not leaf {} of block {}",
+                self.tx_id, self.index, self.height
+            ));
+        }
+        Ok(())
+    }
+}

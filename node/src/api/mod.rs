@@ -63,6 +63,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/members/{key}/txs", get(queries::member_txs))
         .route("/v1/members/{key}/grants", get(queries::member_grants))
         .route("/v1/txs/{id}", get(queries::tx))
+        .route("/v1/txs/{id}/proof", get(queries::proof))
         .route("/v1/blocks/latest", get(queries::latest_block))
         .route("/v1/blocks/{height}", get(queries::block))
         .fallback(error::not_found)

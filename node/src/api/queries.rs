@@ -246,6 +246,17 @@ pub(super) async fn tx(State(app): State<Arc<App>>, Path(id): Path<String>) -> A
     )
 }
 
+pub(super) async fn proof(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+) -> Answer<v::InclusionProofView> {
+    let id = hash(&id, "transaction id")?;
+    found(
+        app.ledger.inclusion_proof(&id)?,
+        format_args!("committed transaction {id}"),
+    )
+}
+
 pub(super) async fn block(
     State(app): State<Arc<App>>,
     Path(h): Path<String>,

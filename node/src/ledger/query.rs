@@ -129,6 +129,38 @@ impl Ledger {
         }))
     }
 
+    /// Query 8: the inclusion proof of a transaction into its block's transaction root.
+    pub fn inclusion_proof(&self, id: &Hash32) -> Result<Option<v::InclusionProofView>> {
+        let Some(rec) = self.tx_record(id)? else {
+            return Ok(None);
+        };
+        let Some(header) = self.header(rec.height)? else {
+            return Ok(None);
+        };
+        let leaves: Vec<Hash32> = self
+            .scan(
+                &keys::prefix("btx", &[&rec.height.to_be_bytes()]),
+                usize::MAX,
+            )?
+            .iter()
+            .map(|(_, id)| shuquan_proto::merkle::leaf_hash(&id32(id).0))
+            .collect();
+        let Some(path) = shuquan_proto::merkle::proof(&leaves, rec.index as usize) else {
+            return Ok(None);
+        };
+        use prost::Message;
+        Ok(Some(v::InclusionProofView {
+            tx_id: *id,
+            height: rec.height,
+            index: rec.index,
+            tx_count: header.tx_count,
+            path,
+            tx_root: id32(&header.tx_root),
+            block_hash: block_hash(&header),
+            header: hex::encode(header.encode_to_vec()),
+        }))
+    }
+
     /// The height of the last block at or before time `ts` (0 if none).
     pub fn height_at_time(&self, ts: u64) -> Result<u64> {
         let start = keys::prefix("time", &[]);

@@ -76,3 +76,30 @@ fn a_failed_transaction_leaves_the_state_unchanged() {
     assert_eq!(before.holders, after.holders);
     assert_eq!(before.history_head, after.history_head);
 }
+
+#[test]
+fn every_transaction_has_an_inclusion_proof_into_its_block() {
+    let mut c = Chain::new();
+    let org1 = c.org1.clone();
+    let txs: Vec<Vec<u8>> = (1..=7)
+        .map(|i| {
+            c.tx(
+                &org1,
+                &[],
+                pb::tx_body::Payload::RegisterAsset(register_payload(i)),
+            )
+        })
+        .collect();
+    let b = c.block(txs);
+    for r in &b.receipts {
+        let id = shuquan_proto::Hash32::from_slice(&r.tx_id).unwrap();
+        let mut proof = c.ledger.inclusion_proof(&id).unwrap().unwrap();
+        assert_eq!(proof.block_hash, b.hash);
+        proof.verify().unwrap();
+        proof.index = (proof.index + 1) % 7;
+        assert!(
+            proof.verify().is_err(),
+            "a proof for another position must fail"
+        );
+    }
+}
