@@ -194,6 +194,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             output::print(&ctx, &json!({"public_key": key.public(), "file": file}))
         }
         Cmd::Tx(t) => txcmd::run(&ctx, t),
+        Cmd::Query(q @ QueryCmd::History { .. }) if !ctx.json => {
+            output::history_table(&query(&ctx, q)?);
+            Ok(())
+        }
         Cmd::Query(q) => output::print(&ctx, &query(&ctx, q)?),
         Cmd::Status => {
             let s: Value = ctx.client().get("/v1/status")?;

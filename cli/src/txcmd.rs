@@ -120,6 +120,7 @@ pub(crate) enum PayloadCmd {
     },
     /// Transfer one right (hold, use or operate) to another member; the receiver cosigns.
     Transfer {
+        /// The asset id (from `tx register`).
         #[arg(long)]
         asset: String,
         /// hold, use or operate.
@@ -139,6 +140,7 @@ pub(crate) enum PayloadCmd {
     },
     /// Grant access to a member for purposes, actions, jurisdictions and a time; the grantee cosigns.
     Grant {
+        /// The asset id (from `tx register`).
         #[arg(long)]
         asset: String,
         /// The grantee's public key.
@@ -173,6 +175,7 @@ pub(crate) enum PayloadCmd {
     },
     /// Revoke a grant (Operate holder or regulator), or renounce it (grantee).
     Revoke {
+        /// The grant id (from `tx grant`).
         #[arg(long)]
         grant: String,
         /// Hash of the reason.
@@ -183,6 +186,7 @@ pub(crate) enum PayloadCmd {
     },
     /// Record a use of a grant (grantee).
     Usage {
+        /// The grant id (from `tx grant`).
         #[arg(long)]
         grant: String,
         /// read, query, compute, verify or derive.
@@ -214,8 +218,10 @@ pub(crate) enum PayloadCmd {
         /// exempt, standard-contract, certification or security-assessment.
         #[arg(long)]
         path: String,
+        /// Personal-information subjects exported.
         #[arg(long, default_value_t = 0)]
         pi_subjects: u64,
+        /// Sensitive-PI subjects exported.
         #[arg(long, default_value_t = 0)]
         spi_subjects: u64,
         /// The export includes important data.
@@ -233,6 +239,7 @@ pub(crate) enum PayloadCmd {
     /// Decide a cross-border filing (regulator).
     #[command(group(clap::ArgGroup::new("decision").required(true).args(["approve", "acknowledge", "reject", "revoke"])))]
     DecideCrossBorder {
+        /// The filing id (from `tx file-cross-border`).
         #[arg(long)]
         filing: String,
         /// Approve (needs --valid-until).
@@ -241,6 +248,7 @@ pub(crate) enum PayloadCmd {
         /// Acknowledge a standard-contract or certification filing.
         #[arg(long)]
         acknowledge: bool,
+        /// Reject the filing.
         #[arg(long)]
         reject: bool,
         /// Revoke an earlier approval.
@@ -254,6 +262,7 @@ pub(crate) enum PayloadCmd {
     },
     /// Record an attestation about an asset, grant or filing (auditor).
     Attest {
+        /// The id of an asset, grant or filing.
         #[arg(long)]
         subject: String,
         /// compliance, quality, valuation, anonymisation, security or deletion.
@@ -273,6 +282,7 @@ pub(crate) enum PayloadCmd {
     },
     /// Freeze an asset, grant or filing (regulator).
     Freeze {
+        /// The id of an asset, grant or filing.
         #[arg(long)]
         subject: String,
         /// Hash of the reason.
@@ -283,6 +293,7 @@ pub(crate) enum PayloadCmd {
     },
     /// Unfreeze an asset, grant or filing (regulator).
     Unfreeze {
+        /// The id of an asset, grant or filing.
         #[arg(long)]
         subject: String,
         #[command(flatten)]

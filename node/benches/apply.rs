@@ -7,7 +7,6 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughpu
 use shuquan_node::ledger::Ledger;
 use shuquan_proto::genesis::{GenesisFile, MemberFile, ParamsFile};
 use shuquan_proto::pb::{self, tx_body::Payload};
-use shuquan_proto::tx::Unsigned;
 use shuquan_proto::{Hash32, Keypair};
 
 const CHAIN: &str = "bench";
@@ -40,19 +39,7 @@ fn genesis() -> pb::Genesis {
 }
 
 fn tx(signer: &Keypair, cos: &[&Keypair], p: Payload, ts: u64) -> Vec<u8> {
-    let body = pb::TxBody {
-        chain_id: CHAIN.into(),
-        timestamp_ms: ts,
-        signer: signer.public().to_vec(),
-        cosigners: cos.iter().map(|k| k.public().to_vec()).collect(),
-        payload: Some(p),
-    };
-    let mut t = Unsigned::new(body);
-    t.sign(signer);
-    for c in cos {
-        t.sign(c);
-    }
-    t.encode()
+    shuquan_proto::tx::sign_all(CHAIN, ts, signer, cos, p)
 }
 
 fn register(n: u32) -> Payload {

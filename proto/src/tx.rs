@@ -197,6 +197,29 @@ pub fn payload_kind(payload: &Payload) -> &'static str {
     }
 }
 
+/// A transaction signed in one place by its signer and every cosigner: the `TxRaw` bytes.
+pub fn sign_all(
+    chain_id: &str,
+    timestamp_ms: u64,
+    signer: &Keypair,
+    cosigners: &[&Keypair],
+    payload: Payload,
+) -> Vec<u8> {
+    let body = pb::TxBody {
+        chain_id: chain_id.to_string(),
+        timestamp_ms,
+        signer: signer.public().to_vec(),
+        cosigners: cosigners.iter().map(|k| k.public().to_vec()).collect(),
+        payload: Some(payload),
+    };
+    let mut tx = Unsigned::new(body);
+    tx.sign(signer);
+    for c in cosigners {
+        tx.sign(c);
+    }
+    tx.encode()
+}
+
 /// A transaction being put together by a client: an encoded body and the signatures
 /// collected so far (possibly on different machines).
 #[derive(Clone, Debug, PartialEq)]

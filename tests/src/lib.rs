@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use shuquan_proto::pb;
-use shuquan_proto::tx::Unsigned;
 use shuquan_proto::Keypair;
 
 /// The directory holding the workspace's binaries (`target/debug`).
@@ -218,19 +217,7 @@ pub fn sign(
     payload: pb::tx_body::Payload,
     ts: u64,
 ) -> Vec<u8> {
-    let body = pb::TxBody {
-        chain_id: "shuquan-dev".into(),
-        timestamp_ms: ts,
-        signer: signer.public().to_vec(),
-        cosigners: cosigners.iter().map(|k| k.public().to_vec()).collect(),
-        payload: Some(payload),
-    };
-    let mut tx = Unsigned::new(body);
-    tx.sign(signer);
-    for c in cosigners {
-        tx.sign(c);
-    }
-    tx.encode()
+    shuquan_proto::tx::sign_all("shuquan-dev", ts, signer, cosigners, payload)
 }
 
 /// A registration of a general CN data set whose fingerprint is derived from `n`.

@@ -4,7 +4,6 @@ use shuquan_node::ledger::{AppliedBlock, Ledger};
 use shuquan_proto::codes::FailureCode;
 use shuquan_proto::genesis::{GenesisFile, MemberFile, ParamsFile};
 use shuquan_proto::pb::{self, tx_body::Payload};
-use shuquan_proto::tx::Unsigned;
 use shuquan_proto::{Hash32, Keypair};
 
 pub const CHAIN: &str = "test-chain";
@@ -84,19 +83,8 @@ impl Chain {
     /// A signed transaction at the chain's clock.
     pub fn tx(&mut self, signer: &Keypair, cosigners: &[&Keypair], payload: Payload) -> Vec<u8> {
         self.seq += 1;
-        let body = pb::TxBody {
-            chain_id: CHAIN.into(),
-            timestamp_ms: self.now + self.seq, // distinct ids for repeated payloads
-            signer: signer.public().to_vec(),
-            cosigners: cosigners.iter().map(|k| k.public().to_vec()).collect(),
-            payload: Some(payload),
-        };
-        let mut tx = Unsigned::new(body);
-        tx.sign(signer);
-        for c in cosigners {
-            tx.sign(c);
-        }
-        tx.encode()
+        // Distinct timestamps give repeated payloads distinct ids.
+        shuquan_proto::tx::sign_all(CHAIN, self.now + self.seq, signer, cosigners, payload)
     }
 
     /// Applies a block of raw transactions one second after the last.
