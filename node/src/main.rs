@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -131,11 +132,13 @@ async fn main() -> anyhow::Result<()> {
         proposer: node_key.public(),
     };
     let sequencer = Arc::new(LocalSequencer::new(ledger.clone()));
+    let durable = Arc::new(AtomicU64::new(applied.height));
     let producer = tokio::spawn(producer::run(
         cfg,
         mempool.clone(),
         sequencer,
         events.clone(),
+        durable.clone(),
         stop_rx,
     ));
 
@@ -144,6 +147,7 @@ async fn main() -> anyhow::Result<()> {
         mempool,
         events,
         node_key: node_key.public(),
+        durable,
         max_wait: Duration::from_secs(30),
     });
     let listener = tokio::net::TcpListener::bind(args.api)

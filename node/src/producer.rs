@@ -6,6 +6,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -72,13 +73,15 @@ fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-/// Runs the producer until `shutdown` turns true. A sequencer error stops it (the node
+/// Runs the producer until `shutdown` turns true. `durable` is raised to each block's height
+/// once the sequencer has made it durable. A sequencer error stops it (the node
 /// must not guess which blocks were applied).
 pub async fn run(
     cfg: Config,
     mempool: Arc<Mempool>,
     sequencer: Arc<dyn Sequencer>,
     events: broadcast::Sender<Arc<AppliedBlock>>,
+    durable: Arc<AtomicU64>,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<()> {
     loop {
@@ -97,6 +100,8 @@ pub async fn run(
             txs: batch.into_iter().map(|(_, raw)| raw).collect(),
         };
         let block = sequencer.order(proposal).await?;
+        // Readers may see a block before it is durable; acknowledgements wait for this mark.
+        durable.store(block.header.height, Ordering::Release);
         tracing::debug!(
             height = block.header.height,
             txs = block.receipts.len(),

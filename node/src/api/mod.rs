@@ -31,6 +31,8 @@ pub struct App {
     pub events: broadcast::Sender<Arc<AppliedBlock>>,
     /// This node's key.
     pub node_key: PublicKey,
+    /// Height of the last durable block: a receipt above it is not acknowledged yet.
+    pub durable: Arc<std::sync::atomic::AtomicU64>,
     /// Longest `?wait=commit`.
     pub max_wait: Duration,
 }

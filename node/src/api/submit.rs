@@ -97,7 +97,9 @@ pub(super) async fn submit(
     let deadline = tokio::time::Instant::now() + limit;
     loop {
         if let Some(receipt) = app.ledger.receipt(&tx.id)? {
-            return Ok((StatusCode::OK, Json(committed(tx.id, receipt))));
+            if receipt.height <= app.durable.load(std::sync::atomic::Ordering::Acquire) {
+                return Ok((StatusCode::OK, Json(committed(tx.id, receipt))));
+            }
         }
         match tokio::time::timeout_at(deadline, events.recv()).await {
             Err(_) => {
