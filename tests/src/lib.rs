@@ -48,15 +48,22 @@ pub struct DevNode {
     /// API address.
     pub port: u16,
     child: Option<Child>,
+    extra: Vec<String>,
 }
 
 impl DevNode {
     /// Starts a dev node in a fresh directory and waits until it serves.
     pub fn start() -> anyhow::Result<Self> {
+        Self::start_with(&[])
+    }
+
+    /// Starts a dev node with extra `shuquand` flags.
+    pub fn start_with(extra: &[&str]) -> anyhow::Result<Self> {
         let mut node = DevNode {
             dir: tempfile::tempdir()?,
             port: free_port(),
             child: None,
+            extra: extra.iter().map(|s| s.to_string()).collect(),
         };
         node.spawn()?;
         Ok(node)
@@ -76,6 +83,7 @@ impl DevNode {
             .args(["--dev", "--data-dir"])
             .arg(self.dir.path().join("chain"))
             .args(["--api", &format!("127.0.0.1:{}", self.port)])
+            .args(&self.extra)
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()

@@ -92,3 +92,30 @@ fn bad_transactions_are_refused_with_clear_errors() {
     assert_eq!(v["status"], "failed");
     assert_eq!(v["receipt"]["code_name"], "unknown_grant");
 }
+
+#[test]
+fn a_full_mempool_refuses_with_503_and_drains() {
+    // A long linger keeps transactions waiting, so the bound of 2 is reached.
+    let node = DevNode::start_with(&["--mempool", "2", "--linger-ms", "1500"]).unwrap();
+    let org1 = node.key("org1");
+    let codes: Vec<u16> = (0..3)
+        .map(|i| {
+            node.post_tx(&sign(&org1, &[], register(i), now_ms()), false)
+                .0
+        })
+        .collect();
+    assert_eq!(codes, [202, 202, 503]);
+    let (s, v) = node.post_tx(&sign(&org1, &[], register(10), now_ms()), false);
+    assert_eq!((s, v["code"].as_str()), (503, Some("mempool_full")));
+    // Once the block is sealed there is room again, and the queued ones committed.
+    let (s, v) = node.post_tx(&sign(&org1, &[], register(11), now_ms()), true);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let (mut s, mut v) = (s, v);
+    while s == 503 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        (s, v) = node.post_tx(&sign(&org1, &[], register(11), now_ms()), true);
+    }
+    assert_eq!((s, v["status"].as_str()), (200, Some("committed")), "{v}");
+    let (_, status) = node.get("/v1/status");
+    assert!(status["height"].as_u64().unwrap() >= 2);
+}
