@@ -242,15 +242,21 @@ impl Ledger {
 
     /// Query 2: who held each right of the asset at `height`.
     pub fn rights_at(&self, asset: &Hash32, height: u64) -> Result<Option<v::RightsView>> {
-        if self.reader(|st| st.asset(asset))?.is_none() {
+        let Some(record) = self.reader(|st| st.asset(asset))? else {
             return Ok(None);
-        }
+        };
+        // Transfers are indexed; before a right's first transfer its registrant held it.
+        let registrant = if height >= record.registered_height {
+            hex::encode(&record.registrant)
+        } else {
+            String::new()
+        };
         let holder = |right: pb::Right| -> Result<String> {
             let start = keys::rights(asset, right as i32, 0, 0);
             let end = keys::rights(asset, right as i32, height, u32::MAX);
             Ok(match self.tree.range(start..=end).next_back() {
                 Some(item) => hex::encode(item?.1),
-                None => String::new(),
+                None => registrant.clone(),
             })
         };
         Ok(Some(v::RightsView {

@@ -35,6 +35,11 @@ fn a_right_moves_alone_and_its_history_answers_who_held_it_when() {
     );
     let then = c.ledger.rights_at(&asset, before).unwrap().unwrap();
     assert_eq!(then.holders.use_, org1.public().to_hex());
+    let before_registration = c.ledger.rights_at(&asset, before - 1).unwrap().unwrap();
+    assert_eq!(
+        before_registration.holders.use_, "",
+        "nobody held it before it was registered"
+    );
     // The old holder no longer holds it.
     fails(
         c.run(&org1, &[&org3], transfer(asset, pb::Right::Use, &org3)),

@@ -9,8 +9,6 @@ use shuquan_proto::Hash32;
 use super::{grants, id, reject, Ctx, Outcome};
 use crate::ledger::keys;
 
-const RIGHTS: [pb::Right; 3] = [pb::Right::Hold, pb::Right::Use, pb::Right::Operate];
-
 pub(super) fn register(ctx: &mut Ctx<'_, '_>, p: &pb::RegisterAsset) -> Outcome<Hash32> {
     let pi = p.pi.unwrap_or_default();
     if (p.origin == pb::Origin::Personal as i32 || pi.contains_pi) && p.evidence_hash.is_empty() {
@@ -98,12 +96,8 @@ pub(super) fn register(ctx: &mut Ctx<'_, '_>, p: &pb::RegisterAsset) -> Outcome<
     }
     ctx.st
         .put_raw(keys::fingerprint_asset(&p.fingerprint, &asset), Vec::new());
-    for right in RIGHTS {
-        ctx.st.put_raw(
-            keys::rights(&asset, right as i32, ctx.height, ctx.index),
-            me.clone(),
-        );
-    }
+    // The rights index records transfers only: before the first transfer of a right its
+    // holder is the registrant (see `Ledger::rights_at`), which saves three writes.
     let record = pb::AssetRecord {
         id: asset.to_vec(),
         tx_id: ctx.tx.id.to_vec(),
