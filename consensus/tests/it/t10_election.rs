@@ -1,0 +1,49 @@
+//! t10: leader election.
+
+use shuquan_consensus::{Config, Role};
+
+use crate::common::Cluster;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t10_three_nodes_elect_exactly_one_leader() {
+    let c = Cluster::new(3, Config::for_tests(), 10).await;
+    let leader = c.leader().await;
+    let mut leaders = 0;
+    let mut terms = Vec::new();
+    for n in c.nodes.values() {
+        let st = n.status().await;
+        if st.role == Role::Leader {
+            leaders += 1;
+        }
+        assert_eq!(st.leader_id, Some(leader));
+        assert_eq!(st.membership.voters().len(), 3);
+        terms.push(st.term);
+    }
+    assert_eq!(leaders, 1);
+    assert!(
+        terms.iter().all(|t| *t == terms[0] && *t >= 1),
+        "terms differ: {terms:?}"
+    );
+    c.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t11_single_node_elects_itself_and_reinitialize_is_harmless() {
+    let c = Cluster::new(1, Config::for_tests(), 11).await;
+    assert_eq!(c.leader().await, 1);
+    // Running genesis again on an initialised node changes nothing.
+    c.nodes[&1]
+        .initialize([(1, crate::common::info(1))].into_iter().collect())
+        .await
+        .unwrap();
+    assert_eq!(c.leader().await, 1);
+    c.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t12_five_nodes_elect_a_leader_all_agree() {
+    let c = Cluster::new(5, Config::for_tests(), 12).await;
+    let leader = c.leader().await;
+    assert!((1..=5).contains(&leader));
+    c.shutdown().await;
+}
