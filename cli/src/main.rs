@@ -5,6 +5,7 @@ mod client;
 mod fingerprint;
 mod output;
 mod parse;
+mod payload;
 mod txcmd;
 
 use std::path::PathBuf;
