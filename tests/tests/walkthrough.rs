@@ -82,9 +82,10 @@ fn readme_walkthrough() {
     assert_eq!(grants[0]["status"], "pending-export");
 
     // Usage before approval fails with its code, and the CLI exits non-zero.
-    let early = node.cli(&[
+    let org2_key = k("org2");
+    let usage = [
         "--key",
-        &k("org2"),
+        &org2_key,
         "tx",
         "usage",
         "--grant",
@@ -96,7 +97,8 @@ fn readme_walkthrough() {
         "--jurisdiction",
         "VN",
         "--wait",
-    ]);
+    ];
+    let early = node.cli(&usage);
     assert!(!early.status.success());
     assert!(String::from_utf8_lossy(&early.stderr).contains("grant_inactive"));
 
@@ -139,21 +141,7 @@ fn readme_walkthrough() {
         "active"
     );
 
-    let u = node.cli_json(&[
-        "--key",
-        &k("org2"),
-        "tx",
-        "usage",
-        "--grant",
-        &grant,
-        "--action",
-        "compute",
-        "--purpose",
-        "academic-research",
-        "--jurisdiction",
-        "VN",
-        "--wait",
-    ]);
+    let u = node.cli_json(&usage);
     assert_eq!(u["status"], "committed", "{u}");
 
     let history = node.cli_json(&["query", "history", &asset]);

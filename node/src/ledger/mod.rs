@@ -173,23 +173,12 @@ impl Ledger {
         }
         let mut scratch = Writes::new();
         let st = State::new(&self.tree, &mut scratch);
-        let check = rules::check_signers(&st, &tx).and_then(|member| {
-            let payload = tx
-                .payload()
-                .cloned()
-                .unwrap_or(pb::tx_body::Payload::Unfreeze(pb::Unfreeze::default()));
-            rules::check_role(&member, &payload)
-        });
-        let check = check.and_then(|()| {
-            if st.exists(&keys::tx(&tx.id))? {
-                rules::reject(
-                    FailureCode::Replay,
-                    format!("transaction {} is already committed", tx.id),
-                )
-            } else {
-                Ok(())
-            }
-        });
+        let check = rules::check_signers(&st, &tx)
+            .and_then(|member| match tx.payload() {
+                Some(p) => rules::check_role(&member, p),
+                None => rules::reject(FailureCode::UnknownPayload, "no payload"),
+            })
+            .and_then(|()| rules::check_not_committed(&st, &tx));
         match check {
             Ok(()) => Ok(Ok(tx)),
             Err(Fail::Reject(r)) => Ok(Err(r)),
@@ -362,10 +351,7 @@ impl Ledger {
             for key in tx.all_signers() {
                 st.put_raw(keys::by_signer(key.as_bytes(), height, index), id.to_vec());
             }
-            let mut assets = rules::named_assets(&st, self.chain_id(), tx);
-            assets.sort();
-            assets.dedup();
-            for asset in assets {
+            for asset in rules::named_assets(&st, self.chain_id(), tx) {
                 if st.exists(&keys::asset(&asset))? {
                     st.put_raw(keys::history(&asset, height, index), id.to_vec());
                 }

@@ -204,14 +204,20 @@ pub(crate) fn check_role(member: &pb::Member, p: &Payload) -> Outcome {
     )
 }
 
-/// G4: not a replay, and the timestamp is within the window around block time.
-pub(crate) fn check_freshness(st: &State<'_>, tx: &DecodedTx, now: u64, window: u64) -> Outcome {
+/// G4, first half: no transaction with this id is committed (admission checks this alone).
+pub(crate) fn check_not_committed(st: &State<'_>, tx: &DecodedTx) -> Outcome {
     if st.exists(&keys::tx(&tx.id))? {
         return reject(
             FailureCode::Replay,
             format!("transaction {} is already committed", tx.id),
         );
     }
+    Ok(())
+}
+
+/// G4: not a replay, and the timestamp is within the window around block time.
+pub(crate) fn check_freshness(st: &State<'_>, tx: &DecodedTx, now: u64, window: u64) -> Outcome {
+    check_not_committed(st, tx)?;
     let ts = tx.body.timestamp_ms;
     if ts.abs_diff(now) > window {
         return reject(
@@ -279,7 +285,7 @@ fn extend_histories(ctx: &mut Ctx<'_, '_>) -> Outcome {
 }
 
 /// The assets a transaction names, for the history index of failed transactions too
-/// (best effort: unknown references name nothing).
+/// (best effort: unknown references name nothing). Sorted, without duplicates.
 pub(crate) fn named_assets(st: &State<'_>, chain_id: &str, tx: &DecodedTx) -> Vec<Hash32> {
     let grant_asset = |g: &[u8]| {
         st.grant(&id(g))
@@ -326,6 +332,7 @@ pub(crate) fn named_assets(st: &State<'_>, chain_id: &str, tx: &DecodedTx) -> Ve
         Some(Payload::Unfreeze(p)) => subject(&p.subject),
         None => vec![],
     };
+    out.sort();
     out.dedup();
     out
 }
