@@ -23,6 +23,20 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
+    /// The peer-to-peer network failed (listen, dial, a request to a peer).
+    #[error("p2p: {0}")]
+    P2p(String),
+    /// Raft failed or refused (not the leader, shut down, storage).
+    #[error("consensus: {0}")]
+    Consensus(#[from] shuquan_consensus::Error),
+    /// A setting is invalid: `key` names it, `message` says what to do.
+    #[error("config {key}: {message}")]
+    Config {
+        /// The setting, as written in the TOML file (e.g. `p2p.listen`).
+        key: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
     /// The node is shutting down or a task it needs has stopped.
     #[error("node stopped: {0}")]
     Stopped(&'static str),

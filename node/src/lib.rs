@@ -5,6 +5,7 @@ pub mod api;
 pub mod dev;
 pub mod ledger;
 pub mod mempool;
+pub mod p2p;
 pub mod producer;
 
 mod error;
