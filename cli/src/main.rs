@@ -2,6 +2,7 @@
 //! transactions, queries and status.
 
 mod client;
+mod devnet;
 mod fingerprint;
 mod output;
 mod parse;
@@ -52,8 +53,23 @@ enum Cmd {
     /// Ask the node about assets, grants, members, transactions and blocks.
     #[command(subcommand)]
     Query(QueryCmd),
-    /// The node's role, term, height, last block and peers.
-    Status,
+    /// The node's role, term, height, last block and peers (every node's, with --devnet).
+    Status {
+        /// Show every node of the devnet in this directory, one line each.
+        #[arg(long, value_name = "DIR")]
+        devnet: Option<PathBuf>,
+    },
+    /// Create a local devnet on 127.0.0.1 (start it with `scripts/devnet start`).
+    #[command(subcommand)]
+    Devnet(DevnetCmd),
+}
+
+#[derive(Debug, Subcommand)]
+enum DevnetCmd {
+    /// Write member and node keys, a genesis and one config per node into a directory.
+    ///
+    /// Example: shuquan devnet init --nodes 3 --dir .shuquan-devnet
+    Init(devnet::InitArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -200,9 +216,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Query(q) => output::print(&ctx, &query(&ctx, q)?),
-        Cmd::Status => {
+        Cmd::Status { devnet: None } => {
             let s: Value = ctx.client().get("/v1/status")?;
             output::print(&ctx, &s)
+        }
+        Cmd::Status { devnet: Some(dir) } => {
+            let rows = devnet::statuses(dir)?;
+            if ctx.json {
+                println!("{}", json!({ "nodes": rows }));
+            } else {
+                print!("{}", devnet::status_table(&rows));
+            }
+            Ok(())
+        }
+        Cmd::Devnet(DevnetCmd::Init(a)) => {
+            let summary = devnet::init(a)?;
+            output::print(&ctx, &summary)
         }
     }
 }

@@ -278,6 +278,11 @@ impl Node {
         (self.role_of(&m), m.current_term)
     }
 
+    /// The leader this node knows of, without a round trip to the Raft core.
+    pub fn leader(&self) -> Option<NodeId> {
+        self.inner.raft.metrics().borrow().current_leader
+    }
+
     /// This node's Raft state.
     pub async fn status(&self) -> Status {
         let m = self.inner.raft.metrics().borrow().clone();

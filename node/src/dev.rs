@@ -4,23 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use shuquan_proto::genesis::{GenesisFile, MemberFile, ParamsFile};
+use shuquan_proto::genesis::{dev_member, GenesisFile, ParamsFile, DEV_MEMBERS};
 use shuquan_proto::Keypair;
 
 use crate::error::{Error, Result};
-
-/// The dev members: file name, id, institution, jurisdiction, roles.
-pub const DEV_MEMBERS: &[(&str, &str, &str, &str)] = &[
-    ("org1", "Nanning Big Data Exchange", "CN", "member"),
-    ("org2", "Hanoi Digital Data Co.", "VN", "member"),
-    (
-        "regulator",
-        "Cyberspace Administration (dev)",
-        "CN",
-        "regulator",
-    ),
-    ("auditor", "Beibu Gulf Data Audit (dev)", "CN", "auditor"),
-];
 
 /// What a dev data directory holds.
 #[derive(Debug)]
@@ -59,22 +46,16 @@ pub fn prepare(dir: &Path) -> Result<DevSetup> {
     let mut key_files = Vec::new();
     let mut members = Vec::new();
     let mut created = false;
-    for (id, name, jurisdiction, role) in DEV_MEMBERS {
+    for (i, (id, ..)) in DEV_MEMBERS.iter().enumerate() {
         let path = keys_dir.join(format!("{id}.key"));
         let (key, new) = load_or_create_key(&path)?;
         created |= new;
         key_files.push((id.to_string(), path));
-        members.push(MemberFile {
-            id: id.to_string(),
-            name: name.to_string(),
-            org_code: format!("DEV-{}", id.to_ascii_uppercase()),
-            jurisdiction: jurisdiction.to_string(),
-            roles: vec![role.to_string()],
-            account_keys: vec![key.public()],
-            node_key: (*id == "org1").then(|| node_key.public()),
-            node_addr: String::new(),
-            is_ciio: false,
-        });
+        let mut member = dev_member(i, key.public());
+        if i == 0 {
+            member.node_key = Some(node_key.public());
+        }
+        members.push(member);
     }
     let genesis_path = dir.join("genesis.toml");
     let genesis = if genesis_path.exists() {

@@ -1,12 +1,17 @@
-//! The Shuquan node: the data-rights ledger on sled, transaction admission, the mempool,
-//! block production behind a [`producer::Sequencer`], and the HTTP/JSON API.
+//! The Shuquan node: the data-rights ledger on sled, replicated by Raft over a libp2p
+//! network of member nodes; transaction admission, the mempool, block production, the
+//! HTTP/JSON API, configuration and metrics.
 
 pub mod api;
+pub mod config;
+pub mod daemon;
 pub mod dev;
 pub mod ledger;
 pub mod mempool;
+pub mod metrics;
 pub mod p2p;
 pub mod producer;
+pub mod replica;
 
 mod error;
 

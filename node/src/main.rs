@@ -1,55 +1,58 @@
 //! `shuquand`: the Shuquan node daemon.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::AtomicU64;
-use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{bail, Context};
 use clap::Parser;
-use shuquan_node::api::{self, App};
+use shuquan_node::config::NodeConfig;
+use shuquan_node::daemon::Daemon;
 use shuquan_node::dev;
-use shuquan_node::ledger::Ledger;
-use shuquan_node::mempool::Mempool;
-use shuquan_node::producer::{self, LocalSequencer};
 use shuquan_proto::genesis::GenesisFile;
 use shuquan_proto::Keypair;
-use tokio::sync::{broadcast, watch};
 
-/// The Shuquan node: keeps the data-rights ledger and serves its API.
+/// The Shuquan node: keeps the data-rights ledger with the other member nodes (Raft over
+/// libp2p) and serves its API.
 ///
-/// Start a single-node development chain with `shuquand --dev`: it creates a data
+/// A member node runs from one TOML file: `shuquand --config node1.toml` (write a local
+/// three-node devnet's files with `shuquan devnet init`). Settings come, lowest first, from
+/// defaults, the file, `SHUQUAN_*` environment variables (`raft.snapshot_every` ←
+/// `SHUQUAN_RAFT_SNAPSHOT_EVERY`) and flags (`--set raft.snapshot_every=100`).
+///
+/// `shuquand --dev` starts a one-member development chain instead: it creates a data
 /// directory with four member keys (org1, org2, regulator, auditor) and a genesis, then
 /// serves the API on 127.0.0.1:7070. Stop it with Ctrl-C; start it again to continue the
 /// same chain.
 #[derive(Debug, Parser)]
 #[command(version, about, long_about)]
 struct Args {
-    /// Run a single-node development chain (creates keys and genesis on first start).
+    /// The node's TOML configuration file.
+    #[arg(long, short = 'c')]
+    config: Option<PathBuf>,
+    /// Run a one-member development chain (creates keys and genesis on first start;
+    /// data directory `.shuquan-dev` unless set).
     #[arg(long)]
     dev: bool,
-    /// Data directory (chain, state, and with --dev the keys and genesis).
-    #[arg(long, env = "SHUQUAN_DATA_DIR", default_value = ".shuquan-dev")]
-    data_dir: PathBuf,
-    /// Address of the HTTP API.
-    #[arg(long, env = "SHUQUAN_API", default_value = "127.0.0.1:7070")]
-    api: SocketAddr,
-    /// Genesis file (TOML or JSON), without --dev.
-    #[arg(long, env = "SHUQUAN_GENESIS")]
+    /// Data directory (key `data_dir`).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Address of the HTTP API (key `api`), e.g. 127.0.0.1:7070.
+    #[arg(long)]
+    api: Option<String>,
+    /// Genesis file, TOML or JSON (key `genesis`; not with --dev).
+    #[arg(long)]
     genesis: Option<PathBuf>,
-    /// This node's key file, without --dev.
-    #[arg(long, env = "SHUQUAN_NODE_KEY")]
+    /// This node's key file (key `node_key`; not with --dev).
+    #[arg(long)]
     node_key: Option<PathBuf>,
-    /// Most transactions waiting for a block; more are refused with HTTP 503.
-    #[arg(long, env = "SHUQUAN_MEMPOOL", default_value_t = 50_000)]
-    mempool: usize,
-    /// How long the producer waits for more transactions before sealing a block (ms).
-    #[arg(long, env = "SHUQUAN_LINGER_MS", default_value_t = 2)]
-    linger_ms: u64,
-    /// Log format: text or json (filter with RUST_LOG).
-    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
-    log_format: String,
+    /// Multiaddr to listen on for member nodes (key `p2p.listen`).
+    #[arg(long)]
+    p2p_listen: Option<String>,
+    /// Log format: text or json (key `log_format`; filter with RUST_LOG).
+    #[arg(long, value_parser = ["text", "json"])]
+    log_format: Option<String>,
+    /// Set any configuration key: `--set mempool.size=1000` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
 }
 
 fn init_logs(format: &str) {
@@ -88,17 +91,51 @@ async fn stop_signal() {
     }
 }
 
+/// The configuration: file, environment, then flags (the named flags are `--set`s).
+fn load_config(args: &Args) -> anyhow::Result<NodeConfig> {
+    let mut sets = Vec::new();
+    let path = |p: &PathBuf| p.display().to_string();
+    let named = [
+        ("data_dir", args.data_dir.as_ref().map(path)),
+        ("api", args.api.clone()),
+        ("genesis", args.genesis.as_ref().map(path)),
+        ("node_key", args.node_key.as_ref().map(path)),
+        ("p2p.listen", args.p2p_listen.clone()),
+        ("log_format", args.log_format.clone()),
+    ];
+    for (key, value) in named {
+        if let Some(v) = value {
+            sets.push(format!("{key}={v}"));
+        }
+    }
+    sets.extend(args.sets.iter().cloned());
+    let mut cfg = NodeConfig::load(args.config.as_deref(), std::env::vars(), &sets)?;
+    if args.dev {
+        let defaults = NodeConfig::default();
+        if cfg.data_dir == defaults.data_dir {
+            cfg.data_dir = PathBuf::from(".shuquan-dev");
+        }
+        if cfg.p2p.listen == defaults.p2p.listen {
+            // One member: nobody dials in, so any free port will do.
+            cfg.p2p.listen = "/ip4/127.0.0.1/tcp/0".into();
+        }
+    }
+    cfg.validate()?;
+    Ok(cfg)
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    init_logs(&args.log_format);
+    let cfg = load_config(&args)?;
+    init_logs(&cfg.log_format);
     let (genesis, node_key) = if args.dev {
-        let setup = dev::prepare(&args.data_dir)
-            .with_context(|| format!("preparing the dev chain in {}", args.data_dir.display()))?;
+        let setup = dev::prepare(&cfg.data_dir)
+            .with_context(|| format!("preparing the dev chain in {}", cfg.data_dir.display()))?;
         eprintln!(
             "dev chain {:?} in {}",
             setup.genesis.chain_id,
-            args.data_dir.display()
+            cfg.data_dir.display()
         );
         for (id, path) in &setup.key_files {
             let key = Keypair::read_file(path)?;
@@ -106,68 +143,33 @@ async fn main() -> anyhow::Result<()> {
         }
         (setup.genesis, setup.node_key)
     } else {
-        let (Some(g), Some(k)) = (&args.genesis, &args.node_key) else {
-            bail!("give --genesis FILE and --node-key FILE, or run a development chain with --dev");
-        };
-        let text =
-            std::fs::read_to_string(g).with_context(|| format!("reading {}", g.display()))?;
-        (GenesisFile::parse(&text)?, Keypair::read_file(k)?)
+        if cfg.genesis.as_os_str().is_empty() || cfg.node_key.as_os_str().is_empty() {
+            bail!(
+                "no genesis or node key: give --config FILE (see `shuquan devnet init`), \
+                 or --genesis FILE and --node-key FILE, or run a development chain with --dev"
+            );
+        }
+        let text = std::fs::read_to_string(&cfg.genesis)
+            .with_context(|| format!("reading the genesis {}", cfg.genesis.display()))?;
+        let genesis = GenesisFile::parse(&text)
+            .with_context(|| format!("parsing the genesis {}", cfg.genesis.display()))?;
+        let key = Keypair::read_file(&cfg.node_key)
+            .with_context(|| format!("reading the node key {}", cfg.node_key.display()))?;
+        (genesis, key)
     };
     let genesis = genesis.to_pb().context("checking the genesis")?;
-    let db_dir = args.data_dir.join("ledger");
-    let ledger = Arc::new(Ledger::open(&db_dir, genesis).context("opening the ledger")?);
-    let applied = ledger.applied()?;
-    tracing::info!(
-        height = applied.height,
-        chain = ledger.chain_id(),
-        "ledger opened"
-    );
-
-    let mempool = Arc::new(Mempool::new(args.mempool));
-    let (events, _) = broadcast::channel(1024);
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let cfg = producer::Config {
-        linger: Duration::from_millis(args.linger_ms),
-        max_block_txs: ledger.params().max_block_txs as usize,
-        proposer: node_key.public(),
-    };
-    let sequencer = Arc::new(LocalSequencer::new(ledger.clone()));
-    let durable = Arc::new(AtomicU64::new(applied.height));
-    let producer = tokio::spawn(producer::run(
-        cfg,
-        mempool.clone(),
-        sequencer,
-        events.clone(),
-        durable.clone(),
-        stop_rx,
-    ));
-
-    let app = Arc::new(App {
-        ledger: ledger.clone(),
-        mempool,
-        events,
-        node_key: node_key.public(),
-        durable,
-        max_wait: Duration::from_secs(30),
-    });
-    let listener = tokio::net::TcpListener::bind(args.api)
+    let listener = tokio::net::TcpListener::bind(&cfg.api)
         .await
         .with_context(|| {
             format!(
                 "binding the API to {}: is another node running there? choose another with --api",
-                args.api
+                cfg.api
             )
         })?;
-    eprintln!("API listening on http://{}", args.api);
-    let server = axum::serve(listener, api::router(app)).with_graceful_shutdown(stop_signal());
-    tokio::select! {
-        r = server => r.context("API server")?,
-        r = producer => {
-            r.context("block producer task")?.context("block producer stopped")?;
-        }
-    }
-    let _ = stop_tx.send(true);
-    ledger.flush()?;
-    tracing::info!("stopped");
+    let daemon = Daemon::start(&cfg, genesis, node_key)
+        .await
+        .context("starting the node")?;
+    eprintln!("API listening on http://{}", cfg.api);
+    daemon.serve(listener, stop_signal()).await?;
     Ok(())
 }

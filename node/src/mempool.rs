@@ -1,8 +1,14 @@
-//! The mempool: a bounded queue of admitted transactions, deduplicated by id, drained
-//! oldest first. When full it refuses new work with a clear error instead of growing.
+//! The mempool: a bounded set of admitted transactions, deduplicated by id, proposed oldest
+//! first. When full it refuses new work with a clear error instead of growing.
+//!
+//! A transaction stays until a committed block names it ([`Mempool::remove`]), on every
+//! node: followers keep what they received so a new leader can propose it. The leader
+//! [`Mempool::take`]s transactions into a proposal (they stay counted, so gossip cannot
+//! queue them twice) and [`Mempool::requeue`]s them if the proposal fails.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use shuquan_proto::Hash32;
 use tokio::sync::Notify;
@@ -10,11 +16,14 @@ use tokio::sync::Notify;
 /// Why a transaction was not queued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refused {
-    /// The queue holds its maximum; retry later.
+    /// The mempool holds its maximum; retry later.
     Full(usize),
 }
 
-/// A bounded FIFO of `(id, raw bytes)`.
+/// A transaction with its id.
+pub type Pending = (Hash32, Vec<u8>);
+
+/// A bounded, deduplicated FIFO of transactions.
 #[derive(Debug)]
 pub struct Mempool {
     inner: Mutex<Inner>,
@@ -22,10 +31,20 @@ pub struct Mempool {
     notify: Notify,
 }
 
+#[derive(Debug)]
+struct Entry {
+    seq: u64,
+    /// Empty while the transaction is in a proposal (`take`n).
+    raw: Vec<u8>,
+    since: Instant,
+}
+
 #[derive(Debug, Default)]
 struct Inner {
-    queue: VecDeque<(Hash32, Vec<u8>)>,
-    ids: HashSet<Hash32>,
+    /// Queued (not taken) transactions by arrival.
+    queue: BTreeMap<u64, Hash32>,
+    entries: HashMap<Hash32, Entry>,
+    next: u64,
 }
 
 impl Mempool {
@@ -39,51 +58,130 @@ impl Mempool {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        // A panic while holding the lock cannot leave the queue inconsistent (every
-        // mutation is a single push or drain), so a poisoned lock is still usable.
+        // Every mutation keeps `queue` and `entries` consistent before it can panic, so a
+        // poisoned lock is still usable.
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Queues a transaction. `Ok(false)` when it is already queued.
+    /// The most transactions it holds.
+    pub fn capacity(&self) -> usize {
+        self.cap
+    }
+
+    /// Queues a transaction. `Ok(false)` when it is already here (queued or proposed).
     pub fn insert(&self, id: Hash32, raw: Vec<u8>) -> Result<bool, Refused> {
         let mut inner = self.lock();
-        if inner.ids.contains(&id) {
+        if inner.entries.contains_key(&id) {
             return Ok(false);
         }
-        if inner.queue.len() >= self.cap {
+        if inner.entries.len() >= self.cap {
             return Err(Refused::Full(self.cap));
         }
-        inner.ids.insert(id);
-        inner.queue.push_back((id, raw));
+        let seq = inner.next;
+        inner.next += 1;
+        inner.queue.insert(seq, id);
+        let since = Instant::now();
+        inner.entries.insert(id, Entry { seq, raw, since });
         drop(inner);
         self.notify.notify_one();
         Ok(true)
     }
 
-    /// Takes up to `max` transactions, oldest first.
-    pub fn drain(&self, max: usize) -> Vec<(Hash32, Vec<u8>)> {
+    /// Takes the oldest queued transactions for a proposal: at most `max_txs`, and at most
+    /// `max_bytes` in all (at least one, whatever its size). They stay in the mempool until
+    /// [`Mempool::remove`]d or [`Mempool::requeue`]d.
+    pub fn take(&self, max_txs: usize, max_bytes: usize) -> Vec<Pending> {
         let mut inner = self.lock();
-        let n = max.min(inner.queue.len());
-        let out: Vec<_> = inner.queue.drain(..n).collect();
-        for (id, _) in &out {
-            inner.ids.remove(id);
+        let mut out = Vec::new();
+        let mut bytes = 0;
+        while out.len() < max_txs {
+            let Some((&seq, &id)) = inner.queue.first_key_value() else {
+                break;
+            };
+            let Some(entry) = inner.entries.get_mut(&id) else {
+                inner.queue.remove(&seq);
+                continue;
+            };
+            if !out.is_empty() && bytes + entry.raw.len() > max_bytes {
+                break;
+            }
+            bytes += entry.raw.len();
+            out.push((id, std::mem::take(&mut entry.raw)));
+            inner.queue.remove(&seq);
         }
         out
     }
 
-    /// Transactions waiting.
-    pub fn len(&self) -> usize {
-        self.lock().queue.len()
+    /// Puts taken transactions back in their places (their proposal failed). Those removed
+    /// meanwhile (committed after all) stay removed.
+    pub fn requeue(&self, batch: Vec<Pending>) {
+        let mut inner = self.lock();
+        let mut any = false;
+        for (id, raw) in batch {
+            if let Some(entry) = inner.entries.get_mut(&id) {
+                if entry.raw.is_empty() {
+                    entry.raw = raw;
+                    let seq = entry.seq;
+                    inner.queue.insert(seq, id);
+                    any = true;
+                }
+            }
+        }
+        drop(inner);
+        if any {
+            self.notify.notify_one();
+        }
     }
 
-    /// Whether nothing waits.
+    /// Forgets transactions a committed block holds.
+    pub fn remove<'a>(&self, ids: impl IntoIterator<Item = &'a Hash32>) {
+        let mut inner = self.lock();
+        for id in ids {
+            if let Some(entry) = inner.entries.remove(id) {
+                inner.queue.remove(&entry.seq);
+            }
+        }
+    }
+
+    /// Queued transactions that arrived more than `age` ago (oldest first, at most `max`),
+    /// for forwarding to the leader. Their age restarts, so they are not sent again at once.
+    pub fn stale(&self, age: Duration, max: usize) -> Vec<Pending> {
+        let mut inner = self.lock();
+        let now = Instant::now();
+        let Inner { queue, entries, .. } = &mut *inner;
+        let mut out = Vec::new();
+        for id in queue.values() {
+            if out.len() >= max {
+                break;
+            }
+            if let Some(e) = entries.get_mut(id) {
+                if now.duration_since(e.since) >= age {
+                    e.since = now;
+                    out.push((*id, e.raw.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    /// Transactions held (queued or in a proposal).
+    pub fn len(&self) -> usize {
+        self.lock().entries.len()
+    }
+
+    /// Whether it holds nothing.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// Waits until something may be queued (cancel-safe).
+    /// Whether something is queued for a proposal.
+    fn has_queued(&self) -> bool {
+        !self.lock().queue.is_empty()
+    }
+
+    /// Waits until something may be queued for a proposal (cancel-safe).
     pub async fn ready(&self) {
-        if !self.is_empty() {
+        if self.has_queued() {
             return;
         }
         self.notify.notified().await;
@@ -98,6 +196,10 @@ mod tests {
         Hash32([i; 32])
     }
 
+    fn ids(batch: &[Pending]) -> Vec<Hash32> {
+        batch.iter().map(|(id, _)| *id).collect()
+    }
+
     #[test]
     fn bounded_deduplicated_and_fifo() {
         let m = Mempool::new(2);
@@ -105,13 +207,47 @@ mod tests {
         assert_eq!(m.insert(h(1), vec![1]), Ok(false));
         assert_eq!(m.insert(h(2), vec![2]), Ok(true));
         assert_eq!(m.insert(h(3), vec![3]), Err(Refused::Full(2)));
-        let got: Vec<Hash32> = m.drain(10).into_iter().map(|(id, _)| id).collect();
-        assert_eq!(got, vec![h(1), h(2)]);
+        let got = m.take(10, usize::MAX);
+        assert_eq!(ids(&got), vec![h(1), h(2)]);
+        assert_eq!(got[0].1, vec![1], "take hands out the bytes");
+        assert_eq!(m.insert(h(1), vec![1]), Ok(false), "a proposed id is still known");
+        assert_eq!(m.insert(h(3), vec![3]), Err(Refused::Full(2)), "proposed ones count");
+        m.remove(&[h(1), h(2)]);
         assert!(m.is_empty());
-        assert_eq!(
-            m.insert(h(1), vec![1]),
-            Ok(true),
-            "a drained id may be queued again"
-        );
+        assert_eq!(m.insert(h(1), vec![1]), Ok(true), "a committed id may come again");
+    }
+
+    #[test]
+    fn take_respects_byte_limit_but_always_makes_progress() {
+        let m = Mempool::new(10);
+        for i in 1..=3 {
+            m.insert(h(i), vec![i; 100]).unwrap_or_default();
+        }
+        assert_eq!(ids(&m.take(10, 10)), vec![h(1)], "one oversize tx still goes");
+        assert_eq!(ids(&m.take(10, 250)), vec![h(2), h(3)]);
+        assert!(m.take(10, 250).is_empty());
+    }
+
+    #[test]
+    fn requeue_restores_order_and_skips_committed() {
+        let m = Mempool::new(10);
+        for i in 1..=4 {
+            m.insert(h(i), vec![i]).unwrap_or_default();
+        }
+        let first = m.take(2, usize::MAX);
+        m.remove(&[h(2)]);
+        m.requeue(first);
+        assert_eq!(ids(&m.take(10, usize::MAX)), vec![h(1), h(3), h(4)]);
+        assert_eq!(m.len(), 3);
+    }
+
+    #[test]
+    fn stale_returns_old_queued_entries_once_per_age() {
+        let m = Mempool::new(10);
+        m.insert(h(1), vec![1]).unwrap_or_default();
+        m.insert(h(2), vec![2]).unwrap_or_default();
+        let _taken = m.take(1, usize::MAX);
+        assert_eq!(ids(&m.stale(Duration::ZERO, 10)), vec![h(2)], "taken ones are not stale");
+        assert!(m.stale(Duration::from_secs(60), 10).is_empty());
     }
 }

@@ -1,60 +1,20 @@
-//! Block production. The producer drains the mempool into a [`pb::Proposal`] (up to the
-//! block limit, after a short linger) and hands it to a [`Sequencer`], which orders it and
-//! returns once it is applied. The dev node's [`LocalSequencer`] applies directly; Raft
-//! puts consensus behind the same interface. Applied blocks are published on a broadcast
-//! channel for `?wait=commit` and event streams.
+//! Block production. On the Raft leader, the producer takes the oldest transactions from
+//! the mempool (up to the block limits, after a short linger), writes them to the Raft log
+//! as a [`pb::Proposal`], and lets Raft commit it; every node then applies it through the
+//! [`crate::replica::Replica`]. A few proposals may be in flight at once, so the next block
+//! fills while the last one replicates. On other nodes the producer waits.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use shuquan_consensus::{Error as RaftError, Node as RaftNode, Role};
 use shuquan_proto::{pb, PublicKey};
-use tokio::sync::{broadcast, watch};
+use tokio::sync::{watch, Semaphore};
 
 use crate::error::{Error, Result};
-use crate::ledger::{AppliedBlock, Ledger};
 use crate::mempool::Mempool;
-
-/// A boxed future, for the object-safe [`Sequencer`].
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// Orders proposals into the chain.
-pub trait Sequencer: Send + Sync + 'static {
-    /// Orders `proposal` after every earlier one and resolves once it is applied to this
-    /// node's ledger (and durable).
-    fn order(&self, proposal: pb::Proposal) -> BoxFuture<'_, Result<AppliedBlock>>;
-}
-
-/// The single-node sequencer: applies each proposal straight to the ledger and flushes
-/// before answering, so an acknowledged block survives a crash of the process.
-#[derive(Debug, Clone)]
-pub struct LocalSequencer {
-    ledger: Arc<Ledger>,
-}
-
-impl LocalSequencer {
-    /// A sequencer over `ledger`.
-    pub fn new(ledger: Arc<Ledger>) -> Self {
-        LocalSequencer { ledger }
-    }
-}
-
-impl Sequencer for LocalSequencer {
-    fn order(&self, proposal: pb::Proposal) -> BoxFuture<'_, Result<AppliedBlock>> {
-        let ledger = self.ledger.clone();
-        Box::pin(async move {
-            tokio::task::spawn_blocking(move || {
-                let block = ledger.apply(&proposal, &[])?;
-                ledger.flush()?;
-                Ok(block)
-            })
-            .await
-            .map_err(|_| Error::Stopped("apply task"))?
-        })
-    }
-}
+use crate::metrics::Metrics;
+use crate::replica::Replica;
 
 /// Producer settings.
 #[derive(Debug, Clone)]
@@ -63,6 +23,10 @@ pub struct Config {
     pub linger: Duration,
     /// Most transactions per block.
     pub max_block_txs: usize,
+    /// Most transaction bytes per block.
+    pub max_block_bytes: usize,
+    /// Most proposals replicating at once.
+    pub max_in_flight: usize,
     /// This node's key, named as the proposer.
     pub proposer: PublicKey,
 }
@@ -73,41 +37,73 @@ fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-/// Runs the producer until `shutdown` turns true. `durable` is raised to each block's height
-/// once the sequencer has made it durable. A sequencer error stops it (the node
-/// must not guess which blocks were applied).
+/// How often a non-leader checks whether it became the leader.
+const FOLLOWER_POLL: Duration = Duration::from_millis(20);
+
+/// Runs the producer until `shutdown` turns true. Returns an error when Raft stopped for
+/// good (storage or state-machine failure): the node must stop too.
 pub async fn run(
     cfg: Config,
     mempool: Arc<Mempool>,
-    sequencer: Arc<dyn Sequencer>,
-    events: broadcast::Sender<Arc<AppliedBlock>>,
-    durable: Arc<AtomicU64>,
+    raft: RaftNode,
+    metrics: Arc<Metrics>,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<()> {
+    let in_flight = Arc::new(Semaphore::new(cfg.max_in_flight.max(1)));
+    let (fatal_tx, mut fatal_rx) = tokio::sync::mpsc::channel::<RaftError>(1);
     loop {
         tokio::select! {
             _ = mempool.ready() => {}
             _ = shutdown.changed() => return Ok(()),
+            Some(e) = fatal_rx.recv() => return Err(e.into()),
         }
+        if raft.role().0 != Role::Leader {
+            tokio::select! {
+                _ = tokio::time::sleep(FOLLOWER_POLL) => continue,
+                _ = shutdown.changed() => return Ok(()),
+            }
+        }
+        let permit = tokio::select! {
+            p = in_flight.clone().acquire_owned() => p.map_err(|_| Error::Stopped("producer"))?,
+            _ = shutdown.changed() => return Ok(()),
+        };
         tokio::time::sleep(cfg.linger).await;
-        let batch = mempool.drain(cfg.max_block_txs);
+        let batch = mempool.take(cfg.max_block_txs, cfg.max_block_bytes);
         if batch.is_empty() {
             continue;
         }
         let proposal = pb::Proposal {
             timestamp_ms: now_ms(),
             proposer: cfg.proposer.to_vec(),
-            txs: batch.into_iter().map(|(_, raw)| raw).collect(),
+            txs: batch.iter().map(|(_, raw)| raw.clone()).collect(),
         };
-        let block = sequencer.order(proposal).await?;
-        // Readers may see a block before it is durable; acknowledgements wait for this mark.
-        durable.store(block.header.height, Ordering::Release);
-        tracing::debug!(
-            height = block.header.height,
-            txs = block.receipts.len(),
-            "block applied"
-        );
-        // No subscriber is fine.
-        let _ = events.send(Arc::new(block));
+        let raft = raft.clone();
+        let mempool = mempool.clone();
+        let fatal_tx = fatal_tx.clone();
+        let metrics = metrics.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            let txs = batch.len();
+            let started = std::time::Instant::now();
+            match raft.write(Replica::entry(&proposal)).await {
+                Ok(ack) => {
+                    metrics.commit_seconds.observe(started.elapsed().as_secs_f64());
+                    tracing::debug!(height = Replica::height_of(&ack.response), txs, "block committed");
+                    // Applying the block removed its transactions from the mempool.
+                }
+                Err(e) if e.is_retryable() => {
+                    // Lost leadership: the block may still commit under the next leader
+                    // (then applying it removes the transactions); until then they wait here.
+                    tracing::info!(error = %e, txs, "proposal not committed here; transactions requeued");
+                    mempool.requeue(batch);
+                }
+                Err(RaftError::Shutdown) => mempool.requeue(batch),
+                Err(e) => {
+                    tracing::error!(error = %e, "raft failed; stopping block production");
+                    mempool.requeue(batch);
+                    let _ = fatal_tx.try_send(e);
+                }
+            }
+        });
     }
 }

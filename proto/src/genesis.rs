@@ -43,6 +43,37 @@ pub const DEFAULT_PURPOSES: &[&str] = &[
     "ai-training",
 ];
 
+/// The members of development chains and local devnets: key-file name (also the member
+/// id), institution, jurisdiction, role. Devnets with more nodes add `org3`, `org4`, ...
+pub const DEV_MEMBERS: &[(&str, &str, &str, &str)] = &[
+    ("org1", "Nanning Big Data Exchange", "CN", "member"),
+    ("org2", "Hanoi Digital Data Co.", "VN", "member"),
+    ("regulator", "Cyberspace Administration (dev)", "CN", "regulator"),
+    ("auditor", "Beibu Gulf Data Audit (dev)", "CN", "auditor"),
+];
+
+/// The `i`-th development member (from 0): [`DEV_MEMBERS`], then `org3`, `org4`, ...
+pub fn dev_member(i: usize, account_key: PublicKey) -> MemberFile {
+    let (id, name, jurisdiction, role) = match DEV_MEMBERS.get(i) {
+        Some((id, name, j, role)) => (id.to_string(), name.to_string(), *j, *role),
+        None => {
+            let n = i - DEV_MEMBERS.len() + 3;
+            (format!("org{n}"), format!("Member Institution {n} (dev)"), "CN", "member")
+        }
+    };
+    MemberFile {
+        org_code: format!("DEV-{}", id.to_ascii_uppercase()),
+        id,
+        name,
+        jurisdiction: jurisdiction.to_string(),
+        roles: vec![role.to_string()],
+        account_keys: vec![account_key],
+        node_key: None,
+        node_addr: String::new(),
+        is_ciio: false,
+    }
+}
+
 /// Roles a genesis member may hold, as written in the file.
 pub const ROLE_NAMES: &[(&str, pb::Role)] = &[
     ("member", pb::Role::Member),

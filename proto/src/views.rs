@@ -134,9 +134,11 @@ pub struct StatusView {
     pub genesis_hash: Hash32,
     /// This node's key.
     pub node_key: String,
+    /// This node's Raft id (its place among the genesis members that run nodes, from 1).
+    pub node_id: u64,
     /// `leader`, `follower`, `learner` or `candidate`.
     pub role: String,
-    /// Current Raft term (1 for a dev node).
+    /// Current Raft term.
     pub term: u64,
     /// Height of the last applied block (0 = none yet).
     pub height: u64,
@@ -146,7 +148,7 @@ pub struct StatusView {
     pub last_block_time_ms: u64,
     /// The leader's node id, if known.
     pub leader_id: Option<u64>,
-    /// Connected peers.
+    /// Node keys of the member nodes connected now.
     pub peers: Vec<String>,
     /// Transactions waiting in the mempool.
     pub mempool: usize,

@@ -12,6 +12,8 @@ use anyhow::{bail, Context};
 use shuquan_proto::pb;
 use shuquan_proto::Keypair;
 
+pub mod cluster;
+
 /// The directory holding the workspace's binaries (`target/debug`).
 pub fn bin_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");

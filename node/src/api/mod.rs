@@ -3,6 +3,8 @@
 //! error is JSON `{"code", "message"}` with a fitting HTTP status.
 
 mod error;
+mod events;
+mod ops;
 mod queries;
 mod submit;
 
@@ -12,11 +14,14 @@ use std::time::Duration;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
+use shuquan_consensus::{Node as RaftNode, NodeId};
 use shuquan_proto::PublicKey;
 use tokio::sync::broadcast;
 
 use crate::ledger::{AppliedBlock, Ledger};
 use crate::mempool::Mempool;
+use crate::metrics::Metrics;
+use crate::p2p::P2p;
 
 pub use error::ApiError;
 
@@ -31,10 +36,18 @@ pub struct App {
     pub events: broadcast::Sender<Arc<AppliedBlock>>,
     /// This node's key.
     pub node_key: PublicKey,
-    /// Height of the last durable block: a receipt above it is not acknowledged yet.
-    pub durable: Arc<std::sync::atomic::AtomicU64>,
+    /// Height of the last applied (hence committed) block.
+    pub height: Arc<std::sync::atomic::AtomicU64>,
     /// Longest `?wait=commit`.
     pub max_wait: Duration,
+    /// This node's Raft member.
+    pub raft: RaftNode,
+    /// This node's Raft id.
+    pub node_id: NodeId,
+    /// The peer-to-peer network.
+    pub p2p: P2p,
+    /// Prometheus metrics.
+    pub metrics: Arc<Metrics>,
 }
 
 /// Largest request body: a transaction at the size limit, hex-encoded in JSON, with room.
@@ -46,7 +59,10 @@ pub fn body_limit(max_tx_bytes: usize) -> usize {
 pub fn router(app: Arc<App>) -> Router {
     let limit = body_limit(app.ledger.params().max_tx_bytes as usize);
     Router::new()
-        .route("/health", get(|| async { "ok" }))
+        .route("/health", get(ops::health))
+        .route("/ready", get(ops::ready))
+        .route("/metrics", get(ops::metrics))
+        .route("/v1/events", get(events::events))
         .route("/v1/tx", post(submit::submit))
         .route("/v1/status", get(queries::status))
         .route("/v1/genesis", get(queries::genesis))

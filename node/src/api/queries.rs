@@ -31,17 +31,20 @@ fn found<T>(v: Option<T>, what: impl std::fmt::Display) -> Answer<T> {
 
 pub(super) async fn status(State(app): State<Arc<App>>) -> Answer<v::StatusView> {
     let applied = app.ledger.applied()?;
+    let (role, term) = app.raft.role();
+    let st = app.raft.status().await;
     Ok(Json(v::StatusView {
         chain_id: app.ledger.chain_id().to_string(),
         genesis_hash: app.ledger.genesis_hash(),
         node_key: app.node_key.to_hex(),
-        role: "leader".into(),
-        term: 1,
+        node_id: app.node_id,
+        role: crate::daemon::role_name(role).into(),
+        term,
         height: applied.height,
         last_block_hash: Hash32::from_slice(&applied.block_hash).unwrap_or_default(),
         last_block_time_ms: applied.timestamp_ms,
-        leader_id: Some(1),
-        peers: Vec::new(),
+        leader_id: st.leader_id,
+        peers: app.p2p.peers().iter().map(|k| k.to_hex()).collect(),
         mempool: app.mempool.len(),
         version: env!("CARGO_PKG_VERSION").into(),
     }))

@@ -72,8 +72,14 @@ pub(super) async fn submit(
         .await
         .map_err(|_| crate::Error::Stopped("admission task"))??;
     let tx = admitted?;
-    match app.mempool.insert(tx.id, tx.raw) {
-        Ok(_) => {}
+    match app.mempool.insert(tx.id, tx.raw.clone()) {
+        Ok(true) => {
+            // Every node keeps it until a block holds it, so any leader can propose it.
+            if let Err(e) = app.p2p.publish_tx(tx.raw).await {
+                tracing::warn!(tx = %tx.id, error = %e, "could not gossip a transaction; followers forward it to the leader later");
+            }
+        }
+        Ok(false) => {}
         Err(Refused::Full(cap)) => {
             return Err(ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -97,7 +103,7 @@ pub(super) async fn submit(
     let deadline = tokio::time::Instant::now() + limit;
     loop {
         if let Some(receipt) = app.ledger.receipt(&tx.id)? {
-            if receipt.height <= app.durable.load(std::sync::atomic::Ordering::Acquire) {
+            if receipt.height <= app.height.load(std::sync::atomic::Ordering::Acquire) {
                 return Ok((StatusCode::OK, Json(committed(tx.id, receipt))));
             }
         }

@@ -7,6 +7,7 @@ mod keys;
 mod query;
 pub use query::GrantsOf;
 pub(crate) mod rules;
+mod snapshot;
 mod state;
 
 use std::path::Path;
@@ -125,13 +126,18 @@ impl Ledger {
     pub fn applied(&self) -> Result<pb::Applied> {
         Ok(match self.tree.get(keys::APPLIED)? {
             Some(v) => decode(&v, keys::APPLIED)?,
-            None => pb::Applied {
-                height: 0,
-                block_hash: Hash32::ZERO.to_vec(),
-                timestamp_ms: self.genesis.genesis_time_ms,
-                mark: Vec::new(),
-            },
+            None => self.empty_applied(),
         })
+    }
+
+    /// The mark of a ledger with no block.
+    fn empty_applied(&self) -> pb::Applied {
+        pb::Applied {
+            height: 0,
+            block_hash: Hash32::ZERO.to_vec(),
+            timestamp_ms: self.genesis.genesis_time_ms,
+            mark: Vec::new(),
+        }
     }
 
     /// Makes every applied block durable. sled's own flush ends in `sync_file_range` on
@@ -189,7 +195,49 @@ impl Ledger {
     /// Applies a proposal as the next block, atomically with `mark` as the "last applied"
     /// mark. Failed transactions are kept with their failure code and change nothing.
     pub fn apply(&self, proposal: &pb::Proposal, mark: &[u8]) -> Result<AppliedBlock> {
-        let prev = self.applied()?;
+        let mut blocks = self.apply_blocks(std::slice::from_ref(proposal), mark)?;
+        blocks
+            .pop()
+            .ok_or(Error::Corrupt("a block vanished while applying it".into()))
+    }
+
+    /// Applies `proposals` as consecutive blocks and stores `mark` with them, all in one
+    /// atomic sled batch: after a crash the ledger holds all of them or none. With no
+    /// proposals only the mark moves (Raft committed only its own entries).
+    pub fn apply_blocks(&self, proposals: &[pb::Proposal], mark: &[u8]) -> Result<Vec<AppliedBlock>> {
+        let mut prev = self.applied()?;
+        let mut writes = Writes::new();
+        let mut blocks = Vec::with_capacity(proposals.len());
+        for proposal in proposals {
+            let block = self.apply_block(&mut writes, &prev, proposal)?;
+            prev = pb::Applied {
+                height: block.header.height,
+                block_hash: block.hash.to_vec(),
+                timestamp_ms: block.header.timestamp_ms,
+                mark: Vec::new(),
+            };
+            blocks.push(block);
+        }
+        prev.mark = mark.to_vec();
+        writes.insert(keys::APPLIED.to_vec(), Some(prev.encode_to_vec()));
+        let mut batch = sled::Batch::default();
+        for (k, v) in writes {
+            match v {
+                Some(v) => batch.insert(k, v),
+                None => batch.remove(k),
+            }
+        }
+        self.tree.apply_batch(batch)?;
+        Ok(blocks)
+    }
+
+    /// Runs one proposal as the block after `prev`, into `writes`.
+    fn apply_block(
+        &self,
+        writes: &mut Writes,
+        prev: &pb::Applied,
+        proposal: &pb::Proposal,
+    ) -> Result<AppliedBlock> {
         let height = prev.height + 1;
         let now = proposal.timestamp_ms.max(prev.timestamp_ms);
         let chain_id = self.chain_id().to_string();
@@ -203,7 +251,6 @@ impl Ledger {
         let ok: Vec<&DecodedTx> = decoded.iter().filter_map(|d| d.as_ref().ok()).collect();
         let mut verdicts = verify::verify_txs(&ok).into_iter();
 
-        let mut writes = Writes::new();
         let mut receipts = Vec::with_capacity(proposal.txs.len());
         let mut ids = Vec::with_capacity(proposal.txs.len());
         let mut seen = std::collections::HashSet::new();
@@ -224,7 +271,7 @@ impl Ledger {
                     } else {
                         match verdict {
                             Err(r) => Err(r),
-                            Ok(()) => self.apply_one(&mut writes, tx, now, height, index)?,
+                            Ok(()) => self.apply_one(writes, tx, now, height, index)?,
                         }
                     };
                     (tx.id, outcome)
@@ -244,7 +291,7 @@ impl Ledger {
                     created: Vec::new(),
                 },
             };
-            self.index_tx(&mut writes, raw, d.as_ref().ok(), &receipt, height, index)?;
+            self.index_tx(writes, raw, d.as_ref().ok(), &receipt, height, index)?;
             ids.push(id);
             receipts.push(receipt);
         }
@@ -262,22 +309,6 @@ impl Ledger {
         let hash = block_hash(&header);
         writes.insert(keys::header(height), Some(header.encode_to_vec()));
         writes.insert(keys::block_time(now, height), Some(Vec::new()));
-        let applied = pb::Applied {
-            height,
-            block_hash: hash.to_vec(),
-            timestamp_ms: now,
-            mark: mark.to_vec(),
-        };
-        writes.insert(keys::APPLIED.to_vec(), Some(applied.encode_to_vec()));
-
-        let mut batch = sled::Batch::default();
-        for (k, v) in writes {
-            match v {
-                Some(v) => batch.insert(k, v),
-                None => batch.remove(k),
-            }
-        }
-        self.tree.apply_batch(batch)?;
         Ok(AppliedBlock {
             header,
             hash,

@@ -1,0 +1,225 @@
+//! `shuquan devnet init`: everything a local permissioned devnet needs, on 127.0.0.1 — a
+//! node key and a member key per institution, a genesis naming the nodes and their p2p
+//! addresses, and one `shuquand` configuration file per node. `scripts/devnet` starts and
+//! stops the nodes; `shuquan status --devnet DIR` shows them side by side.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use clap::Args;
+use serde::Serialize;
+use serde_json::{json, Value};
+use shuquan_proto::genesis::{dev_member, GenesisFile, ParamsFile};
+use shuquan_proto::Keypair;
+
+use crate::client::Client;
+
+/// Options of `shuquan devnet init`.
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// Member nodes to create (3 tolerates one failure, 5 tolerates two).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=32))]
+    nodes: u16,
+    /// Directory to write into (must not exist or be empty).
+    #[arg(long, default_value = ".shuquan-devnet")]
+    dir: PathBuf,
+    /// API port of node 1; node N listens on API_PORT + N - 1.
+    #[arg(long, default_value_t = 7071)]
+    api_port: u16,
+    /// P2p port of node 1; node N listens on P2P_PORT + N - 1.
+    #[arg(long, default_value_t = 7101)]
+    p2p_port: u16,
+    /// Chain id of the new chain.
+    #[arg(long, default_value = "shuquan-devnet")]
+    chain_id: String,
+    /// Raft: build a snapshot and purge the log every this many entries.
+    #[arg(long)]
+    snapshot_every: Option<u64>,
+}
+
+/// A node's configuration file, with the keys `shuquand --config` reads.
+#[derive(Serialize)]
+struct NodeFile {
+    data_dir: String,
+    genesis: String,
+    node_key: String,
+    api: String,
+    p2p: P2pFile,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    raft: Option<RaftFile>,
+}
+
+#[derive(Serialize)]
+struct P2pFile {
+    listen: String,
+}
+
+#[derive(Serialize)]
+struct RaftFile {
+    snapshot_every: u64,
+}
+
+fn write_new(path: &Path, text: &str) -> anyhow::Result<()> {
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Writes the devnet and returns a summary.
+pub(crate) fn init(a: &InitArgs) -> anyhow::Result<Value> {
+    let n = usize::from(a.nodes);
+    let last_port = |base: u16, what: &str| {
+        base.checked_add(a.nodes - 1)
+            .with_context(|| format!("--{what} {base} + {} nodes passes 65535", a.nodes))
+    };
+    last_port(a.api_port, "api-port")?;
+    last_port(a.p2p_port, "p2p-port")?;
+    if a.dir.exists()
+        && std::fs::read_dir(&a.dir)
+            .with_context(|| format!("reading {}", a.dir.display()))?
+            .next()
+            .is_some()
+    {
+        bail!(
+            "{} is not empty: it may hold a devnet already (stop it with `scripts/devnet stop`); \
+             remove it or choose another --dir",
+            a.dir.display()
+        );
+    }
+    let keys = a.dir.join("keys");
+    std::fs::create_dir_all(&keys).with_context(|| format!("creating {}", keys.display()))?;
+    // Members: the dev institutions (org1, org2, regulator, auditor), plus org3.. when
+    // there are more nodes; the first `n` run a node.
+    let count = n.max(4);
+    let mut members = Vec::new();
+    let mut nodes = Vec::new();
+    for i in 0..count {
+        let account = Keypair::generate()?;
+        let mut m = dev_member(i, account.public());
+        account.write_file(&keys.join(format!("{}.key", m.id)))?;
+        if i < n {
+            let node = Keypair::generate()?;
+            let k = i + 1;
+            node.write_file(&keys.join(format!("node{k}.key")))?;
+            m.node_key = Some(node.public());
+            m.node_addr = format!("/ip4/127.0.0.1/tcp/{}", a.p2p_port + i as u16);
+            nodes.push(json!({
+                "node": k,
+                "member": m.id,
+                "config": a.dir.join(format!("node{k}.toml")),
+                "api": format!("http://127.0.0.1:{}", a.api_port + i as u16),
+                "p2p": m.node_addr,
+                "node_key": node.public(),
+            }));
+            let file = NodeFile {
+                data_dir: format!("node{k}"),
+                genesis: "genesis.toml".into(),
+                node_key: format!("keys/node{k}.key"),
+                api: format!("127.0.0.1:{}", a.api_port + i as u16),
+                p2p: P2pFile {
+                    listen: m.node_addr.clone(),
+                },
+                raft: a.snapshot_every.map(|snapshot_every| RaftFile { snapshot_every }),
+            };
+            let text = format!(
+                "# shuquand --config node{k}.toml  (member {}; see the README for every key)\n{}",
+                m.id,
+                toml::to_string(&file)?
+            );
+            write_new(&a.dir.join(format!("node{k}.toml")), &text)?;
+        }
+        members.push(m);
+    }
+    let genesis = GenesisFile {
+        chain_id: a.chain_id.clone(),
+        genesis_time_ms: now_ms(),
+        params: ParamsFile::default(),
+        members,
+    };
+    genesis.to_pb().context("checking the new genesis")?;
+    write_new(&a.dir.join("genesis.toml"), &genesis.to_toml()?)?;
+    Ok(json!({
+        "dir": a.dir,
+        "chain_id": a.chain_id,
+        "genesis": a.dir.join("genesis.toml"),
+        "member_keys": keys,
+        "nodes": nodes,
+        "start": format!("scripts/devnet start --dir {}", a.dir.display()),
+    }))
+}
+
+/// The API URL of every node configuration (`node*.toml`) in a devnet directory.
+pub(crate) fn node_urls(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let entries = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {} (create it with `shuquan devnet init`)", dir.display()))?;
+    for e in entries {
+        let path = e?.path();
+        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
+        if !name.starts_with("node") || path.extension().and_then(|s| s.to_str()) != Some("toml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path)?;
+        let table: toml::Table =
+            toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+        let api = table
+            .get("api")
+            .and_then(|v| v.as_str())
+            .with_context(|| format!("{} has no api key", path.display()))?;
+        out.push((name, format!("http://{api}")));
+    }
+    out.sort_by_key(|(name, _)| name[4..].parse::<u32>().unwrap_or(u32::MAX));
+    if out.is_empty() {
+        bail!("no node*.toml in {}", dir.display());
+    }
+    Ok(out)
+}
+
+/// Every node's status; an unreachable node is reported, not fatal.
+pub(crate) fn statuses(dir: &Path) -> anyhow::Result<Vec<Value>> {
+    let mut rows = Vec::new();
+    for (name, url) in node_urls(dir)? {
+        let row = match Client::new(&url).get::<Value>("/v1/status") {
+            Ok(mut s) => {
+                if let Some(obj) = s.as_object_mut() {
+                    obj.insert("node".into(), json!(name));
+                    obj.insert("url".into(), json!(url));
+                }
+                s
+            }
+            Err(e) => json!({"node": name, "url": url, "role": "down", "error": format!("{e:#}")}),
+        };
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// One line per node: role, term, height, last block hash, leader, peers.
+pub(crate) fn status_table(rows: &[Value]) -> String {
+    let mut out = format!(
+        "{:<7} {:<24} {:<9} {:>5} {:>8}  {:<16} {:>6} {:>5}\n",
+        "NODE", "API", "ROLE", "TERM", "HEIGHT", "LAST BLOCK", "LEADER", "PEERS"
+    );
+    for r in rows {
+        let s = |k: &str| r.get(k).and_then(|v| v.as_str()).unwrap_or("-").to_string();
+        let u = |k: &str| r.get(k).and_then(|v| v.as_u64()).map_or("-".into(), |v| v.to_string());
+        let hash = s("last_block_hash");
+        let peers = r.get("peers").and_then(|p| p.as_array()).map_or("-".into(), |p| p.len().to_string());
+        out.push_str(&format!(
+            "{:<7} {:<24} {:<9} {:>5} {:>8}  {:<16} {:>6} {:>5}\n",
+            s("node"),
+            s("url"),
+            s("role"),
+            u("term"),
+            u("height"),
+            hash.get(..16).unwrap_or(&hash),
+            u("leader_id"),
+            peers
+        ));
+    }
+    out
+}

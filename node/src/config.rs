@@ -1,0 +1,362 @@
+//! The node's configuration: one TOML file per node, every key overridable.
+//!
+//! Precedence, lowest first: built-in defaults, the TOML file (`--config`), environment
+//! variables, command-line flags. A key `section.name` is set by the environment variable
+//! `SHUQUAN_SECTION_NAME` (e.g. `raft.snapshot_every` ← `SHUQUAN_RAFT_SNAPSHOT_EVERY`,
+//! `api` ← `SHUQUAN_API`) and by the flag `--set section.name=VALUE`; the common keys also
+//! have their own flags. Relative paths in the file are relative to the file's directory.
+//! [`NodeConfig::validate`] names the key of every problem and says what to do.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use toml::{Table, Value};
+
+use crate::error::{Error, Result};
+
+/// Everything a node is told at start.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct NodeConfig {
+    /// Where the node keeps its ledger, Raft log and snapshots.
+    pub data_dir: PathBuf,
+    /// The genesis file (TOML or JSON).
+    pub genesis: PathBuf,
+    /// This node's key file (its ed25519 identity on the network and in blocks).
+    pub node_key: PathBuf,
+    /// Address of the HTTP API.
+    pub api: String,
+    /// `text` or `json` (filter with `RUST_LOG`).
+    pub log_format: String,
+    /// Peer-to-peer network.
+    pub p2p: P2pSection,
+    /// The mempool.
+    pub mempool: MempoolSection,
+    /// Block production.
+    pub block: BlockSection,
+    /// Raft timing and log compaction.
+    pub raft: RaftSection,
+}
+
+/// `[p2p]`
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct P2pSection {
+    /// The multiaddr to listen on.
+    pub listen: String,
+    /// Addresses of member nodes as `NODE_KEY_HEX@MULTIADDR`, overriding genesis `node_addr`.
+    pub peers: Vec<String>,
+    /// Connections still in the handshake (not yet authenticated) at once.
+    pub max_pending_incoming: u32,
+    /// Connections per member node.
+    pub max_established_per_peer: u32,
+    /// Deadline of one request to a peer (Raft RPC, forwarded transactions), ms.
+    pub request_timeout_ms: u64,
+    /// Largest request or response frame between nodes, bytes.
+    pub max_frame_bytes: usize,
+    /// How often to redial member nodes that are not connected, ms.
+    pub redial_ms: u64,
+}
+
+/// `[mempool]`
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MempoolSection {
+    /// Most transactions waiting; more are refused with HTTP 503.
+    pub size: usize,
+    /// A follower forwards transactions to the leader when they waited this long, ms.
+    pub forward_after_ms: u64,
+}
+
+/// `[block]`
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct BlockSection {
+    /// How long the leader waits for more transactions before proposing a block, ms.
+    pub linger_ms: u64,
+    /// Most transaction bytes in one block.
+    pub max_bytes: usize,
+    /// Most blocks replicating at once.
+    pub max_in_flight: usize,
+}
+
+/// `[raft]`
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RaftSection {
+    /// Leader heartbeat interval, ms.
+    pub heartbeat_ms: u64,
+    /// Lower bound of the election timeout, ms.
+    pub election_min_ms: u64,
+    /// Upper bound of the election timeout, ms.
+    pub election_max_ms: u64,
+    /// Build a snapshot (and purge the log) after this many entries.
+    pub snapshot_every: u64,
+    /// Entries kept in the log behind a snapshot, for followers slightly behind.
+    pub keep_after_snapshot: u64,
+    /// Most entries (blocks) in one replication message.
+    pub max_payload_entries: u64,
+    /// Snapshot chunk size on the wire, bytes.
+    pub snapshot_chunk_bytes: u64,
+}
+
+impl Default for NodeConfig {
+    fn default() -> Self {
+        NodeConfig {
+            data_dir: PathBuf::from("shuquan-data"),
+            genesis: PathBuf::new(),
+            node_key: PathBuf::new(),
+            api: "127.0.0.1:7070".into(),
+            log_format: "text".into(),
+            p2p: P2pSection::default(),
+            mempool: MempoolSection::default(),
+            block: BlockSection::default(),
+            raft: RaftSection::default(),
+        }
+    }
+}
+
+impl Default for P2pSection {
+    fn default() -> Self {
+        P2pSection {
+            listen: "/ip4/127.0.0.1/tcp/7100".into(),
+            peers: Vec::new(),
+            max_pending_incoming: 32,
+            max_established_per_peer: 2,
+            request_timeout_ms: 5_000,
+            max_frame_bytes: 40 << 20,
+            redial_ms: 1_000,
+        }
+    }
+}
+
+impl Default for MempoolSection {
+    fn default() -> Self {
+        MempoolSection {
+            size: 50_000,
+            forward_after_ms: 1_000,
+        }
+    }
+}
+
+impl Default for BlockSection {
+    fn default() -> Self {
+        BlockSection {
+            linger_ms: 2,
+            max_bytes: 4 << 20,
+            max_in_flight: 4,
+        }
+    }
+}
+
+impl Default for RaftSection {
+    fn default() -> Self {
+        let c = shuquan_consensus::Config::default();
+        let ms = |d: Duration| d.as_millis() as u64;
+        RaftSection {
+            heartbeat_ms: ms(c.heartbeat_interval),
+            election_min_ms: ms(c.election_timeout_min),
+            election_max_ms: ms(c.election_timeout_max),
+            snapshot_every: c.snapshot_every,
+            keep_after_snapshot: c.keep_after_snapshot,
+            max_payload_entries: 8,
+            snapshot_chunk_bytes: c.snapshot_chunk_bytes,
+        }
+    }
+}
+
+fn bad(key: &str, message: impl Into<String>) -> Error {
+    Error::Config {
+        key: key.into(),
+        message: message.into(),
+    }
+}
+
+/// Parses an override as the type of the key's default: strings stay strings; anything
+/// else is read as a TOML value (`42`, `true`, `["a", "b"]`).
+fn typed(key: &str, default: &Value, text: &str) -> Result<Value> {
+    if default.is_str() {
+        return Ok(Value::String(text.to_string()));
+    }
+    let doc: Table = toml::from_str(&format!("v = {text}"))
+        .map_err(|e| bad(key, format!("{text:?} is not a {}: {e}", default.type_str())))?;
+    let v = doc.get("v").cloned().unwrap_or(Value::Boolean(false));
+    if v.type_str() != default.type_str() {
+        return Err(bad(key, format!("{text:?} is a {}, expected a {}", v.type_str(), default.type_str())));
+    }
+    Ok(v)
+}
+
+/// Every key of the defaults as (`a.b` path, default value).
+fn keys(defaults: &Table, prefix: &str, out: &mut Vec<(String, Value)>) {
+    for (k, v) in defaults {
+        let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        match v {
+            Value::Table(t) => keys(t, &path, out),
+            other => out.push((path, other.clone())),
+        }
+    }
+}
+
+fn set(table: &mut Table, path: &str, value: Value) {
+    let mut parts: Vec<&str> = path.split('.').collect();
+    let Some(last) = parts.pop() else { return };
+    let mut t = table;
+    for p in parts {
+        let entry = t.entry(p.to_string()).or_insert_with(|| Value::Table(Table::new()));
+        if !entry.is_table() {
+            *entry = Value::Table(Table::new());
+        }
+        let Value::Table(inner) = entry else { return };
+        t = inner;
+    }
+    t.insert(last.to_string(), value);
+}
+
+/// The environment variable for a key: `raft.snapshot_every` → `SHUQUAN_RAFT_SNAPSHOT_EVERY`.
+pub fn env_name(key: &str) -> String {
+    format!("SHUQUAN_{}", key.replace('.', "_").to_ascii_uppercase())
+}
+
+impl NodeConfig {
+    /// Builds the configuration: defaults, then `file`, then `env` (pairs of environment
+    /// variables; only `SHUQUAN_*` names of known keys are read), then `sets`
+    /// (`key=value` from flags). Does not [`validate`](Self::validate).
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+        sets: &[String],
+    ) -> Result<NodeConfig> {
+        let defaults = Value::try_from(NodeConfig::default())
+            .map_err(|e| bad("(defaults)", e.to_string()))?;
+        let Value::Table(defaults) = defaults else {
+            return Err(bad("(defaults)", "not a table"));
+        };
+        let mut known = Vec::new();
+        keys(&defaults, "", &mut known);
+        let mut merged = Table::new();
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                bad("--config", format!("cannot read {}: {e}", path.display()))
+            })?;
+            merged = toml::from_str(&text)
+                .map_err(|e| bad("--config", format!("{} is not valid TOML: {e}", path.display())))?;
+            // Paths written in the file are relative to the file's directory.
+            let dir = path.parent().unwrap_or(Path::new(""));
+            for key in ["data_dir", "genesis", "node_key"] {
+                if let Some(Value::String(p)) = merged.get_mut(key) {
+                    if Path::new(p.as_str()).is_relative() {
+                        *p = dir.join(p.as_str()).display().to_string();
+                    }
+                }
+            }
+        }
+        let env: std::collections::HashMap<String, String> = env
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("SHUQUAN_"))
+            .collect();
+        for (key, default) in &known {
+            if let Some(text) = env.get(&env_name(key)) {
+                set(&mut merged, key, typed(key, default, text)?);
+            }
+        }
+        for s in sets {
+            let (key, text) = s
+                .split_once('=')
+                .ok_or_else(|| bad(s, "write --set KEY=VALUE, e.g. --set raft.snapshot_every=100"))?;
+            let key = key.trim();
+            let default = known.iter().find(|(k, _)| k == key).map(|(_, v)| v).ok_or_else(|| {
+                bad(key, "no such setting; see the keys in the README's node configuration section")
+            })?;
+            set(&mut merged, key, typed(key, default, text.trim())?);
+        }
+        Value::Table(merged)
+            .try_into()
+            .map_err(|e: toml::de::Error| bad("--config", e.message().to_string()))
+    }
+
+    /// Checks every setting; the error names the key and what to do.
+    pub fn validate(&self) -> Result<()> {
+        self.api
+            .parse::<SocketAddr>()
+            .map_err(|e| bad("api", format!("{:?} is not HOST:PORT ({e}), e.g. 127.0.0.1:7070", self.api)))?;
+        if !["text", "json"].contains(&self.log_format.as_str()) {
+            return Err(bad("log_format", "use text or json"));
+        }
+        if self.data_dir.as_os_str().is_empty() {
+            return Err(bad("data_dir", "give a directory for the chain"));
+        }
+        let p = &self.p2p;
+        p.listen
+            .parse::<libp2p::Multiaddr>()
+            .map_err(|e| bad("p2p.listen", format!("{:?} is not a multiaddr ({e}), e.g. /ip4/127.0.0.1/tcp/7100", p.listen)))?;
+        for peer in &p.peers {
+            parse_peer(peer)?;
+        }
+        let positive = [
+            ("p2p.max_pending_incoming", u64::from(p.max_pending_incoming)),
+            ("p2p.max_established_per_peer", u64::from(p.max_established_per_peer)),
+            ("p2p.request_timeout_ms", p.request_timeout_ms),
+            ("p2p.redial_ms", p.redial_ms),
+            ("mempool.size", self.mempool.size as u64),
+            ("block.max_bytes", self.block.max_bytes as u64),
+            ("block.max_in_flight", self.block.max_in_flight as u64),
+            ("raft.snapshot_every", self.raft.snapshot_every),
+            ("raft.max_payload_entries", self.raft.max_payload_entries),
+            ("raft.snapshot_chunk_bytes", self.raft.snapshot_chunk_bytes),
+        ];
+        for (key, v) in positive {
+            if v == 0 {
+                return Err(bad(key, "must be at least 1"));
+            }
+        }
+        let need = self.raft.max_payload_entries as usize * self.block.max_bytes + (1 << 20);
+        if p.max_frame_bytes < need {
+            return Err(bad(
+                "p2p.max_frame_bytes",
+                format!("must hold raft.max_payload_entries full blocks plus 1 MiB: at least {need}; raise it or lower block.max_bytes"),
+            ));
+        }
+        if (self.raft.snapshot_chunk_bytes as usize) + (1 << 20) > p.max_frame_bytes {
+            return Err(bad("raft.snapshot_chunk_bytes", "must be at least 1 MiB below p2p.max_frame_bytes"));
+        }
+        self.consensus("check")
+            .validate()
+            .map_err(|e| bad("raft", format!("{e}; election_min_ms must exceed heartbeat_ms and be below election_max_ms")))
+    }
+
+    /// The Raft settings.
+    pub fn consensus(&self, cluster: &str) -> shuquan_consensus::Config {
+        let r = &self.raft;
+        shuquan_consensus::Config {
+            cluster_name: cluster.to_string(),
+            heartbeat_interval: Duration::from_millis(r.heartbeat_ms),
+            election_timeout_min: Duration::from_millis(r.election_min_ms),
+            election_timeout_max: Duration::from_millis(r.election_max_ms),
+            snapshot_every: r.snapshot_every,
+            keep_after_snapshot: r.keep_after_snapshot,
+            max_payload_entries: r.max_payload_entries,
+            snapshot_chunk_bytes: r.snapshot_chunk_bytes,
+            install_snapshot_timeout: Duration::from_millis(self.p2p.request_timeout_ms),
+            unreachable_backoff: Duration::from_millis(200),
+        }
+    }
+}
+
+/// Parses a `p2p.peers` entry, `NODE_KEY_HEX@MULTIADDR`.
+pub fn parse_peer(s: &str) -> Result<(shuquan_proto::PublicKey, String)> {
+    let (key, addr) = s
+        .split_once('@')
+        .ok_or_else(|| bad("p2p.peers", format!("{s:?}: write NODE_KEY_HEX@MULTIADDR")))?;
+    let key = key
+        .parse()
+        .map_err(|e| bad("p2p.peers", format!("{s:?}: the node key is not valid: {e}")))?;
+    addr.parse::<libp2p::Multiaddr>()
+        .map_err(|e| bad("p2p.peers", format!("{s:?}: {addr:?} is not a multiaddr: {e}")))?;
+    Ok((key, addr.to_string()))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,106 @@
+//! What this node answers to the network: gossiped transactions are admitted into the
+//! mempool (or rejected, penalising the sender), Raft RPCs go to the Raft member, and
+//! transactions forwarded by followers join the mempool.
+
+use std::sync::{Arc, OnceLock};
+
+use futures::future::BoxFuture;
+use shuquan_consensus::Node as RaftNode;
+use shuquan_proto::codes::FailureCode;
+use shuquan_proto::PublicKey;
+
+use crate::ledger::Ledger;
+use crate::mempool::{Mempool, Refused};
+use crate::p2p::{Inbound, Request, Response, Verdict};
+
+/// Whether a rejection holds whatever the ledger's state: the G1 encoding rules and the
+/// signature rules of G2 (but not "unknown signer", which depends on membership).
+fn invalid_everywhere(code: FailureCode) -> bool {
+    matches!(code.rule(), "G1" | "G2") && code != FailureCode::UnknownSigner
+}
+
+/// The node's side of the network.
+#[derive(Debug)]
+pub(crate) struct NodeInbound {
+    pub(crate) ledger: Arc<Ledger>,
+    pub(crate) mempool: Arc<Mempool>,
+    /// Set once Raft has started (it needs the network first).
+    pub(crate) raft: OnceLock<RaftNode>,
+}
+
+impl NodeInbound {
+    /// Admits one transaction into the mempool.
+    fn admit(&self, raw: &[u8]) -> Verdict {
+        let tx = match self.ledger.admit(raw) {
+            Ok(Ok(tx)) => tx,
+            // Invalid in any state (encoding, chain, signatures): the sender should have
+            // known; reject, which penalises it and stops the message here.
+            Ok(Err(r)) if invalid_everywhere(r.code) => {
+                return Verdict::Reject(format!("{} ({}): {}", r.code.name(), r.code.number(), r.message))
+            }
+            // Depends on state this node may see earlier or later than the sender (already
+            // committed, signer's membership or role): do not forward, do not penalise.
+            Ok(Err(r)) => {
+                tracing::debug!(code = r.code.name(), "gossiped transaction not admitted here");
+                return Verdict::Ignore;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "ledger read failed while admitting gossip");
+                return Verdict::Ignore;
+            }
+        };
+        match self.mempool.insert(tx.id, tx.raw) {
+            Ok(true) => Verdict::Accept,
+            Ok(false) => Verdict::Ignore,
+            Err(Refused::Full(cap)) => {
+                tracing::warn!(cap, "mempool full; a gossiped transaction is dropped here");
+                Verdict::Ignore
+            }
+        }
+    }
+}
+
+impl Inbound for NodeInbound {
+    fn check_gossip(&self, from: &PublicKey, raw: &[u8]) -> Verdict {
+        let verdict = self.admit(raw);
+        if let Verdict::Reject(reason) = &verdict {
+            tracing::debug!(from = %from, reason, "gossiped transaction refused");
+        }
+        verdict
+    }
+
+    fn request(&self, from: PublicKey, req: Request) -> BoxFuture<'static, Response> {
+        match req {
+            Request::Raft(bytes) => {
+                let Some(raft) = self.raft.get().cloned() else {
+                    return Box::pin(async { Response::Error("raft is starting".into()) });
+                };
+                Box::pin(async move {
+                    match raft.handle_rpc(&bytes).await {
+                        Ok(resp) => Response::Raft(resp),
+                        Err(e) => Response::Error(e.to_string()),
+                    }
+                })
+            }
+            Request::Txs(txs) => {
+                let this = Self {
+                    ledger: self.ledger.clone(),
+                    mempool: self.mempool.clone(),
+                    raft: OnceLock::new(),
+                };
+                Box::pin(async move {
+                    let count = txs.len();
+                    let queued = tokio::task::spawn_blocking(move || {
+                        txs.iter()
+                            .filter(|raw| matches!(this.admit(raw), Verdict::Accept))
+                            .count()
+                    })
+                    .await
+                    .unwrap_or(0);
+                    tracing::debug!(from = %from, count, queued, "forwarded transactions");
+                    Response::Queued(u32::try_from(queued).unwrap_or(u32::MAX))
+                })
+            }
+        }
+    }
+}

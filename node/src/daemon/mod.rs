@@ -1,0 +1,287 @@
+//! A running node, assembled: the ledger as a Raft state machine, Raft over the libp2p
+//! network, the mempool fed by the API and by gossip, the block producer, the follower's
+//! forwarder, the metrics watcher and the HTTP API. `shuquand` and the tests start nodes
+//! through [`Daemon::start`]; a dev node is the same thing with one member.
+
+mod inbound;
+mod tasks;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use shuquan_consensus::{Node as RaftNode, NodeId, NodeInfo, Role};
+use shuquan_proto::{pb, Keypair, PublicKey};
+use tokio::sync::{broadcast, watch};
+use tokio::task::JoinHandle;
+
+use crate::api::{self, App};
+use crate::config::{parse_peer, NodeConfig};
+use crate::error::{Error, Result};
+use crate::ledger::{AppliedBlock, Ledger};
+use crate::mempool::Mempool;
+use crate::metrics::Metrics;
+use crate::p2p::{self, P2p};
+use crate::replica::{Applied, OnBlocks, Replica};
+use crate::producer;
+
+pub use tasks::refresh_metrics;
+
+/// A member node of the cluster, as genesis names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterMember {
+    /// Raft id: its place among the genesis members that run a node, from 1.
+    pub id: NodeId,
+    /// The member's id in genesis.
+    pub member: String,
+    /// Its node key.
+    pub node_key: PublicKey,
+    /// Its p2p address (genesis `node_addr`, or the config's `p2p.peers`).
+    pub addr: String,
+}
+
+/// The genesis members that run nodes, with Raft ids and addresses (`p2p.peers` entries
+/// override genesis addresses).
+pub fn cluster(genesis: &pb::Genesis, peers: &[String]) -> Result<Vec<ClusterMember>> {
+    let mut overrides = BTreeMap::new();
+    for p in peers {
+        let (key, addr) = parse_peer(p)?;
+        overrides.insert(key, addr);
+    }
+    let mut out = Vec::new();
+    for m in genesis.members.iter().filter(|m| !m.node_key.is_empty()) {
+        let node_key = PublicKey::from_slice(&m.node_key)?;
+        let addr = overrides
+            .get(&node_key)
+            .cloned()
+            .unwrap_or_else(|| m.node_addr.clone());
+        out.push(ClusterMember {
+            id: out.len() as NodeId + 1,
+            member: m.id.clone(),
+            node_key,
+            addr,
+        });
+    }
+    Ok(out)
+}
+
+/// The API's name of a Raft role.
+pub fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Leader => "leader",
+        Role::Follower => "follower",
+        Role::Candidate => "candidate",
+        Role::Learner => "learner",
+        Role::Shutdown => "shutdown",
+    }
+}
+
+/// A started node.
+#[derive(Debug)]
+pub struct Daemon {
+    app: Arc<App>,
+    stop: watch::Sender<bool>,
+    producer: JoinHandle<Result<()>>,
+    background: Vec<JoinHandle<()>>,
+}
+
+fn on_blocks(
+    mempool: Arc<Mempool>,
+    height: Arc<AtomicU64>,
+    events: broadcast::Sender<Arc<AppliedBlock>>,
+    metrics: Arc<Metrics>,
+) -> OnBlocks {
+    Arc::new(move |applied| match applied {
+        Applied::Blocks(blocks, took) => {
+            if !blocks.is_empty() {
+                metrics.apply_seconds.observe(took.as_secs_f64());
+            }
+            for b in blocks {
+                let ids: Vec<_> = b
+                    .receipts
+                    .iter()
+                    .filter_map(|r| shuquan_proto::Hash32::from_slice(&r.tx_id).ok())
+                    .collect();
+                mempool.remove(&ids);
+                height.store(b.header.height, Ordering::Release);
+                metrics.height.set(b.header.height as i64);
+                metrics.blocks.inc();
+                metrics.committed_txs.inc_by(b.receipts.len() as u64);
+                // No subscriber is fine.
+                let _ = events.send(b.clone());
+            }
+        }
+        Applied::Installed(h) => {
+            height.store(h, Ordering::Release);
+            metrics.height.set(h as i64);
+        }
+    })
+}
+
+impl Daemon {
+    /// Opens the ledger and starts the network, Raft, the producer and the helpers.
+    pub async fn start(cfg: &NodeConfig, genesis: pb::Genesis, node_key: Keypair) -> Result<Daemon> {
+        cfg.validate()?;
+        let members = cluster(&genesis, &cfg.p2p.peers)?;
+        let me = members
+            .iter()
+            .find(|m| m.node_key == node_key.public())
+            .cloned()
+            .ok_or_else(|| Error::Config {
+                key: "node_key".into(),
+                message: format!(
+                    "node key {} is not the node key of any genesis member; use the key genesis names",
+                    node_key.public()
+                ),
+            })?;
+        let chain_id = genesis.chain_id.clone();
+        let ledger_dir = cfg.data_dir.join("ledger");
+        let ledger = tokio::task::spawn_blocking(move || Ledger::open(&ledger_dir, genesis))
+            .await
+            .map_err(|_| Error::Stopped("ledger open"))??;
+        let ledger = Arc::new(ledger);
+        let params = ledger.params().clone();
+        if (cfg.block.max_bytes as u64) < params.max_tx_bytes {
+            return Err(Error::Config {
+                key: "block.max_bytes".into(),
+                message: format!("must hold one transaction of the chain's max_tx_bytes ({})", params.max_tx_bytes),
+            });
+        }
+        let applied = ledger.applied()?;
+        tracing::info!(height = applied.height, chain = %chain_id, node = me.id, member = %me.member, "ledger opened");
+
+        let metrics = Arc::new(Metrics::new());
+        metrics.height.set(applied.height as i64);
+        let mempool = Arc::new(Mempool::new(cfg.mempool.size));
+        let (events, _) = broadcast::channel(1024);
+        let height = Arc::new(AtomicU64::new(applied.height));
+
+        let inbound = Arc::new(inbound::NodeInbound {
+            ledger: ledger.clone(),
+            mempool: mempool.clone(),
+            raft: OnceLock::new(),
+        });
+        let frame = cfg.p2p.max_frame_bytes;
+        let p2p = P2p::start(
+            p2p::Config {
+                key: node_key.clone(),
+                listen: cfg.p2p.listen.clone(),
+                peers: members
+                    .iter()
+                    .filter(|m| m.id != me.id && !m.addr.is_empty())
+                    .map(|m| p2p::Peer { node_key: m.node_key, addr: m.addr.clone() })
+                    .collect(),
+                members: members.iter().map(|m| m.node_key).collect(),
+                topic: format!("shuquan/{chain_id}/tx/1"),
+                max_gossip_bytes: api::body_limit(params.max_tx_bytes as usize),
+                max_request_bytes: frame,
+                max_response_bytes: frame,
+                request_timeout: Duration::from_millis(cfg.p2p.request_timeout_ms),
+                max_pending_incoming: cfg.p2p.max_pending_incoming,
+                max_established_per_peer: cfg.p2p.max_established_per_peer,
+                redial_every: Duration::from_millis(cfg.p2p.redial_ms),
+            },
+            inbound.clone(),
+        )
+        .await?;
+
+        let replica = Replica::new(
+            ledger.clone(),
+            on_blocks(mempool.clone(), height.clone(), events.clone(), metrics.clone()),
+        );
+        let transport = Arc::new(p2p::RaftTransport::new(p2p.clone()));
+        let raft_dir = cfg.data_dir.join("raft");
+        let raft =
+            RaftNode::start(me.id, &cfg.consensus(&chain_id), &raft_dir, replica, transport).await?;
+        // `set` fails only if already set, which cannot happen here.
+        let _ = inbound.raft.set(raft.clone());
+        let initial: BTreeMap<NodeId, NodeInfo> = members
+            .iter()
+            .map(|m| (m.id, NodeInfo::new(m.node_key.to_hex(), m.addr.clone())))
+            .collect();
+        raft.initialize(initial).await?;
+
+        let (stop, stop_rx) = watch::channel(false);
+        let producer = tokio::spawn(producer::run(
+            producer::Config {
+                linger: Duration::from_millis(cfg.block.linger_ms),
+                max_block_txs: params.max_block_txs as usize,
+                max_block_bytes: cfg.block.max_bytes,
+                max_in_flight: cfg.block.max_in_flight,
+                proposer: node_key.public(),
+            },
+            mempool.clone(),
+            raft.clone(),
+            metrics.clone(),
+            stop_rx.clone(),
+        ));
+        let app = Arc::new(App {
+            ledger,
+            mempool,
+            events,
+            node_key: node_key.public(),
+            height,
+            max_wait: Duration::from_secs(30),
+            raft,
+            node_id: me.id,
+            p2p,
+            metrics,
+        });
+        let background = vec![
+            tokio::spawn(tasks::forward_stale(
+                app.clone(),
+                Duration::from_millis(cfg.mempool.forward_after_ms),
+                stop_rx.clone(),
+            )),
+            tokio::spawn(tasks::watch_raft(app.clone(), stop_rx)),
+        ];
+        Ok(Daemon {
+            app,
+            stop,
+            producer,
+            background,
+        })
+    }
+
+    /// What the API handlers share.
+    pub fn app(&self) -> Arc<App> {
+        self.app.clone()
+    }
+
+    /// Serves the API on `listener` until `stop` resolves or block production fails, then
+    /// stops everything in order.
+    pub async fn serve(
+        mut self,
+        listener: tokio::net::TcpListener,
+        stop: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<()> {
+        let server = axum::serve(listener, api::router(self.app.clone()))
+            .with_graceful_shutdown(stop);
+        let outcome = tokio::select! {
+            r = server => r.map_err(|e| Error::Io { path: "API server".into(), source: e }),
+            r = &mut self.producer => match r {
+                Ok(r) => r,
+                Err(_) => Err(Error::Stopped("block producer")),
+            },
+        };
+        self.shutdown().await;
+        outcome
+    }
+
+    /// Stops the producer and helpers, Raft and the network, and flushes the ledger.
+    pub async fn shutdown(&self) {
+        let _ = self.stop.send(true);
+        for t in &self.background {
+            t.abort();
+        }
+        if let Err(e) = self.app.raft.shutdown().await {
+            tracing::warn!(error = %e, "raft did not stop cleanly");
+        }
+        self.app.p2p.shutdown().await;
+        if let Err(e) = self.app.ledger.flush() {
+            tracing::error!(error = %e, "flushing the ledger at shutdown failed");
+        }
+        tracing::info!("stopped");
+    }
+}

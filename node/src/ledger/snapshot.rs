@@ -1,0 +1,102 @@
+//! Whole-ledger snapshots for Raft: [`Ledger::export`] writes every row of the ledger tree
+//! (blocks, transactions, state, indexes) into one byte string, and [`Ledger::install`]
+//! replaces the ledger with such a string in one atomic sled batch. A node that missed
+//! purged log entries catches up this way: the snapshot carries the whole chain.
+//!
+//! Format: the magic line, the genesis hash (32 bytes), then rows as
+//! `u32 key length ‖ key ‖ u32 value length ‖ value` (big-endian), in key order.
+
+use std::collections::BTreeSet;
+
+use prost::Message;
+use shuquan_proto::{pb, Hash32};
+
+use super::keys;
+use super::state::decode;
+use super::Ledger;
+use crate::error::{Error, Result};
+
+const MAGIC: &[u8] = b"SHUQUAN-LEDGER-SNAPSHOT-1\n";
+
+fn corrupt(what: &str) -> Error {
+    Error::Corrupt(format!("snapshot: {what}"))
+}
+
+/// Reads a `u32` length and that many bytes.
+fn take<'a>(rest: &mut &'a [u8]) -> Result<&'a [u8]> {
+    let (len, tail) = rest
+        .split_first_chunk::<4>()
+        .ok_or_else(|| corrupt("truncated length"))?;
+    let len = u32::from_be_bytes(*len) as usize;
+    if tail.len() < len {
+        return Err(corrupt("truncated row"));
+    }
+    let (item, tail) = tail.split_at(len);
+    *rest = tail;
+    Ok(item)
+}
+
+impl Ledger {
+    /// Every row of the ledger, as a snapshot (see the module docs for the format).
+    pub fn export(&self) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(MAGIC.len() + 32 + self.tree.len() * 64);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(self.genesis_hash().as_bytes());
+        for item in self.tree.iter() {
+            let (k, v) = item?;
+            for part in [&k[..], &v[..]] {
+                let len = u32::try_from(part.len()).map_err(|_| corrupt("row over 4 GiB"))?;
+                out.extend_from_slice(&len.to_be_bytes());
+                out.extend_from_slice(part);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Replaces the whole ledger with `snapshot` (from [`Ledger::export`] on a node of the
+    /// same chain) and stores `mark` as its "last applied" mark, in one atomic batch.
+    /// Returns the new last-applied record. A snapshot of another genesis is refused and
+    /// changes nothing.
+    pub fn install(&self, snapshot: &[u8], mark: &[u8]) -> Result<pb::Applied> {
+        let rest = snapshot
+            .strip_prefix(MAGIC)
+            .ok_or_else(|| corrupt("not a ledger snapshot (bad magic)"))?;
+        let (genesis, mut rest) = rest
+            .split_first_chunk::<32>()
+            .ok_or_else(|| corrupt("truncated genesis hash"))?;
+        if Hash32(*genesis) != self.genesis_hash() {
+            return Err(Error::GenesisMismatch(format!(
+                "snapshot of genesis {}, this ledger is genesis {}",
+                Hash32(*genesis),
+                self.genesis_hash()
+            )));
+        }
+        let mut rows = Vec::new();
+        while !rest.is_empty() {
+            let k = take(&mut rest)?;
+            let v = take(&mut rest)?;
+            rows.push((k, v));
+        }
+        let mut applied: pb::Applied = match rows.iter().find(|(k, _)| *k == keys::APPLIED) {
+            Some((_, v)) => decode(v, keys::APPLIED)?,
+            None => self.empty_applied(),
+        };
+        applied.mark = mark.to_vec();
+        let incoming: BTreeSet<&[u8]> = rows.iter().map(|(k, _)| *k).collect();
+        let mut batch = sled::Batch::default();
+        for item in self.tree.iter().keys() {
+            let k = item?;
+            if !incoming.contains(&k[..]) {
+                batch.remove(k);
+            }
+        }
+        for (k, v) in rows {
+            if k != keys::APPLIED {
+                batch.insert(k, v);
+            }
+        }
+        batch.insert(keys::APPLIED, applied.encode_to_vec());
+        self.tree.apply_batch(batch)?;
+        Ok(applied)
+    }
+}

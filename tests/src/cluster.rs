@@ -1,0 +1,317 @@
+//! A devnet of real `shuquand` processes on 127.0.0.1 for end-to-end tests: created with
+//! `shuquan devnet init` on free ports in a temporary directory; nodes can be killed
+//! (SIGKILL), paused and restarted one by one. Every node is killed when it drops.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use serde_json::Value;
+use shuquan_proto::Keypair;
+
+use crate::{agent, bin};
+
+/// The chain id of test devnets.
+pub const CHAIN: &str = "shuquan-devnet";
+
+/// `n` consecutive free ports on 127.0.0.1 (checked by binding them).
+pub fn free_ports(n: u16) -> u16 {
+    let seed = std::process::id() as u64 ^ crate::now_ms();
+    for attempt in 0..500u64 {
+        let base = 20_000 + ((seed.wrapping_mul(6364136223846793005).wrapping_add(attempt * 7919)) % 40_000) as u16;
+        let held: Vec<_> = (0..n)
+            .map_while(|i| TcpListener::bind(("127.0.0.1", base + i)).ok())
+            .collect();
+        if held.len() == usize::from(n) {
+            return base;
+        }
+    }
+    panic!("no {n} consecutive free ports");
+}
+
+/// One node of a [`Cluster`].
+#[derive(Debug)]
+pub struct ClusterNode {
+    /// 1-based, as in `nodeN.toml`.
+    pub index: usize,
+    /// API port.
+    pub api_port: u16,
+    config: PathBuf,
+    log: PathBuf,
+    extra: Vec<String>,
+    child: Option<Child>,
+}
+
+impl ClusterNode {
+    /// The API's base URL.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.api_port)
+    }
+
+    /// The node's log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The PID of the running process.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    fn spawn(&mut self) -> anyhow::Result<()> {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)?;
+        let child = Command::new(bin("shuquand"))
+            .arg("--config")
+            .arg(&self.config)
+            .args(&self.extra)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .context("starting shuquand")?;
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if ureq::get(&format!("{}/health", self.url())).call().is_ok() {
+                return Ok(());
+            }
+            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+                bail!("node {} exited with {status}; log:\n{}", self.index, self.log());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        bail!("node {} did not serve within 30 s; log:\n{}", self.index, self.log())
+    }
+
+    /// SIGKILL, no goodbye.
+    pub fn kill9(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Whether the process is running.
+    pub fn is_up(&self) -> bool {
+        self.child.is_some()
+    }
+
+    /// `GET path` as JSON with its status (`(0, Null)` when the node does not answer).
+    pub fn get(&self, path: &str) -> (u16, Value) {
+        match agent().get(&format!("{}{path}", self.url())).call() {
+            Ok(mut resp) => {
+                let status = resp.status().as_u16();
+                let body = resp.body_mut().read_to_string().unwrap_or_default();
+                (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+            }
+            Err(_) => (0, Value::Null),
+        }
+    }
+
+    /// `GET /v1/status`.
+    pub fn status(&self) -> Value {
+        self.get("/v1/status").1
+    }
+
+    /// `POST /v1/tx` of raw bytes, with the status and JSON answer (`(0, Null)` when the
+    /// node does not answer).
+    pub fn post_tx(&self, raw: &[u8], wait: bool) -> (u16, Value) {
+        let path = if wait { "/v1/tx?wait=commit" } else { "/v1/tx" };
+        match agent()
+            .post(&format!("{}{path}", self.url()))
+            .header("content-type", "application/x-protobuf")
+            .send(raw)
+        {
+            Ok(mut resp) => {
+                let status = resp.status().as_u16();
+                let body = resp.body_mut().read_to_string().unwrap_or_default();
+                (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+            }
+            Err(_) => (0, Value::Null),
+        }
+    }
+
+    /// The hash of the block at `height`, if this node has it.
+    pub fn block_hash(&self, height: u64) -> Option<String> {
+        let (code, v) = self.get(&format!("/v1/blocks/{height}"));
+        (code == 200).then(|| v["hash"].as_str().unwrap_or_default().to_string())
+    }
+}
+
+/// A devnet of `shuquand` processes.
+#[derive(Debug)]
+pub struct Cluster {
+    /// Holds keys, genesis, configs, data and logs.
+    pub dir: tempfile::TempDir,
+    /// The nodes, `nodes[0]` is node 1.
+    pub nodes: Vec<ClusterNode>,
+}
+
+impl Cluster {
+    /// Creates an `n`-node devnet and starts every node; `extra` flags go to every
+    /// `shuquand` (e.g. `--set raft.snapshot_every=50`).
+    pub fn start(n: u16, extra: &[&str]) -> anyhow::Result<Cluster> {
+        let dir = tempfile::tempdir()?;
+        let net = dir.path().join("net");
+        let api = free_ports(n);
+        let p2p = free_ports(n);
+        let out = Command::new(bin("shuquan"))
+            .args(["devnet", "init", "--nodes", &n.to_string(), "--dir"])
+            .arg(&net)
+            .args(["--api-port", &api.to_string(), "--p2p-port", &p2p.to_string()])
+            .output()?;
+        if !out.status.success() {
+            bail!("devnet init failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        let mut nodes = Vec::new();
+        for i in 0..n {
+            let index = usize::from(i) + 1;
+            nodes.push(ClusterNode {
+                index,
+                api_port: api + i,
+                config: net.join(format!("node{index}.toml")),
+                log: net.join(format!("node{index}.log")),
+                extra: extra.iter().map(|s| s.to_string()).collect(),
+                child: None,
+            });
+        }
+        let mut cluster = Cluster { dir, nodes };
+        // Start them together so they elect a leader without waiting for stragglers.
+        for node in &mut cluster.nodes {
+            node.spawn()?;
+        }
+        cluster.wait_leader(Duration::from_secs(30))?;
+        Ok(cluster)
+    }
+
+    /// Node `i` (1-based).
+    pub fn node(&self, i: usize) -> &ClusterNode {
+        &self.nodes[i - 1]
+    }
+
+    /// SIGKILLs node `i`.
+    pub fn kill9(&mut self, i: usize) {
+        self.nodes[i - 1].kill9();
+    }
+
+    /// Starts node `i` again on its directory.
+    pub fn restart(&mut self, i: usize) -> anyhow::Result<()> {
+        self.nodes[i - 1].kill9();
+        self.nodes[i - 1].spawn()
+    }
+
+    /// A member's key (`org1`, `org2`, `regulator`, `auditor`).
+    pub fn key(&self, who: &str) -> Keypair {
+        Keypair::read_file(&self.dir.path().join("net/keys").join(format!("{who}.key")))
+            .expect("member key")
+    }
+
+    /// The path of a file in the devnet directory.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join("net").join(name)
+    }
+
+    /// Waits until a running node is leader and every running node knows it; returns its
+    /// 1-based index.
+    pub fn wait_leader(&self, timeout: Duration) -> anyhow::Result<usize> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let up: Vec<&ClusterNode> = self.nodes.iter().filter(|n| n.is_up()).collect();
+            let statuses: Vec<Value> = up.iter().map(|n| n.status()).collect();
+            let leader = up
+                .iter()
+                .zip(&statuses)
+                .find(|(_, s)| s["role"] == "leader")
+                .map(|(n, s)| (n.index, s["node_id"].as_u64()));
+            if let Some((index, Some(id))) = leader {
+                if statuses.iter().all(|s| s["leader_id"].as_u64() == Some(id)) {
+                    return Ok(index);
+                }
+            }
+            if Instant::now() > deadline {
+                bail!("no leader known to every running node after {timeout:?}: {statuses:?}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Waits until every running node reports height at least `h`.
+    pub fn wait_height(&self, h: u64, timeout: Duration) -> anyhow::Result<()> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let heights: Vec<u64> = self
+                .nodes
+                .iter()
+                .filter(|n| n.is_up())
+                .map(|n| n.status()["height"].as_u64().unwrap_or(0))
+                .collect();
+            if heights.iter().all(|x| *x >= h) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("heights {heights:?} did not all reach {h} within {timeout:?}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Waits until every running node has the same height, and returns it.
+    pub fn wait_same_height(&self, timeout: Duration) -> anyhow::Result<u64> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let heights: Vec<u64> = self
+                .nodes
+                .iter()
+                .filter(|n| n.is_up())
+                .map(|n| n.status()["height"].as_u64().unwrap_or(0))
+                .collect();
+            if heights.windows(2).all(|w| w[0] == w[1]) {
+                return Ok(heights[0]);
+            }
+            if Instant::now() > deadline {
+                bail!("heights {heights:?} did not converge within {timeout:?}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Asserts every running node has the same block hashes for heights `1..=h`.
+    pub fn assert_same_chain(&self, h: u64) {
+        for height in 1..=h {
+            let hashes: Vec<Option<String>> = self
+                .nodes
+                .iter()
+                .filter(|n| n.is_up())
+                .map(|n| n.block_hash(height))
+                .collect();
+            assert!(hashes[0].is_some(), "no block {height}");
+            assert!(
+                hashes.windows(2).all(|w| w[0] == w[1]),
+                "block {height} differs between nodes: {hashes:?}"
+            );
+        }
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        for n in &mut self.nodes {
+            n.kill9();
+        }
+    }
+}
+
+/// A signed transaction for a test devnet.
+pub fn sign(
+    signer: &Keypair,
+    cosigners: &[&Keypair],
+    payload: shuquan_proto::pb::tx_body::Payload,
+    ts: u64,
+) -> Vec<u8> {
+    shuquan_proto::tx::sign_all(CHAIN, ts, signer, cosigners, payload)
+}
