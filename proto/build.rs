@@ -2,7 +2,14 @@
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed=proto");
-    let fds = protox::compile(["shuquan/tx.proto", "shuquan/chain.proto", "shuquan/p2p.proto"], ["proto"])?;
+    let fds = protox::compile(
+        [
+            "shuquan/tx.proto",
+            "shuquan/chain.proto",
+            "shuquan/p2p.proto",
+        ],
+        ["proto"],
+    )?;
     let mut cfg = prost_build::Config::new();
     cfg.btree_map(["."]);
     cfg.compile_fds(fds)?;

@@ -123,7 +123,9 @@ pub(crate) fn init(a: &InitArgs) -> anyhow::Result<Value> {
                 p2p: P2pFile {
                     listen: m.node_addr.clone(),
                 },
-                raft: a.snapshot_every.map(|snapshot_every| RaftFile { snapshot_every }),
+                raft: a
+                    .snapshot_every
+                    .map(|snapshot_every| RaftFile { snapshot_every }),
             };
             let text = format!(
                 "# shuquand --config node{k}.toml  (member {}; see the README for every key)\n{}",
@@ -155,11 +157,19 @@ pub(crate) fn init(a: &InitArgs) -> anyhow::Result<Value> {
 /// The API URL of every node configuration (`node*.toml`) in a devnet directory.
 pub(crate) fn node_urls(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
     let mut out = Vec::new();
-    let entries = std::fs::read_dir(dir)
-        .with_context(|| format!("reading {} (create it with `shuquan devnet init`)", dir.display()))?;
+    let entries = std::fs::read_dir(dir).with_context(|| {
+        format!(
+            "reading {} (create it with `shuquan devnet init`)",
+            dir.display()
+        )
+    })?;
     for e in entries {
         let path = e?.path();
-        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("")
+            .to_string();
         if !name.starts_with("node") || path.extension().and_then(|s| s.to_str()) != Some("toml") {
             continue;
         }
@@ -206,9 +216,16 @@ pub(crate) fn status_table(rows: &[Value]) -> String {
     );
     for r in rows {
         let s = |k: &str| r.get(k).and_then(|v| v.as_str()).unwrap_or("-").to_string();
-        let u = |k: &str| r.get(k).and_then(|v| v.as_u64()).map_or("-".into(), |v| v.to_string());
+        let u = |k: &str| {
+            r.get(k)
+                .and_then(|v| v.as_u64())
+                .map_or("-".into(), |v| v.to_string())
+        };
         let hash = s("last_block_hash");
-        let peers = r.get("peers").and_then(|p| p.as_array()).map_or("-".into(), |p| p.len().to_string());
+        let peers = r
+            .get("peers")
+            .and_then(|p| p.as_array())
+            .map_or("-".into(), |p| p.len().to_string());
         out.push_str(&format!(
             "{:<7} {:<24} {:<9} {:>5} {:>8}  {:<16} {:>6} {:>5}\n",
             s("node"),

@@ -180,11 +180,22 @@ fn typed(key: &str, default: &Value, text: &str) -> Result<Value> {
     if default.is_str() {
         return Ok(Value::String(text.to_string()));
     }
-    let doc: Table = toml::from_str(&format!("v = {text}"))
-        .map_err(|e| bad(key, format!("{text:?} is not a {}: {e}", default.type_str())))?;
+    let doc: Table = toml::from_str(&format!("v = {text}")).map_err(|e| {
+        bad(
+            key,
+            format!("{text:?} is not a {}: {e}", default.type_str()),
+        )
+    })?;
     let v = doc.get("v").cloned().unwrap_or(Value::Boolean(false));
     if v.type_str() != default.type_str() {
-        return Err(bad(key, format!("{text:?} is a {}, expected a {}", v.type_str(), default.type_str())));
+        return Err(bad(
+            key,
+            format!(
+                "{text:?} is a {}, expected a {}",
+                v.type_str(),
+                default.type_str()
+            ),
+        ));
     }
     Ok(v)
 }
@@ -192,7 +203,11 @@ fn typed(key: &str, default: &Value, text: &str) -> Result<Value> {
 /// Every key of the defaults as (`a.b` path, default value).
 fn keys(defaults: &Table, prefix: &str, out: &mut Vec<(String, Value)>) {
     for (k, v) in defaults {
-        let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        let path = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
         match v {
             Value::Table(t) => keys(t, &path, out),
             other => out.push((path, other.clone())),
@@ -205,7 +220,9 @@ fn set(table: &mut Table, path: &str, value: Value) {
     let Some(last) = parts.pop() else { return };
     let mut t = table;
     for p in parts {
-        let entry = t.entry(p.to_string()).or_insert_with(|| Value::Table(Table::new()));
+        let entry = t
+            .entry(p.to_string())
+            .or_insert_with(|| Value::Table(Table::new()));
         if !entry.is_table() {
             *entry = Value::Table(Table::new());
         }
@@ -229,8 +246,8 @@ impl NodeConfig {
         env: impl IntoIterator<Item = (String, String)>,
         sets: &[String],
     ) -> Result<NodeConfig> {
-        let defaults = Value::try_from(NodeConfig::default())
-            .map_err(|e| bad("(defaults)", e.to_string()))?;
+        let defaults =
+            Value::try_from(NodeConfig::default()).map_err(|e| bad("(defaults)", e.to_string()))?;
         let Value::Table(defaults) = defaults else {
             return Err(bad("(defaults)", "not a table"));
         };
@@ -238,11 +255,14 @@ impl NodeConfig {
         keys(&defaults, "", &mut known);
         let mut merged = Table::new();
         if let Some(path) = file {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                bad("--config", format!("cannot read {}: {e}", path.display()))
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| bad("--config", format!("cannot read {}: {e}", path.display())))?;
+            merged = toml::from_str(&text).map_err(|e| {
+                bad(
+                    "--config",
+                    format!("{} is not valid TOML: {e}", path.display()),
+                )
             })?;
-            merged = toml::from_str(&text)
-                .map_err(|e| bad("--config", format!("{} is not valid TOML: {e}", path.display())))?;
             // Paths written in the file are relative to the file's directory.
             let dir = path.parent().unwrap_or(Path::new(""));
             for key in ["data_dir", "genesis", "node_key"] {
@@ -263,13 +283,23 @@ impl NodeConfig {
             }
         }
         for s in sets {
-            let (key, text) = s
-                .split_once('=')
-                .ok_or_else(|| bad(s, "write --set KEY=VALUE, e.g. --set raft.snapshot_every=100"))?;
-            let key = key.trim();
-            let default = known.iter().find(|(k, _)| k == key).map(|(_, v)| v).ok_or_else(|| {
-                bad(key, "no such setting; see the keys in the README's node configuration section")
+            let (key, text) = s.split_once('=').ok_or_else(|| {
+                bad(
+                    s,
+                    "write --set KEY=VALUE, e.g. --set raft.snapshot_every=100",
+                )
             })?;
+            let key = key.trim();
+            let default = known
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v)
+                .ok_or_else(|| {
+                    bad(
+                        key,
+                        "no such setting; see the keys in the README's node configuration section",
+                    )
+                })?;
             set(&mut merged, key, typed(key, default, text.trim())?);
         }
         Value::Table(merged)
@@ -279,9 +309,12 @@ impl NodeConfig {
 
     /// Checks every setting; the error names the key and what to do.
     pub fn validate(&self) -> Result<()> {
-        self.api
-            .parse::<SocketAddr>()
-            .map_err(|e| bad("api", format!("{:?} is not HOST:PORT ({e}), e.g. 127.0.0.1:7070", self.api)))?;
+        self.api.parse::<SocketAddr>().map_err(|e| {
+            bad(
+                "api",
+                format!("{:?} is not HOST:PORT ({e}), e.g. 127.0.0.1:7070", self.api),
+            )
+        })?;
         if !["text", "json"].contains(&self.log_format.as_str()) {
             return Err(bad("log_format", "use text or json"));
         }
@@ -289,15 +322,27 @@ impl NodeConfig {
             return Err(bad("data_dir", "give a directory for the chain"));
         }
         let p = &self.p2p;
-        p.listen
-            .parse::<libp2p::Multiaddr>()
-            .map_err(|e| bad("p2p.listen", format!("{:?} is not a multiaddr ({e}), e.g. /ip4/127.0.0.1/tcp/7100", p.listen)))?;
+        p.listen.parse::<libp2p::Multiaddr>().map_err(|e| {
+            bad(
+                "p2p.listen",
+                format!(
+                    "{:?} is not a multiaddr ({e}), e.g. /ip4/127.0.0.1/tcp/7100",
+                    p.listen
+                ),
+            )
+        })?;
         for peer in &p.peers {
             parse_peer(peer)?;
         }
         let positive = [
-            ("p2p.max_pending_incoming", u64::from(p.max_pending_incoming)),
-            ("p2p.max_established_per_peer", u64::from(p.max_established_per_peer)),
+            (
+                "p2p.max_pending_incoming",
+                u64::from(p.max_pending_incoming),
+            ),
+            (
+                "p2p.max_established_per_peer",
+                u64::from(p.max_established_per_peer),
+            ),
             ("p2p.request_timeout_ms", p.request_timeout_ms),
             ("p2p.redial_ms", p.redial_ms),
             ("mempool.size", self.mempool.size as u64),
@@ -320,11 +365,19 @@ impl NodeConfig {
             ));
         }
         if (self.raft.snapshot_chunk_bytes as usize) + (1 << 20) > p.max_frame_bytes {
-            return Err(bad("raft.snapshot_chunk_bytes", "must be at least 1 MiB below p2p.max_frame_bytes"));
+            return Err(bad(
+                "raft.snapshot_chunk_bytes",
+                "must be at least 1 MiB below p2p.max_frame_bytes",
+            ));
         }
-        self.consensus("check")
-            .validate()
-            .map_err(|e| bad("raft", format!("{e}; election_min_ms must exceed heartbeat_ms and be below election_max_ms")))
+        self.consensus("check").validate().map_err(|e| {
+            bad(
+                "raft",
+                format!(
+                    "{e}; election_min_ms must exceed heartbeat_ms and be below election_max_ms"
+                ),
+            )
+        })
     }
 
     /// The Raft settings.
@@ -350,11 +403,18 @@ pub fn parse_peer(s: &str) -> Result<(shuquan_proto::PublicKey, String)> {
     let (key, addr) = s
         .split_once('@')
         .ok_or_else(|| bad("p2p.peers", format!("{s:?}: write NODE_KEY_HEX@MULTIADDR")))?;
-    let key = key
-        .parse()
-        .map_err(|e| bad("p2p.peers", format!("{s:?}: the node key is not valid: {e}")))?;
-    addr.parse::<libp2p::Multiaddr>()
-        .map_err(|e| bad("p2p.peers", format!("{s:?}: {addr:?} is not a multiaddr: {e}")))?;
+    let key = key.parse().map_err(|e| {
+        bad(
+            "p2p.peers",
+            format!("{s:?}: the node key is not valid: {e}"),
+        )
+    })?;
+    addr.parse::<libp2p::Multiaddr>().map_err(|e| {
+        bad(
+            "p2p.peers",
+            format!("{s:?}: {addr:?} is not a multiaddr: {e}"),
+        )
+    })?;
     Ok((key, addr.to_string()))
 }
 

@@ -210,11 +210,23 @@ mod tests {
         let got = m.take(10, usize::MAX);
         assert_eq!(ids(&got), vec![h(1), h(2)]);
         assert_eq!(got[0].1, vec![1], "take hands out the bytes");
-        assert_eq!(m.insert(h(1), vec![1]), Ok(false), "a proposed id is still known");
-        assert_eq!(m.insert(h(3), vec![3]), Err(Refused::Full(2)), "proposed ones count");
+        assert_eq!(
+            m.insert(h(1), vec![1]),
+            Ok(false),
+            "a proposed id is still known"
+        );
+        assert_eq!(
+            m.insert(h(3), vec![3]),
+            Err(Refused::Full(2)),
+            "proposed ones count"
+        );
         m.remove(&[h(1), h(2)]);
         assert!(m.is_empty());
-        assert_eq!(m.insert(h(1), vec![1]), Ok(true), "a committed id may come again");
+        assert_eq!(
+            m.insert(h(1), vec![1]),
+            Ok(true),
+            "a committed id may come again"
+        );
     }
 
     #[test]
@@ -223,7 +235,11 @@ mod tests {
         for i in 1..=3 {
             m.insert(h(i), vec![i; 100]).unwrap_or_default();
         }
-        assert_eq!(ids(&m.take(10, 10)), vec![h(1)], "one oversize tx still goes");
+        assert_eq!(
+            ids(&m.take(10, 10)),
+            vec![h(1)],
+            "one oversize tx still goes"
+        );
         assert_eq!(ids(&m.take(10, 250)), vec![h(2), h(3)]);
         assert!(m.take(10, 250).is_empty());
     }
@@ -247,7 +263,11 @@ mod tests {
         m.insert(h(1), vec![1]).unwrap_or_default();
         m.insert(h(2), vec![2]).unwrap_or_default();
         let _taken = m.take(1, usize::MAX);
-        assert_eq!(ids(&m.stale(Duration::ZERO, 10)), vec![h(2)], "taken ones are not stale");
+        assert_eq!(
+            ids(&m.stale(Duration::ZERO, 10)),
+            vec![h(2)],
+            "taken ones are not stale"
+        );
         assert!(m.stale(Duration::from_secs(60), 10).is_empty());
     }
 }

@@ -89,15 +89,27 @@ impl Metrics {
             refused_connections: Gauge::default(),
         };
         let r = &mut m.registry;
-        r.register("height", "Height of the last applied block", m.height.clone());
+        r.register(
+            "height",
+            "Height of the last applied block",
+            m.height.clone(),
+        );
         r.register("raft_term", "Current Raft term", m.term.clone());
-        r.register("raft_role", "1 for the node's current Raft role", m.role.clone());
+        r.register(
+            "raft_role",
+            "1 for the node's current Raft role",
+            m.role.clone(),
+        );
         r.register(
             "raft_leader_changes",
             "Times this node saw the leader change",
             m.leader_changes.clone(),
         );
-        r.register("mempool_transactions", "Transactions in the mempool", m.mempool.clone());
+        r.register(
+            "mempool_transactions",
+            "Transactions in the mempool",
+            m.mempool.clone(),
+        );
         r.register(
             "committed_transactions",
             "Transactions in applied blocks, failed ones included",
@@ -137,7 +149,9 @@ impl Metrics {
     pub fn set_role(&self, role: &str) {
         for r in ["leader", "follower", "candidate", "learner", "shutdown"] {
             let v = i64::from(r == role);
-            self.role.get_or_create(&RoleLabel { role: r.into() }).set(v);
+            self.role
+                .get_or_create(&RoleLabel { role: r.into() })
+                .set(v);
         }
     }
 

@@ -87,8 +87,14 @@ pub async fn run(
             let started = std::time::Instant::now();
             match raft.write(Replica::entry(&proposal)).await {
                 Ok(ack) => {
-                    metrics.commit_seconds.observe(started.elapsed().as_secs_f64());
-                    tracing::debug!(height = Replica::height_of(&ack.response), txs, "block committed");
+                    metrics
+                        .commit_seconds
+                        .observe(started.elapsed().as_secs_f64());
+                    tracing::debug!(
+                        height = Replica::height_of(&ack.response),
+                        txs,
+                        "block committed"
+                    );
                     // Applying the block removed its transactions from the mempool.
                 }
                 Err(e) if e.is_retryable() => {

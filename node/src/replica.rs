@@ -35,7 +35,9 @@ pub struct Replica {
 
 impl std::fmt::Debug for Replica {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Replica").field("ledger", &self.ledger).finish()
+        f.debug_struct("Replica")
+            .field("ledger", &self.ledger)
+            .finish()
     }
 }
 

@@ -48,7 +48,12 @@ pub const DEFAULT_PURPOSES: &[&str] = &[
 pub const DEV_MEMBERS: &[(&str, &str, &str, &str)] = &[
     ("org1", "Nanning Big Data Exchange", "CN", "member"),
     ("org2", "Hanoi Digital Data Co.", "VN", "member"),
-    ("regulator", "Cyberspace Administration (dev)", "CN", "regulator"),
+    (
+        "regulator",
+        "Cyberspace Administration (dev)",
+        "CN",
+        "regulator",
+    ),
     ("auditor", "Beibu Gulf Data Audit (dev)", "CN", "auditor"),
 ];
 
@@ -58,7 +63,12 @@ pub fn dev_member(i: usize, account_key: PublicKey) -> MemberFile {
         Some((id, name, j, role)) => (id.to_string(), name.to_string(), *j, *role),
         None => {
             let n = i - DEV_MEMBERS.len() + 3;
-            (format!("org{n}"), format!("Member Institution {n} (dev)"), "CN", "member")
+            (
+                format!("org{n}"),
+                format!("Member Institution {n} (dev)"),
+                "CN",
+                "member",
+            )
         }
     };
     MemberFile {

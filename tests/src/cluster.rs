@@ -20,7 +20,11 @@ pub const CHAIN: &str = "shuquan-devnet";
 pub fn free_ports(n: u16) -> u16 {
     let seed = std::process::id() as u64 ^ crate::now_ms();
     for attempt in 0..500u64 {
-        let base = 20_000 + ((seed.wrapping_mul(6364136223846793005).wrapping_add(attempt * 7919)) % 40_000) as u16;
+        let base = 20_000
+            + ((seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(attempt * 7919))
+                % 40_000) as u16;
         let held: Vec<_> = (0..n)
             .map_while(|i| TcpListener::bind(("127.0.0.1", base + i)).ok())
             .collect();
@@ -80,12 +84,24 @@ impl ClusterNode {
             if ureq::get(&format!("{}/health", self.url())).call().is_ok() {
                 return Ok(());
             }
-            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
-                bail!("node {} exited with {status}; log:\n{}", self.index, self.log());
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
+                bail!(
+                    "node {} exited with {status}; log:\n{}",
+                    self.index,
+                    self.log()
+                );
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        bail!("node {} did not serve within 30 s; log:\n{}", self.index, self.log())
+        bail!(
+            "node {} did not serve within 30 s; log:\n{}",
+            self.index,
+            self.log()
+        )
     }
 
     /// SIGKILL, no goodbye.
@@ -163,10 +179,18 @@ impl Cluster {
         let out = Command::new(bin("shuquan"))
             .args(["devnet", "init", "--nodes", &n.to_string(), "--dir"])
             .arg(&net)
-            .args(["--api-port", &api.to_string(), "--p2p-port", &p2p.to_string()])
+            .args([
+                "--api-port",
+                &api.to_string(),
+                "--p2p-port",
+                &p2p.to_string(),
+            ])
             .output()?;
         if !out.status.success() {
-            bail!("devnet init failed: {}", String::from_utf8_lossy(&out.stderr));
+            bail!(
+                "devnet init failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
         let mut nodes = Vec::new();
         for i in 0..n {

@@ -96,7 +96,8 @@ fn bad_transactions_are_refused_with_clear_errors() {
 #[test]
 fn a_full_mempool_refuses_with_503_and_drains() {
     // A long linger keeps transactions waiting, so the bound of 2 is reached.
-    let node = DevNode::start_with(&["--set", "mempool.size=2", "--set", "block.linger_ms=1500"]).unwrap();
+    let node =
+        DevNode::start_with(&["--set", "mempool.size=2", "--set", "block.linger_ms=1500"]).unwrap();
     let org1 = node.key("org1");
     let codes: Vec<u16> = (0..3)
         .map(|i| {

@@ -15,12 +15,15 @@ async fn t60_add_learner_then_promote_to_voter() {
     }
     c.start(4, MemStateMachine::new()).await;
     c.nodes[&leader].add_learner(4, info(4)).await.unwrap();
+    // add_learner returned once the learner's log caught up; applying follows shortly.
+    let target = c.nodes[&leader].status().await.last_applied.map(|a| a - 1);
     let st = c.nodes[&4]
-        .wait_until(WAIT, |s| s.membership.learners().contains(&4))
+        .wait_until(WAIT, |s| {
+            s.membership.learners().contains(&4) && s.last_applied >= target
+        })
         .await
         .unwrap();
     assert_eq!(st.role, Role::Learner);
-    assert!(st.last_applied >= c.nodes[&leader].status().await.last_applied.map(|a| a - 1));
 
     c.nodes[&leader].promote(4).await.unwrap();
     let m = c.nodes[&leader].membership();

@@ -48,7 +48,11 @@ fn flags_beat_environment_beat_file_beat_defaults() {
     assert_eq!(cfg.raft.heartbeat_ms, 100, "file beats defaults");
     assert_eq!(cfg.api, "127.0.0.1:9001");
     assert_eq!(cfg.p2p.max_established_per_peer, 2, "default kept");
-    assert_eq!(cfg.data_dir, dir.path().join("n1"), "file paths are relative to the file");
+    assert_eq!(
+        cfg.data_dir,
+        dir.path().join("n1"),
+        "file paths are relative to the file"
+    );
 }
 
 #[test]
@@ -56,7 +60,8 @@ fn environment_paths_stay_relative_to_the_working_directory() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("node.toml");
     std::fs::write(&file, "data_dir = \"n1\"\n").unwrap();
-    let cfg = NodeConfig::load(Some(&file), env(&[("SHUQUAN_DATA_DIR", "elsewhere")]), &[]).unwrap();
+    let cfg =
+        NodeConfig::load(Some(&file), env(&[("SHUQUAN_DATA_DIR", "elsewhere")]), &[]).unwrap();
     assert_eq!(cfg.data_dir, PathBuf::from("elsewhere"));
 }
 
@@ -84,18 +89,31 @@ fn validate_names_the_offending_key() {
         key_of(c.validate().unwrap_err())
     };
     assert_eq!(check(&|c| c.api = "localhost".into()), "api");
-    assert_eq!(check(&|c| c.p2p.listen = "127.0.0.1:7100".into()), "p2p.listen");
+    assert_eq!(
+        check(&|c| c.p2p.listen = "127.0.0.1:7100".into()),
+        "p2p.listen"
+    );
     assert_eq!(check(&|c| c.p2p.peers = vec!["abc".into()]), "p2p.peers");
     assert_eq!(check(&|c| c.mempool.size = 0), "mempool.size");
-    assert_eq!(check(&|c| c.p2p.max_frame_bytes = 1 << 20), "p2p.max_frame_bytes");
+    assert_eq!(
+        check(&|c| c.p2p.max_frame_bytes = 1 << 20),
+        "p2p.max_frame_bytes"
+    );
     assert_eq!(check(&|c| c.raft.election_min_ms = 10), "raft");
     assert_eq!(check(&|c| c.log_format = "yaml".into()), "log_format");
 }
 
 #[test]
 fn every_key_has_an_environment_name() {
-    assert_eq!(env_name("raft.snapshot_every"), "SHUQUAN_RAFT_SNAPSHOT_EVERY");
+    assert_eq!(
+        env_name("raft.snapshot_every"),
+        "SHUQUAN_RAFT_SNAPSHOT_EVERY"
+    );
     assert_eq!(env_name("api"), "SHUQUAN_API");
     let cfg = NodeConfig::load(None, env(&[("SHUQUAN_P2P_PEERS", "[\"a@b\"]")]), &[]).unwrap();
-    assert_eq!(cfg.p2p.peers, vec!["a@b".to_string()], "arrays parse as TOML");
+    assert_eq!(
+        cfg.p2p.peers,
+        vec!["a@b".to_string()],
+        "arrays parse as TOML"
+    );
 }

@@ -36,12 +36,20 @@ impl NodeInbound {
             // Invalid in any state (encoding, chain, signatures): the sender should have
             // known; reject, which penalises it and stops the message here.
             Ok(Err(r)) if invalid_everywhere(r.code) => {
-                return Verdict::Reject(format!("{} ({}): {}", r.code.name(), r.code.number(), r.message))
+                return Verdict::Reject(format!(
+                    "{} ({}): {}",
+                    r.code.name(),
+                    r.code.number(),
+                    r.message
+                ))
             }
             // Depends on state this node may see earlier or later than the sender (already
             // committed, signer's membership or role): do not forward, do not penalise.
             Ok(Err(r)) => {
-                tracing::debug!(code = r.code.name(), "gossiped transaction not admitted here");
+                tracing::debug!(
+                    code = r.code.name(),
+                    "gossiped transaction not admitted here"
+                );
                 return Verdict::Ignore;
             }
             Err(e) => {

@@ -23,8 +23,8 @@ use crate::ledger::{AppliedBlock, Ledger};
 use crate::mempool::Mempool;
 use crate::metrics::Metrics;
 use crate::p2p::{self, P2p};
-use crate::replica::{Applied, OnBlocks, Replica};
 use crate::producer;
+use crate::replica::{Applied, OnBlocks, Replica};
 
 pub use tasks::refresh_metrics;
 
@@ -121,7 +121,11 @@ fn on_blocks(
 
 impl Daemon {
     /// Opens the ledger and starts the network, Raft, the producer and the helpers.
-    pub async fn start(cfg: &NodeConfig, genesis: pb::Genesis, node_key: Keypair) -> Result<Daemon> {
+    pub async fn start(
+        cfg: &NodeConfig,
+        genesis: pb::Genesis,
+        node_key: Keypair,
+    ) -> Result<Daemon> {
         cfg.validate()?;
         let members = cluster(&genesis, &cfg.p2p.peers)?;
         let me = members
@@ -145,7 +149,10 @@ impl Daemon {
         if (cfg.block.max_bytes as u64) < params.max_tx_bytes {
             return Err(Error::Config {
                 key: "block.max_bytes".into(),
-                message: format!("must hold one transaction of the chain's max_tx_bytes ({})", params.max_tx_bytes),
+                message: format!(
+                    "must hold one transaction of the chain's max_tx_bytes ({})",
+                    params.max_tx_bytes
+                ),
             });
         }
         let applied = ledger.applied()?;
@@ -170,7 +177,10 @@ impl Daemon {
                 peers: members
                     .iter()
                     .filter(|m| m.id != me.id && !m.addr.is_empty())
-                    .map(|m| p2p::Peer { node_key: m.node_key, addr: m.addr.clone() })
+                    .map(|m| p2p::Peer {
+                        node_key: m.node_key,
+                        addr: m.addr.clone(),
+                    })
                     .collect(),
                 members: members.iter().map(|m| m.node_key).collect(),
                 topic: format!("shuquan/{chain_id}/tx/1"),
@@ -188,12 +198,23 @@ impl Daemon {
 
         let replica = Replica::new(
             ledger.clone(),
-            on_blocks(mempool.clone(), height.clone(), events.clone(), metrics.clone()),
+            on_blocks(
+                mempool.clone(),
+                height.clone(),
+                events.clone(),
+                metrics.clone(),
+            ),
         );
         let transport = Arc::new(p2p::RaftTransport::new(p2p.clone()));
         let raft_dir = cfg.data_dir.join("raft");
-        let raft =
-            RaftNode::start(me.id, &cfg.consensus(&chain_id), &raft_dir, replica, transport).await?;
+        let raft = RaftNode::start(
+            me.id,
+            &cfg.consensus(&chain_id),
+            &raft_dir,
+            replica,
+            transport,
+        )
+        .await?;
         // `set` fails only if already set, which cannot happen here.
         let _ = inbound.raft.set(raft.clone());
         let initial: BTreeMap<NodeId, NodeInfo> = members
@@ -256,8 +277,8 @@ impl Daemon {
         listener: tokio::net::TcpListener,
         stop: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<()> {
-        let server = axum::serve(listener, api::router(self.app.clone()))
-            .with_graceful_shutdown(stop);
+        let server =
+            axum::serve(listener, api::router(self.app.clone())).with_graceful_shutdown(stop);
         let outcome = tokio::select! {
             r = server => r.map_err(|e| Error::Io { path: "API server".into(), source: e }),
             r = &mut self.producer => match r {

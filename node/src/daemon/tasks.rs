@@ -35,15 +35,23 @@ pub(super) async fn forward_stale(app: Arc<App>, age: Duration, mut stop: watch:
             _ = tokio::time::sleep(tick) => {}
             _ = stop.changed() => return,
         }
-        let Some(leader) = leader_key(&app) else { continue };
+        let Some(leader) = leader_key(&app) else {
+            continue;
+        };
         let batch = app.mempool.stale(age, FORWARD_BATCH);
         if batch.is_empty() {
             continue;
         }
         let n = batch.len();
         let txs = batch.into_iter().map(|(_, raw)| raw).collect();
-        match app.p2p.request(leader, Request::Txs(txs), Duration::from_secs(5)).await {
-            Ok(Response::Queued(q)) => tracing::debug!(sent = n, queued = q, "forwarded transactions to the leader"),
+        match app
+            .p2p
+            .request(leader, Request::Txs(txs), Duration::from_secs(5))
+            .await
+        {
+            Ok(Response::Queued(q)) => {
+                tracing::debug!(sent = n, queued = q, "forwarded transactions to the leader")
+            }
             Ok(other) => tracing::warn!(?other, "leader refused forwarded transactions"),
             Err(e) => tracing::warn!(error = ?e, "forwarding transactions to the leader failed"),
         }
@@ -59,7 +67,9 @@ pub async fn refresh_metrics(app: &App) {
     m.mempool.set(app.mempool.len() as i64);
     m.peers.set(app.p2p.peers().len() as i64);
     let first = st.purged.map_or(0, |p| p + 1);
-    let entries = st.last_log_index.map_or(0, |last| (last + 1).saturating_sub(first));
+    let entries = st
+        .last_log_index
+        .map_or(0, |last| (last + 1).saturating_sub(first));
     m.raft_log_entries.set(entries as i64);
     let s = app.p2p.stats();
     for (verdict, v) in [
@@ -67,7 +77,11 @@ pub async fn refresh_metrics(app: &App) {
         ("rejected", s.gossip_rejected),
         ("ignored", s.gossip_ignored),
     ] {
-        m.gossip.get_or_create(&crate::metrics::GossipLabel { verdict: verdict.into() }).set(v);
+        m.gossip
+            .get_or_create(&crate::metrics::GossipLabel {
+                verdict: verdict.into(),
+            })
+            .set(v);
     }
     m.refused_connections.set(s.refused_connections);
 }

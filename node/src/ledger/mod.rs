@@ -204,7 +204,11 @@ impl Ledger {
     /// Applies `proposals` as consecutive blocks and stores `mark` with them, all in one
     /// atomic sled batch: after a crash the ledger holds all of them or none. With no
     /// proposals only the mark moves (Raft committed only its own entries).
-    pub fn apply_blocks(&self, proposals: &[pb::Proposal], mark: &[u8]) -> Result<Vec<AppliedBlock>> {
+    pub fn apply_blocks(
+        &self,
+        proposals: &[pb::Proposal],
+        mark: &[u8],
+    ) -> Result<Vec<AppliedBlock>> {
         let mut prev = self.applied()?;
         let mut writes = Writes::new();
         let mut blocks = Vec::with_capacity(proposals.len());
