@@ -16,19 +16,24 @@ use crate::{agent, bin};
 /// The chain id of test devnets.
 pub const CHAIN: &str = "shuquan-devnet";
 
-/// `n` consecutive free ports on 127.0.0.1 (checked by binding them).
+/// `n` consecutive free ports on 127.0.0.1 (checked by binding them), never overlapping a
+/// range handed out earlier in this process.
 pub fn free_ports(n: u16) -> u16 {
-    let seed = std::process::id() as u64 ^ crate::now_ms();
-    for attempt in 0..500u64 {
-        let base = 20_000
-            + ((seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(attempt * 7919))
-                % 40_000) as u16;
+    use std::hash::{BuildHasher, Hasher};
+    static GIVEN: std::sync::Mutex<Vec<(u16, u16)>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|p| p.into_inner());
+    for _ in 0..1000 {
+        // RandomState is seeded randomly per process and differs per call.
+        let r = std::collections::hash_map::RandomState::new().build_hasher().finish();
+        let base = 20_000 + (r % 40_000) as u16;
+        if given.iter().any(|(b, len)| base < b + len && *b < base + n) {
+            continue;
+        }
         let held: Vec<_> = (0..n)
             .map_while(|i| TcpListener::bind(("127.0.0.1", base + i)).ok())
             .collect();
         if held.len() == usize::from(n) {
+            given.push((base, n));
             return base;
         }
     }
@@ -174,8 +179,9 @@ impl Cluster {
     pub fn start(n: u16, extra: &[&str]) -> anyhow::Result<Cluster> {
         let dir = tempfile::tempdir()?;
         let net = dir.path().join("net");
-        let api = free_ports(n);
-        let p2p = free_ports(n);
+        // One range for both, so the API and p2p ports cannot overlap.
+        let api = free_ports(2 * n);
+        let p2p = api + n;
         let out = Command::new(bin("shuquan"))
             .args(["devnet", "init", "--nodes", &n.to_string(), "--dir"])
             .arg(&net)
