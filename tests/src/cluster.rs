@@ -24,7 +24,9 @@ pub fn free_ports(n: u16) -> u16 {
     let mut given = GIVEN.lock().unwrap_or_else(|p| p.into_inner());
     for _ in 0..1000 {
         // RandomState is seeded randomly per process and differs per call.
-        let r = std::collections::hash_map::RandomState::new().build_hasher().finish();
+        let r = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
         let base = 20_000 + (r % 40_000) as u16;
         if given.iter().any(|(b, len)| base < b + len && *b < base + n) {
             continue;

@@ -44,7 +44,10 @@ fn commit(node: &ClusterNode, raw: &[u8]) -> (String, String) {
     assert_eq!(v["status"], "committed", "node {}: {v}", node.index);
     (
         v["tx_id"].as_str().unwrap().to_string(),
-        v["receipt"]["created"].as_str().unwrap_or_default().to_string(),
+        v["receipt"]["created"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
     )
 }
 
@@ -55,6 +58,28 @@ fn assert_everywhere(c: &Cluster, ids: &[String]) {
             assert_eq!(code, 200, "node {} lacks {id}: {v}", n.index);
         }
     }
+}
+
+/// The data line of the first block event from `GET /v1/events?from=1`.
+fn first_event(node: &ClusterNode) -> String {
+    use std::io::BufRead;
+    let resp = ureq::get(&format!("{}/v1/events?from=1", node.url()))
+        .call()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(resp.into_body().into_reader()).lines();
+    let mut seen_id = false;
+    // Bounded: the first event is the first block, already committed.
+    for _ in 0..20 {
+        let line = lines.next().unwrap().unwrap();
+        if line == "id: 1" {
+            seen_id = true;
+        }
+        if let Some(data) = line.strip_prefix("data: ") {
+            assert!(seen_id || line.contains("\"height\":1"));
+            return data.to_string();
+        }
+    }
+    panic!("no block event in the first 20 lines");
 }
 
 #[test]
@@ -89,10 +114,22 @@ fn transactions_sent_to_any_node_commit_on_all() {
         .map(|n| n.get(&format!("/v1/assets/{}/grants", assets[0])).1)
         .collect();
     assert!(views.windows(2).all(|w| w[0] == w[1]), "{views:?}");
+    // Followers stream committed blocks to institutions that follow the chain.
+    let first = first_event(c.node(follower));
+    assert!(
+        first.contains("\"height\":1") && first.contains(&ids[0]),
+        "{first}"
+    );
+    for n in &c.nodes {
+        assert_eq!(n.get("/ready").0, 200, "node {} not ready", n.index);
+    }
     let status = c.node(follower).status();
     assert_eq!(status["role"], "follower");
     assert_eq!(status["peers"].as_array().unwrap().len(), 2, "{status}");
-    assert_eq!(status["leader_id"].as_u64(), c.node(leader).status()["node_id"].as_u64());
+    assert_eq!(
+        status["leader_id"].as_u64(),
+        c.node(leader).status()["node_id"].as_u64()
+    );
 }
 
 #[test]
@@ -105,8 +142,13 @@ fn sigkill_of_the_leader_under_load_loses_nothing_acknowledged() {
     let next = Arc::new(AtomicU64::new(1_000));
     let mut workers = Vec::new();
     for w in 0..6usize {
-        let (acked, stop, next, key, ports) =
-            (acked.clone(), stop.clone(), next.clone(), org1.clone(), ports.clone());
+        let (acked, stop, next, key, ports) = (
+            acked.clone(),
+            stop.clone(),
+            next.clone(),
+            org1.clone(),
+            ports.clone(),
+        );
         workers.push(std::thread::spawn(move || {
             let agent = shuquan_tests::agent();
             // Bounded: at most 40 s of load.
@@ -118,7 +160,9 @@ fn sigkill_of_the_leader_under_load_loses_nothing_acknowledged() {
                 i += 1;
                 let port = ports[i % ports.len()];
                 let Ok(mut resp) = agent
-                    .post(&format!("http://127.0.0.1:{port}/v1/tx?wait=commit&timeout_ms=5000"))
+                    .post(&format!(
+                        "http://127.0.0.1:{port}/v1/tx?wait=commit&timeout_ms=5000"
+                    ))
                     .header("content-type", "application/x-protobuf")
                     .send(&raw[..])
                 else {
@@ -128,7 +172,10 @@ fn sigkill_of_the_leader_under_load_loses_nothing_acknowledged() {
                 let body = resp.body_mut().read_to_string().unwrap_or_default();
                 let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
                 if resp.status().as_u16() == 200 && v["status"] == "committed" {
-                    acked.lock().unwrap().push(v["tx_id"].as_str().unwrap().to_string());
+                    acked
+                        .lock()
+                        .unwrap()
+                        .push(v["tx_id"].as_str().unwrap().to_string());
                 }
             }
         }));
@@ -152,7 +199,10 @@ fn sigkill_of_the_leader_under_load_loses_nothing_acknowledged() {
         w.join().unwrap();
     }
     let acked = acked.lock().unwrap().clone();
-    assert!(before_kill > 5, "only {before_kill} acknowledged before the kill");
+    assert!(
+        before_kill > 5,
+        "only {before_kill} acknowledged before the kill"
+    );
     assert!(
         acked.len() >= at_election + 20,
         "load did not continue under the new leader: {} then {}",
@@ -168,7 +218,12 @@ fn sigkill_of_the_leader_under_load_loses_nothing_acknowledged() {
 fn a_node_behind_a_purged_log_catches_up_by_snapshot() {
     let mut c = Cluster::start(
         3,
-        &["--set", "raft.snapshot_every=20", "--set", "raft.keep_after_snapshot=5"],
+        &[
+            "--set",
+            "raft.snapshot_every=20",
+            "--set",
+            "raft.keep_after_snapshot=5",
+        ],
     )
     .unwrap();
     let leader = c.wait_leader(CONVERGE).unwrap();
@@ -178,7 +233,13 @@ fn a_node_behind_a_purged_log_catches_up_by_snapshot() {
     // One block per transaction: 60 log entries, three snapshots, the log purged.
     let mut ids = Vec::new();
     for n in 0..60 {
-        ids.push(commit(c.node(leader), &sign(&org1, &[], register(5_000 + n), now_ms())).0);
+        ids.push(
+            commit(
+                c.node(leader),
+                &sign(&org1, &[], register(5_000 + n), now_ms()),
+            )
+            .0,
+        );
     }
     c.restart(down).unwrap();
     let h = c.wait_same_height(CONVERGE).unwrap();

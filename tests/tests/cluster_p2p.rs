@@ -42,18 +42,28 @@ fn member_nodes(c: &Cluster) -> Vec<(PublicKey, String)> {
 
 fn peer_config(key: Keypair, listen: &str, nodes: &[(PublicKey, String)]) -> p2p::Config {
     let mut cfg = p2p::Config::new(key.clone(), listen, format!("shuquan/{CHAIN}/tx/1"));
-    cfg.members = nodes.iter().map(|(k, _)| *k).chain([key.public()]).collect();
+    cfg.members = nodes
+        .iter()
+        .map(|(k, _)| *k)
+        .chain([key.public()])
+        .collect();
     cfg.peers = nodes
         .iter()
         .filter(|(k, _)| *k != key.public())
-        .map(|(k, a)| p2p::Peer { node_key: *k, addr: a.clone() })
+        .map(|(k, a)| p2p::Peer {
+            node_key: *k,
+            addr: a.clone(),
+        })
         .collect();
     cfg.redial_every = Duration::from_millis(300);
     cfg
 }
 
 fn tx_id(raw: &[u8]) -> String {
-    shuquan_proto::tx::decode_tx(raw, CHAIN, 1 << 20).unwrap().id.to_string()
+    shuquan_proto::tx::decode_tx(raw, CHAIN, 1 << 20)
+        .unwrap()
+        .id
+        .to_string()
 }
 
 fn metric(c: &Cluster, i: usize, name: &str) -> f64 {
@@ -101,16 +111,24 @@ fn an_outsider_node_is_refused_and_its_gossip_never_lands() {
     assert_eq!(peers_left, 0, "a connection to the outsider survived");
     let id = tx_id(&raw);
     for n in &c.nodes {
-        assert_eq!(n.get(&format!("/v1/txs/{id}")).0, 404, "node {} took outsider gossip", n.index);
+        assert_eq!(
+            n.get(&format!("/v1/txs/{id}")).0,
+            404,
+            "node {} took outsider gossip",
+            n.index
+        );
         let peers = n.status()["peers"].as_array().unwrap().clone();
         assert_eq!(peers.len(), 2, "node {}: {peers:?}", n.index);
     }
-    let refusals: f64 = (1..=3).map(|i| metric(&c, i, "shuquan_refused_connections")).sum();
+    let refusals: f64 = (1..=3)
+        .map(|i| metric(&c, i, "shuquan_refused_connections"))
+        .sum();
     assert!(refusals > 0.0, "no refusal counted");
-    let logged = c
-        .nodes
-        .iter()
-        .any(|n| n.log().lines().any(|l| l.contains("refused") && l.contains(&outsider_peer)));
+    let logged = c.nodes.iter().any(|n| {
+        n.log()
+            .lines()
+            .any(|l| l.contains("refused") && l.contains(&outsider_peer))
+    });
     assert!(logged, "no node logged refusing {outsider_peer}");
 }
 
@@ -122,7 +140,12 @@ fn invalid_gossip_from_a_member_is_rejected_and_the_nodes_keep_serving() {
     c.kill9(3);
     c.wait_leader(Duration::from_secs(30)).unwrap();
     let key = Keypair::read_file(&c.path("keys/node3.key")).unwrap();
-    let addr = nodes.iter().find(|(k, _)| *k == key.public()).unwrap().1.clone();
+    let addr = nodes
+        .iter()
+        .find(|(k, _)| *k == key.public())
+        .unwrap()
+        .1
+        .clone();
     let org1 = c.key("org1");
     let good = sign(&org1, &[], register(7_001), now_ms());
     let mut bad = pb::TxRaw::decode(&sign(&org1, &[], register(7_002), now_ms())[..]).unwrap();
@@ -130,7 +153,9 @@ fn invalid_gossip_from_a_member_is_rejected_and_the_nodes_keep_serving() {
     let bad = bad.encode_to_vec();
     let rt = runtime();
     rt.block_on(async {
-        let net = P2p::start(peer_config(key, &addr, &nodes), Arc::new(Quiet)).await.unwrap();
+        let net = P2p::start(peer_config(key, &addr, &nodes), Arc::new(Quiet))
+            .await
+            .unwrap();
         let deadline = Instant::now() + Duration::from_secs(20);
         while net.peers().len() < 2 && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -149,14 +174,21 @@ fn invalid_gossip_from_a_member_is_rejected_and_the_nodes_keep_serving() {
         net.shutdown().await;
     });
     let (good_id, bad_id) = (tx_id(&good), tx_id(&bad));
-    assert_eq!(c.node(1).get(&format!("/v1/txs/{good_id}")).0, 200, "valid gossip did not commit");
+    assert_eq!(
+        c.node(1).get(&format!("/v1/txs/{good_id}")).0,
+        200,
+        "valid gossip did not commit"
+    );
     for i in [1, 2] {
         assert_eq!(c.node(i).get(&format!("/v1/txs/{bad_id}")).0, 404);
     }
     let rejected: f64 = (1..=2)
         .map(|i| metric(&c, i, "shuquan_gossip_transactions{verdict=\"rejected\"}"))
         .sum();
-    assert!(rejected >= 1.0, "no node counted the invalid gossip as rejected");
+    assert!(
+        rejected >= 1.0,
+        "no node counted the invalid gossip as rejected"
+    );
     assert!(
         (1..=2).any(|i| c.node(i).log().contains("rejected gossip")),
         "no node logged the rejected gossip"
@@ -165,6 +197,10 @@ fn invalid_gossip_from_a_member_is_rejected_and_the_nodes_keep_serving() {
     for i in [1, 2] {
         let raw = sign(&org1, &[], register(7_100 + i as u64), now_ms());
         let (code, v) = c.node(i).post_tx(&raw, true);
-        assert_eq!((code, v["status"].as_str()), (200, Some("committed")), "{v}");
+        assert_eq!(
+            (code, v["status"].as_str()),
+            (200, Some("committed")),
+            "{v}"
+        );
     }
 }

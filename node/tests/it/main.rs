@@ -16,3 +16,4 @@ mod oversight;
 mod register;
 mod restart;
 mod rights;
+mod snapshot;
