@@ -86,29 +86,10 @@ impl ClusterNode {
             .spawn()
             .context("starting shuquand")?;
         self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if ureq::get(&format!("{}/health", self.url())).call().is_ok() {
-                return Ok(());
-            }
-            if let Some(status) = self
-                .child
-                .as_mut()
-                .and_then(|c| c.try_wait().ok().flatten())
-            {
-                bail!(
-                    "node {} exited with {status}; log:\n{}",
-                    self.index,
-                    self.log()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        bail!(
-            "node {} did not serve within 30 s; log:\n{}",
-            self.index,
-            self.log()
-        )
+        let (what, url, path) = (format!("node {}", self.index), self.url(), self.log.clone());
+        crate::wait_serving(&mut self.child, &url, &what, || {
+            std::fs::read_to_string(&path).unwrap_or_default()
+        })
     }
 
     /// SIGKILL, no goodbye.
@@ -267,26 +248,6 @@ impl Cluster {
             }
             if Instant::now() > deadline {
                 bail!("no leader known to every running node after {timeout:?}: {statuses:?}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    /// Waits until every running node reports height at least `h`.
-    pub fn wait_height(&self, h: u64, timeout: Duration) -> anyhow::Result<()> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let heights: Vec<u64> = self
-                .nodes
-                .iter()
-                .filter(|n| n.is_up())
-                .map(|n| n.status()["height"].as_u64().unwrap_or(0))
-                .collect();
-            if heights.iter().all(|x| *x >= h) {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                bail!("heights {heights:?} did not all reach {h} within {timeout:?}");
             }
             std::thread::sleep(Duration::from_millis(100));
         }

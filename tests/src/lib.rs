@@ -91,21 +91,10 @@ impl DevNode {
             .spawn()
             .context("starting shuquand")?;
         self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if ureq::get(&format!("{}/health", self.url())).call().is_ok() {
-                return Ok(());
-            }
-            if let Some(status) = self
-                .child
-                .as_mut()
-                .and_then(|c| c.try_wait().ok().flatten())
-            {
-                bail!("shuquand exited with {status}; log:\n{}", self.log());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        bail!("shuquand did not serve within 20 s; log:\n{}", self.log())
+        let (log, url) = (self.dir.path().join("node.log"), self.url());
+        wait_serving(&mut self.child, &url, "shuquand", || {
+            std::fs::read_to_string(&log).unwrap_or_default()
+        })
     }
 
     /// The node's log so far.
@@ -202,6 +191,27 @@ impl Drop for DevNode {
     fn drop(&mut self) {
         self.kill9();
     }
+}
+
+/// Waits up to 30 s until the process in `child` answers `GET /health` at `url`; fails
+/// with its log if it exits or does not answer.
+pub fn wait_serving(
+    child: &mut Option<Child>,
+    url: &str,
+    what: &str,
+    log: impl Fn() -> String,
+) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if ureq::get(&format!("{url}/health")).call().is_ok() {
+            return Ok(());
+        }
+        if let Some(status) = child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+            bail!("{what} exited with {status}; log:\n{}", log());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    bail!("{what} did not serve within 30 s; log:\n{}", log())
 }
 
 /// An agent that returns error statuses as answers.
