@@ -159,8 +159,9 @@ impl Default for RaftSection {
             heartbeat_ms: ms(c.heartbeat_interval),
             election_min_ms: ms(c.election_timeout_min),
             election_max_ms: ms(c.election_timeout_max),
-            snapshot_every: c.snapshot_every,
-            keep_after_snapshot: c.keep_after_snapshot,
+            // A snapshot is the whole ledger: build it rarely.
+            snapshot_every: 20_000,
+            keep_after_snapshot: 2_000,
             max_payload_entries: 8,
             snapshot_chunk_bytes: c.snapshot_chunk_bytes,
         }
