@@ -1,0 +1,68 @@
+//! Operating a node: JSON logs, readiness, metrics, and configuration errors that name the
+//! key at fault.
+
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use shuquan_tests::{bin, now_ms, register, sign, DevNode};
+
+#[test]
+fn json_logs_readiness_and_metrics() {
+    let node = DevNode::start_with(&["--log-format", "json"]).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while node.get("/ready").0 != 200 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        node.get("/ready").0,
+        200,
+        "a one-member chain elects itself"
+    );
+    let raw = sign(&node.key("org1"), &[], register(1), now_ms());
+    assert_eq!(node.post_tx(&raw, true).0, 200);
+    let metrics = ureq::get(&format!("{}/metrics", node.url()))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    assert!(metrics.contains("shuquan_height 1"), "{metrics}");
+    assert!(
+        metrics.contains("shuquan_raft_role{role=\"leader\"} 1"),
+        "{metrics}"
+    );
+    let log = node.log();
+    let lines: Vec<&str> = log.lines().filter(|l| l.starts_with('{')).collect();
+    assert!(!lines.is_empty(), "no JSON log lines:\n{log}");
+    for l in lines {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        assert!(v["level"].is_string() && v["fields"].is_object(), "{l}");
+    }
+}
+
+#[test]
+fn a_bad_setting_stops_the_node_and_names_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&[&str], &[(&str, &str)], &str); 3] = [
+        (&["--set", "mempool.size=0"], &[], "mempool.size"),
+        (
+            &[],
+            &[("SHUQUAN_RAFT_SNAPSHOT_EVERY", "often")],
+            "raft.snapshot_every",
+        ),
+        (&["--set", "p2p.listen=127.0.0.1:1"], &[], "p2p.listen"),
+    ];
+    for (flags, env, key) in cases {
+        let out = std::process::Command::new(bin("shuquand"))
+            .args(["--dev", "--data-dir"])
+            .arg(dir.path())
+            .args(flags)
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{flags:?} {env:?} started");
+        assert!(err.contains(key), "{key} not named in: {err}");
+    }
+}
