@@ -44,7 +44,8 @@ fn json_logs_readiness_and_metrics() {
 #[test]
 fn a_bad_setting_stops_the_node_and_names_the_key() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&[&str], &[(&str, &str)], &str); 3] = [
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+    let cases: [Case; 3] = [
         (&["--set", "mempool.size=0"], &[], "mempool.size"),
         (
             &[],
