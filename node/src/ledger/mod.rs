@@ -381,7 +381,9 @@ impl Ledger {
             };
             st.put(keys::tx(&id), &record);
         }
-        st.put_raw(keys::block_tx(height, index), id.to_vec());
+        // The block's own receipt at this position (a failed replay's differs from the
+        // committed record of its id).
+        st.put(keys::block_tx(height, index), receipt);
         if let Some(tx) = tx {
             for key in tx.all_signers() {
                 st.put_raw(keys::by_signer(key.as_bytes(), height, index), id.to_vec());

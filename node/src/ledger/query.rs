@@ -106,17 +106,25 @@ impl Ledger {
         }))
     }
 
+    /// The receipts of block `height`, in order.
+    fn block_receipts(&self, height: u64) -> Result<Vec<pb::Receipt>> {
+        self.scan(&keys::prefix("btx", &[&height.to_be_bytes()]), usize::MAX)?
+            .iter()
+            .map(|(k, v)| decode(v, k))
+            .collect()
+    }
+
     /// A block with its receipts.
     pub fn block(&self, height: u64) -> Result<Option<v::BlockView>> {
         let Some(h) = self.header(height)? else {
             return Ok(None);
         };
-        let mut txs = Vec::with_capacity(h.tx_count as usize);
-        for (_, id) in self.scan(&keys::prefix("btx", &[&height.to_be_bytes()]), usize::MAX)? {
-            if let Some(r) = self.receipt(&id32(&id))? {
-                txs.push(r);
-            }
-        }
+        let txs = self
+            .block_receipts(height)?
+            .iter()
+            .zip(0u32..)
+            .map(|(r, index)| ReceiptView::new(r, height, index))
+            .collect();
         Ok(Some(v::BlockView {
             height,
             hash: block_hash(&h),
@@ -138,12 +146,9 @@ impl Ledger {
             return Ok(None);
         };
         let leaves: Vec<Hash32> = self
-            .scan(
-                &keys::prefix("btx", &[&rec.height.to_be_bytes()]),
-                usize::MAX,
-            )?
+            .block_receipts(rec.height)?
             .iter()
-            .map(|(_, id)| shuquan_proto::merkle::leaf_hash(&id32(id).0))
+            .map(|r| shuquan_proto::merkle::leaf_hash(&id32(&r.tx_id).0))
             .collect();
         let Some(path) = shuquan_proto::merkle::proof(&leaves, rec.index as usize) else {
             return Ok(None);

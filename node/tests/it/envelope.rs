@@ -167,6 +167,27 @@ fn g4_replays_fail_in_later_blocks_and_within_a_block() {
     );
 }
 
+/// Found by the chaos run: a block view looked receipts up by transaction id, so a replay
+/// that failed in a later block showed the first, committed receipt, and one transaction
+/// looked committed twice.
+#[test]
+fn block_view_shows_a_replays_own_failed_receipt() {
+    let mut c = Chain::new();
+    let org1 = c.org1.clone();
+    let raw = c.tx(&org1, &[], Payload::RegisterAsset(register_payload(1)));
+    let b1 = c.block(vec![raw.clone()]);
+    let b2 = c.block(vec![raw]);
+    let v1 = c.ledger.block(b1.header.height).unwrap().unwrap();
+    let v2 = c.ledger.block(b2.header.height).unwrap().unwrap();
+    assert_eq!(v1.txs[0].result, "committed");
+    assert_eq!(
+        (v2.txs[0].code, v2.txs[0].height),
+        (F::Replay.number(), b2.header.height)
+    );
+    assert_ne!(v2.txs[0].result, "committed");
+    assert_eq!(v1.txs[0].tx_id, v2.txs[0].tx_id);
+}
+
 #[test]
 fn g4_timestamps_outside_the_window_fail() {
     let mut c = Chain::new();
