@@ -22,27 +22,28 @@ fn ids() -> Vec<Hash32> {
 fn bench(c: &mut Criterion) {
     let ids = ids();
     let raw = vec![7u8; 300];
+    let signer = shuquan_proto::Keypair::from_seed([1; 32]).unwrap().public();
     let mut g = c.benchmark_group("mempool");
     g.throughput(Throughput::Elements(N as u64));
     g.bench_function("insert_take_remove_2000", |b| {
         b.iter(|| {
-            let m = Mempool::new(50_000);
+            let m = Mempool::new(50_000, 50_000);
             for id in &ids {
-                m.insert(*id, raw.clone()).unwrap();
+                m.insert(*id, raw.clone(), signer).unwrap();
             }
             let block = m.take(N, usize::MAX);
             m.remove(block.iter().map(|(id, _)| id));
             assert!(m.is_empty());
         })
     });
-    let full = Mempool::new(50_000);
+    let full = Mempool::new(50_000, 50_000);
     for id in &ids {
-        full.insert(*id, raw.clone()).unwrap();
+        full.insert(*id, raw.clone(), signer).unwrap();
     }
     g.bench_function("duplicate_insert_2000", |b| {
         b.iter(|| {
             ids.iter()
-                .filter(|id| full.insert(**id, Vec::new()) == Ok(true))
+                .filter(|id| full.insert(**id, Vec::new(), signer) == Ok(true))
                 .count()
         })
     });

@@ -66,6 +66,8 @@ pub struct P2pSection {
 pub struct MempoolSection {
     /// Most transactions waiting; more are refused with HTTP 503.
     pub size: usize,
+    /// Most transactions waiting from one signing key; more are refused with HTTP 429.
+    pub per_signer: usize,
     /// A follower forwards transactions to the leader when they waited this long, ms.
     pub forward_after_ms: u64,
 }
@@ -136,6 +138,7 @@ impl Default for MempoolSection {
     fn default() -> Self {
         MempoolSection {
             size: 50_000,
+            per_signer: 12_500,
             forward_after_ms: 1_000,
         }
     }
@@ -347,6 +350,7 @@ impl NodeConfig {
             ("p2p.request_timeout_ms", p.request_timeout_ms),
             ("p2p.redial_ms", p.redial_ms),
             ("mempool.size", self.mempool.size as u64),
+            ("mempool.per_signer", self.mempool.per_signer as u64),
             ("block.max_bytes", self.block.max_bytes as u64),
             ("block.max_in_flight", self.block.max_in_flight as u64),
             ("raft.snapshot_every", self.raft.snapshot_every),

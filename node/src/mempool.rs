@@ -1,5 +1,7 @@
 //! The mempool: a bounded set of admitted transactions, deduplicated by id, proposed oldest
-//! first. When full it refuses new work with a clear error instead of growing.
+//! first. When full it refuses new work with a clear error instead of growing, and no one
+//! signing key may hold more than its quota, so one member flooding cannot keep the others
+//! out.
 //!
 //! A transaction stays until a committed block names it ([`Mempool::remove`]), on every
 //! node: followers keep what they received so a new leader can propose it. The leader
@@ -10,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use shuquan_proto::Hash32;
+use shuquan_proto::{Hash32, PublicKey};
 use tokio::sync::Notify;
 
 /// Why a transaction was not queued.
@@ -18,6 +20,8 @@ use tokio::sync::Notify;
 pub enum Refused {
     /// The mempool holds its maximum; retry later.
     Full(usize),
+    /// This signing key holds its quota of waiting transactions; retry when some commit.
+    SignerFull(usize),
 }
 
 /// A transaction with its id.
@@ -28,6 +32,7 @@ pub type Pending = (Hash32, Vec<u8>);
 pub struct Mempool {
     inner: Mutex<Inner>,
     cap: usize,
+    per_signer: usize,
     notify: Notify,
 }
 
@@ -37,6 +42,7 @@ struct Entry {
     /// Empty while the transaction is in a proposal (`take`n).
     raw: Vec<u8>,
     since: Instant,
+    signer: PublicKey,
 }
 
 #[derive(Debug, Default)]
@@ -44,15 +50,33 @@ struct Inner {
     /// Queued (not taken) transactions by arrival.
     queue: BTreeMap<u64, Hash32>,
     entries: HashMap<Hash32, Entry>,
+    /// Transactions held per signing key.
+    by_signer: HashMap<PublicKey, usize>,
     next: u64,
 }
 
+impl Inner {
+    fn forget(&mut self, id: &Hash32) {
+        if let Some(entry) = self.entries.remove(id) {
+            self.queue.remove(&entry.seq);
+            if let Some(n) = self.by_signer.get_mut(&entry.signer) {
+                *n -= 1;
+                if *n == 0 {
+                    self.by_signer.remove(&entry.signer);
+                }
+            }
+        }
+    }
+}
+
 impl Mempool {
-    /// A mempool holding at most `cap` transactions.
-    pub fn new(cap: usize) -> Self {
+    /// A mempool holding at most `cap` transactions, of which at most `per_signer` by one
+    /// signing key.
+    pub fn new(cap: usize, per_signer: usize) -> Self {
         Mempool {
             inner: Mutex::new(Inner::default()),
             cap,
+            per_signer,
             notify: Notify::new(),
         }
     }
@@ -68,8 +92,9 @@ impl Mempool {
         self.cap
     }
 
-    /// Queues a transaction. `Ok(false)` when it is already here (queued or proposed).
-    pub fn insert(&self, id: Hash32, raw: Vec<u8>) -> Result<bool, Refused> {
+    /// Queues a transaction signed by `signer`. `Ok(false)` when it is already here
+    /// (queued or proposed).
+    pub fn insert(&self, id: Hash32, raw: Vec<u8>, signer: PublicKey) -> Result<bool, Refused> {
         let mut inner = self.lock();
         if inner.entries.contains_key(&id) {
             return Ok(false);
@@ -77,11 +102,24 @@ impl Mempool {
         if inner.entries.len() >= self.cap {
             return Err(Refused::Full(self.cap));
         }
+        let held = inner.by_signer.entry(signer).or_default();
+        if *held >= self.per_signer {
+            return Err(Refused::SignerFull(self.per_signer));
+        }
+        *held += 1;
         let seq = inner.next;
         inner.next += 1;
         inner.queue.insert(seq, id);
         let since = Instant::now();
-        inner.entries.insert(id, Entry { seq, raw, since });
+        inner.entries.insert(
+            id,
+            Entry {
+                seq,
+                raw,
+                since,
+                signer,
+            },
+        );
         drop(inner);
         self.notify.notify_one();
         Ok(true)
@@ -137,9 +175,7 @@ impl Mempool {
     pub fn remove<'a>(&self, ids: impl IntoIterator<Item = &'a Hash32>) {
         let mut inner = self.lock();
         for id in ids {
-            if let Some(entry) = inner.entries.remove(id) {
-                inner.queue.remove(&entry.seq);
-            }
+            inner.forget(id);
         }
     }
 
@@ -196,44 +232,81 @@ mod tests {
         Hash32([i; 32])
     }
 
+    fn k(i: u8) -> PublicKey {
+        shuquan_proto::Keypair::from_seed([i; 32])
+            .map(|k| k.public())
+            .unwrap_or_else(|_| panic!("key {i}"))
+    }
+
+    /// Inserts with signer 1.
+    fn put(m: &Mempool, id: Hash32, raw: Vec<u8>) -> Result<bool, Refused> {
+        m.insert(id, raw, k(1))
+    }
+
     fn ids(batch: &[Pending]) -> Vec<Hash32> {
         batch.iter().map(|(id, _)| *id).collect()
     }
 
     #[test]
     fn bounded_deduplicated_and_fifo() {
-        let m = Mempool::new(2);
-        assert_eq!(m.insert(h(1), vec![1]), Ok(true));
-        assert_eq!(m.insert(h(1), vec![1]), Ok(false));
-        assert_eq!(m.insert(h(2), vec![2]), Ok(true));
-        assert_eq!(m.insert(h(3), vec![3]), Err(Refused::Full(2)));
+        let m = Mempool::new(2, 2);
+        assert_eq!(put(&m, h(1), vec![1]), Ok(true));
+        assert_eq!(put(&m, h(1), vec![1]), Ok(false));
+        assert_eq!(put(&m, h(2), vec![2]), Ok(true));
+        assert_eq!(put(&m, h(3), vec![3]), Err(Refused::Full(2)));
         let got = m.take(10, usize::MAX);
         assert_eq!(ids(&got), vec![h(1), h(2)]);
         assert_eq!(got[0].1, vec![1], "take hands out the bytes");
         assert_eq!(
-            m.insert(h(1), vec![1]),
+            put(&m, h(1), vec![1]),
             Ok(false),
             "a proposed id is still known"
         );
         assert_eq!(
-            m.insert(h(3), vec![3]),
+            put(&m, h(3), vec![3]),
             Err(Refused::Full(2)),
             "proposed ones count"
         );
         m.remove(&[h(1), h(2)]);
         assert!(m.is_empty());
         assert_eq!(
-            m.insert(h(1), vec![1]),
+            put(&m, h(1), vec![1]),
             Ok(true),
             "a committed id may come again"
         );
     }
 
     #[test]
-    fn take_respects_byte_limit_but_always_makes_progress() {
-        let m = Mempool::new(10);
+    fn one_flooding_signer_cannot_keep_others_out() {
+        let m = Mempool::new(10, 3);
         for i in 1..=3 {
-            m.insert(h(i), vec![i; 100]).unwrap_or_default();
+            assert_eq!(m.insert(h(i), vec![i], k(1)), Ok(true));
+        }
+        assert_eq!(m.insert(h(4), vec![4], k(1)), Err(Refused::SignerFull(3)));
+        assert_eq!(
+            m.insert(h(5), vec![5], k(2)),
+            Ok(true),
+            "another signer gets in"
+        );
+        let _proposed = m.take(10, usize::MAX);
+        assert_eq!(
+            m.insert(h(4), vec![4], k(1)),
+            Err(Refused::SignerFull(3)),
+            "proposed count"
+        );
+        m.remove(&[h(1)]);
+        assert_eq!(
+            m.insert(h(4), vec![4], k(1)),
+            Ok(true),
+            "a commit frees quota"
+        );
+    }
+
+    #[test]
+    fn take_respects_byte_limit_but_always_makes_progress() {
+        let m = Mempool::new(10, 10);
+        for i in 1..=3 {
+            put(&m, h(i), vec![i; 100]).unwrap_or_default();
         }
         assert_eq!(
             ids(&m.take(10, 10)),
@@ -246,9 +319,9 @@ mod tests {
 
     #[test]
     fn requeue_restores_order_and_skips_committed() {
-        let m = Mempool::new(10);
+        let m = Mempool::new(10, 10);
         for i in 1..=4 {
-            m.insert(h(i), vec![i]).unwrap_or_default();
+            put(&m, h(i), vec![i]).unwrap_or_default();
         }
         let first = m.take(2, usize::MAX);
         m.remove(&[h(2)]);
@@ -259,9 +332,9 @@ mod tests {
 
     #[test]
     fn stale_returns_old_queued_entries_once_per_age() {
-        let m = Mempool::new(10);
-        m.insert(h(1), vec![1]).unwrap_or_default();
-        m.insert(h(2), vec![2]).unwrap_or_default();
+        let m = Mempool::new(10, 10);
+        put(&m, h(1), vec![1]).unwrap_or_default();
+        put(&m, h(2), vec![2]).unwrap_or_default();
         let _taken = m.take(1, usize::MAX);
         assert_eq!(
             ids(&m.stale(Duration::ZERO, 10)),

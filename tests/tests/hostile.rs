@@ -120,3 +120,28 @@ fn a_full_mempool_refuses_with_503_and_drains() {
     let (_, status) = node.get("/v1/status");
     assert!(status["height"].as_u64().unwrap() >= 2);
 }
+
+#[test]
+fn a_flooding_member_hits_its_quota_and_others_still_get_through() {
+    let node = DevNode::start_with(&[
+        "--set",
+        "mempool.size=100",
+        "--set",
+        "mempool.per_signer=3",
+        "--set",
+        "block.linger_ms=1500",
+    ])
+    .unwrap();
+    let (org1, org2) = (node.key("org1"), node.key("org2"));
+    let flood: Vec<u16> = (0..6)
+        .map(|i| {
+            node.post_tx(&sign(&org1, &[], register(100 + i), now_ms()), false)
+                .0
+        })
+        .collect();
+    assert_eq!(flood, [202, 202, 202, 429, 429, 429]);
+    let (s, v) = node.post_tx(&sign(&org1, &[], register(200), now_ms()), false);
+    assert_eq!((s, v["code"].as_str()), (429, Some("signer_quota")), "{v}");
+    let (s, v) = node.post_tx(&sign(&org2, &[], register(300), now_ms()), true);
+    assert_eq!((s, v["status"].as_str()), (200, Some("committed")), "{v}");
+}

@@ -72,7 +72,7 @@ pub(super) async fn submit(
         .await
         .map_err(|_| crate::Error::Stopped("admission task"))??;
     let tx = admitted?;
-    match app.mempool.insert(tx.id, tx.raw.clone()) {
+    match app.mempool.insert(tx.id, tx.raw.clone(), tx.signer) {
         Ok(true) => {
             // Every node keeps it until a block holds it, so any leader can propose it.
             if let Err(e) = app.p2p.publish_tx(tx.raw).await {
@@ -85,6 +85,16 @@ pub(super) async fn submit(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "mempool_full",
                 format!("the mempool holds its limit of {cap} transactions; retry in a moment"),
+            ))
+        }
+        Err(Refused::SignerFull(quota)) => {
+            return Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "signer_quota",
+                format!(
+                    "key {} already has {quota} transactions waiting for a block; retry when some commit",
+                    tx.signer
+                ),
             ))
         }
     }

@@ -10,7 +10,7 @@ use shuquan_proto::codes::FailureCode;
 use shuquan_proto::PublicKey;
 
 use crate::ledger::Ledger;
-use crate::mempool::{Mempool, Refused};
+use crate::mempool::Mempool;
 use crate::p2p::{Inbound, Request, Response, Verdict};
 
 /// Whether a rejection holds whatever the ledger's state: the G1 encoding rules and the
@@ -57,11 +57,11 @@ impl NodeInbound {
                 return Verdict::Ignore;
             }
         };
-        match self.mempool.insert(tx.id, tx.raw) {
+        match self.mempool.insert(tx.id, tx.raw, tx.signer) {
             Ok(true) => Verdict::Accept,
             Ok(false) => Verdict::Ignore,
-            Err(Refused::Full(cap)) => {
-                tracing::warn!(cap, "mempool full; a gossiped transaction is dropped here");
+            Err(refused) => {
+                tracing::warn!(?refused, signer = %tx.signer, "mempool refused a gossiped transaction");
                 Verdict::Ignore
             }
         }

@@ -160,7 +160,7 @@ impl Daemon {
 
         let metrics = Arc::new(Metrics::new());
         metrics.height.set(applied.height as i64);
-        let mempool = Arc::new(Mempool::new(cfg.mempool.size));
+        let mempool = Arc::new(Mempool::new(cfg.mempool.size, cfg.mempool.per_signer));
         let (events, _) = broadcast::channel(1024);
         let height = Arc::new(AtomicU64::new(applied.height));
 
