@@ -1,0 +1,13 @@
+//! Transaction bytes from the API or gossip: the stateless checks and signature
+//! verification must refuse anything malformed without panicking.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use shuquan_proto::{tx, verify};
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(t) = tx::decode_tx(data, "shuquan-devnet", tx::DEFAULT_MAX_TX_BYTES) {
+        let _ = verify::verify_tx(&t);
+        let _ = verify::verify_txs(&[&t]);
+    }
+});
