@@ -145,3 +145,22 @@ fn a_flooding_member_hits_its_quota_and_others_still_get_through() {
     let (s, v) = node.post_tx(&sign(&org2, &[], register(300), now_ms()), true);
     assert_eq!((s, v["status"].as_str()), (200, Some("committed")), "{v}");
 }
+
+#[test]
+fn stale_and_future_timestamps_fail_with_their_code() {
+    let node = DevNode::start().unwrap();
+    let org1 = node.key("org1");
+    let window = 600_000;
+    for (n, ts) in [
+        (400, now_ms() - window - 60_000),
+        (401, now_ms() + window + 60_000),
+    ] {
+        let (s, v) = node.post_tx(&sign(&org1, &[], register(n), ts), true);
+        assert_eq!(s, 200, "{v}");
+        assert_eq!(v["status"], "failed", "{v}");
+        assert_eq!(v["receipt"]["code_name"], "stale_timestamp", "{v}");
+    }
+    // The node goes on serving.
+    let (s, v) = node.post_tx(&sign(&org1, &[], register(402), now_ms()), true);
+    assert_eq!((s, v["status"].as_str()), (200, Some("committed")), "{v}");
+}
