@@ -30,6 +30,9 @@ pub struct NodeConfig {
     pub api: String,
     /// `text` or `json` (filter with `RUST_LOG`).
     pub log_format: String,
+    /// Longest time to read a request and answer it (a slow client gets 408), ms.
+    /// `?wait=commit` waits at most a second less.
+    pub request_timeout_ms: u64,
     /// Peer-to-peer network.
     pub p2p: P2pSection,
     /// The mempool.
@@ -112,6 +115,7 @@ impl Default for NodeConfig {
             node_key: PathBuf::new(),
             api: "127.0.0.1:7070".into(),
             log_format: "text".into(),
+            request_timeout_ms: 35_000,
             p2p: P2pSection::default(),
             mempool: MempoolSection::default(),
             block: BlockSection::default(),
@@ -337,6 +341,9 @@ impl NodeConfig {
         })?;
         for peer in &p.peers {
             parse_peer(peer)?;
+        }
+        if self.request_timeout_ms < 1_000 {
+            return Err(bad("request_timeout_ms", "must be at least 1000"));
         }
         let positive = [
             (

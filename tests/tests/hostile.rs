@@ -164,3 +164,24 @@ fn stale_and_future_timestamps_fail_with_their_code() {
     let (s, v) = node.post_tx(&sign(&org1, &[], register(402), now_ms()), true);
     assert_eq!((s, v["status"].as_str()), (200, Some("committed")), "{v}");
 }
+
+#[test]
+fn a_slow_client_gets_408_and_others_are_served() {
+    use std::io::{Read, Write};
+    let node = DevNode::start_with(&["--set", "request_timeout_ms=3000"]).unwrap();
+    let mut slow = std::net::TcpStream::connect(("127.0.0.1", node.port)).unwrap();
+    slow.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    // Promise 100 bytes of body, send 10, then stall.
+    slow.write_all(
+        b"POST /v1/tx HTTP/1.1\r\nHost: t\r\nContent-Type: application/x-protobuf\r\nContent-Length: 100\r\n\r\n0123456789",
+    )
+    .unwrap();
+    // Meanwhile everyone else is served.
+    let raw = sign(&node.key("org1"), &[], register(500), now_ms());
+    assert_eq!(node.post_tx(&raw, true).0, 200);
+    let mut answer = vec![0u8; 64];
+    let n = slow.read(&mut answer).unwrap();
+    let head = String::from_utf8_lossy(&answer[..n]).to_string();
+    assert!(head.starts_with("HTTP/1.1 408"), "{head}");
+}

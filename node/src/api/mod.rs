@@ -40,6 +40,8 @@ pub struct App {
     pub height: Arc<std::sync::atomic::AtomicU64>,
     /// Longest `?wait=commit`.
     pub max_wait: Duration,
+    /// Longest time to read a request and answer it; slower clients get 408.
+    pub request_timeout: Duration,
     /// This node's Raft member.
     pub raft: RaftNode,
     /// This node's Raft id.
@@ -86,5 +88,9 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/blocks/{height}", get(queries::block))
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            app.request_timeout,
+        ))
         .with_state(app)
 }

@@ -243,7 +243,9 @@ impl Daemon {
             events,
             node_key: node_key.public(),
             height,
-            max_wait: Duration::from_secs(30),
+            max_wait: Duration::from_millis(cfg.request_timeout_ms.saturating_sub(1_000))
+                .min(Duration::from_secs(30)),
+            request_timeout: Duration::from_millis(cfg.request_timeout_ms),
             raft,
             node_id: me.id,
             p2p,
