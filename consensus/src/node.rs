@@ -278,6 +278,20 @@ impl Node {
         (self.role_of(&m), m.current_term)
     }
 
+    /// Resolves once this node's role is `role` (at once if it already is), or when Raft
+    /// stops. No polling: it waits on Raft's metrics channel.
+    pub async fn until_role(&self, role: Role) {
+        let mut rx = self.inner.raft.metrics();
+        loop {
+            if self.role_of(&rx.borrow_and_update()) == role {
+                return;
+            }
+            if rx.changed().await.is_err() {
+                return;
+            }
+        }
+    }
+
     /// The leader this node knows of, without a round trip to the Raft core.
     pub fn leader(&self) -> Option<NodeId> {
         self.inner.raft.metrics().borrow().current_leader

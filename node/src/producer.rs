@@ -37,9 +37,6 @@ fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-/// How often a non-leader checks whether it became the leader.
-const FOLLOWER_POLL: Duration = Duration::from_millis(20);
-
 /// Runs the producer until `shutdown` turns true. Returns an error when Raft stopped for
 /// good (storage or state-machine failure): the node must stop too.
 pub async fn run(
@@ -58,10 +55,15 @@ pub async fn run(
             Some(e) = fatal_rx.recv() => return Err(e.into()),
         }
         if raft.role().0 != Role::Leader {
+            // Followers keep their transactions until a block holds them; wait to lead.
             tokio::select! {
-                _ = tokio::time::sleep(FOLLOWER_POLL) => continue,
+                _ = raft.until_role(Role::Leader) => {}
                 _ = shutdown.changed() => return Ok(()),
             }
+            if raft.role().0 == Role::Shutdown {
+                return Err(Error::Stopped("raft"));
+            }
+            continue;
         }
         let permit = tokio::select! {
             p = in_flight.clone().acquire_owned() => p.map_err(|_| Error::Stopped("producer"))?,
