@@ -194,7 +194,10 @@ fn typed(key: &str, default: &Value, text: &str) -> Result<Value> {
             format!("{text:?} is not a {}: {e}", default.type_str()),
         )
     })?;
-    let v = doc.get("v").cloned().unwrap_or(Value::Boolean(false));
+    let v = doc
+        .get("v")
+        .cloned()
+        .ok_or_else(|| bad(key, format!("{text:?} is not a {}", default.type_str())))?;
     if v.type_str() != default.type_str() {
         return Err(bad(
             key,

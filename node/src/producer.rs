@@ -74,10 +74,12 @@ pub async fn run(
         if batch.is_empty() {
             continue;
         }
+        // The bytes move into the proposal; on failure they go back with their ids.
+        let (ids, txs): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
         let proposal = pb::Proposal {
             timestamp_ms: now_ms(),
             proposer: cfg.proposer.to_vec(),
-            txs: batch.iter().map(|(_, raw)| raw.clone()).collect(),
+            txs,
         };
         let raft = raft.clone();
         let mempool = mempool.clone();
@@ -85,9 +87,11 @@ pub async fn run(
         let metrics = metrics.clone();
         tokio::spawn(async move {
             let _permit = permit;
-            let txs = batch.len();
+            let txs = ids.len();
             let started = std::time::Instant::now();
-            match raft.write(Replica::entry(&proposal)).await {
+            let entry = Replica::entry(&proposal);
+            let batch = || ids.into_iter().zip(proposal.txs).collect();
+            match raft.write(entry).await {
                 Ok(ack) => {
                     metrics
                         .commit_seconds
@@ -103,12 +107,12 @@ pub async fn run(
                     // Lost leadership: the block may still commit under the next leader
                     // (then applying it removes the transactions); until then they wait here.
                     tracing::info!(error = %e, txs, "proposal not committed here; transactions requeued");
-                    mempool.requeue(batch);
+                    mempool.requeue(batch());
                 }
-                Err(RaftError::Shutdown) => mempool.requeue(batch),
+                Err(RaftError::Shutdown) => mempool.requeue(batch()),
                 Err(e) => {
                     tracing::error!(error = %e, "raft failed; stopping block production");
-                    mempool.requeue(batch);
+                    mempool.requeue(batch());
                     let _ = fatal_tx.try_send(e);
                 }
             }

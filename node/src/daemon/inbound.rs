@@ -28,49 +28,47 @@ pub(crate) struct NodeInbound {
     pub(crate) raft: OnceLock<RaftNode>,
 }
 
-impl NodeInbound {
-    /// Admits one transaction into the mempool.
-    fn admit(&self, raw: &[u8]) -> Verdict {
-        let tx = match self.ledger.admit(raw) {
-            Ok(Ok(tx)) => tx,
-            // Invalid in any state (encoding, chain, signatures): the sender should have
-            // known; reject, which penalises it and stops the message here.
-            Ok(Err(r)) if invalid_everywhere(r.code) => {
-                return Verdict::Reject(format!(
-                    "{} ({}): {}",
-                    r.code.name(),
-                    r.code.number(),
-                    r.message
-                ))
-            }
-            // Depends on state this node may see earlier or later than the sender (already
-            // committed, signer's membership or role): do not forward, do not penalise.
-            Ok(Err(r)) => {
-                tracing::debug!(
-                    code = r.code.name(),
-                    "gossiped transaction not admitted here"
-                );
-                return Verdict::Ignore;
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "ledger read failed while admitting gossip");
-                return Verdict::Ignore;
-            }
-        };
-        match self.mempool.insert(tx.id, tx.raw, tx.signer) {
-            Ok(true) => Verdict::Accept,
-            Ok(false) => Verdict::Ignore,
-            Err(refused) => {
-                tracing::warn!(?refused, signer = %tx.signer, "mempool refused a gossiped transaction");
-                Verdict::Ignore
-            }
+/// Admits one transaction from a peer into the mempool.
+fn admit(ledger: &Ledger, mempool: &Mempool, raw: &[u8]) -> Verdict {
+    let tx = match ledger.admit(raw) {
+        Ok(Ok(tx)) => tx,
+        // Invalid in any state (encoding, chain, signatures): the sender should have
+        // known; reject, which penalises it and stops the message here.
+        Ok(Err(r)) if invalid_everywhere(r.code) => {
+            return Verdict::Reject(format!(
+                "{} ({}): {}",
+                r.code.name(),
+                r.code.number(),
+                r.message
+            ))
+        }
+        // Depends on state this node may see earlier or later than the sender (already
+        // committed, signer's membership or role): do not forward, do not penalise.
+        Ok(Err(r)) => {
+            tracing::debug!(
+                code = r.code.name(),
+                "gossiped transaction not admitted here"
+            );
+            return Verdict::Ignore;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "ledger read failed while admitting gossip");
+            return Verdict::Ignore;
+        }
+    };
+    match mempool.insert(tx.id, tx.raw, tx.signer) {
+        Ok(true) => Verdict::Accept,
+        Ok(false) => Verdict::Ignore,
+        Err(refused) => {
+            tracing::warn!(?refused, signer = %tx.signer, "mempool refused a gossiped transaction");
+            Verdict::Ignore
         }
     }
 }
 
 impl Inbound for NodeInbound {
     fn check_gossip(&self, from: &PublicKey, raw: &[u8]) -> Verdict {
-        let verdict = self.admit(raw);
+        let verdict = admit(&self.ledger, &self.mempool, raw);
         if let Verdict::Reject(reason) = &verdict {
             tracing::debug!(from = %from, reason, "gossiped transaction refused");
         }
@@ -91,16 +89,12 @@ impl Inbound for NodeInbound {
                 })
             }
             Request::Txs(txs) => {
-                let this = Self {
-                    ledger: self.ledger.clone(),
-                    mempool: self.mempool.clone(),
-                    raft: OnceLock::new(),
-                };
+                let (ledger, mempool) = (self.ledger.clone(), self.mempool.clone());
                 Box::pin(async move {
                     let count = txs.len();
                     let queued = tokio::task::spawn_blocking(move || {
                         txs.iter()
-                            .filter(|raw| matches!(this.admit(raw), Verdict::Accept))
+                            .filter(|raw| matches!(admit(&ledger, &mempool, raw), Verdict::Accept))
                             .count()
                     })
                     .await
