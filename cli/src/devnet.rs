@@ -1,4 +1,5 @@
-//! `shuquan devnet init`: everything a local permissioned devnet needs, on 127.0.0.1 — a
+//! `shuquan devnet init`: everything a local permissioned devnet needs, on 127.0.0.1 (or on
+//! given addresses, one per node, e.g. inside network namespaces) — a
 //! node key and a member key per institution, a genesis naming the nodes and their p2p
 //! addresses, and one `shuquand` configuration file per node. `scripts/devnet` starts and
 //! stops the nodes; `shuquan status --devnet DIR` shows them side by side.
@@ -29,6 +30,11 @@ pub(crate) struct InitArgs {
     /// P2p port of node 1; node N listens on P2P_PORT + N - 1.
     #[arg(long, default_value_t = 7101)]
     p2p_port: u16,
+    /// IPv4 address of each node, comma separated (default: 127.0.0.1 for all). Node N
+    /// listens on the Nth, e.g. `--hosts 10.77.0.1,10.77.0.2,10.77.0.3` for nodes in
+    /// network namespaces.
+    #[arg(long, value_delimiter = ',')]
+    hosts: Vec<std::net::Ipv4Addr>,
     /// Chain id of the new chain.
     #[arg(long, default_value = "shuquan-devnet")]
     chain_id: String,
@@ -78,6 +84,18 @@ pub(crate) fn init(a: &InitArgs) -> anyhow::Result<Value> {
     };
     last_port(a.api_port, "api-port")?;
     last_port(a.p2p_port, "p2p-port")?;
+    if !a.hosts.is_empty() && a.hosts.len() != n {
+        bail!(
+            "--hosts names {} addresses for {n} nodes: give one per node",
+            a.hosts.len()
+        );
+    }
+    let host = |i: usize| {
+        a.hosts
+            .get(i)
+            .copied()
+            .unwrap_or(std::net::Ipv4Addr::LOCALHOST)
+    };
     if a.dir.exists()
         && std::fs::read_dir(&a.dir)
             .with_context(|| format!("reading {}", a.dir.display()))?
@@ -106,12 +124,12 @@ pub(crate) fn init(a: &InitArgs) -> anyhow::Result<Value> {
             let k = i + 1;
             node.write_file(&keys.join(format!("node{k}.key")))?;
             m.node_key = Some(node.public());
-            m.node_addr = format!("/ip4/127.0.0.1/tcp/{}", a.p2p_port + i as u16);
+            m.node_addr = format!("/ip4/{}/tcp/{}", host(i), a.p2p_port + i as u16);
             nodes.push(json!({
                 "node": k,
                 "member": m.id,
                 "config": a.dir.join(format!("node{k}.toml")),
-                "api": format!("http://127.0.0.1:{}", a.api_port + i as u16),
+                "api": format!("http://{}:{}", host(i), a.api_port + i as u16),
                 "p2p": m.node_addr,
                 "node_key": node.public(),
             }));
@@ -119,7 +137,7 @@ pub(crate) fn init(a: &InitArgs) -> anyhow::Result<Value> {
                 data_dir: format!("node{k}"),
                 genesis: "genesis.toml".into(),
                 node_key: format!("keys/node{k}.key"),
-                api: format!("127.0.0.1:{}", a.api_port + i as u16),
+                api: format!("{}:{}", host(i), a.api_port + i as u16),
                 p2p: P2pFile {
                     listen: m.node_addr.clone(),
                 },

@@ -33,6 +33,11 @@ pub struct NodeConfig {
     /// Longest time to read a request and answer it (a slow client gets 408), ms.
     /// `?wait=commit` waits at most a second less.
     pub request_timeout_ms: u64,
+    /// Longest time a client may take to send a request's headers (also on an idle
+    /// connection); slower connections are closed, ms.
+    pub header_timeout_ms: u64,
+    /// Most API connections open at once; more wait in the listen backlog.
+    pub max_connections: usize,
     /// Peer-to-peer network.
     pub p2p: P2pSection,
     /// The mempool.
@@ -116,6 +121,8 @@ impl Default for NodeConfig {
             api: "127.0.0.1:7070".into(),
             log_format: "text".into(),
             request_timeout_ms: 35_000,
+            header_timeout_ms: 10_000,
+            max_connections: 1024,
             p2p: P2pSection::default(),
             mempool: MempoolSection::default(),
             block: BlockSection::default(),
@@ -348,6 +355,9 @@ impl NodeConfig {
         if self.request_timeout_ms < 1_000 {
             return Err(bad("request_timeout_ms", "must be at least 1000"));
         }
+        if self.header_timeout_ms < 100 {
+            return Err(bad("header_timeout_ms", "must be at least 100"));
+        }
         let positive = [
             (
                 "p2p.max_pending_incoming",
@@ -357,6 +367,7 @@ impl NodeConfig {
                 "p2p.max_established_per_peer",
                 u64::from(p.max_established_per_peer),
             ),
+            ("max_connections", self.max_connections as u64),
             ("p2p.request_timeout_ms", p.request_timeout_ms),
             ("p2p.redial_ms", p.redial_ms),
             ("mempool.size", self.mempool.size as u64),

@@ -112,16 +112,40 @@ pub mod domain {
     pub const RECEIPT: &str = "SHUQUAN_RECEIPT_V1";
     /// Link of an asset's history chain.
     pub const HISTORY: &str = "SHUQUAN_HISTORY_V1";
+    /// Digest of a whole ledger (every row but the "last applied" mark).
+    pub const LEDGER_DIGEST: &str = "SHUQUAN_LEDGER_DIGEST_V1";
+}
+
+/// [`tagged`] over parts that arrive one at a time: `Tagged::new(c)` then `part(p)` for
+/// each part gives the same hash as `tagged(c, &[p, ...])`.
+pub struct Tagged(blake3::Hasher);
+
+impl Tagged {
+    /// Starts a hash under `context`.
+    pub fn new(context: &str) -> Self {
+        Tagged(blake3::Hasher::new_derive_key(context))
+    }
+
+    /// Adds one length-prefixed part.
+    pub fn part(&mut self, part: &[u8]) -> &mut Self {
+        self.0.update(&(part.len() as u64).to_le_bytes());
+        self.0.update(part);
+        self
+    }
+
+    /// The hash of the parts so far.
+    pub fn finish(&self) -> Hash32 {
+        Hash32(*self.0.finalize().as_bytes())
+    }
 }
 
 /// BLAKE3 in derive-key mode under `context`, over each part prefixed with its length.
 pub fn tagged(context: &str, parts: &[&[u8]]) -> Hash32 {
-    let mut h = blake3::Hasher::new_derive_key(context);
+    let mut h = Tagged::new(context);
     for part in parts {
-        h.update(&(part.len() as u64).to_le_bytes());
-        h.update(part);
+        h.part(part);
     }
-    Hash32(*h.finalize().as_bytes())
+    h.finish()
 }
 
 /// `TxId = H("tx", chain_id, body)`: the id of the signed body, independent of signatures,

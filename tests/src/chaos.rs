@@ -1,20 +1,22 @@
 //! A bounded chaos run against a devnet of real `shuquand` processes: steady load from
 //! several clients while nodes are SIGKILLed and restarted (the leader often) and paused
-//! with SIGSTOP/SIGCONT; then a heal phase and a check. Every transaction a client saw
-//! acknowledged as committed must be on every node's chain exactly once, all chains must
-//! be identical, and no node may have panicked. `scripts/chaos` runs it for minutes;
+//! with SIGSTOP/SIGCONT, and (with nodes in network namespaces) partitioned; then a heal
+//! phase and a check. Every transaction a client saw acknowledged as committed must be on
+//! every node's chain exactly once, all chains and ledger digests must be identical, and
+//! no node may have panicked. `scripts/chaos` runs it for minutes;
 //! `tests/tests/chaos.rs` runs a short version in the suite.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
 use serde_json::{json, Value};
+use shuquan_node::ledger::Ledger;
 
-use crate::cluster::{sign, Cluster};
-use crate::{now_ms, register};
+use crate::cluster::Cluster;
+use crate::load::{Load, LoadPlan};
+use crate::netns::Netns;
+use crate::now_ms;
 
 /// What a run does.
 #[derive(Debug, Clone)]
@@ -29,6 +31,9 @@ pub struct Plan {
     pub pauses: bool,
     /// Seed of the fault schedule.
     pub seed: u64,
+    /// Run node `i` in namespace `NETNS-nI` (see [`crate::netns`]) and add partitions to
+    /// the faults.
+    pub netns: Option<String>,
 }
 
 /// What a run saw.
@@ -48,6 +53,8 @@ pub struct Report {
     pub height: u64,
     /// Longest time without an acknowledgement while a majority ran, ms.
     pub longest_stall_ms: u64,
+    /// Whether every node's ledger digest (chain, state, indexes) was the same.
+    pub digests_agree: bool,
 }
 
 impl Report {
@@ -61,12 +68,17 @@ impl Report {
             "panicked": self.panicked,
             "height": self.height,
             "longest_stall_ms": self.longest_stall_ms,
+            "digests_agree": self.digests_agree,
         })
     }
 
     /// Whether the run kept every promise.
     pub fn ok(&self) -> bool {
-        self.lost == 0 && self.duplicated == 0 && self.panicked == 0 && self.acked > 0
+        self.lost == 0
+            && self.duplicated == 0
+            && self.panicked == 0
+            && self.acked > 0
+            && self.digests_agree
     }
 }
 
@@ -88,101 +100,101 @@ fn signal(pid: u32, sig: &str) {
         .status();
 }
 
-/// Starts the load: each client posts registrations to a node in turn, waiting for commit.
-fn load(
-    c: &Cluster,
-    clients: usize,
-    stop: &Arc<AtomicBool>,
-    acked: &Arc<Mutex<Vec<String>>>,
-    last_ack: &Arc<AtomicU64>,
-    paused: &Arc<Mutex<Option<u16>>>,
-) -> Vec<std::thread::JoinHandle<()>> {
-    let org1 = c.key("org1");
-    let ports: Vec<u16> = c.nodes.iter().map(|n| n.api_port).collect();
-    let next = Arc::new(AtomicU64::new(1));
-    (0..clients)
-        .map(|w| {
-            let (stop, acked, last_ack, next, key, ports, paused) = (
-                stop.clone(),
-                acked.clone(),
-                last_ack.clone(),
-                next.clone(),
-                org1.clone(),
-                ports.clone(),
-                paused.clone(),
-            );
-            std::thread::spawn(move || {
-                let agent = crate::agent();
-                let mut i = w;
-                while !stop.load(Ordering::Relaxed) {
-                    let n = next.fetch_add(1, Ordering::Relaxed);
-                    let raw = sign(&key, &[], register(1_000_000 + n), now_ms());
-                    i += 1;
-                    let port = ports[i % ports.len()];
-                    // A paused process would hold the request until it resumes.
-                    if *paused.lock().unwrap_or_else(|p| p.into_inner()) == Some(port) {
-                        continue;
-                    }
-                    let url = format!("http://127.0.0.1:{port}/v1/tx?wait=commit&timeout_ms=3000");
-                    let Ok(mut resp) = agent
-                        .post(&url)
-                        .header("content-type", "application/x-protobuf")
-                        .send(&raw[..])
-                    else {
-                        std::thread::sleep(Duration::from_millis(20));
-                        continue;
-                    };
-                    let body = resp.body_mut().read_to_string().unwrap_or_default();
-                    let v: Value = serde_json::from_str(&body).unwrap_or_default();
-                    if resp.status().as_u16() == 200 && v["status"] == "committed" {
-                        if let Some(id) = v["tx_id"].as_str() {
-                            acked
-                                .lock()
-                                .unwrap_or_else(|p| p.into_inner())
-                                .push(id.to_string());
-                            last_ack.store(now_ms(), Ordering::Relaxed);
-                        }
-                    }
-                }
-            })
-        })
-        .collect()
+/// A partition in force: the pairs of nodes that cannot reach each other.
+struct Partition {
+    cuts: Vec<(usize, usize)>,
+}
+
+/// Cuts every node of `side` from every node of `other`.
+fn split(ns: &Netns, side: &[usize], other: &[usize]) -> anyhow::Result<Partition> {
+    let mut cuts = Vec::new();
+    for &a in side {
+        for &b in other {
+            ns.cut(a, b)?;
+            cuts.push((a, b));
+        }
+    }
+    Ok(Partition { cuts })
+}
+
+/// Makes one of three partitions: the leader alone; a minority without the leader; or a
+/// bridge, where one node sees both halves and the halves do not see each other (each
+/// half with the bridge is a majority, so two majorities overlap in one node).
+fn partition(
+    ns: &Netns,
+    nodes: usize,
+    leader: Option<usize>,
+    rng: &mut Rng,
+) -> anyhow::Result<(&'static str, Partition)> {
+    let mut all: Vec<usize> = (1..=nodes).collect();
+    // A random order (Fisher-Yates), leader first if known.
+    for i in (1..all.len()).rev() {
+        all.swap(i, rng.next(i as u64 + 1) as usize);
+    }
+    if let Some(l) = leader {
+        all.retain(|&i| i != l);
+        all.insert(0, l);
+    }
+    let minority = (nodes - 1) / 2;
+    Ok(match rng.next(3) {
+        0 => ("partition_leader", split(ns, &all[..1], &all[1..])?),
+        1 => {
+            let (rest, cut) = all.split_at(nodes - minority);
+            ("partition_minority", split(ns, cut, rest)?)
+        }
+        _ => {
+            // The bridge is not the leader (when it is known): the leader's half then
+            // loses touch with the other half while both still reach a majority.
+            let _bridge = all.remove(1.min(all.len() - 1));
+            let (a, b) = all.split_at(all.len() / 2);
+            ("partition_bridge", split(ns, a, b)?)
+        }
+    })
 }
 
 /// Runs the plan and checks the outcome.
 pub fn run(plan: &Plan) -> anyhow::Result<Report> {
-    let mut c = Cluster::start(plan.nodes, &[])?;
+    let ns = plan.netns.clone().map(|prefix| Netns { prefix });
+    let mut c = Cluster::start_in(plan.nodes, &[], ns.as_ref())?;
+    let nodes = usize::from(plan.nodes);
     let mut report = Report::default();
-    let stop = Arc::new(AtomicBool::new(false));
-    let acked: Arc<Mutex<Vec<String>>> = Arc::default();
-    let last_ack = Arc::new(AtomicU64::new(now_ms()));
-    let paused_port: Arc<Mutex<Option<u16>>> = Arc::default();
-    let workers = load(&c, plan.clients, &stop, &acked, &last_ack, &paused_port);
+    let load = Load::start(
+        LoadPlan {
+            urls: c.nodes.iter().map(|n| n.url()).collect(),
+            clients: plan.clients,
+            wait_ms: 3000,
+            first_seed: 1_000_000,
+            // The fault phase, the heal phase and room to spare.
+            max: Duration::from_secs(plan.secs + 180),
+        },
+        &c.key("org1"),
+    );
     let mut rng = Rng(plan.seed | 1);
-    let majority = usize::from(plan.nodes) / 2 + 1;
-    let started = Instant::now();
-    let deadline = started + Duration::from_secs(plan.secs);
-    let mut paused: Option<(usize, u32)> = None;
+    let majority = nodes / 2 + 1;
+    let deadline = Instant::now() + Duration::from_secs(plan.secs);
+    let mut paused: Option<u32> = None;
     let mut down: Vec<usize> = Vec::new();
+    let mut cut: Option<Partition> = None;
     let mut stall = 0u64;
-    // One fault decision a second; stalls are sampled every 100 ms.
+    // A fault decision every 1–2.5 s; stalls are sampled every 100 ms. Every partition
+    // leaves a majority connected, so only kills and pauses excuse a stall.
     let mut next_fault = Instant::now() + Duration::from_secs(2);
     while Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
-        let running = usize::from(plan.nodes) - down.len() - usize::from(paused.is_some());
+        let running = nodes - down.len() - usize::from(paused.is_some());
         if running >= majority {
-            stall = stall.max(now_ms().saturating_sub(last_ack.load(Ordering::Relaxed)));
+            stall = stall.max(now_ms().saturating_sub(load.last_ack_ms()));
         } else {
-            last_ack.store(now_ms(), Ordering::Relaxed);
+            load.reset_stall();
         }
         if Instant::now() < next_fault {
             continue;
         }
         next_fault = Instant::now() + Duration::from_millis(1000 + rng.next(1500));
         // Heal what is broken first, then break something new.
-        if let Some((_, pid)) = paused.take() {
+        if let Some(pid) = paused.take() {
             signal(pid, "-CONT");
-            *paused_port.lock().unwrap_or_else(|p| p.into_inner()) = None;
+            load.skip(None);
             continue;
         }
         if let Some(i) = down.pop() {
@@ -190,17 +202,29 @@ pub fn run(plan: &Plan) -> anyhow::Result<Report> {
             *report.faults.entry("restart").or_default() += 1;
             continue;
         }
+        if let (Some(p), Some(ns)) = (cut.take(), &ns) {
+            for (a, b) in p.cuts {
+                ns.heal(a, b)?;
+            }
+            *report.faults.entry("heal").or_default() += 1;
+            continue;
+        }
         let leader = c.wait_leader(Duration::from_secs(10)).ok();
+        if let (Some(ns), 0) = (&ns, rng.next(3)) {
+            let (kind, p) = partition(ns, nodes, leader, &mut rng)?;
+            cut = Some(p);
+            *report.faults.entry(kind).or_default() += 1;
+            continue;
+        }
         let victim = match (leader, rng.next(3)) {
             (Some(l), 0 | 1) => l,
             _ => 1 + rng.next(u64::from(plan.nodes)) as usize,
         };
         if plan.pauses && rng.next(3) == 0 {
             if let Some(pid) = c.node(victim).pid() {
-                *paused_port.lock().unwrap_or_else(|p| p.into_inner()) =
-                    Some(c.node(victim).api_port);
+                load.skip(Some(c.node(victim).url()));
                 signal(pid, "-STOP");
-                paused = Some((victim, pid));
+                paused = Some(pid);
                 *report.faults.entry("pause").or_default() += 1;
             }
         } else {
@@ -214,26 +238,45 @@ pub fn run(plan: &Plan) -> anyhow::Result<Report> {
             *report.faults.entry(kind).or_default() += 1;
         }
     }
-    // Heal: resume, restart, stop the load, let everyone catch up.
-    if let Some((_, pid)) = paused.take() {
+    // Heal: resume, reconnect, restart, stop the load, let everyone catch up.
+    if let Some(pid) = paused.take() {
         signal(pid, "-CONT");
+    }
+    if let (Some(p), Some(ns)) = (cut.take(), &ns) {
+        for (a, b) in p.cuts {
+            ns.heal(a, b)?;
+        }
     }
     for i in down.drain(..) {
         c.restart(i)?;
     }
     c.wait_leader(Duration::from_secs(30))?;
     std::thread::sleep(Duration::from_secs(2));
-    stop.store(true, Ordering::Relaxed);
-    for w in workers {
-        let _ = w.join();
-    }
+    let acked = load.finish();
     report.longest_stall_ms = stall;
     report.height = c.wait_same_height(Duration::from_secs(60))?;
     c.assert_same_chain(report.height);
-    let acked = acked.lock().unwrap_or_else(|p| p.into_inner()).clone();
     report.acked = acked.len();
     check(&c, &acked, &mut report)?;
+    report.digests_agree = same_digests(&mut c, report.height)?;
     Ok(report)
+}
+
+/// Stops every node and compares the digests of their ledgers (every row but Raft's
+/// mark): chains, state and indexes must be identical.
+fn same_digests(c: &mut Cluster, height: u64) -> anyhow::Result<bool> {
+    let genesis = c.genesis()?;
+    let mut digests = Vec::new();
+    for i in 1..=c.nodes.len() {
+        c.kill9(i);
+        let ledger = Ledger::open(&c.ledger_dir(i), genesis.clone())?;
+        let (h, d) = ledger.digest()?;
+        if h != height {
+            bail!("node {i} reopened at height {h}, not {height}");
+        }
+        digests.push(d);
+    }
+    Ok(digests.windows(2).all(|w| w[0] == w[1]))
 }
 
 /// Counts lost, duplicated and panicked.

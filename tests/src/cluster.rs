@@ -1,6 +1,7 @@
-//! A devnet of real `shuquand` processes on 127.0.0.1 for end-to-end tests: created with
-//! `shuquan devnet init` on free ports in a temporary directory; nodes can be killed
-//! (SIGKILL), paused and restarted one by one. Every node is killed when it drops.
+//! A devnet of real `shuquand` processes for end-to-end tests, on 127.0.0.1 (or one per
+//! network namespace, see [`crate::netns`]): created with `shuquan devnet init` on free
+//! ports in a temporary directory; nodes can be killed (SIGKILL), paused and restarted one
+//! by one. Every node is killed when it drops.
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -11,6 +12,7 @@ use anyhow::{bail, Context};
 use serde_json::Value;
 use shuquan_proto::Keypair;
 
+use crate::netns::Netns;
 use crate::{agent, bin};
 
 /// The chain id of test devnets.
@@ -47,8 +49,12 @@ pub fn free_ports(n: u16) -> u16 {
 pub struct ClusterNode {
     /// 1-based, as in `nodeN.toml`.
     pub index: usize,
+    /// API address.
+    pub host: String,
     /// API port.
     pub api_port: u16,
+    /// The network namespace it runs in, if not the caller's.
+    netns: Option<String>,
     config: PathBuf,
     log: PathBuf,
     extra: Vec<String>,
@@ -58,7 +64,7 @@ pub struct ClusterNode {
 impl ClusterNode {
     /// The API's base URL.
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.api_port)
+        format!("http://{}:{}", self.host, self.api_port)
     }
 
     /// The node's log so far.
@@ -76,7 +82,16 @@ impl ClusterNode {
             .create(true)
             .append(true)
             .open(&self.log)?;
-        let child = Command::new(bin("shuquand"))
+        let mut cmd = match &self.netns {
+            // `ip netns exec` execs the program: the child's PID is the node's.
+            Some(ns) => {
+                let mut c = Command::new("ip");
+                c.args(["netns", "exec", ns]).arg(bin("shuquand"));
+                c
+            }
+            None => Command::new(bin("shuquand")),
+        };
+        let child = cmd
             .arg("--config")
             .arg(&self.config)
             .args(&self.extra)
@@ -160,10 +175,23 @@ impl Cluster {
     /// Creates an `n`-node devnet and starts every node; `extra` flags go to every
     /// `shuquand` (e.g. `--set raft.snapshot_every=50`).
     pub fn start(n: u16, extra: &[&str]) -> anyhow::Result<Cluster> {
+        Self::start_in(n, extra, None)
+    }
+
+    /// As [`Cluster::start`], with node `i` in namespace `netns.ns(i)` at
+    /// `Netns::host(i)` when `netns` is given (the caller runs in the hub namespace).
+    pub fn start_in(n: u16, extra: &[&str], netns: Option<&Netns>) -> anyhow::Result<Cluster> {
         let dir = tempfile::tempdir()?;
         let net = dir.path().join("net");
-        // One range for both, so the API and p2p ports cannot overlap.
-        let api = free_ports(2 * n);
+        let hosts: Vec<String> = (1..=usize::from(n))
+            .map(|i| netns.map_or("127.0.0.1".into(), |_| Netns::host(i)))
+            .collect();
+        // One range for both, so the API and p2p ports cannot overlap. Namespaces are
+        // fresh: every port is free there.
+        let api = match netns {
+            Some(_) => 7071,
+            None => free_ports(2 * n),
+        };
         let p2p = api + n;
         let out = Command::new(bin("shuquan"))
             .args(["devnet", "init", "--nodes", &n.to_string(), "--dir"])
@@ -173,6 +201,8 @@ impl Cluster {
                 &api.to_string(),
                 "--p2p-port",
                 &p2p.to_string(),
+                "--hosts",
+                &hosts.join(","),
             ])
             .output()?;
         if !out.status.success() {
@@ -186,6 +216,8 @@ impl Cluster {
             let index = usize::from(i) + 1;
             nodes.push(ClusterNode {
                 index,
+                host: hosts[index - 1].clone(),
+                netns: netns.map(|ns| ns.ns(index)),
                 api_port: api + i,
                 config: net.join(format!("node{index}.toml")),
                 log: net.join(format!("node{index}.log")),
@@ -222,6 +254,17 @@ impl Cluster {
     pub fn key(&self, who: &str) -> Keypair {
         Keypair::read_file(&self.dir.path().join("net/keys").join(format!("{who}.key")))
             .expect("member key")
+    }
+
+    /// The ledger directory of node `i` (open it only while the node is stopped).
+    pub fn ledger_dir(&self, i: usize) -> PathBuf {
+        self.path(&format!("node{i}")).join("ledger")
+    }
+
+    /// The chain's genesis, as nodes load it.
+    pub fn genesis(&self) -> anyhow::Result<shuquan_proto::pb::Genesis> {
+        let text = std::fs::read_to_string(self.path("genesis.toml"))?;
+        Ok(shuquan_proto::genesis::GenesisFile::parse(&text)?.to_pb()?)
     }
 
     /// The path of a file in the devnet directory.

@@ -14,6 +14,8 @@ use shuquan_proto::Keypair;
 
 pub mod chaos;
 pub mod cluster;
+pub mod load;
+pub mod netns;
 
 /// The directory holding the workspace's binaries (`target/debug`).
 pub fn bin_dir() -> PathBuf {

@@ -13,6 +13,7 @@ fn short_chaos_run_keeps_every_promise() {
         clients: 4,
         pauses: false,
         seed: shuquan_tests::now_ms(),
+        netns: None,
     };
     let report = run(&plan).unwrap();
     eprintln!("chaos seed {}: {}", plan.seed, report.to_json());
@@ -23,8 +24,13 @@ fn short_chaos_run_keeps_every_promise() {
     );
     assert!(report.acked > 20, "{}", report.to_json());
     assert_eq!(
-        (report.lost, report.duplicated, report.panicked),
-        (0, 0, 0),
+        (
+            report.lost,
+            report.duplicated,
+            report.panicked,
+            report.digests_agree
+        ),
+        (0, 0, 0, true),
         "{}",
         report.to_json()
     );

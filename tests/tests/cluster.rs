@@ -4,13 +4,12 @@
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use shuquan_proto::pb::{self, tx_body::Payload};
 use shuquan_proto::Keypair;
 use shuquan_tests::cluster::{sign, Cluster, ClusterNode};
+use shuquan_tests::load::{Load, LoadPlan};
 use shuquan_tests::{now_ms, register};
 
 const CONVERGE: Duration = Duration::from_secs(30);
@@ -135,70 +134,31 @@ fn transactions_sent_to_any_node_commit_on_all() {
 #[test]
 fn sigkill_of_the_leader_under_load_loses_nothing_acknowledged() {
     let mut c = Cluster::start(3, &[]).unwrap();
-    let org1 = c.key("org1");
-    let ports: Vec<u16> = c.nodes.iter().map(|n| n.api_port).collect();
-    let acked: Arc<Mutex<Vec<String>>> = Arc::default();
-    let stop = Arc::new(AtomicBool::new(false));
-    let next = Arc::new(AtomicU64::new(1_000));
-    let mut workers = Vec::new();
-    for w in 0..6usize {
-        let (acked, stop, next, key, ports) = (
-            acked.clone(),
-            stop.clone(),
-            next.clone(),
-            org1.clone(),
-            ports.clone(),
-        );
-        workers.push(std::thread::spawn(move || {
-            let agent = shuquan_tests::agent();
-            // Bounded: at most 40 s of load.
-            let deadline = Instant::now() + Duration::from_secs(40);
-            let mut i = w;
-            while !stop.load(Ordering::Relaxed) && Instant::now() < deadline {
-                let n = next.fetch_add(1, Ordering::Relaxed);
-                let raw = sign(&key, &[], register(n), now_ms());
-                i += 1;
-                let port = ports[i % ports.len()];
-                let Ok(mut resp) = agent
-                    .post(&format!(
-                        "http://127.0.0.1:{port}/v1/tx?wait=commit&timeout_ms=5000"
-                    ))
-                    .header("content-type", "application/x-protobuf")
-                    .send(&raw[..])
-                else {
-                    std::thread::sleep(Duration::from_millis(20));
-                    continue;
-                };
-                let body = resp.body_mut().read_to_string().unwrap_or_default();
-                let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
-                if resp.status().as_u16() == 200 && v["status"] == "committed" {
-                    acked
-                        .lock()
-                        .unwrap()
-                        .push(v["tx_id"].as_str().unwrap().to_string());
-                }
-            }
-        }));
-    }
+    let load = Load::start(
+        LoadPlan {
+            urls: c.nodes.iter().map(|n| n.url()).collect(),
+            clients: 6,
+            wait_ms: 5000,
+            first_seed: 1_000,
+            max: Duration::from_secs(40),
+        },
+        &c.key("org1"),
+    );
     std::thread::sleep(Duration::from_secs(2));
-    let before_kill = acked.lock().unwrap().len();
+    let before_kill = load.acked();
     let old = c.wait_leader(CONVERGE).unwrap();
     c.kill9(old);
     let new = c.wait_leader(CONVERGE).unwrap();
     assert_ne!(new, old);
     // Load goes on under the new leader.
-    let at_election = acked.lock().unwrap().len();
+    let at_election = load.acked();
     let until = Instant::now() + Duration::from_secs(15);
-    while acked.lock().unwrap().len() < at_election + 20 && Instant::now() < until {
+    while load.acked() < at_election + 20 && Instant::now() < until {
         std::thread::sleep(Duration::from_millis(100));
     }
     c.restart(old).unwrap();
     std::thread::sleep(Duration::from_secs(1));
-    stop.store(true, Ordering::Relaxed);
-    for w in workers {
-        w.join().unwrap();
-    }
-    let acked = acked.lock().unwrap().clone();
+    let acked = load.finish();
     assert!(
         before_kill > 5,
         "only {before_kill} acknowledged before the kill"

@@ -130,6 +130,59 @@ fn an_outsider_node_is_refused_and_its_gossip_never_lands() {
             .any(|l| l.contains("refused") && l.contains(&outsider_peer))
     });
     assert!(logged, "no node logged refusing {outsider_peer}");
+
+    // Not even libp2p: junk, HTTP and a cut-off handshake on every node's p2p port. The
+    // nodes drop these connections and keep committing.
+    use std::io::{Read, Write};
+    let junk: [&'static [u8]; 3] = [
+        &[0xff; 4096],
+        b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"\x13/multistream/1.0.0\n\x07/noise",
+    ];
+    // libp2p closes a connection that has not finished its upgrade within 10 s, so the
+    // probes run side by side.
+    let probes: Vec<_> = nodes
+        .iter()
+        .flat_map(|(_, addr)| {
+            let port: u16 = addr.rsplit('/').next().unwrap().parse().unwrap();
+            junk.map(|bytes| (port, bytes))
+        })
+        .map(|(port, bytes)| {
+            std::thread::spawn(move || {
+                let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+                s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+                let _ = s.write_all(bytes);
+                // The node closes the connection (EOF or reset) rather than hold it.
+                let mut buf = [0u8; 256];
+                loop {
+                    match s.read(&mut buf) {
+                        Ok(0) => return true,
+                        Ok(_) => continue,
+                        Err(e) => {
+                            return !matches!(
+                                e.kind(),
+                                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                            )
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    for p in probes {
+        assert!(p.join().unwrap(), "a node held a junk connection open");
+    }
+    let raw = sign(&c.key("org1"), &[], register(4_243), now_ms());
+    let (code, v) = c.node(2).post_tx(&raw, true);
+    assert_eq!(
+        (code, v["status"].as_str()),
+        (200, Some("committed")),
+        "{v}"
+    );
+    let id = tx_id(&raw);
+    for n in &c.nodes {
+        assert_eq!(n.get(&format!("/v1/txs/{id}")).0, 200, "node {}", n.index);
+    }
 }
 
 #[test]

@@ -185,3 +185,77 @@ fn a_slow_client_gets_408_and_others_are_served() {
     let head = String::from_utf8_lossy(&answer[..n]).to_string();
     assert!(head.starts_with("HTTP/1.1 408"), "{head}");
 }
+
+/// Reads until the server closes the connection; false if it was still open after 10 s.
+fn closed_by_server(s: &mut std::net::TcpStream) -> bool {
+    use std::io::Read;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let mut buf = [0u8; 512];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return true,
+            // hyper may answer 408 before it closes.
+            Ok(_) => continue,
+            Err(e) => {
+                return !matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                )
+            }
+        }
+    }
+}
+
+#[test]
+fn slowloris_headers_and_silent_connections_are_cut_off() {
+    use std::io::Write;
+    let node = DevNode::start_with(&["--set", "header_timeout_ms=1000"]).unwrap();
+    let addr = ("127.0.0.1", node.port);
+    let mut silent = std::net::TcpStream::connect(addr).unwrap();
+    let mut dribble = std::net::TcpStream::connect(addr).unwrap();
+    // Headers a byte every 100 ms, never finished: 2 s, twice the limit.
+    for b in b"POST /v1/tx HTTP/1.1\r\nHost: t\r\nX-Slow: a" {
+        if dribble.write_all(&[*b]).is_err() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // Meanwhile everyone else is served.
+    let raw = sign(&node.key("org1"), &[], register(600), now_ms());
+    assert_eq!(node.post_tx(&raw, true).0, 200);
+    assert!(
+        closed_by_server(&mut dribble),
+        "a dribbling client was kept"
+    );
+    assert!(
+        closed_by_server(&mut silent),
+        "a silent connection was kept"
+    );
+}
+
+#[test]
+fn idle_connections_beyond_the_limit_do_not_lock_others_out() {
+    let node = DevNode::start_with(&[
+        "--set",
+        "max_connections=4",
+        "--set",
+        "header_timeout_ms=1500",
+    ])
+    .unwrap();
+    // Eight sockets that never send a byte: four hold every slot, four queue behind them.
+    let idle: Vec<_> = (0..8)
+        .map(|_| std::net::TcpStream::connect(("127.0.0.1", node.port)).unwrap())
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    // A real client is served once the idle ones time out.
+    let raw = sign(&node.key("org1"), &[], register(601), now_ms());
+    let (code, v) = node.post_tx(&raw, true);
+    assert_eq!(
+        (code, v["status"].as_str()),
+        (200, Some("committed")),
+        "{v}"
+    );
+    drop(idle);
+    assert_eq!(node.get("/health").0, 200);
+}

@@ -6,6 +6,7 @@ mod error;
 mod events;
 mod ops;
 mod queries;
+mod serve;
 mod submit;
 
 use std::sync::Arc;
@@ -24,6 +25,7 @@ use crate::metrics::Metrics;
 use crate::p2p::P2p;
 
 pub use error::ApiError;
+pub use serve::{serve, ServeLimits};
 
 /// What the handlers share.
 #[derive(Debug)]

@@ -101,6 +101,8 @@ fn validate_names_the_offending_key() {
     );
     assert_eq!(check(&|c| c.raft.election_min_ms = 10), "raft");
     assert_eq!(check(&|c| c.log_format = "yaml".into()), "log_format");
+    assert_eq!(check(&|c| c.header_timeout_ms = 5), "header_timeout_ms");
+    assert_eq!(check(&|c| c.max_connections = 0), "max_connections");
 }
 
 #[test]

@@ -81,6 +81,7 @@ pub fn role_name(role: Role) -> &'static str {
 #[derive(Debug)]
 pub struct Daemon {
     app: Arc<App>,
+    limits: api::ServeLimits,
     stop: watch::Sender<bool>,
     producer: JoinHandle<Result<()>>,
     background: Vec<JoinHandle<()>>,
@@ -260,6 +261,10 @@ impl Daemon {
             tokio::spawn(tasks::watch_raft(app.clone(), stop_rx)),
         ];
         Ok(Daemon {
+            limits: api::ServeLimits {
+                header_timeout: Duration::from_millis(cfg.header_timeout_ms),
+                max_connections: cfg.max_connections,
+            },
             app,
             stop,
             producer,
@@ -279,8 +284,7 @@ impl Daemon {
         listener: tokio::net::TcpListener,
         stop: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<()> {
-        let server =
-            axum::serve(listener, api::router(self.app.clone())).with_graceful_shutdown(stop);
+        let server = api::serve(listener, api::router(self.app.clone()), self.limits, stop);
         let outcome = tokio::select! {
             r = server => r.map_err(|e| Error::Io { path: "API server".into(), source: e }),
             r = &mut self.producer => match r {

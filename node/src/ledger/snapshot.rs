@@ -54,6 +54,21 @@ impl Ledger {
         Ok(out)
     }
 
+    /// The height and a digest of every row but the "last applied" mark (which also holds
+    /// Raft's log position, and that may differ between nodes at the same height). Two
+    /// nodes at the same height agree on the digest exactly when their chains, state and
+    /// indexes are identical. A full scan: for checks, not for hot paths.
+    pub fn digest(&self) -> Result<(u64, Hash32)> {
+        let mut h = shuquan_proto::hash::Tagged::new(shuquan_proto::hash::domain::LEDGER_DIGEST);
+        for item in self.tree.iter() {
+            let (k, v) = item?;
+            if k != keys::APPLIED {
+                h.part(&k).part(&v);
+            }
+        }
+        Ok((self.applied()?.height, h.finish()))
+    }
+
     /// Replaces the whole ledger with `snapshot` (from [`Ledger::export`] on a node of the
     /// same chain) and stores `mark` as its "last applied" mark, in one atomic batch.
     /// Returns the new last-applied record. A snapshot of another genesis is refused and

@@ -42,6 +42,9 @@ fn a_batch_of_blocks_equals_the_blocks_one_by_one() {
     let blocks = batch.ledger.apply_blocks(&ps, b"mark-4").unwrap();
     assert_eq!(blocks.len(), 4);
     assert_eq!(hashes(&one.ledger), hashes(&batch.ledger));
+    // Same rows, different Raft marks: the digest sees only the rows.
+    assert_eq!(one.ledger.digest().unwrap(), batch.ledger.digest().unwrap());
+    assert_eq!(one.ledger.digest().unwrap().0, 4);
     let applied = batch.ledger.applied().unwrap();
     assert_eq!(
         (applied.height, applied.mark.as_slice()),
@@ -55,6 +58,14 @@ fn a_batch_of_blocks_equals_the_blocks_one_by_one() {
         (4, applied.block_hash)
     );
     assert_eq!(again.mark, b"mark-5");
+    assert_eq!(batch.ledger.digest().unwrap(), one.ledger.digest().unwrap());
+    // One more block on one side, and the digests part.
+    let more = proposals(&mut one, 5).pop().unwrap();
+    one.ledger.apply(&more, b"m").unwrap();
+    assert_ne!(
+        batch.ledger.digest().unwrap().1,
+        one.ledger.digest().unwrap().1
+    );
 }
 
 #[test]
@@ -76,6 +87,7 @@ fn an_installed_snapshot_reproduces_the_ledger() {
     assert_eq!(applied.height, src.ledger.applied().unwrap().height);
     assert_eq!(applied.mark, b"raft-mark");
     assert_eq!(hashes(&dst.ledger), hashes(&src.ledger));
+    assert_eq!(dst.ledger.digest().unwrap(), src.ledger.digest().unwrap());
     assert!(dst.ledger.asset(&asset).unwrap().is_some());
     // The target's own assets are gone.
     assert_eq!(

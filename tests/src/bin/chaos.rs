@@ -1,4 +1,5 @@
-//! `chaos`: a bounded fault run against a devnet of real nodes (see `scripts/chaos`).
+//! `chaos`: a bounded fault run against a devnet of real nodes (see `scripts/chaos`, which
+//! creates the network namespaces for `--netns PREFIX` and runs this inside the hub).
 
 use anyhow::Context;
 use shuquan_tests::chaos::{run, Plan};
@@ -23,6 +24,7 @@ fn main() -> anyhow::Result<()> {
         clients: usize::try_from(num("--clients", 8)?).context("--clients")?,
         pauses: !args.iter().any(|a| a == "--kill-only"),
         seed: num("--seed", shuquan_tests::now_ms())?,
+        netns: arg(&args, "--netns"),
     };
     eprintln!("chaos: {plan:?}");
     let report = run(&plan)?;

@@ -1,0 +1,85 @@
+//! The API's HTTP/1.1 server: hyper over an accept loop, with the two limits axum's own
+//! `serve` lacks. A client must finish sending a request's headers within
+//! `header_timeout` (also when it opens a connection and says nothing, and between
+//! requests on a kept-alive connection), or the connection is closed; and at most
+//! `max_connections` connections are open at once, so a crowd of idle sockets cannot
+//! exhaust the node's file descriptors (further clients wait in the listen backlog).
+//! Bodies and whole requests are bounded by the router's layers (`request_timeout_ms`,
+//! the body limit).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+
+/// Connection limits of the API server.
+#[derive(Clone, Copy, Debug)]
+pub struct ServeLimits {
+    /// Longest time to receive one request's headers.
+    pub header_timeout: Duration,
+    /// Most connections open at once.
+    pub max_connections: usize,
+}
+
+/// How long open connections (e.g. event streams) may take to finish at shutdown.
+const DRAIN: Duration = Duration::from_secs(5);
+
+/// Serves `router` on `listener` until `stop` resolves, then lets open connections finish
+/// their current request (for at most a few seconds).
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    limits: ServeLimits,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(Some(limits.header_timeout))
+        .keep_alive(true);
+    tokio::pin!(stop);
+    loop {
+        let permit = tokio::select! {
+            p = permits.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            () = &mut stop => break,
+        };
+        let stream = tokio::select! {
+            r = listener.accept() => match r {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of descriptors, or a connection reset while queued: back off a
+                    // moment rather than spin.
+                    tracing::warn!(error = %e, "accepting an API connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let conn = http.serve_connection(
+            TokioIo::new(stream),
+            TowerToHyperService::new(router.clone()),
+        );
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            // Errors here are the client's (reset, timeout, bad request): nothing to do.
+            let _ = conn.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(DRAIN) => {}
+    }
+    Ok(())
+}
