@@ -30,6 +30,11 @@ pub(crate) struct InitArgs {
     /// P2p port of node 1; node N listens on P2P_PORT + N - 1.
     #[arg(long, default_value_t = 7101)]
     p2p_port: u16,
+    /// Member institutions in the genesis (at least one per node, and at least 4): the
+    /// dev institutions, then org3, org4, ...; each gets a key in `DIR/keys`. Benchmarks
+    /// use many (`--members 1000`).
+    #[arg(long, default_value_t = 4)]
+    members: usize,
     /// IPv4 address of each node, comma separated (default: 127.0.0.1 for all). Node N
     /// listens on the Nth, e.g. `--hosts 10.77.0.1,10.77.0.2,10.77.0.3` for nodes in
     /// network namespaces.
@@ -112,7 +117,7 @@ pub(crate) fn init(a: &InitArgs) -> anyhow::Result<Value> {
     std::fs::create_dir_all(&keys).with_context(|| format!("creating {}", keys.display()))?;
     // Members: the dev institutions (org1, org2, regulator, auditor), plus org3.. when
     // there are more nodes; the first `n` run a node.
-    let count = n.max(4);
+    let count = n.max(4).max(a.members);
     let mut members = Vec::new();
     let mut nodes = Vec::new();
     for i in 0..count {

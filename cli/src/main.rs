@@ -1,7 +1,6 @@
 //! `shuquan`: the operator's command line for a Shuquan data-rights ledger — keys,
 //! transactions, queries and status.
 
-mod bench;
 mod client;
 mod devnet;
 mod fingerprint;
@@ -60,21 +59,9 @@ enum Cmd {
         #[arg(long, value_name = "DIR")]
         devnet: Option<PathBuf>,
     },
-    /// Measure: drive nodes with concurrent clients and report throughput and latency.
-    #[command(subcommand)]
-    Bench(BenchCmd),
     /// Create a local devnet on 127.0.0.1 (start it with `scripts/devnet start`).
     #[command(subcommand)]
     Devnet(DevnetCmd),
-}
-
-#[derive(Debug, Subcommand)]
-enum BenchCmd {
-    /// Closed-loop load: each client submits a pre-signed registration and waits for
-    /// commit, then the next. Prints committed/s, p50/p99/p99.9 latency and errors.
-    ///
-    /// Example: shuquan --key .shuquan-devnet/keys/org1.key bench load --nodes http://127.0.0.1:7071,http://127.0.0.1:7072,http://127.0.0.1:7073 --clients 64 --secs 10
-    Load(bench::LoadArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -241,10 +228,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 print!("{}", devnet::status_table(&rows));
             }
             Ok(())
-        }
-        Cmd::Bench(BenchCmd::Load(a)) => {
-            let key = bench::key(ctx.key.as_deref())?;
-            output::print(&ctx, &bench::load(a, &key)?)
         }
         Cmd::Devnet(DevnetCmd::Init(a)) => {
             let summary = devnet::init(a)?;

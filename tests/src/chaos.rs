@@ -53,6 +53,8 @@ pub struct Report {
     pub height: u64,
     /// Longest time without an acknowledgement while a majority ran, ms.
     pub longest_stall_ms: u64,
+    /// The fault in force (or `none`) when the longest stall ended.
+    pub stall_during: &'static str,
     /// Whether every node's ledger digest (chain, state, indexes) was the same.
     pub digests_agree: bool,
 }
@@ -68,6 +70,7 @@ impl Report {
             "panicked": self.panicked,
             "height": self.height,
             "longest_stall_ms": self.longest_stall_ms,
+            "stall_during": self.stall_during,
             "digests_agree": self.digests_agree,
         })
     }
@@ -176,6 +179,7 @@ pub fn run(plan: &Plan) -> anyhow::Result<Report> {
     let mut down: Vec<usize> = Vec::new();
     let mut cut: Option<Partition> = None;
     let mut stall = 0u64;
+    let mut in_force: &'static str = "none";
     // A fault decision every 1–2.5 s; stalls are sampled every 100 ms. Every partition
     // leaves a majority connected, so only kills and pauses excuse a stall.
     let mut next_fault = Instant::now() + Duration::from_secs(2);
@@ -183,7 +187,11 @@ pub fn run(plan: &Plan) -> anyhow::Result<Report> {
         std::thread::sleep(Duration::from_millis(100));
         let running = nodes - down.len() - usize::from(paused.is_some());
         if running >= majority {
-            stall = stall.max(now_ms().saturating_sub(load.last_ack_ms()));
+            let now = now_ms().saturating_sub(load.last_ack_ms());
+            if now > stall {
+                stall = now;
+                report.stall_during = in_force;
+            }
         } else {
             load.reset_stall();
         }
@@ -191,15 +199,18 @@ pub fn run(plan: &Plan) -> anyhow::Result<Report> {
             continue;
         }
         next_fault = Instant::now() + Duration::from_millis(1000 + rng.next(1500));
+        in_force = "none";
         // Heal what is broken first, then break something new.
         if let Some(pid) = paused.take() {
             signal(pid, "-CONT");
             load.skip(None);
+            in_force = "after_pause";
             continue;
         }
         if let Some(i) = down.pop() {
             c.restart(i)?;
             *report.faults.entry("restart").or_default() += 1;
+            in_force = "after_restart";
             continue;
         }
         if let (Some(p), Some(ns)) = (cut.take(), &ns) {
@@ -207,12 +218,14 @@ pub fn run(plan: &Plan) -> anyhow::Result<Report> {
                 ns.heal(a, b)?;
             }
             *report.faults.entry("heal").or_default() += 1;
+            in_force = "after_heal";
             continue;
         }
         let leader = c.wait_leader(Duration::from_secs(10)).ok();
         if let (Some(ns), 0) = (&ns, rng.next(3)) {
             let (kind, p) = partition(ns, nodes, leader, &mut rng)?;
             cut = Some(p);
+            in_force = kind;
             *report.faults.entry(kind).or_default() += 1;
             continue;
         }
@@ -225,6 +238,7 @@ pub fn run(plan: &Plan) -> anyhow::Result<Report> {
                 load.skip(Some(c.node(victim).url()));
                 signal(pid, "-STOP");
                 paused = Some(pid);
+                in_force = "pause";
                 *report.faults.entry("pause").or_default() += 1;
             }
         } else {
@@ -235,6 +249,7 @@ pub fn run(plan: &Plan) -> anyhow::Result<Report> {
             } else {
                 "kill_follower"
             };
+            in_force = kind;
             *report.faults.entry(kind).or_default() += 1;
         }
     }

@@ -1,0 +1,227 @@
+//! `shuquan-bench`: Shuquan against etcd, side by side, on this machine (`scripts/bench`).
+//!
+//! `compare` starts a fresh 3-member etcd cluster and a fresh 3-node Shuquan devnet for each
+//! concurrency level, one system at a time, drives each with the same number of closed-loop
+//! clients for the same time, reads the servers' CPU, peak memory and disk writes from
+//! `/proc`, stops them by PID, and prints one table (and JSON with `--json`).
+//! `load` drives a running devnet with the same Shuquan workload.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use shuquan_bench::report::{Level, Report};
+use shuquan_bench::servers::{self, Servers};
+use shuquan_bench::stats::{self, Stats};
+use shuquan_bench::{etcd_load, procstat, shuquan_load, workload};
+
+#[derive(Parser, Debug)]
+#[command(name = "shuquan-bench", about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Run etcd and Shuquan one after the other at each concurrency level and print the
+    /// side-by-side table.
+    ///
+    /// Example: shuquan-bench compare --clients 1,16,64,256 --secs 15 --json bench.json
+    Compare(CompareArgs),
+    /// Drive a running devnet (from `shuquan devnet init`) with the benchmark workload.
+    ///
+    /// Example: shuquan-bench load --devnet .shuquan-devnet --clients 64 --secs 10
+    Load(LoadArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, ValueEnum)]
+enum System {
+    Shuquan,
+    Etcd,
+}
+
+#[derive(clap::Args, Debug)]
+struct CompareArgs {
+    /// Concurrency levels, comma separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,16,64,256")]
+    clients: Vec<usize>,
+    /// Measured seconds per system and level.
+    #[arg(long, default_value_t = 15)]
+    secs: u64,
+    /// Also write the report as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Member institutions (keys) in the Shuquan bench genesis.
+    #[arg(long, default_value_t = 1000)]
+    members: usize,
+    /// Run only this system.
+    #[arg(long)]
+    only: Option<System>,
+    /// The etcd server binary.
+    #[arg(long, default_value = "etcd")]
+    etcd: String,
+}
+
+#[derive(clap::Args, Debug)]
+struct LoadArgs {
+    /// The devnet directory (its node*.toml, genesis.toml and keys/).
+    #[arg(long, default_value = ".shuquan-devnet")]
+    devnet: PathBuf,
+    /// Concurrent clients, each waiting for its transaction to commit.
+    #[arg(long, default_value_t = 64)]
+    clients: usize,
+    /// How long to run, seconds.
+    #[arg(long, default_value_t = 10)]
+    secs: u64,
+}
+
+/// Transactions to sign per client: enough for a run at `ceiling` tx/s.
+fn per_client(secs: u64, clients: usize, ceiling: u64) -> usize {
+    let total = usize::try_from(secs.saturating_mul(ceiling)).unwrap_or(usize::MAX);
+    (total / clients.max(1)).max(20 * workload::PER_ASSET)
+}
+
+/// The same workload's mean transaction size, from a small sample.
+fn tx_size() -> anyhow::Result<usize> {
+    let keys = [
+        shuquan_proto::Keypair::generate()?,
+        shuquan_proto::Keypair::generate()?,
+    ];
+    Ok(workload::build("shuquan-bench", &keys, 1, 50).mean_bytes())
+}
+
+fn measure(
+    servers: &Servers,
+    run: impl FnOnce() -> anyhow::Result<stats::Sample>,
+) -> anyhow::Result<Stats> {
+    let pids = servers.pids();
+    let before = procstat::read_all(&pids)?;
+    let sample = run()?;
+    let after = procstat::read_all(&pids)?;
+    let (cpu, bytes, mib) = procstat::delta(&before, &after);
+    Ok(Stats::new(sample, cpu, bytes, mib))
+}
+
+fn one_level(a: &CompareArgs, system: System, clients: usize) -> anyhow::Result<Stats> {
+    let bin_dir = std::env::current_exe()?
+        .parent()
+        .context("the binary's directory")?
+        .to_path_buf();
+    match system {
+        System::Etcd => {
+            let size = tx_size()?;
+            let mut s = Servers::etcd(&a.etcd, 3)?;
+            let urls = s.urls.clone();
+            let stats = measure(&s, || etcd_load::run(&urls, clients, size, a.secs))?;
+            s.stop();
+            Ok(stats)
+        }
+        System::Shuquan => {
+            let (mut s, keys, chain) = Servers::shuquan(&bin_dir, 3, a.members)?;
+            let work = workload::build(&chain, &keys, clients, per_client(a.secs, clients, 6_000));
+            let urls = s.urls.clone();
+            let stats = measure(&s, || Ok(shuquan_load::run(&urls, work.per_client, a.secs)))?;
+            s.stop();
+            Ok(stats)
+        }
+    }
+}
+
+fn compare(a: &CompareArgs) -> anyhow::Result<Report> {
+    if a.clients.is_empty() || a.clients.contains(&0) || a.secs == 0 {
+        bail!("give positive --clients levels and --secs");
+    }
+    let systems: Vec<System> = [System::Etcd, System::Shuquan]
+        .into_iter()
+        .filter(|s| a.only.is_none_or(|o| o == *s))
+        .collect();
+    let mut results: Vec<(Option<Stats>, Option<Stats>)> = vec![(None, None); a.clients.len()];
+    for system in systems {
+        for (i, &clients) in a.clients.iter().enumerate() {
+            eprintln!("{system:?}: {clients} clients for {} s ...", a.secs);
+            let st = one_level(a, system, clients)
+                .with_context(|| format!("{system:?} at {clients} clients"))?;
+            eprintln!(
+                "{system:?}: {clients} clients: {:.0} ops/s, p99 {:.2} ms, {} errors",
+                st.tps, st.p99_ms, st.errors
+            );
+            match system {
+                System::Shuquan => results[i].0 = Some(st),
+                System::Etcd => results[i].1 = Some(st),
+            }
+        }
+    }
+    Ok(Report {
+        levels: a
+            .clients
+            .iter()
+            .zip(results)
+            .map(|(&c, (s, e))| Level::new(c, s, e))
+            .collect(),
+    })
+}
+
+fn load(a: &LoadArgs) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(a.devnet.join("genesis.toml"))
+        .with_context(|| format!("reading {}/genesis.toml", a.devnet.display()))?;
+    let chain = shuquan_proto::genesis::GenesisFile::parse(&text)?.chain_id;
+    let mut urls = Vec::new();
+    for i in 1.. {
+        let Ok(cfg) = std::fs::read_to_string(a.devnet.join(format!("node{i}.toml"))) else {
+            break;
+        };
+        let api = cfg
+            .lines()
+            .find_map(|l| l.strip_prefix("api = "))
+            .context("a node*.toml without api")?;
+        urls.push(format!("http://{}", api.trim_matches('"')));
+    }
+    if urls.is_empty() || a.clients == 0 {
+        bail!("no node*.toml in {}, or no clients", a.devnet.display());
+    }
+    let keys = servers::member_keys(&a.devnet.join("keys"))?;
+    eprintln!(
+        "signing for {} clients over {} member keys ...",
+        a.clients,
+        keys.len()
+    );
+    let work = workload::build(
+        &chain,
+        &keys,
+        a.clients,
+        per_client(a.secs, a.clients, 6_000),
+    );
+    eprintln!(
+        "running {} clients for {} s against {} node(s) ...",
+        a.clients,
+        a.secs,
+        urls.len()
+    );
+    let st = Stats::new(shuquan_load::run(&urls, work.per_client, a.secs), 0, 0, 0.0);
+    println!(
+        "{}",
+        serde_json::json!({
+            "clients": a.clients, "tps": st.tps, "p50_ms": st.p50_ms, "p99_ms": st.p99_ms,
+            "p999_ms": st.p999_ms, "errors": st.errors,
+        })
+    );
+    Ok(())
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().cmd {
+        Cmd::Compare(a) => {
+            let report = compare(&a)?;
+            println!("{}", report.markdown());
+            if let Some(path) = &a.json {
+                std::fs::write(path, serde_json::to_string_pretty(&report)?)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                eprintln!("wrote {}", path.display());
+            }
+            Ok(())
+        }
+        Cmd::Load(a) => load(&a),
+    }
+}

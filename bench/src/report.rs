@@ -1,0 +1,124 @@
+//! The side-by-side report: per concurrency level, both systems' figures and the
+//! Shuquan/etcd ratios of throughput and p99 latency, as a Markdown table and as JSON
+//! (`{"levels": [{"clients", "shuquan", "etcd", "ratio_tps", "ratio_p99"}]}`).
+
+use serde::Serialize;
+
+use crate::stats::Stats;
+
+/// One concurrency level.
+#[derive(Debug, Clone, Serialize)]
+pub struct Level {
+    /// Concurrent clients.
+    pub clients: usize,
+    /// Shuquan's figures (absent with `--only etcd`).
+    pub shuquan: Option<Stats>,
+    /// etcd's figures (absent with `--only shuquan`).
+    pub etcd: Option<Stats>,
+    /// Shuquan tps / etcd tps.
+    pub ratio_tps: Option<f64>,
+    /// Shuquan p99 / etcd p99.
+    pub ratio_p99: Option<f64>,
+}
+
+impl Level {
+    /// A level with its ratios.
+    pub fn new(clients: usize, shuquan: Option<Stats>, etcd: Option<Stats>) -> Level {
+        let ratio = |f: fn(&Stats) -> f64| match (&shuquan, &etcd) {
+            (Some(s), Some(e)) if f(e) > 0.0 => Some((f(s) / f(e) * 100.0).round() / 100.0),
+            _ => None,
+        };
+        Level {
+            clients,
+            ratio_tps: ratio(|s| s.tps),
+            ratio_p99: ratio(|s| s.p99_ms),
+            shuquan,
+            etcd,
+        }
+    }
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// One entry per concurrency level.
+    pub levels: Vec<Level>,
+}
+
+fn row(system: &str, clients: usize, s: &Stats) -> String {
+    format!(
+        "| {clients} | {system} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {:.0} | {:.0} | {:.0} |",
+        s.tps,
+        s.p50_ms,
+        s.p99_ms,
+        s.p999_ms,
+        s.errors,
+        s.cpu_us_per_op,
+        s.rss_mib,
+        s.disk_bytes_per_op
+    )
+}
+
+impl Report {
+    /// The Markdown table.
+    pub fn markdown(&self) -> String {
+        let mut out = vec![
+            "| clients | system | ops/s | p50 ms | p99 ms | p99.9 ms | errors | CPU µs/op | peak RSS MiB | disk B/op |".to_string(),
+            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|".to_string(),
+        ];
+        for l in &self.levels {
+            if let Some(s) = &l.shuquan {
+                out.push(row("shuquan", l.clients, s));
+            }
+            if let Some(e) = &l.etcd {
+                out.push(row("etcd", l.clients, e));
+            }
+            if let (Some(t), Some(p)) = (l.ratio_tps, l.ratio_p99) {
+                out.push(format!(
+                    "| {} | **shuquan/etcd** | **{t:.2}×** | | **{p:.2}×** | | | | | |",
+                    l.clients
+                ));
+            }
+        }
+        out.join("\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stats(tps: f64, p99: f64) -> Stats {
+        Stats {
+            tps,
+            p50_ms: 1.0,
+            p99_ms: p99,
+            p999_ms: p99 * 2.0,
+            errors: 0,
+            cpu_us_per_op: 100.0,
+            rss_mib: 20.0,
+            disk_bytes_per_op: 900.0,
+        }
+    }
+
+    #[test]
+    fn ratios_and_shapes() {
+        let r = Report {
+            levels: vec![
+                Level::new(64, Some(stats(900.0, 30.0)), Some(stats(1000.0, 20.0))),
+                Level::new(1, Some(stats(100.0, 3.0)), None),
+            ],
+        };
+        assert_eq!(r.levels[0].ratio_tps, Some(0.9));
+        assert_eq!(r.levels[0].ratio_p99, Some(1.5));
+        assert_eq!(r.levels[1].ratio_tps, None);
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["levels"][0]["clients"], 64);
+        assert_eq!(json["levels"][0]["shuquan"]["tps"], 900.0);
+        assert_eq!(json["levels"][0]["etcd"]["p999_ms"], 40.0);
+        let md = r.markdown();
+        assert!(md.contains("| 64 | shuquan | 900 |"), "{md}");
+        assert!(md.contains("**0.90×**"), "{md}");
+        assert_eq!(md.lines().count(), 2 + 3 + 1);
+    }
+}
