@@ -69,7 +69,11 @@ pub async fn run(
             p = in_flight.clone().acquire_owned() => p.map_err(|_| Error::Stopped("producer"))?,
             _ = shutdown.changed() => return Ok(()),
         };
-        tokio::time::sleep(cfg.linger).await;
+        // Linger for company only while other blocks are in flight: then transactions
+        // arriving meanwhile share a block. A lone transaction is proposed at once.
+        if in_flight.available_permits() + 1 < cfg.max_in_flight.max(1) {
+            tokio::time::sleep(cfg.linger).await;
+        }
         let batch = mempool.take(cfg.max_block_txs, cfg.max_block_bytes);
         if batch.is_empty() {
             continue;

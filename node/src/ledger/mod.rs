@@ -9,6 +9,7 @@ pub use query::GrantsOf;
 pub(crate) mod rules;
 mod snapshot;
 mod state;
+mod verified;
 
 use std::path::Path;
 
@@ -43,7 +44,11 @@ pub struct Ledger {
     params: pb::Params,
     genesis_hash: Hash32,
     db_file: std::path::PathBuf,
+    verified: verified::Verified,
 }
+
+/// Transactions whose verified signatures a node remembers between admission and apply.
+const REMEMBER_VERIFIED: usize = 65_536;
 
 impl std::fmt::Debug for Ledger {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -97,6 +102,7 @@ impl Ledger {
             params,
             genesis_hash: hash,
             db_file: dir.join("db"),
+            verified: verified::Verified::new(REMEMBER_VERIFIED),
         };
         ledger.flush()?;
         Ok(ledger)
@@ -177,6 +183,7 @@ impl Ledger {
         if let Err(r) = verify::verify_tx(&tx) {
             return Ok(Err(r));
         }
+        self.verified.insert(raw);
         let mut scratch = Writes::new();
         let st = State::new(&self.tree, &mut scratch);
         let check = rules::check_signers(&st, &tx)
@@ -252,8 +259,22 @@ impl Ledger {
             .iter()
             .map(|raw| decode_tx(raw, &chain_id, max))
             .collect();
-        let ok: Vec<&DecodedTx> = decoded.iter().filter_map(|d| d.as_ref().ok()).collect();
-        let mut verdicts = verify::verify_txs(&ok).into_iter();
+        // `verify_strict` for each transaction, unless admission here already did it for
+        // these exact bytes (see `verified`): the same verdict on every node either way.
+        let mut verdicts = proposal
+            .txs
+            .iter()
+            .zip(&decoded)
+            .filter_map(|(raw, d)| d.as_ref().ok().map(|tx| (raw, tx)))
+            .map(|(raw, tx)| {
+                if self.verified.take(raw) {
+                    Ok(())
+                } else {
+                    verify::verify_tx(tx)
+                }
+            })
+            .collect::<Vec<_>>()
+            .into_iter();
 
         let mut receipts = Vec::with_capacity(proposal.txs.len());
         let mut ids = Vec::with_capacity(proposal.txs.len());

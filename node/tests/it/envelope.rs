@@ -284,3 +284,25 @@ fn g6_a_frozen_asset_changes_only_by_unfreeze() {
     ));
     applies(c.run(&org1, &[&org2], Payload::TransferRight(transfer)));
 }
+
+#[test]
+fn signature_verdicts_do_not_depend_on_what_admission_saw() {
+    // Node A admitted the good transaction (its signature checked there and remembered);
+    // node B never saw either. Both apply the same block and must agree.
+    let mut a = Chain::new();
+    let mut b = Chain::new();
+    let org1 = a.org1.clone();
+    let good = a.tx(&org1, &[], Payload::RegisterAsset(register_payload(1)));
+    let mut raw: pb::TxRaw = pb::TxRaw::decode(good.as_slice()).unwrap();
+    raw.signatures[0].signature[5] ^= 1;
+    let bad = raw.encode_to_vec();
+    assert!(a.ledger.admit(&good).unwrap().is_ok());
+    assert!(a.ledger.admit(&bad).unwrap().is_err());
+    let on_a = a.block(vec![good.clone(), bad.clone()]);
+    let on_b = b.block(vec![good, bad]);
+    assert_eq!(on_a.hash, on_b.hash);
+    for blk in [&on_a, &on_b] {
+        applies(Chain::outcome(&blk.receipts[0]));
+        fails(Chain::outcome(&blk.receipts[1]), F::BadSignature);
+    }
+}

@@ -22,8 +22,9 @@ async fn three_members_connect_and_a_published_tx_reaches_the_others() {
         })
         .await;
     }
-    // The author is the signed gossip source, and a copy forwarded by the other node is a
-    // duplicate gossipsub drops before asking the node again.
+    // The member accountable is the node that handed the message on (here the publisher),
+    // and a copy forwarded by the other node is a duplicate gossipsub drops before asking
+    // the node again.
     tokio::time::sleep(Duration::from_millis(300)).await;
     for node in [&b, &c] {
         let seen = node.inbound.gossip.lock().unwrap().clone();
@@ -77,8 +78,8 @@ async fn rejected_gossip_is_not_forwarded_and_valid_gossip_is() {
     let stats = b.p2p.stats();
     assert_eq!((stats.gossip_rejected, stats.gossip_accepted), (1, 1));
     assert_eq!(c.p2p.stats().gossip_accepted, 1);
-    // C got it from B, but its author is A.
-    assert_eq!(c.inbound.gossip.lock().unwrap()[0].0, a.pk());
+    // Gossip is anonymous: C holds B, which handed it on, accountable for it.
+    assert_eq!(c.inbound.gossip.lock().unwrap()[0].0, b.pk());
 
     for n in [a, b, c] {
         n.p2p.shutdown().await;
