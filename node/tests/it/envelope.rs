@@ -293,7 +293,8 @@ fn signature_verdicts_do_not_depend_on_what_admission_saw() {
     let mut b = Chain::new();
     let org1 = a.org1.clone();
     let good = a.tx(&org1, &[], Payload::RegisterAsset(register_payload(1)));
-    let mut raw: pb::TxRaw = pb::TxRaw::decode(good.as_slice()).unwrap();
+    let other = a.tx(&org1, &[], Payload::RegisterAsset(register_payload(2)));
+    let mut raw: pb::TxRaw = pb::TxRaw::decode(other.as_slice()).unwrap();
     raw.signatures[0].signature[5] ^= 1;
     let bad = raw.encode_to_vec();
     assert!(a.ledger.admit(&good).unwrap().is_ok());
