@@ -306,4 +306,14 @@ fn signature_verdicts_do_not_depend_on_what_admission_saw() {
         applies(Chain::outcome(&blk.receipts[0]));
         fails(Chain::outcome(&blk.receipts[1]), F::BadSignature);
     }
+    // What admission remembers is the exact bytes, not the transaction id: A admitted a
+    // transaction, and the block holds the same body with a broken signature.
+    let third = a.tx(&org1, &[], Payload::RegisterAsset(register_payload(3)));
+    assert!(a.ledger.admit(&third).unwrap().is_ok());
+    let mut raw: pb::TxRaw = pb::TxRaw::decode(third.as_slice()).unwrap();
+    raw.signatures[0].signature[9] ^= 1;
+    let forged = raw.encode_to_vec();
+    let (on_a, on_b) = (a.block(vec![forged.clone()]), b.block(vec![forged]));
+    assert_eq!(on_a.hash, on_b.hash);
+    fails(Chain::outcome(&on_a.receipts[0]), F::BadSignature);
 }
