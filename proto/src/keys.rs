@@ -12,6 +12,8 @@ use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 
 use crate::Error;
 
+mod points;
+
 /// Key file `kind` tag.
 const KEY_FILE_KIND: &str = "shuquan-ed25519-v1";
 
@@ -26,13 +28,13 @@ impl PublicKey {
         let arr: [u8; 32] = bytes.try_into().map_err(|_| {
             Error::invalid("public key", format!("{} bytes, expected 32", bytes.len()))
         })?;
-        let vk = VerifyingKey::from_bytes(&arr)
-            .map_err(|_| Error::invalid("public key", "not a valid ed25519 point"))?;
-        if vk.is_weak() {
-            return Err(Error::invalid(
-                "public key",
-                "a weak (small-order) ed25519 key",
-            ));
+        if points::decompress(&arr).is_none() {
+            // Say which of the two it is; this path is rare, so decompress again.
+            let why = match VerifyingKey::from_bytes(&arr) {
+                Err(_) => "not a valid ed25519 point",
+                Ok(_) => "a weak (small-order) ed25519 key",
+            };
+            return Err(Error::invalid("public key", why));
         }
         Ok(PublicKey(arr))
     }
@@ -54,7 +56,7 @@ impl PublicKey {
 
     /// The dalek verifying key (infallible: checked at construction).
     pub(crate) fn verifying_key(&self) -> Option<VerifyingKey> {
-        VerifyingKey::from_bytes(&self.0).ok()
+        points::decompress(&self.0)
     }
 }
 

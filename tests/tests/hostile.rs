@@ -259,3 +259,33 @@ fn idle_connections_beyond_the_limit_do_not_lock_others_out() {
     drop(idle);
     assert_eq!(node.get("/health").0, 200);
 }
+
+#[test]
+fn a_frozen_asset_refuses_changes_with_frozen() {
+    let node = DevNode::start().unwrap();
+    let (org1, regulator) = (node.key("org1"), node.key("regulator"));
+    let (s, v) = node.post_tx(&sign(&org1, &[], register(700), now_ms()), true);
+    assert_eq!((s, v["status"].as_str()), (200, Some("committed")), "{v}");
+    let asset = hex::decode(v["receipt"]["created"].as_str().unwrap()).unwrap();
+    let freeze = Payload::Freeze(pb::Freeze {
+        subject: asset.clone(),
+        reason_hash: vec![2; 32],
+    });
+    let (s, v) = node.post_tx(&sign(&regulator, &[], freeze, now_ms()), true);
+    assert_eq!((s, v["status"].as_str()), (200, Some("committed")), "{v}");
+    let transfer = Payload::TransferRight(pb::TransferRight {
+        asset,
+        right: pb::Right::Use as i32,
+        to: node.key("org2").public().to_vec(),
+        price: None,
+        consideration_hash: vec![],
+    });
+    let raw = sign(&org1, &[&node.key("org2")], transfer, now_ms());
+    let (s, v) = node.post_tx(&raw, true);
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["status"], "failed", "{v}");
+    assert_eq!(v["receipt"]["code_name"], "frozen", "{v}");
+    // The node goes on serving.
+    let (s, v) = node.post_tx(&sign(&org1, &[], register(701), now_ms()), true);
+    assert_eq!((s, v["status"].as_str()), (200, Some("committed")), "{v}");
+}

@@ -44,7 +44,9 @@ use event_loop::Command;
 /// What the network asks of the node. Implemented by the node (ledger admission, Raft).
 pub trait Inbound: Send + Sync + 'static {
     /// Check a gossiped transaction (TxRaw bytes) handed on by member node `from` (gossip
-    /// is anonymous: `from` is the Noise-authenticated peer it came from). May block: it runs on the blocking thread pool. Answer
+    /// is anonymous: `from` is the Noise-authenticated peer it came from). Runs on a
+    /// runtime worker, so it must be quick (a signature check and cached reads) and never
+    /// wait on the network. Answer
     /// [`Verdict::Reject`] only for transactions invalid on any state (bad signature or
     /// encoding); state-dependent failures should be [`Verdict::Ignore`], because a reject
     /// lowers the forwarding peer's gossip score.
