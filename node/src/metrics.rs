@@ -49,6 +49,10 @@ pub struct Metrics {
     pub gossip: Family<GossipLabel, Gauge<u64, AtomicU64>>,
     /// Connections refused because the peer is not a member.
     pub refused_connections: Gauge<u64, AtomicU64>,
+    /// Height up to which every block has a certificate here.
+    pub certified_height: Gauge,
+    /// Time from a block's timestamp to its certificate here.
+    pub certificate_lag_seconds: Histogram,
 }
 
 /// The label of [`Metrics::gossip`].
@@ -87,6 +91,8 @@ impl Metrics {
             raft_log_entries: Gauge::default(),
             gossip: Family::default(),
             refused_connections: Gauge::default(),
+            certified_height: Gauge::default(),
+            certificate_lag_seconds: latency(),
         };
         let r = &mut m.registry;
         r.register(
@@ -127,6 +133,16 @@ impl Metrics {
             m.commit_seconds.clone(),
         );
         r.register("peers", "Member nodes connected", m.peers.clone());
+        r.register(
+            "certified_height",
+            "Height up to which every block has a certificate of a majority of member nodes",
+            m.certified_height.clone(),
+        );
+        r.register(
+            "certificate_lag_seconds",
+            "Time from a block's timestamp to its certificate on this node",
+            m.certificate_lag_seconds.clone(),
+        );
         r.register(
             "raft_log_entries",
             "Entries in the Raft log not yet purged by a snapshot",

@@ -31,7 +31,8 @@ pub struct Config {
     pub proposer: PublicKey,
 }
 
-fn now_ms() -> u64 {
+/// Milliseconds since the epoch (block timestamps).
+pub(crate) fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)

@@ -36,6 +36,9 @@ pub enum Error {
     /// The genesis file is unreadable or inconsistent.
     #[error("genesis: {0}")]
     Genesis(String),
+    /// A block signature or certificate does not hold (the message says exactly why).
+    #[error("{0}")]
+    Certificate(String),
 }
 
 impl Error {

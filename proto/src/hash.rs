@@ -100,6 +100,8 @@ pub mod domain {
     pub const ATTESTATION_ID: &str = "SHUQUAN_ATTESTATION_ID_V1";
     /// Block hash, over the encoded header.
     pub const BLOCK: &str = "SHUQUAN_BLOCK_V1";
+    /// What a member node signs to certify a block.
+    pub const BLOCK_CERT: &str = "SHUQUAN_BLOCK_CERT_V1";
     /// Genesis hash, over the encoded genesis.
     pub const GENESIS: &str = "SHUQUAN_GENESIS_V1";
     /// Merkle leaf.

@@ -13,6 +13,7 @@
 //! - [`views`]: the JSON shapes the node's API serves and the CLI reads.
 
 pub mod block;
+pub mod cert;
 pub mod codes;
 pub mod genesis;
 pub mod hash;

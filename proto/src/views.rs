@@ -152,8 +152,56 @@ pub struct StatusView {
     pub peers: Vec<String>,
     /// Transactions waiting in the mempool.
     pub mempool: usize,
+    /// Height up to which every block has a certificate on this node.
+    #[serde(default)]
+    pub certified_height: u64,
     /// Software version.
     pub version: String,
+}
+
+/// A block's certificate as a node serves it: the member node signatures it holds, and
+/// whether they certify the block (checked with [`crate::cert::verify_certificate`]).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CertificateView {
+    /// Block height.
+    pub height: u64,
+    /// The block's hash.
+    pub block_hash: Hash32,
+    /// Member nodes in the genesis.
+    pub nodes: usize,
+    /// Signatures needed (a majority of `nodes`).
+    pub required: usize,
+    /// Node keys (hex) that signed.
+    pub signers: Vec<String>,
+    /// Whether the signatures certify the block.
+    pub certified: bool,
+    /// Why they do not, when they do not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The `Certificate` protobuf, hex: what an offline verifier checks.
+    pub certificate: String,
+}
+
+impl CertificateView {
+    /// The view of `cert` (of the block with hash `hash`) under `genesis`.
+    pub fn new(genesis: &pb::Genesis, hash: Hash32, cert: &pb::Certificate) -> Self {
+        let nodes = crate::cert::node_keys(genesis).len();
+        let check = crate::cert::verify_certificate(genesis, cert.height, &hash, cert);
+        CertificateView {
+            height: cert.height,
+            block_hash: hash,
+            nodes,
+            required: crate::cert::majority(nodes),
+            signers: cert
+                .signatures
+                .iter()
+                .map(|s| hex::encode(&s.node_key))
+                .collect(),
+            certified: check.is_ok(),
+            reason: check.err().map(|e| e.to_string()),
+            certificate: hex::encode(prost::Message::encode_to_vec(cert)),
+        }
+    }
 }
 
 /// A block header with its transactions' receipts.

@@ -6,6 +6,7 @@
 
 use std::time::{Duration, Instant};
 
+use prost::Message;
 use shuquan_proto::pb::{self, tx_body::Payload};
 use shuquan_proto::Keypair;
 use shuquan_tests::cluster::{sign, Cluster, ClusterNode};
@@ -59,6 +60,45 @@ fn assert_everywhere(c: &Cluster, ids: &[String]) {
     }
 }
 
+/// Waits until `node` serves a certificate for every block up to `h`, and checks each
+/// offline with `shuquan_proto::cert` against the genesis and the block hash it serves.
+fn assert_certified(c: &Cluster, node: &ClusterNode, h: u64) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while node.status()["certified_height"].as_u64().unwrap_or(0) < h {
+        assert!(
+            Instant::now() < deadline,
+            "node {} certified only up to {} of {h}",
+            node.index,
+            node.status()["certified_height"]
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let genesis = c.genesis().unwrap();
+    for height in 1..=h {
+        let (code, v) = node.get(&format!("/v1/blocks/{height}/certificate"));
+        assert_eq!(code, 200, "{v}");
+        assert_eq!(v["certified"], true, "{v}");
+        let cert = pb::Certificate::decode(
+            hex::decode(v["certificate"].as_str().unwrap())
+                .unwrap()
+                .as_slice(),
+        )
+        .unwrap();
+        let hash: [u8; 32] = hex::decode(node.block_hash(height).unwrap())
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let signers = shuquan_proto::cert::verify_certificate(
+            &genesis,
+            height,
+            &shuquan_proto::Hash32(hash),
+            &cert,
+        )
+        .unwrap();
+        assert!(signers >= 2, "block {height}: {signers} signers");
+    }
+}
+
 /// The data line of the first block event from `GET /v1/events?from=1`.
 fn first_event(node: &ClusterNode) -> String {
     use std::io::BufRead;
@@ -106,6 +146,10 @@ fn transactions_sent_to_any_node_commit_on_all() {
     assert!(h >= 1);
     c.assert_same_chain(h);
     assert_everywhere(&c, &ids);
+    // Every node certifies every block: signatures of a majority of the member nodes.
+    for n in &c.nodes {
+        assert_certified(&c, n, h);
+    }
     // Every node answers the same about the assets.
     let views: Vec<_> = c
         .nodes
@@ -211,4 +255,6 @@ fn a_node_behind_a_purged_log_catches_up_by_snapshot() {
         log.contains("installed a ledger snapshot"),
         "node {down} caught up without a snapshot:\n{log}"
     );
+    // It also collects the signatures it missed while down.
+    assert_certified(&c, c.node(down), h);
 }

@@ -88,6 +88,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/txs/{id}/proof", get(queries::proof))
         .route("/v1/blocks/latest", get(queries::latest_block))
         .route("/v1/blocks/{height}", get(queries::block))
+        .route("/v1/blocks/{height}/certificate", get(queries::certificate))
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(

@@ -46,6 +46,7 @@ pub(super) async fn status(State(app): State<Arc<App>>) -> Answer<v::StatusView>
         leader_id: st.leader_id,
         peers: app.p2p.peers().iter().map(|k| k.to_hex()).collect(),
         mempool: app.mempool.len(),
+        certified_height: app.ledger.certified_height()?,
         version: env!("CARGO_PKG_VERSION").into(),
     }))
 }
@@ -268,6 +269,20 @@ pub(super) async fn block(
         .parse()
         .map_err(|_| ApiError::bad_request(format!("height {h:?} is not a number")))?;
     found(app.ledger.block(h)?, format_args!("block {h}"))
+}
+
+pub(super) async fn certificate(
+    State(app): State<Arc<App>>,
+    Path(h): Path<String>,
+) -> Answer<v::CertificateView> {
+    let h: u64 = h
+        .parse()
+        .map_err(|_| ApiError::bad_request(format!("height {h:?} is not a number")))?;
+    let view = app.ledger.certificate(h)?.and_then(|cert| {
+        let hash = Hash32::from_slice(&cert.block_hash).ok()?;
+        Some(v::CertificateView::new(app.ledger.genesis(), hash, &cert))
+    });
+    found(view, format_args!("block {h}"))
 }
 
 pub(super) async fn latest_block(State(app): State<Arc<App>>) -> Answer<v::BlockView> {

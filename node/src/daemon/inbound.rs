@@ -1,6 +1,7 @@
 //! What this node answers to the network: gossiped transactions are admitted into the
-//! mempool (or rejected, penalising the sender), Raft RPCs go to the Raft member, and
-//! transactions forwarded by followers join the mempool.
+//! mempool (or rejected, penalising the sender), Raft RPCs go to the Raft member,
+//! transactions forwarded by followers join the mempool, and asks for this node's block
+//! signatures are answered from the ledger's `certs` tree.
 
 use std::sync::{Arc, OnceLock};
 
@@ -24,6 +25,8 @@ fn invalid_everywhere(code: FailureCode) -> bool {
 pub(crate) struct NodeInbound {
     pub(crate) ledger: Arc<Ledger>,
     pub(crate) mempool: Arc<Mempool>,
+    /// This node's key (whose block signatures it hands out).
+    pub(crate) node_key: PublicKey,
     /// Set once Raft has started (it needs the network first).
     pub(crate) raft: OnceLock<RaftNode>,
 }
@@ -101,6 +104,16 @@ impl Inbound for NodeInbound {
                     .unwrap_or(0);
                     tracing::debug!(from = %from, count, queued, "forwarded transactions");
                     Response::Queued(u32::try_from(queued).unwrap_or(u32::MAX))
+                })
+            }
+            Request::Signatures { after, max } => {
+                let (ledger, me) = (self.ledger.clone(), self.node_key);
+                Box::pin(async move {
+                    // A bounded read of cached rows (at most 512 asked by our own nodes).
+                    match ledger.signatures_by(&me, after, max.min(1024)) {
+                        Ok(sigs) => Response::Signatures(sigs),
+                        Err(e) => Response::Error(format!("reading block signatures: {e}")),
+                    }
                 })
             }
         }

@@ -77,6 +77,9 @@ pub fn role_name(role: Role) -> &'static str {
     }
 }
 
+/// How often a node signs what it applied and collects the other nodes' signatures.
+const CERTIFY_EVERY: Duration = Duration::from_millis(50);
+
 /// A started node.
 #[derive(Debug)]
 pub struct Daemon {
@@ -168,6 +171,7 @@ impl Daemon {
         let inbound = Arc::new(inbound::NodeInbound {
             ledger: ledger.clone(),
             mempool: mempool.clone(),
+            node_key: node_key.public(),
             raft: OnceLock::new(),
         });
         let frame = cfg.p2p.max_frame_bytes;
@@ -258,7 +262,18 @@ impl Daemon {
                 Duration::from_millis(cfg.mempool.forward_after_ms),
                 stop_rx.clone(),
             )),
-            tokio::spawn(tasks::watch_raft(app.clone(), stop_rx)),
+            tokio::spawn(tasks::watch_raft(app.clone(), stop_rx.clone())),
+            tokio::spawn(
+                crate::certify::Certifier {
+                    ledger: app.ledger.clone(),
+                    nodes: shuquan_proto::cert::node_keys(app.ledger.genesis()),
+                    key: node_key,
+                    p2p: app.p2p.clone(),
+                    metrics: app.metrics.clone(),
+                    every: CERTIFY_EVERY,
+                }
+                .run(stop_rx),
+            ),
         ];
         Ok(Daemon {
             limits: api::ServeLimits {

@@ -3,6 +3,7 @@
 //! writes the block, its state changes, its indexes and the "last applied" mark in one
 //! atomic sled batch. Everything here is synchronous and deterministic.
 
+mod certs;
 mod keys;
 mod query;
 pub use query::GrantsOf;
@@ -40,6 +41,9 @@ pub struct AppliedBlock {
 pub struct Ledger {
     db: sled::Db,
     tree: sled::Tree,
+    /// Block signatures (see `certs`): kept apart from the ledger rows, so snapshots and
+    /// digests cover only what every node agrees on.
+    certs: sled::Tree,
     genesis: pb::Genesis,
     params: pb::Params,
     genesis_hash: Hash32,
@@ -68,6 +72,7 @@ impl Ledger {
             other => Error::Storage(other),
         })?;
         let tree = db.open_tree("ledger")?;
+        let certs = db.open_tree("certs")?;
         let hash = genesis_hash(&genesis);
         let params = genesis.params.clone().unwrap_or_default();
         match tree.get(keys::GENESIS)? {
@@ -98,6 +103,7 @@ impl Ledger {
         let ledger = Ledger {
             db,
             tree,
+            certs,
             genesis,
             params,
             genesis_hash: hash,

@@ -127,6 +127,7 @@ pub(super) fn encode_request(req: Request) -> pb::P2pRequest {
     let kind = match req {
         Request::Raft(bytes) => Kind::Raft(bytes),
         Request::Txs(txs) => Kind::Txs(pb::TxBatch { txs }),
+        Request::Signatures { after, max } => Kind::Signatures(pb::SignaturesWanted { after, max }),
     };
     pb::P2pRequest { kind: Some(kind) }
 }
@@ -137,6 +138,10 @@ pub(super) fn decode_request(frame: pb::P2pRequest) -> Option<Request> {
     match frame.kind? {
         Kind::Raft(bytes) => Some(Request::Raft(bytes)),
         Kind::Txs(batch) => Some(Request::Txs(batch.txs)),
+        Kind::Signatures(w) => Some(Request::Signatures {
+            after: w.after,
+            max: w.max,
+        }),
     }
 }
 
@@ -147,6 +152,7 @@ pub(super) fn encode_response(resp: Response) -> pb::P2pResponse {
         Response::Raft(bytes) => Kind::Raft(bytes),
         Response::Queued(n) => Kind::Queued(n),
         Response::Error(e) => Kind::Error(e),
+        Response::Signatures(signatures) => Kind::Signatures(pb::Signatures { signatures }),
     };
     pb::P2pResponse { kind: Some(kind) }
 }
@@ -158,6 +164,7 @@ pub(super) fn decode_response(frame: pb::P2pResponse) -> Response {
         Some(Kind::Raft(bytes)) => Response::Raft(bytes),
         Some(Kind::Queued(n)) => Response::Queued(n),
         Some(Kind::Error(e)) => Response::Error(e),
+        Some(Kind::Signatures(s)) => Response::Signatures(s.signatures),
         None => Response::Error("empty response frame".into()),
     }
 }

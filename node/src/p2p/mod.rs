@@ -73,6 +73,13 @@ pub enum Request {
     Raft(Vec<u8>),
     /// Transactions (TxRaw bytes) for the receiver's mempool.
     Txs(Vec<Vec<u8>>),
+    /// The receiver's own signatures of blocks `after + 1 ..= after + max`.
+    Signatures {
+        /// The last height the asker has a certificate for.
+        after: u64,
+        /// Most signatures to answer with.
+        max: u32,
+    },
 }
 
 /// The answer to a [`Request`].
@@ -84,6 +91,8 @@ pub enum Response {
     Queued(u32),
     /// The request could not be served; a human-readable reason.
     Error(String),
+    /// Block signatures, in height order.
+    Signatures(Vec<shuquan_proto::pb::BlockSignature>),
 }
 
 /// Why a request to a peer got no answer.

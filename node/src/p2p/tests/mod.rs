@@ -61,6 +61,7 @@ impl Inbound for Recorder {
             Request::Raft(bytes) if bytes == b"panic" => panic!("test handler panics"),
             Request::Raft(bytes) => Response::Raft([b"re:".as_slice(), &bytes].concat()),
             Request::Txs(txs) => Response::Queued(txs.len() as u32),
+            Request::Signatures { .. } => Response::Signatures(Vec::new()),
         };
         Box::pin(async move { resp })
     }

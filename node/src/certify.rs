@@ -1,0 +1,135 @@
+//! Block certification. Every `every` (50 ms by default) this task:
+//!
+//! 1. signs, with the node key, each block applied here that it has not signed yet
+//!    (`shuquan_proto::cert::sign_block`) and stores the signature;
+//! 2. asks every other member node for its own signatures of the blocks after the
+//!    certified height (pull, so a node that was down or partitioned catches up by itself),
+//!    checks each against this node's block at that height and stores the valid ones;
+//! 3. moves the certified height over every block that now has signatures from a majority
+//!    of the genesis member nodes, and records how long after the block's timestamp that
+//!    happened.
+//!
+//! The ledger serves the result (`GET /v1/blocks/{h}/certificate`).
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use shuquan_proto::cert::{majority, sign_block, verify_signature};
+use shuquan_proto::{Keypair, PublicKey};
+use tokio::sync::watch;
+
+use crate::error::Result;
+use crate::ledger::Ledger;
+use crate::metrics::Metrics;
+use crate::p2p::{P2p, Request, Response};
+use crate::producer::now_ms;
+
+/// Signatures asked of one peer at a time.
+const BATCH: u32 = 512;
+
+/// What the certifier needs.
+pub struct Certifier {
+    /// The ledger (blocks and the `certs` tree).
+    pub ledger: Arc<Ledger>,
+    /// This node's key.
+    pub key: Keypair,
+    /// The genesis member node keys.
+    pub nodes: BTreeSet<PublicKey>,
+    /// The network.
+    pub p2p: P2p,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
+    /// Time between rounds.
+    pub every: Duration,
+}
+
+impl Certifier {
+    /// Runs until `stop` turns true. Errors are logged and the next round tries again.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        let mut signed = self.ledger.certified_height().unwrap_or(0);
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(self.every) => {}
+                _ = stop.changed() => return,
+            }
+            if let Err(e) = self.round(&mut signed).await {
+                tracing::warn!(error = %e, "certification round failed");
+            }
+        }
+    }
+
+    async fn round(&self, signed: &mut u64) -> Result<()> {
+        let ledger = self.ledger.clone();
+        let applied = ledger.applied()?.height;
+        // 1. Sign what this node applied.
+        let me = self.key.public();
+        // Bounded, so a node catching up on a long chain still answers in between.
+        let until = applied.min(*signed + 4096);
+        while *signed < until {
+            let h = *signed + 1;
+            if !ledger.has_signature(h, &me)? {
+                let Some(hash) = ledger.block_hash(h)? else {
+                    break;
+                };
+                let sig = sign_block(&self.key, ledger.chain_id(), h, &hash);
+                ledger.store_signature(h, &me, &sig.signature)?;
+            }
+            *signed = h;
+        }
+        // 2. Ask the others for theirs.
+        let certified = ledger.certified_height()?;
+        if certified >= applied {
+            return Ok(());
+        }
+        let asks = self.nodes.iter().filter(|k| **k != me).map(|peer| {
+            let req = Request::Signatures {
+                after: certified,
+                max: BATCH,
+            };
+            self.p2p.request(*peer, req, Duration::from_secs(2))
+        });
+        for answer in futures::future::join_all(asks).await {
+            let Ok(Response::Signatures(sigs)) = answer else {
+                continue;
+            };
+            for sig in sigs {
+                if sig.height > applied {
+                    break;
+                }
+                let Some(hash) = ledger.block_hash(sig.height)? else {
+                    break;
+                };
+                match verify_signature(ledger.chain_id(), &self.nodes, sig.height, &hash, &sig) {
+                    Ok(node) => {
+                        ledger.store_signature(sig.height, &node, &sig.signature)?;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "refused a block signature");
+                        break;
+                    }
+                }
+            }
+        }
+        // 3. Move the certified height.
+        let need = majority(self.nodes.len());
+        let mut h = certified;
+        while h < applied {
+            if ledger.signers(h + 1)? < need {
+                break;
+            }
+            h += 1;
+            if let Some(header) = ledger.header(h)? {
+                let lag_ms = now_ms().saturating_sub(header.timestamp_ms);
+                self.metrics
+                    .certificate_lag_seconds
+                    .observe(lag_ms as f64 / 1000.0);
+            }
+        }
+        if h > certified {
+            ledger.set_certified_height(h)?;
+            self.metrics.certified_height.set(h as i64);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,137 @@
+//! Block certificates. After a member node applies a block it signs
+//! `H("SHUQUAN_BLOCK_CERT_V1", chain_id, height, block_hash)` with its node key; the
+//! signatures of a majority of the genesis member nodes make a certificate, which proves
+//! to anyone holding the genesis that a majority of the member nodes applied that block
+//! with that hash, without trusting the node that served it.
+//!
+//! Every check here names what failed, e.g. "certificate of block 7 has 1 of 3
+//! signatures (2 needed)".
+
+use std::collections::BTreeSet;
+
+use ed25519_dalek::Signature;
+
+use crate::hash::{domain, tagged};
+use crate::{pb, Error, Hash32, Keypair, PublicKey};
+
+fn bad(msg: String) -> Error {
+    Error::Certificate(msg)
+}
+
+/// What a node signs for the block at `height` with hash `hash`.
+pub fn signing_hash(chain_id: &str, height: u64, hash: &Hash32) -> Hash32 {
+    tagged(
+        domain::BLOCK_CERT,
+        &[chain_id.as_bytes(), &height.to_be_bytes(), hash.as_bytes()],
+    )
+}
+
+/// `key`'s signature of the block at `height`.
+pub fn sign_block(key: &Keypair, chain_id: &str, height: u64, hash: &Hash32) -> pb::BlockSignature {
+    pb::BlockSignature {
+        height,
+        block_hash: hash.to_vec(),
+        node_key: key.public().to_vec(),
+        signature: key
+            .sign(signing_hash(chain_id, height, hash).as_bytes())
+            .to_vec(),
+    }
+}
+
+/// The member node keys of a genesis: who may sign blocks.
+pub fn node_keys(genesis: &pb::Genesis) -> BTreeSet<PublicKey> {
+    genesis
+        .members
+        .iter()
+        .filter_map(|m| PublicKey::from_slice(&m.node_key).ok())
+        .collect()
+}
+
+/// How many signatures make a certificate among `nodes` member nodes.
+pub fn majority(nodes: usize) -> usize {
+    nodes / 2 + 1
+}
+
+/// Checks one signature of the block at `height` whose hash is `hash`: it is about that
+/// block, by a member node, and valid. Returns the signer.
+pub fn verify_signature(
+    chain_id: &str,
+    nodes: &BTreeSet<PublicKey>,
+    height: u64,
+    hash: &Hash32,
+    sig: &pb::BlockSignature,
+) -> Result<PublicKey, Error> {
+    if sig.height != height || sig.block_hash != hash.as_bytes() {
+        return Err(bad(format!(
+            "a signature for block {height} is about block {} ({})",
+            sig.height,
+            hex::encode(&sig.block_hash)
+        )));
+    }
+    let key = PublicKey::from_slice(&sig.node_key)
+        .map_err(|e| bad(format!("a signature of block {height} has a bad key: {e}")))?;
+    if !nodes.contains(&key) {
+        return Err(bad(format!(
+            "block {height} is signed by {key}, which is not a member node of the genesis"
+        )));
+    }
+    let sig_bytes: [u8; 64] = sig.signature.as_slice().try_into().map_err(|_| {
+        bad(format!(
+            "the signature of block {height} by {key} is {} bytes, not 64",
+            sig.signature.len()
+        ))
+    })?;
+    let valid = key.verifying_key().is_some_and(|vk| {
+        vk.verify_strict(
+            signing_hash(chain_id, height, hash).as_bytes(),
+            &Signature::from_bytes(&sig_bytes),
+        )
+        .is_ok()
+    });
+    if !valid {
+        return Err(bad(format!(
+            "the signature of block {height} by {key} does not verify"
+        )));
+    }
+    Ok(key)
+}
+
+/// Checks that `cert` certifies the block at `height` whose hash is `hash`: every
+/// signature is valid and by a distinct genesis member node, and they are a majority.
+/// Returns how many member nodes signed.
+pub fn verify_certificate(
+    genesis: &pb::Genesis,
+    height: u64,
+    hash: &Hash32,
+    cert: &pb::Certificate,
+) -> Result<usize, Error> {
+    if cert.height != height || cert.block_hash != hash.as_bytes() {
+        return Err(bad(format!(
+            "the certificate for block {height} is for block {} ({})",
+            cert.height,
+            hex::encode(&cert.block_hash)
+        )));
+    }
+    let nodes = node_keys(genesis);
+    let mut signers = BTreeSet::new();
+    for sig in &cert.signatures {
+        let key = verify_signature(&genesis.chain_id, &nodes, height, hash, sig)?;
+        if !signers.insert(key) {
+            return Err(bad(format!(
+                "the certificate of block {height} holds two signatures by {key}"
+            )));
+        }
+    }
+    let need = majority(nodes.len());
+    if signers.len() < need {
+        return Err(bad(format!(
+            "certificate of block {height} has {} of {} signatures ({need} needed)",
+            signers.len(),
+            nodes.len()
+        )));
+    }
+    Ok(signers.len())
+}
+
+#[cfg(test)]
+mod tests;
