@@ -76,6 +76,8 @@ pub fn delta(before: &[Usage], after: &[Usage]) -> (u64, u64, f64) {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     #[test]

@@ -86,6 +86,8 @@ impl Report {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     fn stats(tps: f64, p99: f64) -> Stats {

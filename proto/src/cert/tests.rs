@@ -1,6 +1,8 @@
 //! Certificates: a majority of valid member signatures passes; each way of falling short
 //! fails with its own reason.
 
+#![allow(clippy::unwrap_used)]
+
 use super::*;
 
 fn key(n: u8) -> Keypair {

@@ -43,6 +43,8 @@ pub(crate) fn decompress(bytes: &[u8; 32]) -> Entry {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     #[test]
