@@ -86,6 +86,9 @@ pub struct MempoolSection {
 pub struct BlockSection {
     /// How long the leader waits for more transactions before proposing a block, ms.
     pub linger_ms: u64,
+    /// Propose at once, without lingering, when no block is in flight (a lone transaction
+    /// then commits without waiting; under load blocks are in flight and batch anyway).
+    pub eager: bool,
     /// Most transaction bytes in one block.
     pub max_bytes: usize,
     /// Most blocks replicating at once.
@@ -159,6 +162,7 @@ impl Default for BlockSection {
     fn default() -> Self {
         BlockSection {
             linger_ms: 2,
+            eager: true,
             max_bytes: 4 << 20,
             max_in_flight: 4,
         }

@@ -21,6 +21,8 @@ use crate::replica::Replica;
 pub struct Config {
     /// How long to wait for more transactions once one arrives.
     pub linger: Duration,
+    /// Skip the linger when no other block is in flight.
+    pub eager: bool,
     /// Most transactions per block.
     pub max_block_txs: usize,
     /// Most transaction bytes per block.
@@ -72,7 +74,8 @@ pub async fn run(
         };
         // Linger for company only while other blocks are in flight: then transactions
         // arriving meanwhile share a block. A lone transaction is proposed at once.
-        if in_flight.available_permits() + 1 < cfg.max_in_flight.max(1) {
+        let others_in_flight = in_flight.available_permits() + 1 < cfg.max_in_flight.max(1);
+        if others_in_flight || !cfg.eager {
             tokio::time::sleep(cfg.linger).await;
         }
         let batch = mempool.take(cfg.max_block_txs, cfg.max_block_bytes);

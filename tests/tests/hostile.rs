@@ -95,9 +95,17 @@ fn bad_transactions_are_refused_with_clear_errors() {
 
 #[test]
 fn a_full_mempool_refuses_with_503_and_drains() {
-    // A long linger keeps transactions waiting, so the bound of 2 is reached.
-    let node =
-        DevNode::start_with(&["--set", "mempool.size=2", "--set", "block.linger_ms=1500"]).unwrap();
+    // A long linger (even for a lone transaction) keeps transactions waiting, so the bound
+    // of 2 is reached.
+    let node = DevNode::start_with(&[
+        "--set",
+        "mempool.size=2",
+        "--set",
+        "block.linger_ms=1500",
+        "--set",
+        "block.eager=false",
+    ])
+    .unwrap();
     let org1 = node.key("org1");
     let codes: Vec<u16> = (0..3)
         .map(|i| {
@@ -130,6 +138,8 @@ fn a_flooding_member_hits_its_quota_and_others_still_get_through() {
         "mempool.per_signer=3",
         "--set",
         "block.linger_ms=1500",
+        "--set",
+        "block.eager=false",
     ])
     .unwrap();
     let (org1, org2) = (node.key("org1"), node.key("org2"));

@@ -232,6 +232,7 @@ impl Daemon {
         let producer = tokio::spawn(producer::run(
             producer::Config {
                 linger: Duration::from_millis(cfg.block.linger_ms),
+                eager: cfg.block.eager,
                 max_block_txs: params.max_block_txs as usize,
                 max_block_bytes: cfg.block.max_bytes,
                 max_in_flight: cfg.block.max_in_flight,
