@@ -87,7 +87,8 @@ impl Certifier {
                 after: certified,
                 max: BATCH,
             };
-            self.p2p.request(*peer, req, Duration::from_secs(2))
+            // Short: a node that is down or cut off must not hold up the others' rounds.
+            self.p2p.request(*peer, req, Duration::from_millis(500))
         });
         for answer in futures::future::join_all(asks).await {
             let Ok(Response::Signatures(sigs)) = answer else {
