@@ -221,11 +221,21 @@ pub fn wait_serving(
 
 /// An agent that returns error statuses as answers.
 pub fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(40)))
-        .build()
-        .into()
+    // One pool for the whole process: checks that read tens of thousands of blocks would
+    // otherwise open a connection per request and run out of ephemeral ports (TIME_WAIT).
+    // Idle connections are dropped before the node's 10 s header timeout closes them.
+    static AGENT: std::sync::OnceLock<ureq::Agent> = std::sync::OnceLock::new();
+    AGENT
+        .get_or_init(|| {
+            ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .timeout_global(Some(Duration::from_secs(40)))
+                .max_idle_age(Duration::from_secs(5))
+                .max_idle_connections_per_host(16)
+                .build()
+                .into()
+        })
+        .clone()
 }
 
 /// Milliseconds since the epoch.
