@@ -67,3 +67,30 @@ fn a_bad_setting_stops_the_node_and_names_the_key() {
         assert!(err.contains(key), "{key} not named in: {err}");
     }
 }
+
+/// Sockets on this machine whose remote end is `port` on 127.0.0.1, from /proc/net/tcp
+/// (established or in TIME_WAIT).
+fn sockets_to(port: u16) -> usize {
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
+    let remote = format!("0100007F:{port:04X}");
+    table
+        .lines()
+        .skip(1)
+        .filter(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            f.len() > 3 && f[2] == remote && (f[3] == "01" || f[3] == "06")
+        })
+        .count()
+}
+
+#[test]
+fn a_checker_reading_a_long_chain_reuses_its_connections() {
+    // Regression: the chaos checker read ~55,000 blocks over a new connection each and ran
+    // out of ephemeral ports ("node 1 lacks block 13890").
+    let node = DevNode::start().unwrap();
+    for _ in 0..2_000 {
+        assert_eq!(node.get("/health").0, 200);
+    }
+    let open = sockets_to(node.port);
+    assert!(open < 100, "{open} client sockets for 2000 requests");
+}
