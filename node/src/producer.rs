@@ -1,5 +1,6 @@
 //! Block production. On the Raft leader, the producer takes the oldest transactions from
-//! the mempool (up to the block limits, after a short linger), writes them to the Raft log
+//! the mempool (up to the block limits; at once when no block is in flight, else after a
+//! short linger so that concurrent arrivals share a block), writes them to the Raft log
 //! as a [`pb::Proposal`], and lets Raft commit it; every node then applies it through the
 //! [`crate::replica::Replica`]. A few proposals may be in flight at once, so the next block
 //! fills while the last one replicates. On other nodes the producer waits.

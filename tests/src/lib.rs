@@ -219,6 +219,28 @@ pub fn wait_serving(
     bail!("{what} did not serve within 30 s; log:\n{}", log())
 }
 
+/// Reads from `s` until the peer closes the connection (EOF or reset), answering false if
+/// it is still open after `wait`. What the peer sends meanwhile (e.g. a 408) is skipped.
+pub fn closed_by_peer(s: &mut std::net::TcpStream, wait: Duration) -> bool {
+    use std::io::Read;
+    if s.set_read_timeout(Some(wait)).is_err() {
+        return false;
+    }
+    let mut buf = [0u8; 512];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e) => {
+                return !matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                )
+            }
+        }
+    }
+}
+
 /// An agent that returns error statuses as answers.
 pub fn agent() -> ureq::Agent {
     // One pool for the whole process: checks that read tens of thousands of blocks would

@@ -5,7 +5,8 @@
 use prost::Message;
 use shuquan_proto::pb::{self, tx_body::Payload};
 use shuquan_proto::Keypair;
-use shuquan_tests::{now_ms, register, sign, DevNode};
+use shuquan_tests::{closed_by_peer, now_ms, register, sign, DevNode};
+use std::time::Duration;
 
 #[test]
 fn bad_transactions_are_refused_with_clear_errors() {
@@ -196,27 +197,6 @@ fn a_slow_client_gets_408_and_others_are_served() {
     assert!(head.starts_with("HTTP/1.1 408"), "{head}");
 }
 
-/// Reads until the server closes the connection; false if it was still open after 10 s.
-fn closed_by_server(s: &mut std::net::TcpStream) -> bool {
-    use std::io::Read;
-    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
-        .unwrap();
-    let mut buf = [0u8; 512];
-    loop {
-        match s.read(&mut buf) {
-            Ok(0) => return true,
-            // hyper may answer 408 before it closes.
-            Ok(_) => continue,
-            Err(e) => {
-                return !matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                )
-            }
-        }
-    }
-}
-
 #[test]
 fn slowloris_headers_and_silent_connections_are_cut_off() {
     use std::io::Write;
@@ -235,11 +215,11 @@ fn slowloris_headers_and_silent_connections_are_cut_off() {
     let raw = sign(&node.key("org1"), &[], register(600), now_ms());
     assert_eq!(node.post_tx(&raw, true).0, 200);
     assert!(
-        closed_by_server(&mut dribble),
+        closed_by_peer(&mut dribble, Duration::from_secs(10)),
         "a dribbling client was kept"
     );
     assert!(
-        closed_by_server(&mut silent),
+        closed_by_peer(&mut silent, Duration::from_secs(10)),
         "a silent connection was kept"
     );
 }

@@ -261,13 +261,16 @@ pub(super) async fn proof(
     )
 }
 
+fn height(h: &str) -> Result<u64, ApiError> {
+    h.parse()
+        .map_err(|_| ApiError::bad_request(format!("height {h:?} is not a number")))
+}
+
 pub(super) async fn block(
     State(app): State<Arc<App>>,
     Path(h): Path<String>,
 ) -> Answer<v::BlockView> {
-    let h: u64 = h
-        .parse()
-        .map_err(|_| ApiError::bad_request(format!("height {h:?} is not a number")))?;
+    let h = height(&h)?;
     found(app.ledger.block(h)?, format_args!("block {h}"))
 }
 
@@ -275,9 +278,7 @@ pub(super) async fn certificate(
     State(app): State<Arc<App>>,
     Path(h): Path<String>,
 ) -> Answer<v::CertificateView> {
-    let h: u64 = h
-        .parse()
-        .map_err(|_| ApiError::bad_request(format!("height {h:?} is not a number")))?;
+    let h = height(&h)?;
     let view = app.ledger.certificate(h)?.and_then(|cert| {
         let hash = Hash32::from_slice(&cert.block_hash).ok()?;
         Some(v::CertificateView::new(app.ledger.genesis(), hash, &cert))
