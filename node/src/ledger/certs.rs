@@ -36,11 +36,10 @@ impl Ledger {
         Ok(self.header(height)?.map(|h| block_hash(&h)))
     }
 
-    /// Stores a signature already checked against this node's block at its height; returns
-    /// how many member nodes have signed that block here.
-    pub fn store_signature(&self, height: u64, node: &PublicKey, sig: &[u8]) -> Result<usize> {
+    /// Stores a signature already checked against this node's block at its height.
+    pub fn store_signature(&self, height: u64, node: &PublicKey, sig: &[u8]) -> Result<()> {
         self.certs.insert(sig_key(height, node), sig)?;
-        self.signers(height)
+        Ok(())
     }
 
     /// How many member nodes have signed the block at `height` here.
@@ -85,7 +84,11 @@ impl Ledger {
         max: u32,
     ) -> Result<Vec<pb::BlockSignature>> {
         let mut out = Vec::new();
-        for height in after + 1..=after.saturating_add(u64::from(max)) {
+        // `after` comes from a peer: no height follows u64::MAX.
+        let Some(first) = after.checked_add(1) else {
+            return Ok(out);
+        };
+        for height in first..=after.saturating_add(u64::from(max)) {
             let Some(sig) = self.certs.get(sig_key(height, node))? else {
                 break;
             };

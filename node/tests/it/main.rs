@@ -8,6 +8,7 @@
     clippy::expect_used
 )]
 
+mod certs;
 mod envelope;
 mod export;
 mod grants;
