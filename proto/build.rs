@@ -7,6 +7,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "shuquan/tx.proto",
             "shuquan/chain.proto",
             "shuquan/p2p.proto",
+            "shuquan/audit.proto",
         ],
         ["proto"],
     )?;

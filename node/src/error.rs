@@ -37,6 +37,17 @@ pub enum Error {
         /// What is wrong and how to fix it.
         message: String,
     },
+    /// The authenticated state tree (jmt) failed: a missing node means a damaged ledger.
+    #[error("state tree: {0}")]
+    StateTree(String),
+    /// `audit chain` found a block that does not hold (the first one).
+    #[error("block {height}: {reason}")]
+    Audit {
+        /// The first bad height.
+        height: u64,
+        /// What does not hold there.
+        reason: String,
+    },
     /// The node is shutting down or a task it needs has stopped.
     #[error("node stopped: {0}")]
     Stopped(&'static str),

@@ -3,6 +3,7 @@
 //! HTTP/JSON API, configuration and metrics.
 
 pub mod api;
+pub mod audit;
 pub mod certify;
 pub mod config;
 pub mod daemon;

@@ -39,6 +39,9 @@ pub enum Error {
     /// A block signature or certificate does not hold (the message says exactly why).
     #[error("{0}")]
     Certificate(String),
+    /// An audit bundle or a state proof does not hold (the message says exactly why).
+    #[error("{0}")]
+    Audit(String),
 }
 
 impl Error {

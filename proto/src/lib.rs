@@ -8,6 +8,8 @@
 //! - [`verify`]: signature verification, batched, with one deterministic verdict.
 //! - [`merkle`]: RFC 6962-shaped Merkle roots and inclusion proofs.
 //! - [`block`]: block hashes and the roots a header commits to.
+//! - [`state`]: the authenticated state (a jellyfish Merkle tree) and its row proofs.
+//! - [`audit`]: the offline verifier of an asset's audit bundle.
 //! - [`codes`]: the stable failure codes of rejected transactions.
 //! - [`genesis`]: the genesis file (TOML/JSON) and its hash.
 //! - [`views`]: the JSON shapes the node's API serves and the CLI reads.
@@ -19,6 +21,8 @@ pub mod genesis;
 pub mod hash;
 pub mod keys;
 pub mod merkle;
+pub mod state;
+pub mod audit;
 pub mod tx;
 pub mod verify;
 pub mod views;

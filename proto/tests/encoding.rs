@@ -83,7 +83,9 @@ fn vectors() -> Vec<(String, String)> {
         tx_root: tx_root(&ids).to_vec(),
         results_root: vec![2; 32],
         tx_count: 5,
+        state_root: vec![3; 32],
     };
+    put("state_key_hash", hex::encode(shuquan_proto::state::key_hash(&shuquan_proto::state::asset_row(&Hash32([4; 32]))).0));
     put("block_header", hex::encode(header.encode_to_vec()));
     put("block_hash", block_hash(&header).to_hex());
     let genesis = GenesisFile {

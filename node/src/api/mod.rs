@@ -2,6 +2,7 @@
 //! protobuf `TxRaw` bytes (`application/x-protobuf`) or as JSON `{"tx": "<hex>"}`; every
 //! error is JSON `{"code", "message"}` with a fitting HTTP status.
 
+mod audit;
 mod error;
 mod events;
 mod ops;
@@ -89,6 +90,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/blocks/latest", get(queries::latest_block))
         .route("/v1/blocks/{height}", get(queries::block))
         .route("/v1/blocks/{height}/certificate", get(queries::certificate))
+        .route("/v1/assets/{id}/bundle", get(audit::bundle))
+        .route("/v1/chain", get(audit::chain))
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(

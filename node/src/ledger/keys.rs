@@ -29,8 +29,19 @@ pub(crate) fn member(id: &str) -> Vec<u8> {
 pub(crate) fn account(pk: &[u8]) -> Vec<u8> {
     key("acct", &[pk])
 }
+/// Rows of the authenticated state (see `smt`): the records, not the indexes. Their key
+/// hashes are the leaves of the state tree, so these layouts are part of the chain format.
+const STATE_TAGS: [&[u8]; 8] = [
+    b"mem:", b"acct:", b"asset:", b"grant:", b"filing:", b"att:", b"attl:", b"ctr:",
+];
+
+/// Whether `key` is a row of the authenticated state.
+pub(crate) fn is_state_row(key: &[u8]) -> bool {
+    STATE_TAGS.iter().any(|t| key.starts_with(t))
+}
+
 pub(crate) fn asset(id: &Hash32) -> Vec<u8> {
-    key("asset", &[id.as_bytes()])
+    shuquan_proto::state::asset_row(id)
 }
 /// Prefix of the assets registered with fingerprint `fp`.
 pub(crate) fn fingerprint(fp: &[u8]) -> Vec<u8> {
@@ -40,7 +51,7 @@ pub(crate) fn fingerprint_asset(fp: &[u8], asset: &Hash32) -> Vec<u8> {
     key("fp", &[fp, asset.as_bytes()])
 }
 pub(crate) fn grant(id: &Hash32) -> Vec<u8> {
-    key("grant", &[id.as_bytes()])
+    shuquan_proto::state::grant_row(id)
 }
 pub(crate) fn filing(id: &Hash32) -> Vec<u8> {
     key("filing", &[id.as_bytes()])
@@ -75,6 +86,18 @@ pub(crate) fn history(asset: &Hash32, height: u64, index: u32) -> Vec<u8> {
             &index.to_be_bytes(),
         ],
     )
+}
+/// The `n`th event (0-based) of an asset's history chain: the transaction id.
+pub(crate) fn event(asset: &Hash32, n: u64) -> Vec<u8> {
+    key("hev", &[asset.as_bytes(), &n.to_be_bytes()])
+}
+/// A node of the state tree, by its borsh-encoded jmt node key.
+pub(crate) fn state_node(node_key: &[u8]) -> Vec<u8> {
+    key("jmtn", &[node_key])
+}
+/// A state row's value as of `version` (a height), by the row's key hash.
+pub(crate) fn state_value(key_hash: &[u8; 32], version: u64) -> Vec<u8> {
+    key("jmtv", &[key_hash, &version.to_be_bytes()])
 }
 pub(crate) fn rights(asset: &Hash32, right: i32, height: u64, index: u32) -> Vec<u8> {
     key(

@@ -8,6 +8,8 @@ mod keys;
 mod query;
 pub use query::GrantsOf;
 pub(crate) mod rules;
+mod bundle;
+mod smt;
 mod snapshot;
 mod state;
 mod verified;
@@ -71,6 +73,26 @@ impl Ledger {
             },
             other => Error::Storage(other),
         })?;
+        Self::with_db(db, dir.join("db"), dir, genesis)
+    }
+
+    /// A ledger in a temporary directory that sled removes on drop: for re-executing a
+    /// chain (`audit chain`) and for tests.
+    pub fn open_temporary(genesis: pb::Genesis) -> Result<Self> {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let dir = std::env::temp_dir().join(format!(
+            "shuquan-ledger-{}-{n}-{nanos}",
+            std::process::id()
+        ));
+        let db = sled::Config::new().path(&dir).temporary(true).open()?;
+        Self::with_db(db, dir.join("db"), &dir, genesis)
+    }
+
+    fn with_db(db: sled::Db, db_file: std::path::PathBuf, dir: &Path, genesis: pb::Genesis) -> Result<Self> {
         let tree = db.open_tree("ledger")?;
         let certs = db.open_tree("certs")?;
         let hash = genesis_hash(&genesis);
@@ -88,17 +110,7 @@ impl Ledger {
                     )));
                 }
             }
-            None => {
-                let mut batch = sled::Batch::default();
-                for m in &genesis.members {
-                    batch.insert(keys::member(&m.id), m.encode_to_vec());
-                    for k in &m.account_keys {
-                        batch.insert(keys::account(k), m.id.as_bytes());
-                    }
-                }
-                batch.insert(keys::GENESIS, genesis.encode_to_vec());
-                tree.apply_batch(batch)?;
-            }
+            None => Self::write_genesis(&tree, &genesis)?,
         }
         let ledger = Ledger {
             db,
@@ -107,11 +119,30 @@ impl Ledger {
             genesis,
             params,
             genesis_hash: hash,
-            db_file: dir.join("db"),
+            db_file,
             verified: verified::Verified::new(REMEMBER_VERIFIED),
         };
         ledger.flush()?;
         Ok(ledger)
+    }
+
+    /// The genesis rows of a new ledger (members and their account keys) and version 0 of
+    /// the state tree over them, in one batch.
+    fn write_genesis(tree: &sled::Tree, genesis: &pb::Genesis) -> Result<()> {
+        let mut writes = Writes::new();
+        let mut rows = Vec::new();
+        for m in &genesis.members {
+            rows.push((keys::member(&m.id), m.encode_to_vec()));
+            for k in &m.account_keys {
+                rows.push((keys::account(k), m.id.as_bytes().to_vec()));
+            }
+        }
+        for (k, v) in &rows {
+            writes.insert(k.clone(), Some(v.clone()));
+        }
+        smt::update(tree, &mut writes, 0, rows.into_iter().map(|(k, v)| (k, Some(v))))?;
+        writes.insert(keys::GENESIS.to_vec(), Some(genesis.encode_to_vec()));
+        apply_writes(tree, writes)
     }
 
     /// The genesis.
@@ -237,14 +268,7 @@ impl Ledger {
         }
         prev.mark = mark.to_vec();
         writes.insert(keys::APPLIED.to_vec(), Some(prev.encode_to_vec()));
-        let mut batch = sled::Batch::default();
-        for (k, v) in writes {
-            match v {
-                Some(v) => batch.insert(k, v),
-                None => batch.remove(k),
-            }
-        }
-        self.tree.apply_batch(batch)?;
+        apply_writes(&self.tree, writes)?;
         Ok(blocks)
     }
 
@@ -282,6 +306,7 @@ impl Ledger {
             .collect::<Vec<_>>()
             .into_iter();
 
+        let mut rows = std::collections::BTreeSet::new();
         let mut receipts = Vec::with_capacity(proposal.txs.len());
         let mut ids = Vec::with_capacity(proposal.txs.len());
         let mut seen = std::collections::HashSet::new();
@@ -302,7 +327,7 @@ impl Ledger {
                     } else {
                         match verdict {
                             Err(r) => Err(r),
-                            Ok(()) => self.apply_one(writes, tx, now, height, index)?,
+                            Ok(()) => self.apply_one(writes, &mut rows, tx, now, height, index)?,
                         }
                     };
                     (tx.id, outcome)
@@ -327,6 +352,14 @@ impl Ledger {
             receipts.push(receipt);
         }
 
+        let changed: Vec<_> = rows
+            .into_iter()
+            .map(|k| {
+                let v = writes.get(&k).cloned().flatten();
+                (k, v)
+            })
+            .collect();
+        let state_root = smt::update(&self.tree, writes, height, changed)?;
         let header = pb::BlockHeader {
             chain_id,
             height,
@@ -336,6 +369,7 @@ impl Ledger {
             tx_root: tx_root(&ids).to_vec(),
             results_root: results_root(&receipts).to_vec(),
             tx_count: receipts.len() as u32,
+            state_root: state_root.to_vec(),
         };
         let hash = block_hash(&header);
         writes.insert(keys::header(height), Some(header.encode_to_vec()));
@@ -347,10 +381,12 @@ impl Ledger {
         })
     }
 
-    /// Runs the rules for one transaction; its writes join the block only if it succeeds.
+    /// Runs the rules for one transaction; its writes join the block only if it succeeds,
+    /// and the state rows it wrote join `rows`.
     fn apply_one(
         &self,
         writes: &mut Writes,
+        rows: &mut std::collections::BTreeSet<Vec<u8>>,
         tx: &DecodedTx,
         now: u64,
         height: u64,
@@ -375,6 +411,7 @@ impl Ledger {
         })();
         match result {
             Ok(created) => {
+                rows.extend(st.pending_keys().filter(|k| keys::is_state_row(k)).cloned());
                 st.commit();
                 Ok(Ok(created))
             }
@@ -424,4 +461,17 @@ impl Ledger {
         st.commit();
         Ok(())
     }
+}
+
+/// Writes `writes` to `tree` in one atomic batch.
+fn apply_writes(tree: &sled::Tree, writes: Writes) -> Result<()> {
+    let mut batch = sled::Batch::default();
+    for (k, v) in writes {
+        match v {
+            Some(v) => batch.insert(k, v),
+            None => batch.remove(k),
+        }
+    }
+    tree.apply_batch(batch)?;
+    Ok(())
 }

@@ -27,7 +27,7 @@ impl Ledger {
         f(&st)
     }
 
-    fn scan(&self, prefix: &[u8], limit: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    pub(super) fn scan(&self, prefix: &[u8], limit: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         let mut out = Vec::new();
         for item in self.tree.scan_prefix(prefix).take(limit) {
             let (k, val) = item?;

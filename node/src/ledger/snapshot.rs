@@ -69,6 +69,51 @@ impl Ledger {
         Ok((self.applied()?.height, h.finish()))
     }
 
+    /// The first row (but the "last applied" mark) where this ledger and `other` differ,
+    /// as the height it belongs to (best known: the block it was last written by for a
+    /// state row or block row, else this ledger's height) and a description.
+    pub fn first_difference(&self, other: &Ledger) -> Result<Option<(u64, String)>> {
+        let rows = |l: &Ledger| l.tree.iter().filter(|r| !matches!(r, Ok((k, _)) if k == keys::APPLIED));
+        let mut mine = rows(self);
+        let mut theirs = rows(other);
+        loop {
+            let (a, b) = (mine.next().transpose()?, theirs.next().transpose()?);
+            let (key, what) = match (&a, &b) {
+                (None, None) => return Ok(None),
+                (Some((ka, va)), Some((kb, vb))) if ka == kb && va == vb => continue,
+                (Some((ka, _)), Some((kb, _))) if ka == kb => (ka.to_vec(), "holds a different value than re-execution gives"),
+                (Some((ka, _)), Some((kb, _))) if ka < kb => (ka.to_vec(), "is not produced by re-execution"),
+                (Some(_), Some((kb, _))) | (None, Some((kb, _))) => (kb.to_vec(), "is missing (re-execution produces it)"),
+                (Some((ka, _)), None) => (ka.to_vec(), "is not produced by re-execution"),
+            };
+            let height = self.height_of_row(&key)?;
+            return Ok(Some((height, format!("row {} {what}", shuquan_proto::state::show_row(&key)))));
+        }
+    }
+
+    /// The block a row was last written by, as far as the key tells.
+    fn height_of_row(&self, key: &[u8]) -> Result<u64> {
+        let applied = self.applied()?.height;
+        if keys::is_state_row(key) {
+            let kh = shuquan_proto::state::key_hash(key);
+            let prefix = keys::prefix("jmtv", &[&kh.0]);
+            if let Some(item) = self.tree.scan_prefix(&prefix).next_back() {
+                let (k, _) = item?;
+                if let Some(v) = k.get(prefix.len()..).and_then(|b| <[u8; 8]>::try_from(b).ok()) {
+                    return Ok(u64::from_be_bytes(v));
+                }
+            }
+        }
+        for tag in [&b"hdr:"[..], b"btx:"] {
+            if let Some(h) = key.strip_prefix(tag).and_then(|b| b.get(..8)) {
+                if let Ok(h) = <[u8; 8]>::try_from(h) {
+                    return Ok(u64::from_be_bytes(h));
+                }
+            }
+        }
+        Ok(applied)
+    }
+
     /// Replaces the whole ledger with `snapshot` (from [`Ledger::export`] on a node of the
     /// same chain) and stores `mark` as its "last applied" mark, in one atomic batch.
     /// Returns the new last-applied record. A snapshot of another genesis is refused and

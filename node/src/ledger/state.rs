@@ -45,6 +45,11 @@ impl<'a> State<'a> {
         self.block.extend(tx);
     }
 
+    /// The keys this transaction has written so far.
+    pub(crate) fn pending_keys(&self) -> impl Iterator<Item = &Vec<u8>> {
+        self.tx.keys()
+    }
+
     /// Drops this transaction's writes.
     pub(crate) fn rollback(&mut self) {
         self.tx.clear();

@@ -1,0 +1,143 @@
+//! What auditors fetch: an asset's audit bundle ([`Ledger::audit_bundle`]: its events with
+//! inclusion proofs, the certified headers, and state proofs of its record, grants and
+//! lineage parents at one height), and raw blocks for re-checking a whole chain
+//! ([`Ledger::raw_block`]). `shuquan_proto::audit` verifies what this builds.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use prost::Message;
+use shuquan_proto::block::receipt_hash;
+use shuquan_proto::merkle::{leaf_hash, proof};
+use shuquan_proto::{pb, state, Hash32};
+
+use super::state::decode;
+use super::{keys, smt, Ledger};
+use crate::error::{Error, Result};
+
+/// The Merkle leaves of one block's transaction ids and receipts.
+struct BlockLeaves {
+    txs: Vec<Hash32>,
+    receipts: Vec<Hash32>,
+}
+
+impl Ledger {
+    /// The audit bundle of `asset` as of `height` (which must be applied and should be
+    /// certified), with its lineage parents' records when `parents`. `None` if the asset
+    /// did not exist at that height.
+    pub fn audit_bundle(&self, asset: &Hash32, height: u64, parents: bool) -> Result<Option<Vec<u8>>> {
+        let Some(record_proof) = smt::prove(&self.tree, &state::asset_row(asset), height)? else {
+            return Ok(None);
+        };
+        let record: pb::AssetRecord = decode(&record_proof.value, &record_proof.key)?;
+        let mut heights = BTreeSet::from([height]);
+        let mut leaves: BTreeMap<u64, BlockLeaves> = BTreeMap::new();
+        let mut events = Vec::with_capacity(record.event_count as usize);
+        for n in 0..record.event_count {
+            let key = keys::event(asset, n);
+            let id = self
+                .tree
+                .get(&key)?
+                .ok_or_else(|| Error::Corrupt(format!("asset {asset} lacks event {n}")))?;
+            let tx = self
+                .tx_record(&Hash32::from_slice(&id)?)?
+                .ok_or_else(|| Error::Corrupt(format!("event {n} of asset {asset} has no record")))?;
+            if !leaves.contains_key(&tx.height) {
+                leaves.insert(tx.height, self.block_leaves(tx.height)?);
+            }
+            let block = &leaves[&tx.height];
+            let i = tx.index as usize;
+            let path = |l: &[Hash32]| -> Vec<Vec<u8>> {
+                proof(l, i).unwrap_or_default().iter().map(Hash32::to_vec).collect()
+            };
+            heights.insert(tx.height);
+            events.push(pb::ProvenTx {
+                height: tx.height,
+                index: tx.index,
+                tx: tx.raw,
+                tx_path: path(&block.txs),
+                receipt: tx.receipt,
+                receipt_path: path(&block.receipts),
+            });
+        }
+        let mut grants = Vec::new();
+        for (k, _) in self.scan(&keys::grants_of_asset(asset), usize::MAX)? {
+            let id = Hash32::from_slice(&k[k.len() - 32..])?;
+            if let Some(p) = smt::prove(&self.tree, &state::grant_row(&id), height)? {
+                grants.push(p);
+            }
+        }
+        let mut parent_proofs = Vec::new();
+        if parents {
+            for edge in &record.parents {
+                let id = Hash32::from_slice(&edge.parent)?;
+                if let Some(p) = smt::prove(&self.tree, &state::asset_row(&id), height)? {
+                    parent_proofs.push(p);
+                }
+            }
+        }
+        let mut headers = Vec::with_capacity(heights.len());
+        for h in heights {
+            headers.push(pb::CertifiedHeader {
+                header: self.header_bytes(h)?,
+                certificate: self.certificate(h)?,
+            });
+        }
+        let bundle = pb::AuditBundle {
+            chain_id: self.chain_id().to_string(),
+            genesis_hash: self.genesis_hash().to_vec(),
+            asset: asset.to_vec(),
+            height,
+            events,
+            headers,
+            record: Some(record_proof),
+            grants,
+            parents: parent_proofs,
+        };
+        Ok(Some(bundle.encode_to_vec()))
+    }
+
+    /// The block at `height` as stored: header bytes, transactions and certificate.
+    pub fn raw_block(&self, height: u64) -> Result<Option<pb::RawBlock>> {
+        let Some(header) = self.tree.get(keys::header(height))? else {
+            return Ok(None);
+        };
+        let mut txs = Vec::new();
+        for (k, v) in self.scan(&keys::prefix("btx", &[&height.to_be_bytes()]), usize::MAX)? {
+            let receipt: pb::Receipt = decode(&v, &k)?;
+            let id = Hash32::from_slice(&receipt.tx_id)?;
+            let rec = self
+                .tx_record(&id)?
+                .ok_or_else(|| Error::Corrupt(format!("block {height} names tx {id}, which has no record")))?;
+            txs.push(rec.raw);
+        }
+        Ok(Some(pb::RawBlock {
+            header: header.to_vec(),
+            txs,
+            certificate: self.certificate(height)?,
+        }))
+    }
+
+    fn header_bytes(&self, height: u64) -> Result<Vec<u8>> {
+        Ok(self
+            .tree
+            .get(keys::header(height))?
+            .ok_or_else(|| Error::Corrupt(format!("no header at height {height}")))?
+            .to_vec())
+    }
+
+    fn block_leaves(&self, height: u64) -> Result<BlockLeaves> {
+        let mut txs = Vec::new();
+        let mut receipts = Vec::new();
+        for (k, v) in self.scan(&keys::prefix("btx", &[&height.to_be_bytes()]), usize::MAX)? {
+            let r: pb::Receipt = decode(&v, &k)?;
+            txs.push(leaf_hash(&r.tx_id));
+            receipts.push(leaf_hash(receipt_hash(&r).as_bytes()));
+        }
+        Ok(BlockLeaves { txs, receipts })
+    }
+
+    /// The state root of the block at `height` as the tree holds it (for checks).
+    pub fn state_root(&self, height: u64) -> Result<Option<Hash32>> {
+        smt::root(&self.tree, height)
+    }
+}

@@ -1,0 +1,148 @@
+//! The authenticated state: a jellyfish Merkle tree (the `jmt` crate) over the state rows
+//! (`keys::is_state_row`), one version per block height (version 0 is the genesis). Its
+//! nodes and versioned values live in the ledger's sled tree beside the rows, written in
+//! the same atomic batch as the block, so the root in every header and the rows never
+//! disagree after a crash.
+//!
+//! Nodes are `jmtn:` + the borsh-encoded jmt node key; values are `jmtv:` + key hash +
+//! big-endian version, holding `1 ‖ value` (or `0` for a deleted row). Stale nodes are
+//! kept: every past version stays provable.
+
+use jmt::storage::{LeafNode, Node, NodeKey, TreeReader};
+use jmt::{JellyfishMerkleTree, KeyHash, OwnedValue, Version};
+use shuquan_proto::state::{key_hash, StateHasher};
+use shuquan_proto::{pb, Hash32};
+
+use super::keys;
+use super::state::Writes;
+use crate::error::{Error, Result};
+
+fn tree_err(e: impl std::fmt::Display) -> Error {
+    Error::StateTree(e.to_string())
+}
+
+/// Reads the tree from sled, through a block's pending writes.
+struct Reader<'a> {
+    tree: &'a sled::Tree,
+    pending: Option<&'a Writes>,
+}
+
+impl Reader<'_> {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        if let Some(v) = self.pending.and_then(|p| p.get(key)) {
+            return Ok(v.clone());
+        }
+        Ok(self.tree.get(key)?.map(|v| v.to_vec()))
+    }
+}
+
+impl TreeReader for Reader<'_> {
+    fn get_node_option(&self, node_key: &NodeKey) -> anyhow::Result<Option<Node>> {
+        let key = keys::state_node(&borsh::to_vec(node_key)?);
+        Ok(match self.get(&key)? {
+            Some(bytes) => Some(borsh::from_slice(&bytes)?),
+            None => None,
+        })
+    }
+
+    fn get_value_option(
+        &self,
+        max_version: Version,
+        key_hash: KeyHash,
+    ) -> anyhow::Result<Option<OwnedValue>> {
+        let from = keys::state_value(&key_hash.0, 0);
+        let to = keys::state_value(&key_hash.0, max_version);
+        // Pending writes are newer than anything in sled.
+        let pending = self
+            .pending
+            .and_then(|p| p.range(from.clone()..=to.clone()).next_back());
+        let stored = match pending {
+            Some((_, v)) => v.clone(),
+            None => match self.tree.range(from..=to).next_back() {
+                Some(item) => Some(item?.1.to_vec()),
+                None => None,
+            },
+        };
+        Ok(stored.and_then(|v| decode_value(&v)))
+    }
+
+    fn get_rightmost_leaf(&self) -> anyhow::Result<Option<(NodeKey, LeafNode)>> {
+        // Only jmt's state-sync restore asks for this, and the ledger never restores a tree
+        // node by node (a Raft snapshot carries the rows whole).
+        Err(anyhow::anyhow!("the ledger's state tree does not support restore"))
+    }
+}
+
+fn decode_value(stored: &[u8]) -> Option<Vec<u8>> {
+    match stored.split_first() {
+        Some((1, value)) => Some(value.to_vec()),
+        _ => None,
+    }
+}
+
+/// Writes the rows `changed` (keys of state rows, valued as in `writes`) as `version` of
+/// the tree, adds the tree's new nodes and values to `writes`, and returns the new root.
+pub(crate) fn update(
+    tree: &sled::Tree,
+    writes: &mut Writes,
+    version: u64,
+    changed: impl IntoIterator<Item = (Vec<u8>, Option<Vec<u8>>)>,
+) -> Result<Hash32> {
+    let set: Vec<(KeyHash, Option<OwnedValue>)> = changed
+        .into_iter()
+        .map(|(k, v)| (key_hash(&k), v))
+        .collect();
+    let reader = Reader {
+        tree,
+        pending: Some(writes),
+    };
+    let (root, batch) = JellyfishMerkleTree::<_, StateHasher>::new(&reader)
+        .put_value_set(set, version)
+        .map_err(tree_err)?;
+    let nodes = batch.node_batch;
+    for (k, node) in nodes.nodes() {
+        let key = keys::state_node(&borsh::to_vec(k).map_err(tree_err)?);
+        writes.insert(key, Some(borsh::to_vec(node).map_err(tree_err)?));
+    }
+    for ((v, kh), value) in nodes.values() {
+        let stored = match value {
+            Some(value) => [&[1u8][..], value].concat(),
+            None => vec![0],
+        };
+        writes.insert(keys::state_value(&kh.0, *v), Some(stored));
+    }
+    Ok(Hash32(root.0))
+}
+
+/// The state root at `version`, if the tree has that version.
+pub(crate) fn root(tree: &sled::Tree, version: u64) -> Result<Option<Hash32>> {
+    let reader = Reader {
+        tree,
+        pending: None,
+    };
+    JellyfishMerkleTree::<_, StateHasher>::new(&reader)
+        .get_root_hash_option(version)
+        .map(|r| r.map(|r| Hash32(r.0)))
+        .map_err(tree_err)
+}
+
+/// Row `key` as of `version`, with its proof against that version's root; `None` when
+/// the row did not exist then.
+pub(crate) fn prove(tree: &sled::Tree, key: &[u8], version: u64) -> Result<Option<pb::StateProof>> {
+    let reader = Reader {
+        tree,
+        pending: None,
+    };
+    let (value, proof) = JellyfishMerkleTree::<_, StateHasher>::new(&reader)
+        .get_with_proof(key_hash(key), version)
+        .map_err(tree_err)?;
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    Ok(Some(pb::StateProof {
+        height: version,
+        key: key.to_vec(),
+        value,
+        proof: borsh::to_vec(&proof).map_err(tree_err)?,
+    }))
+}

@@ -1,0 +1,250 @@
+//! The offline verifier of an asset's audit bundle ([`pb::AuditBundle`]). With the genesis
+//! alone it proves the asset's full history and who holds which right at the bundle's
+//! height, trusting nothing the serving node says:
+//!
+//! 1. every header is certified by a majority of the genesis member nodes;
+//! 2. every event is a validly signed transaction included in its certified block, whose
+//!    receipt (also included) says it applied, and which concerns the asset;
+//! 3. the events, in order, chain to the history head of the asset's record, and their
+//!    number is the record's event count: nothing was dropped, added or reordered;
+//! 4. the record, the grants the events issued and any lineage parents are proven by state
+//!    proofs against the certified header at the bundle's height;
+//! 5. the chain of title replayed from the events ends where the record says.
+//!
+//! Each failure is an [`Error::Audit`] (or a decode error) that names what failed, e.g.
+//! "event 3 (tx ...) is not included in block 17 at index 2".
+
+mod report;
+mod walk;
+
+use std::collections::BTreeMap;
+
+use prost::Message;
+
+use crate::block::block_hash;
+use crate::cert::verify_certificate;
+use crate::genesis::genesis_hash;
+use crate::tx::decode_canonical;
+use crate::views::grant_status_word;
+use crate::{pb, state, Error, Hash32};
+pub use report::{AuditEvent, AuditGrant, AuditParent, AuditReport, Holders, TitleChange};
+
+pub(crate) fn fail(msg: impl Into<String>) -> Error {
+    Error::Audit(msg.into())
+}
+
+/// The certified headers of a bundle, by height.
+pub(crate) struct Headers(BTreeMap<u64, (pb::BlockHeader, Hash32)>);
+
+impl Headers {
+    /// Decodes and certifies every header: each must be certified by a majority of the
+    /// genesis member nodes, and heights must ascend.
+    fn certify(genesis: &pb::Genesis, headers: &[pb::CertifiedHeader]) -> Result<Self, Error> {
+        let mut out = BTreeMap::new();
+        for ch in headers {
+            let header: pb::BlockHeader = decode_canonical(&ch.header, "block header")?;
+            let height = header.height;
+            if header.chain_id != genesis.chain_id {
+                return Err(fail(format!(
+                    "block {height} is of chain {:?}, not {:?}",
+                    header.chain_id, genesis.chain_id
+                )));
+            }
+            if out.last_key_value().is_some_and(|(h, _)| *h >= height) {
+                return Err(fail(format!(
+                    "the headers are not in ascending order at block {height}"
+                )));
+            }
+            let hash = block_hash(&header);
+            let cert = ch
+                .certificate
+                .as_ref()
+                .ok_or_else(|| fail(format!("block {height} has no certificate")))?;
+            verify_certificate(genesis, height, &hash, cert)?;
+            out.insert(height, (header, hash));
+        }
+        Ok(Headers(out))
+    }
+
+    /// The certified header at `height`.
+    pub(crate) fn at(&self, height: u64) -> Result<&(pb::BlockHeader, Hash32), Error> {
+        self.0.get(&height).ok_or_else(|| {
+            fail(format!(
+                "the bundle holds no certified header of block {height}"
+            ))
+        })
+    }
+}
+
+/// Verifies the encoded bundle `bytes` against `genesis` and returns what it proves, or
+/// the first thing that does not hold.
+pub fn verify_bundle(bytes: &[u8], genesis: &pb::Genesis) -> Result<AuditReport, Error> {
+    // Canonical form: any flipped byte that still decodes (an unknown field, an over-long
+    // varint) is refused here rather than silently ignored.
+    let bundle: pb::AuditBundle = decode_canonical(bytes, "audit bundle")?;
+    if bundle.chain_id != genesis.chain_id {
+        return Err(fail(format!(
+            "the bundle is of chain {:?}, the genesis is of chain {:?}",
+            bundle.chain_id, genesis.chain_id
+        )));
+    }
+    let gh = genesis_hash(genesis);
+    if bundle.genesis_hash != gh.as_bytes() {
+        return Err(fail(format!(
+            "the bundle is of genesis {}, not {gh}",
+            hex::encode(&bundle.genesis_hash)
+        )));
+    }
+    let asset = Hash32::from_slice(&bundle.asset)?;
+    let headers = Headers::certify(genesis, &bundle.headers)?;
+    let (tip, tip_hash) = headers.at(bundle.height)?;
+    let root = Hash32::from_slice(&tip.state_root)
+        .map_err(|_| fail(format!("block {} has no state root", bundle.height)))?;
+
+    let walked = walk::Walk::run(genesis, &headers, &asset, &bundle.events, bundle.height)?;
+
+    // The record at the bundle's height.
+    let proof = bundle
+        .record
+        .as_ref()
+        .ok_or_else(|| fail("the bundle holds no state proof of the asset's record"))?;
+    let record: pb::AssetRecord = proven(proof, &state::asset_row(&asset), bundle.height, &root)?;
+    walked.matches(&record)?;
+
+    let grants = grants(&bundle, &walked, &root, tip.timestamp_ms)?;
+    let parents = parents(&bundle, &record, &root)?;
+    Ok(AuditReport {
+        chain_id: bundle.chain_id.clone(),
+        asset,
+        name: record.registration.unwrap_or_default().name,
+        height: bundle.height,
+        block_hash: *tip_hash,
+        blocks: headers.0.len(),
+        events: walked.events,
+        title: walked.title,
+        holders: walked.holders,
+        frozen: record.frozen,
+        grants,
+        parents,
+    })
+}
+
+/// Checks a state proof of row `key` at `height` against `root` and decodes the row.
+fn proven<M: Message + Default>(
+    proof: &pb::StateProof,
+    key: &[u8],
+    height: u64,
+    root: &Hash32,
+) -> Result<M, Error> {
+    if proof.key != key {
+        return Err(fail(format!(
+            "a state proof is of row {}, expected {}",
+            state::show_row(&proof.key),
+            state::show_row(key)
+        )));
+    }
+    if proof.height != height {
+        return Err(fail(format!(
+            "the state proof of {} is of height {}, the bundle proves height {height}",
+            state::show_row(key),
+            proof.height
+        )));
+    }
+    state::verify(proof, root)?;
+    M::decode(&proof.value[..]).map_err(|e| {
+        fail(format!(
+            "the proven row {} does not decode: {e}",
+            state::show_row(key)
+        ))
+    })
+}
+
+/// The proven record of every grant the events issued (and no other).
+fn grants(
+    bundle: &pb::AuditBundle,
+    walked: &walk::Walk,
+    root: &Hash32,
+    now_ms: u64,
+) -> Result<Vec<AuditGrant>, Error> {
+    let mut proofs: BTreeMap<&[u8], &pb::StateProof> = BTreeMap::new();
+    for p in &bundle.grants {
+        if proofs.insert(&p.key, p).is_some() {
+            return Err(fail(format!(
+                "two state proofs of {}",
+                state::show_row(&p.key)
+            )));
+        }
+    }
+    let mut out = Vec::new();
+    for (id, seq) in &walked.grants {
+        let key = state::grant_row(id);
+        let proof = proofs.remove(&key[..]).ok_or_else(|| {
+            fail(format!(
+                "grant {id} (issued by event {seq}) has no state proof in the bundle"
+            ))
+        })?;
+        let g: pb::GrantRecord = proven(proof, &key, bundle.height, root)?;
+        let terms = g.terms.unwrap_or_default();
+        let mut status = grant_status_word(g.status);
+        if g.status == pb::GrantStatus::Active as i32
+            && terms.not_after_ms != 0
+            && terms.not_after_ms < now_ms
+        {
+            status = "expired".into();
+        }
+        out.push(AuditGrant {
+            id: *id,
+            issued_by: *seq,
+            grantee: hex::encode(&terms.grantee),
+            status,
+            uses: g.uses,
+            purposes: terms.purposes,
+            jurisdictions: terms.jurisdictions,
+            not_after_ms: terms.not_after_ms,
+        });
+    }
+    if let Some(key) = proofs.keys().next() {
+        return Err(fail(format!(
+            "the state proof of {} is of no grant the events issued",
+            state::show_row(key)
+        )));
+    }
+    Ok(out)
+}
+
+/// The lineage parents, with the proven records the bundle holds.
+fn parents(
+    bundle: &pb::AuditBundle,
+    record: &pb::AssetRecord,
+    root: &Hash32,
+) -> Result<Vec<AuditParent>, Error> {
+    let mut out: Vec<AuditParent> = Vec::new();
+    for edge in &record.parents {
+        let id = Hash32::from_slice(&edge.parent)?;
+        out.push(AuditParent {
+            id,
+            name: None,
+            event_count: None,
+        });
+    }
+    for proof in &bundle.parents {
+        let slot = out
+            .iter_mut()
+            .find(|p| state::asset_row(&p.id) == proof.key)
+            .ok_or_else(|| {
+                fail(format!(
+                    "the state proof of {} is of no lineage parent of the asset",
+                    state::show_row(&proof.key)
+                ))
+            })?;
+        if slot.name.is_some() {
+            return Err(fail(format!("two state proofs of parent {}", slot.id)));
+        }
+        let key = state::asset_row(&slot.id);
+        let parent: pb::AssetRecord = proven(proof, &key, bundle.height, root)?;
+        slot.name = Some(parent.registration.unwrap_or_default().name);
+        slot.event_count = Some(parent.event_count);
+    }
+    Ok(out)
+}
+

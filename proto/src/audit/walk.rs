@@ -1,0 +1,234 @@
+//! The walk over a bundle's events: each one signed, included in its certified block with
+//! an applied receipt, concerning the asset, and in order; along the way the history chain,
+//! the chain of title and the grants the events issued.
+
+use std::collections::BTreeMap;
+
+use crate::audit::{fail, AuditEvent, Headers, Holders, TitleChange};
+use crate::block::receipt_hash;
+use crate::hash::{asset_id, filing_id, grant_id, history_link};
+use crate::merkle::{leaf_hash, verify as merkle_verify};
+use crate::pb::tx_body::Payload;
+use crate::tx::{decode_tx, payload_kind, DecodedTx};
+use crate::verify::verify_tx;
+use crate::{pb, Error, Hash32};
+
+/// What the events prove, before the record is checked against it.
+pub(crate) struct Walk {
+    pub(crate) events: Vec<AuditEvent>,
+    pub(crate) title: Vec<TitleChange>,
+    pub(crate) holders: Holders,
+    /// Grants issued by the events, with the event that issued each.
+    pub(crate) grants: BTreeMap<Hash32, usize>,
+    /// Cross-border filings made by the events.
+    filings: Vec<Hash32>,
+    head: Hash32,
+}
+
+impl Walk {
+    /// Walks `events` of `asset`; none may lie above the bundle's `height`.
+    pub(crate) fn run(
+        genesis: &pb::Genesis,
+        headers: &Headers,
+        asset: &Hash32,
+        events: &[pb::ProvenTx],
+        height: u64,
+    ) -> Result<Walk, Error> {
+        let mut walk = Walk {
+            events: Vec::with_capacity(events.len()),
+            title: Vec::new(),
+            holders: Holders::default(),
+            grants: BTreeMap::new(),
+            filings: Vec::new(),
+            head: Hash32::ZERO,
+        };
+        let max = genesis.params.as_ref().map_or(0, |p| p.max_tx_bytes) as usize;
+        let mut last: Option<(u64, u32)> = None;
+        for (i, ev) in events.iter().enumerate() {
+            let seq = i + 1;
+            if last.is_some_and(|l| l >= (ev.height, ev.index)) || ev.height > height {
+                return Err(fail(format!(
+                    "event {seq} (block {} index {}) is out of order",
+                    ev.height, ev.index
+                )));
+            }
+            last = Some((ev.height, ev.index));
+            let tx = decode_tx(&ev.tx, &genesis.chain_id, max)
+                .map_err(|r| fail(format!("event {seq} is no valid transaction: {r}")))?;
+            let (header, _) = headers.at(ev.height)?;
+            included(seq, ev, &tx, header)?;
+            verify_tx(&tx).map_err(|r| fail(format!("event {seq} (tx {}): {r}", tx.id)))?;
+            walk.step(&genesis.chain_id, asset, seq, &tx)?;
+            walk.events.push(AuditEvent {
+                seq,
+                height: ev.height,
+                index: ev.index,
+                tx_id: tx.id,
+                kind: tx.payload().map(payload_kind).unwrap_or("none").into(),
+                signer: tx.signer.to_hex(),
+                timestamp_ms: header.timestamp_ms,
+            });
+        }
+        Ok(walk)
+    }
+
+    /// One event: it must concern the asset; it extends the history chain and may change
+    /// the title or issue a grant or filing.
+    fn step(&mut self, chain: &str, asset: &Hash32, seq: usize, tx: &DecodedTx) -> Result<(), Error> {
+        let payload = tx.payload();
+        let registers = matches!(payload, Some(Payload::RegisterAsset(_)));
+        if (seq == 1) != registers || (registers && asset_id(chain, &tx.id) != *asset) {
+            return Err(fail(if seq == 1 {
+                format!("event 1 (tx {}) is not the registration of asset {asset}", tx.id)
+            } else {
+                format!("event {seq} (tx {}) registers another asset", tx.id)
+            }));
+        }
+        if !self.concerns(asset, payload) {
+            return Err(fail(format!(
+                "event {seq} (tx {}) does not concern asset {asset}",
+                tx.id
+            )));
+        }
+        let signer = tx.signer.to_hex();
+        match payload {
+            Some(Payload::RegisterAsset(_)) => {
+                self.holders = Holders {
+                    hold: signer.clone(),
+                    use_: signer.clone(),
+                    operate: signer.clone(),
+                };
+                self.title.push(TitleChange {
+                    seq,
+                    right: "all".into(),
+                    holder: signer,
+                });
+            }
+            Some(Payload::TransferRight(p)) if p.asset == asset.as_bytes() => {
+                let to = hex::encode(&p.to);
+                let (word, slot) = match pb::Right::try_from(p.right) {
+                    Ok(pb::Right::Hold) => ("hold", &mut self.holders.hold),
+                    Ok(pb::Right::Use) => ("use", &mut self.holders.use_),
+                    Ok(pb::Right::Operate) => ("operate", &mut self.holders.operate),
+                    _ => {
+                        return Err(fail(format!(
+                            "event {seq} (tx {}) transfers no known right",
+                            tx.id
+                        )))
+                    }
+                };
+                slot.clone_from(&to);
+                self.title.push(TitleChange {
+                    seq,
+                    right: word.into(),
+                    holder: to,
+                });
+            }
+            Some(Payload::IssueGrant(_)) => {
+                self.grants.insert(grant_id(chain, &tx.id), seq);
+            }
+            Some(Payload::FileCrossBorder(_)) => self.filings.push(filing_id(chain, &tx.id)),
+            _ => {}
+        }
+        self.head = history_link(&self.head, &tx.id);
+        Ok(())
+    }
+
+    /// Whether `payload` names the asset, a grant of it or a filing about it.
+    fn concerns(&self, asset: &Hash32, payload: Option<&Payload>) -> bool {
+        let is_asset = |b: &[u8]| b == asset.as_bytes();
+        let is_grant = |b: &[u8]| Hash32::from_slice(b).is_ok_and(|g| self.grants.contains_key(&g));
+        let is_filing = |b: &[u8]| Hash32::from_slice(b).is_ok_and(|f| self.filings.contains(&f));
+        match payload {
+            Some(Payload::RegisterAsset(_)) => true,
+            Some(Payload::TransferRight(p)) => is_asset(&p.asset),
+            Some(Payload::IssueGrant(p)) => is_asset(&p.asset),
+            Some(Payload::RevokeGrant(p)) => is_grant(&p.grant),
+            Some(Payload::RecordUsage(p)) => is_grant(&p.grant),
+            Some(Payload::FileCrossBorder(p)) => p.grants.iter().any(|g| is_grant(g)),
+            Some(Payload::DecideCrossBorder(p)) => is_filing(&p.filing),
+            Some(Payload::Attest(p)) => {
+                is_asset(&p.subject) || is_grant(&p.subject) || is_filing(&p.subject)
+            }
+            Some(Payload::Freeze(p)) => {
+                is_asset(&p.subject) || is_grant(&p.subject) || is_filing(&p.subject)
+            }
+            Some(Payload::Unfreeze(p)) => {
+                is_asset(&p.subject) || is_grant(&p.subject) || is_filing(&p.subject)
+            }
+            None => false,
+        }
+    }
+
+    /// Checks the proven record against the walk: same number of events, same history
+    /// head, same holders.
+    pub(crate) fn matches(&self, record: &pb::AssetRecord) -> Result<(), Error> {
+        let n = self.events.len() as u64;
+        if record.event_count != n {
+            return Err(fail(if record.event_count > n {
+                format!(
+                    "the certified record counts {} events, the bundle holds {n}: events are missing",
+                    record.event_count
+                )
+            } else {
+                format!(
+                    "the bundle holds {n} events, the certified record counts only {}",
+                    record.event_count
+                )
+            }));
+        }
+        if record.history_head != self.head.as_bytes() {
+            return Err(fail(format!(
+                "history chain broken: the {n} events chain to {}, the certified record's head is {}",
+                self.head,
+                hex::encode(&record.history_head)
+            )));
+        }
+        let proven = Holders {
+            hold: hex::encode(&record.holder_hold),
+            use_: hex::encode(&record.holder_use),
+            operate: hex::encode(&record.holder_operate),
+        };
+        if proven != self.holders {
+            return Err(fail(format!(
+                "the chain of title replayed from the events ends at {:?}, the certified record says {:?}",
+                self.holders, proven
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Checks that event `seq` is transaction `index` of its block, with an applied receipt.
+fn included(seq: usize, ev: &pb::ProvenTx, tx: &DecodedTx, header: &pb::BlockHeader) -> Result<(), Error> {
+    let height = header.height;
+    let size = u64::from(header.tx_count);
+    let root = |r: &[u8]| Hash32::from_slice(r).unwrap_or_default();
+    let path = |p: &[Vec<u8>]| -> Result<Vec<Hash32>, Error> {
+        p.iter().map(|h| Hash32::from_slice(h)).collect()
+    };
+    let tx_leaf = leaf_hash(tx.id.as_bytes());
+    if !merkle_verify(&tx_leaf, u64::from(ev.index), size, &path(&ev.tx_path)?, &root(&header.tx_root)) {
+        return Err(fail(format!(
+            "event {seq} (tx {}) is not included in block {height} at index {}",
+            tx.id, ev.index
+        )));
+    }
+    let receipt = ev.receipt.clone().unwrap_or_default();
+    let leaf = leaf_hash(receipt_hash(&receipt).as_bytes());
+    if receipt.tx_id != tx.id.as_bytes()
+        || !merkle_verify(&leaf, u64::from(ev.index), size, &path(&ev.receipt_path)?, &root(&header.results_root))
+    {
+        return Err(fail(format!(
+            "the receipt of event {seq} (tx {}) is not included in block {height}",
+            tx.id
+        )));
+    }
+    if receipt.code != 0 {
+        return Err(fail(format!(
+            "event {seq} (tx {}) failed in block {height} ({}: {}) and changed nothing",
+            tx.id, receipt.code, receipt.message
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! The authenticated state: every state row of the ledger (members, accounts, assets,
+//! grants, filings, attestations, counters) is a leaf of a jellyfish Merkle tree (the `jmt`
+//! crate) whose root each block header carries as `state_root`. A row is proven by a
+//! [`pb::StateProof`] against a certified header, offline.
+//!
+//! Leaves are keyed by `H("SHUQUAN_STATE_KEY_V1", row key)` and the tree hashes with
+//! BLAKE3 under its own derive-key context, so nothing here shares a hash with the rest of
+//! the chain.
+
+use jmt::proof::SparseMerkleProof;
+use jmt::{KeyHash, RootHash, SimpleHasher};
+
+use crate::hash::{tagged, Hash32};
+use crate::{pb, Error};
+
+/// Context of the key hash of a state row.
+const STATE_KEY: &str = "SHUQUAN_STATE_KEY_V1";
+/// Context of the tree's node and value hashes.
+const STATE_TREE: &str = "SHUQUAN_STATE_TREE_V1";
+
+/// The tree's hasher: BLAKE3 in derive-key mode under `SHUQUAN_STATE_TREE_V1`.
+#[derive(Clone)]
+pub struct StateHasher(blake3::Hasher);
+
+impl SimpleHasher for StateHasher {
+    fn new() -> Self {
+        StateHasher(blake3::Hasher::new_derive_key(STATE_TREE))
+    }
+
+    fn update(&mut self, data: &[u8]) {
+        self.0.update(data);
+    }
+
+    fn finalize(self) -> [u8; 32] {
+        *self.0.finalize().as_bytes()
+    }
+}
+
+/// The proof type of the state tree.
+pub type StateProofOf = SparseMerkleProof<StateHasher>;
+
+/// The leaf key of a state row.
+pub fn key_hash(row: &[u8]) -> KeyHash {
+    KeyHash(tagged(STATE_KEY, &[row]).0)
+}
+
+/// The row key of an asset's record.
+pub fn asset_row(id: &Hash32) -> Vec<u8> {
+    row(b"asset:", id)
+}
+
+/// The row key of a grant's record.
+pub fn grant_row(id: &Hash32) -> Vec<u8> {
+    row(b"grant:", id)
+}
+
+fn row(tag: &[u8], id: &Hash32) -> Vec<u8> {
+    let mut k = Vec::with_capacity(tag.len() + 32);
+    k.extend_from_slice(tag);
+    k.extend_from_slice(id.as_bytes());
+    k
+}
+
+/// Checks that `proof` proves its row against `state_root`: the row exists with exactly
+/// that value. The error says what does not hold.
+pub fn verify(proof: &pb::StateProof, state_root: &Hash32) -> Result<(), Error> {
+    let smp: StateProofOf = borsh::from_slice(&proof.proof).map_err(|e| {
+        Error::Audit(format!(
+            "state proof of {} at height {} does not decode: {e}",
+            show_row(&proof.key),
+            proof.height
+        ))
+    })?;
+    smp.verify(
+        RootHash(state_root.0),
+        key_hash(&proof.key),
+        Some(&proof.value),
+    )
+    .map_err(|e| {
+        Error::Audit(format!(
+            "state proof mismatch: {} at height {} does not prove against state root {state_root} ({e})",
+            show_row(&proof.key),
+            proof.height
+        ))
+    })
+}
+
+/// A row key for messages: its ASCII tag and the hex of the rest.
+pub fn show_row(key: &[u8]) -> String {
+    match key.iter().position(|&b| b == b':') {
+        Some(i) if key[..i].iter().all(u8::is_ascii_alphanumeric) => {
+            format!(
+                "{}:{}",
+                String::from_utf8_lossy(&key[..i]),
+                hex::encode(&key[i + 1..])
+            )
+        }
+        _ => hex::encode(key),
+    }
+}
