@@ -70,6 +70,26 @@ impl Client {
         self.answer(path, resp)
     }
 
+    /// `GET path` answered in bytes (protobuf), up to 1 GiB.
+    pub(crate) fn get_bytes(&self, path: &str) -> anyhow::Result<Vec<u8>> {
+        let url = format!("{}{path}", self.base);
+        let mut resp = self
+            .agent
+            .get(&url)
+            .call()
+            .map_err(|e| self.unreachable(e))?;
+        if !resp.status().is_success() {
+            return self.answer::<serde_json::Value>(path, resp).and_then(|v| {
+                Err(anyhow!("the node answered {path} with an unexpected success: {v}"))
+            });
+        }
+        resp.body_mut()
+            .with_config()
+            .limit(1 << 30)
+            .read_to_vec()
+            .with_context(|| format!("reading the node's answer to {path}"))
+    }
+
     /// `POST path` with protobuf bytes.
     pub(crate) fn post_bytes<T: DeserializeOwned>(
         &self,

@@ -1,6 +1,8 @@
 //! `shuquan`: the operator's command line for a Shuquan data-rights ledger — keys,
 //! transactions, queries and status.
 
+mod audit;
+mod audit_print;
 mod client;
 mod devnet;
 mod fingerprint;
@@ -59,6 +61,9 @@ enum Cmd {
         #[arg(long, value_name = "DIR")]
         devnet: Option<PathBuf>,
     },
+    /// Prove an asset's provenance offline, or re-check a whole chain.
+    #[command(subcommand)]
+    Audit(audit::AuditCmd),
     /// Create a local devnet on 127.0.0.1 (start it with `scripts/devnet start`).
     #[command(subcommand)]
     Devnet(DevnetCmd),
@@ -229,6 +234,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Cmd::Audit(a) => audit::run(&ctx, a),
         Cmd::Devnet(DevnetCmd::Init(a)) => {
             let summary = devnet::init(a)?;
             output::print(&ctx, &summary)

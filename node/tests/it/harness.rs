@@ -44,6 +44,26 @@ fn member(id: &str, j: &str, role: &str, k: &Keypair, ciio: bool) -> MemberFile 
 }
 
 pub fn genesis() -> pb::Genesis {
+    genesis_file().to_pb().unwrap()
+}
+
+/// Keys of the three member nodes of [`genesis_with_nodes`].
+pub fn node_key(i: u8) -> Keypair {
+    key(20 + i)
+}
+
+/// The harness genesis where org1, org2 and org3 each run a member node
+/// (`node_key(1..=3)`), so blocks can be certified.
+pub fn genesis_with_nodes() -> pb::Genesis {
+    let mut g = genesis_file();
+    for (i, m) in g.members.iter_mut().take(3).enumerate() {
+        m.node_key = Some(node_key(i as u8 + 1).public());
+        m.node_addr = format!("127.0.0.1:{}", 9000 + i);
+    }
+    g.to_pb().unwrap()
+}
+
+fn genesis_file() -> GenesisFile {
     GenesisFile {
         chain_id: CHAIN.into(),
         genesis_time_ms: T0,
@@ -56,16 +76,18 @@ pub fn genesis() -> pb::Genesis {
             member("auditor", "CN", "auditor", &key(5), false),
         ],
     }
-    .to_pb()
-    .unwrap()
 }
 
 pub type Out = Result<Option<Hash32>, (FailureCode, String)>;
 
 impl Chain {
     pub fn new() -> Self {
+        Self::with_genesis(genesis())
+    }
+
+    pub fn with_genesis(genesis: pb::Genesis) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let ledger = Ledger::open(dir.path(), genesis()).unwrap();
+        let ledger = Ledger::open(dir.path(), genesis).unwrap();
         Chain {
             _dir: dir,
             ledger,
@@ -208,6 +230,27 @@ impl Chain {
                 valid_until_ms,
             }),
         )
+    }
+
+    /// Signs every applied block with the member nodes `signers` (indexes 1..=3 of
+    /// [`genesis_with_nodes`]) and stores the signatures, as the certifier would.
+    pub fn certify(&self, signers: &[u8]) {
+        let chain = self.ledger.chain_id().to_string();
+        let top = self.ledger.applied().unwrap().height;
+        for h in 1..=top {
+            let hash = self.ledger.block_hash(h).unwrap().unwrap();
+            for &i in signers {
+                let k = node_key(i);
+                let sig = shuquan_proto::cert::sign_block(&k, &chain, h, &hash);
+                self.ledger.store_signature(h, &k.public(), &sig.signature).unwrap();
+            }
+        }
+        self.ledger.set_certified_height(top).unwrap();
+    }
+
+    /// Closes the ledger and hands over its directory.
+    pub fn into_dir(self) -> tempfile::TempDir {
+        self._dir
     }
 
     pub fn grant_status(&self, grant: &Hash32) -> String {

@@ -8,6 +8,7 @@
     clippy::expect_used
 )]
 
+mod audit;
 mod certs;
 mod envelope;
 mod export;
