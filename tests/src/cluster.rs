@@ -115,6 +115,24 @@ impl ClusterNode {
         }
     }
 
+    /// SIGTERM, then waits (up to 15 s, then SIGKILL): the node flushes its ledger.
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &c.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(15);
+            while Instant::now() < deadline {
+                if matches!(c.try_wait(), Ok(Some(_))) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
     /// Whether the process is running.
     pub fn is_up(&self) -> bool {
         self.child.is_some()
@@ -252,8 +270,20 @@ impl Cluster {
 
     /// A member's key (`org1`, `org2`, `regulator`, `auditor`).
     pub fn key(&self, who: &str) -> Keypair {
-        Keypair::read_file(&self.dir.path().join("net/keys").join(format!("{who}.key")))
-            .expect("member key")
+        Keypair::read_file(&self.key_file(who)).expect("member key")
+    }
+
+    /// A member's key file.
+    pub fn key_file(&self, who: &str) -> PathBuf {
+        self.dir.path().join("net/keys").join(format!("{who}.key"))
+    }
+
+    /// The CLI pointed at node `i`, run in the devnet directory.
+    pub fn cli(&self, i: usize) -> crate::Cli {
+        crate::Cli {
+            node: self.node(i).url(),
+            dir: self.dir.path().join("net"),
+        }
     }
 
     /// The ledger directory of node `i` (open it only while the node is stopped).

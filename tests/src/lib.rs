@@ -16,6 +16,43 @@ pub mod chaos;
 pub mod cluster;
 pub mod load;
 pub mod netns;
+pub mod walkthrough;
+
+/// The `shuquan` CLI pointed at one node's API, run in a working directory.
+#[derive(Clone, Debug)]
+pub struct Cli {
+    /// The node's API base URL.
+    pub node: String,
+    /// Where the CLI runs.
+    pub dir: PathBuf,
+}
+
+impl Cli {
+    /// Runs `shuquan args...`.
+    pub fn run(&self, args: &[&str]) -> Output {
+        Command::new(bin("shuquan"))
+            .args(args)
+            .env("SHUQUAN_NODE", &self.node)
+            .env_remove("SHUQUAN_KEY")
+            .current_dir(&self.dir)
+            .output()
+            .expect("running shuquan")
+    }
+
+    /// Runs it with `--output json` and parses stdout; fails on a non-zero exit.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["--output", "json"];
+        all.extend_from_slice(args);
+        let out = self.run(&all);
+        assert!(
+            out.status.success(),
+            "shuquan {args:?} failed: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        serde_json::from_slice(&out.stdout).expect("JSON output")
+    }
+}
 
 /// The directory holding the workspace's binaries (`target/debug`).
 pub fn bin_dir() -> PathBuf {
@@ -135,29 +172,22 @@ impl DevNode {
         Keypair::read_file(&self.key_file(who)).expect("dev key")
     }
 
+    /// The CLI pointed at this node, run in its directory.
+    pub fn shuquan(&self) -> Cli {
+        Cli {
+            node: self.url(),
+            dir: self.dir.path().to_path_buf(),
+        }
+    }
+
     /// Runs the CLI against this node.
     pub fn cli(&self, args: &[&str]) -> Output {
-        Command::new(bin("shuquan"))
-            .args(args)
-            .env("SHUQUAN_NODE", self.url())
-            .env_remove("SHUQUAN_KEY")
-            .current_dir(self.dir.path())
-            .output()
-            .expect("running shuquan")
+        self.shuquan().run(args)
     }
 
     /// Runs the CLI with `--output json` and parses stdout; fails on a non-zero exit.
     pub fn cli_json(&self, args: &[&str]) -> serde_json::Value {
-        let mut all = vec!["--output", "json"];
-        all.extend_from_slice(args);
-        let out = self.cli(&all);
-        assert!(
-            out.status.success(),
-            "shuquan {args:?} failed: {}\n{}",
-            String::from_utf8_lossy(&out.stderr),
-            String::from_utf8_lossy(&out.stdout)
-        );
-        serde_json::from_slice(&out.stdout).expect("JSON output")
+        self.shuquan().json(args)
     }
 
     /// `GET path` as JSON with its status.

@@ -1,0 +1,172 @@
+//! The README walkthrough, as one function any test can run against any node: register a
+//! file, transfer the Use right (cosigned), grant `compute` to a member in VN (pending),
+//! the regulator approves the filing, the grantee records usage, then history and lineage.
+
+use std::path::PathBuf;
+
+use crate::Cli;
+
+/// Runs the walkthrough through `cli`, with member key files from `key_file`, asserting
+/// each step; returns the asset id and org2's public key (hex).
+pub fn run(cli: &Cli, key_file: impl Fn(&str) -> PathBuf) -> (String, String) {
+    let k = |who: &str| key_file(who).display().to_string();
+    let data = cli.dir.join("bus-gps-2026.csv");
+    std::fs::write(&data, "route,lat,lon\n12,22.81,108.36\n").unwrap();
+    let org2 = cli.json(&["keys", "show", &k("org2")])["public_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let reg = cli.json(&[
+        "--key",
+        &k("org1"),
+        "tx",
+        "register",
+        "--file",
+        data.to_str().unwrap(),
+        "--name",
+        "Bus GPS 2026",
+        "--grade",
+        "general",
+        "--jurisdiction",
+        "CN",
+        "--sector",
+        "transport",
+        "--wait",
+    ]);
+    assert_eq!(reg["status"], "committed", "{reg}");
+    let asset = reg["asset"].as_str().unwrap().to_string();
+
+    let t = cli.json(&[
+        "--key",
+        &k("org1"),
+        "tx",
+        "transfer",
+        "--asset",
+        &asset,
+        "--right",
+        "use",
+        "--to",
+        &org2,
+        "--cosign-key",
+        &k("org2"),
+        "--price",
+        "1200.00CNY",
+        "--wait",
+    ]);
+    assert_eq!(t["status"], "committed", "{t}");
+
+    let g = cli.json(&[
+        "--key",
+        &k("org1"),
+        "tx",
+        "grant",
+        "--asset",
+        &asset,
+        "--grantee",
+        &org2,
+        "--actions",
+        "compute",
+        "--purposes",
+        "academic-research",
+        "--not-after",
+        "2099-12-31",
+        "--jurisdictions",
+        "VN",
+        "--cosign-key",
+        &k("org2"),
+        "--wait",
+    ]);
+    let grant = g["grant"].as_str().unwrap().to_string();
+    let grants = cli.json(&["query", "grants", &asset]);
+    assert_eq!(grants[0]["status"], "pending-export");
+
+    // Usage before approval fails with its code, and the CLI exits non-zero.
+    let org2_key = k("org2");
+    let usage = [
+        "--key",
+        &org2_key,
+        "tx",
+        "usage",
+        "--grant",
+        &grant,
+        "--action",
+        "compute",
+        "--purpose",
+        "academic-research",
+        "--jurisdiction",
+        "VN",
+        "--wait",
+    ];
+    let early = cli.run(&usage);
+    assert!(!early.status.success());
+    assert!(String::from_utf8_lossy(&early.stderr).contains("grant_inactive"));
+
+    let f = cli.json(&[
+        "--key",
+        &k("org1"),
+        "tx",
+        "file-cross-border",
+        "--grants",
+        &grant,
+        "--destination",
+        "VN",
+        "--path",
+        "exempt",
+        "--reason",
+        "non-personal transport statistics",
+        "--evidence",
+        &"ab".repeat(32),
+        "--wait",
+    ]);
+    let filing = f["filing"].as_str().unwrap().to_string();
+    // An approval lasts at most three years: until the middle of next year.
+    let next_year = 1970 + crate::now_ms() / 31_556_952_000 + 1;
+    let until = format!("{next_year}-06-30");
+    let d = cli.json(&[
+        "--key",
+        &k("regulator"),
+        "tx",
+        "decide-cross-border",
+        "--filing",
+        &filing,
+        "--approve",
+        "--valid-until",
+        &until,
+        "--wait",
+    ]);
+    assert_eq!(d["status"], "committed", "{d}");
+    assert_eq!(
+        cli.json(&["query", "grants", &asset])[0]["status"],
+        "active"
+    );
+
+    let u = cli.json(&usage);
+    assert_eq!(u["status"], "committed", "{u}");
+
+    let history = cli.json(&["query", "history", &asset]);
+    let kinds: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "register_asset",
+            "transfer_right",
+            "issue_grant",
+            "record_usage",
+            "file_cross_border",
+            "decide_cross_border",
+            "record_usage"
+        ]
+    );
+    assert_eq!(history[3]["receipt"]["result"], "failed");
+    let lineage = cli.json(&["query", "lineage", &asset]);
+    assert_eq!(lineage["asset"], asset.as_str());
+    let a = cli.json(&["query", "asset", &asset]);
+    assert_eq!(a["holders"]["use"], org2.as_str());
+    (asset, org2)
+}
