@@ -116,7 +116,7 @@ fn verify(ctx: &Ctx, file: &Path, genesis: &Path) -> anyhow::Result<()> {
             if ctx.json {
                 println!("{}", json!({"verdict": "verified", "report": report}));
             } else {
-                print!("{}", audit_print::report(&report));
+                print!("{}", audit_print::report(&report, &genesis));
             }
             Ok(())
         }

@@ -3,10 +3,33 @@
 
 use std::fmt::Write;
 
-use shuquan_proto::audit::AuditReport;
+use std::collections::HashMap;
 
-fn short(hex: &str) -> &str {
-    hex.get(..16).unwrap_or(hex)
+use shuquan_proto::audit::AuditReport;
+use shuquan_proto::pb;
+
+/// Member ids by account key (hex), from the genesis.
+struct Names(HashMap<String, String>);
+
+impl Names {
+    fn new(genesis: &pb::Genesis) -> Self {
+        let mut m = HashMap::new();
+        for member in &genesis.members {
+            for k in &member.account_keys {
+                m.insert(hex::encode(k), member.id.clone());
+            }
+        }
+        Names(m)
+    }
+
+    /// `org1 (eef090166f354749…)`, or the short key of a non-member.
+    fn of(&self, key: &str) -> String {
+        let short = key.get(..16).unwrap_or(key);
+        match self.0.get(key) {
+            Some(id) => format!("{id} ({short}…)"),
+            None => format!("{short}…"),
+        }
+    }
 }
 
 fn when(ms: u64) -> String {
@@ -17,7 +40,8 @@ fn when(ms: u64) -> String {
 }
 
 /// The whole report as text.
-pub(crate) fn report(r: &AuditReport) -> String {
+pub(crate) fn report(r: &AuditReport, genesis: &pb::Genesis) -> String {
+    let names = Names::new(genesis);
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -27,19 +51,19 @@ pub(crate) fn report(r: &AuditReport) -> String {
     let _ = writeln!(o, "History ({} events)", r.events.len());
     let _ = writeln!(
         o,
-        "  {:>4}  {:>8}  {:>5}  {:<20}  {:<20}  {:<16}  tx",
+        "  {:>4}  {:>8}  {:>5}  {:<20}  {:<20}  {:<28}  tx",
         "#", "block", "index", "time", "kind", "signer"
     );
     for e in &r.events {
         let _ = writeln!(
             o,
-            "  {:>4}  {:>8}  {:>5}  {:<20}  {:<20}  {:<16}  {}",
+            "  {:>4}  {:>8}  {:>5}  {:<20}  {:<20}  {:<28}  {}",
             e.seq,
             e.height,
             e.index,
             when(e.timestamp_ms),
             e.kind,
-            short(&e.signer),
+            names.of(&e.signer),
             e.tx_id
         );
     }
@@ -50,16 +74,16 @@ pub(crate) fn report(r: &AuditReport) -> String {
         } else {
             format!("{} right to", t.right)
         };
-        let _ = writeln!(o, "  event {:>4}: {what} {}", t.seq, t.holder);
+        let _ = writeln!(o, "  event {:>4}: {what} {}", t.seq, names.of(&t.holder));
     }
     let _ = writeln!(
         o,
         "\nHolders at block {}{}\n  hold     {}\n  use      {}\n  operate  {}",
         r.height,
         if r.frozen { " (FROZEN)" } else { "" },
-        r.holders.hold,
-        r.holders.use_,
-        r.holders.operate
+        names.of(&r.holders.hold),
+        names.of(&r.holders.use_),
+        names.of(&r.holders.operate)
     );
     let _ = writeln!(o, "\nGrants ({})", r.grants.len());
     for g in &r.grants {
@@ -67,7 +91,7 @@ pub(crate) fn report(r: &AuditReport) -> String {
             o,
             "  {}  to {}  {}  uses {}  purposes {}  in {}  until {}  (event {})",
             g.id,
-            short(&g.grantee),
+            names.of(&g.grantee),
             g.status,
             g.uses,
             g.purposes.join(","),
