@@ -166,7 +166,10 @@ fn chain(ctx: &Ctx, genesis: &Path, data_dir: Option<&Path>) -> anyhow::Result<(
         }
         Some((height, reason)) => {
             if ctx.json {
-                println!("{}", json!({"verdict": "failed", "height": height, "reason": reason}));
+                println!(
+                    "{}",
+                    json!({"verdict": "failed", "height": height, "reason": reason})
+                );
             } else {
                 println!("FAILED at block {height}: {reason}");
             }
@@ -245,8 +248,9 @@ fn chain_from_api(ctx: &Ctx, audit: &mut ChainAudit, genesis: &pb::Genesis) -> a
     loop {
         let from = audit.height() + 1;
         let bytes = client.get_bytes(&format!("/v1/chain?from={from}"))?;
-        let seg = pb::ChainSegment::decode(&bytes[..])
-            .map_err(|e| anyhow!("the node's chain segment from block {from} does not decode: {e}"))?;
+        let seg = pb::ChainSegment::decode(&bytes[..]).map_err(|e| {
+            anyhow!("the node's chain segment from block {from} does not decode: {e}")
+        })?;
         if seg.blocks.is_empty() {
             break;
         }

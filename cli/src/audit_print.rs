@@ -36,7 +36,10 @@ fn when(ms: u64) -> String {
     i64::try_from(ms)
         .ok()
         .and_then(chrono::DateTime::from_timestamp_millis)
-        .map_or_else(|| ms.to_string(), |t| t.format("%Y-%m-%d %H:%M:%SZ").to_string())
+        .map_or_else(
+            || ms.to_string(),
+            |t| t.format("%Y-%m-%d %H:%M:%SZ").to_string(),
+        )
 }
 
 /// The whole report as text.
@@ -96,7 +99,11 @@ pub(crate) fn report(r: &AuditReport, genesis: &pb::Genesis) -> String {
             g.uses,
             g.purposes.join(","),
             g.jurisdictions.join(","),
-            if g.not_after_ms == 0 { "-".into() } else { when(g.not_after_ms) },
+            if g.not_after_ms == 0 {
+                "-".into()
+            } else {
+                when(g.not_after_ms)
+            },
             g.issued_by
         );
     }
@@ -108,7 +115,11 @@ pub(crate) fn report(r: &AuditReport, genesis: &pb::Genesis) -> String {
                     let _ = writeln!(o, "  {} {name:?}: {n} events (record proven)", p.id);
                 }
                 _ => {
-                    let _ = writeln!(o, "  {} (record not in the bundle: fetch with --parents)", p.id);
+                    let _ = writeln!(
+                        o,
+                        "  {} (record not in the bundle: fetch with --parents)",
+                        p.id
+                    );
                 }
             }
         }

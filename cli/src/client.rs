@@ -80,7 +80,9 @@ impl Client {
             .map_err(|e| self.unreachable(e))?;
         if !resp.status().is_success() {
             return self.answer::<serde_json::Value>(path, resp).and_then(|v| {
-                Err(anyhow!("the node answered {path} with an unexpected success: {v}"))
+                Err(anyhow!(
+                    "the node answered {path} with an unexpected success: {v}"
+                ))
             });
         }
         resp.body_mut()

@@ -36,7 +36,9 @@ fn genesis() -> pb::Genesis {
         roles: vec![role.into()],
         account_keys: vec![key(n).public()],
         node_key: node.map(|k| key(k).public()),
-        node_addr: node.map(|k| format!("127.0.0.1:{}", 9000 + u16::from(k))).unwrap_or_default(),
+        node_addr: node
+            .map(|k| format!("127.0.0.1:{}", 9000 + u16::from(k)))
+            .unwrap_or_default(),
         is_ciio: false,
     };
     GenesisFile {
@@ -107,7 +109,9 @@ fn certify(ledger: &Ledger) {
         for n in [21, 22] {
             let k = key(n);
             let sig = sign_block(&k, CHAIN, h, &hash);
-            ledger.store_signature(h, &k.public(), &sig.signature).unwrap();
+            ledger
+                .store_signature(h, &k.public(), &sig.signature)
+                .unwrap();
         }
     }
     ledger.set_certified_height(top).unwrap();
@@ -177,7 +181,13 @@ fn chain_of_100k() -> Ledger {
                     Some(a) if i % 5 == 0 => {
                         shuquan_proto::tx::sign_all(CHAIN, ts, &auditor, &[], attest(*a, n))
                     }
-                    _ => shuquan_proto::tx::sign_all(CHAIN, ts, &signers[(n % 3) as usize], &[], register(n)),
+                    _ => shuquan_proto::tx::sign_all(
+                        CHAIN,
+                        ts,
+                        &signers[(n % 3) as usize],
+                        &[],
+                        register(n),
+                    ),
                 }
             })
             .collect();

@@ -79,7 +79,10 @@ impl ChainAudit {
         let header: pb::BlockHeader =
             decode_canonical(&block.header, "block header").map_err(|e| bad(e.to_string()))?;
         if header.height != h {
-            return Err(bad(format!("the source gave block {} in its place", header.height)));
+            return Err(bad(format!(
+                "the source gave block {} in its place",
+                header.height
+            )));
         }
         if header.chain_id != self.genesis.chain_id {
             return Err(bad(format!("the block is of chain {:?}", header.chain_id)));
@@ -115,7 +118,11 @@ impl ChainAudit {
     }
 
     /// The transaction count and root.
-    fn check_txs(&self, header: &pb::BlockHeader, txs: &[Vec<u8>]) -> std::result::Result<(), String> {
+    fn check_txs(
+        &self,
+        header: &pb::BlockHeader,
+        txs: &[Vec<u8>],
+    ) -> std::result::Result<(), String> {
         if header.tx_count as usize != txs.len() {
             return Err(format!(
                 "the header counts {} transactions, the block holds {}",

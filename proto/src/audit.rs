@@ -247,4 +247,3 @@ fn parents(
     }
     Ok(out)
 }
-

@@ -14,6 +14,7 @@
 //! - [`genesis`]: the genesis file (TOML/JSON) and its hash.
 //! - [`views`]: the JSON shapes the node's API serves and the CLI reads.
 
+pub mod audit;
 pub mod block;
 pub mod cert;
 pub mod codes;
@@ -22,7 +23,6 @@ pub mod hash;
 pub mod keys;
 pub mod merkle;
 pub mod state;
-pub mod audit;
 pub mod tx;
 pub mod verify;
 pub mod views;

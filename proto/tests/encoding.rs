@@ -85,7 +85,12 @@ fn vectors() -> Vec<(String, String)> {
         tx_count: 5,
         state_root: vec![3; 32],
     };
-    put("state_key_hash", hex::encode(shuquan_proto::state::key_hash(&shuquan_proto::state::asset_row(&Hash32([4; 32]))).0));
+    put(
+        "state_key_hash",
+        hex::encode(
+            shuquan_proto::state::key_hash(&shuquan_proto::state::asset_row(&Hash32([4; 32]))).0,
+        ),
+    );
     put("block_header", hex::encode(header.encode_to_vec()));
     put("block_hash", block_hash(&header).to_hex());
     let genesis = GenesisFile {

@@ -48,7 +48,15 @@ fn the_walkthrough_asset_is_bundled_from_a_follower_and_verified_offline() {
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0x10;
     std::fs::write(file, &bytes).unwrap();
-    let bad = offline.run(&["--output", "json", "audit", "verify", file, "--genesis", genesis]);
+    let bad = offline.run(&[
+        "--output",
+        "json",
+        "audit",
+        "verify",
+        file,
+        "--genesis",
+        genesis,
+    ]);
     assert!(!bad.status.success());
     let out: serde_json::Value = serde_json::from_slice(&bad.stdout).unwrap();
     assert_eq!(out["verdict"], "failed", "{out}");

@@ -53,7 +53,9 @@ pub(super) async fn bundle(
     let ledger = app.ledger.clone();
     let built = tokio::task::spawn_blocking(move || ledger.audit_bundle(&asset, height, q.parents))
         .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??;
+        .map_err(|e| {
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+        })??;
     match built {
         Some(bytes) => Ok(protobuf(bytes)),
         None if app.ledger.asset(&asset)?.is_some() => Err(ApiError::new(
@@ -84,7 +86,9 @@ pub(super) async fn chain(
     Query(q): Query<ChainQuery>,
 ) -> Result<Response, ApiError> {
     if q.from == 0 {
-        return Err(ApiError::bad_request("from must be at least 1 (the first block)"));
+        return Err(ApiError::bad_request(
+            "from must be at least 1 (the first block)",
+        ));
     }
     let limit = q.limit.clamp(1, SEGMENT_BLOCKS);
     let ledger = app.ledger.clone();

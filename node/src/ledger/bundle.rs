@@ -24,7 +24,12 @@ impl Ledger {
     /// The audit bundle of `asset` as of `height` (which must be applied and should be
     /// certified), with its lineage parents' records when `parents`. `None` if the asset
     /// did not exist at that height.
-    pub fn audit_bundle(&self, asset: &Hash32, height: u64, parents: bool) -> Result<Option<Vec<u8>>> {
+    pub fn audit_bundle(
+        &self,
+        asset: &Hash32,
+        height: u64,
+        parents: bool,
+    ) -> Result<Option<Vec<u8>>> {
         let Some(record_proof) = smt::prove(&self.tree, &state::asset_row(asset), height)? else {
             return Ok(None);
         };
@@ -38,16 +43,22 @@ impl Ledger {
                 .tree
                 .get(&key)?
                 .ok_or_else(|| Error::Corrupt(format!("asset {asset} lacks event {n}")))?;
-            let tx = self
-                .tx_record(&Hash32::from_slice(&id)?)?
-                .ok_or_else(|| Error::Corrupt(format!("event {n} of asset {asset} has no record")))?;
-            if !leaves.contains_key(&tx.height) {
-                leaves.insert(tx.height, self.block_leaves(tx.height)?);
-            }
-            let block = &leaves[&tx.height];
+            let tx = self.tx_record(&Hash32::from_slice(&id)?)?.ok_or_else(|| {
+                Error::Corrupt(format!("event {n} of asset {asset} has no record"))
+            })?;
+            let block = match leaves.entry(tx.height) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(self.block_leaves(tx.height)?)
+                }
+            };
             let i = tx.index as usize;
             let path = |l: &[Hash32]| -> Vec<Vec<u8>> {
-                proof(l, i).unwrap_or_default().iter().map(Hash32::to_vec).collect()
+                proof(l, i)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(Hash32::to_vec)
+                    .collect()
             };
             heights.insert(tx.height);
             events.push(pb::ProvenTx {
@@ -102,12 +113,11 @@ impl Ledger {
             return Ok(None);
         };
         let mut txs = Vec::new();
-        for (k, v) in self.scan(&keys::prefix("btx", &[&height.to_be_bytes()]), usize::MAX)? {
-            let receipt: pb::Receipt = decode(&v, &k)?;
+        for receipt in self.block_receipts(height)? {
             let id = Hash32::from_slice(&receipt.tx_id)?;
-            let rec = self
-                .tx_record(&id)?
-                .ok_or_else(|| Error::Corrupt(format!("block {height} names tx {id}, which has no record")))?;
+            let rec = self.tx_record(&id)?.ok_or_else(|| {
+                Error::Corrupt(format!("block {height} names tx {id}, which has no record"))
+            })?;
             txs.push(rec.raw);
         }
         Ok(Some(pb::RawBlock {
@@ -126,14 +136,14 @@ impl Ledger {
     }
 
     fn block_leaves(&self, height: u64) -> Result<BlockLeaves> {
-        let mut txs = Vec::new();
-        let mut receipts = Vec::new();
-        for (k, v) in self.scan(&keys::prefix("btx", &[&height.to_be_bytes()]), usize::MAX)? {
-            let r: pb::Receipt = decode(&v, &k)?;
-            txs.push(leaf_hash(&r.tx_id));
-            receipts.push(leaf_hash(receipt_hash(&r).as_bytes()));
-        }
-        Ok(BlockLeaves { txs, receipts })
+        let receipts = self.block_receipts(height)?;
+        Ok(BlockLeaves {
+            txs: receipts.iter().map(|r| leaf_hash(&r.tx_id)).collect(),
+            receipts: receipts
+                .iter()
+                .map(|r| leaf_hash(receipt_hash(r).as_bytes()))
+                .collect(),
+        })
     }
 
     /// The state root of the block at `height` as the tree holds it (for checks).

@@ -7,8 +7,8 @@ mod certs;
 mod keys;
 mod query;
 pub use query::GrantsOf;
-pub(crate) mod rules;
 mod bundle;
+pub(crate) mod rules;
 mod smt;
 mod snapshot;
 mod state;
@@ -84,15 +84,18 @@ impl Ledger {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
-        let dir = std::env::temp_dir().join(format!(
-            "shuquan-ledger-{}-{n}-{nanos}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("shuquan-ledger-{}-{n}-{nanos}", std::process::id()));
         let db = sled::Config::new().path(&dir).temporary(true).open()?;
         Self::with_db(db, dir.join("db"), &dir, genesis)
     }
 
-    fn with_db(db: sled::Db, db_file: std::path::PathBuf, dir: &Path, genesis: pb::Genesis) -> Result<Self> {
+    fn with_db(
+        db: sled::Db,
+        db_file: std::path::PathBuf,
+        dir: &Path,
+        genesis: pb::Genesis,
+    ) -> Result<Self> {
         let tree = db.open_tree("ledger")?;
         let certs = db.open_tree("certs")?;
         let hash = genesis_hash(&genesis);
@@ -111,6 +114,17 @@ impl Ledger {
                 }
             }
             None => Self::write_genesis(&tree, &genesis)?,
+        }
+        let height = match tree.get(keys::APPLIED)? {
+            Some(v) => decode::<pb::Applied>(&v, keys::APPLIED)?.height,
+            None => 0,
+        };
+        if smt::root(&tree, height)?.is_none() {
+            return Err(Error::Corrupt(format!(
+                "{} has no state tree at height {height}: an older shuquand wrote it; move it \
+                 away (a member node then catches up from its peers) or re-create the devnet",
+                dir.display()
+            )));
         }
         let ledger = Ledger {
             db,
@@ -140,7 +154,12 @@ impl Ledger {
         for (k, v) in &rows {
             writes.insert(k.clone(), Some(v.clone()));
         }
-        smt::update(tree, &mut writes, 0, rows.into_iter().map(|(k, v)| (k, Some(v))))?;
+        smt::update(
+            tree,
+            &mut writes,
+            0,
+            rows.into_iter().map(|(k, v)| (k, Some(v))),
+        )?;
         writes.insert(keys::GENESIS.to_vec(), Some(genesis.encode_to_vec()));
         apply_writes(tree, writes)
     }

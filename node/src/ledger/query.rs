@@ -107,7 +107,7 @@ impl Ledger {
     }
 
     /// The receipts of block `height`, in order.
-    fn block_receipts(&self, height: u64) -> Result<Vec<pb::Receipt>> {
+    pub(super) fn block_receipts(&self, height: u64) -> Result<Vec<pb::Receipt>> {
         self.scan(&keys::prefix("btx", &[&height.to_be_bytes()]), usize::MAX)?
             .iter()
             .map(|(k, v)| decode(v, k))

@@ -69,7 +69,9 @@ impl TreeReader for Reader<'_> {
     fn get_rightmost_leaf(&self) -> anyhow::Result<Option<(NodeKey, LeafNode)>> {
         // Only jmt's state-sync restore asks for this, and the ledger never restores a tree
         // node by node (a Raft snapshot carries the rows whole).
-        Err(anyhow::anyhow!("the ledger's state tree does not support restore"))
+        Err(anyhow::anyhow!(
+            "the ledger's state tree does not support restore"
+        ))
     }
 }
 

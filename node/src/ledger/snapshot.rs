@@ -73,7 +73,11 @@ impl Ledger {
     /// as the height it belongs to (best known: the block it was last written by for a
     /// state row or block row, else this ledger's height) and a description.
     pub fn first_difference(&self, other: &Ledger) -> Result<Option<(u64, String)>> {
-        let rows = |l: &Ledger| l.tree.iter().filter(|r| !matches!(r, Ok((k, _)) if k == keys::APPLIED));
+        let rows = |l: &Ledger| {
+            l.tree
+                .iter()
+                .filter(|r| !matches!(r, Ok((k, _)) if k == keys::APPLIED))
+        };
         let mut mine = rows(self);
         let mut theirs = rows(other);
         loop {
@@ -81,13 +85,23 @@ impl Ledger {
             let (key, what) = match (&a, &b) {
                 (None, None) => return Ok(None),
                 (Some((ka, va)), Some((kb, vb))) if ka == kb && va == vb => continue,
-                (Some((ka, _)), Some((kb, _))) if ka == kb => (ka.to_vec(), "holds a different value than re-execution gives"),
-                (Some((ka, _)), Some((kb, _))) if ka < kb => (ka.to_vec(), "is not produced by re-execution"),
-                (Some(_), Some((kb, _))) | (None, Some((kb, _))) => (kb.to_vec(), "is missing (re-execution produces it)"),
+                (Some((ka, _)), Some((kb, _))) if ka == kb => (
+                    ka.to_vec(),
+                    "holds a different value than re-execution gives",
+                ),
+                (Some((ka, _)), Some((kb, _))) if ka < kb => {
+                    (ka.to_vec(), "is not produced by re-execution")
+                }
+                (Some(_), Some((kb, _))) | (None, Some((kb, _))) => {
+                    (kb.to_vec(), "is missing (re-execution produces it)")
+                }
                 (Some((ka, _)), None) => (ka.to_vec(), "is not produced by re-execution"),
             };
             let height = self.height_of_row(&key)?;
-            return Ok(Some((height, format!("row {} {what}", shuquan_proto::state::show_row(&key)))));
+            return Ok(Some((
+                height,
+                format!("row {} {what}", shuquan_proto::state::show_row(&key)),
+            )));
         }
     }
 
@@ -99,7 +113,10 @@ impl Ledger {
             let prefix = keys::prefix("jmtv", &[&kh.0]);
             if let Some(item) = self.tree.scan_prefix(&prefix).next_back() {
                 let (k, _) = item?;
-                if let Some(v) = k.get(prefix.len()..).and_then(|b| <[u8; 8]>::try_from(b).ok()) {
+                if let Some(v) = k
+                    .get(prefix.len()..)
+                    .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                {
                     return Ok(u64::from_be_bytes(v));
                 }
             }

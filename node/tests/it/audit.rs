@@ -43,7 +43,12 @@ struct Scene {
 
 fn scene() -> Scene {
     let mut c = Chain::with_genesis(genesis_with_nodes());
-    let (org1, org2, org3, auditor) = (c.org1.clone(), c.org2.clone(), c.org3.clone(), c.auditor.clone());
+    let (org1, org2, org3, auditor) = (
+        c.org1.clone(),
+        c.org2.clone(),
+        c.org3.clone(),
+        c.auditor.clone(),
+    );
     let a = c.asset(&org1, 1);
     let b = c.asset(&org3, 2);
     let shared = vec![
@@ -52,12 +57,18 @@ fn scene() -> Scene {
         c.tx(&auditor, &[], attest(b)),
     ];
     let block = c.block(shared);
-    assert!(block.receipts.iter().all(|r| r.code == 0), "{:?}", block.receipts);
+    assert!(
+        block.receipts.iter().all(|r| r.code == 0),
+        "{:?}",
+        block.receipts
+    );
     let g = applies(c.grant_with(a, &org1, &org3, |_| {})).unwrap();
     applies(c.usage(&org3, g, |_| {}));
     applies(c.run(&auditor, &[], attest(a)));
     // Not the holder of Use any more: fails, and is no event of A.
-    assert!(c.run(&org1, &[&org2], transfer(a, pb::Right::Use, &org2)).is_err());
+    assert!(c
+        .run(&org1, &[&org2], transfer(a, pb::Right::Use, &org2))
+        .is_err());
     applies(c.run(&org3, &[&org1], transfer(b, pb::Right::Hold, &org1)));
     c.certify(&[1, 2]);
     Scene { c, a, b }
@@ -69,7 +80,12 @@ impl Scene {
     }
 
     fn bundle_at(&self, asset: &Hash32, height: u64) -> pb::AuditBundle {
-        let bytes = self.c.ledger.audit_bundle(asset, height, false).unwrap().unwrap();
+        let bytes = self
+            .c
+            .ledger
+            .audit_bundle(asset, height, false)
+            .unwrap()
+            .unwrap();
         pb::AuditBundle::decode(&bytes[..]).unwrap()
     }
 
@@ -89,7 +105,10 @@ impl Scene {
 
 #[track_caller]
 fn assert_says(reason: &str, expected: &str) {
-    assert!(reason.contains(expected), "{reason:?} does not say {expected:?}");
+    assert!(
+        reason.contains(expected),
+        "{reason:?} does not say {expected:?}"
+    );
 }
 
 #[test]
@@ -100,14 +119,23 @@ fn a_bundle_proves_history_title_and_grants_with_the_genesis_alone() {
     let kinds: Vec<&str> = r.events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(
         kinds,
-        ["register_asset", "transfer_right", "issue_grant", "record_usage", "attest"]
+        [
+            "register_asset",
+            "transfer_right",
+            "issue_grant",
+            "record_usage",
+            "attest"
+        ]
     );
     assert_eq!(r.height, s.height());
     assert_eq!(r.holders.hold, s.c.org1.public().to_hex());
     assert_eq!(r.holders.use_, s.c.org3.public().to_hex());
     assert_eq!(r.title.len(), 2);
     assert_eq!(r.grants.len(), 1);
-    assert_eq!((r.grants[0].status.as_str(), r.grants[0].uses), ("active", 1));
+    assert_eq!(
+        (r.grants[0].status.as_str(), r.grants[0].uses),
+        ("active", 1)
+    );
     // The shared block: A's transfer is its second transaction.
     assert_eq!((r.events[1].height, r.events[1].index), (3, 1));
     // The state root in the header is the tree's root at that height.
@@ -141,13 +169,19 @@ fn dropped_events_are_caught() {
     let s = scene();
     let mut b = s.bundle();
     b.events.pop();
-    assert_says(&s.reason(&b), "the certified record counts 5 events, the bundle holds 4: events are missing");
+    assert_says(
+        &s.reason(&b),
+        "the certified record counts 5 events, the bundle holds 4: events are missing",
+    );
     let mut b = s.bundle();
     b.events.remove(0);
     assert_says(&s.reason(&b), "is not the registration of asset");
     let mut b = s.bundle();
     b.events.remove(2);
     assert_says(&s.reason(&b), "event 3 (tx");
+    let mut b = s.bundle();
+    b.events.swap(3, 4);
+    assert_says(&s.reason(&b), "event 5 (block 5 index 0) is out of order");
 }
 
 #[test]
@@ -158,12 +192,17 @@ fn an_event_of_another_asset_is_caught() {
     let theirs = other.events.iter().find(|e| e.height == 3).unwrap().clone();
     let mut b = s.bundle();
     b.events[1] = theirs;
-    assert_says(&s.reason(&b), &format!("event 2 (tx {}", tx_id(&b.events[1])));
+    assert_says(
+        &s.reason(&b),
+        &format!("event 2 (tx {}", tx_id(&b.events[1])),
+    );
     assert_says(&s.reason(&b), &format!("does not concern asset {}", s.a));
 }
 
 fn tx_id(ev: &pb::ProvenTx) -> Hash32 {
-    shuquan_proto::tx::decode_tx(&ev.tx, CHAIN, 1 << 20).unwrap().id
+    shuquan_proto::tx::decode_tx(&ev.tx, CHAIN, 1 << 20)
+        .unwrap()
+        .id
 }
 
 #[test]
@@ -181,8 +220,16 @@ fn an_event_not_in_its_block_is_caught() {
 fn weak_or_foreign_certificates_are_caught() {
     let s = scene();
     let mut b = s.bundle();
-    b.headers[0].certificate.as_mut().unwrap().signatures.truncate(1);
-    assert_says(&s.reason(&b), "certificate of block 1 has 1 of 3 signatures (2 needed)");
+    b.headers[0]
+        .certificate
+        .as_mut()
+        .unwrap()
+        .signatures
+        .truncate(1);
+    assert_says(
+        &s.reason(&b),
+        "certificate of block 1 has 1 of 3 signatures (2 needed)",
+    );
     let mut b = s.bundle();
     let cert = b.headers[0].certificate.as_mut().unwrap();
     let hash = Hash32::from_slice(&cert.block_hash).unwrap();
@@ -200,7 +247,10 @@ fn state_proofs_of_another_height_or_value_are_caught() {
     let earlier = s.bundle_at(&s.a, top - 1);
     let mut b = s.bundle();
     b.record = earlier.record.clone();
-    assert_says(&s.reason(&b), &format!("is of height {}, the bundle proves height {top}", top - 1));
+    assert_says(
+        &s.reason(&b),
+        &format!("is of height {}, the bundle proves height {top}", top - 1),
+    );
     b.record.as_mut().unwrap().height = top;
     assert_says(&s.reason(&b), "state proof mismatch");
 
@@ -232,7 +282,8 @@ fn lineage_parents_are_proven_on_request() {
     let mut s = scene();
     let org3 = s.c.org3.clone();
     let a = s.a;
-    let child = applies(s.c.register_with(&org3, 9, |r| r.derived_from = vec![a.to_vec()])).unwrap();
+    let child =
+        applies(s.c.register_with(&org3, 9, |r| r.derived_from = vec![a.to_vec()])).unwrap();
     s.c.certify(&[1, 3]);
     let h = s.height();
     let genesis = s.c.ledger.genesis().clone();
@@ -320,4 +371,32 @@ fn audit_chain_finds_a_corrupted_state_row() {
         }
         other => panic!("expected a finding, got {other:?}"),
     }
+}
+
+/// The state tree's hashing is part of the chain format: a new jmt release or a changed key
+/// layout that moves this root is a new chain format, not an upgrade.
+#[test]
+fn the_state_tree_encoding_is_frozen() {
+    let c = Chain::with_genesis(genesis_with_nodes());
+    assert_eq!(
+        c.ledger.state_root(0).unwrap().unwrap().to_hex(),
+        "0c17f8f45423515d0276fd304f15f8efbec5974a32768284d7f331ca97081569"
+    );
+}
+
+#[test]
+fn a_ledger_without_a_state_tree_is_refused_with_a_reason() {
+    let s = scene();
+    let top = s.height();
+    let dir = s.c.into_dir();
+    {
+        let db = sled::open(dir.path()).unwrap();
+        let tree = db.open_tree("ledger").unwrap();
+        for k in tree.scan_prefix(b"jmtn:").keys() {
+            tree.remove(k.unwrap()).unwrap();
+        }
+        db.flush().unwrap();
+    }
+    let e = Ledger::open(dir.path(), genesis_with_nodes()).unwrap_err();
+    assert_says(&e.to_string(), &format!("has no state tree at height {top}"));
 }

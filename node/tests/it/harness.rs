@@ -242,7 +242,9 @@ impl Chain {
             for &i in signers {
                 let k = node_key(i);
                 let sig = shuquan_proto::cert::sign_block(&k, &chain, h, &hash);
-                self.ledger.store_signature(h, &k.public(), &sig.signature).unwrap();
+                self.ledger
+                    .store_signature(h, &k.public(), &sig.signature)
+                    .unwrap();
             }
         }
         self.ledger.set_certified_height(top).unwrap();

@@ -46,10 +46,16 @@ impl Walk {
         let mut last: Option<(u64, u32)> = None;
         for (i, ev) in events.iter().enumerate() {
             let seq = i + 1;
-            if last.is_some_and(|l| l >= (ev.height, ev.index)) || ev.height > height {
+            if last.is_some_and(|l| l >= (ev.height, ev.index)) {
                 return Err(fail(format!(
                     "event {seq} (block {} index {}) is out of order",
                     ev.height, ev.index
+                )));
+            }
+            if ev.height > height {
+                return Err(fail(format!(
+                    "event {seq} is in block {}, above the bundle's height {height}",
+                    ev.height
                 )));
             }
             last = Some((ev.height, ev.index));
@@ -74,12 +80,21 @@ impl Walk {
 
     /// One event: it must concern the asset; it extends the history chain and may change
     /// the title or issue a grant or filing.
-    fn step(&mut self, chain: &str, asset: &Hash32, seq: usize, tx: &DecodedTx) -> Result<(), Error> {
+    fn step(
+        &mut self,
+        chain: &str,
+        asset: &Hash32,
+        seq: usize,
+        tx: &DecodedTx,
+    ) -> Result<(), Error> {
         let payload = tx.payload();
         let registers = matches!(payload, Some(Payload::RegisterAsset(_)));
         if (seq == 1) != registers || (registers && asset_id(chain, &tx.id) != *asset) {
             return Err(fail(if seq == 1 {
-                format!("event 1 (tx {}) is not the registration of asset {asset}", tx.id)
+                format!(
+                    "event 1 (tx {}) is not the registration of asset {asset}",
+                    tx.id
+                )
             } else {
                 format!("event {seq} (tx {}) registers another asset", tx.id)
             }));
@@ -200,7 +215,12 @@ impl Walk {
 }
 
 /// Checks that event `seq` is transaction `index` of its block, with an applied receipt.
-fn included(seq: usize, ev: &pb::ProvenTx, tx: &DecodedTx, header: &pb::BlockHeader) -> Result<(), Error> {
+fn included(
+    seq: usize,
+    ev: &pb::ProvenTx,
+    tx: &DecodedTx,
+    header: &pb::BlockHeader,
+) -> Result<(), Error> {
     let height = header.height;
     let size = u64::from(header.tx_count);
     let root = |r: &[u8]| Hash32::from_slice(r).unwrap_or_default();
@@ -208,7 +228,13 @@ fn included(seq: usize, ev: &pb::ProvenTx, tx: &DecodedTx, header: &pb::BlockHea
         p.iter().map(|h| Hash32::from_slice(h)).collect()
     };
     let tx_leaf = leaf_hash(tx.id.as_bytes());
-    if !merkle_verify(&tx_leaf, u64::from(ev.index), size, &path(&ev.tx_path)?, &root(&header.tx_root)) {
+    if !merkle_verify(
+        &tx_leaf,
+        u64::from(ev.index),
+        size,
+        &path(&ev.tx_path)?,
+        &root(&header.tx_root),
+    ) {
         return Err(fail(format!(
             "event {seq} (tx {}) is not included in block {height} at index {}",
             tx.id, ev.index
@@ -217,7 +243,13 @@ fn included(seq: usize, ev: &pb::ProvenTx, tx: &DecodedTx, header: &pb::BlockHea
     let receipt = ev.receipt.clone().unwrap_or_default();
     let leaf = leaf_hash(receipt_hash(&receipt).as_bytes());
     if receipt.tx_id != tx.id.as_bytes()
-        || !merkle_verify(&leaf, u64::from(ev.index), size, &path(&ev.receipt_path)?, &root(&header.results_root))
+        || !merkle_verify(
+            &leaf,
+            u64::from(ev.index),
+            size,
+            &path(&ev.receipt_path)?,
+            &root(&header.results_root),
+        )
     {
         return Err(fail(format!(
             "the receipt of event {seq} (tx {}) is not included in block {height}",

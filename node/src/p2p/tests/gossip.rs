@@ -22,13 +22,15 @@ async fn three_members_connect_and_a_published_tx_reaches_the_others() {
         })
         .await;
     }
-    // The member accountable is the node that handed the message on (here the publisher),
-    // and a copy forwarded by the other node is a duplicate gossipsub drops before asking
-    // the node again.
+    // The member accountable is the node that handed the message on (the publisher, or
+    // the other member if its copy came first), and the later copy is a duplicate
+    // gossipsub drops before asking the node again.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    for node in [&b, &c] {
+    for (node, other) in [(&b, &c), (&c, &b)] {
         let seen = node.inbound.gossip.lock().unwrap().clone();
-        assert_eq!(seen, vec![(a.pk(), b"tx-1".to_vec())]);
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        assert_eq!(seen[0].1, b"tx-1".to_vec());
+        assert!(seen[0].0 == a.pk() || seen[0].0 == other.pk(), "{seen:?}");
         assert_eq!(node.p2p.stats().gossip_accepted, 1);
     }
     assert!(
