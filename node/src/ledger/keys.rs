@@ -91,7 +91,7 @@ pub(crate) fn history(asset: &Hash32, height: u64, index: u32) -> Vec<u8> {
 pub(crate) fn event(asset: &Hash32, n: u64) -> Vec<u8> {
     key("hev", &[asset.as_bytes(), &n.to_be_bytes()])
 }
-/// A node of the state tree, by its borsh-encoded jmt node key.
+/// A node of the state tree, by its version (big-endian) and borsh-encoded jmt node key.
 pub(crate) fn state_node(node_key: &[u8]) -> Vec<u8> {
     key("jmtn", &[node_key])
 }

@@ -4,9 +4,10 @@
 //! the same atomic batch as the block, so the root in every header and the rows never
 //! disagree after a crash.
 //!
-//! Nodes are `jmtn:` + the borsh-encoded jmt node key; values are `jmtv:` + key hash +
-//! big-endian version, holding `1 ‖ value` (or `0` for a deleted row). Stale nodes are
-//! kept: every past version stays provable.
+//! Nodes are `jmtn:` + big-endian version + the borsh-encoded jmt node key, so each block's
+//! new nodes sort together at the end of the key space (borsh puts the version first but
+//! little-endian); values are `jmtv:` + key hash + big-endian version, holding `1 ‖ value`
+//! (or `0` for a deleted row). Stale nodes are kept: every past version stays provable.
 
 use jmt::storage::{LeafNode, Node, NodeKey, TreeReader};
 use jmt::{JellyfishMerkleTree, KeyHash, OwnedValue, Version};
@@ -38,7 +39,7 @@ impl Reader<'_> {
 
 impl TreeReader for Reader<'_> {
     fn get_node_option(&self, node_key: &NodeKey) -> anyhow::Result<Option<Node>> {
-        let key = keys::state_node(&borsh::to_vec(node_key)?);
+        let key = node_row(node_key)?;
         Ok(match self.get(&key)? {
             Some(bytes) => Some(borsh::from_slice(&bytes)?),
             None => None,
@@ -75,6 +76,13 @@ impl TreeReader for Reader<'_> {
     }
 }
 
+/// The row key of a tree node: its version first (big-endian), then the whole node key.
+fn node_row(k: &NodeKey) -> std::io::Result<Vec<u8>> {
+    let mut id = k.version().to_be_bytes().to_vec();
+    id.extend_from_slice(&borsh::to_vec(k)?);
+    Ok(keys::state_node(&id))
+}
+
 fn decode_value(stored: &[u8]) -> Option<Vec<u8>> {
     match stored.split_first() {
         Some((1, value)) => Some(value.to_vec()),
@@ -103,7 +111,7 @@ pub(crate) fn update(
         .map_err(tree_err)?;
     let nodes = batch.node_batch;
     for (k, node) in nodes.nodes() {
-        let key = keys::state_node(&borsh::to_vec(k).map_err(tree_err)?);
+        let key = node_row(k).map_err(tree_err)?;
         writes.insert(key, Some(borsh::to_vec(node).map_err(tree_err)?));
     }
     for ((v, kh), value) in nodes.values() {

@@ -398,5 +398,8 @@ fn a_ledger_without_a_state_tree_is_refused_with_a_reason() {
         db.flush().unwrap();
     }
     let e = Ledger::open(dir.path(), genesis_with_nodes()).unwrap_err();
-    assert_says(&e.to_string(), &format!("has no state tree at height {top}"));
+    assert_says(
+        &e.to_string(),
+        &format!("has no state tree at height {top}"),
+    );
 }
