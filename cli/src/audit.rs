@@ -142,10 +142,9 @@ fn chain(ctx: &Ctx, genesis: &Path, data_dir: Option<&Path>) -> anyhow::Result<(
     let secs = started.elapsed().as_secs_f64().max(1e-9);
     let finding = match outcome {
         Ok(()) => None,
-        Err(e) => match e.downcast::<shuquan_node::Error>() {
-            Ok(shuquan_node::Error::Audit { height, reason }) => Some((height, reason)),
-            Ok(other) => return Err(other.into()),
-            Err(other) => return Err(other),
+        Err(e) => match e.downcast_ref::<shuquan_node::Error>() {
+            Some(shuquan_node::Error::Audit { height, reason }) => Some((*height, reason.clone())),
+            _ => return Err(e),
         },
     };
     let verdict = audit.finish()?;
