@@ -166,8 +166,13 @@ fn an_outsider_node_is_refused_and_its_gossip_never_lands() {
         (200, Some("committed")),
         "{v}"
     );
+    // Committed means on a majority: every node applies it shortly after.
     let id = tx_id(&raw);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
     for n in &c.nodes {
+        while n.get(&format!("/v1/txs/{id}")).0 != 200 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
         assert_eq!(n.get(&format!("/v1/txs/{id}")).0, 200, "node {}", n.index);
     }
 }
