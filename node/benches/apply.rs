@@ -9,12 +9,9 @@ use shuquan_proto::genesis::{GenesisFile, MemberFile, ParamsFile};
 use shuquan_proto::pb::{self, tx_body::Payload};
 use shuquan_proto::{Hash32, Keypair};
 
-const CHAIN: &str = "bench";
-const T0: u64 = 1_767_225_600_000;
+mod common;
 
-fn key(n: u8) -> Keypair {
-    Keypair::from_seed([n; 32]).unwrap()
-}
+use common::{key, register, CHAIN, T0};
 
 fn genesis() -> pb::Genesis {
     let m = |id: &str, j: &str, n: u8| MemberFile {
@@ -40,23 +37,6 @@ fn genesis() -> pb::Genesis {
 
 fn tx(signer: &Keypair, cos: &[&Keypair], p: Payload, ts: u64) -> Vec<u8> {
     shuquan_proto::tx::sign_all(CHAIN, ts, signer, cos, p)
-}
-
-fn register(n: u32) -> Payload {
-    let mut fp = [7u8; 32];
-    fp[..4].copy_from_slice(&n.to_be_bytes());
-    Payload::RegisterAsset(pb::RegisterAsset {
-        fingerprint: fp.to_vec(),
-        size_bytes: 1 << 20,
-        name: format!("data set {n}"),
-        description: "hourly bus positions in Nanning, anonymised".into(),
-        sector: "transport".into(),
-        grade: 1,
-        origin: 2,
-        jurisdiction: "CN".into(),
-        delivery_modes: vec![2, 3],
-        ..Default::default()
-    })
 }
 
 fn grant(asset: Hash32, grantee: &Keypair) -> Payload {

@@ -17,14 +17,12 @@ use shuquan_proto::genesis::{GenesisFile, MemberFile, ParamsFile};
 use shuquan_proto::pb::{self, tx_body::Payload};
 use shuquan_proto::{Hash32, Keypair};
 
-const CHAIN: &str = "bench";
-const T0: u64 = 1_767_225_600_000;
+mod common;
+
+use common::{key, register, CHAIN, T0};
+
 const BLOCKS: u32 = 1_000;
 const PER_BLOCK: u32 = 100;
-
-fn key(n: u8) -> Keypair {
-    Keypair::from_seed([n; 32]).unwrap()
-}
 
 /// Members a and b (with nodes 21 and 22), c (node 23) and an auditor.
 fn genesis() -> pb::Genesis {
@@ -54,22 +52,6 @@ fn genesis() -> pb::Genesis {
     }
     .to_pb()
     .unwrap()
-}
-
-fn register(n: u32) -> Payload {
-    let mut fp = [7u8; 32];
-    fp[..4].copy_from_slice(&n.to_be_bytes());
-    Payload::RegisterAsset(pb::RegisterAsset {
-        fingerprint: fp.to_vec(),
-        size_bytes: 1 << 20,
-        name: format!("data set {n}"),
-        sector: "transport".into(),
-        grade: 1,
-        origin: 2,
-        jurisdiction: "CN".into(),
-        delivery_modes: vec![2, 3],
-        ..Default::default()
-    })
 }
 
 fn transfer(asset: Hash32, to: &Keypair) -> Payload {
