@@ -63,6 +63,10 @@ pub(crate) enum AuditCmd {
         /// A stopped node's data directory (or its `ledger` directory) instead of the API.
         #[arg(long, value_name = "DIR")]
         data_dir: Option<PathBuf>,
+        /// Most blocks allowed above the last certified one (the newest blocks of a live
+        /// chain wait a moment for their certificates); more fails the check.
+        #[arg(long, value_name = "N", default_value_t = 256)]
+        max_uncertified: u64,
     },
 }
 
@@ -74,7 +78,11 @@ pub(crate) fn run(ctx: &Ctx, cmd: &AuditCmd) -> anyhow::Result<()> {
             parents,
         } => bundle(ctx, asset, out, *parents),
         AuditCmd::Verify { file, genesis } => verify(ctx, file, genesis),
-        AuditCmd::Chain { genesis, data_dir } => chain(ctx, genesis, data_dir.as_deref()),
+        AuditCmd::Chain {
+            genesis,
+            data_dir,
+            max_uncertified,
+        } => chain(ctx, genesis, data_dir.as_deref(), *max_uncertified),
     }
 }
 
@@ -131,7 +139,12 @@ fn verify(ctx: &Ctx, file: &Path, genesis: &Path) -> anyhow::Result<()> {
     }
 }
 
-fn chain(ctx: &Ctx, genesis: &Path, data_dir: Option<&Path>) -> anyhow::Result<()> {
+fn chain(
+    ctx: &Ctx,
+    genesis: &Path,
+    data_dir: Option<&Path>,
+    max_uncertified: u64,
+) -> anyhow::Result<()> {
     let genesis = load_genesis(genesis)?;
     let mut audit = ChainAudit::new(genesis.clone())?;
     let started = Instant::now();
@@ -148,6 +161,19 @@ fn chain(ctx: &Ctx, genesis: &Path, data_dir: Option<&Path>) -> anyhow::Result<(
         },
     };
     let verdict = audit.finish()?;
+    let unproven = verdict.blocks - verdict.last_certified;
+    let finding = finding.or_else(|| {
+        (unproven > max_uncertified || (verdict.blocks > 0 && verdict.last_certified == 0)).then(|| {
+            (
+                verdict.last_certified + 1,
+                format!(
+                    "blocks {}..{} carry no majority certificate: nothing proves them (allowed: {max_uncertified} at the tip, --max-uncertified)",
+                    verdict.last_certified + 1,
+                    verdict.blocks
+                ),
+            )
+        })
+    });
     match finding {
         None => {
             let line = ok_line(&verdict, secs);
@@ -156,7 +182,7 @@ fn chain(ctx: &Ctx, genesis: &Path, data_dir: Option<&Path>) -> anyhow::Result<(
                     "{}",
                     json!({"verdict": "ok", "blocks": verdict.blocks, "txs": verdict.txs,
                            "tip": verdict.tip, "state_root": verdict.state_root,
-                           "uncertified": verdict.uncertified, "seconds": secs})
+                           "last_certified": verdict.last_certified, "seconds": secs})
                 );
             } else {
                 println!("{line}");
@@ -187,10 +213,12 @@ fn ok_line(v: &Verdict, secs: f64) -> String {
         v.tip,
         v.state_root
     );
-    if let Some(first) = v.first_uncertified {
+    if v.last_certified < v.blocks {
         line.push_str(&format!(
-            "; {} block(s) from {first} not certified yet",
-            v.uncertified
+            "; proven up to block {} (certified), blocks {}..{} not certified yet",
+            v.last_certified,
+            v.last_certified + 1,
+            v.blocks
         ));
     }
     line

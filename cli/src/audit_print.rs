@@ -48,8 +48,14 @@ pub(crate) fn report(r: &AuditReport, genesis: &pb::Genesis) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "Asset {} {:?} on chain {}\nproven at block {} ({}), relying on {} block(s), each certified by a majority of the member nodes\n",
-        r.asset, r.name, r.chain_id, r.height, r.block_hash, r.blocks
+        "Asset {} {:?} on chain {}\nproven at block {} of {} ({}), relying on {} block(s), each certified by a majority of the member nodes\n",
+        r.asset,
+        r.name,
+        r.chain_id,
+        r.height,
+        when(r.time_ms),
+        r.block_hash,
+        r.blocks
     );
     let _ = writeln!(o, "History ({} events)", r.events.len());
     let _ = writeln!(

@@ -25,10 +25,10 @@ pub struct ChainAudit {
     genesis: pb::Genesis,
     replay: Ledger,
     prev: Hash32,
+    prev_time_ms: u64,
     height: u64,
     txs: u64,
-    uncertified: u64,
-    first_uncertified: Option<u64>,
+    last_certified: u64,
 }
 
 /// What a clean run proved.
@@ -42,10 +42,9 @@ pub struct Verdict {
     pub tip: Hash32,
     /// State root after the last block.
     pub state_root: Hash32,
-    /// Blocks without a majority certificate (yet), and the first of them.
-    pub uncertified: u64,
-    /// The first block without a majority certificate.
-    pub first_uncertified: Option<u64>,
+    /// The highest block with a majority certificate: it and, through the hash links,
+    /// every block below it are proven. Blocks above it are not (yet).
+    pub last_certified: u64,
 }
 
 impl ChainAudit {
@@ -53,12 +52,12 @@ impl ChainAudit {
     pub fn new(genesis: pb::Genesis) -> Result<Self> {
         Ok(ChainAudit {
             replay: Ledger::open_temporary(genesis.clone())?,
+            prev_time_ms: genesis.genesis_time_ms,
             genesis,
             prev: Hash32::ZERO,
             height: 0,
             txs: 0,
-            uncertified: 0,
-            first_uncertified: None,
+            last_certified: 0,
         })
     }
 
@@ -95,6 +94,12 @@ impl ChainAudit {
                 self.prev
             )));
         }
+        if header.timestamp_ms < self.prev_time_ms {
+            return Err(bad(format!(
+                "timestamp {} goes back before the previous block's {}",
+                header.timestamp_ms, self.prev_time_ms
+            )));
+        }
         let hash = block_hash(&header);
         self.check_txs(&header, &block.txs).map_err(bad)?;
         self.check_certificate(h, &hash, block.certificate.as_ref())
@@ -112,6 +117,7 @@ impl ChainAudit {
             return Err(bad(differs(&header, &again.header)));
         }
         self.prev = hash;
+        self.prev_time_ms = header.timestamp_ms;
         self.height = h;
         self.txs += block.txs.len() as u64;
         Ok(())
@@ -147,7 +153,7 @@ impl ChainAudit {
     }
 
     /// A certificate with a majority's worth of signatures must verify; fewer means not
-    /// certified yet (the newest blocks of a live chain).
+    /// certified (yet): such a block is proven only by a certified block above it.
     fn check_certificate(
         &mut self,
         h: u64,
@@ -156,14 +162,12 @@ impl ChainAudit {
     ) -> std::result::Result<(), String> {
         let need = majority(node_keys(&self.genesis).len());
         match cert {
-            Some(c) if c.signatures.len() >= need => verify_certificate(&self.genesis, h, hash, c)
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-            _ => {
-                self.uncertified += 1;
-                self.first_uncertified.get_or_insert(h);
+            Some(c) if c.signatures.len() >= need => {
+                verify_certificate(&self.genesis, h, hash, c).map_err(|e| e.to_string())?;
+                self.last_certified = h;
                 Ok(())
             }
+            _ => Ok(()),
         }
     }
 
@@ -183,8 +187,7 @@ impl ChainAudit {
             txs: self.txs,
             tip: self.prev,
             state_root: self.replay.state_root(self.height)?.unwrap_or_default(),
-            uncertified: self.uncertified,
-            first_uncertified: self.first_uncertified,
+            last_certified: self.last_certified,
         })
     }
 }
@@ -203,11 +206,6 @@ fn differs(stored: &pb::BlockHeader, again: &pb::BlockHeader) -> String {
             "state root mismatch: the header says {}, re-execution gives {}",
             hexs(&stored.state_root),
             hexs(&again.state_root)
-        )
-    } else if stored.timestamp_ms != again.timestamp_ms {
-        format!(
-            "timestamp {} goes back before the previous block's {}",
-            stored.timestamp_ms, again.timestamp_ms
         )
     } else {
         "the header differs from re-execution".into()
@@ -231,5 +229,5 @@ pub fn open_data_dir(dir: &Path, genesis: pb::Genesis) -> Result<Ledger> {
             ),
         });
     }
-    Ledger::open(&ledger_dir, genesis)
+    Ledger::open_existing(&ledger_dir, genesis)
 }

@@ -95,7 +95,8 @@ pub fn verify_bundle(bytes: &[u8], genesis: &pb::Genesis) -> Result<AuditReport,
             hex::encode(&bundle.genesis_hash)
         )));
     }
-    let asset = Hash32::from_slice(&bundle.asset)?;
+    let asset = Hash32::from_slice(&bundle.asset)
+        .map_err(|e| fail(format!("the bundle's asset id: {e}")))?;
     let headers = Headers::certify(genesis, &bundle.headers)?;
     let (tip, tip_hash) = headers.at(bundle.height)?;
     let root = Hash32::from_slice(&tip.state_root)
@@ -118,6 +119,7 @@ pub fn verify_bundle(bytes: &[u8], genesis: &pb::Genesis) -> Result<AuditReport,
         asset,
         name: record.registration.unwrap_or_default().name,
         height: bundle.height,
+        time_ms: tip.timestamp_ms,
         block_hash: *tip_hash,
         blocks: headers.0.len(),
         events: walked.events,
@@ -220,7 +222,8 @@ fn parents(
 ) -> Result<Vec<AuditParent>, Error> {
     let mut out: Vec<AuditParent> = Vec::new();
     for edge in &record.parents {
-        let id = Hash32::from_slice(&edge.parent)?;
+        let id = Hash32::from_slice(&edge.parent)
+            .map_err(|e| fail(format!("a lineage parent of the record: {e}")))?;
         out.push(AuditParent {
             id,
             name: None,

@@ -13,6 +13,9 @@ use shuquan_proto::{pb, Hash32};
 
 use super::{ApiError, App};
 
+/// Bundles built at once: each may hold a long history in memory; more requests queue.
+static BUILDING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// Longest wait for the blocks applied before a bundle request to be certified.
 const CERTIFY_WAIT: Duration = Duration::from_secs(3);
 /// Most blocks in one chain segment.
@@ -50,6 +53,10 @@ pub(super) async fn bundle(
         certified = app.ledger.certified_height()?;
     }
     let height = certified.min(applied);
+    let _permit = BUILDING
+        .acquire()
+        .await
+        .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "stopping", e.to_string()))?;
     let ledger = app.ledger.clone();
     let built = tokio::task::spawn_blocking(move || ledger.audit_bundle(&asset, height, q.parents))
         .await

@@ -113,7 +113,11 @@ impl Ledger {
             return Ok(None);
         };
         let mut txs = Vec::new();
-        for receipt in self.block_receipts(height)? {
+        for (index, receipt) in (0u32..).zip(self.block_receipts(height)?) {
+            if let Some(raw) = self.tree.get(keys::block_raw(height, index))? {
+                txs.push(raw.to_vec());
+                continue;
+            }
             let id = Hash32::from_slice(&receipt.tx_id)?;
             let rec = self.tx_record(&id)?.ok_or_else(|| {
                 Error::Corrupt(format!("block {height} names tx {id}, which has no record"))

@@ -74,6 +74,11 @@ pub(crate) fn header(height: u64) -> Vec<u8> {
 pub(crate) fn block_tx(height: u64, index: u32) -> Vec<u8> {
     key("btx", &[&height.to_be_bytes(), &index.to_be_bytes()])
 }
+/// The bytes of the transaction at a block position, kept only when the record of its id
+/// holds another copy (see `Ledger::index_tx`).
+pub(crate) fn block_raw(height: u64, index: u32) -> Vec<u8> {
+    key("braw", &[&height.to_be_bytes(), &index.to_be_bytes()])
+}
 pub(crate) fn block_time(ts: u64, height: u64) -> Vec<u8> {
     key("time", &[&ts.to_be_bytes(), &height.to_be_bytes()])
 }

@@ -66,14 +66,13 @@ impl Ledger {
     /// Opens (or creates) the ledger in `dir` for `genesis`. A directory created for another
     /// genesis is refused.
     pub fn open(dir: &Path, genesis: pb::Genesis) -> Result<Self> {
-        let db = sled::Config::new().path(dir).open().map_err(|e| match e {
-            sled::Error::Io(source) => Error::Io {
-                path: dir.display().to_string(),
-                source,
-            },
-            other => Error::Storage(other),
-        })?;
-        Self::with_db(db, dir.join("db"), dir, genesis)
+        Self::with_db(open_db(dir)?, dir.join("db"), dir, genesis, true)
+    }
+
+    /// Opens the ledger in `dir` only if one is there: a directory without a ledger of
+    /// `genesis` is refused and nothing is written to it.
+    pub fn open_existing(dir: &Path, genesis: pb::Genesis) -> Result<Self> {
+        Self::with_db(open_db(dir)?, dir.join("db"), dir, genesis, false)
     }
 
     /// A ledger in a temporary directory that sled removes on drop: for re-executing a
@@ -87,7 +86,7 @@ impl Ledger {
         let dir =
             std::env::temp_dir().join(format!("shuquan-ledger-{}-{n}-{nanos}", std::process::id()));
         let db = sled::Config::new().path(&dir).temporary(true).open()?;
-        Self::with_db(db, dir.join("db"), &dir, genesis)
+        Self::with_db(db, dir.join("db"), &dir, genesis, true)
     }
 
     fn with_db(
@@ -95,6 +94,7 @@ impl Ledger {
         db_file: std::path::PathBuf,
         dir: &Path,
         genesis: pb::Genesis,
+        create: bool,
     ) -> Result<Self> {
         let tree = db.open_tree("ledger")?;
         let certs = db.open_tree("certs")?;
@@ -113,7 +113,13 @@ impl Ledger {
                     )));
                 }
             }
-            None => Self::write_genesis(&tree, &genesis)?,
+            None if create => Self::write_genesis(&tree, &genesis)?,
+            None => {
+                return Err(Error::Corrupt(format!(
+                    "{} holds no ledger (no genesis row)",
+                    dir.display()
+                )))
+            }
         }
         let height = match tree.get(keys::APPLIED)? {
             Some(v) => decode::<pb::Applied>(&v, keys::APPLIED)?.height,
@@ -454,15 +460,22 @@ impl Ledger {
     ) -> Result<()> {
         let id = Hash32::from_slice(&receipt.tx_id)?;
         let mut st = State::new(&self.tree, writes);
-        // A failed replay must not overwrite the committed record of its id.
-        if receipt.code != FailureCode::Replay.number() || !st.exists(&keys::tx(&id))? {
-            let record = pb::TxRecord {
-                height,
-                index,
-                raw: raw.to_vec(),
-                receipt: Some(receipt.clone()),
-            };
-            st.put(keys::tx(&id), &record);
+        // The record of an id is the copy that applied, else the first copy; any other copy
+        // (a replay, the same body with a bad signature) keeps its own bytes at its block
+        // position, so every block can be served as it was.
+        let record = pb::TxRecord {
+            height,
+            index,
+            raw: raw.to_vec(),
+            receipt: Some(receipt.clone()),
+        };
+        match st.msg::<pb::TxRecord>(&keys::tx(&id))? {
+            None => st.put(keys::tx(&id), &record),
+            Some(old) if receipt.code == 0 => {
+                st.put_raw(keys::block_raw(old.height, old.index), old.raw);
+                st.put(keys::tx(&id), &record);
+            }
+            Some(_) => st.put_raw(keys::block_raw(height, index), raw.to_vec()),
         }
         // The block's own receipt at this position (a failed replay's differs from the
         // committed record of its id).
@@ -480,6 +493,17 @@ impl Ledger {
         st.commit();
         Ok(())
     }
+}
+
+/// Opens the sled database in `dir`.
+fn open_db(dir: &Path) -> Result<sled::Db> {
+    sled::Config::new().path(dir).open().map_err(|e| match e {
+        sled::Error::Io(source) => Error::Io {
+            path: dir.display().to_string(),
+            source,
+        },
+        other => Error::Storage(other),
+    })
 }
 
 /// Writes `writes` to `tree` in one atomic batch.

@@ -83,6 +83,12 @@ fn node_row(k: &NodeKey) -> std::io::Result<Vec<u8>> {
     Ok(keys::state_node(&id))
 }
 
+/// The prefix of the rows of the nodes written at `version` (every version writes at
+/// least its root).
+pub(crate) fn version_prefix(version: u64) -> Vec<u8> {
+    keys::state_node(&version.to_be_bytes())
+}
+
 fn decode_value(stored: &[u8]) -> Option<Vec<u8>> {
     match stored.split_first() {
         Some((1, value)) => Some(value.to_vec()),

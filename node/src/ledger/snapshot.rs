@@ -121,7 +121,19 @@ impl Ledger {
                 }
             }
         }
-        for tag in [&b"hdr:"[..], b"btx:"] {
+        if let Some(v) = key.strip_prefix(b"jmtn:").and_then(|b| b.get(..8)) {
+            if let Ok(v) = <[u8; 8]>::try_from(v) {
+                return Ok(u64::from_be_bytes(v));
+            }
+        }
+        if key.starts_with(b"tx:") {
+            if let Some(v) = self.tree.get(key)? {
+                if let Ok(rec) = decode::<pb::TxRecord>(&v, key) {
+                    return Ok(rec.height);
+                }
+            }
+        }
+        for tag in [&b"hdr:"[..], b"btx:", b"braw:"] {
             if let Some(h) = key.strip_prefix(tag).and_then(|b| b.get(..8)) {
                 if let Ok(h) = <[u8; 8]>::try_from(h) {
                     return Ok(u64::from_be_bytes(h));
@@ -161,6 +173,17 @@ impl Ledger {
         };
         applied.mark = mark.to_vec();
         let incoming: BTreeSet<&[u8]> = rows.iter().map(|(k, _)| *k).collect();
+        let tree_rows = super::smt::version_prefix(applied.height);
+        if !incoming
+            .range(&tree_rows[..]..)
+            .next()
+            .is_some_and(|k| k.starts_with(&tree_rows))
+        {
+            return Err(corrupt(&format!(
+                "no state tree root at its height {} (from an older shuquand?)",
+                applied.height
+            )));
+        }
         let mut batch = sled::Batch::default();
         for item in self.tree.iter().keys() {
             let k = item?;

@@ -316,7 +316,7 @@ fn audit_chain_re_executes_a_sound_chain() {
     assert_eq!(v.txs, 10);
     assert_eq!(v.state_root, s.c.ledger.state_root(top).unwrap().unwrap());
     assert_eq!(v.tip, s.c.ledger.block_hash(top).unwrap().unwrap());
-    assert_eq!((v.uncertified, v.first_uncertified), (0, None));
+    assert_eq!(v.last_certified, top);
 }
 
 /// Rewrites one row of a closed ledger directory.
@@ -402,4 +402,40 @@ fn a_ledger_without_a_state_tree_is_refused_with_a_reason() {
         &e.to_string(),
         &format!("has no state tree at height {top}"),
     );
+}
+
+#[test]
+fn a_later_badly_signed_copy_of_an_event_breaks_neither_bundles_nor_audit_chain() {
+    let mut s = scene();
+    let mut copy = s.bundle().events[1].tx.clone();
+    let n = copy.len();
+    copy[n - 1] ^= 1; // same body, same id, a bad signature
+    let b = s.c.block(vec![copy]);
+    assert_ne!(b.receipts[0].code, 0);
+    s.c.certify(&[1, 2]);
+    let bytes = s.bundle().encode_to_vec();
+    let r = verify_bundle(&bytes, s.c.ledger.genesis()).unwrap();
+    assert_eq!((r.events[1].height, r.events[1].index), (3, 1));
+    let v = audit_chain(&s.c.ledger).unwrap();
+    assert_eq!(v.blocks, s.height());
+}
+
+#[test]
+fn audit_chain_proves_only_up_to_the_last_certified_block() {
+    let mut s = scene();
+    let top = s.height();
+    let org1 = s.c.org1.clone();
+    s.c.asset(&org1, 42);
+    let v = audit_chain(&s.c.ledger).unwrap();
+    assert_eq!((v.blocks, v.last_certified), (top + 1, top));
+}
+
+#[test]
+fn a_directory_without_a_ledger_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(sled::open(dir.path()).unwrap());
+    let e = open_data_dir(dir.path(), genesis_with_nodes()).unwrap_err();
+    assert_says(&e.to_string(), "holds no ledger");
+    let db = sled::open(dir.path()).unwrap();
+    assert!(db.open_tree("ledger").unwrap().is_empty());
 }

@@ -16,6 +16,8 @@ pub struct AuditReport {
     pub name: String,
     /// The certified height whose state the bundle proves.
     pub height: u64,
+    /// That block's time: the bundle shows the asset as of then.
+    pub time_ms: u64,
     /// That block's hash.
     pub block_hash: Hash32,
     /// Distinct certified blocks the bundle relies on.

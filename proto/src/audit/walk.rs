@@ -225,7 +225,10 @@ fn included(
     let size = u64::from(header.tx_count);
     let root = |r: &[u8]| Hash32::from_slice(r).unwrap_or_default();
     let path = |p: &[Vec<u8>]| -> Result<Vec<Hash32>, Error> {
-        p.iter().map(|h| Hash32::from_slice(h)).collect()
+        p.iter()
+            .map(|h| Hash32::from_slice(h))
+            .collect::<Result<_, _>>()
+            .map_err(|e| fail(format!("a Merkle path of event {seq}: {e}")))
     };
     let tx_leaf = leaf_hash(tx.id.as_bytes());
     if !merkle_verify(
