@@ -23,6 +23,16 @@ pub(super) const SEGMENT_BLOCKS: u64 = 256;
 /// A segment stops growing past this many bytes.
 const SEGMENT_BYTES: usize = 8 << 20;
 
+/// Runs ledger reads that may take a while off the async workers.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> crate::Result<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
+        .map_err(ApiError::from)
+}
+
 fn protobuf(bytes: Vec<u8>) -> Response {
     ([(header::CONTENT_TYPE, "application/x-protobuf")], bytes).into_response()
 }
@@ -58,11 +68,7 @@ pub(super) async fn bundle(
         .await
         .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "stopping", e.to_string()))?;
     let ledger = app.ledger.clone();
-    let built = tokio::task::spawn_blocking(move || ledger.audit_bundle(&asset, height, q.parents))
-        .await
-        .map_err(|e| {
-            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
-        })??;
+    let built = blocking(move || ledger.audit_bundle(&asset, height, q.parents)).await?;
     match built {
         Some(bytes) => Ok(protobuf(bytes)),
         None if app.ledger.asset(&asset)?.is_some() => Err(ApiError::new(
@@ -99,7 +105,7 @@ pub(super) async fn chain(
     }
     let limit = q.limit.clamp(1, SEGMENT_BLOCKS);
     let ledger = app.ledger.clone();
-    let segment = tokio::task::spawn_blocking(move || -> crate::Result<pb::ChainSegment> {
+    let segment = blocking(move || -> crate::Result<pb::ChainSegment> {
         let mut seg = pb::ChainSegment::default();
         let mut size = 0;
         for h in q.from..q.from.saturating_add(limit) {
@@ -114,7 +120,6 @@ pub(super) async fn chain(
         }
         Ok(seg)
     })
-    .await
-    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))??;
+    .await?;
     Ok(protobuf(segment.encode_to_vec()))
 }
