@@ -89,7 +89,11 @@ fn tx_size() -> anyhow::Result<usize> {
         shuquan_proto::Keypair::generate()?,
         shuquan_proto::Keypair::generate()?,
     ];
-    Ok(workload::build("shuquan-bench", &keys, 1, 50).mean_bytes())
+    let chain = shuquan_proto::tx::ChainRef {
+        id: "shuquan-bench".into(),
+        genesis_hash: shuquan_proto::Hash32::ZERO,
+    };
+    Ok(workload::build(&chain, "CN", &keys, 1, 50).mean_bytes())
 }
 
 fn measure(
@@ -119,8 +123,14 @@ fn one_level(a: &CompareArgs, system: System, clients: usize) -> anyhow::Result<
             Ok(stats)
         }
         System::Shuquan => {
-            let (mut s, keys, chain) = Servers::shuquan(&bin_dir, 3, a.members)?;
-            let work = workload::build(&chain, &keys, clients, per_client(a.secs, clients, 6_000));
+            let (mut s, net) = Servers::shuquan(&bin_dir, 3, a.members)?;
+            let work = workload::build(
+                &net.chain,
+                &net.home,
+                &net.keys,
+                clients,
+                per_client(a.secs, clients, 6_000),
+            );
             let urls = s.urls.clone();
             let stats = measure(&s, || Ok(shuquan_load::run(&urls, work.per_client, a.secs)))?;
             s.stop();
@@ -164,9 +174,7 @@ fn compare(a: &CompareArgs) -> anyhow::Result<Report> {
 }
 
 fn load(a: &LoadArgs) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(a.devnet.join("genesis.toml"))
-        .with_context(|| format!("reading {}/genesis.toml", a.devnet.display()))?;
-    let chain = shuquan_proto::genesis::GenesisFile::parse(&text)?.chain_id;
+    let net = servers::devnet_chain(&a.devnet)?;
     let mut urls = Vec::new();
     for i in 1.. {
         let Ok(cfg) = std::fs::read_to_string(a.devnet.join(format!("node{i}.toml"))) else {
@@ -181,15 +189,15 @@ fn load(a: &LoadArgs) -> anyhow::Result<()> {
     if urls.is_empty() || a.clients == 0 {
         bail!("no node*.toml in {}, or no clients", a.devnet.display());
     }
-    let keys = servers::member_keys(&a.devnet.join("keys"))?;
     eprintln!(
         "signing for {} clients over {} member keys ...",
         a.clients,
-        keys.len()
+        net.keys.len()
     );
     let work = workload::build(
-        &chain,
-        &keys,
+        &net.chain,
+        &net.home,
+        &net.keys,
         a.clients,
         per_client(a.secs, a.clients, 6_000),
     );

@@ -4,11 +4,13 @@
 //! dropped.
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
+use shuquan_proto::genesis::GenesisFile;
+use shuquan_proto::tx::ChainRef;
 use shuquan_proto::Keypair;
 
 /// A running cluster.
@@ -114,14 +116,14 @@ impl Servers {
         bin_dir: &Path,
         nodes: u16,
         members: usize,
-    ) -> anyhow::Result<(Servers, Vec<Keypair>, String)> {
+    ) -> anyhow::Result<(Servers, DevnetChain)> {
         let dir = tempfile::tempdir()?;
         let net = dir.path().join("net");
         let base = free_ports(2 * nodes)?;
-        let chain = "shuquan-bench";
+        let chain_id = "shuquan-bench";
         let out = Command::new(bin_dir.join("shuquan"))
             .args(["devnet", "init", "--nodes", &nodes.to_string()])
-            .args(["--members", &members.to_string(), "--chain-id", chain])
+            .args(["--members", &members.to_string(), "--chain-id", chain_id])
             .args(["--api-port", &base.to_string()])
             .args(["--p2p-port", &(base + nodes).to_string(), "--dir"])
             .arg(&net)
@@ -133,7 +135,7 @@ impl Servers {
                 String::from_utf8_lossy(&out.stderr)
             );
         }
-        let keys = member_keys(&net.join("keys"))?;
+        let chain = devnet_chain(&net)?;
         let mut s = Servers {
             urls: (0..nodes)
                 .map(|i| format!("http://127.0.0.1:{}", base + i))
@@ -155,7 +157,7 @@ impl Servers {
         for url in &s.urls {
             wait_ok(&format!("{url}/ready"), Duration::from_secs(60))?;
         }
-        Ok((s, keys, chain.to_string()))
+        Ok((s, chain))
     }
 
     /// Kills every process (SIGKILL, by PID) and waits for it.
@@ -174,24 +176,47 @@ impl Drop for Servers {
     }
 }
 
-/// The keys of the member institutions (`orgN.key`) in a devnet's `keys` directory: the
-/// ones whose role may hold and grant data (not the regulator's, auditor's or nodes').
-pub fn member_keys(dir: &Path) -> anyhow::Result<Vec<Keypair>> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("reading {}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            name.ends_with(".key") && name.starts_with("org")
-        })
-        .collect();
-    paths.sort();
-    let keys = paths
-        .iter()
-        .map(|p| Keypair::read_file(p).with_context(|| format!("reading {}", p.display())))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    if keys.len() < 2 {
-        bail!("{} holds fewer than two member keys", dir.display());
+/// A devnet's chain, as the workload needs it.
+pub struct DevnetChain {
+    /// Chain id and genesis hash.
+    pub chain: ChainRef,
+    /// The most common jurisdiction of its `org*` members.
+    pub home: String,
+    /// The account keys of the `org*` members in `home`: the workload registers, grants and
+    /// uses data at home, so none of its transactions is an export.
+    pub keys: Vec<Keypair>,
+}
+
+/// The chain of a devnet directory (from `shuquan devnet init`).
+pub fn devnet_chain(dir: &Path) -> anyhow::Result<DevnetChain> {
+    let path = dir.join("genesis.toml");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let genesis = GenesisFile::parse(&text)?.to_pb()?;
+    let chain = ChainRef::of(&genesis);
+    let mut count: std::collections::BTreeMap<&str, usize> = Default::default();
+    for m in genesis.members.iter().filter(|m| m.id.starts_with("org")) {
+        *count.entry(m.jurisdiction.as_str()).or_default() += 1;
     }
-    Ok(keys)
+    let home = count
+        .iter()
+        .max_by_key(|(_, n)| **n)
+        .map(|(j, _)| j.to_string())
+        .unwrap_or_default();
+    let mut keys = Vec::new();
+    for m in genesis
+        .members
+        .iter()
+        .filter(|m| m.id.starts_with("org") && m.jurisdiction == home)
+    {
+        let p = dir.join("keys").join(format!("{}.key", m.id));
+        keys.push(Keypair::read_file(&p).with_context(|| format!("reading {}", p.display()))?);
+    }
+    if keys.len() < 2 {
+        bail!(
+            "{} has fewer than two org* members in one jurisdiction",
+            path.display()
+        );
+    }
+    Ok(DevnetChain { chain, home, keys })
 }

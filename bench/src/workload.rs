@@ -9,6 +9,7 @@
 use prost::Message;
 use shuquan_proto::hash::{asset_id, grant_id, tx_id};
 use shuquan_proto::pb::{self, tx_body::Payload};
+use shuquan_proto::tx::ChainRef;
 use shuquan_proto::{Hash32, Keypair};
 
 /// Transactions per asset life.
@@ -35,7 +36,9 @@ impl Workload {
 
 /// What the lives need to know about the chain.
 struct Chain<'a> {
-    id: &'a str,
+    id: &'a ChainRef,
+    /// Where the members are: the data is registered, granted and used there.
+    home: &'a str,
     now_ms: u64,
     seed: u64,
 }
@@ -67,12 +70,12 @@ fn life(c: &Chain<'_>, holder: &Keypair, grantee: &Keypair, tag: &str) -> Vec<Ve
             grade: pb::Grade::General as i32,
             origin: pb::Origin::Enterprise as i32,
             evidence_hash: fp(&format!("evidence {tag}")),
-            jurisdiction: "CN".into(),
+            jurisdiction: c.home.into(),
             delivery_modes: vec![pb::DeliveryMode::Compute as i32],
             ..Default::default()
         }),
     );
-    let asset = asset_id(c.id, &id_of(c.id, &register));
+    let asset = asset_id(&c.id.id, &id_of(&c.id.id, &register));
     let grant = sign(
         holder,
         &[grantee],
@@ -83,11 +86,11 @@ fn life(c: &Chain<'_>, holder: &Keypair, grantee: &Keypair, tag: &str) -> Vec<Ve
             purposes: vec!["academic-research".into()],
             not_before_ms: 0,
             not_after_ms: c.now_ms + 30 * 86_400_000,
-            jurisdictions: vec!["CN".into()],
+            jurisdictions: vec![c.home.into()],
             ..Default::default()
         }),
     );
-    let grant_ref = grant_id(c.id, &id_of(c.id, &grant));
+    let grant_ref = grant_id(&c.id.id, &id_of(&c.id.id, &grant));
     let mut out = vec![register, grant];
     for u in 0..PER_ASSET - 2 {
         out.push(sign(
@@ -97,7 +100,7 @@ fn life(c: &Chain<'_>, holder: &Keypair, grantee: &Keypair, tag: &str) -> Vec<Ve
                 grant: grant_ref.to_vec(),
                 action: pb::Action::Compute as i32,
                 purpose: "academic-research".into(),
-                jurisdiction: "CN".into(),
+                jurisdiction: c.home.into(),
                 recipient_system: "sandbox-7".into(),
                 output_fingerprint: fp(&format!("output {tag} {u}")),
             }),
@@ -108,9 +111,16 @@ fn life(c: &Chain<'_>, holder: &Keypair, grantee: &Keypair, tag: &str) -> Vec<Ve
 
 /// Signs `per_client` transactions (rounded up to whole lives) for each of `clients`,
 /// with holders and grantees taken in turn from `keys` (at least two). Uses two threads.
-pub fn build(chain_id: &str, keys: &[Keypair], clients: usize, per_client: usize) -> Workload {
+pub fn build(
+    chain: &ChainRef,
+    home: &str,
+    keys: &[Keypair],
+    clients: usize,
+    per_client: usize,
+) -> Workload {
     let c = Chain {
-        id: chain_id,
+        id: chain,
+        home,
         now_ms: now_ms(),
         seed: now_ms(),
     };

@@ -103,7 +103,8 @@ enum QueryCmd {
         #[arg(long, value_name = "YYYY-MM-DD", conflicts_with = "height")]
         time: Option<String>,
     },
-    /// Grants on an asset, with status (optionally at a day).
+    /// Grants on an asset, with status: now, or as they were at the start of a day (UTC),
+    /// read from the chain's state then (grants issued later are not listed).
     Grants {
         id: String,
         #[arg(long, value_name = "YYYY-MM-DD")]
@@ -123,8 +124,12 @@ enum QueryCmd {
     Block { height: String },
     /// The assets registered with a fingerprint.
     Fingerprint { hash: String },
-    /// A grant.
-    Grant { id: String },
+    /// A grant, with its status now or at the start of a day (UTC).
+    Grant {
+        id: String,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        at: Option<String>,
+    },
     /// A filing.
     Filing { id: String },
 }
@@ -150,6 +155,15 @@ impl Ctx {
     }
 }
 
+/// `?at=MS` for a day given as `YYYY-MM-DD`, or nothing.
+fn at_query(day: Option<&str>) -> anyhow::Result<String> {
+    Ok(day
+        .map(parse::start_of_day)
+        .transpose()?
+        .map(|t| format!("?at={t}"))
+        .unwrap_or_default())
+}
+
 fn query(ctx: &Ctx, q: &QueryCmd) -> anyhow::Result<Value> {
     let c = ctx.client();
     Ok(match q {
@@ -163,15 +177,10 @@ fn query(ctx: &Ctx, q: &QueryCmd) -> anyhow::Result<Value> {
             };
             c.get(&format!("/v1/assets/{id}/rights{q}"))?
         }
-        QueryCmd::Grants { id, at } => {
-            let q = at
-                .as_deref()
-                .map(parse::start_of_day)
-                .transpose()?
-                .map(|t| format!("?at={t}"))
-                .unwrap_or_default();
-            c.get(&format!("/v1/assets/{id}/grants{q}"))?
-        }
+        QueryCmd::Grants { id, at } => c.get(&format!(
+            "/v1/assets/{id}/grants{}",
+            at_query(at.as_deref())?
+        ))?,
         QueryCmd::Lineage { id } => c.get(&format!("/v1/assets/{id}/lineage"))?,
         QueryCmd::Filings { id } => c.get(&format!("/v1/assets/{id}/filings"))?,
         QueryCmd::Member { key } => {
@@ -193,7 +202,9 @@ fn query(ctx: &Ctx, q: &QueryCmd) -> anyhow::Result<Value> {
         }
         QueryCmd::Block { height } => c.get(&format!("/v1/blocks/{height}"))?,
         QueryCmd::Fingerprint { hash } => c.get(&format!("/v1/fingerprints/{hash}"))?,
-        QueryCmd::Grant { id } => c.get(&format!("/v1/grants/{id}"))?,
+        QueryCmd::Grant { id, at } => {
+            c.get(&format!("/v1/grants/{id}{}", at_query(at.as_deref())?))?
+        }
         QueryCmd::Filing { id } => c.get(&format!("/v1/filings/{id}"))?,
     })
 }

@@ -1,27 +1,50 @@
 //! Parsing of command-line values: dates, prices, lists, hashes, keys and enum words.
 
 use anyhow::{anyhow, bail, Context};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use shuquan_proto::pb;
 use shuquan_proto::tx::fields::{is_jurisdiction, is_purpose_code};
 use shuquan_proto::{Hash32, PublicKey};
 
+/// A `YYYY-MM-DD` date from 1970 through 9999: a date before the Unix epoch (a typo such as
+/// `0026-12-31`) would otherwise wrap around into a time that never comes.
+fn date(s: &str, example: &str) -> anyhow::Result<NaiveDate> {
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .with_context(|| format!("{s:?} is not a date like {example}"))?;
+    let year = d.year();
+    if !(1970..=9999).contains(&year) {
+        let hint = if (0..100).contains(&year) {
+            format!(
+                " (did you mean {}?)",
+                d.with_year(2000 + year)
+                    .map_or(String::new(), |d| d.to_string())
+            )
+        } else {
+            String::new()
+        };
+        bail!("{s:?}: the year must be 1970 to 9999{hint}");
+    }
+    Ok(d)
+}
+
+/// Milliseconds since the epoch of midnight (UTC) starting `d`.
+fn midnight_ms(d: NaiveDate) -> anyhow::Result<u64> {
+    let ms = d
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc().timestamp_millis())
+        .ok_or_else(|| anyhow!("{d} has no midnight"))?;
+    u64::try_from(ms).map_err(|_| anyhow!("{d} is before 1970"))
+}
+
 /// `YYYY-MM-DD` as the end of that day (UTC), exclusive: ms of the next midnight.
 pub(crate) fn end_of_day(s: &str) -> anyhow::Result<u64> {
-    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .with_context(|| format!("{s:?} is not a date like 2027-12-31"))?;
-    let next = d.succ_opt().ok_or_else(|| anyhow!("{s} is out of range"))?;
-    Ok(next
-        .and_hms_opt(0, 0, 0)
-        .map_or(0, |t| t.and_utc().timestamp_millis()) as u64)
+    let d = date(s, "2027-12-31")?;
+    midnight_ms(d.succ_opt().ok_or_else(|| anyhow!("{s} is out of range"))?)
 }
 
 /// `YYYY-MM-DD` as the start of that day (UTC).
 pub(crate) fn start_of_day(s: &str) -> anyhow::Result<u64> {
-    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .with_context(|| format!("{s:?} is not a date like 2027-01-01"))?;
-    Ok(d.and_hms_opt(0, 0, 0)
-        .map_or(0, |t| t.and_utc().timestamp_millis()) as u64)
+    midnight_ms(date(s, "2027-01-01")?)
 }
 
 /// `1200.00CNY` → 120000 minor units of CNY.
@@ -90,6 +113,17 @@ pub(crate) fn jurisdictions(s: &str) -> anyhow::Result<Vec<String>> {
         }
     }
     Ok(v)
+}
+
+/// One purpose code.
+pub(crate) fn purpose(s: &str, what: &str) -> anyhow::Result<String> {
+    let s = s.trim();
+    if !is_purpose_code(s) {
+        bail!(
+            "{what} {s:?} is not a kebab-case code such as academic-research (see GET /v1/genesis)"
+        );
+    }
+    Ok(s.to_string())
 }
 
 pub(crate) fn purposes(s: &str) -> anyhow::Result<Vec<String>> {
@@ -198,5 +232,19 @@ mod tests {
         assert_eq!(start_of_day("1970-01-02").ok(), Some(86_400_000));
         assert_eq!(end_of_day("1970-01-01").ok(), Some(86_400_000));
         assert!(end_of_day("2027-13-01").is_err());
+    }
+
+    #[test]
+    fn a_date_before_1970_is_refused_not_wrapped_into_never() {
+        let e = end_of_day("0026-12-31")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            e.contains("1970 to 9999") && e.contains("2026-12-31"),
+            "{e}"
+        );
+        assert!(start_of_day("1969-12-31").is_err());
+        assert!(end_of_day("10000-01-01").is_err());
     }
 }

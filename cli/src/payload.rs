@@ -46,7 +46,8 @@ pub(crate) enum PayloadCmd {
         /// general or important (core data may not be registered).
         #[arg(long)]
         grade: String,
-        /// Where the data resides (ISO 3166-1 alpha-2, e.g. CN).
+        /// Where the data resides (ISO 3166-1 alpha-2, e.g. CN): your member's own
+        /// jurisdiction, or for a derived asset its parents'.
         #[arg(long)]
         jurisdiction: String,
         /// Sector, e.g. transport.
@@ -58,10 +59,10 @@ pub(crate) enum PayloadCmd {
         /// It contains personal information.
         #[arg(long)]
         contains_pi: bool,
-        /// It contains sensitive personal information.
+        /// It contains sensitive personal information (implies --contains-pi).
         #[arg(long)]
         contains_spi: bool,
-        /// Number of personal-information subjects.
+        /// Number of personal-information subjects (more than 0 implies --contains-pi).
         #[arg(long, default_value_t = 0)]
         pi_subjects: u64,
         /// Hash of consent or collection evidence (required for personal data).
@@ -70,6 +71,10 @@ pub(crate) enum PayloadCmd {
         /// A parent asset it was derived from; repeatable.
         #[arg(long = "derived-from", value_name = "ASSET")]
         derived_from: Vec<String>,
+        /// The purpose of deriving under a derive grant (one of the grant's purposes; the
+        /// derivation counts as a use of it). Not needed when you hold the parent's Use right.
+        #[arg(long, value_name = "PURPOSE", requires = "derived_from")]
+        derive_purpose: Option<String>,
         /// How it can be delivered: download,query,compute,verify.
         #[arg(long, default_value = "download,query,compute,verify")]
         delivery: String,
@@ -116,7 +121,8 @@ pub(crate) enum PayloadCmd {
         /// Valid through this day (UTC).
         #[arg(long, value_name = "YYYY-MM-DD")]
         not_after: String,
-        /// Where the grantee may use it, e.g. CN,VN. A foreign one needs a regulator's approval.
+        /// Where the grantee may use it, e.g. CN,VN; it must include the grantee's own
+        /// jurisdiction. Any other than the asset's needs a regulator's approval.
         #[arg(long)]
         jurisdictions: String,
         /// Most uses (default: unlimited).
@@ -165,21 +171,33 @@ pub(crate) enum PayloadCmd {
         #[command(flatten)]
         submit: Submit,
     },
-    /// File a cross-border export of grants for a regulator's decision.
+    /// File a cross-border export for a regulator's decision: grants (access abroad), or one
+    /// transfer of a right to a member abroad. You must hold the Operate right of the granted
+    /// assets, or the right you transfer.
+    #[command(group(clap::ArgGroup::new("export").required(true).args(["grants", "transfer_asset"])))]
     FileCrossBorder {
         /// Grant ids (comma-separated).
         #[arg(long)]
-        grants: String,
+        grants: Option<String>,
+        /// The asset whose right moves abroad (with --transfer-right and --transfer-to).
+        #[arg(long, value_name = "ASSET", requires_all = ["transfer_right", "transfer_to"])]
+        transfer_asset: Option<String>,
+        /// hold, use or operate: the right that moves.
+        #[arg(long, value_name = "RIGHT", requires = "transfer_asset")]
+        transfer_right: Option<String>,
+        /// The receiver's public key (a member in --destination).
+        #[arg(long, value_name = "PUBKEY", requires = "transfer_asset")]
+        transfer_to: Option<String>,
         /// Destination jurisdiction.
         #[arg(long)]
         destination: String,
         /// exempt, standard-contract, certification or security-assessment.
         #[arg(long)]
         path: String,
-        /// Personal-information subjects exported.
+        /// Personal-information subjects exported (at least the covered assets' own counts).
         #[arg(long, default_value_t = 0)]
         pi_subjects: u64,
-        /// Sensitive-PI subjects exported.
+        /// Sensitive-PI subjects exported (at least 1 if an asset holds sensitive PI).
         #[arg(long, default_value_t = 0)]
         spi_subjects: u64,
         /// The export includes important data.
@@ -293,6 +311,7 @@ impl PayloadCmd {
                 pi_subjects,
                 evidence,
                 derived_from,
+                derive_purpose,
                 delivery,
                 ..
             } => {
@@ -313,7 +332,7 @@ impl PayloadCmd {
                     grade: p::word(grade, "--grade", GRADES)?,
                     pi: (*contains_pi || *contains_spi || *pi_subjects > 0).then_some({
                         pb::PersonalInfo {
-                            contains_pi: *contains_pi || *contains_spi,
+                            contains_pi: *contains_pi || *contains_spi || *pi_subjects > 0,
                             contains_sensitive_pi: *contains_spi,
                             subjects: *pi_subjects,
                         }
@@ -326,6 +345,10 @@ impl PayloadCmd {
                         .iter()
                         .map(|a| p::hash(a, "--derived-from"))
                         .collect::<Result<_, _>>()?,
+                    derive_purpose: match derive_purpose {
+                        Some(d) => p::purpose(d, "--derive-purpose")?,
+                        None => String::new(),
+                    },
                 })
             }
             PayloadCmd::Transfer {
@@ -395,6 +418,9 @@ impl PayloadCmd {
             }),
             PayloadCmd::FileCrossBorder {
                 grants,
+                transfer_asset,
+                transfer_right,
+                transfer_to,
                 destination,
                 path,
                 pi_subjects,
@@ -404,10 +430,18 @@ impl PayloadCmd {
                 reason,
                 ..
             } => Payload::FileCrossBorder(pb::FileCrossBorder {
-                grants: p::list(grants)
+                grants: p::list(grants.as_deref().unwrap_or_default())
                     .iter()
                     .map(|g| p::hash(g, "--grants"))
                     .collect::<Result<_, _>>()?,
+                transfer: match (transfer_asset, transfer_right, transfer_to) {
+                    (Some(a), Some(r), Some(to)) => Some(pb::TransferExport {
+                        asset: p::hash(a, "--transfer-asset")?,
+                        right: p::word(r, "--transfer-right", RIGHTS)?,
+                        receiver: p::key(to, "--transfer-to")?,
+                    }),
+                    _ => None,
+                },
                 destination: destination.to_ascii_uppercase(),
                 path: p::word(path, "--path", PATHS)?,
                 exempt_reason: reason.clone(),

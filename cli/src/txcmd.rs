@@ -8,7 +8,7 @@ use clap::Subcommand;
 use serde_json::{json, Value};
 use shuquan_proto::hash::{asset_id, attestation_id, filing_id, grant_id};
 use shuquan_proto::pb::{self, tx_body::Payload};
-use shuquan_proto::tx::Unsigned;
+use shuquan_proto::tx::{ChainRef, Unsigned};
 use shuquan_proto::views::SubmitView;
 use shuquan_proto::{Hash32, Keypair};
 
@@ -32,9 +32,10 @@ pub(crate) enum TxCmd {
         /// A cosigner's public key; repeatable.
         #[arg(long = "cosigner", value_name = "PUBKEY")]
         cosigners: Vec<String>,
-        /// The chain id (default: asked from --node).
-        #[arg(long)]
-        chain_id: Option<String>,
+        /// The chain's genesis file, whose id and hash the signatures bind (default: asked
+        /// from --node).
+        #[arg(long, value_name = "FILE")]
+        genesis: Option<PathBuf>,
         #[command(subcommand)]
         payload: PayloadCmd,
     },
@@ -70,31 +71,51 @@ fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-fn chain_id(ctx: &Ctx, given: Option<&str>) -> anyhow::Result<String> {
-    if let Some(c) = given {
-        return Ok(c.to_string());
+/// The chain to sign for: from a genesis file, or asked from the node.
+fn chain(ctx: &Ctx, genesis: Option<&Path>) -> anyhow::Result<ChainRef> {
+    if let Some(path) = genesis {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading --genesis {}", path.display()))?;
+        let g = shuquan_proto::genesis::GenesisFile::parse(&text)
+            .and_then(|g| g.to_pb())
+            .with_context(|| format!("--genesis {}", path.display()))?;
+        return Ok(ChainRef::of(&g));
     }
     let g: Value = ctx
         .client()
         .get("/v1/genesis")
-        .context("asking the node for the chain id (or give --chain-id)")?;
-    g["chain_id"]
+        .context("asking the node for the chain id and genesis hash (or give --genesis FILE)")?;
+    let id = g["chain_id"]
         .as_str()
-        .map(str::to_string)
-        .ok_or_else(|| anyhow!("the node's genesis has no chain_id"))
+        .ok_or_else(|| anyhow!("the node's genesis has no chain_id"))?;
+    let hash: Hash32 = g["genesis_hash"]
+        .as_str()
+        .ok_or_else(|| anyhow!("the node's genesis has no genesis_hash"))?
+        .parse()
+        .context("the node's genesis_hash")?;
+    Ok(ChainRef {
+        id: id.to_string(),
+        genesis_hash: hash,
+    })
 }
 
+/// The file `tx build` writes and `tx sign` and `tx submit` read.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct TxFile {
     kind: String,
     tx_id: Hash32,
+    /// The genesis hash every signature binds.
+    genesis_hash: Hash32,
     tx: String,
 }
 
+const TX_FILE_KIND: &str = "shuquan-tx-v2";
+
 fn write_tx_file(path: &Path, tx: &Unsigned) -> anyhow::Result<()> {
     let file = TxFile {
-        kind: "shuquan-tx-v1".into(),
+        kind: TX_FILE_KIND.into(),
         tx_id: tx.id(),
+        genesis_hash: tx.genesis_hash,
         tx: hex::encode(tx.encode()),
     };
     std::fs::write(path, serde_json::to_string_pretty(&file)? + "\n")
@@ -110,9 +131,16 @@ fn read_tx_file(path: &Path) -> anyhow::Result<Unsigned> {
             path.display()
         )
     })?;
+    if file.kind != TX_FILE_KIND {
+        bail!(
+            "{} is a {:?} file; this shuquan reads {TX_FILE_KIND:?} (build it again with `shuquan tx build`)",
+            path.display(),
+            file.kind
+        );
+    }
     let bytes =
         hex::decode(&file.tx).with_context(|| format!("{}: tx is not hex", path.display()))?;
-    Unsigned::from_raw(&bytes)
+    Unsigned::from_raw(&bytes, file.genesis_hash)
         .with_context(|| format!("{}: not a valid transaction", path.display()))
 }
 
@@ -129,16 +157,16 @@ pub(crate) fn run(ctx: &Ctx, cmd: &TxCmd) -> anyhow::Result<()> {
                     Keypair::read_file(f).with_context(|| format!("--cosign-key {}", f.display()))
                 })
                 .collect::<Result<_, _>>()?;
-            let chain = chain_id(ctx, None)?;
+            let chain = chain(ctx, None)?;
             let payload = pc.payload(ctx.json)?;
             let body = pb::TxBody {
-                chain_id: chain,
+                chain_id: chain.id.clone(),
                 timestamp_ms: now_ms(),
                 signer: key.public().to_vec(),
                 cosigners: cosigners.iter().map(|k| k.public().to_vec()).collect(),
                 payload: Some(payload),
             };
-            let mut tx = Unsigned::new(body);
+            let mut tx = Unsigned::new(body, chain.genesis_hash);
             tx.sign(&key);
             for c in &cosigners {
                 tx.sign(c);
@@ -149,7 +177,7 @@ pub(crate) fn run(ctx: &Ctx, cmd: &TxCmd) -> anyhow::Result<()> {
             out,
             signer,
             cosigners,
-            chain_id: given,
+            genesis,
             payload,
         } => {
             let signer = match signer {
@@ -160,8 +188,9 @@ pub(crate) fn run(ctx: &Ctx, cmd: &TxCmd) -> anyhow::Result<()> {
                     .public()
                     .to_vec(),
             };
+            let chain = chain(ctx, genesis.as_deref())?;
             let body = pb::TxBody {
-                chain_id: chain_id(ctx, given.as_deref())?,
+                chain_id: chain.id.clone(),
                 timestamp_ms: now_ms(),
                 signer,
                 cosigners: cosigners
@@ -170,7 +199,7 @@ pub(crate) fn run(ctx: &Ctx, cmd: &TxCmd) -> anyhow::Result<()> {
                     .collect::<Result<_, _>>()?,
                 payload: Some(payload.payload(ctx.json)?),
             };
-            let tx = Unsigned::new(body);
+            let tx = Unsigned::new(body, chain.genesis_hash);
             write_tx_file(out, &tx)?;
             let needs: Vec<String> = tx.signers()?.iter().map(|(k, _)| hex::encode(k)).collect();
             output::print(

@@ -8,9 +8,13 @@ use shuquan_proto::views;
 fuzz_target!(|data: &[u8]| {
     if let Ok(v) = serde_json::from_slice::<serde_json::Value>(data) {
         if let Some(Ok(raw)) = v.get("tx").and_then(|t| t.as_str()).map(|t| hex::decode(t.trim())) {
+            let chain = shuquan_proto::tx::ChainRef {
+                id: "shuquan-devnet".into(),
+                genesis_hash: shuquan_proto::Hash32([1; 32]),
+            };
             let _ = shuquan_proto::tx::decode_tx(
                 &raw,
-                "shuquan-devnet",
+                &chain,
                 shuquan_proto::tx::DEFAULT_MAX_TX_BYTES,
             );
         }

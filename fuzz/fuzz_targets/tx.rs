@@ -6,7 +6,11 @@ use libfuzzer_sys::fuzz_target;
 use shuquan_proto::{tx, verify};
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(t) = tx::decode_tx(data, "shuquan-devnet", tx::DEFAULT_MAX_TX_BYTES) {
+    let chain = tx::ChainRef {
+        id: "shuquan-devnet".into(),
+        genesis_hash: shuquan_proto::Hash32([1; 32]),
+    };
+    if let Ok(t) = tx::decode_tx(data, &chain, tx::DEFAULT_MAX_TX_BYTES) {
         let _ = verify::verify_tx(&t);
         let _ = verify::verify_txs(&[&t]);
     }

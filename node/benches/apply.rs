@@ -12,6 +12,7 @@ use shuquan_proto::{Hash32, Keypair};
 mod common;
 
 use common::{key, register, CHAIN, T0};
+use shuquan_proto::tx::ChainRef;
 
 fn genesis() -> pb::Genesis {
     let m = |id: &str, j: &str, n: u8| MemberFile {
@@ -36,7 +37,9 @@ fn genesis() -> pb::Genesis {
 }
 
 fn tx(signer: &Keypair, cos: &[&Keypair], p: Payload, ts: u64) -> Vec<u8> {
-    shuquan_proto::tx::sign_all(CHAIN, ts, signer, cos, p)
+    static CHAIN_REF: std::sync::OnceLock<ChainRef> = std::sync::OnceLock::new();
+    let chain = CHAIN_REF.get_or_init(|| ChainRef::of(&genesis()));
+    shuquan_proto::tx::sign_all(chain, ts, signer, cos, p)
 }
 
 fn grant(asset: Hash32, grantee: &Keypair) -> Payload {

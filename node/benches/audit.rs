@@ -104,8 +104,9 @@ fn certify(ledger: &Ledger) {
 fn asset_with_100_events(ledger: &Ledger) -> Hash32 {
     let (a, b, auditor) = (key(1), key(2), key(5));
     let mut ts = T0 + 1000;
+    let chain = ledger.chain().clone();
     let sign = |s: &Keypair, cos: &[&Keypair], p: Payload, ts: u64| {
-        shuquan_proto::tx::sign_all(CHAIN, ts, s, cos, p)
+        shuquan_proto::tx::sign_all(&chain, ts, s, cos, p)
     };
     let r = apply(ledger, ts, vec![sign(&a, &[], register(0), ts)]);
     let asset = Hash32::from_slice(&r[0].created).unwrap();
@@ -151,6 +152,7 @@ fn chain_of_100k() -> Ledger {
     let ledger = Ledger::open_temporary(genesis()).unwrap();
     let signers = [key(1), key(2), key(3)];
     let auditor = key(5);
+    let chain = ledger.chain().clone();
     let mut last_assets: Vec<Hash32> = Vec::new();
     let started = Instant::now();
     for blk in 0..BLOCKS {
@@ -161,10 +163,10 @@ fn chain_of_100k() -> Ledger {
                 match last_assets.get(i as usize) {
                     // A fifth of each block attests assets of the block before.
                     Some(a) if i % 5 == 0 => {
-                        shuquan_proto::tx::sign_all(CHAIN, ts, &auditor, &[], attest(*a, n))
+                        shuquan_proto::tx::sign_all(&chain, ts, &auditor, &[], attest(*a, n))
                     }
                     _ => shuquan_proto::tx::sign_all(
-                        CHAIN,
+                        &chain,
                         ts,
                         &signers[(n % 3) as usize],
                         &[],

@@ -137,10 +137,10 @@ impl ChainAudit {
             ));
         }
         let max = self.replay.params().max_tx_bytes as usize;
-        let chain = &self.genesis.chain_id;
+        let chain = self.replay.chain();
         let ids: Vec<Hash32> = txs
             .iter()
-            .map(|raw| decode_tx(raw, chain, max).map_or_else(|_| tx_id(chain, raw), |t| t.id))
+            .map(|raw| decode_tx(raw, chain, max).map_or_else(|_| tx_id(&chain.id, raw), |t| t.id))
             .collect();
         let root = tx_root(&ids);
         if header.tx_root != root.as_bytes() {

@@ -46,6 +46,18 @@ pub struct NodeConfig {
     pub block: BlockSection,
     /// Raft timing and log compaction.
     pub raft: RaftSection,
+    /// The node's clock.
+    pub clock: ClockSection,
+}
+
+/// `[clock]`
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClockSection {
+    /// Shift this node's reading of the host clock by this many ms (negative: slow). Fault
+    /// injection, for testing a node whose clock is wrong; leave it 0. The node corrects its
+    /// clock toward the other member nodes' median anyway (see `clock` in the node crate).
+    pub skew_ms: i64,
 }
 
 /// `[p2p]`
@@ -130,6 +142,7 @@ impl Default for NodeConfig {
             mempool: MempoolSection::default(),
             block: BlockSection::default(),
             raft: RaftSection::default(),
+            clock: ClockSection::default(),
         }
     }
 }

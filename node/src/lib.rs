@@ -5,6 +5,7 @@
 pub mod api;
 pub mod audit;
 pub mod certify;
+pub mod clock;
 pub mod config;
 pub mod daemon;
 pub mod dev;

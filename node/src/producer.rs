@@ -32,6 +32,8 @@ pub struct Config {
     pub max_in_flight: usize,
     /// This node's key, named as the proposer.
     pub proposer: PublicKey,
+    /// The clock that stamps proposals.
+    pub clock: Arc<crate::clock::Clock>,
 }
 
 /// Milliseconds since the epoch (block timestamps).
@@ -86,7 +88,7 @@ pub async fn run(
         // The bytes move into the proposal; on failure they go back with their ids.
         let (ids, txs): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
         let proposal = pb::Proposal {
-            timestamp_ms: now_ms(),
+            timestamp_ms: cfg.clock.now_ms(),
             proposer: cfg.proposer.to_vec(),
             txs,
         };

@@ -4,7 +4,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use shuquan_proto::pb::{self, tx_body::Payload};
-use shuquan_proto::tx::{decode_tx, DecodedTx, Unsigned, DEFAULT_MAX_TX_BYTES};
+use shuquan_proto::tx::{decode_tx, ChainRef, DecodedTx, Unsigned, DEFAULT_MAX_TX_BYTES};
 use shuquan_proto::{verify, Keypair};
 
 fn txs(n: usize) -> Vec<DecodedTx> {
@@ -20,9 +20,13 @@ fn txs(n: usize) -> Vec<DecodedTx> {
                     subject: vec![i as u8; 32],
                 })),
             };
-            let mut tx = Unsigned::new(body);
+            let chain = ChainRef {
+                id: "bench".into(),
+                genesis_hash: shuquan_proto::Hash32([1; 32]),
+            };
+            let mut tx = Unsigned::new(body, chain.genesis_hash);
             tx.sign(&key);
-            decode_tx(&tx.encode(), "bench", DEFAULT_MAX_TX_BYTES).unwrap()
+            decode_tx(&tx.encode(), &chain, DEFAULT_MAX_TX_BYTES).unwrap()
         })
         .collect()
 }

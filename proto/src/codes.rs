@@ -76,14 +76,19 @@ failure_codes! {
     DeriveNotAllowed = 704, "derive_not_allowed", "RegisterAsset", "the signer holds neither Use nor an active derive grant on a parent";
     GradeBelowParent = 705, "grade_below_parent", "RegisterAsset", "a derived asset may not be graded lower than a parent";
     PiNotCarried = 706, "pi_not_carried", "RegisterAsset", "a derived asset must carry its parents' personal-information flags";
+    JurisdictionMismatch = 707, "jurisdiction_mismatch", "RegisterAsset", "an asset is registered in its registrant's jurisdiction, a derived one in its parents'";
+    DeriveOutsideGrant = 708, "derive_outside_grant", "RegisterAsset", "a derivation under a grant must name one of its purposes and happen in one of its jurisdictions";
     NotHolder = 801, "not_holder", "TransferRight", "the signer does not hold the right";
     ReceiverInactive = 802, "receiver_inactive", "TransferRight", "the receiver is not an active member";
-    ExportNotApproved = 803, "export_not_approved", "TransferRight", "a transfer abroad of important or personal data needs an approved filing covering it";
+    ExportNotApproved = 803, "export_not_approved", "TransferRight", "a transfer abroad of important or personal data needs an approved filing that names the asset, the right and the receiver";
+    ParentConsentRequired = 804, "parent_consent_required", "TransferRight", "a right of an asset derived under a grant moves only with the parent's Operate holder as cosigner";
     InvalidWindow = 901, "invalid_window", "IssueGrant", "not_before must be before not_after";
     ActionNotDelivered = 902, "action_not_delivered", "IssueGrant", "an action does not fit the asset's delivery modes";
     ImportantReadAbroad = 903, "important_read_abroad", "IssueGrant", "important data may not be read abroad";
     UnknownPurpose = 904, "unknown_purpose", "IssueGrant", "a purpose is not in the genesis purpose list";
     NotOperator = 905, "not_operator", "IssueGrant", "only the Operate holder may grant or revoke";
+    GranteeJurisdictionNotNamed = 906, "grantee_jurisdiction_not_named", "IssueGrant", "a grant must name the grantee's own jurisdiction (a foreign party's access is an export)";
+    BeyondParentGrant = 907, "beyond_parent_grant", "IssueGrant", "a grant of an asset derived under a grant stays within that grant's purposes, jurisdictions and term unless the parent's Operate holder cosigns";
     NotGrantee = 1001, "not_grantee", "RecordUsage", "only the grantee may record usage or renounce";
     GrantInactive = 1002, "grant_inactive", "RecordUsage", "the grant is not active at block time";
     ActionNotGranted = 1003, "action_not_granted", "RecordUsage", "the action is not granted";
@@ -93,10 +98,12 @@ failure_codes! {
     UsesExhausted = 1007, "uses_exhausted", "RecordUsage", "the grant's max_uses is reached";
     PathInsufficient = 1101, "path_insufficient", "FileCrossBorder", "the chosen path is below the minimum path for this export";
     ExemptReasonRequired = 1102, "exempt_reason_required", "FileCrossBorder", "an exempt filing needs a reason";
-    NotExporter = 1103, "not_exporter", "FileCrossBorder", "the signer did not issue every grant in the filing";
-    NotCrossBorder = 1104, "not_cross_border", "FileCrossBorder", "a grant does not export to the filing's destination";
+    NotExporter = 1103, "not_exporter", "FileCrossBorder", "the signer does not hold the Operate right of every granted asset (or the right a transfer moves)";
+    NotCrossBorder = 1104, "not_cross_border", "FileCrossBorder", "a grant or transfer does not export to the filing's destination";
+    UnderDeclared = 1105, "under_declared", "FileCrossBorder", "the declaration is below what the covered assets hold (subjects, sensitive personal information, important data)";
     ApprovalTooLong = 1201, "approval_too_long", "DecideCrossBorder", "valid_until must be after block time and within params.max_approval_ms";
     DecisionNotAllowed = 1202, "decision_not_allowed", "DecideCrossBorder", "this decision does not fit the filing's path";
+    AttestValidity = 1301, "attest_validity", "Attest", "valid_until must be after block time and within params.max_grant_term_ms";
 }
 
 impl fmt::Display for FailureCode {

@@ -114,6 +114,39 @@ pub struct ParamsFile {
     pub max_tx_bytes: u64,
     /// Most transactions in one block.
     pub max_block_txs: u64,
+    /// How far a block's time may be from the median timestamp of its transactions: a
+    /// leader whose clock is off cannot move the chain's time further than this.
+    pub block_time_skew_ms: u64,
+    /// The longest term of a grant (`not_after`) or an attestation (`valid_until`), from
+    /// block time.
+    pub max_grant_term_ms: u64,
+    /// The offset from UTC, in minutes, of the calendar year the yearly export counters
+    /// follow (the law's year: China's, UTC+8, by default).
+    pub law_utc_offset_minutes: i32,
+}
+
+const SECOND: u64 = 1000;
+const DAY: u64 = 86_400 * SECOND;
+const YEAR: u64 = 365 * DAY;
+
+/// The range each numeric parameter must lie in, with the unit it is shown in.
+struct Range {
+    name: &'static str,
+    min: u64,
+    max: u64,
+    unit: &'static str,
+}
+
+impl Range {
+    fn check(&self, v: u64) -> Result<(), Error> {
+        if (self.min..=self.max).contains(&v) {
+            return Ok(());
+        }
+        Err(Error::Genesis(format!(
+            "params.{} = {v} is out of range: it must be {} to {}{}",
+            self.name, self.min, self.max, self.unit
+        )))
+    }
 }
 
 impl Default for ParamsFile {
@@ -127,9 +160,146 @@ impl Default for ParamsFile {
             pi_contract_threshold: 100_000,
             max_tx_bytes: DEFAULT_MAX_TX_BYTES as u64,
             max_block_txs: 2_000,
+            block_time_skew_ms: 60 * SECOND,
+            max_grant_term_ms: 10 * YEAR,
+            law_utc_offset_minutes: 8 * 60,
         }
     }
 }
+
+impl ParamsFile {
+    /// Checks every parameter's range and their order; the error names the parameter.
+    pub fn validate(&self) -> Result<(), Error> {
+        let fail = |m: String| Err(Error::Genesis(m));
+        let ranges = [
+            (
+                Range {
+                    name: "tx_time_window_ms",
+                    min: SECOND,
+                    max: DAY,
+                    unit: " ms (1 s to 1 day)",
+                },
+                self.tx_time_window_ms,
+            ),
+            (
+                Range {
+                    name: "max_approval_ms",
+                    min: DAY,
+                    max: 10 * YEAR,
+                    unit: " ms (1 day to 10 years)",
+                },
+                self.max_approval_ms,
+            ),
+            (
+                Range {
+                    name: "max_grant_term_ms",
+                    min: DAY,
+                    max: 100 * YEAR,
+                    unit: " ms (1 day to 100 years)",
+                },
+                self.max_grant_term_ms,
+            ),
+            (
+                Range {
+                    name: "pi_contract_threshold",
+                    min: 1,
+                    max: u64::MAX,
+                    unit: " subjects",
+                },
+                self.pi_contract_threshold,
+            ),
+            (
+                Range {
+                    name: "pi_security_threshold",
+                    min: 1,
+                    max: u64::MAX,
+                    unit: " subjects",
+                },
+                self.pi_security_threshold,
+            ),
+            (
+                Range {
+                    name: "spi_security_threshold",
+                    min: 1,
+                    max: u64::MAX,
+                    unit: " subjects",
+                },
+                self.spi_security_threshold,
+            ),
+            (
+                Range {
+                    name: "max_tx_bytes",
+                    min: 1024,
+                    max: 4 << 20,
+                    unit: " bytes (1 KiB to 4 MiB)",
+                },
+                self.max_tx_bytes,
+            ),
+            (
+                Range {
+                    name: "max_block_txs",
+                    min: 1,
+                    max: 100_000,
+                    unit: " transactions",
+                },
+                self.max_block_txs,
+            ),
+            (
+                Range {
+                    name: "block_time_skew_ms",
+                    min: SECOND,
+                    max: self.tx_time_window_ms / 2,
+                    unit: " ms (1 s to half of tx_time_window_ms)",
+                },
+                self.block_time_skew_ms,
+            ),
+        ];
+        for (range, value) in ranges {
+            range.check(value)?;
+        }
+        if !(-12 * 60..=14 * 60).contains(&self.law_utc_offset_minutes) {
+            return fail(format!(
+                "params.law_utc_offset_minutes = {} is out of range: it must be -720 to 840 (UTC-12 to UTC+14)",
+                self.law_utc_offset_minutes
+            ));
+        }
+        if self.pi_contract_threshold > self.pi_security_threshold {
+            return fail(format!(
+                "params.pi_contract_threshold ({}) must not exceed params.pi_security_threshold ({})",
+                self.pi_contract_threshold, self.pi_security_threshold
+            ));
+        }
+        if self.max_approval_ms > self.max_grant_term_ms {
+            return fail(format!(
+                "params.max_approval_ms ({}) must not exceed params.max_grant_term_ms ({}): an approval never outlives the longest grant",
+                self.max_approval_ms, self.max_grant_term_ms
+            ));
+        }
+        if self.purposes.is_empty() || self.purposes.len() > MAX_PURPOSES {
+            return fail(format!(
+                "params.purposes has {} entries; it needs 1 to {MAX_PURPOSES}",
+                self.purposes.len()
+            ));
+        }
+        for (i, purpose) in self.purposes.iter().enumerate() {
+            if !is_purpose_code(purpose) {
+                return fail(format!(
+                    "params.purposes: {purpose:?} is not a kebab-case code"
+                ));
+            }
+            if self.purposes[..i].contains(purpose) {
+                return fail(format!("params.purposes lists {purpose:?} twice"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Most purpose codes a genesis may list.
+pub const MAX_PURPOSES: usize = 256;
+
+/// The latest time any field of the chain may name: the end of year 9999 (UTC).
+pub const MAX_TIME_MS: u64 = 253_402_300_799_999;
 
 /// A founding member as written in the genesis file.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -198,17 +368,14 @@ impl GenesisFile {
         if self.members.is_empty() {
             return fail("at least one member is needed".into());
         }
+        if self.genesis_time_ms == 0 || self.genesis_time_ms > MAX_TIME_MS {
+            return fail(format!(
+                "genesis_time_ms = {} is not a time between 1970 and 9999 (ms since the Unix epoch)",
+                self.genesis_time_ms
+            ));
+        }
         let p = &self.params;
-        for purpose in &p.purposes {
-            if !is_purpose_code(purpose) {
-                return fail(format!(
-                    "params.purposes: {purpose:?} is not a kebab-case code"
-                ));
-            }
-        }
-        if p.max_tx_bytes < 1024 || p.max_block_txs == 0 {
-            return fail("params.max_tx_bytes must be ≥ 1024 and max_block_txs ≥ 1".into());
-        }
+        p.validate()?;
         let mut members = Vec::with_capacity(self.members.len());
         let mut seen_keys = std::collections::HashSet::new();
         for (i, m) in self.members.iter().enumerate() {
@@ -265,6 +432,9 @@ impl GenesisFile {
                 pi_contract_threshold: p.pi_contract_threshold,
                 max_tx_bytes: p.max_tx_bytes,
                 max_block_txs: p.max_block_txs,
+                block_time_skew_ms: p.block_time_skew_ms,
+                max_grant_term_ms: p.max_grant_term_ms,
+                law_utc_offset_minutes: p.law_utc_offset_minutes,
             }),
         })
     }

@@ -86,8 +86,9 @@ impl<'de> serde::Deserialize<'de> for Hash32 {
 
 /// The signing-domain tags and hash contexts. Changing one is a new format.
 pub mod domain {
-    /// Prefix of the bytes a transaction signature covers.
-    pub const TX_SIGN: &[u8] = b"SHUQUAN_TX_V1";
+    /// Prefix of the bytes a transaction signature covers (then the genesis hash and the
+    /// body).
+    pub const TX_SIGN: &[u8] = b"SHUQUAN_TX_V2";
     /// Transaction id.
     pub const TX_ID: &str = "SHUQUAN_TX_ID_V1";
     /// Asset id, from the registering transaction.

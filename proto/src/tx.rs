@@ -3,7 +3,9 @@
 //!
 //! A transaction travels as [`pb::TxRaw`]: the exact `TxBody` bytes that were signed and one
 //! signature per signer and cosigner. A signature covers
-//! `"SHUQUAN_TX_V1" ‖ len(chain_id) ‖ chain_id ‖ body`. Every decoded message must re-encode
+//! `"SHUQUAN_TX_V2" ‖ genesis_hash ‖ body`: the body names the chain id, and the genesis
+//! hash binds the signature to one chain's beginning, so two chains that share an id never
+//! accept each other's transactions. Every decoded message must re-encode
 //! to the bytes it came from (the canonical gate), which rejects unknown fields, explicit
 //! defaults, duplicated fields and over-long varints in one check.
 
@@ -22,12 +24,31 @@ pub use fields::check_payload;
 /// Default upper bound on an encoded `TxRaw` (genesis `params.max_tx_bytes` overrides it).
 pub const DEFAULT_MAX_TX_BYTES: usize = 64 * 1024;
 
-/// The bytes a signature covers.
-pub fn signing_bytes(chain_id: &str, body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(domain::TX_SIGN.len() + 4 + chain_id.len() + body.len());
+/// The chain a transaction is for: its id (named in the body) and the hash of its genesis
+/// (bound by every signature).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ChainRef {
+    /// The chain id.
+    pub id: String,
+    /// `H("genesis", encoded genesis)`.
+    pub genesis_hash: Hash32,
+}
+
+impl ChainRef {
+    /// The chain a genesis begins.
+    pub fn of(genesis: &pb::Genesis) -> Self {
+        ChainRef {
+            id: genesis.chain_id.clone(),
+            genesis_hash: crate::genesis::genesis_hash(genesis),
+        }
+    }
+}
+
+/// The bytes a signature covers: the domain tag, the genesis hash, the body.
+pub fn signing_bytes(genesis_hash: &Hash32, body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(domain::TX_SIGN.len() + 32 + body.len());
     out.extend_from_slice(domain::TX_SIGN);
-    out.extend_from_slice(&(chain_id.len() as u32).to_be_bytes());
-    out.extend_from_slice(chain_id.as_bytes());
+    out.extend_from_slice(genesis_hash.as_bytes());
     out.extend_from_slice(body);
     out
 }
@@ -83,7 +104,8 @@ fn reject(code: FailureCode, message: impl Into<String>) -> Rejection {
 /// Decodes a `TxRaw` and runs every stateless check but signature verification: size,
 /// canonical encodings, chain id, a known payload with well-formed fields, and exactly one
 /// signature from each signer and cosigner.
-pub fn decode_tx(raw: &[u8], chain_id: &str, max_bytes: usize) -> Result<DecodedTx, Rejection> {
+pub fn decode_tx(raw: &[u8], chain: &ChainRef, max_bytes: usize) -> Result<DecodedTx, Rejection> {
+    let chain_id = chain.id.as_str();
     if raw.len() > max_bytes {
         return Err(reject(
             FailureCode::TooLarge,
@@ -165,7 +187,7 @@ pub fn decode_tx(raw: &[u8], chain_id: &str, max_bytes: usize) -> Result<Decoded
     }
     Ok(DecodedTx {
         id: tx_id(chain_id, &envelope.body),
-        signing_bytes: signing_bytes(chain_id, &envelope.body),
+        signing_bytes: signing_bytes(&chain.genesis_hash, &envelope.body),
         raw: raw.to_vec(),
         body,
         signer,
@@ -199,20 +221,20 @@ pub fn payload_kind(payload: &Payload) -> &'static str {
 
 /// A transaction signed in one place by its signer and every cosigner: the `TxRaw` bytes.
 pub fn sign_all(
-    chain_id: &str,
+    chain: &ChainRef,
     timestamp_ms: u64,
     signer: &Keypair,
     cosigners: &[&Keypair],
     payload: Payload,
 ) -> Vec<u8> {
     let body = pb::TxBody {
-        chain_id: chain_id.to_string(),
+        chain_id: chain.id.clone(),
         timestamp_ms,
         signer: signer.public().to_vec(),
         cosigners: cosigners.iter().map(|k| k.public().to_vec()).collect(),
         payload: Some(payload),
     };
-    let mut tx = Unsigned::new(body);
+    let mut tx = Unsigned::new(body, chain.genesis_hash);
     tx.sign(signer);
     for c in cosigners {
         tx.sign(c);
@@ -226,16 +248,20 @@ pub fn sign_all(
 pub struct Unsigned {
     /// The chain the body is for.
     pub chain_id: String,
+    /// The hash of that chain's genesis, which every signature binds.
+    pub genesis_hash: Hash32,
     /// The envelope; `body` is fixed, `signatures` grows.
     pub raw: pb::TxRaw,
 }
 
 impl Unsigned {
-    /// Encodes `body` (for the chain its `chain_id` names), with no signatures yet.
-    pub fn new(body: pb::TxBody) -> Self {
+    /// Encodes `body` for the chain its `chain_id` names and that began with the genesis
+    /// of `genesis_hash`, with no signatures yet.
+    pub fn new(body: pb::TxBody, genesis_hash: Hash32) -> Self {
         let chain_id = body.chain_id.clone();
         Unsigned {
             chain_id,
+            genesis_hash,
             raw: pb::TxRaw {
                 body: body.encode_to_vec(),
                 signatures: vec![],
@@ -243,12 +269,14 @@ impl Unsigned {
         }
     }
 
-    /// Reopens a partly signed `TxRaw` (e.g. read from a file): the body must be canonical.
-    pub fn from_raw(raw_bytes: &[u8]) -> Result<Self, Error> {
+    /// Reopens a partly signed `TxRaw` (e.g. read from a file) for the chain of
+    /// `genesis_hash`: the body must be canonical.
+    pub fn from_raw(raw_bytes: &[u8], genesis_hash: Hash32) -> Result<Self, Error> {
         let raw: pb::TxRaw = decode_canonical(raw_bytes, "TxRaw")?;
         let body: pb::TxBody = decode_canonical(&raw.body, "TxBody")?;
         Ok(Unsigned {
             chain_id: body.chain_id,
+            genesis_hash,
             raw,
         })
     }
@@ -266,7 +294,7 @@ impl Unsigned {
     /// Adds (or replaces) the signature of `key`. Signatures are kept sorted by key so the
     /// envelope's bytes do not depend on the order in which parties signed.
     pub fn sign(&mut self, key: &Keypair) {
-        let sig = key.sign(&signing_bytes(&self.chain_id, &self.raw.body));
+        let sig = key.sign(&signing_bytes(&self.genesis_hash, &self.raw.body));
         let pk = key.public().to_vec();
         self.raw.signatures.retain(|s| s.public_key != pk);
         self.raw.signatures.push(pb::Signature {

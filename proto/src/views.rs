@@ -155,6 +155,13 @@ pub struct StatusView {
     /// Height up to which every block has a certificate on this node.
     #[serde(default)]
     pub certified_height: u64,
+    /// This node's clock, by the member nodes' median (ms since the Unix epoch).
+    #[serde(default)]
+    pub clock_ms: u64,
+    /// How far the member nodes' median clock is from this host's (ms; positive: the host
+    /// is slow). More than a second means the host's time sync needs fixing.
+    #[serde(default)]
+    pub clock_offset_ms: i64,
     /// Software version.
     pub version: String,
 }
@@ -369,8 +376,15 @@ pub struct GrantView {
     pub uses: u64,
     /// Allowed recipient systems (empty = any).
     pub recipient_systems: Vec<String>,
-    /// Status at the time asked (`active`, `pending-export`, `revoked`, `exhausted`, `expired`).
+    /// Status at `status_at_ms` (`active`, `pending-export`, `revoked`, `exhausted`,
+    /// `expired`).
     pub status: String,
+    /// The time the status is of: the one asked, or else the last block's time (on an idle
+    /// chain that may lie well before the wall clock).
+    pub status_at_ms: u64,
+    /// The height whose state the grant is read from (the last block at or before the time
+    /// asked).
+    pub as_of_height: u64,
     /// Filings covering its foreign jurisdictions: `CC=filing id`.
     pub covers: Vec<String>,
     /// Frozen by a regulator.
@@ -390,8 +404,11 @@ pub struct FilingView {
     pub exporter: String,
     /// Exporter's member id.
     pub exporter_member: String,
-    /// Grants covered.
+    /// Grants covered (a grant filing).
     pub grants: Vec<String>,
+    /// The transfer abroad it covers (a transfer filing): asset, right and receiver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<TransferExportView>,
     /// Destination jurisdiction.
     pub destination: String,
     /// Chosen path.
@@ -406,8 +423,11 @@ pub struct FilingView {
     pub important: bool,
     /// Hash of the filing's evidence.
     pub evidence_hash: String,
-    /// `filed`, `approved`, `acknowledged`, `rejected`, `revoked` or `expired`.
+    /// `filed`, `approved`, `acknowledged`, `rejected`, `revoked`, `expired`, or `used`
+    /// (a transfer approval its transfer spent).
     pub status: String,
+    /// The time the status is of (the last block's time).
+    pub status_at_ms: u64,
     /// Approval valid until.
     pub valid_until_ms: u64,
     /// Filing block.
@@ -418,6 +438,28 @@ pub struct FilingView {
     pub frozen: bool,
     /// Filing transaction.
     pub tx_id: Hash32,
+}
+
+/// The transfer a filing covers.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct TransferExportView {
+    /// Asset.
+    pub asset: String,
+    /// `hold`, `use` or `operate`.
+    pub right: String,
+    /// The receiver's key.
+    pub receiver: String,
+}
+
+impl TransferExportView {
+    /// The view of a filing's transfer.
+    pub fn new(t: &pb::TransferExport) -> Self {
+        TransferExportView {
+            asset: hex::encode(&t.asset),
+            right: right_word(t.right),
+            receiver: hex::encode(&t.receiver),
+        }
+    }
 }
 
 /// An asset's parents and children.
@@ -488,6 +530,10 @@ pub struct AttestationView {
     pub report_hash: String,
     /// Valid until (0 = open).
     pub valid_until_ms: u64,
+    /// `valid`, `expired` (past `valid_until_ms`) or `superseded`, at `status_at_ms`.
+    pub status: String,
+    /// The time the status is of (the last block's time).
+    pub status_at_ms: u64,
     /// The attestation that replaced it.
     pub superseded_by: Option<String>,
     /// Block.
@@ -515,6 +561,7 @@ pub fn payload_json(p: &Payload) -> Value {
             "evidence_hash": opt_hex(&r.evidence_hash), "jurisdiction": r.jurisdiction,
             "delivery_modes": words(&r.delivery_modes, delivery_word),
             "derived_from": hexes(&r.derived_from),
+            "derive_purpose": (!r.derive_purpose.is_empty()).then_some(&r.derive_purpose),
         }),
         Payload::TransferRight(t) => json!({
             "asset": hex::encode(&t.asset), "right": right_word(t.right), "to": hex::encode(&t.to),
@@ -543,6 +590,7 @@ pub fn payload_json(p: &Payload) -> Value {
             "spi_subjects": f.declared.as_ref().map_or(0, |d| d.spi_subjects),
             "important": f.declared.as_ref().is_some_and(|d| d.important),
             "evidence_hash": hex::encode(&f.evidence_hash),
+            "transfer": f.transfer.as_ref().map(TransferExportView::new),
         }),
         Payload::DecideCrossBorder(d) => json!({
             "filing": hex::encode(&d.filing), "decision": decision_word(d.decision),

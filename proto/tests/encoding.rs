@@ -15,7 +15,7 @@ use shuquan_proto::hash::{
     asset_id, attestation_id, filing_id, fingerprint, grant_id, history_link,
 };
 use shuquan_proto::pb::{self, tx_body::Payload};
-use shuquan_proto::tx::{decode_canonical, decode_tx, signing_bytes, Unsigned};
+use shuquan_proto::tx::{decode_canonical, decode_tx, signing_bytes, ChainRef, Unsigned};
 use shuquan_proto::{merkle, Hash32, Keypair};
 
 const CHAIN: &str = "golden-chain";
@@ -43,10 +43,81 @@ fn golden_body() -> pb::TxBody {
     }
 }
 
+fn golden_genesis() -> GenesisFile {
+    GenesisFile {
+        chain_id: CHAIN.into(),
+        genesis_time_ms: 1_767_225_600_000,
+        params: ParamsFile::default(),
+        members: vec![MemberFile {
+            id: "org1".into(),
+            name: "Org One".into(),
+            org_code: "X1".into(),
+            jurisdiction: "CN".into(),
+            roles: vec!["member".into(), "auditor".into()],
+            account_keys: vec![key(1).public()],
+            node_key: Some(key(3).public()),
+            node_addr: "127.0.0.1:7100".into(),
+            is_ciio: false,
+        }],
+    }
+}
+
+fn golden_chain() -> ChainRef {
+    ChainRef::of(&golden_genesis().to_pb().unwrap())
+}
+
+/// Payloads whose encodings the vectors freeze beside the envelope's.
+fn golden_payloads() -> Vec<(&'static str, Payload)> {
+    vec![
+        (
+            "register_derived",
+            Payload::RegisterAsset(pb::RegisterAsset {
+                fingerprint: vec![0xfe; 32],
+                size_bytes: 4096,
+                name: "derived".into(),
+                grade: pb::Grade::Important as i32,
+                pi: Some(pb::PersonalInfo {
+                    contains_pi: true,
+                    contains_sensitive_pi: true,
+                    subjects: 2_000_000,
+                }),
+                origin: pb::Origin::Personal as i32,
+                evidence_hash: vec![5; 32],
+                jurisdiction: "CN".into(),
+                delivery_modes: vec![pb::DeliveryMode::Compute as i32],
+                derived_from: vec![vec![0xaa; 32]],
+                derive_purpose: "academic-research".into(),
+                ..Default::default()
+            }),
+        ),
+        (
+            "file_transfer_abroad",
+            Payload::FileCrossBorder(pb::FileCrossBorder {
+                grants: vec![],
+                destination: "VN".into(),
+                path: pb::ExportPath::SecurityAssessment as i32,
+                exempt_reason: String::new(),
+                declared: Some(pb::Declared {
+                    pi_subjects: 2_000_000,
+                    spi_subjects: 1,
+                    important: true,
+                }),
+                evidence_hash: vec![7; 32],
+                transfer: Some(pb::TransferExport {
+                    asset: vec![0xaa; 32],
+                    right: pb::Right::Hold as i32,
+                    receiver: key(2).public().to_vec(),
+                }),
+            }),
+        ),
+    ]
+}
+
 fn vectors() -> Vec<(String, String)> {
     let mut v = Vec::new();
     let mut put = |k: &str, val: String| v.push((k.to_string(), val));
-    let mut tx = Unsigned::new(golden_body());
+    let chain = golden_chain();
+    let mut tx = Unsigned::new(golden_body(), chain.genesis_hash);
     tx.sign(&key(1));
     tx.sign(&key(2));
     let id = tx.id();
@@ -54,7 +125,7 @@ fn vectors() -> Vec<(String, String)> {
     put("tx_body", hex::encode(&tx.raw.body));
     put(
         "signing_bytes",
-        hex::encode(signing_bytes(CHAIN, &tx.raw.body)),
+        hex::encode(signing_bytes(&chain.genesis_hash, &tx.raw.body)),
     );
     put("tx_raw", hex::encode(tx.encode()));
     put("tx_id", id.to_hex());
@@ -64,6 +135,13 @@ fn vectors() -> Vec<(String, String)> {
     put("attestation_id", attestation_id(CHAIN, &id).to_hex());
     put("history_link", history_link(&Hash32::ZERO, &id).to_hex());
     put("fingerprint_abc", fingerprint(b"abc").to_hex());
+    for (name, payload) in golden_payloads() {
+        let body = pb::TxBody {
+            payload: Some(payload),
+            ..golden_body()
+        };
+        put(&format!("body_{name}"), hex::encode(body.encode_to_vec()));
+    }
     let ids: Vec<Hash32> = (0..5u8).map(|i| Hash32([i; 32])).collect();
     put("tx_root_5", tx_root(&ids).to_hex());
     put("merkle_empty", merkle::empty_root().to_hex());
@@ -93,25 +171,9 @@ fn vectors() -> Vec<(String, String)> {
     );
     put("block_header", hex::encode(header.encode_to_vec()));
     put("block_hash", block_hash(&header).to_hex());
-    let genesis = GenesisFile {
-        chain_id: CHAIN.into(),
-        genesis_time_ms: 1_767_225_600_000,
-        params: ParamsFile::default(),
-        members: vec![MemberFile {
-            id: "org1".into(),
-            name: "Org One".into(),
-            org_code: "X1".into(),
-            jurisdiction: "CN".into(),
-            roles: vec!["member".into(), "auditor".into()],
-            account_keys: vec![key(1).public()],
-            node_key: Some(key(3).public()),
-            node_addr: "127.0.0.1:7100".into(),
-            is_ciio: false,
-        }],
-    };
     put(
         "genesis_hash",
-        genesis_hash(&genesis.to_pb().unwrap()).to_hex(),
+        genesis_hash(&golden_genesis().to_pb().unwrap()).to_hex(),
     );
     v
 }
@@ -136,15 +198,34 @@ fn golden_vectors_are_unchanged() {
 
 #[test]
 fn golden_transaction_passes_the_stateless_checks_and_verifies() {
-    let mut tx = Unsigned::new(golden_body());
+    let chain = golden_chain();
+    let mut tx = Unsigned::new(golden_body(), chain.genesis_hash);
     tx.sign(&key(1));
     tx.sign(&key(2));
-    let d = decode_tx(&tx.encode(), CHAIN, 65_536).unwrap();
+    let d = decode_tx(&tx.encode(), &chain, 65_536).unwrap();
     assert_eq!(d.id, tx.id());
     assert!(shuquan_proto::verify::verify_tx(&d).is_ok());
     assert!(shuquan_proto::verify::verify_txs(&[&d, &d])
         .iter()
         .all(|r| r.is_ok()));
+}
+
+#[test]
+fn a_transaction_of_a_twin_chain_with_the_same_id_does_not_verify() {
+    let chain = golden_chain();
+    let mut twin_genesis = golden_genesis();
+    twin_genesis.genesis_time_ms += 1;
+    let twin = ChainRef::of(&twin_genesis.to_pb().unwrap());
+    assert_eq!(twin.id, chain.id);
+    let mut tx = Unsigned::new(golden_body(), twin.genesis_hash);
+    tx.sign(&key(1));
+    tx.sign(&key(2));
+    // It decodes (same chain id) but its signatures bind the other genesis.
+    let d = decode_tx(&tx.encode(), &chain, 65_536).unwrap();
+    let verdict = shuquan_proto::verify::verify_tx(&d).map_err(|r| r.code);
+    assert_eq!(verdict, Err(shuquan_proto::FailureCode::BadSignature));
+    let on_twin = decode_tx(&tx.encode(), &twin, 65_536).unwrap();
+    assert!(shuquan_proto::verify::verify_tx(&on_twin).is_ok());
 }
 
 fn arb_body() -> impl Strategy<Value = pb::TxBody> {
@@ -237,13 +318,14 @@ proptest! {
 
     #[test]
     fn any_bit_flip_in_a_signed_tx_is_caught(flip in 0usize..10_000) {
-        let mut tx = Unsigned::new(golden_body());
+        let chain = golden_chain();
+        let mut tx = Unsigned::new(golden_body(), chain.genesis_hash);
         tx.sign(&key(1));
         tx.sign(&key(2));
         let mut raw = tx.encode();
         let i = flip % (raw.len() * 8);
         raw[i / 8] ^= 1 << (i % 8);
-        let verdict = decode_tx(&raw, CHAIN, 65_536)
+        let verdict = decode_tx(&raw, &chain, 65_536)
             .map_err(|r| r.code)
             .and_then(|d| shuquan_proto::verify::verify_tx(&d).map_err(|r| r.code).map(|()| d.id));
         // The body is signed and the envelope is canonical: no flipped bit survives.

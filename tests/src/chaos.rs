@@ -169,6 +169,7 @@ pub fn run(plan: &Plan) -> anyhow::Result<Report> {
             first_seed: 1_000_000,
             // The fault phase, the heal phase and room to spare.
             max: Duration::from_secs(plan.secs + 180),
+            chain: c.chain(),
         },
         &c.key("org1"),
     );

@@ -199,6 +199,20 @@ impl Cluster {
     /// As [`Cluster::start`], with node `i` in namespace `netns.ns(i)` at
     /// `Netns::host(i)` when `netns` is given (the caller runs in the hub namespace).
     pub fn start_in(n: u16, extra: &[&str], netns: Option<&Netns>) -> anyhow::Result<Cluster> {
+        let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        Self::start_with(n, netns, |_| extra.clone())
+    }
+
+    /// Creates an `n`-node devnet and starts node `i` (1-based) with the flags `flags(i)`.
+    pub fn start_each(n: u16, flags: impl Fn(usize) -> Vec<String>) -> anyhow::Result<Cluster> {
+        Self::start_with(n, None, flags)
+    }
+
+    fn start_with(
+        n: u16,
+        netns: Option<&Netns>,
+        flags: impl Fn(usize) -> Vec<String>,
+    ) -> anyhow::Result<Cluster> {
         let dir = tempfile::tempdir()?;
         let net = dir.path().join("net");
         let hosts: Vec<String> = (1..=usize::from(n))
@@ -239,7 +253,7 @@ impl Cluster {
                 api_port: api + i,
                 config: net.join(format!("node{index}.toml")),
                 log: net.join(format!("node{index}.log")),
-                extra: extra.iter().map(|s| s.to_string()).collect(),
+                extra: flags(index),
                 child: None,
             });
         }
@@ -266,6 +280,11 @@ impl Cluster {
     pub fn restart(&mut self, i: usize) -> anyhow::Result<()> {
         self.nodes[i - 1].kill9();
         self.nodes[i - 1].spawn()
+    }
+
+    /// The devnet's chain.
+    pub fn chain(&self) -> shuquan_proto::tx::ChainRef {
+        crate::chain_of(&self.dir.path().join("net").join("genesis.toml"))
     }
 
     /// A member's key (`org1`, `org2`, `regulator`, `auditor`).
@@ -370,14 +389,4 @@ impl Drop for Cluster {
             n.kill9();
         }
     }
-}
-
-/// A signed transaction for a test devnet.
-pub fn sign(
-    signer: &Keypair,
-    cosigners: &[&Keypair],
-    payload: shuquan_proto::pb::tx_body::Payload,
-    ts: u64,
-) -> Vec<u8> {
-    shuquan_proto::tx::sign_all(CHAIN, ts, signer, cosigners, payload)
 }

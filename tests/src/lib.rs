@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use shuquan_proto::pb;
+use shuquan_proto::tx::ChainRef;
 use shuquan_proto::Keypair;
 
 pub mod chaos;
@@ -158,6 +159,11 @@ impl DevNode {
         self.spawn()
     }
 
+    /// The dev chain this node runs.
+    pub fn chain(&self) -> ChainRef {
+        chain_of(&self.dir.path().join("chain").join("genesis.toml"))
+    }
+
     /// A dev member's key file.
     pub fn key_file(&self, who: &str) -> PathBuf {
         self.dir
@@ -297,18 +303,34 @@ pub fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-/// A signed transaction for the dev chain.
+/// A transaction for `chain`, signed by `signer` and every cosigner, stamped `ts`.
 pub fn sign(
+    chain: &ChainRef,
     signer: &Keypair,
     cosigners: &[&Keypair],
     payload: pb::tx_body::Payload,
     ts: u64,
 ) -> Vec<u8> {
-    shuquan_proto::tx::sign_all("shuquan-dev", ts, signer, cosigners, payload)
+    shuquan_proto::tx::sign_all(chain, ts, signer, cosigners, payload)
+}
+
+/// The chain a genesis file begins (chain id and genesis hash: what signatures bind).
+pub fn chain_of(genesis_file: &std::path::Path) -> ChainRef {
+    let text = std::fs::read_to_string(genesis_file).expect("genesis file");
+    let genesis = shuquan_proto::genesis::GenesisFile::parse(&text)
+        .and_then(|g| g.to_pb())
+        .expect("a valid genesis");
+    ChainRef::of(&genesis)
 }
 
 /// A registration of a general CN data set whose fingerprint is derived from `n`.
 pub fn register(n: u64) -> pb::tx_body::Payload {
+    register_in(n, "CN")
+}
+
+/// A registration of a general data set in `jurisdiction` (the registrant's own: org2 of
+/// the dev chains is in VN) whose fingerprint is derived from `n`.
+pub fn register_in(n: u64, jurisdiction: &str) -> pb::tx_body::Payload {
     let mut fp = [0u8; 32];
     fp[..8].copy_from_slice(&n.to_be_bytes());
     fp[8] = 0x5a;
@@ -318,7 +340,7 @@ pub fn register(n: u64) -> pb::tx_body::Payload {
         name: format!("load data set {n}"),
         grade: pb::Grade::General as i32,
         origin: pb::Origin::Enterprise as i32,
-        jurisdiction: "CN".into(),
+        jurisdiction: jurisdiction.into(),
         delivery_modes: vec![pb::DeliveryMode::Compute as i32],
         ..Default::default()
     })

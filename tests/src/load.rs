@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use shuquan_proto::Keypair;
 
-use crate::cluster::sign;
+use crate::sign;
 use crate::{now_ms, register};
 
 /// What the client threads share.
@@ -44,6 +44,8 @@ pub struct LoadPlan {
     pub first_seed: u64,
     /// The load stops by itself after this long.
     pub max: Duration,
+    /// The chain the transactions are signed for.
+    pub chain: shuquan_proto::tx::ChainRef,
 }
 
 impl Load {
@@ -135,7 +137,7 @@ fn client(
             continue;
         }
         let seed = next.fetch_add(1, Ordering::Relaxed);
-        let raw = sign(key, &[], register(seed), now_ms());
+        let raw = sign(&plan.chain, key, &[], register(seed), now_ms());
         let Ok(mut resp) = agent
             .post(&format!(
                 "{url}/v1/tx?wait=commit&timeout_ms={}",

@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 use prost::Message;
 use shuquan_proto::pb::{self, tx_body::Payload};
 use shuquan_proto::Keypair;
-use shuquan_tests::cluster::{sign, Cluster, ClusterNode};
+use shuquan_tests::cluster::{Cluster, ClusterNode};
 use shuquan_tests::load::{Load, LoadPlan};
-use shuquan_tests::{now_ms, register};
+use shuquan_tests::{now_ms, register, register_in, sign};
 
 const CONVERGE: Duration = Duration::from_secs(30);
 
@@ -23,7 +23,8 @@ fn grant(asset: &str, grantee: &Keypair) -> Payload {
         purposes: vec!["academic-research".into()],
         not_before_ms: 0,
         not_after_ms: now_ms() + 86_400_000,
-        jurisdictions: vec!["CN".into()],
+        // The grantee, org2, is in VN: its access is an export, pending a regulator.
+        jurisdictions: vec!["CN".into(), "VN".into()],
         max_uses: 0,
         recipient_systems: vec![],
         policy_doc_hash: vec![],
@@ -124,6 +125,7 @@ fn first_event(node: &ClusterNode) -> String {
 #[test]
 fn transactions_sent_to_any_node_commit_on_all() {
     let c = Cluster::start(3, &[]).unwrap();
+    let chain = c.chain();
     let leader = c.wait_leader(CONVERGE).unwrap();
     let follower = (1..=3).find(|i| *i != leader).unwrap();
     let (org1, org2) = (c.key("org1"), c.key("org2"));
@@ -131,15 +133,20 @@ fn transactions_sent_to_any_node_commit_on_all() {
     // Registrations through every node, then cosigned grants through a follower.
     let mut assets = Vec::new();
     for (n, node) in (0..6u64).zip([1, 2, 3].iter().cycle()) {
-        let who = if n % 2 == 0 { &org1 } else { &org2 };
-        let (id, asset) = commit(c.node(*node), &sign(who, &[], register(n), now_ms()));
+        let (who, home) = if n % 2 == 0 {
+            (&org1, "CN")
+        } else {
+            (&org2, "VN")
+        };
+        let raw = sign(&chain, who, &[], register_in(n, home), now_ms());
+        let (id, asset) = commit(c.node(*node), &raw);
         ids.push(id);
         if n % 2 == 0 {
             assets.push(asset);
         }
     }
     for asset in &assets {
-        let raw = sign(&org1, &[&org2], grant(asset, &org2), now_ms());
+        let raw = sign(&chain, &org1, &[&org2], grant(asset, &org2), now_ms());
         ids.push(commit(c.node(follower), &raw).0);
     }
     let h = c.wait_same_height(CONVERGE).unwrap();
@@ -185,6 +192,7 @@ fn sigkill_of_the_leader_under_load_loses_nothing_acknowledged() {
             wait_ms: 5000,
             first_seed: 1_000,
             max: Duration::from_secs(40),
+            chain: c.chain(),
         },
         &c.key("org1"),
     );
@@ -230,6 +238,7 @@ fn a_node_behind_a_purged_log_catches_up_by_snapshot() {
         ],
     )
     .unwrap();
+    let chain = c.chain();
     let leader = c.wait_leader(CONVERGE).unwrap();
     let down = (1..=3).rev().find(|i| *i != leader).unwrap();
     c.kill9(down);
@@ -240,7 +249,7 @@ fn a_node_behind_a_purged_log_catches_up_by_snapshot() {
         ids.push(
             commit(
                 c.node(leader),
-                &sign(&org1, &[], register(5_000 + n), now_ms()),
+                &sign(&chain, &org1, &[], register(5_000 + n), now_ms()),
             )
             .0,
         );

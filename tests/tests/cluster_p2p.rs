@@ -14,8 +14,8 @@ use prost::Message;
 use shuquan_node::p2p::{self, Inbound, P2p, Request, Response, Verdict};
 use shuquan_proto::genesis::GenesisFile;
 use shuquan_proto::{pb, Keypair, PublicKey};
-use shuquan_tests::cluster::{sign, Cluster, CHAIN};
-use shuquan_tests::{now_ms, register};
+use shuquan_tests::cluster::{Cluster, CHAIN};
+use shuquan_tests::{now_ms, register, sign};
 
 /// A peer that accepts nothing and serves nothing.
 struct Quiet;
@@ -60,10 +60,8 @@ fn peer_config(key: Keypair, listen: &str, nodes: &[(PublicKey, String)]) -> p2p
 }
 
 fn tx_id(raw: &[u8]) -> String {
-    shuquan_proto::tx::decode_tx(raw, CHAIN, 1 << 20)
-        .unwrap()
-        .id
-        .to_string()
+    let body = pb::TxRaw::decode(raw).unwrap().body;
+    shuquan_proto::hash::tx_id(CHAIN, &body).to_string()
 }
 
 fn metric(c: &Cluster, i: usize, name: &str) -> f64 {
@@ -89,10 +87,11 @@ fn runtime() -> tokio::runtime::Runtime {
 #[test]
 fn an_outsider_node_is_refused_and_its_gossip_never_lands() {
     let c = Cluster::start(3, &[]).unwrap();
+    let chain = c.chain();
     let nodes = member_nodes(&c);
     let outsider = Keypair::generate().unwrap();
     let outsider_peer = p2p::peer_id(&outsider.public()).unwrap();
-    let raw = sign(&c.key("org1"), &[], register(4_242), now_ms());
+    let raw = sign(&chain, &c.key("org1"), &[], register(4_242), now_ms());
     let rt = runtime();
     let peers_left = rt.block_on(async {
         let mut cfg = peer_config(outsider, "/ip4/127.0.0.1/tcp/0", &nodes);
@@ -159,7 +158,7 @@ fn an_outsider_node_is_refused_and_its_gossip_never_lands() {
     for p in probes {
         assert!(p.join().unwrap(), "a node held a junk connection open");
     }
-    let raw = sign(&c.key("org1"), &[], register(4_243), now_ms());
+    let raw = sign(&chain, &c.key("org1"), &[], register(4_243), now_ms());
     let (code, v) = c.node(2).post_tx(&raw, true);
     assert_eq!(
         (code, v["status"].as_str()),
@@ -180,6 +179,7 @@ fn an_outsider_node_is_refused_and_its_gossip_never_lands() {
 #[test]
 fn invalid_gossip_from_a_member_is_rejected_and_the_nodes_keep_serving() {
     let mut c = Cluster::start(3, &[]).unwrap();
+    let chain = c.chain();
     let nodes = member_nodes(&c);
     // Node 3's key, held by an in-process peer that gossips what it likes.
     c.kill9(3);
@@ -192,8 +192,9 @@ fn invalid_gossip_from_a_member_is_rejected_and_the_nodes_keep_serving() {
         .1
         .clone();
     let org1 = c.key("org1");
-    let good = sign(&org1, &[], register(7_001), now_ms());
-    let mut bad = pb::TxRaw::decode(&sign(&org1, &[], register(7_002), now_ms())[..]).unwrap();
+    let good = sign(&chain, &org1, &[], register(7_001), now_ms());
+    let mut bad =
+        pb::TxRaw::decode(&sign(&chain, &org1, &[], register(7_002), now_ms())[..]).unwrap();
     bad.signatures[0].signature[0] ^= 1;
     let bad = bad.encode_to_vec();
     let rt = runtime();
@@ -240,7 +241,7 @@ fn invalid_gossip_from_a_member_is_rejected_and_the_nodes_keep_serving() {
     );
     // Both keep serving.
     for i in [1, 2] {
-        let raw = sign(&org1, &[], register(7_100 + i as u64), now_ms());
+        let raw = sign(&chain, &org1, &[], register(7_100 + i as u64), now_ms());
         let (code, v) = c.node(i).post_tx(&raw, true);
         assert_eq!(
             (code, v["status"].as_str()),

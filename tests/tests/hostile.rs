@@ -5,14 +5,15 @@
 use prost::Message;
 use shuquan_proto::pb::{self, tx_body::Payload};
 use shuquan_proto::Keypair;
-use shuquan_tests::{closed_by_peer, now_ms, register, sign, DevNode};
+use shuquan_tests::{closed_by_peer, now_ms, register, register_in, sign, DevNode};
 use std::time::Duration;
 
 #[test]
 fn bad_transactions_are_refused_with_clear_errors() {
     let node = DevNode::start().unwrap();
+    let chain = node.chain();
     let org1 = node.key("org1");
-    let good = sign(&org1, &[], register(1), now_ms());
+    let good = sign(&chain, &org1, &[], register(1), now_ms());
     let expect = |raw: &[u8], status: u16, code: &str| {
         let (s, v) = node.post_tx(raw, false);
         assert_eq!((s, v["code"].as_str().unwrap_or("")), (status, code), "{v}");
@@ -38,13 +39,23 @@ fn bad_transactions_are_refused_with_clear_errors() {
         cosigners: vec![],
         payload: Some(register(2)),
     };
-    let mut other = shuquan_proto::tx::Unsigned::new(body);
+    let mut other = shuquan_proto::tx::Unsigned::new(body, chain.genesis_hash);
     other.sign(&org1);
     expect(&other.encode(), 400, "wrong_chain");
+    // The same chain id, another genesis: the signature binds the genesis, so it fails.
+    let twin = shuquan_proto::tx::ChainRef {
+        id: chain.id.clone(),
+        genesis_hash: shuquan_proto::Hash32([9; 32]),
+    };
+    expect(
+        &sign(&twin, &org1, &[], register(4), now_ms()),
+        400,
+        "bad_signature",
+    );
     // Non-member and missing role.
     let stranger = Keypair::from_seed([77; 32]).unwrap();
     expect(
-        &sign(&stranger, &[], register(3), now_ms()),
+        &sign(&chain, &stranger, &[], register(3), now_ms()),
         403,
         "unknown_signer",
     );
@@ -52,7 +63,11 @@ fn bad_transactions_are_refused_with_clear_errors() {
         subject: vec![1; 32],
         reason_hash: vec![2; 32],
     });
-    expect(&sign(&org1, &[], freeze, now_ms()), 403, "missing_role");
+    expect(
+        &sign(&chain, &org1, &[], freeze, now_ms()),
+        403,
+        "missing_role",
+    );
     // Replay: the same transaction after it is committed.
     let (s, v) = node.post_tx(&good, true);
     assert_eq!((s, v["status"].as_str()), (200, Some("committed")), "{v}");
@@ -65,7 +80,7 @@ fn bad_transactions_are_refused_with_clear_errors() {
     if let Payload::RegisterAsset(r) = &mut big {
         r.description = "x".repeat(66_000);
     }
-    expect(&sign(&org1, &[], big, now_ms()), 413, "too_large");
+    expect(&sign(&chain, &org1, &[], big, now_ms()), 413, "too_large");
     // JSON with bad hex, unknown routes and unknown assets.
     let resp = shuquan_tests::agent()
         .post(&format!("{}/v1/tx", node.url()))
@@ -88,7 +103,7 @@ fn bad_transactions_are_refused_with_clear_errors() {
         grant: vec![5; 32],
         reason_hash: vec![],
     });
-    let (s, v) = node.post_tx(&sign(&org1, &[], grant, now_ms()), true);
+    let (s, v) = node.post_tx(&sign(&chain, &org1, &[], grant, now_ms()), true);
     assert_eq!(s, 200);
     assert_eq!(v["status"], "failed");
     assert_eq!(v["receipt"]["code_name"], "unknown_grant");
@@ -107,23 +122,24 @@ fn a_full_mempool_refuses_with_503_and_drains() {
         "block.eager=false",
     ])
     .unwrap();
+    let chain = node.chain();
     let org1 = node.key("org1");
     let codes: Vec<u16> = (0..3)
         .map(|i| {
-            node.post_tx(&sign(&org1, &[], register(i), now_ms()), false)
+            node.post_tx(&sign(&chain, &org1, &[], register(i), now_ms()), false)
                 .0
         })
         .collect();
     assert_eq!(codes, [202, 202, 503]);
-    let (s, v) = node.post_tx(&sign(&org1, &[], register(10), now_ms()), false);
+    let (s, v) = node.post_tx(&sign(&chain, &org1, &[], register(10), now_ms()), false);
     assert_eq!((s, v["code"].as_str()), (503, Some("mempool_full")));
     // Once the block is sealed there is room again, and the queued ones committed.
-    let (s, v) = node.post_tx(&sign(&org1, &[], register(11), now_ms()), true);
+    let (s, v) = node.post_tx(&sign(&chain, &org1, &[], register(11), now_ms()), true);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     let (mut s, mut v) = (s, v);
     while s == 503 && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(100));
-        (s, v) = node.post_tx(&sign(&org1, &[], register(11), now_ms()), true);
+        (s, v) = node.post_tx(&sign(&chain, &org1, &[], register(11), now_ms()), true);
     }
     assert_eq!((s, v["status"].as_str()), (200, Some("committed")), "{v}");
     let (_, status) = node.get("/v1/status");
@@ -143,36 +159,53 @@ fn a_flooding_member_hits_its_quota_and_others_still_get_through() {
         "block.eager=false",
     ])
     .unwrap();
+    let chain = node.chain();
     let (org1, org2) = (node.key("org1"), node.key("org2"));
     let flood: Vec<u16> = (0..6)
         .map(|i| {
-            node.post_tx(&sign(&org1, &[], register(100 + i), now_ms()), false)
-                .0
+            node.post_tx(
+                &sign(&chain, &org1, &[], register(100 + i), now_ms()),
+                false,
+            )
+            .0
         })
         .collect();
     assert_eq!(flood, [202, 202, 202, 429, 429, 429]);
-    let (s, v) = node.post_tx(&sign(&org1, &[], register(200), now_ms()), false);
+    let (s, v) = node.post_tx(&sign(&chain, &org1, &[], register(200), now_ms()), false);
     assert_eq!((s, v["code"].as_str()), (429, Some("signer_quota")), "{v}");
-    let (s, v) = node.post_tx(&sign(&org2, &[], register(300), now_ms()), true);
+    let (s, v) = node.post_tx(
+        &sign(&chain, &org2, &[], register_in(300, "VN"), now_ms()),
+        true,
+    );
     assert_eq!((s, v["status"].as_str()), (200, Some("committed")), "{v}");
 }
 
 #[test]
-fn stale_and_future_timestamps_fail_with_their_code() {
+fn stale_and_future_timestamps_are_refused_at_admission() {
     let node = DevNode::start().unwrap();
+    let chain = node.chain();
     let org1 = node.key("org1");
     let window = 600_000;
     for (n, ts) in [
         (400, now_ms() - window - 60_000),
         (401, now_ms() + window + 60_000),
     ] {
-        let (s, v) = node.post_tx(&sign(&org1, &[], register(n), ts), true);
-        assert_eq!(s, 200, "{v}");
-        assert_eq!(v["status"], "failed", "{v}");
-        assert_eq!(v["receipt"]["code_name"], "stale_timestamp", "{v}");
+        let (s, v) = node.post_tx(&sign(&chain, &org1, &[], register(n), ts), true);
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (400, Some("stale_timestamp")),
+            "{v}"
+        );
+        assert!(
+            v["message"]
+                .as_str()
+                .unwrap()
+                .contains("check the signer's clock"),
+            "{v}"
+        );
     }
     // The node goes on serving.
-    let (s, v) = node.post_tx(&sign(&org1, &[], register(402), now_ms()), true);
+    let (s, v) = node.post_tx(&sign(&chain, &org1, &[], register(402), now_ms()), true);
     assert_eq!((s, v["status"].as_str()), (200, Some("committed")), "{v}");
 }
 
@@ -180,6 +213,7 @@ fn stale_and_future_timestamps_fail_with_their_code() {
 fn a_slow_client_gets_408_and_others_are_served() {
     use std::io::{Read, Write};
     let node = DevNode::start_with(&["--set", "request_timeout_ms=3000"]).unwrap();
+    let chain = node.chain();
     let mut slow = std::net::TcpStream::connect(("127.0.0.1", node.port)).unwrap();
     slow.set_read_timeout(Some(std::time::Duration::from_secs(10)))
         .unwrap();
@@ -189,7 +223,7 @@ fn a_slow_client_gets_408_and_others_are_served() {
     )
     .unwrap();
     // Meanwhile everyone else is served.
-    let raw = sign(&node.key("org1"), &[], register(500), now_ms());
+    let raw = sign(&chain, &node.key("org1"), &[], register(500), now_ms());
     assert_eq!(node.post_tx(&raw, true).0, 200);
     let mut answer = vec![0u8; 64];
     let n = slow.read(&mut answer).unwrap();
@@ -201,6 +235,7 @@ fn a_slow_client_gets_408_and_others_are_served() {
 fn slowloris_headers_and_silent_connections_are_cut_off() {
     use std::io::Write;
     let node = DevNode::start_with(&["--set", "header_timeout_ms=1000"]).unwrap();
+    let chain = node.chain();
     let addr = ("127.0.0.1", node.port);
     let mut silent = std::net::TcpStream::connect(addr).unwrap();
     let mut dribble = std::net::TcpStream::connect(addr).unwrap();
@@ -212,7 +247,7 @@ fn slowloris_headers_and_silent_connections_are_cut_off() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     // Meanwhile everyone else is served.
-    let raw = sign(&node.key("org1"), &[], register(600), now_ms());
+    let raw = sign(&chain, &node.key("org1"), &[], register(600), now_ms());
     assert_eq!(node.post_tx(&raw, true).0, 200);
     assert!(
         closed_by_peer(&mut dribble, Duration::from_secs(10)),
@@ -233,13 +268,14 @@ fn idle_connections_beyond_the_limit_do_not_lock_others_out() {
         "header_timeout_ms=1500",
     ])
     .unwrap();
+    let chain = node.chain();
     // Eight sockets that never send a byte: four hold every slot, four queue behind them.
     let idle: Vec<_> = (0..8)
         .map(|_| std::net::TcpStream::connect(("127.0.0.1", node.port)).unwrap())
         .collect();
     std::thread::sleep(std::time::Duration::from_millis(200));
     // A real client is served once the idle ones time out.
-    let raw = sign(&node.key("org1"), &[], register(601), now_ms());
+    let raw = sign(&chain, &node.key("org1"), &[], register(601), now_ms());
     let (code, v) = node.post_tx(&raw, true);
     assert_eq!(
         (code, v["status"].as_str()),
@@ -253,15 +289,16 @@ fn idle_connections_beyond_the_limit_do_not_lock_others_out() {
 #[test]
 fn a_frozen_asset_refuses_changes_with_frozen() {
     let node = DevNode::start().unwrap();
+    let chain = node.chain();
     let (org1, regulator) = (node.key("org1"), node.key("regulator"));
-    let (s, v) = node.post_tx(&sign(&org1, &[], register(700), now_ms()), true);
+    let (s, v) = node.post_tx(&sign(&chain, &org1, &[], register(700), now_ms()), true);
     assert_eq!((s, v["status"].as_str()), (200, Some("committed")), "{v}");
     let asset = hex::decode(v["receipt"]["created"].as_str().unwrap()).unwrap();
     let freeze = Payload::Freeze(pb::Freeze {
         subject: asset.clone(),
         reason_hash: vec![2; 32],
     });
-    let (s, v) = node.post_tx(&sign(&regulator, &[], freeze, now_ms()), true);
+    let (s, v) = node.post_tx(&sign(&chain, &regulator, &[], freeze, now_ms()), true);
     assert_eq!((s, v["status"].as_str()), (200, Some("committed")), "{v}");
     let transfer = Payload::TransferRight(pb::TransferRight {
         asset,
@@ -270,12 +307,12 @@ fn a_frozen_asset_refuses_changes_with_frozen() {
         price: None,
         consideration_hash: vec![],
     });
-    let raw = sign(&org1, &[&node.key("org2")], transfer, now_ms());
+    let raw = sign(&chain, &org1, &[&node.key("org2")], transfer, now_ms());
     let (s, v) = node.post_tx(&raw, true);
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["status"], "failed", "{v}");
     assert_eq!(v["receipt"]["code_name"], "frozen", "{v}");
     // The node goes on serving.
-    let (s, v) = node.post_tx(&sign(&org1, &[], register(701), now_ms()), true);
+    let (s, v) = node.post_tx(&sign(&chain, &org1, &[], register(701), now_ms()), true);
     assert_eq!((s, v["status"].as_str()), (200, Some("committed")), "{v}");
 }

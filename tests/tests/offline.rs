@@ -14,11 +14,20 @@ fn build_sign_by_each_party_then_submit() {
     let reg = dir.join("register.json");
     let reg_s = reg.to_str().unwrap();
 
-    let built = node.cli_json(&[
+    // Built where no node is reachable: the genesis file gives the chain id and the genesis
+    // hash every signature binds.
+    let offline = shuquan_tests::Cli {
+        node: "http://127.0.0.1:9".into(),
+        dir: dir.to_path_buf(),
+    };
+    let genesis = dir.join("chain").join("genesis.toml");
+    let built = offline.json(&[
         "tx",
         "build",
         "--out",
         reg_s,
+        "--genesis",
+        genesis.to_str().unwrap(),
         "--signer",
         &pk("org1"),
         "register",

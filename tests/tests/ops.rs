@@ -10,6 +10,7 @@ use shuquan_tests::{bin, now_ms, register, sign, DevNode};
 #[test]
 fn json_logs_readiness_and_metrics() {
     let node = DevNode::start_with(&["--log-format", "json"]).unwrap();
+    let chain = node.chain();
     let deadline = Instant::now() + Duration::from_secs(20);
     while node.get("/ready").0 != 200 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
@@ -19,7 +20,7 @@ fn json_logs_readiness_and_metrics() {
         200,
         "a one-member chain elects itself"
     );
-    let raw = sign(&node.key("org1"), &[], register(1), now_ms());
+    let raw = sign(&chain, &node.key("org1"), &[], register(1), now_ms());
     assert_eq!(node.post_tx(&raw, true).0, 200);
     let metrics = ureq::get(&format!("{}/metrics", node.url()))
         .call()

@@ -12,6 +12,7 @@ use shuquan_tests::{now_ms, register, sign, DevNode};
 #[test]
 fn acknowledged_transactions_survive_sigkill() {
     let mut node = DevNode::start().unwrap();
+    let chain = node.chain();
     let org1 = node.key("org1");
     let acked: Arc<Mutex<Vec<(String, u64)>>> = Arc::default();
     let stop = Arc::new(AtomicBool::new(false));
@@ -19,14 +20,20 @@ fn acknowledged_transactions_survive_sigkill() {
     let url_port = node.port;
     let mut workers = Vec::new();
     for _ in 0..4 {
-        let (acked, stop, next, key) = (acked.clone(), stop.clone(), next.clone(), org1.clone());
+        let (acked, stop, next, key, chain) = (
+            acked.clone(),
+            stop.clone(),
+            next.clone(),
+            org1.clone(),
+            chain.clone(),
+        );
         workers.push(std::thread::spawn(move || {
             let agent = shuquan_tests::agent();
             // Bounded: at most 10 s of load, stopping at the kill.
             let deadline = std::time::Instant::now() + Duration::from_secs(10);
             while !stop.load(Ordering::Relaxed) && std::time::Instant::now() < deadline {
                 let n = next.fetch_add(1, Ordering::Relaxed);
-                let raw = sign(&key, &[], register(n), now_ms());
+                let raw = sign(&chain, &key, &[], register(n), now_ms());
                 let resp = agent
                     .post(&format!("http://127.0.0.1:{url_port}/v1/tx?wait=commit"))
                     .header("content-type", "application/x-protobuf")
@@ -82,7 +89,10 @@ fn acknowledged_transactions_survive_sigkill() {
         );
         prev = b["hash"].as_str().unwrap().to_string();
     }
-    let (code, v) = node.post_tx(&sign(&org1, &[], register(1_000_000), now_ms()), true);
+    let (code, v) = node.post_tx(
+        &sign(&chain, &org1, &[], register(1_000_000), now_ms()),
+        true,
+    );
     assert_eq!(code, 200, "{v}");
     assert_eq!(v["status"], "committed");
 }

@@ -53,6 +53,8 @@ pub struct App {
     pub p2p: P2p,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
+    /// The node's clock (admission checks timestamps against it).
+    pub clock: Arc<crate::clock::Clock>,
 }
 
 /// Largest request body: a transaction at the size limit, hex-encoded in JSON, with room.

@@ -47,6 +47,8 @@ pub(super) async fn status(State(app): State<Arc<App>>) -> Answer<v::StatusView>
         peers: app.p2p.peers().iter().map(|k| k.to_hex()).collect(),
         mempool: app.mempool.len(),
         certified_height: app.ledger.certified_height()?,
+        clock_ms: app.clock.now_ms(),
+        clock_offset_ms: app.clock.offset_ms(),
         version: env!("CARGO_PKG_VERSION").into(),
     }))
 }
@@ -68,6 +70,9 @@ pub(super) async fn genesis(State(app): State<Arc<App>>) -> Answer<Value> {
             "pi_contract_threshold": p.pi_contract_threshold,
             "max_tx_bytes": p.max_tx_bytes,
             "max_block_txs": p.max_block_txs,
+            "block_time_skew_ms": p.block_time_skew_ms,
+            "max_grant_term_ms": p.max_grant_term_ms,
+            "law_utc_offset_minutes": p.law_utc_offset_minutes,
         },
     })))
 }

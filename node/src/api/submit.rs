@@ -69,7 +69,7 @@ pub(super) async fn submit(
     let mut events = app.events.subscribe();
     // Inline, not on the blocking pool: admission is a signature check and a few reads
     // from sled's cache (tens of µs), cheaper than two thread hand-offs.
-    let tx = app.ledger.admit(&raw)??;
+    let tx = app.ledger.admit(&raw, app.clock.now_ms())??;
     match app.mempool.insert(tx.id, tx.raw.clone(), tx.signer) {
         Ok(true) => {
             // Every node keeps it until a block holds it, so any leader can propose it.

@@ -10,6 +10,7 @@ use shuquan_consensus::Node as RaftNode;
 use shuquan_proto::codes::FailureCode;
 use shuquan_proto::PublicKey;
 
+use crate::clock::Clock;
 use crate::ledger::Ledger;
 use crate::mempool::Mempool;
 use crate::p2p::{Inbound, Request, Response, Verdict};
@@ -29,11 +30,13 @@ pub(crate) struct NodeInbound {
     pub(crate) node_key: PublicKey,
     /// Set once Raft has started (it needs the network first).
     pub(crate) raft: OnceLock<RaftNode>,
+    /// The node's clock (admission checks timestamps against it; peers ask for it).
+    pub(crate) clock: Arc<Clock>,
 }
 
 /// Admits one transaction from a peer into the mempool.
-fn admit(ledger: &Ledger, mempool: &Mempool, raw: &[u8]) -> Verdict {
-    let tx = match ledger.admit(raw) {
+fn admit(ledger: &Ledger, mempool: &Mempool, raw: &[u8], now_ms: u64) -> Verdict {
+    let tx = match ledger.admit(raw, now_ms) {
         Ok(Ok(tx)) => tx,
         // Invalid in any state (encoding, chain, signatures): the sender should have
         // known; reject, which penalises it and stops the message here.
@@ -46,7 +49,8 @@ fn admit(ledger: &Ledger, mempool: &Mempool, raw: &[u8]) -> Verdict {
             ))
         }
         // Depends on state this node may see earlier or later than the sender (already
-        // committed, signer's membership or role): do not forward, do not penalise.
+        // committed, signer's membership or role, the clock): do not forward, do not
+        // penalise.
         Ok(Err(r)) => {
             tracing::debug!(
                 code = r.code.name(),
@@ -71,7 +75,7 @@ fn admit(ledger: &Ledger, mempool: &Mempool, raw: &[u8]) -> Verdict {
 
 impl Inbound for NodeInbound {
     fn check_gossip(&self, from: &PublicKey, raw: &[u8]) -> Verdict {
-        let verdict = admit(&self.ledger, &self.mempool, raw);
+        let verdict = admit(&self.ledger, &self.mempool, raw, self.clock.now_ms());
         if let Verdict::Reject(reason) = &verdict {
             tracing::debug!(from = %from, reason, "gossiped transaction refused");
         }
@@ -93,11 +97,14 @@ impl Inbound for NodeInbound {
             }
             Request::Txs(txs) => {
                 let (ledger, mempool) = (self.ledger.clone(), self.mempool.clone());
+                let now = self.clock.now_ms();
                 Box::pin(async move {
                     let count = txs.len();
                     let queued = tokio::task::spawn_blocking(move || {
                         txs.iter()
-                            .filter(|raw| matches!(admit(&ledger, &mempool, raw), Verdict::Accept))
+                            .filter(|raw| {
+                                matches!(admit(&ledger, &mempool, raw, now), Verdict::Accept)
+                            })
                             .count()
                     })
                     .await
@@ -105,6 +112,10 @@ impl Inbound for NodeInbound {
                     tracing::debug!(from = %from, count, queued, "forwarded transactions");
                     Response::Queued(u32::try_from(queued).unwrap_or(u32::MAX))
                 })
+            }
+            Request::Time => {
+                let now = self.clock.local_ms();
+                Box::pin(async move { Response::Time(now) })
             }
             Request::Signatures { after, max } => {
                 let (ledger, me) = (self.ledger.clone(), self.node_key);

@@ -17,6 +17,7 @@ use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
 use crate::api::{self, App};
+use crate::clock::Clock;
 use crate::config::{parse_peer, NodeConfig};
 use crate::error::{Error, Result};
 use crate::ledger::{AppliedBlock, Ledger};
@@ -168,11 +169,19 @@ impl Daemon {
         let (events, _) = broadcast::channel(1024);
         let height = Arc::new(AtomicU64::new(applied.height));
 
+        let clock = Arc::new(Clock::new(cfg.clock.skew_ms));
+        if cfg.clock.skew_ms != 0 {
+            tracing::warn!(
+                skew_ms = cfg.clock.skew_ms,
+                "clock.skew_ms is set: this node reads the host clock shifted (fault injection)"
+            );
+        }
         let inbound = Arc::new(inbound::NodeInbound {
             ledger: ledger.clone(),
             mempool: mempool.clone(),
             node_key: node_key.public(),
             raft: OnceLock::new(),
+            clock: clock.clone(),
         });
         let frame = cfg.p2p.max_frame_bytes;
         let p2p = P2p::start(
@@ -237,6 +246,7 @@ impl Daemon {
                 max_block_bytes: cfg.block.max_bytes,
                 max_in_flight: cfg.block.max_in_flight,
                 proposer: node_key.public(),
+                clock: clock.clone(),
             },
             mempool.clone(),
             raft.clone(),
@@ -256,8 +266,15 @@ impl Daemon {
             node_id: me.id,
             p2p,
             metrics,
+            clock: clock.clone(),
         });
         let background = vec![
+            tokio::spawn(clock.sync(
+                app.p2p.clone(),
+                node_key.public(),
+                members.iter().map(|m| m.node_key).collect(),
+                stop_rx.clone(),
+            )),
             tokio::spawn(tasks::forward_stale(
                 app.clone(),
                 Duration::from_millis(cfg.mempool.forward_after_ms),

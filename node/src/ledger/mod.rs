@@ -21,7 +21,7 @@ use shuquan_proto::block::{block_hash, results_root, tx_root};
 use shuquan_proto::codes::{FailureCode, Rejection};
 use shuquan_proto::genesis::genesis_hash;
 use shuquan_proto::hash::{domain, tagged};
-use shuquan_proto::tx::{decode_tx, DecodedTx};
+use shuquan_proto::tx::{decode_tx, ChainRef, DecodedTx};
 use shuquan_proto::{pb, verify, Hash32};
 
 use crate::error::{Error, Result};
@@ -48,7 +48,8 @@ pub struct Ledger {
     certs: sled::Tree,
     genesis: pb::Genesis,
     params: pb::Params,
-    genesis_hash: Hash32,
+    /// The chain id and genesis hash every transaction's signatures bind.
+    chain: ChainRef,
     db_file: std::path::PathBuf,
     verified: verified::Verified,
 }
@@ -105,7 +106,7 @@ impl Ledger {
                 let stored: pb::Genesis = decode(&stored, keys::GENESIS)?;
                 if genesis_hash(&stored) != hash {
                     return Err(Error::GenesisMismatch(format!(
-                        "{} holds chain {:?} (genesis {}), not {:?} (genesis {hash}); use another --data-dir",
+                        "{} holds chain {:?} (genesis {}), not {:?} (genesis {hash}); use another --data-dir, or if this shuquand reads the same genesis file differently (a new release added parameters: see the README's genesis parameters), start the chain anew (for a local devnet: scripts/devnet stop, then remove its directory)",
                         dir.display(),
                         stored.chain_id,
                         genesis_hash(&stored),
@@ -136,9 +137,12 @@ impl Ledger {
             db,
             tree,
             certs,
+            chain: ChainRef {
+                id: genesis.chain_id.clone(),
+                genesis_hash: hash,
+            },
             genesis,
             params,
-            genesis_hash: hash,
             db_file,
             verified: verified::Verified::new(REMEMBER_VERIFIED),
         };
@@ -182,7 +186,12 @@ impl Ledger {
 
     /// The genesis hash.
     pub fn genesis_hash(&self) -> Hash32 {
-        self.genesis_hash
+        self.chain.genesis_hash
+    }
+
+    /// The chain id and genesis hash transactions are signed for.
+    pub fn chain(&self) -> &ChainRef {
+        &self.chain
     }
 
     /// The chain id.
@@ -231,17 +240,31 @@ impl Ledger {
     /// Stateless check of a transaction against this chain (decode, size, fields, signature
     /// structure), for admission.
     pub fn decode(&self, raw: &[u8]) -> std::result::Result<DecodedTx, Rejection> {
-        decode_tx(raw, self.chain_id(), self.params.max_tx_bytes as usize)
+        decode_tx(raw, &self.chain, self.params.max_tx_bytes as usize)
     }
 
     /// The checks a transaction must pass to enter the mempool: stateless ones, its
+    /// timestamp within `params.tx_time_window_ms` of `now_ms` (the node's clock), its
     /// signatures, and the stateful ones that do not depend on other pending transactions
-    /// (signers are members with the role; not already committed).
-    pub fn admit(&self, raw: &[u8]) -> Result<std::result::Result<DecodedTx, Rejection>> {
+    /// (signers are members with the role; not already committed). The timestamp check
+    /// keeps a client's clock from steering block time (see [`block_time`]).
+    pub fn admit(
+        &self,
+        raw: &[u8],
+        now_ms: u64,
+    ) -> Result<std::result::Result<DecodedTx, Rejection>> {
         let tx = match self.decode(raw) {
             Ok(tx) => tx,
             Err(r) => return Ok(Err(r)),
         };
+        if let Err(r) = rules::check_window(
+            &tx,
+            now_ms,
+            self.params.tx_time_window_ms,
+            "this node's clock",
+        ) {
+            return Ok(Err(r));
+        }
         if let Err(r) = verify::verify_tx(&tx) {
             return Ok(Err(r));
         }
@@ -305,15 +328,22 @@ impl Ledger {
         proposal: &pb::Proposal,
     ) -> Result<AppliedBlock> {
         let height = prev.height + 1;
-        let now = proposal.timestamp_ms.max(prev.timestamp_ms);
         let chain_id = self.chain_id().to_string();
         let max = self.params.max_tx_bytes as usize;
 
         let decoded: Vec<std::result::Result<DecodedTx, Rejection>> = proposal
             .txs
             .iter()
-            .map(|raw| decode_tx(raw, &chain_id, max))
+            .map(|raw| decode_tx(raw, &self.chain, max))
             .collect();
+        let now = block_time(
+            proposal.timestamp_ms,
+            prev.timestamp_ms,
+            decoded
+                .iter()
+                .filter_map(|d| d.as_ref().ok().map(|tx| tx.body.timestamp_ms)),
+            self.params.block_time_skew_ms,
+        );
         // `verify_strict` for each transaction, unless admission here already did it for
         // these exact bytes (see `verified`): the same verdict on every node either way.
         let mut verdicts = proposal
@@ -493,6 +523,24 @@ impl Ledger {
         st.commit();
         Ok(())
     }
+}
+
+/// A block's time: the proposer's clock, held within `skew` of the median timestamp of the
+/// block's transactions (signed by their clients, whose clocks a node checked at admission),
+/// and never before the previous block. A proposer whose clock runs fast or slow therefore
+/// cannot move the chain's time further than `skew` from its clients', nor make their
+/// transactions fail their time window.
+pub fn block_time(proposed: u64, prev: u64, tx_times: impl Iterator<Item = u64>, skew: u64) -> u64 {
+    let mut times: Vec<u64> = tx_times.collect();
+    let bounded = if times.is_empty() {
+        proposed
+    } else {
+        let mid = (times.len() - 1) / 2;
+        let (_, median, _) = times.select_nth_unstable(mid);
+        let median = *median;
+        proposed.clamp(median.saturating_sub(skew), median.saturating_add(skew))
+    };
+    bounded.max(prev)
 }
 
 /// Opens the sled database in `dir`.

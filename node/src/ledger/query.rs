@@ -7,7 +7,8 @@ use shuquan_proto::views::{self as v, opt_hex, ReceiptView};
 use shuquan_proto::{block::block_hash, Hash32};
 
 use super::keys;
-use super::rules::{filing_status, grant_status};
+use super::rules::status::{filing_status, grant_status};
+use super::smt;
 use super::state::{decode, State, Writes};
 use super::Ledger;
 use crate::error::Result;
@@ -284,8 +285,40 @@ impl Ledger {
             .collect())
     }
 
-    fn grant_view(&self, st: &State<'_>, g: &pb::GrantRecord, at: u64) -> Result<v::GrantView> {
+    /// Where and when a grant query reads: the time statuses are evaluated at, and the
+    /// height whose state answers (`None`: the latest). A time before the last block reads
+    /// the state of the last block at or before it, so a grant shows what it was then and a
+    /// grant issued later does not show at all.
+    fn as_of(&self, at: Option<u64>) -> Result<(u64, Option<u64>)> {
+        let applied = self.applied()?;
+        match at {
+            Some(t) if t < applied.timestamp_ms => Ok((t, Some(self.height_at_time(t)?))),
+            Some(t) => Ok((t, None)),
+            None => Ok((applied.timestamp_ms, None)),
+        }
+    }
+
+    /// A state row now (`None`) or as of a height.
+    fn row<M: prost::Message + Default>(
+        &self,
+        key: &[u8],
+        height: Option<u64>,
+    ) -> Result<Option<M>> {
+        let bytes = match height {
+            None => self.tree.get(key)?.map(|v| v.to_vec()),
+            Some(h) => smt::row_at(&self.tree, key, h)?,
+        };
+        bytes.map(|b| decode(&b, key)).transpose()
+    }
+
+    fn grant_view(
+        &self,
+        g: &pb::GrantRecord,
+        at: u64,
+        height: Option<u64>,
+    ) -> Result<v::GrantView> {
         let t = g.terms.clone().unwrap_or_default();
+        let status = grant_status(g, at, |f| self.row(&keys::filing(f), height))?;
         Ok(v::GrantView {
             id: id32(&g.id),
             asset: hex::encode(&t.asset),
@@ -299,7 +332,12 @@ impl Ledger {
             max_uses: t.max_uses,
             uses: g.uses,
             recipient_systems: t.recipient_systems.clone(),
-            status: v::grant_status_word(grant_status(st, g, at)? as i32),
+            status: v::grant_status_word(status as i32),
+            status_at_ms: at,
+            as_of_height: match height {
+                Some(h) => h,
+                None => self.applied()?.height,
+            },
             covers: g
                 .covers
                 .iter()
@@ -311,44 +349,31 @@ impl Ledger {
         })
     }
 
-    /// One grant, with its status at `at` (default: the last block's time).
+    /// One grant, with its status at `at` (default: the last block's time) read from the
+    /// state of that time; `None` if it did not exist then.
     pub fn grant(&self, id: &Hash32, at: Option<u64>) -> Result<Option<v::GrantView>> {
-        let at = match at {
-            Some(t) => t,
-            None => self.now()?,
-        };
-        self.reader(|st| {
-            st.grant(id)?
-                .map(|g| self.grant_view(st, &g, at))
-                .transpose()
-        })
+        let (at, height) = self.as_of(at)?;
+        self.row::<pb::GrantRecord>(&keys::grant(id), height)?
+            .map(|g| self.grant_view(&g, at, height))
+            .transpose()
     }
 
-    /// Query 4: grants on an asset (or to / from a member key), with status at `at`.
+    /// Query 4: grants on an asset (or to / from a member key) as they were at `at`
+    /// (default: the last block's time): grants issued later are left out.
     pub fn grants(&self, prefix_of: GrantsOf<'_>, at: Option<u64>) -> Result<Vec<v::GrantView>> {
-        let at = match at {
-            Some(t) => t,
-            None => self.now()?,
-        };
+        let (at, height) = self.as_of(at)?;
         let prefix = match prefix_of {
             GrantsOf::Asset(a) => keys::grants_of_asset(a),
             GrantsOf::Grantee(k) => keys::grants_to(k),
             GrantsOf::Grantor(k) => keys::prefix("ggrantor", &[k]),
         };
-        let ids: Vec<Hash32> = self
-            .scan(&prefix, usize::MAX)?
-            .iter()
-            .map(|(k, _)| tail_id(k))
-            .collect();
-        self.reader(|st| {
-            let mut out = Vec::with_capacity(ids.len());
-            for id in ids {
-                if let Some(g) = st.grant(&id)? {
-                    out.push(self.grant_view(st, &g, at)?);
-                }
+        let mut out = Vec::new();
+        for (k, _) in self.scan(&prefix, usize::MAX)? {
+            if let Some(g) = self.row::<pb::GrantRecord>(&keys::grant(&tail_id(&k)), height)? {
+                out.push(self.grant_view(&g, at, height)?);
             }
-            Ok(out)
-        })
+        }
+        Ok(out)
     }
 
     /// Query 5: parents and children, each edge with what allowed it.
@@ -379,6 +404,7 @@ impl Ledger {
             exporter: hex::encode(&f.exporter),
             exporter_member: f.exporter_member.clone(),
             grants: req.grants.iter().map(hex::encode).collect(),
+            transfer: req.transfer.as_ref().map(v::TransferExportView::new),
             destination: req.destination,
             path: v::path_word(req.path),
             exempt_reason: req.exempt_reason,
@@ -387,6 +413,7 @@ impl Ledger {
             important: declared.important,
             evidence_hash: hex::encode(&req.evidence_hash),
             status: v::filing_status_word(filing_status(f, at) as i32),
+            status_at_ms: at,
             valid_until_ms: f.valid_until_ms,
             filed_height: f.filed_height,
             decided_by: opt_hex(&f.decided_by),
@@ -442,12 +469,22 @@ impl Ledger {
             .map(|m| v::MemberView::new(&m)))
     }
 
-    /// An attestation.
+    /// An attestation, with its status at the last block's time.
     pub fn attestation(&self, id: &Hash32) -> Result<Option<v::AttestationView>> {
+        let at = self.now()?;
         let rec = self.reader(|st| st.msg::<pb::AttestationRecord>(&keys::attestation(id)))?;
         Ok(rec.map(|r| {
             let a = r.attest.unwrap_or_default();
+            let status = if !r.superseded_by.is_empty() {
+                "superseded"
+            } else if a.valid_until_ms != 0 && at >= a.valid_until_ms {
+                "expired"
+            } else {
+                "valid"
+            };
             v::AttestationView {
+                status: status.into(),
+                status_at_ms: at,
                 id: *id,
                 issuer: hex::encode(&r.issuer),
                 subject: hex::encode(&a.subject),

@@ -130,6 +130,18 @@ pub(crate) fn update(
     Ok(Hash32(root.0))
 }
 
+/// State row `key` as it was at `version` (a height): its value then, `None` if it did not
+/// exist. Read from the versioned values the tree keeps beside its nodes.
+pub(crate) fn row_at(tree: &sled::Tree, key: &[u8], version: u64) -> Result<Option<Vec<u8>>> {
+    let kh = key_hash(key);
+    let from = keys::state_value(&kh.0, 0);
+    let to = keys::state_value(&kh.0, version);
+    Ok(match tree.range(from..=to).next_back() {
+        Some(item) => decode_value(&item?.1),
+        None => None,
+    })
+}
+
 /// The state root at `version`, if the tree has that version.
 pub(crate) fn root(tree: &sled::Tree, version: u64) -> Result<Option<Hash32>> {
     let reader = Reader {

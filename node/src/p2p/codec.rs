@@ -128,6 +128,7 @@ pub(super) fn encode_request(req: Request) -> pb::P2pRequest {
         Request::Raft(bytes) => Kind::Raft(bytes),
         Request::Txs(txs) => Kind::Txs(pb::TxBatch { txs }),
         Request::Signatures { after, max } => Kind::Signatures(pb::SignaturesWanted { after, max }),
+        Request::Time => Kind::Time(pb::TimeWanted {}),
     };
     pb::P2pRequest { kind: Some(kind) }
 }
@@ -142,6 +143,7 @@ pub(super) fn decode_request(frame: pb::P2pRequest) -> Option<Request> {
             after: w.after,
             max: w.max,
         }),
+        Kind::Time(_) => Some(Request::Time),
     }
 }
 
@@ -153,6 +155,7 @@ pub(super) fn encode_response(resp: Response) -> pb::P2pResponse {
         Response::Queued(n) => Kind::Queued(n),
         Response::Error(e) => Kind::Error(e),
         Response::Signatures(signatures) => Kind::Signatures(pb::Signatures { signatures }),
+        Response::Time(ms) => Kind::TimeMs(ms),
     };
     pb::P2pResponse { kind: Some(kind) }
 }
@@ -165,6 +168,7 @@ pub(super) fn decode_response(frame: pb::P2pResponse) -> Response {
         Some(Kind::Queued(n)) => Response::Queued(n),
         Some(Kind::Error(e)) => Response::Error(e),
         Some(Kind::Signatures(s)) => Response::Signatures(s.signatures),
+        Some(Kind::TimeMs(ms)) => Response::Time(ms),
         None => Response::Error("empty response frame".into()),
     }
 }

@@ -80,6 +80,8 @@ pub enum Request {
         /// Most signatures to answer with.
         max: u32,
     },
+    /// The receiver's wall clock.
+    Time,
 }
 
 /// The answer to a [`Request`].
@@ -93,6 +95,8 @@ pub enum Response {
     Error(String),
     /// Block signatures, in height order.
     Signatures(Vec<shuquan_proto::pb::BlockSignature>),
+    /// The responder's wall clock, ms since the Unix epoch.
+    Time(u64),
 }
 
 /// Why a request to a peer got no answer.

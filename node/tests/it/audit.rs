@@ -52,7 +52,14 @@ fn scene() -> Scene {
     let a = c.asset(&org1, 1);
     let b = c.asset(&org3, 2);
     let shared = vec![
-        c.tx(&org2, &[], Payload::RegisterAsset(register_payload(3))),
+        c.tx(
+            &org2,
+            &[],
+            Payload::RegisterAsset(pb::RegisterAsset {
+                jurisdiction: "VN".into(),
+                ..register_payload(3)
+            }),
+        ),
         c.tx(&org1, &[&org3], transfer(a, pb::Right::Use, &org3)),
         c.tx(&auditor, &[], attest(b)),
     ];
@@ -200,9 +207,8 @@ fn an_event_of_another_asset_is_caught() {
 }
 
 fn tx_id(ev: &pb::ProvenTx) -> Hash32 {
-    shuquan_proto::tx::decode_tx(&ev.tx, CHAIN, 1 << 20)
-        .unwrap()
-        .id
+    let body = pb::TxRaw::decode(&ev.tx[..]).unwrap().body;
+    shuquan_proto::hash::tx_id(CHAIN, &body)
 }
 
 #[test]
@@ -291,10 +297,16 @@ fn lineage_parents_are_proven_on_request() {
     let r = verify_bundle(&with, &genesis).unwrap();
     assert_eq!(r.parents.len(), 1);
     assert_eq!(r.parents[0].name.as_deref(), Some("data set 1"));
-    assert_eq!(r.parents[0].event_count, Some(5));
+    // A's five events and the derivation, which is an event of the parent too.
+    assert_eq!(r.parents[0].event_count, Some(6));
     let without = s.c.ledger.audit_bundle(&child, h, false).unwrap().unwrap();
     let r = verify_bundle(&without, &genesis).unwrap();
     assert_eq!((r.parents[0].id, r.parents[0].name.clone()), (a, None));
+    // The parent's own bundle proves the derivation as its sixth event.
+    let parent = s.c.ledger.audit_bundle(&a, h, false).unwrap().unwrap();
+    let r = verify_bundle(&parent, &genesis).unwrap();
+    assert_eq!(r.events.len(), 6);
+    assert_eq!(r.events[5].kind, "register_asset");
 }
 
 /// Runs `audit chain` over every block of `ledger`, then compares its rows.

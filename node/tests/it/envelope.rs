@@ -19,7 +19,7 @@ fn g1_wrong_chain_non_canonical_and_malformed_fail_in_the_block() {
         cosigners: vec![],
         payload: Some(Payload::RegisterAsset(register_payload(1))),
     };
-    let mut tx = Unsigned::new(body);
+    let mut tx = Unsigned::new(body, c.chain.genesis_hash);
     tx.sign(&org1);
     // Non-canonical: a valid transaction with an unknown field appended.
     let mut noncanon = c.tx(&org1, &[], Payload::RegisterAsset(register_payload(2)));
@@ -46,7 +46,7 @@ fn g1_missing_payload_and_oversize_fail() {
         cosigners: vec![],
         payload: None,
     };
-    let mut tx = Unsigned::new(body);
+    let mut tx = Unsigned::new(body, c.chain.genesis_hash);
     tx.sign(&org1);
     let mut big = register_payload(3);
     big.description = "x".repeat(70_000);
@@ -73,7 +73,7 @@ fn g2_signatures_must_be_valid_present_and_unique() {
     let s = raw3.signatures[0].clone();
     raw3.signatures.push(s);
     // Unexpected signature by a key that is not a signer.
-    let mut extra = Unsigned::from_raw(&good).unwrap();
+    let mut extra = Unsigned::from_raw(&good, c.chain.genesis_hash).unwrap();
     extra.sign(&c.org2.clone());
     let b = c.block(vec![
         bad_sig,
@@ -201,11 +201,57 @@ fn g4_timestamps_outside_the_window_fail() {
             cosigners: vec![],
             payload: Some(Payload::RegisterAsset(register_payload(seed))),
         };
-        let mut tx = Unsigned::new(body);
+        let mut tx = Unsigned::new(body, c.chain.genesis_hash);
         tx.sign(&org1);
-        let b = c.block(vec![tx.encode()]);
+        // Two transactions on time hold the block's time (the median) where it belongs.
+        let on_time = [10 + seed, 20 + seed]
+            .map(|s| c.tx(&org1, &[], Payload::RegisterAsset(register_payload(s))));
+        let b = c.block(vec![tx.encode(), on_time[0].clone(), on_time[1].clone()]);
         fails(Chain::outcome(&b.receipts[0]), F::StaleTimestamp);
+        applies(Chain::outcome(&b.receipts[1]));
     }
+}
+
+#[test]
+fn admission_refuses_a_timestamp_outside_the_window_of_the_nodes_clock() {
+    let mut c = Chain::new();
+    let org1 = c.org1.clone();
+    let raw = c.tx(&org1, &[], Payload::RegisterAsset(register_payload(1)));
+    assert!(c.ledger.admit(&raw, c.now).unwrap().is_ok());
+    for off in [-601_000i64, 601_000] {
+        let r = c
+            .ledger
+            .admit(&raw, c.now.saturating_add_signed(off))
+            .unwrap();
+        assert_eq!(r.map(|_| ()).map_err(|r| r.code), Err(F::StaleTimestamp));
+    }
+}
+
+/// Finding 14: signatures bound the chain id but not the genesis, so two chains with the
+/// same id accepted each other's transactions.
+#[test]
+fn a_transaction_signed_for_a_twin_chain_with_the_same_id_fails_its_signature() {
+    let mut c = Chain::new();
+    let org1 = c.org1.clone();
+    let mut twin = c.chain.clone();
+    twin.genesis_hash = shuquan_proto::Hash32([9; 32]);
+    let raw = shuquan_proto::tx::sign_all(
+        &twin,
+        c.now,
+        &org1,
+        &[],
+        Payload::RegisterAsset(register_payload(1)),
+    );
+    assert_eq!(
+        c.ledger
+            .admit(&raw, c.now)
+            .unwrap()
+            .map(|_| ())
+            .map_err(|r| r.code),
+        Err(F::BadSignature)
+    );
+    let b = c.block(vec![raw]);
+    fails(Chain::outcome(&b.receipts[0]), F::BadSignature);
 }
 
 #[test]
@@ -245,9 +291,9 @@ fn g5_unknown_references_fail() {
 #[test]
 fn g6_a_frozen_asset_changes_only_by_unfreeze() {
     let mut c = Chain::new();
-    let (org1, org2, reg) = (c.org1.clone(), c.org2.clone(), c.regulator.clone());
+    let (org1, org3, reg) = (c.org1.clone(), c.org3.clone(), c.regulator.clone());
     let asset = c.asset(&org1, 1);
-    let grant = c.grant_with(asset, &org1, &org2, |_| {}).unwrap().unwrap();
+    let grant = c.grant_with(asset, &org1, &org3, |_| {}).unwrap().unwrap();
     applies(c.run(
         &reg,
         &[],
@@ -259,16 +305,16 @@ fn g6_a_frozen_asset_changes_only_by_unfreeze() {
     let transfer = pb::TransferRight {
         asset: asset.to_vec(),
         right: pb::Right::Use as i32,
-        to: org2.public().to_vec(),
+        to: org3.public().to_vec(),
         price: None,
         consideration_hash: vec![],
     };
     fails(
-        c.run(&org1, &[&org2], Payload::TransferRight(transfer.clone())),
+        c.run(&org1, &[&org3], Payload::TransferRight(transfer.clone())),
         F::Frozen,
     );
-    fails(c.grant_with(asset, &org1, &org2, |_| {}), F::Frozen);
-    fails(c.usage(&org2, grant, |_| {}), F::Frozen);
+    fails(c.grant_with(asset, &org1, &org3, |_| {}), F::Frozen);
+    fails(c.usage(&org3, grant, |_| {}), F::Frozen);
     let mut derived = register_payload(2);
     derived.derived_from = vec![asset.to_vec()];
     fails(
@@ -282,7 +328,7 @@ fn g6_a_frozen_asset_changes_only_by_unfreeze() {
             subject: asset.to_vec(),
         }),
     ));
-    applies(c.run(&org1, &[&org2], Payload::TransferRight(transfer)));
+    applies(c.run(&org1, &[&org3], Payload::TransferRight(transfer)));
 }
 
 #[test]
@@ -297,8 +343,8 @@ fn signature_verdicts_do_not_depend_on_what_admission_saw() {
     let mut raw: pb::TxRaw = pb::TxRaw::decode(other.as_slice()).unwrap();
     raw.signatures[0].signature[5] ^= 1;
     let bad = raw.encode_to_vec();
-    assert!(a.ledger.admit(&good).unwrap().is_ok());
-    assert!(a.ledger.admit(&bad).unwrap().is_err());
+    assert!(a.ledger.admit(&good, a.now).unwrap().is_ok());
+    assert!(a.ledger.admit(&bad, a.now).unwrap().is_err());
     let on_a = a.block(vec![good.clone(), bad.clone()]);
     let on_b = b.block(vec![good, bad]);
     assert_eq!(on_a.hash, on_b.hash);
@@ -309,7 +355,7 @@ fn signature_verdicts_do_not_depend_on_what_admission_saw() {
     // What admission remembers is the exact bytes, not the transaction id: A admitted a
     // transaction, and the block holds the same body with a broken signature.
     let third = a.tx(&org1, &[], Payload::RegisterAsset(register_payload(3)));
-    assert!(a.ledger.admit(&third).unwrap().is_ok());
+    assert!(a.ledger.admit(&third, a.now).unwrap().is_ok());
     let mut raw: pb::TxRaw = pb::TxRaw::decode(third.as_slice()).unwrap();
     raw.signatures[0].signature[9] ^= 1;
     let forged = raw.encode_to_vec();

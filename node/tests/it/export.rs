@@ -76,13 +76,21 @@ fn the_minimum_path_follows_grade_pi_ciio_and_thresholds() {
         .grant_with(imp, &org1, &org2, |g| g.jurisdictions = vec!["VN".into()])
         .unwrap()
         .unwrap();
+    let important = |f: &mut pb::FileCrossBorder| {
+        f.declared = Some(pb::Declared {
+            important: true,
+            ..Default::default()
+        })
+    };
     fails(
         c.file(&org1, &[gi], |f| {
+            important(f);
             f.path = pb::ExportPath::StandardContract as i32
         }),
         F::PathInsufficient,
     );
     applies(c.file(&org1, &[gi], |f| {
+        important(f);
         f.path = pb::ExportPath::SecurityAssessment as i32
     }));
     // 100,000 PI subjects need a standard contract; sensitive PI too.

@@ -4,6 +4,7 @@ use shuquan_node::ledger::{AppliedBlock, Ledger};
 use shuquan_proto::codes::FailureCode;
 use shuquan_proto::genesis::{GenesisFile, MemberFile, ParamsFile};
 use shuquan_proto::pb::{self, tx_body::Payload};
+use shuquan_proto::tx::ChainRef;
 use shuquan_proto::{Hash32, Keypair};
 
 pub const CHAIN: &str = "test-chain";
@@ -19,6 +20,7 @@ pub fn key(n: u8) -> Keypair {
 pub struct Chain {
     pub _dir: tempfile::TempDir,
     pub ledger: Ledger,
+    pub chain: ChainRef,
     pub org1: Keypair,
     pub org2: Keypair,
     pub org3: Keypair,
@@ -90,6 +92,7 @@ impl Chain {
         let ledger = Ledger::open(dir.path(), genesis).unwrap();
         Chain {
             _dir: dir,
+            chain: ledger.chain().clone(),
             ledger,
             org1: key(1),
             org2: key(2),
@@ -105,8 +108,14 @@ impl Chain {
     /// A signed transaction at the chain's clock.
     pub fn tx(&mut self, signer: &Keypair, cosigners: &[&Keypair], payload: Payload) -> Vec<u8> {
         self.seq += 1;
-        // Distinct timestamps give repeated payloads distinct ids.
-        shuquan_proto::tx::sign_all(CHAIN, self.now + self.seq, signer, cosigners, payload)
+        // Distinct timestamps (within the block's second) give repeated payloads distinct ids.
+        shuquan_proto::tx::sign_all(
+            &self.chain,
+            self.now + self.seq % 1000,
+            signer,
+            cosigners,
+            payload,
+        )
     }
 
     /// Applies a block of raw transactions one second after the last.
@@ -213,10 +222,37 @@ impl Chain {
                 important: false,
             }),
             evidence_hash: vec![7; 32],
+            transfer: None,
         };
         f(&mut req);
         let e = exporter.clone();
         self.run(&e, &[], Payload::FileCrossBorder(req))
+    }
+
+    /// Files the transfer of `right` of `asset` to `receiver` (a member in VN) abroad: a
+    /// security assessment declaring important data unless `f` says otherwise.
+    pub fn file_transfer(
+        &mut self,
+        exporter: &Keypair,
+        asset: Hash32,
+        right: pb::Right,
+        receiver: &Keypair,
+        f: impl FnOnce(&mut pb::FileCrossBorder),
+    ) -> Out {
+        let transfer = pb::TransferExport {
+            asset: asset.to_vec(),
+            right: right as i32,
+            receiver: receiver.public().to_vec(),
+        };
+        self.file(exporter, &[], |req| {
+            req.transfer = Some(transfer);
+            req.path = pb::ExportPath::SecurityAssessment as i32;
+            req.declared = Some(pb::Declared {
+                important: true,
+                ..Default::default()
+            });
+            f(req);
+        })
     }
 
     pub fn decide(&mut self, filing: Hash32, decision: pb::Decision, valid_until_ms: u64) -> Out {
@@ -227,6 +263,78 @@ impl Chain {
             Payload::DecideCrossBorder(pb::DecideCrossBorder {
                 filing: filing.to_vec(),
                 decision: decision as i32,
+                valid_until_ms,
+            }),
+        )
+    }
+
+    /// The regulator freezes (`on`) or unfreezes an asset, grant or filing.
+    pub fn freeze(&mut self, subject: Hash32, on: bool) -> Out {
+        let r = self.regulator.clone();
+        let payload = if on {
+            Payload::Freeze(pb::Freeze {
+                subject: subject.to_vec(),
+                reason_hash: vec![3; 32],
+            })
+        } else {
+            Payload::Unfreeze(pb::Unfreeze {
+                subject: subject.to_vec(),
+            })
+        };
+        self.run(&r, &[], payload)
+    }
+
+    /// `signer` revokes (or, as grantee, renounces) a grant.
+    pub fn revoke(&mut self, signer: &Keypair, grant: Hash32) -> Out {
+        let s = signer.clone();
+        self.run(
+            &s,
+            &[],
+            Payload::RevokeGrant(pb::RevokeGrant {
+                grant: grant.to_vec(),
+                reason_hash: vec![],
+            }),
+        )
+    }
+
+    /// `from` transfers `right` of `asset` to `to`, cosigned by `to` and `consent`.
+    pub fn transfer(
+        &mut self,
+        from: &Keypair,
+        asset: Hash32,
+        right: pb::Right,
+        to: &Keypair,
+        consent: &[&Keypair],
+    ) -> Out {
+        let (f, t) = (from.clone(), to.clone());
+        let mut cos: Vec<&Keypair> = vec![&t];
+        cos.extend_from_slice(consent);
+        let raw = self.tx(
+            &f,
+            &cos,
+            Payload::TransferRight(pb::TransferRight {
+                asset: asset.to_vec(),
+                right: right as i32,
+                to: t.public().to_vec(),
+                price: None,
+                consideration_hash: vec![],
+            }),
+        );
+        let b = self.block(vec![raw]);
+        Self::outcome(&b.receipts[0])
+    }
+
+    /// The auditor attests `subject` (quality, pass), valid until `valid_until_ms` (0: open).
+    pub fn attest(&mut self, subject: Hash32, valid_until_ms: u64) -> Out {
+        let a = self.auditor.clone();
+        self.run(
+            &a,
+            &[],
+            Payload::Attest(pb::Attest {
+                subject: subject.to_vec(),
+                kind: pb::AttestKind::Quality as i32,
+                result: pb::AttestResult::Pass as i32,
+                report_hash: vec![2; 32],
                 valid_until_ms,
             }),
         )
@@ -282,6 +390,7 @@ pub fn register_payload(seed: u8) -> pb::RegisterAsset {
             pb::DeliveryMode::Compute as i32,
         ],
         derived_from: vec![],
+        derive_purpose: String::new(),
     }
 }
 

@@ -34,9 +34,9 @@ fn a_newer_attestation_supersedes_the_older() {
 #[test]
 fn freezing_twice_or_unfreezing_what_is_not_frozen_fails() {
     let mut c = Chain::new();
-    let (org1, org2, reg) = (c.org1.clone(), c.org2.clone(), c.regulator.clone());
+    let (org1, org3, reg) = (c.org1.clone(), c.org3.clone(), c.regulator.clone());
     let asset = c.asset(&org1, 1);
-    let grant = c.grant_with(asset, &org1, &org2, |_| {}).unwrap().unwrap();
+    let grant = c.grant_with(asset, &org1, &org3, |_| {}).unwrap().unwrap();
     let freeze = |s: &shuquan_proto::Hash32| {
         Payload::Freeze(pb::Freeze {
             subject: s.to_vec(),
@@ -51,7 +51,7 @@ fn freezing_twice_or_unfreezing_what_is_not_frozen_fails() {
     fails(c.run(&reg, &[], unfreeze(&grant)), F::WrongState);
     applies(c.run(&reg, &[], freeze(&grant)));
     fails(c.run(&reg, &[], freeze(&grant)), F::WrongState);
-    fails(c.usage(&org2, grant, |_| {}), F::Frozen);
+    fails(c.usage(&org3, grant, |_| {}), F::Frozen);
     applies(c.run(&reg, &[], unfreeze(&grant)));
-    applies(c.usage(&org2, grant, |_| {}));
+    applies(c.usage(&org3, grant, |_| {}));
 }

@@ -70,26 +70,29 @@ fn a_fingerprint_belongs_to_the_first_member() {
 #[test]
 fn deriving_needs_use_right_or_a_derive_grant() {
     let mut c = Chain::new();
-    let (org1, org2) = (c.org1.clone(), c.org2.clone());
+    let (org1, org3) = (c.org1.clone(), c.org3.clone());
     let parent = c.asset(&org1, 1);
     fails(
-        c.register_with(&org2, 2, |r| r.derived_from = vec![parent.to_vec()]),
+        c.register_with(&org3, 2, |r| r.derived_from = vec![parent.to_vec()]),
         F::DeriveNotAllowed,
     );
     // A compute-only grant is not enough; a derive grant is.
-    c.grant_with(parent, &org1, &org2, |_| {}).unwrap();
+    c.grant_with(parent, &org1, &org3, |_| {}).unwrap();
     fails(
-        c.register_with(&org2, 2, |r| r.derived_from = vec![parent.to_vec()]),
+        c.register_with(&org3, 2, |r| r.derived_from = vec![parent.to_vec()]),
         F::DeriveNotAllowed,
     );
     let g = c
-        .grant_with(parent, &org1, &org2, |g| {
+        .grant_with(parent, &org1, &org3, |g| {
             g.actions = vec![pb::Action::Derive as i32]
         })
         .unwrap()
         .unwrap();
-    let child =
-        applies(c.register_with(&org2, 2, |r| r.derived_from = vec![parent.to_vec()])).unwrap();
+    let child = applies(c.register_with(&org3, 2, |r| {
+        r.derived_from = vec![parent.to_vec()];
+        r.derive_purpose = "academic-research".into();
+    }))
+    .unwrap();
     let lineage = c.ledger.lineage(&parent).unwrap().unwrap();
     assert_eq!(lineage.children.len(), 1);
     assert_eq!(lineage.children[0].asset, child);
@@ -138,4 +141,21 @@ fn a_derived_asset_is_never_graded_lower_and_carries_pi() {
         });
         r.evidence_hash = vec![5; 32];
     }));
+}
+
+/// Finding 11: a subject count without the PI flag once needed no evidence.
+#[test]
+fn subjects_without_the_pi_flag_are_refused() {
+    let mut c = Chain::new();
+    let org1 = c.org1.clone();
+    fails(
+        c.register_with(&org1, 1, |r| {
+            r.pi = Some(pb::PersonalInfo {
+                contains_pi: false,
+                contains_sensitive_pi: false,
+                subjects: 5,
+            })
+        }),
+        F::InvalidField,
+    );
 }

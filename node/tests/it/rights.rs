@@ -68,7 +68,7 @@ fn the_receiver_must_cosign_and_be_an_active_member() {
 }
 
 #[test]
-fn important_data_abroad_needs_an_approved_filing_covering_the_receiver() {
+fn important_data_abroad_needs_its_own_transfer_filing_and_spends_it() {
     let mut c = Chain::new();
     let (org1, org2) = (c.org1.clone(), c.org2.clone());
     let asset =
@@ -77,17 +77,22 @@ fn important_data_abroad_needs_an_approved_filing_covering_the_receiver() {
         c.run(&org1, &[&org2], transfer(asset, pb::Right::Use, &org2)),
         F::ExportNotApproved,
     );
-    let grant = c
-        .grant_with(asset, &org1, &org2, |g| g.jurisdictions = vec!["VN".into()])
-        .unwrap()
-        .unwrap();
-    let filing = c
-        .file(&org1, &[grant], |f| {
-            f.path = pb::ExportPath::SecurityAssessment as i32
-        })
-        .unwrap()
-        .unwrap();
+    // A filing for another right does not cover this one.
+    let hold = applies(c.file_transfer(&org1, asset, pb::Right::Hold, &org2, |_| {})).unwrap();
     let until = c.now + 30 * DAY;
+    applies(c.decide(hold, pb::Decision::Approve, until));
+    fails(
+        c.run(&org1, &[&org2], transfer(asset, pb::Right::Use, &org2)),
+        F::ExportNotApproved,
+    );
+    let filing = applies(c.file_transfer(&org1, asset, pb::Right::Use, &org2, |_| {})).unwrap();
     applies(c.decide(filing, pb::Decision::Approve, until));
     applies(c.run(&org1, &[&org2], transfer(asset, pb::Right::Use, &org2)));
+    assert_eq!(c.ledger.filing(&filing).unwrap().unwrap().status, "used");
+    // Back home needs no filing; abroad again needs a new one: an approval moves a right once.
+    applies(c.run(&org2, &[&org1], transfer(asset, pb::Right::Use, &org1)));
+    fails(
+        c.run(&org1, &[&org2], transfer(asset, pb::Right::Use, &org2)),
+        F::ExportNotApproved,
+    );
 }

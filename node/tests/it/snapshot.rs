@@ -73,8 +73,8 @@ fn an_installed_snapshot_reproduces_the_ledger() {
     let mut src = Chain::new();
     let org1 = src.org1.clone();
     let asset = src.asset(&org1, 7);
-    let org2 = src.org2.clone();
-    applies(src.grant_with(asset, &org1, &org2, |_| {}));
+    let org3 = src.org3.clone();
+    applies(src.grant_with(asset, &org1, &org3, |_| {}));
     let snap = src.ledger.export().unwrap();
 
     // The target has blocks of its own, which the snapshot replaces.

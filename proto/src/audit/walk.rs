@@ -9,7 +9,7 @@ use crate::block::receipt_hash;
 use crate::hash::{asset_id, filing_id, grant_id, history_link};
 use crate::merkle::{leaf_hash, verify as merkle_verify};
 use crate::pb::tx_body::Payload;
-use crate::tx::{decode_tx, payload_kind, DecodedTx};
+use crate::tx::{decode_tx, payload_kind, ChainRef, DecodedTx};
 use crate::verify::verify_tx;
 use crate::{pb, Error, Hash32};
 
@@ -43,6 +43,7 @@ impl Walk {
             head: Hash32::ZERO,
         };
         let max = genesis.params.as_ref().map_or(0, |p| p.max_tx_bytes) as usize;
+        let chain = ChainRef::of(genesis);
         let mut last: Option<(u64, u32)> = None;
         for (i, ev) in events.iter().enumerate() {
             let seq = i + 1;
@@ -59,7 +60,7 @@ impl Walk {
                 )));
             }
             last = Some((ev.height, ev.index));
-            let tx = decode_tx(&ev.tx, &genesis.chain_id, max)
+            let tx = decode_tx(&ev.tx, &chain, max)
                 .map_err(|r| fail(format!("event {seq} is no valid transaction: {r}")))?;
             let (header, _) = headers.at(ev.height)?;
             included(seq, ev, &tx, header)?;
@@ -79,7 +80,8 @@ impl Walk {
     }
 
     /// One event: it must concern the asset; it extends the history chain and may change
-    /// the title or issue a grant or filing.
+    /// the title or issue a grant or filing. The first event registers the asset; a later
+    /// registration is a derivation from it.
     fn step(
         &mut self,
         chain: &str,
@@ -88,16 +90,19 @@ impl Walk {
         tx: &DecodedTx,
     ) -> Result<(), Error> {
         let payload = tx.payload();
-        let registers = matches!(payload, Some(Payload::RegisterAsset(_)));
-        if (seq == 1) != registers || (registers && asset_id(chain, &tx.id) != *asset) {
-            return Err(fail(if seq == 1 {
-                format!(
-                    "event 1 (tx {}) is not the registration of asset {asset}",
-                    tx.id
-                )
-            } else {
-                format!("event {seq} (tx {}) registers another asset", tx.id)
-            }));
+        let registers_it =
+            matches!(payload, Some(Payload::RegisterAsset(_))) && asset_id(chain, &tx.id) == *asset;
+        if seq == 1 && !registers_it {
+            return Err(fail(format!(
+                "event 1 (tx {}) is not the registration of asset {asset}",
+                tx.id
+            )));
+        }
+        if seq > 1 && registers_it {
+            return Err(fail(format!(
+                "event {seq} (tx {}) registers the asset a second time",
+                tx.id
+            )));
         }
         if !self.concerns(asset, payload) {
             return Err(fail(format!(
@@ -107,7 +112,7 @@ impl Walk {
         }
         let signer = tx.signer.to_hex();
         match payload {
-            Some(Payload::RegisterAsset(_)) => {
+            Some(Payload::RegisterAsset(_)) if registers_it => {
                 self.holders = Holders {
                     hold: signer.clone(),
                     use_: signer.clone(),
@@ -155,12 +160,18 @@ impl Walk {
         let is_grant = |b: &[u8]| Hash32::from_slice(b).is_ok_and(|g| self.grants.contains_key(&g));
         let is_filing = |b: &[u8]| Hash32::from_slice(b).is_ok_and(|f| self.filings.contains(&f));
         match payload {
-            Some(Payload::RegisterAsset(_)) => true,
+            // Its own registration (checked by `step`), or a derivation from it.
+            Some(Payload::RegisterAsset(p)) => {
+                self.events.is_empty() || p.derived_from.iter().any(|a| is_asset(a))
+            }
             Some(Payload::TransferRight(p)) => is_asset(&p.asset),
             Some(Payload::IssueGrant(p)) => is_asset(&p.asset),
             Some(Payload::RevokeGrant(p)) => is_grant(&p.grant),
             Some(Payload::RecordUsage(p)) => is_grant(&p.grant),
-            Some(Payload::FileCrossBorder(p)) => p.grants.iter().any(|g| is_grant(g)),
+            Some(Payload::FileCrossBorder(p)) => {
+                p.grants.iter().any(|g| is_grant(g))
+                    || p.transfer.as_ref().is_some_and(|t| is_asset(&t.asset))
+            }
             Some(Payload::DecideCrossBorder(p)) => is_filing(&p.filing),
             Some(Payload::Attest(p)) => {
                 is_asset(&p.subject) || is_grant(&p.subject) || is_filing(&p.subject)

@@ -3,6 +3,7 @@
 //! ledger's.
 
 use crate::codes::{FailureCode, Rejection};
+use crate::genesis::MAX_TIME_MS;
 use crate::keys::PublicKey;
 use crate::pb::{self, tx_body::Payload};
 
@@ -104,6 +105,16 @@ fn list<T: PartialEq>(field: &str, v: &[T], max: usize, required: bool) -> Resul
     Ok(())
 }
 
+/// A time field: at most [`MAX_TIME_MS`] (the end of year 9999).
+fn time(field: &str, v: u64) -> Result<(), Rejection> {
+    if v > MAX_TIME_MS {
+        return Err(bad(format!(
+            "{field} = {v} is past the year 9999: not a time this chain accepts"
+        )));
+    }
+    Ok(())
+}
+
 fn known<E: TryFrom<i32>>(field: &str, v: i32) -> Result<E, Rejection> {
     if v == 0 {
         return Err(bad(format!("{field} is missing")));
@@ -156,12 +167,13 @@ pub fn check_payload(payload: &Payload) -> Result<(), Rejection> {
             if d == pb::Decision::Approve && p.valid_until_ms == 0 {
                 return Err(bad("an approval needs valid_until_ms"));
             }
-            Ok(())
+            time("valid_until_ms", p.valid_until_ms)
         }
         Payload::Attest(p) => {
             hash("subject", &p.subject)?;
             known::<pb::AttestKind>("kind", p.kind)?;
             known::<pb::AttestResult>("result", p.result)?;
+            time("valid_until_ms", p.valid_until_ms)?;
             hash("report_hash", &p.report_hash)
         }
         Payload::Freeze(p) => {
@@ -199,6 +211,25 @@ fn register(p: &pb::RegisterAsset) -> Result<(), Rejection> {
         if pi.contains_sensitive_pi && !pi.contains_pi {
             return Err(bad("contains_sensitive_pi implies contains_pi"));
         }
+        if pi.subjects > 0 && !pi.contains_pi {
+            return Err(bad(format!(
+                "{} personal-information subjects means the data contains personal information: set contains_pi",
+                pi.subjects
+            )));
+        }
+    }
+    if !p.derive_purpose.is_empty() {
+        if p.derived_from.is_empty() {
+            return Err(bad(
+                "derive_purpose is set but derived_from names no parent",
+            ));
+        }
+        if !is_purpose_code(&p.derive_purpose) {
+            return Err(bad(format!(
+                "derive_purpose {:?} is not a kebab-case code",
+                p.derive_purpose
+            )));
+        }
     }
     Ok(())
 }
@@ -219,6 +250,7 @@ fn grant(p: &pb::IssueGrant) -> Result<(), Rejection> {
     if p.not_after_ms == 0 {
         return Err(bad("not_after_ms is missing"));
     }
+    time("not_after_ms", p.not_after_ms)?;
     if p.not_before_ms >= p.not_after_ms {
         return Err(Rejection::new(
             FailureCode::InvalidWindow,
@@ -240,9 +272,23 @@ fn grant(p: &pb::IssueGrant) -> Result<(), Rejection> {
 }
 
 fn filing(p: &pb::FileCrossBorder) -> Result<(), Rejection> {
-    list("grants", &p.grants, MAX_FILING_GRANTS, true)?;
-    for g in &p.grants {
-        hash("grants", g)?;
+    match &p.transfer {
+        Some(t) => {
+            if !p.grants.is_empty() {
+                return Err(bad(
+                    "a filing names either grants or one transfer, not both: file them apart",
+                ));
+            }
+            hash("transfer.asset", &t.asset)?;
+            known::<pb::Right>("transfer.right", t.right)?;
+            key("transfer.receiver", &t.receiver)?;
+        }
+        None => {
+            list("grants", &p.grants, MAX_FILING_GRANTS, true)?;
+            for g in &p.grants {
+                hash("grants", g)?;
+            }
+        }
     }
     jurisdiction("destination", &p.destination)?;
     let path = known::<pb::ExportPath>("path", p.path)?;

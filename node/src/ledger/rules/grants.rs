@@ -1,5 +1,6 @@
-//! `IssueGrant`, `RevokeGrant`, `RecordUsage`, and a grant's status at a time (expiry and
-//! export approvals are evaluated on read, so block production needs no timer).
+//! `IssueGrant`, `RevokeGrant`, `RecordUsage`: who may grant to whom, the constraint set,
+//! the grantee's jurisdiction as an export fact, the bounds a derived asset's grants keep,
+//! and the uses a grant allows.
 
 use shuquan_proto::codes::FailureCode;
 use shuquan_proto::hash::grant_id;
@@ -7,52 +8,9 @@ use shuquan_proto::pb::{self, GrantStatus};
 use shuquan_proto::views::{action_word, grant_status_word};
 use shuquan_proto::Hash32;
 
-use super::{export, id, reject, Ctx, Outcome};
-use crate::error::Result;
+use super::status::foreign;
+use super::{grant_unfrozen, id, reject, Ctx, Outcome};
 use crate::ledger::keys;
-use crate::ledger::state::State;
-
-/// The jurisdictions of a grant that differ from its asset's.
-pub(crate) fn foreign<'g>(terms: &'g pb::IssueGrant, asset_jurisdiction: &str) -> Vec<&'g str> {
-    terms
-        .jurisdictions
-        .iter()
-        .map(String::as_str)
-        .filter(|j| *j != asset_jurisdiction)
-        .collect()
-}
-
-/// A grant's status at time `at`: the stored status, turned `expired` after `not_after`
-/// and back to `pending-export` when an export approval it relies on is no longer valid.
-pub(crate) fn grant_status(st: &State<'_>, g: &pb::GrantRecord, at: u64) -> Result<GrantStatus> {
-    let stored = GrantStatus::try_from(g.status).unwrap_or(GrantStatus::Unspecified);
-    if matches!(stored, GrantStatus::Revoked | GrantStatus::Exhausted) {
-        return Ok(stored);
-    }
-    let terms = g.terms.clone().unwrap_or_default();
-    if at >= terms.not_after_ms {
-        return Ok(GrantStatus::Expired);
-    }
-    if stored == GrantStatus::Active {
-        for cover in &g.covers {
-            let Some(f) = st.filing(&id(&cover.filing))? else {
-                return Ok(GrantStatus::PendingExport);
-            };
-            if !export::filing_in_force(&f, at) {
-                return Ok(GrantStatus::PendingExport);
-            }
-        }
-    }
-    Ok(stored)
-}
-
-/// Whether a grant may be used now (active and within its window).
-pub(super) fn usable_now(ctx: &Ctx<'_, '_>, g: &pb::GrantRecord) -> Result<bool> {
-    let terms = g.terms.clone().unwrap_or_default();
-    Ok(!g.frozen
-        && ctx.now >= terms.not_before_ms
-        && grant_status(ctx.st, g, ctx.now)? == GrantStatus::Active)
-}
 
 fn action_delivered(action: i32, modes: &[i32]) -> bool {
     use pb::{Action as A, DeliveryMode as D};
@@ -83,12 +41,19 @@ pub(super) fn issue(ctx: &mut Ctx<'_, '_>, p: &pb::IssueGrant) -> Outcome<Hash32
         );
     }
     ctx.require_cosigner(&p.grantee, "grantee")?;
-    if p.not_after_ms <= ctx.now {
+    // A foreign party's access is an export, whatever jurisdictions the grant names: the
+    // grant must name where its grantee is, so that the export gate below sees it.
+    let grantee = ctx.member_of(&p.grantee)?;
+    if !p.jurisdictions.contains(&grantee.jurisdiction) {
         return reject(
-            FailureCode::InvalidWindow,
-            "not_after is already past at block time",
+            FailureCode::GranteeJurisdictionNotNamed,
+            format!(
+                "the grantee (member {}) is in {}; name {} among the grant's jurisdictions (access by a party abroad is an export)",
+                grantee.id, grantee.jurisdiction, grantee.jurisdiction
+            ),
         );
     }
+    ctx.within_term(p.not_after_ms, FailureCode::InvalidWindow, "not_after")?;
     for purpose in &p.purposes {
         if !ctx.params.purposes.contains(purpose) {
             return reject(
@@ -122,6 +87,7 @@ pub(super) fn issue(ctx: &mut Ctx<'_, '_>, p: &pb::IssueGrant) -> Outcome<Hash32
             format!("important data may not be read in {}", abroad.join(", ")),
         );
     }
+    within_parent_grants(ctx, &asset, p)?;
     let status = if abroad.is_empty() {
         GrantStatus::Active
     } else {
@@ -150,15 +116,51 @@ pub(super) fn issue(ctx: &mut Ctx<'_, '_>, p: &pb::IssueGrant) -> Outcome<Hash32
     Ok(gid)
 }
 
+/// A grant of an asset derived under a grant stays within what that grant allowed — its
+/// purposes, its jurisdictions, its term, and only while it is not revoked — unless the
+/// parent's current Operate holder consents by signing or cosigning.
+fn within_parent_grants(ctx: &Ctx<'_, '_>, asset: &pb::AssetRecord, p: &pb::IssueGrant) -> Outcome {
+    for edge in asset.parents.iter().filter(|e| !e.via_grant.is_empty()) {
+        let parent = ctx.asset(&id(&edge.parent))?;
+        if ctx.signed_by(&parent.holder_operate) {
+            continue;
+        }
+        let pg = ctx.grant(&id(&edge.via_grant))?;
+        let pt = pg.terms.clone().unwrap_or_default();
+        let beyond = |what: String| {
+            reject::<()>(
+                FailureCode::BeyondParentGrant,
+                format!(
+                    "this asset was derived under grant {}, which {what}; the parent's Operate holder ({}) may consent by cosigning",
+                    hex::encode(&edge.via_grant),
+                    hex::encode(&parent.holder_operate)
+                ),
+            )
+        };
+        if pg.status == GrantStatus::Revoked as i32 {
+            return beyond("is revoked".into());
+        }
+        if let Some(purpose) = p.purposes.iter().find(|x| !pt.purposes.contains(x)) {
+            return beyond(format!("does not allow the purpose {purpose:?}"));
+        }
+        if let Some(j) = p
+            .jurisdictions
+            .iter()
+            .find(|x| !pt.jurisdictions.contains(x))
+        {
+            return beyond(format!("does not allow use in {j}"));
+        }
+        if p.not_after_ms > pt.not_after_ms {
+            return beyond(format!("ends at {} ms", pt.not_after_ms));
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn revoke(ctx: &mut Ctx<'_, '_>, p: &pb::RevokeGrant) -> Outcome {
     let gid = id(&p.grant);
-    let mut g = ctx.grant(&gid)?;
-    if g.frozen {
-        return reject(FailureCode::Frozen, format!("grant {gid} is frozen"));
-    }
-    let terms = g.terms.clone().unwrap_or_default();
-    let asset_id = id(&terms.asset);
-    let asset = ctx.asset(&asset_id)?;
+    let (mut g, terms, asset_id, asset) = ctx.grant_with_asset(&gid)?;
+    grant_unfrozen(&gid, &g, &asset)?;
     let allowed = asset.holder_operate == ctx.signer()
         || terms.grantee == ctx.signer()
         || ctx.has_role(pb::Role::Regulator);
@@ -168,44 +170,34 @@ pub(super) fn revoke(ctx: &mut Ctx<'_, '_>, p: &pb::RevokeGrant) -> Outcome {
             "only the asset's Operate holder, a regulator, or the grantee (renouncing) may revoke a grant",
         );
     }
-    let status = grant_status(ctx.st, &g, ctx.now)?;
-    if matches!(
-        status,
-        GrantStatus::Revoked | GrantStatus::Exhausted | GrantStatus::Expired
-    ) {
-        return reject(
-            FailureCode::WrongState,
-            format!(
-                "grant {gid} is already {}",
-                grant_status_word(status as i32)
-            ),
-        );
-    }
+    ctx.live_grant_status(&gid, &g)?;
     g.status = GrantStatus::Revoked as i32;
     ctx.st.put(keys::grant(&gid), &g);
     ctx.touch(asset_id);
     Ok(())
 }
 
+/// Counts one use of a grant: exhausted when `max_uses` is reached.
+pub(super) fn count_use(ctx: &mut Ctx<'_, '_>, gid: &Hash32, g: &mut pb::GrantRecord) {
+    let max = g.terms.as_ref().map_or(0, |t| t.max_uses);
+    g.uses += 1;
+    if max > 0 && g.uses >= max {
+        g.status = GrantStatus::Exhausted as i32;
+    }
+    ctx.st.put(keys::grant(gid), g);
+}
+
 pub(super) fn usage(ctx: &mut Ctx<'_, '_>, p: &pb::RecordUsage) -> Outcome {
     let gid = id(&p.grant);
-    let mut g = ctx.grant(&gid)?;
-    let terms = g.terms.clone().unwrap_or_default();
-    let asset_id = id(&terms.asset);
-    let asset = ctx.asset(&asset_id)?;
-    if g.frozen || asset.frozen {
-        return reject(
-            FailureCode::Frozen,
-            format!("grant {gid} or its asset is frozen"),
-        );
-    }
+    let (mut g, terms, asset_id, asset) = ctx.grant_with_asset(&gid)?;
+    grant_unfrozen(&gid, &g, &asset)?;
     if terms.grantee != ctx.signer() {
         return reject(
             FailureCode::NotGrantee,
             "only the grantee may record usage of a grant",
         );
     }
-    let status = grant_status(ctx.st, &g, ctx.now)?;
+    let status = ctx.grant_status(&g)?;
     if status == GrantStatus::Exhausted {
         return reject(
             FailureCode::UsesExhausted,
@@ -237,11 +229,16 @@ pub(super) fn usage(ctx: &mut Ctx<'_, '_>, p: &pb::RecordUsage) -> Outcome {
             format!("purpose {:?} is not granted", p.purpose),
         );
     }
-    if !terms.jurisdictions.contains(&p.jurisdiction) {
-        return reject(
-            FailureCode::JurisdictionNotGranted,
-            format!("use in {} is not granted", p.jurisdiction),
-        );
+    // The declared place of use, and where the grantee is: both must be granted (the
+    // grantee's membership is a fact of the chain, the declaration is only its word).
+    let home = ctx.member.jurisdiction.clone();
+    for (j, whose) in [(&p.jurisdiction, "use"), (&home, "the grantee's own")] {
+        if !terms.jurisdictions.contains(j) {
+            return reject(
+                FailureCode::JurisdictionNotGranted,
+                format!("{whose} jurisdiction {j} is not granted"),
+            );
+        }
     }
     if !terms.recipient_systems.is_empty() && !terms.recipient_systems.contains(&p.recipient_system)
     {
@@ -256,11 +253,7 @@ pub(super) fn usage(ctx: &mut Ctx<'_, '_>, p: &pb::RecordUsage) -> Outcome {
             format!("all {} uses are recorded", terms.max_uses),
         );
     }
-    g.uses += 1;
-    if terms.max_uses > 0 && g.uses == terms.max_uses {
-        g.status = GrantStatus::Exhausted as i32;
-    }
-    ctx.st.put(keys::grant(&gid), &g);
+    count_use(ctx, &gid, &mut g);
     ctx.touch(asset_id);
     Ok(())
 }

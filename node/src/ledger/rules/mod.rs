@@ -7,6 +7,7 @@ mod grants;
 mod oversight;
 mod register;
 mod rights;
+pub(crate) mod status;
 
 use shuquan_proto::codes::{FailureCode, Rejection};
 use shuquan_proto::hash::history_link;
@@ -17,9 +18,6 @@ use shuquan_proto::Hash32;
 use super::keys;
 use super::state::State;
 use crate::error::Error;
-
-pub(crate) use export::filing_status;
-pub(crate) use grants::grant_status;
 
 /// Why a transaction did not apply: a rule (a value, recorded in the block) or storage
 /// (an error that stops the block).
@@ -111,6 +109,82 @@ impl Ctx<'_, '_> {
         }
     }
 
+    /// A grant with its terms, and its asset's id and record.
+    pub(crate) fn grant_with_asset(
+        &self,
+        gid: &Hash32,
+    ) -> Outcome<(pb::GrantRecord, pb::IssueGrant, Hash32, pb::AssetRecord)> {
+        let grant = self.grant(gid)?;
+        let terms = grant.terms.clone().unwrap_or_default();
+        let asset_id = id(&terms.asset);
+        let asset = self.asset(&asset_id)?;
+        Ok((grant, terms, asset_id, asset))
+    }
+
+    /// The member an account key belongs to (a signer or cosigner: G2 found it active).
+    pub(crate) fn member_of(&self, key: &[u8]) -> Outcome<pb::Member> {
+        match self.st.member_of_key(key)? {
+            Some(m) => Ok(m),
+            None => reject(
+                FailureCode::UnknownSigner,
+                format!("{} is not the account key of any member", hex::encode(key)),
+            ),
+        }
+    }
+
+    /// Whether `key` signed this transaction, as signer or cosigner.
+    pub(crate) fn signed_by(&self, key: &[u8]) -> bool {
+        self.tx.all_signers().any(|k| k.as_bytes() == key)
+    }
+
+    /// A grant's status at block time.
+    pub(crate) fn grant_status(&self, g: &pb::GrantRecord) -> Result<pb::GrantStatus, Error> {
+        status::grant_status(g, self.now, |f| self.st.filing(f))
+    }
+
+    /// A grant's status at block time, or `wrong_state` once it is revoked, exhausted or
+    /// expired (nothing more can happen to it).
+    pub(crate) fn live_grant_status(
+        &self,
+        gid: &Hash32,
+        g: &pb::GrantRecord,
+    ) -> Outcome<pb::GrantStatus> {
+        use pb::GrantStatus as S;
+        let status = self.grant_status(g)?;
+        if matches!(status, S::Revoked | S::Exhausted | S::Expired) {
+            return reject(
+                FailureCode::WrongState,
+                format!(
+                    "grant {gid} is already {}",
+                    shuquan_proto::views::grant_status_word(status as i32)
+                ),
+            );
+        }
+        Ok(status)
+    }
+
+    /// Whether a grant may be used now: active, not frozen, within its window.
+    pub(crate) fn usable_now(&self, g: &pb::GrantRecord) -> Result<bool, Error> {
+        let not_before = g.terms.as_ref().map_or(0, |t| t.not_before_ms);
+        Ok(!g.frozen && self.now >= not_before && self.grant_status(g)? == pb::GrantStatus::Active)
+    }
+
+    /// Fails with `code` unless `until` lies after block time and within the chain's
+    /// longest term (`params.max_grant_term_ms`).
+    pub(crate) fn within_term(&self, until: u64, code: FailureCode, what: &str) -> Outcome {
+        let max = self.params.max_grant_term_ms;
+        if until <= self.now || until - self.now > max {
+            return reject(
+                code,
+                format!(
+                    "{what} must be after block time and at most {} days later (params.max_grant_term_ms)",
+                    max / 86_400_000
+                ),
+            );
+        }
+        Ok(())
+    }
+
     /// The cosigner the payload needs, or `missing_signature`.
     pub(crate) fn require_cosigner(&self, key: &[u8], who: &str) -> Outcome {
         if self.tx.cosigners.iter().any(|c| c.as_bytes() == key) {
@@ -124,6 +198,31 @@ impl Ctx<'_, '_> {
                 ),
             )
         }
+    }
+}
+
+/// Fails with `frozen` if a grant or its asset is frozen.
+pub(crate) fn grant_unfrozen(
+    gid: &Hash32,
+    grant: &pb::GrantRecord,
+    asset: &pb::AssetRecord,
+) -> Outcome {
+    if grant.frozen || asset.frozen {
+        return reject(
+            FailureCode::Frozen,
+            format!("grant {gid} or its asset is frozen: nothing changes on it until a regulator unfreezes it"),
+        );
+    }
+    Ok(())
+}
+
+/// Who holds `right` of an asset; `None` for an unknown right.
+pub(crate) fn holder(asset: &pb::AssetRecord, right: i32) -> Option<&[u8]> {
+    match pb::Right::try_from(right) {
+        Ok(pb::Right::Hold) => Some(&asset.holder_hold),
+        Ok(pb::Right::Use) => Some(&asset.holder_use),
+        Ok(pb::Right::Operate) => Some(&asset.holder_operate),
+        _ => None,
     }
 }
 
@@ -215,20 +314,32 @@ pub(crate) fn check_not_committed(st: &State<'_>, tx: &DecodedTx) -> Outcome {
     Ok(())
 }
 
+/// G4, second half: the timestamp is within `window` of `now` (`clock` names whose time
+/// `now` is: the block's, or a node's at admission).
+pub(crate) fn check_window(
+    tx: &DecodedTx,
+    now: u64,
+    window: u64,
+    clock: &str,
+) -> Result<(), Rejection> {
+    let ts = tx.body.timestamp_ms;
+    if ts.abs_diff(now) > window {
+        let side = if ts > now { "ahead of" } else { "behind" };
+        return Err(Rejection::new(
+            FailureCode::StaleTimestamp,
+            format!(
+                "timestamp {ts} is {} ms {side} {clock} ({now}); the window is {window} ms (check the signer's clock)",
+                ts.abs_diff(now)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// G4: not a replay, and the timestamp is within the window around block time.
 pub(crate) fn check_freshness(st: &State<'_>, tx: &DecodedTx, now: u64, window: u64) -> Outcome {
     check_not_committed(st, tx)?;
-    let ts = tx.body.timestamp_ms;
-    if ts.abs_diff(now) > window {
-        return reject(
-            FailureCode::StaleTimestamp,
-            format!(
-                "timestamp {ts} is {} ms from the block time {now}; the window is {window} ms (check the signer's clock)",
-                ts.abs_diff(now)
-            ),
-        );
-    }
-    Ok(())
+    check_window(tx, now, window, "the block time").map_err(Fail::Reject)
 }
 
 /// Applies one transaction that passed the stateless checks and signature verification.
@@ -297,18 +408,18 @@ pub(crate) fn named_assets(st: &State<'_>, chain_id: &str, tx: &DecodedTx) -> Ve
             .flatten()
             .map(|g| id(&g.terms.unwrap_or_default().asset))
     };
+    let request_assets = |r: &pb::FileCrossBorder| -> Vec<Hash32> {
+        r.transfer
+            .iter()
+            .map(|t| id(&t.asset))
+            .chain(r.grants.iter().filter_map(|g| grant_asset(g)))
+            .collect()
+    };
     let filing_assets = |f: &[u8]| -> Vec<Hash32> {
         st.filing(&id(f))
             .ok()
             .flatten()
-            .map(|f| {
-                f.request
-                    .unwrap_or_default()
-                    .grants
-                    .iter()
-                    .filter_map(|g| grant_asset(g))
-                    .collect()
-            })
+            .map(|f| request_assets(&f.request.unwrap_or_default()))
             .unwrap_or_default()
     };
     let subject = |s: &[u8]| -> Vec<Hash32> {
@@ -322,14 +433,16 @@ pub(crate) fn named_assets(st: &State<'_>, chain_id: &str, tx: &DecodedTx) -> Ve
         }
     };
     let mut out = match tx.payload() {
-        Some(Payload::RegisterAsset(_)) => vec![shuquan_proto::hash::asset_id(chain_id, &tx.id)],
+        Some(Payload::RegisterAsset(p)) => {
+            std::iter::once(shuquan_proto::hash::asset_id(chain_id, &tx.id))
+                .chain(p.derived_from.iter().map(|a| id(a)))
+                .collect()
+        }
         Some(Payload::TransferRight(p)) => vec![id(&p.asset)],
         Some(Payload::IssueGrant(p)) => vec![id(&p.asset)],
         Some(Payload::RevokeGrant(p)) => grant_asset(&p.grant).into_iter().collect(),
         Some(Payload::RecordUsage(p)) => grant_asset(&p.grant).into_iter().collect(),
-        Some(Payload::FileCrossBorder(p)) => {
-            p.grants.iter().filter_map(|g| grant_asset(g)).collect()
-        }
+        Some(Payload::FileCrossBorder(p)) => request_assets(p),
         Some(Payload::DecideCrossBorder(p)) => filing_assets(&p.filing),
         Some(Payload::Attest(p)) => subject(&p.subject),
         Some(Payload::Freeze(p)) => subject(&p.subject),

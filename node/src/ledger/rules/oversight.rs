@@ -1,5 +1,6 @@
 //! Oversight: auditors' `Attest` (a newer attestation of the same issuer, subject and kind
-//! supersedes the older), regulators' `Freeze` and `Unfreeze` of any asset, grant or filing.
+//! supersedes the older; one may be made of a frozen subject, since it records and changes
+//! nothing), regulators' `Freeze` and `Unfreeze` of any asset, grant or filing.
 
 use shuquan_proto::codes::FailureCode;
 use shuquan_proto::hash::attestation_id;
@@ -9,25 +10,17 @@ use shuquan_proto::Hash32;
 use super::{id, reject, Ctx, Outcome};
 use crate::ledger::keys;
 
-/// The asset a subject belongs to (for history), or `unknown_subject`.
-fn subject_asset(ctx: &Ctx<'_, '_>, subject: &Hash32) -> Outcome<Hash32> {
+/// The assets a subject belongs to (for history): the asset itself, a grant's asset, or
+/// every asset a filing concerns; `unknown_subject` if it is none of these.
+fn subject_assets(ctx: &Ctx<'_, '_>, subject: &Hash32) -> Outcome<Vec<Hash32>> {
     if ctx.st.asset(subject)?.is_some() {
-        return Ok(*subject);
+        return Ok(vec![*subject]);
     }
     if let Some(g) = ctx.st.grant(subject)? {
-        return Ok(id(&g.terms.unwrap_or_default().asset));
+        return Ok(vec![id(&g.terms.unwrap_or_default().asset)]);
     }
     if let Some(f) = ctx.st.filing(subject)? {
-        let first = f
-            .request
-            .unwrap_or_default()
-            .grants
-            .first()
-            .cloned()
-            .unwrap_or_default();
-        if let Some(g) = ctx.st.grant(&id(&first))? {
-            return Ok(id(&g.terms.unwrap_or_default().asset));
-        }
+        return filing_assets(ctx, &f.request.unwrap_or_default());
     }
     reject(
         FailureCode::UnknownSubject,
@@ -35,9 +28,25 @@ fn subject_asset(ctx: &Ctx<'_, '_>, subject: &Hash32) -> Outcome<Hash32> {
     )
 }
 
+/// The assets a filing concerns: the transferred one or every granted one.
+pub(super) fn filing_assets(ctx: &Ctx<'_, '_>, req: &pb::FileCrossBorder) -> Outcome<Vec<Hash32>> {
+    let mut out: Vec<Hash32> = req.transfer.iter().map(|t| id(&t.asset)).collect();
+    for g in &req.grants {
+        if let Some(g) = ctx.st.grant(&id(g))? {
+            out.push(id(&g.terms.unwrap_or_default().asset));
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
 pub(super) fn attest(ctx: &mut Ctx<'_, '_>, p: &pb::Attest) -> Outcome<Hash32> {
     let subject = id(&p.subject);
-    let asset = subject_asset(ctx, &subject)?;
+    let assets = subject_assets(ctx, &subject)?;
+    if p.valid_until_ms != 0 {
+        ctx.within_term(p.valid_until_ms, FailureCode::AttestValidity, "valid_until")?;
+    }
     let aid = attestation_id(ctx.chain_id, &ctx.tx.id);
     let latest = keys::latest_attestation(ctx.signer(), &p.subject, p.kind);
     if let Some(old) = ctx.st.get(&latest)? {
@@ -57,13 +66,15 @@ pub(super) fn attest(ctx: &mut Ctx<'_, '_>, p: &pb::Attest) -> Outcome<Hash32> {
     };
     ctx.st.put(keys::attestation(&aid), &record);
     ctx.st.put_raw(latest, aid.to_vec());
-    ctx.touch(asset);
+    for a in assets {
+        ctx.touch(a);
+    }
     Ok(aid)
 }
 
 /// Freezes (`on`) or unfreezes a subject.
 pub(super) fn freeze(ctx: &mut Ctx<'_, '_>, subject: &Hash32, on: bool, reason: &[u8]) -> Outcome {
-    let asset = subject_asset(ctx, subject)?;
+    let assets = subject_assets(ctx, subject)?;
     let already = |frozen: bool| {
         if frozen == on {
             let state = if on { "already frozen" } else { "not frozen" };
@@ -86,6 +97,8 @@ pub(super) fn freeze(ctx: &mut Ctx<'_, '_>, subject: &Hash32, on: bool, reason: 
         f.frozen = on;
         ctx.st.put(keys::filing(subject), &f);
     }
-    ctx.touch(asset);
+    for a in assets {
+        ctx.touch(a);
+    }
     Ok(())
 }

@@ -1,17 +1,20 @@
-//! `RegisterAsset`: the dispute guard, lineage authorisation, grade and PI inheritance; the
-//! signer becomes holder of all three rights.
+//! `RegisterAsset`: the dispute guard, the jurisdiction (the registrant's own, a derived
+//! asset's parents'), lineage authorisation (a derivation under a grant is a use of it),
+//! grade and PI inheritance; the signer becomes holder of all three rights.
 
 use shuquan_proto::codes::FailureCode;
 use shuquan_proto::hash::asset_id;
 use shuquan_proto::pb;
 use shuquan_proto::Hash32;
 
-use super::{grants, id, reject, Ctx, Outcome};
+use super::grants::count_use;
+use super::{id, reject, Ctx, Outcome};
 use crate::ledger::keys;
 
 pub(super) fn register(ctx: &mut Ctx<'_, '_>, p: &pb::RegisterAsset) -> Outcome<Hash32> {
     let pi = p.pi.unwrap_or_default();
-    if (p.origin == pb::Origin::Personal as i32 || pi.contains_pi) && p.evidence_hash.is_empty() {
+    let personal = p.origin == pb::Origin::Personal as i32 || pi.contains_pi || pi.subjects > 0;
+    if personal && p.evidence_hash.is_empty() {
         return reject(
             FailureCode::EvidenceRequired,
             "data of personal origin or with personal information needs --evidence (hash of the consent or collection evidence)",
@@ -37,6 +40,17 @@ pub(super) fn register(ctx: &mut Ctx<'_, '_>, p: &pb::RegisterAsset) -> Outcome<
             );
         }
     }
+    // Data resides where its registrant is; a derived asset stays where its parents are
+    // (moving it abroad is a grant or a transfer, each with its own filing).
+    if p.derived_from.is_empty() && p.jurisdiction != ctx.member.jurisdiction {
+        return reject(
+            FailureCode::JurisdictionMismatch,
+            format!(
+                "member {} is in {}: it registers data in {}, not {}",
+                ctx.member.id, ctx.member.jurisdiction, ctx.member.jurisdiction, p.jurisdiction
+            ),
+        );
+    }
     let mut grade = p.grade;
     let mut pi_in_force = pi;
     let mut parents = Vec::with_capacity(p.derived_from.len());
@@ -48,19 +62,18 @@ pub(super) fn register(ctx: &mut Ctx<'_, '_>, p: &pb::RegisterAsset) -> Outcome<
                 format!("parent asset {parent_id} is frozen"),
             );
         }
-        let via_grant = if parent.holder_use == ctx.signer() {
-            Vec::new()
-        } else {
-            match derive_grant(ctx, &parent_id)? {
-                Some(g) => g.to_vec(),
-                None => {
-                    return reject(
-                        FailureCode::DeriveNotAllowed,
-                        format!("to derive from {parent_id} the signer must hold its Use right or an active grant with `derive`"),
-                    )
-                }
-            }
-        };
+        let parent_jurisdiction = parent
+            .registration
+            .as_ref()
+            .map_or("", |r| r.jurisdiction.as_str());
+        if p.jurisdiction != parent_jurisdiction {
+            return reject(
+                FailureCode::JurisdictionMismatch,
+                format!(
+                    "parent {parent_id} is in {parent_jurisdiction}: a derived asset keeps its parents' jurisdiction (moving data abroad needs a filing)"
+                ),
+            );
+        }
         if p.grade < parent.grade {
             return reject(
                 FailureCode::GradeBelowParent,
@@ -79,12 +92,19 @@ pub(super) fn register(ctx: &mut Ctx<'_, '_>, p: &pb::RegisterAsset) -> Outcome<
                 format!("parent {parent_id} contains personal information; declare it (--contains-pi) on the derived asset too"),
             );
         }
+        let via_grant = if parent.holder_use == ctx.signer() {
+            Vec::new()
+        } else {
+            derive_under_grant(ctx, &parent_id, p)?.to_vec()
+        };
         grade = grade.max(parent.grade);
         pi_in_force.subjects = pi_in_force.subjects.max(ppi.subjects);
         parents.push(pb::LineageEdge {
             parent: parent_id.to_vec(),
             via_grant,
         });
+        // A derivation is an event of the parent's history too.
+        ctx.touch(parent_id);
     }
     let asset = asset_id(ctx.chain_id, &ctx.tx.id);
     let me = ctx.signer().to_vec();
@@ -121,20 +141,52 @@ pub(super) fn register(ctx: &mut Ctx<'_, '_>, p: &pb::RegisterAsset) -> Outcome<
     Ok(asset)
 }
 
-/// An active grant on `parent` to the signer that allows `derive`.
-fn derive_grant(ctx: &Ctx<'_, '_>, parent: &Hash32) -> Outcome<Option<Hash32>> {
+/// Derives from `parent` under one of the signer's derive grants on it: the grant must be
+/// usable now, name the derivation's purpose, and allow both the derived asset's
+/// jurisdiction and the signer's own. The derivation counts as one use of the grant.
+fn derive_under_grant(
+    ctx: &mut Ctx<'_, '_>,
+    parent: &Hash32,
+    p: &pb::RegisterAsset,
+) -> Outcome<Hash32> {
+    let mut usable = None;
     for key in ctx.st.keys_with_prefix(&keys::grants_to(ctx.signer()))? {
         let gid = id(&key[key.len() - 32..]);
         let Some(g) = ctx.st.grant(&gid)? else {
             continue;
         };
         let terms = g.terms.clone().unwrap_or_default();
-        if terms.asset == parent.as_bytes()
-            && terms.actions.contains(&(pb::Action::Derive as i32))
-            && grants::usable_now(ctx, &g)?
+        if terms.asset != parent.as_bytes()
+            || !terms.actions.contains(&(pb::Action::Derive as i32))
+            || !ctx.usable_now(&g)?
         {
-            return Ok(Some(gid));
+            continue;
         }
+        let fits = terms.purposes.contains(&p.derive_purpose)
+            && terms.jurisdictions.contains(&p.jurisdiction)
+            && terms.jurisdictions.contains(&ctx.member.jurisdiction);
+        if fits {
+            let mut g = g;
+            count_use(ctx, &gid, &mut g);
+            return Ok(gid);
+        }
+        usable.get_or_insert(gid);
     }
-    Ok(None)
+    match usable {
+        Some(gid) if p.derive_purpose.is_empty() => reject(
+            FailureCode::DeriveOutsideGrant,
+            format!("deriving from {parent} under grant {gid} is a use of it: name one of its purposes (derive_purpose)"),
+        ),
+        Some(gid) => reject(
+            FailureCode::DeriveOutsideGrant,
+            format!(
+                "grant {gid} does not allow deriving from {parent} for {:?} in {} by a member in {}",
+                p.derive_purpose, p.jurisdiction, ctx.member.jurisdiction
+            ),
+        ),
+        None => reject(
+            FailureCode::DeriveNotAllowed,
+            format!("to derive from {parent} the signer must hold its Use right or an active grant with `derive`"),
+        ),
+    }
 }

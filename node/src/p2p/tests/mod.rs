@@ -62,6 +62,7 @@ impl Inbound for Recorder {
             Request::Raft(bytes) => Response::Raft([b"re:".as_slice(), &bytes].concat()),
             Request::Txs(txs) => Response::Queued(txs.len() as u32),
             Request::Signatures { .. } => Response::Signatures(Vec::new()),
+            Request::Time => Response::Time(42),
         };
         Box::pin(async move { resp })
     }
