@@ -9,7 +9,7 @@ use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 use prost::Message;
 use serde_json::json;
-use shuquan_node::audit::{open_data_dir, ChainAudit, Verdict};
+use shuquan_ledger::audit::{open_data_dir, ChainAudit, Verdict};
 use shuquan_proto::audit::verify_bundle;
 use shuquan_proto::genesis::{genesis_hash, GenesisFile};
 use shuquan_proto::{pb, views};
@@ -155,8 +155,10 @@ fn chain(
     let secs = started.elapsed().as_secs_f64().max(1e-9);
     let finding = match outcome {
         Ok(()) => None,
-        Err(e) => match e.downcast_ref::<shuquan_node::Error>() {
-            Some(shuquan_node::Error::Audit { height, reason }) => Some((*height, reason.clone())),
+        Err(e) => match e.downcast_ref::<shuquan_ledger::Error>() {
+            Some(shuquan_ledger::Error::Audit { height, reason }) => {
+                Some((*height, reason.clone()))
+            }
             _ => return Err(e),
         },
     };
@@ -246,8 +248,9 @@ fn chain_from_dir(audit: &mut ChainAudit, dir: &Path, genesis: pb::Genesis) -> a
     let bar = progress(tip);
     for h in 1..=tip {
         let block = ledger
+            .bundles()
             .raw_block(h)?
-            .ok_or_else(|| shuquan_node::Error::Audit {
+            .ok_or_else(|| shuquan_ledger::Error::Audit {
                 height: h,
                 reason: "the block is missing from the data directory".into(),
             })?;

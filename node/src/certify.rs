@@ -20,10 +20,10 @@ use shuquan_proto::{Keypair, PublicKey};
 use tokio::sync::watch;
 
 use crate::error::Result;
-use crate::ledger::Ledger;
 use crate::metrics::Metrics;
 use crate::p2p::{P2p, Request, Response};
 use crate::producer::now_ms;
+use shuquan_ledger::Ledger;
 
 /// Signatures asked of one peer at a time.
 const BATCH: u32 = 512;
@@ -47,7 +47,7 @@ pub struct Certifier {
 impl Certifier {
     /// Runs until `stop` turns true. Errors are logged and the next round tries again.
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
-        let mut signed = self.ledger.certified_height().unwrap_or(0);
+        let mut signed = self.ledger.certs().certified_height().unwrap_or(0);
         loop {
             tokio::select! {
                 _ = tokio::time::sleep(self.every) => {}
@@ -68,17 +68,17 @@ impl Certifier {
         let until = applied.min(*signed + 4096);
         while *signed < until {
             let h = *signed + 1;
-            if !ledger.has_signature(h, &me)? {
-                let Some(hash) = ledger.block_hash(h)? else {
+            if !ledger.certs().has_signature(h, &me)? {
+                let Some(hash) = ledger.certs().block_hash(h)? else {
                     break;
                 };
                 let sig = sign_block(&self.key, ledger.chain_id(), h, &hash);
-                ledger.store_signature(h, &me, &sig.signature)?;
+                ledger.certs().store_signature(h, &me, &sig.signature)?;
             }
             *signed = h;
         }
         // 2. Ask the others for theirs.
-        let certified = ledger.certified_height()?;
+        let certified = ledger.certs().certified_height()?;
         if certified >= applied {
             return Ok(());
         }
@@ -98,12 +98,14 @@ impl Certifier {
                 if sig.height > applied {
                     break;
                 }
-                let Some(hash) = ledger.block_hash(sig.height)? else {
+                let Some(hash) = ledger.certs().block_hash(sig.height)? else {
                     break;
                 };
                 match verify_signature(ledger.chain_id(), &self.nodes, sig.height, &hash, &sig) {
                     Ok(node) => {
-                        ledger.store_signature(sig.height, &node, &sig.signature)?;
+                        ledger
+                            .certs()
+                            .store_signature(sig.height, &node, &sig.signature)?;
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, "refused a block signature");
@@ -116,11 +118,11 @@ impl Certifier {
         let need = majority(self.nodes.len());
         let mut h = certified;
         while h < applied {
-            if ledger.signers(h + 1)? < need {
+            if ledger.certs().signers(h + 1)? < need {
                 break;
             }
             h += 1;
-            if let Some(header) = ledger.header(h)? {
+            if let Some(header) = ledger.queries().header(h)? {
                 let lag_ms = now_ms().saturating_sub(header.timestamp_ms);
                 self.metrics
                     .certificate_lag_seconds
@@ -128,7 +130,7 @@ impl Certifier {
             }
         }
         if h > certified {
-            ledger.set_certified_height(h)?;
+            ledger.certs().set_certified_height(h)?;
             self.metrics.certified_height.set(h as i64);
         }
         Ok(())

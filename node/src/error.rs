@@ -3,15 +3,9 @@
 /// What can stop the node (as opposed to a rejected transaction, which is a value).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The sled database failed.
-    #[error("storage: {0}")]
-    Storage(#[from] sled::Error),
-    /// A stored value does not decode: the data directory is damaged.
-    #[error("corrupt ledger: {0}")]
-    Corrupt(String),
-    /// The data directory belongs to another chain or genesis.
-    #[error("genesis mismatch: {0}")]
-    GenesisMismatch(String),
+    /// The ledger failed (storage, a damaged data directory, another chain's directory).
+    #[error(transparent)]
+    Ledger(#[from] shuquan_ledger::Error),
     /// An encoding problem in our own types.
     #[error(transparent)]
     Proto(#[from] shuquan_proto::Error),
@@ -36,17 +30,6 @@ pub enum Error {
         key: String,
         /// What is wrong and how to fix it.
         message: String,
-    },
-    /// The authenticated state tree (jmt) failed: a missing node means a damaged ledger.
-    #[error("state tree: {0}")]
-    StateTree(String),
-    /// `audit chain` found a block that does not hold (the first one).
-    #[error("block {height}: {reason}")]
-    Audit {
-        /// The first bad height.
-        height: u64,
-        /// What does not hold there.
-        reason: String,
     },
     /// The node is shutting down or a task it needs has stopped.
     #[error("node stopped: {0}")]

@@ -3,13 +3,11 @@
 //! HTTP/JSON API, configuration and metrics.
 
 pub mod api;
-pub mod audit;
 pub mod certify;
 pub mod clock;
 pub mod config;
 pub mod daemon;
 pub mod dev;
-pub mod ledger;
 pub mod mempool;
 pub mod metrics;
 pub mod p2p;

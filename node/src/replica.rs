@@ -12,8 +12,8 @@ use prost::Message;
 use shuquan_consensus::{AppliedMark, Entry, Error as RaftError, StateMachine};
 use shuquan_proto::pb;
 
-use crate::error::Error;
-use crate::ledger::{AppliedBlock, Ledger};
+use shuquan_ledger::Error;
+use shuquan_ledger::{AppliedBlock, Ledger};
 
 /// What happened in one apply: the blocks it added, or a snapshot it installed.
 #[derive(Debug)]
@@ -116,11 +116,15 @@ impl StateMachine for Replica {
     }
 
     fn snapshot(&mut self) -> Result<Vec<u8>, RaftError> {
-        self.ledger.export().map_err(sm_err)
+        self.ledger.snapshots().export().map_err(sm_err)
     }
 
     fn install(&mut self, data: &[u8], mark: &AppliedMark) -> Result<(), RaftError> {
-        let applied = self.ledger.install(data, mark.as_bytes()).map_err(sm_err)?;
+        let applied = self
+            .ledger
+            .snapshots()
+            .install(data, mark.as_bytes())
+            .map_err(sm_err)?;
         tracing::info!(height = applied.height, "installed a ledger snapshot");
         (self.on_blocks)(Applied::Installed(applied.height));
         Ok(())

@@ -84,7 +84,9 @@ impl<'de> serde::Deserialize<'de> for Hash32 {
     }
 }
 
-/// The signing-domain tags and hash contexts. Changing one is a new format.
+/// The registry of every signing-domain tag and hash context the project uses: each one
+/// names exactly one kind of hashed or signed bytes, so no two kinds can share a hash.
+/// Changing one is a new format. [`domain::ALL`] lists them; a test keeps them unique.
 pub mod domain {
     /// Prefix of the bytes a transaction signature covers (then the genesis hash and the
     /// body).
@@ -117,6 +119,38 @@ pub mod domain {
     pub const HISTORY: &str = "SHUQUAN_HISTORY_V1";
     /// Digest of a whole ledger (every row but the "last applied" mark).
     pub const LEDGER_DIGEST: &str = "SHUQUAN_LEDGER_DIGEST_V1";
+    /// A node's memory of transaction bytes whose signatures it verified (never leaves the
+    /// node).
+    pub const VERIFIED_BYTES: &str = "SHUQUAN_VERIFIED_BYTES_V1";
+    /// The leaf key of a state row in the state tree.
+    pub const STATE_KEY: &str = "SHUQUAN_STATE_KEY_V1";
+    /// The state tree's node and value hashes.
+    pub const STATE_TREE: &str = "SHUQUAN_STATE_TREE_V1";
+    /// A gossip message's id (over the transaction bytes it carries).
+    pub const GOSSIP_MESSAGE_ID: &str = "SHUQUAN_GOSSIP_MESSAGE_ID_V1";
+
+    /// Every tag and context above.
+    pub const ALL: &[&[u8]] = &[
+        TX_SIGN,
+        TX_ID.as_bytes(),
+        ASSET_ID.as_bytes(),
+        GRANT_ID.as_bytes(),
+        FILING_ID.as_bytes(),
+        ATTESTATION_ID.as_bytes(),
+        BLOCK.as_bytes(),
+        BLOCK_CERT.as_bytes(),
+        GENESIS.as_bytes(),
+        MERKLE_LEAF.as_bytes(),
+        MERKLE_NODE.as_bytes(),
+        MERKLE_EMPTY.as_bytes(),
+        RECEIPT.as_bytes(),
+        HISTORY.as_bytes(),
+        LEDGER_DIGEST.as_bytes(),
+        VERIFIED_BYTES.as_bytes(),
+        STATE_KEY.as_bytes(),
+        STATE_TREE.as_bytes(),
+        GOSSIP_MESSAGE_ID.as_bytes(),
+    ];
 }
 
 /// [`tagged`] over parts that arrive one at a time: `Tagged::new(c)` then `part(p)` for
@@ -188,4 +222,30 @@ pub fn history_link(prev: &Hash32, tx: &Hash32) -> Hash32 {
 /// A data set's fingerprint: plain BLAKE3 of its bytes (what `b3sum` prints).
 pub fn fingerprint(data: &[u8]) -> Hash32 {
     Hash32(*blake3::hash(data).as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::domain;
+
+    #[test]
+    fn every_domain_tag_is_unique_and_none_is_a_prefix_of_another() {
+        for (i, a) in domain::ALL.iter().enumerate() {
+            assert!(a.starts_with(b"SHUQUAN_"), "{}", String::from_utf8_lossy(a));
+            for b in &domain::ALL[i + 1..] {
+                assert_ne!(a, b, "{} twice", String::from_utf8_lossy(a));
+                assert!(
+                    !a.starts_with(b) && !b.starts_with(a),
+                    "{} and {} overlap",
+                    String::from_utf8_lossy(a),
+                    String::from_utf8_lossy(b)
+                );
+            }
+        }
+        // Every `pub const` in the module is listed (counted from this file's source).
+        let src = include_str!("hash.rs");
+        let body =
+            &src[src.find("pub mod domain").unwrap_or(0)..src.find("pub const ALL").unwrap_or(0)];
+        assert_eq!(body.matches("pub const ").count(), domain::ALL.len());
+    }
 }

@@ -10,13 +10,9 @@
 use jmt::proof::SparseMerkleProof;
 use jmt::{KeyHash, RootHash, SimpleHasher};
 
+use crate::hash::domain::{STATE_KEY, STATE_TREE};
 use crate::hash::{tagged, Hash32};
 use crate::{pb, Error};
-
-/// Context of the key hash of a state row.
-const STATE_KEY: &str = "SHUQUAN_STATE_KEY_V1";
-/// Context of the tree's node and value hashes.
-const STATE_TREE: &str = "SHUQUAN_STATE_TREE_V1";
 
 /// The tree's hasher: BLAKE3 in derive-key mode under `SHUQUAN_STATE_TREE_V1`.
 #[derive(Clone)]

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::bail;
 use serde_json::{json, Value};
-use shuquan_node::ledger::Ledger;
+use shuquan_ledger::Ledger;
 
 use crate::cluster::Cluster;
 use crate::load::{Load, LoadPlan};
@@ -286,7 +286,7 @@ fn same_digests(c: &mut Cluster, height: u64) -> anyhow::Result<bool> {
     for i in 1..=c.nodes.len() {
         c.kill9(i);
         let ledger = Ledger::open(&c.ledger_dir(i), genesis.clone())?;
-        let (h, d) = ledger.digest()?;
+        let (h, d) = ledger.snapshots().digest()?;
         if h != height {
             bail!("node {i} reopened at height {h}, not {height}");
         }

@@ -25,7 +25,7 @@ const SEGMENT_BYTES: usize = 8 << 20;
 
 /// Runs ledger reads that may take a while off the async workers.
 async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> crate::Result<T> + Send + 'static,
+    f: impl FnOnce() -> shuquan_ledger::Result<T> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f)
         .await
@@ -57,10 +57,10 @@ pub(super) async fn bundle(
         .map_err(|e| ApiError::bad_request(format!("asset id {id:?}: {e}")))?;
     let applied = app.ledger.applied()?.height;
     let deadline = Instant::now() + CERTIFY_WAIT;
-    let mut certified = app.ledger.certified_height()?;
+    let mut certified = app.ledger.certs().certified_height()?;
     while certified < applied && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
-        certified = app.ledger.certified_height()?;
+        certified = app.ledger.certs().certified_height()?;
     }
     let height = certified.min(applied);
     let _permit = BUILDING
@@ -68,10 +68,10 @@ pub(super) async fn bundle(
         .await
         .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "stopping", e.to_string()))?;
     let ledger = app.ledger.clone();
-    let built = blocking(move || ledger.audit_bundle(&asset, height, q.parents)).await?;
+    let built = blocking(move || ledger.bundles().audit_bundle(&asset, height, q.parents)).await?;
     match built {
         Some(bytes) => Ok(protobuf(bytes)),
-        None if app.ledger.asset(&asset)?.is_some() => Err(ApiError::new(
+        None if app.ledger.queries().asset(&asset)?.is_some() => Err(ApiError::new(
             StatusCode::CONFLICT,
             "not_certified",
             format!("asset {asset} was registered after the certified height {height}; try again in a moment"),
@@ -105,11 +105,11 @@ pub(super) async fn chain(
     }
     let limit = q.limit.clamp(1, SEGMENT_BLOCKS);
     let ledger = app.ledger.clone();
-    let segment = blocking(move || -> crate::Result<pb::ChainSegment> {
+    let segment = blocking(move || -> shuquan_ledger::Result<pb::ChainSegment> {
         let mut seg = pb::ChainSegment::default();
         let mut size = 0;
         for h in q.from..q.from.saturating_add(limit) {
-            let Some(block) = ledger.raw_block(h)? else {
+            let Some(block) = ledger.bundles().raw_block(h)? else {
                 break;
             };
             size += block.encoded_len();

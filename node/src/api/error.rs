@@ -73,6 +73,12 @@ impl From<crate::Error> for ApiError {
     }
 }
 
+impl From<shuquan_ledger::Error> for ApiError {
+    fn from(e: shuquan_ledger::Error) -> Self {
+        crate::Error::from(e).into()
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         (self.status, Json(self.view)).into_response()

@@ -28,7 +28,7 @@ pub(super) struct EventsQuery {
 struct Cursor {
     app: Arc<App>,
     next: u64,
-    wake: tokio::sync::broadcast::Receiver<Arc<crate::ledger::AppliedBlock>>,
+    wake: tokio::sync::broadcast::Receiver<Arc<shuquan_ledger::AppliedBlock>>,
 }
 
 pub(super) async fn events(
@@ -55,7 +55,7 @@ pub(super) async fn events(
     let cursor = Cursor { app, next, wake };
     let stream = stream::unfold(cursor, |mut c| async move {
         loop {
-            let block = match c.app.ledger.block(c.next) {
+            let block = match c.app.ledger.queries().block(c.next) {
                 Ok(b) => b,
                 Err(e) => {
                     tracing::warn!(error = %e, "event stream cannot read a block; closing it");

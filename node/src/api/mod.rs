@@ -20,10 +20,10 @@ use shuquan_consensus::{Node as RaftNode, NodeId};
 use shuquan_proto::PublicKey;
 use tokio::sync::broadcast;
 
-use crate::ledger::{AppliedBlock, Ledger};
 use crate::mempool::Mempool;
 use crate::metrics::Metrics;
 use crate::p2p::P2p;
+use shuquan_ledger::{AppliedBlock, Ledger};
 
 pub use error::ApiError;
 pub use serve::{serve, ServeLimits};

@@ -11,7 +11,7 @@ use shuquan_proto::views::{self as v, MemberView};
 use shuquan_proto::{Hash32, PublicKey};
 
 use super::{ApiError, App};
-use crate::ledger::GrantsOf;
+use shuquan_ledger::GrantsOf;
 
 type Answer<T> = Result<Json<T>, ApiError>;
 
@@ -46,7 +46,7 @@ pub(super) async fn status(State(app): State<Arc<App>>) -> Answer<v::StatusView>
         leader_id: st.leader_id,
         peers: app.p2p.peers().iter().map(|k| k.to_hex()).collect(),
         mempool: app.mempool.len(),
-        certified_height: app.ledger.certified_height()?,
+        certified_height: app.ledger.certs().certified_height()?,
         clock_ms: app.clock.now_ms(),
         clock_offset_ms: app.clock.offset_ms(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -82,7 +82,7 @@ pub(super) async fn asset(
     Path(id): Path<String>,
 ) -> Answer<v::AssetView> {
     let id = hash(&id, "asset id")?;
-    found(app.ledger.asset(&id)?, format_args!("asset {id}"))
+    found(app.ledger.queries().asset(&id)?, format_args!("asset {id}"))
 }
 
 pub(super) async fn history(
@@ -90,10 +90,10 @@ pub(super) async fn history(
     Path(id): Path<String>,
 ) -> Answer<Vec<v::HistoryEntryView>> {
     let id = hash(&id, "asset id")?;
-    if app.ledger.asset(&id)?.is_none() {
+    if app.ledger.queries().asset(&id)?.is_none() {
         return Err(ApiError::not_found(format_args!("asset {id}")));
     }
-    Ok(Json(app.ledger.history(&id)?))
+    Ok(Json(app.ledger.queries().history(&id)?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -114,11 +114,11 @@ pub(super) async fn rights(
     let id = hash(&id, "asset id")?;
     let height = match (q.height, q.time) {
         (Some(h), _) => h,
-        (None, Some(t)) => app.ledger.height_at_time(t)?,
+        (None, Some(t)) => app.ledger.queries().height_at_time(t)?,
         (None, None) => app.ledger.applied()?.height,
     };
     found(
-        app.ledger.rights_at(&id, height)?,
+        app.ledger.queries().rights_at(&id, height)?,
         format_args!("asset {id}"),
     )
 }
@@ -129,7 +129,9 @@ pub(super) async fn asset_grants(
     Query(q): Query<AtQuery>,
 ) -> Answer<Vec<v::GrantView>> {
     let id = hash(&id, "asset id")?;
-    Ok(Json(app.ledger.grants(GrantsOf::Asset(&id), q.at)?))
+    Ok(Json(
+        app.ledger.queries().grants(GrantsOf::Asset(&id), q.at)?,
+    ))
 }
 
 pub(super) async fn lineage(
@@ -137,7 +139,10 @@ pub(super) async fn lineage(
     Path(id): Path<String>,
 ) -> Answer<v::LineageView> {
     let id = hash(&id, "asset id")?;
-    found(app.ledger.lineage(&id)?, format_args!("asset {id}"))
+    found(
+        app.ledger.queries().lineage(&id)?,
+        format_args!("asset {id}"),
+    )
 }
 
 pub(super) async fn asset_filings(
@@ -145,7 +150,7 @@ pub(super) async fn asset_filings(
     Path(id): Path<String>,
 ) -> Answer<Vec<v::FilingView>> {
     let id = hash(&id, "asset id")?;
-    Ok(Json(app.ledger.filings_of_asset(&id)?))
+    Ok(Json(app.ledger.queries().filings_of_asset(&id)?))
 }
 
 pub(super) async fn fingerprint(
@@ -153,7 +158,7 @@ pub(super) async fn fingerprint(
     Path(fp): Path<String>,
 ) -> Answer<Value> {
     let fp = hash(&fp, "fingerprint")?;
-    let assets = app.ledger.assets_by_fingerprint(&fp)?;
+    let assets = app.ledger.queries().assets_by_fingerprint(&fp)?;
     if assets.is_empty() {
         return Err(ApiError::not_found(format_args!(
             "an asset with fingerprint {fp}"
@@ -168,7 +173,10 @@ pub(super) async fn grant(
     Query(q): Query<AtQuery>,
 ) -> Answer<v::GrantView> {
     let id = hash(&id, "grant id")?;
-    found(app.ledger.grant(&id, q.at)?, format_args!("grant {id}"))
+    found(
+        app.ledger.queries().grant(&id, q.at)?,
+        format_args!("grant {id}"),
+    )
 }
 
 pub(super) async fn filing(
@@ -176,7 +184,10 @@ pub(super) async fn filing(
     Path(id): Path<String>,
 ) -> Answer<v::FilingView> {
     let id = hash(&id, "filing id")?;
-    found(app.ledger.filing(&id)?, format_args!("filing {id}"))
+    found(
+        app.ledger.queries().filing(&id)?,
+        format_args!("filing {id}"),
+    )
 }
 
 pub(super) async fn attestation(
@@ -185,13 +196,13 @@ pub(super) async fn attestation(
 ) -> Answer<v::AttestationView> {
     let id = hash(&id, "attestation id")?;
     found(
-        app.ledger.attestation(&id)?,
+        app.ledger.queries().attestation(&id)?,
         format_args!("attestation {id}"),
     )
 }
 
 pub(super) async fn members(State(app): State<Arc<App>>) -> Answer<Vec<MemberView>> {
-    Ok(Json(app.ledger.members()?))
+    Ok(Json(app.ledger.queries().members()?))
 }
 
 pub(super) async fn member(
@@ -200,7 +211,7 @@ pub(super) async fn member(
 ) -> Answer<MemberView> {
     let k = key(&k)?;
     found(
-        app.ledger.member_by_key(k.as_bytes())?,
+        app.ledger.queries().member_by_key(k.as_bytes())?,
         format_args!("a member with account key {k}"),
     )
 }
@@ -216,7 +227,7 @@ pub(super) async fn member_txs(
     Query(q): Query<LimitQuery>,
 ) -> Answer<Vec<v::ReceiptView>> {
     let k = key(&k)?;
-    Ok(Json(app.ledger.txs_by_signer(
+    Ok(Json(app.ledger.queries().txs_by_signer(
         k.as_bytes(),
         q.limit.unwrap_or(1000).min(10_000),
     )?))
@@ -244,13 +255,13 @@ pub(super) async fn member_grants(
             )))
         }
     };
-    Ok(Json(app.ledger.grants(of, q.at)?))
+    Ok(Json(app.ledger.queries().grants(of, q.at)?))
 }
 
 pub(super) async fn tx(State(app): State<Arc<App>>, Path(id): Path<String>) -> Answer<v::TxView> {
     let id = hash(&id, "transaction id")?;
     found(
-        app.ledger.tx(&id)?,
+        app.ledger.queries().tx(&id)?,
         format_args!("transaction {id} (it may still be in the mempool)"),
     )
 }
@@ -261,7 +272,7 @@ pub(super) async fn proof(
 ) -> Answer<v::InclusionProofView> {
     let id = hash(&id, "transaction id")?;
     found(
-        app.ledger.inclusion_proof(&id)?,
+        app.ledger.queries().inclusion_proof(&id)?,
         format_args!("committed transaction {id}"),
     )
 }
@@ -276,7 +287,7 @@ pub(super) async fn block(
     Path(h): Path<String>,
 ) -> Answer<v::BlockView> {
     let h = height(&h)?;
-    found(app.ledger.block(h)?, format_args!("block {h}"))
+    found(app.ledger.queries().block(h)?, format_args!("block {h}"))
 }
 
 pub(super) async fn certificate(
@@ -284,7 +295,7 @@ pub(super) async fn certificate(
     Path(h): Path<String>,
 ) -> Answer<v::CertificateView> {
     let h = height(&h)?;
-    let view = app.ledger.certificate(h)?.and_then(|cert| {
+    let view = app.ledger.certs().certificate(h)?.and_then(|cert| {
         let hash = Hash32::from_slice(&cert.block_hash).ok()?;
         Some(v::CertificateView::new(app.ledger.genesis(), hash, &cert))
     });
@@ -293,5 +304,8 @@ pub(super) async fn certificate(
 
 pub(super) async fn latest_block(State(app): State<Arc<App>>) -> Answer<v::BlockView> {
     let h = app.ledger.applied()?.height;
-    found(app.ledger.block(h)?, "any block (the chain is empty)")
+    found(
+        app.ledger.queries().block(h)?,
+        "any block (the chain is empty)",
+    )
 }

@@ -110,7 +110,7 @@ pub(super) async fn submit(
         .min(app.max_wait);
     let deadline = tokio::time::Instant::now() + limit;
     loop {
-        if let Some(receipt) = app.ledger.receipt(&tx.id)? {
+        if let Some(receipt) = app.ledger.queries().receipt(&tx.id)? {
             if receipt.height <= app.height.load(std::sync::atomic::Ordering::Acquire) {
                 return Ok((StatusCode::OK, Json(committed(tx.id, receipt))));
             }

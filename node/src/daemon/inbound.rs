@@ -11,9 +11,9 @@ use shuquan_proto::codes::FailureCode;
 use shuquan_proto::PublicKey;
 
 use crate::clock::Clock;
-use crate::ledger::Ledger;
 use crate::mempool::Mempool;
 use crate::p2p::{Inbound, Request, Response, Verdict};
+use shuquan_ledger::Ledger;
 
 /// Whether a rejection holds whatever the ledger's state: the G1 encoding rules and the
 /// signature rules of G2 (but not "unknown signer", which depends on membership).
@@ -121,7 +121,7 @@ impl Inbound for NodeInbound {
                 let (ledger, me) = (self.ledger.clone(), self.node_key);
                 Box::pin(async move {
                     // A bounded read of cached rows (at most 512 asked by our own nodes).
-                    match ledger.signatures_by(&me, after, max.min(1024)) {
+                    match ledger.certs().signatures_by(&me, after, max.min(1024)) {
                         Ok(sigs) => Response::Signatures(sigs),
                         Err(e) => Response::Error(format!("reading block signatures: {e}")),
                     }

@@ -20,12 +20,12 @@ use crate::api::{self, App};
 use crate::clock::Clock;
 use crate::config::{parse_peer, NodeConfig};
 use crate::error::{Error, Result};
-use crate::ledger::{AppliedBlock, Ledger};
 use crate::mempool::Mempool;
 use crate::metrics::Metrics;
 use crate::p2p::{self, P2p};
 use crate::producer;
 use crate::replica::{Applied, OnBlocks, Replica};
+use shuquan_ledger::{AppliedBlock, Ledger};
 
 pub use tasks::refresh_metrics;
 

@@ -27,7 +27,7 @@ pub(super) const PROTOCOL_VERSION: &str = "/shuquan/1.0.0";
 
 /// BLAKE3 context of gossip message ids (content addressed: the same transaction published
 /// twice, by anyone, is one message).
-const MESSAGE_ID_CONTEXT: &str = "SHUQUAN_GOSSIP_MESSAGE_ID_V1";
+const MESSAGE_ID_CONTEXT: &str = shuquan_proto::hash::domain::GOSSIP_MESSAGE_ID;
 
 /// Mesh degree. A chain of 3 to 7 members has at most 6 peers, so with D = 6 every
 /// subscribed member ends up in the mesh and gossip reaches everyone in one hop.

@@ -1,0 +1,182 @@
+//! What auditors fetch: an asset's audit bundle ([`Bundles::audit_bundle`]: its events with
+//! inclusion proofs, the certified headers, and state proofs of its record, grants and
+//! lineage parents at one height), and raw blocks for re-checking a whole chain
+//! ([`Bundles::raw_block`]). `shuquan_proto::audit` verifies what this builds.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use prost::Message;
+use shuquan_proto::block::receipt_hash;
+use shuquan_proto::merkle::{leaf_hash, proof};
+use shuquan_proto::{pb, state, Hash32};
+
+use crate::error::{Error, Result};
+use crate::store::decode;
+use crate::{keys, smt, Ledger};
+
+/// The Merkle leaves of one block's transaction ids and receipts.
+struct BlockLeaves {
+    txs: Vec<Hash32>,
+    receipts: Vec<Hash32>,
+}
+
+/// Builds what auditors fetch.
+#[derive(Clone, Copy, Debug)]
+pub struct Bundles<'a> {
+    ledger: &'a Ledger,
+}
+
+impl<'a> Bundles<'a> {
+    pub(crate) fn new(ledger: &'a Ledger) -> Self {
+        Bundles { ledger }
+    }
+
+    /// The audit bundle of `asset` as of `height` (which must be applied and should be
+    /// certified), with its lineage parents' records when `parents`. `None` if the asset
+    /// did not exist at that height.
+    pub fn audit_bundle(
+        &self,
+        asset: &Hash32,
+        height: u64,
+        parents: bool,
+    ) -> Result<Option<Vec<u8>>> {
+        let Some(record_proof) = smt::prove(&self.ledger.store, &state::asset_row(asset), height)?
+        else {
+            return Ok(None);
+        };
+        let record: pb::AssetRecord = decode(&record_proof.value, &record_proof.key)?;
+        let mut heights = BTreeSet::from([height]);
+        let mut leaves: BTreeMap<u64, BlockLeaves> = BTreeMap::new();
+        let mut events = Vec::with_capacity(record.event_count as usize);
+        for n in 0..record.event_count {
+            let key = keys::event(asset, n);
+            let id = self
+                .ledger
+                .store
+                .tree
+                .get(&key)?
+                .ok_or_else(|| Error::Corrupt(format!("asset {asset} lacks event {n}")))?;
+            let tx = self
+                .ledger
+                .queries()
+                .tx_record(&Hash32::from_slice(&id)?)?
+                .ok_or_else(|| {
+                    Error::Corrupt(format!("event {n} of asset {asset} has no record"))
+                })?;
+            let block = match leaves.entry(tx.height) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(self.block_leaves(tx.height)?)
+                }
+            };
+            let i = tx.index as usize;
+            let path = |l: &[Hash32]| -> Vec<Vec<u8>> {
+                proof(l, i)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(Hash32::to_vec)
+                    .collect()
+            };
+            heights.insert(tx.height);
+            events.push(pb::ProvenTx {
+                height: tx.height,
+                index: tx.index,
+                tx: tx.raw,
+                tx_path: path(&block.txs),
+                receipt: tx.receipt,
+                receipt_path: path(&block.receipts),
+            });
+        }
+        let mut grants = Vec::new();
+        for (k, _) in self
+            .ledger
+            .store
+            .scan(&keys::grants_of_asset(asset), usize::MAX)?
+        {
+            let id = Hash32::from_slice(&k[k.len() - 32..])?;
+            if let Some(p) = smt::prove(&self.ledger.store, &state::grant_row(&id), height)? {
+                grants.push(p);
+            }
+        }
+        let mut parent_proofs = Vec::new();
+        if parents {
+            for edge in &record.parents {
+                let id = Hash32::from_slice(&edge.parent)?;
+                if let Some(p) = smt::prove(&self.ledger.store, &state::asset_row(&id), height)? {
+                    parent_proofs.push(p);
+                }
+            }
+        }
+        let mut headers = Vec::with_capacity(heights.len());
+        for h in heights {
+            headers.push(pb::CertifiedHeader {
+                header: self.header_bytes(h)?,
+                certificate: self.ledger.certs().certificate(h)?,
+            });
+        }
+        let bundle = pb::AuditBundle {
+            chain_id: self.ledger.chain_id().to_string(),
+            genesis_hash: self.ledger.genesis_hash().to_vec(),
+            asset: asset.to_vec(),
+            height,
+            events,
+            headers,
+            record: Some(record_proof),
+            grants,
+            parents: parent_proofs,
+        };
+        Ok(Some(bundle.encode_to_vec()))
+    }
+
+    /// The block at `height` as stored: header bytes, transactions and certificate.
+    pub fn raw_block(&self, height: u64) -> Result<Option<pb::RawBlock>> {
+        let tree = &self.ledger.store.tree;
+        let Some(header) = tree.get(keys::header(height))? else {
+            return Ok(None);
+        };
+        let mut txs = Vec::new();
+        let queries = self.ledger.queries();
+        for (index, receipt) in (0u32..).zip(queries.block_receipts(height)?) {
+            if let Some(raw) = tree.get(keys::block_raw(height, index))? {
+                txs.push(raw.to_vec());
+                continue;
+            }
+            let id = Hash32::from_slice(&receipt.tx_id)?;
+            let rec = queries.tx_record(&id)?.ok_or_else(|| {
+                Error::Corrupt(format!("block {height} names tx {id}, which has no record"))
+            })?;
+            txs.push(rec.raw);
+        }
+        Ok(Some(pb::RawBlock {
+            header: header.to_vec(),
+            txs,
+            certificate: self.ledger.certs().certificate(height)?,
+        }))
+    }
+
+    fn header_bytes(&self, height: u64) -> Result<Vec<u8>> {
+        Ok(self
+            .ledger
+            .store
+            .tree
+            .get(keys::header(height))?
+            .ok_or_else(|| Error::Corrupt(format!("no header at height {height}")))?
+            .to_vec())
+    }
+
+    fn block_leaves(&self, height: u64) -> Result<BlockLeaves> {
+        let receipts = self.ledger.queries().block_receipts(height)?;
+        Ok(BlockLeaves {
+            txs: receipts.iter().map(|r| leaf_hash(&r.tx_id)).collect(),
+            receipts: receipts
+                .iter()
+                .map(|r| leaf_hash(receipt_hash(r).as_bytes()))
+                .collect(),
+        })
+    }
+
+    /// The state root of the block at `height` as the tree holds it (for checks).
+    pub fn state_root(&self, height: u64) -> Result<Option<Hash32>> {
+        smt::root(&self.ledger.store, height)
+    }
+}

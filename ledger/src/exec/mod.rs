@@ -1,0 +1,288 @@
+//! The block executor: a pure function from a proposal, the previous block's mark and a
+//! [`StateView`] to the block (header, hash, receipts) and the [`Writes`] that commit it.
+//! It reads state only through the view, asks a [`Verdicts`] provider about signatures, and
+//! knows nothing of storage, threads or networks: the same inputs give the same block on
+//! every node, over sled or over rows in memory.
+
+mod index;
+pub(crate) mod overlay;
+mod time;
+
+use prost::Message;
+use shuquan_proto::block::{block_hash, results_root, tx_root};
+use shuquan_proto::codes::{FailureCode, Rejection};
+use shuquan_proto::hash::{domain, tagged};
+use shuquan_proto::tx::{decode_tx, ChainRef, DecodedTx};
+use shuquan_proto::{pb, Hash32};
+
+use crate::error::Result;
+use crate::keys;
+use crate::rules::{self, Ctx, Fail};
+use crate::smt;
+use crate::verdicts::Verdicts;
+use crate::view::{StateView, Writes};
+use overlay::State;
+
+pub use time::block_time;
+
+/// A block as executed: its header, hash and receipts.
+#[derive(Clone, Debug)]
+pub struct AppliedBlock {
+    /// The header.
+    pub header: pb::BlockHeader,
+    /// `H("block", header)`.
+    pub hash: Hash32,
+    /// One receipt per transaction, in order.
+    pub receipts: Vec<pb::Receipt>,
+}
+
+/// A block and the writes that commit it.
+#[derive(Debug)]
+pub struct Executed {
+    /// The block.
+    pub block: AppliedBlock,
+    /// Every row it writes: state rows, the state tree, the chain and the indexes.
+    pub writes: Writes,
+}
+
+/// What execution needs to know of the chain.
+#[derive(Clone, Debug)]
+pub struct Chain {
+    /// Chain id and genesis hash (what signatures bind).
+    pub chain: ChainRef,
+    /// The genesis parameters.
+    pub params: pb::Params,
+}
+
+impl Chain {
+    /// The chain a genesis begins.
+    pub fn of(genesis: &pb::Genesis) -> Self {
+        Chain {
+            chain: ChainRef::of(genesis),
+            params: genesis.params.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// The rows of a new ledger: the genesis members and their account keys, and version 0 of
+/// the state tree over them.
+pub fn genesis_writes(genesis: &pb::Genesis) -> Result<Writes> {
+    let mut writes = Writes::new();
+    let mut rows = Vec::new();
+    for m in &genesis.members {
+        rows.push((keys::member(&m.id), m.encode_to_vec()));
+        for k in &m.account_keys {
+            rows.push((keys::account(k), m.id.as_bytes().to_vec()));
+        }
+    }
+    for (k, v) in &rows {
+        writes.insert(k.clone(), Some(v.clone()));
+    }
+    let empty = crate::view::MemView::new();
+    smt::update(
+        &empty,
+        &mut writes,
+        0,
+        rows.into_iter().map(|(k, v)| (k, Some(v))),
+    )?;
+    writes.insert(keys::GENESIS.to_vec(), Some(genesis.encode_to_vec()));
+    Ok(writes)
+}
+
+/// Executes `proposal` as the block after `prev` over `view`. Failed transactions are kept
+/// with their failure code and change nothing; an `Err` is a storage failure of the view.
+pub fn execute(
+    chain: &Chain,
+    view: &dyn StateView,
+    prev: &pb::Applied,
+    proposal: &pb::Proposal,
+    verdicts: &dyn Verdicts,
+) -> Result<Executed> {
+    let mut writes = Writes::new();
+    let block = Block {
+        chain,
+        view,
+        height: prev.height + 1,
+    }
+    .run(&mut writes, prev, proposal, verdicts)?;
+    Ok(Executed { block, writes })
+}
+
+struct Block<'a> {
+    chain: &'a Chain,
+    view: &'a dyn StateView,
+    height: u64,
+}
+
+impl Block<'_> {
+    fn run(
+        &self,
+        writes: &mut Writes,
+        prev: &pb::Applied,
+        proposal: &pb::Proposal,
+        verdicts: &dyn Verdicts,
+    ) -> Result<AppliedBlock> {
+        let height = self.height;
+        let chain_id = self.chain.chain.id.clone();
+        let max = self.chain.params.max_tx_bytes as usize;
+        let decoded: Vec<std::result::Result<DecodedTx, Rejection>> = proposal
+            .txs
+            .iter()
+            .map(|raw| decode_tx(raw, &self.chain.chain, max))
+            .collect();
+        let now = block_time(
+            proposal.timestamp_ms,
+            prev.timestamp_ms,
+            decoded
+                .iter()
+                .filter_map(|d| d.as_ref().ok().map(|tx| tx.body.timestamp_ms)),
+            self.chain.params.block_time_skew_ms,
+        );
+
+        let mut rows = std::collections::BTreeSet::new();
+        let mut receipts = Vec::with_capacity(proposal.txs.len());
+        let mut ids = Vec::with_capacity(proposal.txs.len());
+        let mut seen = std::collections::HashSet::new();
+        for (i, (raw, d)) in proposal.txs.iter().zip(&decoded).enumerate() {
+            let index = i as u32;
+            let (id, outcome) = match d {
+                Err(r) => (
+                    tagged(domain::TX_ID, &[chain_id.as_bytes(), raw]),
+                    Err(r.clone()),
+                ),
+                Ok(tx) => {
+                    let outcome = if !seen.insert(tx.id) {
+                        Err(Rejection::new(
+                            FailureCode::Replay,
+                            "the same transaction appears twice in this block",
+                        ))
+                    } else {
+                        match verdicts.verdict(raw, tx) {
+                            Err(r) => Err(r),
+                            Ok(()) => self.apply_one(writes, &mut rows, tx, now, index)?,
+                        }
+                    };
+                    (tx.id, outcome)
+                }
+            };
+            let receipt = match &outcome {
+                Ok(created) => pb::Receipt {
+                    tx_id: id.to_vec(),
+                    code: 0,
+                    message: String::new(),
+                    created: created.map(|c| c.to_vec()).unwrap_or_default(),
+                },
+                Err(r) => pb::Receipt {
+                    tx_id: id.to_vec(),
+                    code: r.code.number(),
+                    message: r.message.clone(),
+                    created: Vec::new(),
+                },
+            };
+            index::index_tx(
+                self.view,
+                writes,
+                &chain_id,
+                raw,
+                d.as_ref().ok(),
+                &receipt,
+                height,
+                index,
+            )?;
+            ids.push(id);
+            receipts.push(receipt);
+        }
+
+        let changed: Vec<_> = rows
+            .into_iter()
+            .map(|k| {
+                let v = writes.get(&k).cloned().flatten();
+                (k, v)
+            })
+            .collect();
+        let state_root = smt::update(self.view, writes, height, changed)?;
+        let header = pb::BlockHeader {
+            chain_id,
+            height,
+            prev_hash: prev.block_hash.clone(),
+            timestamp_ms: now,
+            proposer: proposal.proposer.clone(),
+            tx_root: tx_root(&ids).to_vec(),
+            results_root: results_root(&receipts).to_vec(),
+            tx_count: receipts.len() as u32,
+            state_root: state_root.to_vec(),
+        };
+        let hash = block_hash(&header);
+        writes.insert(keys::header(height), Some(header.encode_to_vec()));
+        writes.insert(keys::block_time(now, height), Some(Vec::new()));
+        Ok(AppliedBlock {
+            header,
+            hash,
+            receipts,
+        })
+    }
+
+    /// Runs the rules for one transaction; its writes join the block only if it succeeds,
+    /// and the state rows it wrote join `rows`.
+    fn apply_one(
+        &self,
+        writes: &mut Writes,
+        rows: &mut std::collections::BTreeSet<Vec<u8>>,
+        tx: &DecodedTx,
+        now: u64,
+        index: u32,
+    ) -> Result<std::result::Result<Option<Hash32>, Rejection>> {
+        let mut st = State::new(self.view, writes);
+        let params = &self.chain.params;
+        let result = (|| {
+            let member = rules::check_signers(&st, tx)?;
+            rules::check_freshness(&st, tx, now, params.tx_time_window_ms)?;
+            let mut ctx = Ctx {
+                st: &mut st,
+                chain_id: &self.chain.chain.id,
+                params,
+                now,
+                height: self.height,
+                index,
+                tx,
+                member,
+                touched: Vec::new(),
+            };
+            rules::apply_tx(&mut ctx)
+        })();
+        match result {
+            Ok(created) => {
+                rows.extend(st.pending_keys().filter(|k| keys::is_state_row(k)).cloned());
+                st.commit();
+                Ok(Ok(created))
+            }
+            Err(Fail::Reject(r)) => {
+                st.rollback();
+                Ok(Err(r))
+            }
+            Err(Fail::Store(e)) => Err(e),
+        }
+    }
+}
+
+/// The checks a transaction must pass to enter a mempool, over the committed state: its
+/// signers are active members (G2) with the payload's role (G3), and it is not committed
+/// yet (G4). Signatures and the clock are the caller's (they need no state).
+pub fn admissible(
+    view: &dyn StateView,
+    tx: &DecodedTx,
+) -> Result<std::result::Result<(), Rejection>> {
+    let mut scratch = Writes::new();
+    let st = State::new(view, &mut scratch);
+    let check = rules::check_signers(&st, tx)
+        .and_then(|member| match tx.payload() {
+            Some(p) => rules::check_role(&member, p),
+            None => rules::reject(FailureCode::UnknownPayload, "no payload"),
+        })
+        .and_then(|()| rules::check_not_committed(&st, tx));
+    match check {
+        Ok(()) => Ok(Ok(())),
+        Err(Fail::Reject(r)) => Ok(Err(r)),
+        Err(Fail::Store(e)) => Err(e),
+    }
+}

@@ -1,0 +1,119 @@
+//! Reads and writes of one block's execution: an overlay of the block's pending writes over
+//! a [`StateView`], with a nested overlay per transaction so a failed transaction leaves
+//! nothing behind. The block's writes are what execution returns.
+
+use prost::Message;
+use shuquan_proto::{pb, Hash32};
+
+use crate::error::{Error, Result};
+use crate::keys;
+use crate::view::{StateView, Writes};
+
+/// Decodes a stored message; a failure means the data directory is damaged.
+pub(crate) fn decode<M: Message + Default>(bytes: &[u8], key: &[u8]) -> Result<M> {
+    M::decode(bytes).map_err(|e| {
+        Error::Corrupt(format!(
+            "value at {:?} does not decode: {e}",
+            String::from_utf8_lossy(key)
+        ))
+    })
+}
+
+/// The state as one transaction sees it.
+pub(crate) struct State<'a> {
+    view: &'a dyn StateView,
+    block: &'a mut Writes,
+    tx: Writes,
+}
+
+impl<'a> State<'a> {
+    pub(crate) fn new(view: &'a dyn StateView, block: &'a mut Writes) -> Self {
+        State {
+            view,
+            block,
+            tx: Writes::new(),
+        }
+    }
+
+    /// Keeps this transaction's writes.
+    pub(crate) fn commit(&mut self) {
+        let tx = std::mem::take(&mut self.tx);
+        self.block.extend(tx);
+    }
+
+    /// The keys this transaction has written so far.
+    pub(crate) fn pending_keys(&self) -> impl Iterator<Item = &Vec<u8>> {
+        self.tx.keys()
+    }
+
+    /// Drops this transaction's writes.
+    pub(crate) fn rollback(&mut self) {
+        self.tx.clear();
+    }
+
+    pub(crate) fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        if let Some(v) = self.tx.get(key) {
+            return Ok(v.clone());
+        }
+        if let Some(v) = self.block.get(key) {
+            return Ok(v.clone());
+        }
+        self.view.get(key)
+    }
+
+    pub(crate) fn put_raw(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.tx.insert(key, Some(value));
+    }
+
+    pub(crate) fn msg<M: Message + Default>(&self, key: &[u8]) -> Result<Option<M>> {
+        self.get(key)?.map(|v| decode(&v, key)).transpose()
+    }
+
+    pub(crate) fn put<M: Message>(&mut self, key: Vec<u8>, m: &M) {
+        self.put_raw(key, m.encode_to_vec());
+    }
+
+    pub(crate) fn exists(&self, key: &[u8]) -> Result<bool> {
+        Ok(self.get(key)?.is_some())
+    }
+
+    pub(crate) fn member_of_key(&self, pk: &[u8]) -> Result<Option<pb::Member>> {
+        let Some(id) = self.get(&keys::account(pk))? else {
+            return Ok(None);
+        };
+        self.msg(&keys::member(&String::from_utf8_lossy(&id)))
+    }
+
+    pub(crate) fn asset(&self, id: &Hash32) -> Result<Option<pb::AssetRecord>> {
+        self.msg(&keys::asset(id))
+    }
+
+    pub(crate) fn grant(&self, id: &Hash32) -> Result<Option<pb::GrantRecord>> {
+        self.msg(&keys::grant(id))
+    }
+
+    pub(crate) fn filing(&self, id: &Hash32) -> Result<Option<pb::FilingRecord>> {
+        self.msg(&keys::filing(id))
+    }
+}
+
+impl State<'_> {
+    /// Every key under `prefix`, in order, as this transaction sees them.
+    pub(crate) fn keys_with_prefix(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>> {
+        let mut out: std::collections::BTreeSet<Vec<u8>> =
+            self.view.keys_with_prefix(prefix)?.into_iter().collect();
+        for layer in [&*self.block, &self.tx] {
+            for (k, v) in layer.range(prefix.to_vec()..) {
+                if !k.starts_with(prefix) {
+                    break;
+                }
+                if v.is_some() {
+                    out.insert(k.clone());
+                } else {
+                    out.remove(k);
+                }
+            }
+        }
+        Ok(out.into_iter().collect())
+    }
+}

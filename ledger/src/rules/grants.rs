@@ -1,0 +1,259 @@
+//! `IssueGrant`, `RevokeGrant`, `RecordUsage`: who may grant to whom, the constraint set,
+//! the grantee's jurisdiction as an export fact, the bounds a derived asset's grants keep,
+//! and the uses a grant allows.
+
+use shuquan_proto::codes::FailureCode;
+use shuquan_proto::hash::grant_id;
+use shuquan_proto::pb::{self, GrantStatus};
+use shuquan_proto::views::{action_word, grant_status_word};
+use shuquan_proto::Hash32;
+
+use super::status::foreign;
+use super::{grant_unfrozen, id, reject, Ctx, Outcome};
+use crate::keys;
+
+fn action_delivered(action: i32, modes: &[i32]) -> bool {
+    use pb::{Action as A, DeliveryMode as D};
+    let has = |m: D| modes.contains(&(m as i32));
+    match A::try_from(action) {
+        Ok(A::Read) => has(D::Download),
+        Ok(A::Query) => has(D::Query),
+        Ok(A::Compute) => has(D::Compute),
+        Ok(A::Verify) => has(D::Verify),
+        Ok(A::Derive) => has(D::Download) || has(D::Compute),
+        _ => false,
+    }
+}
+
+pub(super) fn issue(ctx: &mut Ctx<'_, '_>, p: &pb::IssueGrant) -> Outcome<Hash32> {
+    let asset_id = id(&p.asset);
+    let asset = ctx.asset(&asset_id)?;
+    if asset.frozen {
+        return reject(FailureCode::Frozen, format!("asset {asset_id} is frozen"));
+    }
+    if asset.holder_operate != ctx.signer() {
+        return reject(
+            FailureCode::NotOperator,
+            format!(
+                "only the Operate holder ({}) may grant access to {asset_id}",
+                hex::encode(&asset.holder_operate)
+            ),
+        );
+    }
+    ctx.require_cosigner(&p.grantee, "grantee")?;
+    // A foreign party's access is an export, whatever jurisdictions the grant names: the
+    // grant must name where its grantee is, so that the export gate below sees it.
+    let grantee = ctx.member_of(&p.grantee)?;
+    if !p.jurisdictions.contains(&grantee.jurisdiction) {
+        return reject(
+            FailureCode::GranteeJurisdictionNotNamed,
+            format!(
+                "the grantee (member {}) is in {}; name {} among the grant's jurisdictions (access by a party abroad is an export)",
+                grantee.id, grantee.jurisdiction, grantee.jurisdiction
+            ),
+        );
+    }
+    ctx.within_term(p.not_after_ms, FailureCode::InvalidWindow, "not_after")?;
+    for purpose in &p.purposes {
+        if !ctx.params.purposes.contains(purpose) {
+            return reject(
+                FailureCode::UnknownPurpose,
+                format!(
+                    "purpose {purpose:?} is not in the genesis purpose list ({})",
+                    ctx.params.purposes.join(", ")
+                ),
+            );
+        }
+    }
+    let reg = asset.registration.clone().unwrap_or_default();
+    for a in &p.actions {
+        if !action_delivered(*a, &reg.delivery_modes) {
+            return reject(
+                FailureCode::ActionNotDelivered,
+                format!(
+                    "action {} does not fit the asset's delivery modes",
+                    action_word(*a)
+                ),
+            );
+        }
+    }
+    let abroad = foreign(p, &reg.jurisdiction);
+    if asset.grade == pb::Grade::Important as i32
+        && p.actions.contains(&(pb::Action::Read as i32))
+        && !abroad.is_empty()
+    {
+        return reject(
+            FailureCode::ImportantReadAbroad,
+            format!("important data may not be read in {}", abroad.join(", ")),
+        );
+    }
+    within_parent_grants(ctx, &asset, p)?;
+    let status = if abroad.is_empty() {
+        GrantStatus::Active
+    } else {
+        GrantStatus::PendingExport
+    };
+    let gid = grant_id(ctx.chain_id, &ctx.tx.id);
+    let record = pb::GrantRecord {
+        id: gid.to_vec(),
+        tx_id: ctx.tx.id.to_vec(),
+        terms: Some(p.clone()),
+        grantor: ctx.signer().to_vec(),
+        status: status as i32,
+        uses: 0,
+        covers: Vec::new(),
+        frozen: false,
+        issued_height: ctx.height,
+    };
+    ctx.st.put(keys::grant(&gid), &record);
+    ctx.st
+        .put_raw(keys::grant_by_asset(&asset_id, &gid), Vec::new());
+    ctx.st
+        .put_raw(keys::grant_by_grantee(&p.grantee, &gid), Vec::new());
+    ctx.st
+        .put_raw(keys::grant_by_grantor(ctx.signer(), &gid), Vec::new());
+    ctx.touch(asset_id);
+    Ok(gid)
+}
+
+/// A grant of an asset derived under a grant stays within what that grant allowed — its
+/// purposes, its jurisdictions, its term, and only while it is not revoked — unless the
+/// parent's current Operate holder consents by signing or cosigning.
+fn within_parent_grants(ctx: &Ctx<'_, '_>, asset: &pb::AssetRecord, p: &pb::IssueGrant) -> Outcome {
+    for edge in asset.parents.iter().filter(|e| !e.via_grant.is_empty()) {
+        let parent = ctx.asset(&id(&edge.parent))?;
+        if ctx.signed_by(&parent.holder_operate) {
+            continue;
+        }
+        let pg = ctx.grant(&id(&edge.via_grant))?;
+        let pt = pg.terms.clone().unwrap_or_default();
+        let beyond = |what: String| {
+            reject::<()>(
+                FailureCode::BeyondParentGrant,
+                format!(
+                    "this asset was derived under grant {}, which {what}; the parent's Operate holder ({}) may consent by cosigning",
+                    hex::encode(&edge.via_grant),
+                    hex::encode(&parent.holder_operate)
+                ),
+            )
+        };
+        if pg.status == GrantStatus::Revoked as i32 {
+            return beyond("is revoked".into());
+        }
+        if let Some(purpose) = p.purposes.iter().find(|x| !pt.purposes.contains(x)) {
+            return beyond(format!("does not allow the purpose {purpose:?}"));
+        }
+        if let Some(j) = p
+            .jurisdictions
+            .iter()
+            .find(|x| !pt.jurisdictions.contains(x))
+        {
+            return beyond(format!("does not allow use in {j}"));
+        }
+        if p.not_after_ms > pt.not_after_ms {
+            return beyond(format!("ends at {} ms", pt.not_after_ms));
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn revoke(ctx: &mut Ctx<'_, '_>, p: &pb::RevokeGrant) -> Outcome {
+    let gid = id(&p.grant);
+    let (mut g, terms, asset_id, asset) = ctx.grant_with_asset(&gid)?;
+    grant_unfrozen(&gid, &g, &asset)?;
+    let allowed = asset.holder_operate == ctx.signer()
+        || terms.grantee == ctx.signer()
+        || ctx.has_role(pb::Role::Regulator);
+    if !allowed {
+        return reject(
+            FailureCode::NotOperator,
+            "only the asset's Operate holder, a regulator, or the grantee (renouncing) may revoke a grant",
+        );
+    }
+    ctx.live_grant_status(&gid, &g)?;
+    g.status = GrantStatus::Revoked as i32;
+    ctx.st.put(keys::grant(&gid), &g);
+    ctx.touch(asset_id);
+    Ok(())
+}
+
+/// Counts one use of a grant: exhausted when `max_uses` is reached.
+pub(super) fn count_use(ctx: &mut Ctx<'_, '_>, gid: &Hash32, g: &mut pb::GrantRecord) {
+    let max = g.terms.as_ref().map_or(0, |t| t.max_uses);
+    g.uses += 1;
+    if max > 0 && g.uses >= max {
+        g.status = GrantStatus::Exhausted as i32;
+    }
+    ctx.st.put(keys::grant(gid), g);
+}
+
+pub(super) fn usage(ctx: &mut Ctx<'_, '_>, p: &pb::RecordUsage) -> Outcome {
+    let gid = id(&p.grant);
+    let (mut g, terms, asset_id, asset) = ctx.grant_with_asset(&gid)?;
+    grant_unfrozen(&gid, &g, &asset)?;
+    if terms.grantee != ctx.signer() {
+        return reject(
+            FailureCode::NotGrantee,
+            "only the grantee may record usage of a grant",
+        );
+    }
+    let status = ctx.grant_status(&g)?;
+    if status == GrantStatus::Exhausted {
+        return reject(
+            FailureCode::UsesExhausted,
+            format!("all {} uses are recorded", terms.max_uses),
+        );
+    }
+    if status != GrantStatus::Active || ctx.now < terms.not_before_ms {
+        return reject(
+            FailureCode::GrantInactive,
+            format!(
+                "grant {gid} is {} at block time",
+                if status == GrantStatus::Active {
+                    "not yet valid".to_string()
+                } else {
+                    grant_status_word(status as i32)
+                }
+            ),
+        );
+    }
+    if !terms.actions.contains(&p.action) {
+        return reject(
+            FailureCode::ActionNotGranted,
+            format!("action {} is not granted", action_word(p.action)),
+        );
+    }
+    if !terms.purposes.contains(&p.purpose) {
+        return reject(
+            FailureCode::PurposeNotGranted,
+            format!("purpose {:?} is not granted", p.purpose),
+        );
+    }
+    // The declared place of use, and where the grantee is: both must be granted (the
+    // grantee's membership is a fact of the chain, the declaration is only its word).
+    let home = ctx.member.jurisdiction.clone();
+    for (j, whose) in [(&p.jurisdiction, "use"), (&home, "the grantee's own")] {
+        if !terms.jurisdictions.contains(j) {
+            return reject(
+                FailureCode::JurisdictionNotGranted,
+                format!("{whose} jurisdiction {j} is not granted"),
+            );
+        }
+    }
+    if !terms.recipient_systems.is_empty() && !terms.recipient_systems.contains(&p.recipient_system)
+    {
+        return reject(
+            FailureCode::RecipientNotGranted,
+            format!("recipient system {:?} is not granted", p.recipient_system),
+        );
+    }
+    if terms.max_uses > 0 && g.uses >= terms.max_uses {
+        return reject(
+            FailureCode::UsesExhausted,
+            format!("all {} uses are recorded", terms.max_uses),
+        );
+    }
+    count_use(ctx, &gid, &mut g);
+    ctx.touch(asset_id);
+    Ok(())
+}

@@ -1,0 +1,400 @@
+//! The data-rights rules: everything a transaction must satisfy at apply time (G2–G6 and
+//! the payload rules of DOMAIN.md), and the state changes it makes. Plain synchronous code
+//! over [`State`]; a rule that fails returns a [`Rejection`], never a storage error.
+
+mod export;
+mod grants;
+mod oversight;
+mod register;
+mod rights;
+pub(crate) mod status;
+
+use shuquan_proto::codes::{FailureCode, Rejection};
+use shuquan_proto::hash::history_link;
+use shuquan_proto::pb::{self, tx_body::Payload};
+use shuquan_proto::tx::DecodedTx;
+use shuquan_proto::Hash32;
+
+use crate::error::Error;
+use crate::exec::overlay::State;
+use crate::keys;
+
+/// Why a transaction did not apply: a rule (a value, recorded in the block) or storage
+/// (an error that stops the block).
+#[derive(Debug)]
+pub(crate) enum Fail {
+    Reject(Rejection),
+    Store(Error),
+}
+
+impl From<Rejection> for Fail {
+    fn from(r: Rejection) -> Self {
+        Fail::Reject(r)
+    }
+}
+
+impl From<Error> for Fail {
+    fn from(e: Error) -> Self {
+        Fail::Store(e)
+    }
+}
+
+pub(crate) type Outcome<T = ()> = std::result::Result<T, Fail>;
+
+pub(crate) fn reject<T>(code: FailureCode, message: impl Into<String>) -> Outcome<T> {
+    Err(Fail::Reject(Rejection::new(code, message)))
+}
+
+/// Everything a rule may look at.
+pub(crate) struct Ctx<'s, 'a> {
+    pub(crate) st: &'s mut State<'a>,
+    pub(crate) chain_id: &'s str,
+    pub(crate) params: &'s pb::Params,
+    /// Block time.
+    pub(crate) now: u64,
+    pub(crate) height: u64,
+    pub(crate) index: u32,
+    pub(crate) tx: &'s DecodedTx,
+    /// The signer's member record (checked by G2).
+    pub(crate) member: pb::Member,
+    /// Assets whose history this transaction extends.
+    pub(crate) touched: Vec<Hash32>,
+}
+
+impl Ctx<'_, '_> {
+    pub(crate) fn signer(&self) -> &[u8] {
+        self.tx.signer.as_bytes()
+    }
+
+    pub(crate) fn has_role(&self, role: pb::Role) -> bool {
+        self.member.roles.contains(&(role as i32))
+    }
+
+    pub(crate) fn touch(&mut self, asset: Hash32) {
+        if !self.touched.contains(&asset) {
+            self.touched.push(asset);
+        }
+    }
+
+    /// Loads an asset or fails with `unknown_asset`.
+    pub(crate) fn asset(&self, id: &Hash32) -> Outcome<pb::AssetRecord> {
+        match self.st.asset(id)? {
+            Some(a) => Ok(a),
+            None => reject(
+                FailureCode::UnknownAsset,
+                format!("asset {id} does not exist"),
+            ),
+        }
+    }
+
+    /// Loads a grant or fails with `unknown_grant`.
+    pub(crate) fn grant(&self, id: &Hash32) -> Outcome<pb::GrantRecord> {
+        match self.st.grant(id)? {
+            Some(g) => Ok(g),
+            None => reject(
+                FailureCode::UnknownGrant,
+                format!("grant {id} does not exist"),
+            ),
+        }
+    }
+
+    /// Loads a filing or fails with `unknown_filing`.
+    pub(crate) fn filing(&self, id: &Hash32) -> Outcome<pb::FilingRecord> {
+        match self.st.filing(id)? {
+            Some(f) => Ok(f),
+            None => reject(
+                FailureCode::UnknownFiling,
+                format!("filing {id} does not exist"),
+            ),
+        }
+    }
+
+    /// A grant with its terms, and its asset's id and record.
+    pub(crate) fn grant_with_asset(
+        &self,
+        gid: &Hash32,
+    ) -> Outcome<(pb::GrantRecord, pb::IssueGrant, Hash32, pb::AssetRecord)> {
+        let grant = self.grant(gid)?;
+        let terms = grant.terms.clone().unwrap_or_default();
+        let asset_id = id(&terms.asset);
+        let asset = self.asset(&asset_id)?;
+        Ok((grant, terms, asset_id, asset))
+    }
+
+    /// The member an account key belongs to (a signer or cosigner: G2 found it active).
+    pub(crate) fn member_of(&self, key: &[u8]) -> Outcome<pb::Member> {
+        match self.st.member_of_key(key)? {
+            Some(m) => Ok(m),
+            None => reject(
+                FailureCode::UnknownSigner,
+                format!("{} is not the account key of any member", hex::encode(key)),
+            ),
+        }
+    }
+
+    /// Whether `key` signed this transaction, as signer or cosigner.
+    pub(crate) fn signed_by(&self, key: &[u8]) -> bool {
+        self.tx.all_signers().any(|k| k.as_bytes() == key)
+    }
+
+    /// A grant's status at block time.
+    pub(crate) fn grant_status(&self, g: &pb::GrantRecord) -> Result<pb::GrantStatus, Error> {
+        status::grant_status(g, self.now, |f| self.st.filing(f))
+    }
+
+    /// A grant's status at block time, or `wrong_state` once it is revoked, exhausted or
+    /// expired (nothing more can happen to it).
+    pub(crate) fn live_grant_status(
+        &self,
+        gid: &Hash32,
+        g: &pb::GrantRecord,
+    ) -> Outcome<pb::GrantStatus> {
+        use pb::GrantStatus as S;
+        let status = self.grant_status(g)?;
+        if matches!(status, S::Revoked | S::Exhausted | S::Expired) {
+            return reject(
+                FailureCode::WrongState,
+                format!(
+                    "grant {gid} is already {}",
+                    shuquan_proto::views::grant_status_word(status as i32)
+                ),
+            );
+        }
+        Ok(status)
+    }
+
+    /// Whether a grant may be used now: active, not frozen, within its window.
+    pub(crate) fn usable_now(&self, g: &pb::GrantRecord) -> Result<bool, Error> {
+        let not_before = g.terms.as_ref().map_or(0, |t| t.not_before_ms);
+        Ok(!g.frozen && self.now >= not_before && self.grant_status(g)? == pb::GrantStatus::Active)
+    }
+
+    /// Fails with `code` unless `until` lies after block time and within the chain's
+    /// longest term (`params.max_grant_term_ms`).
+    pub(crate) fn within_term(&self, until: u64, code: FailureCode, what: &str) -> Outcome {
+        let max = self.params.max_grant_term_ms;
+        if until <= self.now || until - self.now > max {
+            return reject(
+                code,
+                format!(
+                    "{what} must be after block time and at most {} days later (params.max_grant_term_ms)",
+                    max / 86_400_000
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    /// The cosigner the payload needs, or `missing_signature`.
+    pub(crate) fn require_cosigner(&self, key: &[u8], who: &str) -> Outcome {
+        if self.tx.cosigners.iter().any(|c| c.as_bytes() == key) {
+            Ok(())
+        } else {
+            reject(
+                FailureCode::MissingSignature,
+                format!(
+                    "the {who} {} must cosign this transaction",
+                    hex::encode(key)
+                ),
+            )
+        }
+    }
+}
+
+/// Fails with `frozen` if a grant or its asset is frozen.
+pub(crate) fn grant_unfrozen(
+    gid: &Hash32,
+    grant: &pb::GrantRecord,
+    asset: &pb::AssetRecord,
+) -> Outcome {
+    if grant.frozen || asset.frozen {
+        return reject(
+            FailureCode::Frozen,
+            format!("grant {gid} or its asset is frozen: nothing changes on it until a regulator unfreezes it"),
+        );
+    }
+    Ok(())
+}
+
+/// Who holds `right` of an asset; `None` for an unknown right.
+pub(crate) fn holder(asset: &pb::AssetRecord, right: i32) -> Option<&[u8]> {
+    match pb::Right::try_from(right) {
+        Ok(pb::Right::Hold) => Some(&asset.holder_hold),
+        Ok(pb::Right::Use) => Some(&asset.holder_use),
+        Ok(pb::Right::Operate) => Some(&asset.holder_operate),
+        _ => None,
+    }
+}
+
+/// A 32-byte id field (length checked statelessly).
+pub(crate) fn id(bytes: &[u8]) -> Hash32 {
+    Hash32::from_slice(bytes).unwrap_or_default()
+}
+
+/// The role a payload requires (G3); `None` for payloads that check roles themselves.
+fn required_role(p: &Payload) -> Option<pb::Role> {
+    match p {
+        Payload::RegisterAsset(_)
+        | Payload::TransferRight(_)
+        | Payload::IssueGrant(_)
+        | Payload::RecordUsage(_)
+        | Payload::FileCrossBorder(_) => Some(pb::Role::Member),
+        Payload::DecideCrossBorder(_) | Payload::Freeze(_) | Payload::Unfreeze(_) => {
+            Some(pb::Role::Regulator)
+        }
+        Payload::Attest(_) => Some(pb::Role::Auditor),
+        Payload::RevokeGrant(_) => None,
+    }
+}
+
+/// G2: the signer and every cosigner are account keys of active members. Returns the
+/// signer's member record.
+pub(crate) fn check_signers(st: &State<'_>, tx: &DecodedTx) -> Outcome<pb::Member> {
+    let mut signer_member = None;
+    for key in tx.all_signers() {
+        match st.member_of_key(key.as_bytes())? {
+            Some(m) if m.status == pb::MemberStatus::Active as i32 => {
+                if signer_member.is_none() {
+                    signer_member = Some(m);
+                }
+            }
+            Some(m) => {
+                return reject(
+                    FailureCode::UnknownSigner,
+                    format!("{key} belongs to member {} which is not active", m.id),
+                )
+            }
+            None => {
+                return reject(
+                    FailureCode::UnknownSigner,
+                    format!("{key} is not the account key of any member"),
+                )
+            }
+        }
+    }
+    match signer_member {
+        Some(m) => Ok(m),
+        None => reject(FailureCode::UnknownSigner, "no signer"),
+    }
+}
+
+/// G3: the signer holds the payload's role.
+pub(crate) fn check_role(member: &pb::Member, p: &Payload) -> Outcome {
+    let Some(role) = required_role(p) else {
+        return Ok(());
+    };
+    if member.roles.contains(&(role as i32)) {
+        return Ok(());
+    }
+    reject(
+        FailureCode::MissingRole,
+        format!(
+            "{} needs the {} role; member {} has [{}]",
+            shuquan_proto::tx::payload_kind(p),
+            shuquan_proto::views::role_word(role as i32),
+            member.id,
+            member
+                .roles
+                .iter()
+                .map(|r| shuquan_proto::views::role_word(*r))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    )
+}
+
+/// G4, first half: no transaction with this id is committed (admission checks this alone).
+pub(crate) fn check_not_committed(st: &State<'_>, tx: &DecodedTx) -> Outcome {
+    if st.exists(&keys::tx(&tx.id))? {
+        return reject(
+            FailureCode::Replay,
+            format!("transaction {} is already committed", tx.id),
+        );
+    }
+    Ok(())
+}
+
+/// G4, second half: the timestamp is within `window` of `now` (`clock` names whose time
+/// `now` is: the block's, or a node's at admission).
+pub(crate) fn check_window(
+    tx: &DecodedTx,
+    now: u64,
+    window: u64,
+    clock: &str,
+) -> Result<(), Rejection> {
+    let ts = tx.body.timestamp_ms;
+    if ts.abs_diff(now) > window {
+        let side = if ts > now { "ahead of" } else { "behind" };
+        return Err(Rejection::new(
+            FailureCode::StaleTimestamp,
+            format!(
+                "timestamp {ts} is {} ms {side} {clock} ({now}); the window is {window} ms (check the signer's clock)",
+                ts.abs_diff(now)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// G4: not a replay, and the timestamp is within the window around block time.
+pub(crate) fn check_freshness(st: &State<'_>, tx: &DecodedTx, now: u64, window: u64) -> Outcome {
+    check_not_committed(st, tx)?;
+    check_window(tx, now, window, "the block time").map_err(Fail::Reject)
+}
+
+/// Applies one transaction that passed the stateless checks and signature verification.
+/// Returns the id of what it created, if anything.
+pub(crate) fn apply_tx(ctx: &mut Ctx<'_, '_>) -> Outcome<Option<Hash32>> {
+    let Some(payload) = ctx.tx.payload().cloned() else {
+        return reject(FailureCode::UnknownPayload, "no payload");
+    };
+    check_role(&ctx.member, &payload)?;
+    let created = match &payload {
+        Payload::RegisterAsset(p) => Some(register::register(ctx, p)?),
+        Payload::TransferRight(p) => {
+            rights::transfer(ctx, p)?;
+            None
+        }
+        Payload::IssueGrant(p) => Some(grants::issue(ctx, p)?),
+        Payload::RevokeGrant(p) => {
+            grants::revoke(ctx, p)?;
+            None
+        }
+        Payload::RecordUsage(p) => {
+            grants::usage(ctx, p)?;
+            None
+        }
+        Payload::FileCrossBorder(p) => Some(export::file(ctx, p)?),
+        Payload::DecideCrossBorder(p) => {
+            export::decide(ctx, p)?;
+            None
+        }
+        Payload::Attest(p) => Some(oversight::attest(ctx, p)?),
+        Payload::Freeze(p) => {
+            oversight::freeze(ctx, &id(&p.subject), true, &p.reason_hash)?;
+            None
+        }
+        Payload::Unfreeze(p) => {
+            oversight::freeze(ctx, &id(&p.subject), false, &[])?;
+            None
+        }
+    };
+    extend_histories(ctx)?;
+    Ok(created)
+}
+
+/// Links this transaction into the history chain of every asset it touched.
+fn extend_histories(ctx: &mut Ctx<'_, '_>) -> Outcome {
+    for asset_id in ctx.touched.clone() {
+        let mut asset = ctx.asset(&asset_id)?;
+        let prev = Hash32::from_slice(&asset.history_head).unwrap_or_default();
+        asset.history_head = history_link(&prev, &ctx.tx.id).to_vec();
+        ctx.st.put_raw(
+            keys::event(&asset_id, asset.event_count),
+            ctx.tx.id.to_vec(),
+        );
+        asset.event_count += 1;
+        ctx.st.put(keys::asset(&asset_id), &asset);
+    }
+    Ok(())
+}

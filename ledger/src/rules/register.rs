@@ -1,0 +1,192 @@
+//! `RegisterAsset`: the dispute guard, the jurisdiction (the registrant's own, a derived
+//! asset's parents'), lineage authorisation (a derivation under a grant is a use of it),
+//! grade and PI inheritance; the signer becomes holder of all three rights.
+
+use shuquan_proto::codes::FailureCode;
+use shuquan_proto::hash::asset_id;
+use shuquan_proto::pb;
+use shuquan_proto::Hash32;
+
+use super::grants::count_use;
+use super::{id, reject, Ctx, Outcome};
+use crate::keys;
+
+pub(super) fn register(ctx: &mut Ctx<'_, '_>, p: &pb::RegisterAsset) -> Outcome<Hash32> {
+    let pi = p.pi.unwrap_or_default();
+    let personal = p.origin == pb::Origin::Personal as i32 || pi.contains_pi || pi.subjects > 0;
+    if personal && p.evidence_hash.is_empty() {
+        return reject(
+            FailureCode::EvidenceRequired,
+            "data of personal origin or with personal information needs --evidence (hash of the consent or collection evidence)",
+        );
+    }
+    // Dispute guard: a fingerprint belongs to the member that registered it first.
+    for key in ctx
+        .st
+        .keys_with_prefix(&keys::fingerprint(&p.fingerprint))?
+    {
+        let other = id(&key[key.len() - 32..]);
+        let Some(asset) = ctx.st.asset(&other)? else {
+            continue;
+        };
+        let owner = ctx.st.member_of_key(&asset.registrant)?;
+        if owner.map(|m| m.id) != Some(ctx.member.id.clone()) {
+            return reject(
+                FailureCode::FingerprintTaken,
+                format!(
+                    "fingerprint {} is registered by another member as asset {other}",
+                    hex::encode(&p.fingerprint)
+                ),
+            );
+        }
+    }
+    // Data resides where its registrant is; a derived asset stays where its parents are
+    // (moving it abroad is a grant or a transfer, each with its own filing).
+    if p.derived_from.is_empty() && p.jurisdiction != ctx.member.jurisdiction {
+        return reject(
+            FailureCode::JurisdictionMismatch,
+            format!(
+                "member {} is in {}: it registers data in {}, not {}",
+                ctx.member.id, ctx.member.jurisdiction, ctx.member.jurisdiction, p.jurisdiction
+            ),
+        );
+    }
+    let mut grade = p.grade;
+    let mut pi_in_force = pi;
+    let mut parents = Vec::with_capacity(p.derived_from.len());
+    for parent_id in p.derived_from.iter().map(|b| id(b)) {
+        let parent = ctx.asset(&parent_id)?;
+        if parent.frozen {
+            return reject(
+                FailureCode::Frozen,
+                format!("parent asset {parent_id} is frozen"),
+            );
+        }
+        let parent_jurisdiction = parent
+            .registration
+            .as_ref()
+            .map_or("", |r| r.jurisdiction.as_str());
+        if p.jurisdiction != parent_jurisdiction {
+            return reject(
+                FailureCode::JurisdictionMismatch,
+                format!(
+                    "parent {parent_id} is in {parent_jurisdiction}: a derived asset keeps its parents' jurisdiction (moving data abroad needs a filing)"
+                ),
+            );
+        }
+        if p.grade < parent.grade {
+            return reject(
+                FailureCode::GradeBelowParent,
+                format!(
+                    "parent {parent_id} is graded {}; a derived asset may not be graded lower",
+                    shuquan_proto::views::grade_word(parent.grade)
+                ),
+            );
+        }
+        let ppi = parent.pi.unwrap_or_default();
+        if (ppi.contains_pi && !pi.contains_pi)
+            || (ppi.contains_sensitive_pi && !pi.contains_sensitive_pi)
+        {
+            return reject(
+                FailureCode::PiNotCarried,
+                format!("parent {parent_id} contains personal information; declare it (--contains-pi) on the derived asset too"),
+            );
+        }
+        let via_grant = if parent.holder_use == ctx.signer() {
+            Vec::new()
+        } else {
+            derive_under_grant(ctx, &parent_id, p)?.to_vec()
+        };
+        grade = grade.max(parent.grade);
+        pi_in_force.subjects = pi_in_force.subjects.max(ppi.subjects);
+        parents.push(pb::LineageEdge {
+            parent: parent_id.to_vec(),
+            via_grant,
+        });
+        // A derivation is an event of the parent's history too.
+        ctx.touch(parent_id);
+    }
+    let asset = asset_id(ctx.chain_id, &ctx.tx.id);
+    let me = ctx.signer().to_vec();
+    for edge in &parents {
+        ctx.st.put_raw(
+            keys::child(&id(&edge.parent), &asset),
+            edge.via_grant.clone(),
+        );
+    }
+    ctx.st
+        .put_raw(keys::fingerprint_asset(&p.fingerprint, &asset), Vec::new());
+    // The rights index records transfers only: before the first transfer of a right its
+    // holder is the registrant (see `Ledger::rights_at`), which saves three writes.
+    let record = pb::AssetRecord {
+        id: asset.to_vec(),
+        tx_id: ctx.tx.id.to_vec(),
+        registration: Some(p.clone()),
+        registrant: me.clone(),
+        registered_height: ctx.height,
+        registered_at_ms: ctx.now,
+        holder_hold: me.clone(),
+        holder_use: me.clone(),
+        holder_operate: me,
+        parents,
+        frozen: false,
+        frozen_reason: Vec::new(),
+        history_head: Hash32::ZERO.to_vec(),
+        event_count: 0,
+        grade,
+        pi: Some(pi_in_force),
+    };
+    ctx.st.put(keys::asset(&asset), &record);
+    ctx.touch(asset);
+    Ok(asset)
+}
+
+/// Derives from `parent` under one of the signer's derive grants on it: the grant must be
+/// usable now, name the derivation's purpose, and allow both the derived asset's
+/// jurisdiction and the signer's own. The derivation counts as one use of the grant.
+fn derive_under_grant(
+    ctx: &mut Ctx<'_, '_>,
+    parent: &Hash32,
+    p: &pb::RegisterAsset,
+) -> Outcome<Hash32> {
+    let mut usable = None;
+    for key in ctx.st.keys_with_prefix(&keys::grants_to(ctx.signer()))? {
+        let gid = id(&key[key.len() - 32..]);
+        let Some(g) = ctx.st.grant(&gid)? else {
+            continue;
+        };
+        let terms = g.terms.clone().unwrap_or_default();
+        if terms.asset != parent.as_bytes()
+            || !terms.actions.contains(&(pb::Action::Derive as i32))
+            || !ctx.usable_now(&g)?
+        {
+            continue;
+        }
+        let fits = terms.purposes.contains(&p.derive_purpose)
+            && terms.jurisdictions.contains(&p.jurisdiction)
+            && terms.jurisdictions.contains(&ctx.member.jurisdiction);
+        if fits {
+            let mut g = g;
+            count_use(ctx, &gid, &mut g);
+            return Ok(gid);
+        }
+        usable.get_or_insert(gid);
+    }
+    match usable {
+        Some(gid) if p.derive_purpose.is_empty() => reject(
+            FailureCode::DeriveOutsideGrant,
+            format!("deriving from {parent} under grant {gid} is a use of it: name one of its purposes (derive_purpose)"),
+        ),
+        Some(gid) => reject(
+            FailureCode::DeriveOutsideGrant,
+            format!(
+                "grant {gid} does not allow deriving from {parent} for {:?} in {} by a member in {}",
+                p.derive_purpose, p.jurisdiction, ctx.member.jurisdiction
+            ),
+        ),
+        None => reject(
+            FailureCode::DeriveNotAllowed,
+            format!("to derive from {parent} the signer must hold its Use right or an active grant with `derive`"),
+        ),
+    }
+}

@@ -1,0 +1,415 @@
+//! A ledger with known members and helpers to sign, apply and inspect transactions.
+
+use shuquan_ledger::{AppliedBlock, Ledger};
+use shuquan_proto::codes::FailureCode;
+use shuquan_proto::genesis::{GenesisFile, MemberFile, ParamsFile};
+use shuquan_proto::pb::{self, tx_body::Payload};
+use shuquan_proto::tx::ChainRef;
+use shuquan_proto::{Hash32, Keypair};
+
+pub const CHAIN: &str = "test-chain";
+pub const T0: u64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+pub const DAY: u64 = 86_400_000;
+
+pub fn key(n: u8) -> Keypair {
+    Keypair::from_seed([n; 32]).unwrap()
+}
+
+/// org1 (CN member), org2 (VN member), org3 (CN member, CIIO), regulator (CN), auditor
+/// (CN), outsider (no member).
+pub struct Chain {
+    pub _dir: tempfile::TempDir,
+    pub ledger: Ledger,
+    pub chain: ChainRef,
+    pub org1: Keypair,
+    pub org2: Keypair,
+    pub org3: Keypair,
+    pub regulator: Keypair,
+    pub auditor: Keypair,
+    pub outsider: Keypair,
+    pub now: u64,
+    seq: u64,
+}
+
+fn member(id: &str, j: &str, role: &str, k: &Keypair, ciio: bool) -> MemberFile {
+    MemberFile {
+        id: id.into(),
+        name: format!("{id} institution"),
+        org_code: String::new(),
+        jurisdiction: j.into(),
+        roles: vec![role.into()],
+        account_keys: vec![k.public()],
+        node_key: None,
+        node_addr: String::new(),
+        is_ciio: ciio,
+    }
+}
+
+pub fn genesis() -> pb::Genesis {
+    genesis_file().to_pb().unwrap()
+}
+
+/// Keys of the three member nodes of [`genesis_with_nodes`].
+pub fn node_key(i: u8) -> Keypair {
+    key(20 + i)
+}
+
+/// The harness genesis where org1, org2 and org3 each run a member node
+/// (`node_key(1..=3)`), so blocks can be certified.
+pub fn genesis_with_nodes() -> pb::Genesis {
+    let mut g = genesis_file();
+    for (i, m) in g.members.iter_mut().take(3).enumerate() {
+        m.node_key = Some(node_key(i as u8 + 1).public());
+        m.node_addr = format!("127.0.0.1:{}", 9000 + i);
+    }
+    g.to_pb().unwrap()
+}
+
+fn genesis_file() -> GenesisFile {
+    GenesisFile {
+        chain_id: CHAIN.into(),
+        genesis_time_ms: T0,
+        params: ParamsFile::default(),
+        members: vec![
+            member("org1", "CN", "member", &key(1), false),
+            member("org2", "VN", "member", &key(2), false),
+            member("org3", "CN", "member", &key(3), true),
+            member("regulator", "CN", "regulator", &key(4), false),
+            member("auditor", "CN", "auditor", &key(5), false),
+        ],
+    }
+}
+
+pub type Out = Result<Option<Hash32>, (FailureCode, String)>;
+
+impl Chain {
+    pub fn new() -> Self {
+        Self::with_genesis(genesis())
+    }
+
+    pub fn with_genesis(genesis: pb::Genesis) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(dir.path(), genesis).unwrap();
+        Chain {
+            _dir: dir,
+            chain: ledger.chain().clone(),
+            ledger,
+            org1: key(1),
+            org2: key(2),
+            org3: key(3),
+            regulator: key(4),
+            auditor: key(5),
+            outsider: key(6),
+            now: T0 + DAY,
+            seq: 0,
+        }
+    }
+
+    /// A signed transaction at the chain's clock.
+    pub fn tx(&mut self, signer: &Keypair, cosigners: &[&Keypair], payload: Payload) -> Vec<u8> {
+        self.seq += 1;
+        // Distinct timestamps (within the block's second) give repeated payloads distinct ids.
+        shuquan_proto::tx::sign_all(
+            &self.chain,
+            self.now + self.seq % 1000,
+            signer,
+            cosigners,
+            payload,
+        )
+    }
+
+    /// Applies a block of raw transactions one second after the last.
+    pub fn block(&mut self, txs: Vec<Vec<u8>>) -> AppliedBlock {
+        let p = pb::Proposal {
+            timestamp_ms: self.now,
+            proposer: key(9).public().to_vec(),
+            txs,
+        };
+        let b = self.ledger.apply(&p, b"mark").unwrap();
+        self.now += 1000;
+        b
+    }
+
+    pub fn outcome(r: &pb::Receipt) -> Out {
+        if r.code == 0 {
+            Ok((!r.created.is_empty()).then(|| Hash32::from_slice(&r.created).unwrap()))
+        } else {
+            Err((FailureCode::from_number(r.code).unwrap(), r.message.clone()))
+        }
+    }
+
+    /// Signs and applies one transaction in its own block.
+    pub fn run(&mut self, signer: &Keypair, cosigners: &[&Keypair], payload: Payload) -> Out {
+        let raw = self.tx(signer, cosigners, payload);
+        let b = self.block(vec![raw]);
+        Self::outcome(&b.receipts[0])
+    }
+
+    pub fn register_with(
+        &mut self,
+        signer: &Keypair,
+        seed: u8,
+        f: impl FnOnce(&mut pb::RegisterAsset),
+    ) -> Out {
+        let mut r = register_payload(seed);
+        f(&mut r);
+        let s = signer.clone();
+        self.run(&s, &[], Payload::RegisterAsset(r))
+    }
+
+    /// Registers a general CN asset by `signer` and returns its id.
+    pub fn asset(&mut self, signer: &Keypair, seed: u8) -> Hash32 {
+        self.register_with(signer, seed, |_| {}).unwrap().unwrap()
+    }
+
+    pub fn grant_with(
+        &mut self,
+        asset: Hash32,
+        grantor: &Keypair,
+        grantee: &Keypair,
+        f: impl FnOnce(&mut pb::IssueGrant),
+    ) -> Out {
+        let mut g = pb::IssueGrant {
+            asset: asset.to_vec(),
+            grantee: grantee.public().to_vec(),
+            actions: vec![pb::Action::Compute as i32],
+            purposes: vec!["academic-research".into()],
+            not_before_ms: 0,
+            not_after_ms: self.now + 365 * DAY,
+            jurisdictions: vec!["CN".into()],
+            max_uses: 0,
+            recipient_systems: vec![],
+            policy_doc_hash: vec![],
+        };
+        f(&mut g);
+        let (a, b) = (grantor.clone(), grantee.clone());
+        self.run(&a, &[&b], Payload::IssueGrant(g))
+    }
+
+    pub fn usage(
+        &mut self,
+        grantee: &Keypair,
+        grant: Hash32,
+        f: impl FnOnce(&mut pb::RecordUsage),
+    ) -> Out {
+        let mut u = pb::RecordUsage {
+            grant: grant.to_vec(),
+            action: pb::Action::Compute as i32,
+            purpose: "academic-research".into(),
+            jurisdiction: "CN".into(),
+            recipient_system: String::new(),
+            output_fingerprint: vec![],
+        };
+        f(&mut u);
+        let g = grantee.clone();
+        self.run(&g, &[], Payload::RecordUsage(u))
+    }
+
+    pub fn file(
+        &mut self,
+        exporter: &Keypair,
+        grants: &[Hash32],
+        f: impl FnOnce(&mut pb::FileCrossBorder),
+    ) -> Out {
+        let mut req = pb::FileCrossBorder {
+            grants: grants.iter().map(|g| g.to_vec()).collect(),
+            destination: "VN".into(),
+            path: pb::ExportPath::Exempt as i32,
+            exempt_reason: "non-personal statistics".into(),
+            declared: Some(pb::Declared {
+                pi_subjects: 0,
+                spi_subjects: 0,
+                important: false,
+            }),
+            evidence_hash: vec![7; 32],
+            transfer: None,
+        };
+        f(&mut req);
+        let e = exporter.clone();
+        self.run(&e, &[], Payload::FileCrossBorder(req))
+    }
+
+    /// Files the transfer of `right` of `asset` to `receiver` (a member in VN) abroad: a
+    /// security assessment declaring important data unless `f` says otherwise.
+    pub fn file_transfer(
+        &mut self,
+        exporter: &Keypair,
+        asset: Hash32,
+        right: pb::Right,
+        receiver: &Keypair,
+        f: impl FnOnce(&mut pb::FileCrossBorder),
+    ) -> Out {
+        let transfer = pb::TransferExport {
+            asset: asset.to_vec(),
+            right: right as i32,
+            receiver: receiver.public().to_vec(),
+        };
+        self.file(exporter, &[], |req| {
+            req.transfer = Some(transfer);
+            req.path = pb::ExportPath::SecurityAssessment as i32;
+            req.declared = Some(pb::Declared {
+                important: true,
+                ..Default::default()
+            });
+            f(req);
+        })
+    }
+
+    pub fn decide(&mut self, filing: Hash32, decision: pb::Decision, valid_until_ms: u64) -> Out {
+        let r = self.regulator.clone();
+        self.run(
+            &r,
+            &[],
+            Payload::DecideCrossBorder(pb::DecideCrossBorder {
+                filing: filing.to_vec(),
+                decision: decision as i32,
+                valid_until_ms,
+            }),
+        )
+    }
+
+    /// The regulator freezes (`on`) or unfreezes an asset, grant or filing.
+    pub fn freeze(&mut self, subject: Hash32, on: bool) -> Out {
+        let r = self.regulator.clone();
+        let payload = if on {
+            Payload::Freeze(pb::Freeze {
+                subject: subject.to_vec(),
+                reason_hash: vec![3; 32],
+            })
+        } else {
+            Payload::Unfreeze(pb::Unfreeze {
+                subject: subject.to_vec(),
+            })
+        };
+        self.run(&r, &[], payload)
+    }
+
+    /// `signer` revokes (or, as grantee, renounces) a grant.
+    pub fn revoke(&mut self, signer: &Keypair, grant: Hash32) -> Out {
+        let s = signer.clone();
+        self.run(
+            &s,
+            &[],
+            Payload::RevokeGrant(pb::RevokeGrant {
+                grant: grant.to_vec(),
+                reason_hash: vec![],
+            }),
+        )
+    }
+
+    /// `from` transfers `right` of `asset` to `to`, cosigned by `to` and `consent`.
+    pub fn transfer(
+        &mut self,
+        from: &Keypair,
+        asset: Hash32,
+        right: pb::Right,
+        to: &Keypair,
+        consent: &[&Keypair],
+    ) -> Out {
+        let (f, t) = (from.clone(), to.clone());
+        let mut cos: Vec<&Keypair> = vec![&t];
+        cos.extend_from_slice(consent);
+        let raw = self.tx(
+            &f,
+            &cos,
+            Payload::TransferRight(pb::TransferRight {
+                asset: asset.to_vec(),
+                right: right as i32,
+                to: t.public().to_vec(),
+                price: None,
+                consideration_hash: vec![],
+            }),
+        );
+        let b = self.block(vec![raw]);
+        Self::outcome(&b.receipts[0])
+    }
+
+    /// The auditor attests `subject` (quality, pass), valid until `valid_until_ms` (0: open).
+    pub fn attest(&mut self, subject: Hash32, valid_until_ms: u64) -> Out {
+        let a = self.auditor.clone();
+        self.run(
+            &a,
+            &[],
+            Payload::Attest(pb::Attest {
+                subject: subject.to_vec(),
+                kind: pb::AttestKind::Quality as i32,
+                result: pb::AttestResult::Pass as i32,
+                report_hash: vec![2; 32],
+                valid_until_ms,
+            }),
+        )
+    }
+
+    /// Signs every applied block with the member nodes `signers` (indexes 1..=3 of
+    /// [`genesis_with_nodes`]) and stores the signatures, as the certifier would.
+    pub fn certify(&self, signers: &[u8]) {
+        let chain = self.ledger.chain_id().to_string();
+        let top = self.ledger.applied().unwrap().height;
+        for h in 1..=top {
+            let hash = self.ledger.certs().block_hash(h).unwrap().unwrap();
+            for &i in signers {
+                let k = node_key(i);
+                let sig = shuquan_proto::cert::sign_block(&k, &chain, h, &hash);
+                self.ledger
+                    .certs()
+                    .store_signature(h, &k.public(), &sig.signature)
+                    .unwrap();
+            }
+        }
+        self.ledger.certs().set_certified_height(top).unwrap();
+    }
+
+    /// Closes the ledger and hands over its directory.
+    pub fn into_dir(self) -> tempfile::TempDir {
+        self._dir
+    }
+
+    pub fn grant_status(&self, grant: &Hash32) -> String {
+        self.ledger
+            .queries()
+            .grant(grant, Some(self.now))
+            .unwrap()
+            .unwrap()
+            .status
+    }
+}
+
+pub fn register_payload(seed: u8) -> pb::RegisterAsset {
+    pb::RegisterAsset {
+        fingerprint: vec![seed; 32],
+        size_bytes: 1000,
+        name: format!("data set {seed}"),
+        description: String::new(),
+        sector: "transport".into(),
+        grade: pb::Grade::General as i32,
+        pi: None,
+        origin: pb::Origin::Enterprise as i32,
+        evidence_hash: vec![],
+        jurisdiction: "CN".into(),
+        delivery_modes: vec![
+            pb::DeliveryMode::Download as i32,
+            pb::DeliveryMode::Query as i32,
+            pb::DeliveryMode::Compute as i32,
+        ],
+        derived_from: vec![],
+        derive_purpose: String::new(),
+    }
+}
+
+/// Asserts the outcome failed with `code`.
+#[track_caller]
+pub fn fails(out: Out, code: FailureCode) {
+    match out {
+        Err((c, msg)) => assert_eq!(c, code, "failed with {c} ({msg}), expected {code}"),
+        Ok(v) => panic!("expected {code}, but it applied ({v:?})"),
+    }
+}
+
+/// Asserts the outcome applied.
+#[track_caller]
+pub fn applies(out: Out) -> Option<Hash32> {
+    match out {
+        Ok(v) => v,
+        Err((c, msg)) => panic!("expected success, failed with {c}: {msg}"),
+    }
+}
