@@ -119,7 +119,7 @@ fn asset_with_100_events(ledger: &Ledger) -> Hash32 {
             _ => sign(&auditor, &[], attest(asset, n), ts),
         };
         let r = apply(ledger, ts, vec![tx]);
-        assert_eq!(r[0].code, 0, "{}", r[0].message);
+        assert_eq!(r[0].code, 0, "{:?}", r[0]);
     }
     certify(ledger);
     asset

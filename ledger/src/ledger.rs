@@ -199,7 +199,7 @@ impl Ledger {
             Err(r) => return Ok(Err(r)),
         };
         let window = self.chain.params.tx_time_window_ms;
-        if let Err(r) = rules::check_window(&tx, now_ms, window, "this node's clock") {
+        if let Err(r) = rules::check_window(&tx, now_ms, window, rules::Clock::Node) {
             return Ok(Err(r));
         }
         if let Err(r) = verify::verify_tx(&tx) {

@@ -13,7 +13,8 @@ pub mod fields;
 
 use prost::Message;
 
-use crate::codes::{FailureCode, Rejection};
+use crate::codes::reason as r;
+use crate::codes::Rejection;
 use crate::hash::{domain, tx_id, Hash32};
 use crate::keys::{Keypair, PublicKey};
 use crate::pb::{self, tx_body::Payload};
@@ -97,50 +98,32 @@ impl DecodedTx {
     }
 }
 
-fn reject(code: FailureCode, message: impl Into<String>) -> Rejection {
-    Rejection::new(code, message)
-}
-
 /// Decodes a `TxRaw` and runs every stateless check but signature verification: size,
 /// canonical encodings, chain id, a known payload with well-formed fields, and exactly one
 /// signature from each signer and cosigner.
 pub fn decode_tx(raw: &[u8], chain: &ChainRef, max_bytes: usize) -> Result<DecodedTx, Rejection> {
     let chain_id = chain.id.as_str();
     if raw.len() > max_bytes {
-        return Err(reject(
-            FailureCode::TooLarge,
-            format!("{} bytes, the limit is {max_bytes}", raw.len()),
-        ));
+        return Err(r::too_large(raw.len(), max_bytes));
     }
     let envelope: pb::TxRaw = decode_canonical(raw, "TxRaw").map_err(gate_rejection)?;
     let body: pb::TxBody = decode_canonical(&envelope.body, "TxBody").map_err(gate_rejection)?;
     if body.chain_id != chain_id {
-        return Err(reject(
-            FailureCode::WrongChain,
-            format!("chain id {:?}, this chain is {chain_id:?}", body.chain_id),
-        ));
+        return Err(r::wrong_chain(chain_id));
     }
     let Some(payload) = body.payload.as_ref() else {
-        return Err(reject(
-            FailureCode::UnknownPayload,
-            "the body has no known payload",
-        ));
+        return Err(r::no_payload());
     };
     check_payload(payload)?;
     if body.timestamp_ms == 0 {
-        return Err(reject(FailureCode::InvalidField, "timestamp_ms is missing"));
+        return Err(r::field_missing("timestamp_ms"));
     }
-    let signer = PublicKey::from_slice(&body.signer)
-        .map_err(|e| reject(FailureCode::InvalidField, format!("signer: {e}")))?;
+    let signer = PublicKey::from_slice(&body.signer).map_err(|_| r::bad_key("signer"))?;
     let mut cosigners = Vec::with_capacity(body.cosigners.len());
     for (i, c) in body.cosigners.iter().enumerate() {
-        let key = PublicKey::from_slice(c)
-            .map_err(|e| reject(FailureCode::InvalidField, format!("cosigner {i}: {e}")))?;
+        let key = PublicKey::from_slice(c).map_err(|_| r::bad_key(format!("cosigners[{i}]")))?;
         if key == signer || cosigners.contains(&key) {
-            return Err(reject(
-                FailureCode::DuplicateSignature,
-                format!("cosigner {key} is listed twice"),
-            ));
+            return Err(r::cosigner_twice(key));
         }
         cosigners.push(key);
     }
@@ -149,39 +132,24 @@ pub fn decode_tx(raw: &[u8], chain: &ChainRef, max_bytes: usize) -> Result<Decod
         .collect();
     let mut by_key: Vec<Option<[u8; 64]>> = vec![None; required.len()];
     for sig in &envelope.signatures {
-        let key = PublicKey::from_slice(&sig.public_key).map_err(|e| {
-            reject(
-                FailureCode::UnexpectedSignature,
-                format!("signature key: {e}"),
-            )
-        })?;
+        let key = PublicKey::from_slice(&sig.public_key).map_err(|_| r::signature_key_invalid())?;
         let Some(slot) = required.iter().position(|k| *k == key) else {
-            return Err(reject(
-                FailureCode::UnexpectedSignature,
-                format!("{key} signed but is neither signer nor cosigner"),
-            ));
+            return Err(r::unexpected_signer(key));
         };
-        let bytes: [u8; 64] = sig.signature.as_slice().try_into().map_err(|_| {
-            reject(
-                FailureCode::BadSignature,
-                format!("signature by {key} is not 64 bytes"),
-            )
-        })?;
+        let bytes: [u8; 64] = sig
+            .signature
+            .as_slice()
+            .try_into()
+            .map_err(|_| r::signature_length(key))?;
         if by_key[slot].replace(bytes).is_some() {
-            return Err(reject(
-                FailureCode::DuplicateSignature,
-                format!("{key} signed twice"),
-            ));
+            return Err(r::signed_twice(key));
         }
     }
     let mut signatures = Vec::with_capacity(required.len());
     for (key, sig) in required.iter().zip(by_key) {
         let Some(sig) = sig else {
             let who = if *key == signer { "signer" } else { "cosigner" };
-            return Err(reject(
-                FailureCode::MissingSignature,
-                format!("{who} {key} has not signed"),
-            ));
+            return Err(r::not_signed(who, key));
         };
         signatures.push((*key, sig));
     }
@@ -198,8 +166,9 @@ pub fn decode_tx(raw: &[u8], chain: &ChainRef, max_bytes: usize) -> Result<Decod
 
 fn gate_rejection(e: Error) -> Rejection {
     match e {
-        Error::NonCanonical { .. } => reject(FailureCode::NonCanonical, e.to_string()),
-        other => reject(FailureCode::Malformed, other.to_string()),
+        Error::NonCanonical { what } => r::non_canonical(what),
+        Error::Decode { what, .. } => r::malformed(what),
+        _ => r::malformed("transaction"),
     }
 }
 

@@ -9,7 +9,7 @@
 
 use ed25519_dalek::{Signature, VerifyingKey};
 
-use crate::codes::{FailureCode, Rejection};
+use crate::codes::Rejection;
 use crate::tx::DecodedTx;
 
 /// Checks every signature of one transaction with `verify_strict`.
@@ -23,10 +23,7 @@ pub fn verify_tx(tx: &DecodedTx) -> Result<(), Rejection> {
             })
             .unwrap_or(false);
         if !ok {
-            return Err(Rejection::new(
-                FailureCode::BadSignature,
-                format!("the signature by {key} does not verify"),
-            ));
+            return Err(crate::codes::reason::bad_signature(key));
         }
     }
     Ok(())

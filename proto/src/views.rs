@@ -102,7 +102,9 @@ impl ReceiptView {
             code: r.code,
             code_name: code.map(|c| c.name().to_string()).unwrap_or_default(),
             rule: code.map(|c| c.rule().to_string()).unwrap_or_default(),
-            message: r.message.clone(),
+            message: crate::codes::Rejection::of_receipt(r)
+                .map(|x| x.message())
+                .unwrap_or_default(),
             created: opt_hex(&r.created),
         }
     }

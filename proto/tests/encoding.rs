@@ -145,12 +145,9 @@ fn vectors() -> Vec<(String, String)> {
     let ids: Vec<Hash32> = (0..5u8).map(|i| Hash32([i; 32])).collect();
     put("tx_root_5", tx_root(&ids).to_hex());
     put("merkle_empty", merkle::empty_root().to_hex());
-    let receipt = pb::Receipt {
-        tx_id: id.to_vec(),
-        code: 202,
-        message: "bad".into(),
-        created: vec![],
-    };
+    // A failed receipt commits its code, detail and arguments, never a sentence.
+    let receipt = shuquan_proto::codes::reason::bad_signature(key(1).public()).receipt(&id);
+    put("receipt_failed", hex::encode(receipt.encode_to_vec()));
     put("results_root_1", results_root(&[receipt]).to_hex());
     let header = pb::BlockHeader {
         chain_id: CHAIN.into(),

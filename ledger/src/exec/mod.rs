@@ -6,11 +6,14 @@
 
 mod index;
 pub(crate) mod overlay;
+#[cfg(test)]
+mod tests;
 mod time;
 
 use prost::Message;
 use shuquan_proto::block::{block_hash, results_root, tx_root};
-use shuquan_proto::codes::{FailureCode, Rejection};
+use shuquan_proto::codes::reason as r;
+use shuquan_proto::codes::Rejection;
 use shuquan_proto::hash::{domain, tagged};
 use shuquan_proto::tx::{decode_tx, ChainRef, DecodedTx};
 use shuquan_proto::{pb, Hash32};
@@ -152,10 +155,7 @@ impl Block<'_> {
                 ),
                 Ok(tx) => {
                     let outcome = if !seen.insert(tx.id) {
-                        Err(Rejection::new(
-                            FailureCode::Replay,
-                            "the same transaction appears twice in this block",
-                        ))
+                        Err(r::twice_in_block())
                     } else {
                         match verdicts.verdict(raw, tx) {
                             Err(r) => Err(r),
@@ -168,16 +168,10 @@ impl Block<'_> {
             let receipt = match &outcome {
                 Ok(created) => pb::Receipt {
                     tx_id: id.to_vec(),
-                    code: 0,
-                    message: String::new(),
                     created: created.map(|c| c.to_vec()).unwrap_or_default(),
+                    ..Default::default()
                 },
-                Err(r) => pb::Receipt {
-                    tx_id: id.to_vec(),
-                    code: r.code.number(),
-                    message: r.message.clone(),
-                    created: Vec::new(),
-                },
+                Err(rejection) => rejection.receipt(&id),
             };
             index::index_tx(
                 self.view,
@@ -277,7 +271,7 @@ pub fn admissible(
     let check = rules::check_signers(&st, tx)
         .and_then(|member| match tx.payload() {
             Some(p) => rules::check_role(&member, p),
-            None => rules::reject(FailureCode::UnknownPayload, "no payload"),
+            None => rules::reject(r::no_payload()),
         })
         .and_then(|()| rules::check_not_committed(&st, tx));
     match check {

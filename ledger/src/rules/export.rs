@@ -4,7 +4,7 @@
 //! the right now: the Operate holder for grants, the right's holder for a transfer. The
 //! assets' own grade, PI flags and subject counts are lower bounds of every declaration.
 
-use shuquan_proto::codes::FailureCode;
+use shuquan_proto::codes::reason as r;
 use shuquan_proto::hash::filing_id;
 use shuquan_proto::pb::{self, ExportPath, FilingStatus, GrantStatus};
 use shuquan_proto::views::{filing_status_word, path_word, right_word};
@@ -75,21 +75,14 @@ impl Floor {
 
     /// Fails with `under_declared` if `d` declares less than the assets hold.
     fn check(&self, d: &pb::Declared) -> Outcome {
-        let short = if self.important && !d.important {
-            Some("the export includes important data: declare it (--important)".to_string())
+        if self.important && !d.important {
+            reject(r::important_undeclared())
         } else if d.pi_subjects < self.pi_subjects {
-            Some(format!(
-                "the covered assets hold {} personal-information subjects; {} are declared",
-                self.pi_subjects, d.pi_subjects
-            ))
+            reject(r::subjects_undeclared(self.pi_subjects, d.pi_subjects))
         } else if self.spi && d.spi_subjects == 0 {
-            Some("a covered asset holds sensitive personal information: declare at least one sensitive-PI subject".into())
+            reject(r::spi_undeclared())
         } else {
-            None
-        };
-        match short {
-            Some(m) => reject(FailureCode::UnderDeclared, m),
-            None => Ok(()),
+            Ok(())
         }
     }
 }
@@ -145,24 +138,20 @@ fn check_grant(ctx: &Ctx<'_, '_>, gid: &Hash32, destination: &str) -> Outcome<Ha
     let (grant, terms, asset_id, asset) = ctx.grant_with_asset(gid)?;
     grant_unfrozen(gid, &grant, &asset)?;
     if asset.holder_operate != ctx.signer() {
-        return reject(
-            FailureCode::NotExporter,
-            format!(
-                "the Operate right of asset {asset_id} (of grant {gid}) is held by {}: its holder files the export",
-                hex::encode(&asset.holder_operate)
-            ),
-        );
+        return reject(r::not_exporter_of_grant(
+            asset_id,
+            gid,
+            &asset.holder_operate,
+        ));
     }
     ctx.live_grant_status(gid, &grant)?;
     let home = asset.registration.unwrap_or_default().jurisdiction;
     if !foreign(&terms, &home).contains(&destination) {
-        return reject(
-            FailureCode::NotCrossBorder,
-            format!(
-                "grant {gid} does not export to {destination} (its jurisdictions: {})",
-                terms.jurisdictions.join(", ")
-            ),
-        );
+        return reject(r::grant_not_abroad(
+            gid,
+            destination,
+            terms.jurisdictions.join(", "),
+        ));
     }
     Ok(asset_id)
 }
@@ -173,43 +162,33 @@ fn check_transfer(ctx: &Ctx<'_, '_>, t: &pb::TransferExport, destination: &str) 
     let asset_id = id(&t.asset);
     let asset = ctx.asset(&asset_id)?;
     if asset.frozen {
-        return reject(FailureCode::Frozen, format!("asset {asset_id} is frozen"));
+        return reject(r::asset_frozen(asset_id));
     }
     let Some(holder) = holder(&asset, t.right) else {
-        return reject(FailureCode::InvalidField, "transfer.right is missing");
+        return reject(r::right_missing("transfer.right"));
     };
     if holder != ctx.signer() {
-        return reject(
-            FailureCode::NotExporter,
-            format!(
-                "the {} right of asset {asset_id} is held by {}: its holder files the export",
-                right_word(t.right),
-                hex::encode(holder)
-            ),
-        );
+        return reject(r::not_exporter_of_right(
+            right_word(t.right),
+            asset_id,
+            holder,
+        ));
     }
     let Some(receiver) = ctx
         .st
         .member_of_key(&t.receiver)?
         .filter(|m| m.status == pb::MemberStatus::Active as i32)
     else {
-        return reject(
-            FailureCode::ReceiverInactive,
-            format!(
-                "receiver {} is not an active member",
-                hex::encode(&t.receiver)
-            ),
-        );
+        return reject(r::receiver_unknown(&t.receiver));
     };
     let home = asset.registration.unwrap_or_default().jurisdiction;
     if receiver.jurisdiction != destination || receiver.jurisdiction == home {
-        return reject(
-            FailureCode::NotCrossBorder,
-            format!(
-                "the receiver (member {}) is in {}; the asset is in {home}: this filing's destination {destination} is not its export",
-                receiver.id, receiver.jurisdiction
-            ),
-        );
+        return reject(r::transfer_not_abroad(
+            &receiver.id,
+            &receiver.jurisdiction,
+            &home,
+            destination,
+        ));
     }
     Ok(asset_id)
 }
@@ -238,14 +217,10 @@ pub(super) fn file(ctx: &mut Ctx<'_, '_>, p: &pb::FileCrossBorder) -> Outcome<Ha
     let min = required_path(ctx, p, &exporter)?;
     let chosen = ExportPath::try_from(p.path).unwrap_or(ExportPath::Unspecified);
     if rank(chosen) < rank(min) {
-        return reject(
-            FailureCode::PathInsufficient,
-            format!(
-                "this export needs at least the {} path, not {}",
-                path_word(min as i32),
-                path_word(p.path)
-            ),
-        );
+        return reject(r::path_insufficient(
+            path_word(min as i32),
+            path_word(p.path),
+        ));
     }
     let record = pb::FilingRecord {
         id: fid.to_vec(),
@@ -269,23 +244,17 @@ pub(super) fn file(ctx: &mut Ctx<'_, '_>, p: &pb::FileCrossBorder) -> Outcome<Ha
 fn nothing_frozen(ctx: &Ctx<'_, '_>, fid: &Hash32, f: &pb::FilingRecord) -> Outcome {
     let req = f.request.clone().unwrap_or_default();
     if f.frozen {
-        return reject(FailureCode::Frozen, format!("filing {fid} is frozen"));
+        return reject(r::filing_frozen(fid));
     }
     for g in &req.grants {
         let gid = id(g);
         if ctx.grant(&gid)?.frozen {
-            return reject(
-                FailureCode::Frozen,
-                format!("grant {gid} of filing {fid} is frozen"),
-            );
+            return reject(r::filing_grant_frozen(gid, fid));
         }
     }
     for a in covered_assets(ctx, &req)? {
         if ctx.asset(&a)?.frozen {
-            return reject(
-                FailureCode::Frozen,
-                format!("asset {a} of filing {fid} is frozen"),
-            );
+            return reject(r::filing_asset_frozen(a, fid));
         }
     }
     Ok(())
@@ -298,30 +267,20 @@ pub(super) fn decide(ctx: &mut Ctx<'_, '_>, p: &pb::DecideCrossBorder) -> Outcom
     let req = f.request.clone().unwrap_or_default();
     let decision = pb::Decision::try_from(p.decision).unwrap_or(pb::Decision::Unspecified);
     let stored = FilingStatus::try_from(f.status).unwrap_or(FilingStatus::Unspecified);
-    let wrong = |want: &str| {
-        reject::<()>(
-            FailureCode::WrongState,
-            format!(
-                "filing {fid} is {}; this decision needs it {want}",
-                filing_status_word(f.status)
-            ),
-        )
-    };
+    let status = filing_status_word(f.status);
     let approve = match decision {
         pb::Decision::Approve | pb::Decision::Acknowledge => true,
         pb::Decision::Reject | pb::Decision::Revoke => false,
-        pb::Decision::Unspecified => {
-            return reject(FailureCode::InvalidField, "decision is missing")
-        }
+        pb::Decision::Unspecified => return reject(r::decision_missing()),
     };
     match decision {
         pb::Decision::Revoke
             if !matches!(stored, FilingStatus::Approved | FilingStatus::Acknowledged) =>
         {
-            return wrong("approved or acknowledged")
+            return reject(r::not_approved(fid, status))
         }
         pb::Decision::Revoke => f.status = FilingStatus::Revoked as i32,
-        _ if stored != FilingStatus::Filed => return wrong("filed"),
+        _ if stored != FilingStatus::Filed => return reject(r::not_filed(fid, status)),
         pb::Decision::Reject => f.status = FilingStatus::Rejected as i32,
         _ => approve_filing(ctx, &mut f, &req, decision, p.valid_until_ms)?,
     }
@@ -353,14 +312,7 @@ fn exporter_still_holds(
     if held {
         Ok(())
     } else {
-        reject(
-            FailureCode::WrongState,
-            format!(
-                "the exporter {} no longer holds what filing {} exports; the current holder files anew",
-                hex::encode(&f.exporter),
-                hex::encode(&f.id)
-            ),
-        )
+        reject(r::exporter_gone(&f.exporter, &f.id))
     }
 }
 
@@ -373,10 +325,7 @@ fn approve_filing(
 ) -> Outcome {
     let max = ctx.params.max_approval_ms;
     if decision == pb::Decision::Acknowledge && req.path == ExportPath::SecurityAssessment as i32 {
-        return reject(
-            FailureCode::DecisionNotAllowed,
-            "a security-assessment filing must be approved (with a validity), not acknowledged",
-        );
+        return reject(r::assessment_needs_approval());
     }
     let valid_until = if valid_until_ms == 0 {
         ctx.now.saturating_add(max)
@@ -384,13 +333,7 @@ fn approve_filing(
         valid_until_ms
     };
     if valid_until <= ctx.now || valid_until - ctx.now > max {
-        return reject(
-            FailureCode::ApprovalTooLong,
-            format!(
-                "valid_until must be after block time and at most {} days later",
-                max / 86_400_000
-            ),
-        );
+        return reject(r::approval_too_long(max / 86_400_000));
     }
     exporter_still_holds(ctx, f, req)?;
     // Counters are summed on approval, so re-check the path with this year's exports.
@@ -398,13 +341,7 @@ fn approve_filing(
     let min = required_path(ctx, req, &exporter)?;
     let chosen = ExportPath::try_from(req.path).unwrap_or(ExportPath::Unspecified);
     if rank(chosen) < rank(min) {
-        return reject(
-            FailureCode::PathInsufficient,
-            format!(
-                "with this year's approved exports the filing now needs the {} path",
-                path_word(min as i32)
-            ),
-        );
+        return reject(r::path_insufficient_this_year(path_word(min as i32)));
     }
     let key = counter_key(ctx, &exporter);
     let mut counter: pb::ExportCounter = ctx.st.msg(&key)?.unwrap_or_default();

@@ -2,7 +2,8 @@
 //! the grantee's jurisdiction as an export fact, the bounds a derived asset's grants keep,
 //! and the uses a grant allows.
 
-use shuquan_proto::codes::FailureCode;
+use shuquan_proto::codes::reason as r;
+use shuquan_proto::codes::Rejection;
 use shuquan_proto::hash::grant_id;
 use shuquan_proto::pb::{self, GrantStatus};
 use shuquan_proto::views::{action_word, grant_status_word};
@@ -29,52 +30,28 @@ pub(super) fn issue(ctx: &mut Ctx<'_, '_>, p: &pb::IssueGrant) -> Outcome<Hash32
     let asset_id = id(&p.asset);
     let asset = ctx.asset(&asset_id)?;
     if asset.frozen {
-        return reject(FailureCode::Frozen, format!("asset {asset_id} is frozen"));
+        return reject(r::asset_frozen(asset_id));
     }
     if asset.holder_operate != ctx.signer() {
-        return reject(
-            FailureCode::NotOperator,
-            format!(
-                "only the Operate holder ({}) may grant access to {asset_id}",
-                hex::encode(&asset.holder_operate)
-            ),
-        );
+        return reject(r::not_operator(&asset.holder_operate, asset_id));
     }
     ctx.require_cosigner(&p.grantee, "grantee")?;
     // A foreign party's access is an export, whatever jurisdictions the grant names: the
     // grant must name where its grantee is, so that the export gate below sees it.
     let grantee = ctx.member_of(&p.grantee)?;
     if !p.jurisdictions.contains(&grantee.jurisdiction) {
-        return reject(
-            FailureCode::GranteeJurisdictionNotNamed,
-            format!(
-                "the grantee (member {}) is in {}; name {} among the grant's jurisdictions (access by a party abroad is an export)",
-                grantee.id, grantee.jurisdiction, grantee.jurisdiction
-            ),
-        );
+        return reject(r::grantee_place_unnamed(&grantee.id, &grantee.jurisdiction));
     }
-    ctx.within_term(p.not_after_ms, FailureCode::InvalidWindow, "not_after")?;
+    ctx.within_term(p.not_after_ms, r::grant_term)?;
     for purpose in &p.purposes {
         if !ctx.params.purposes.contains(purpose) {
-            return reject(
-                FailureCode::UnknownPurpose,
-                format!(
-                    "purpose {purpose:?} is not in the genesis purpose list ({})",
-                    ctx.params.purposes.join(", ")
-                ),
-            );
+            return reject(r::unknown_purpose(purpose));
         }
     }
     let reg = asset.registration.clone().unwrap_or_default();
     for a in &p.actions {
         if !action_delivered(*a, &reg.delivery_modes) {
-            return reject(
-                FailureCode::ActionNotDelivered,
-                format!(
-                    "action {} does not fit the asset's delivery modes",
-                    action_word(*a)
-                ),
-            );
+            return reject(r::action_not_delivered(action_word(*a)));
         }
     }
     let abroad = foreign(p, &reg.jurisdiction);
@@ -82,10 +59,7 @@ pub(super) fn issue(ctx: &mut Ctx<'_, '_>, p: &pb::IssueGrant) -> Outcome<Hash32
         && p.actions.contains(&(pb::Action::Read as i32))
         && !abroad.is_empty()
     {
-        return reject(
-            FailureCode::ImportantReadAbroad,
-            format!("important data may not be read in {}", abroad.join(", ")),
-        );
+        return reject(r::important_read_abroad(abroad.join(", ")));
     }
     within_parent_grants(ctx, &asset, p)?;
     let status = if abroad.is_empty() {
@@ -127,31 +101,22 @@ fn within_parent_grants(ctx: &Ctx<'_, '_>, asset: &pb::AssetRecord, p: &pb::Issu
         }
         let pg = ctx.grant(&id(&edge.via_grant))?;
         let pt = pg.terms.clone().unwrap_or_default();
-        let beyond = |what: String| {
-            reject::<()>(
-                FailureCode::BeyondParentGrant,
-                format!(
-                    "this asset was derived under grant {}, which {what}; the parent's Operate holder ({}) may consent by cosigning",
-                    hex::encode(&edge.via_grant),
-                    hex::encode(&parent.holder_operate)
-                ),
-            )
-        };
+        let (grant, holder) = (&edge.via_grant, &parent.holder_operate);
         if pg.status == GrantStatus::Revoked as i32 {
-            return beyond("is revoked".into());
+            return reject(r::parent_grant_revoked(grant, holder));
         }
         if let Some(purpose) = p.purposes.iter().find(|x| !pt.purposes.contains(x)) {
-            return beyond(format!("does not allow the purpose {purpose:?}"));
+            return reject(r::beyond_parent_purpose(grant, purpose, holder));
         }
         if let Some(j) = p
             .jurisdictions
             .iter()
             .find(|x| !pt.jurisdictions.contains(x))
         {
-            return beyond(format!("does not allow use in {j}"));
+            return reject(r::beyond_parent_place(grant, j, holder));
         }
         if p.not_after_ms > pt.not_after_ms {
-            return beyond(format!("ends at {} ms", pt.not_after_ms));
+            return reject(r::beyond_parent_term(grant, pt.not_after_ms, holder));
         }
     }
     Ok(())
@@ -165,10 +130,7 @@ pub(super) fn revoke(ctx: &mut Ctx<'_, '_>, p: &pb::RevokeGrant) -> Outcome {
         || terms.grantee == ctx.signer()
         || ctx.has_role(pb::Role::Regulator);
     if !allowed {
-        return reject(
-            FailureCode::NotOperator,
-            "only the asset's Operate holder, a regulator, or the grantee (renouncing) may revoke a grant",
-        );
+        return reject(r::not_revoker());
     }
     ctx.live_grant_status(&gid, &g)?;
     g.status = GrantStatus::Revoked as i32;
@@ -192,66 +154,41 @@ pub(super) fn usage(ctx: &mut Ctx<'_, '_>, p: &pb::RecordUsage) -> Outcome {
     let (mut g, terms, asset_id, asset) = ctx.grant_with_asset(&gid)?;
     grant_unfrozen(&gid, &g, &asset)?;
     if terms.grantee != ctx.signer() {
-        return reject(
-            FailureCode::NotGrantee,
-            "only the grantee may record usage of a grant",
-        );
+        return reject(r::not_grantee());
     }
     let status = ctx.grant_status(&g)?;
     if status == GrantStatus::Exhausted {
-        return reject(
-            FailureCode::UsesExhausted,
-            format!("all {} uses are recorded", terms.max_uses),
-        );
+        return reject(r::uses_exhausted(terms.max_uses));
     }
     if status != GrantStatus::Active || ctx.now < terms.not_before_ms {
-        return reject(
-            FailureCode::GrantInactive,
-            format!(
-                "grant {gid} is {} at block time",
-                if status == GrantStatus::Active {
-                    "not yet valid".to_string()
-                } else {
-                    grant_status_word(status as i32)
-                }
-            ),
-        );
+        return reject(if status == GrantStatus::Active {
+            r::grant_not_yet_valid(gid)
+        } else {
+            r::grant_inactive(gid, grant_status_word(status as i32))
+        });
     }
     if !terms.actions.contains(&p.action) {
-        return reject(
-            FailureCode::ActionNotGranted,
-            format!("action {} is not granted", action_word(p.action)),
-        );
+        return reject(r::action_not_granted(action_word(p.action)));
     }
     if !terms.purposes.contains(&p.purpose) {
-        return reject(
-            FailureCode::PurposeNotGranted,
-            format!("purpose {:?} is not granted", p.purpose),
-        );
+        return reject(r::purpose_not_granted());
     }
     // The declared place of use, and where the grantee is: both must be granted (the
     // grantee's membership is a fact of the chain, the declaration is only its word).
     let home = ctx.member.jurisdiction.clone();
-    for (j, whose) in [(&p.jurisdiction, "use"), (&home, "the grantee's own")] {
+    let declared: fn(&String) -> Rejection = |j| r::place_not_granted(j);
+    let own: fn(&String) -> Rejection = |j| r::grantee_place_not_granted(j);
+    for (j, why) in [(&p.jurisdiction, declared), (&home, own)] {
         if !terms.jurisdictions.contains(j) {
-            return reject(
-                FailureCode::JurisdictionNotGranted,
-                format!("{whose} jurisdiction {j} is not granted"),
-            );
+            return reject(why(j));
         }
     }
     if !terms.recipient_systems.is_empty() && !terms.recipient_systems.contains(&p.recipient_system)
     {
-        return reject(
-            FailureCode::RecipientNotGranted,
-            format!("recipient system {:?} is not granted", p.recipient_system),
-        );
+        return reject(r::recipient_not_granted());
     }
     if terms.max_uses > 0 && g.uses >= terms.max_uses {
-        return reject(
-            FailureCode::UsesExhausted,
-            format!("all {} uses are recorded", terms.max_uses),
-        );
+        return reject(r::uses_exhausted(terms.max_uses));
     }
     count_use(ctx, &gid, &mut g);
     ctx.touch(asset_id);

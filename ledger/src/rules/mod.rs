@@ -9,7 +9,8 @@ mod register;
 mod rights;
 pub(crate) mod status;
 
-use shuquan_proto::codes::{FailureCode, Rejection};
+use shuquan_proto::codes::reason as r;
+use shuquan_proto::codes::Rejection;
 use shuquan_proto::hash::history_link;
 use shuquan_proto::pb::{self, tx_body::Payload};
 use shuquan_proto::tx::DecodedTx;
@@ -41,8 +42,9 @@ impl From<Error> for Fail {
 
 pub(crate) type Outcome<T = ()> = std::result::Result<T, Fail>;
 
-pub(crate) fn reject<T>(code: FailureCode, message: impl Into<String>) -> Outcome<T> {
-    Err(Fail::Reject(Rejection::new(code, message)))
+/// Fails the transaction with `r` (a constructor of [`shuquan_proto::codes::reason`]).
+pub(crate) fn reject<T>(r: Rejection) -> Outcome<T> {
+    Err(Fail::Reject(r))
 }
 
 /// Everything a rule may look at.
@@ -80,10 +82,7 @@ impl Ctx<'_, '_> {
     pub(crate) fn asset(&self, id: &Hash32) -> Outcome<pb::AssetRecord> {
         match self.st.asset(id)? {
             Some(a) => Ok(a),
-            None => reject(
-                FailureCode::UnknownAsset,
-                format!("asset {id} does not exist"),
-            ),
+            None => reject(r::unknown_asset(id)),
         }
     }
 
@@ -91,10 +90,7 @@ impl Ctx<'_, '_> {
     pub(crate) fn grant(&self, id: &Hash32) -> Outcome<pb::GrantRecord> {
         match self.st.grant(id)? {
             Some(g) => Ok(g),
-            None => reject(
-                FailureCode::UnknownGrant,
-                format!("grant {id} does not exist"),
-            ),
+            None => reject(r::unknown_grant(id)),
         }
     }
 
@@ -102,10 +98,7 @@ impl Ctx<'_, '_> {
     pub(crate) fn filing(&self, id: &Hash32) -> Outcome<pb::FilingRecord> {
         match self.st.filing(id)? {
             Some(f) => Ok(f),
-            None => reject(
-                FailureCode::UnknownFiling,
-                format!("filing {id} does not exist"),
-            ),
+            None => reject(r::unknown_filing(id)),
         }
     }
 
@@ -125,10 +118,7 @@ impl Ctx<'_, '_> {
     pub(crate) fn member_of(&self, key: &[u8]) -> Outcome<pb::Member> {
         match self.st.member_of_key(key)? {
             Some(m) => Ok(m),
-            None => reject(
-                FailureCode::UnknownSigner,
-                format!("{} is not the account key of any member", hex::encode(key)),
-            ),
+            None => reject(r::not_a_member(key)),
         }
     }
 
@@ -152,13 +142,10 @@ impl Ctx<'_, '_> {
         use pb::GrantStatus as S;
         let status = self.grant_status(g)?;
         if matches!(status, S::Revoked | S::Exhausted | S::Expired) {
-            return reject(
-                FailureCode::WrongState,
-                format!(
-                    "grant {gid} is already {}",
-                    shuquan_proto::views::grant_status_word(status as i32)
-                ),
-            );
+            return reject(r::grant_over(
+                gid,
+                shuquan_proto::views::grant_status_word(status as i32),
+            ));
         }
         Ok(status)
     }
@@ -169,18 +156,12 @@ impl Ctx<'_, '_> {
         Ok(!g.frozen && self.now >= not_before && self.grant_status(g)? == pb::GrantStatus::Active)
     }
 
-    /// Fails with `code` unless `until` lies after block time and within the chain's
-    /// longest term (`params.max_grant_term_ms`).
-    pub(crate) fn within_term(&self, until: u64, code: FailureCode, what: &str) -> Outcome {
+    /// Fails with `too_far(days)` unless `until` lies after block time and within the
+    /// chain's longest term (`params.max_grant_term_ms`, in days).
+    pub(crate) fn within_term(&self, until: u64, too_far: fn(u64) -> Rejection) -> Outcome {
         let max = self.params.max_grant_term_ms;
         if until <= self.now || until - self.now > max {
-            return reject(
-                code,
-                format!(
-                    "{what} must be after block time and at most {} days later (params.max_grant_term_ms)",
-                    max / 86_400_000
-                ),
-            );
+            return reject(too_far(max / 86_400_000));
         }
         Ok(())
     }
@@ -190,13 +171,7 @@ impl Ctx<'_, '_> {
         if self.tx.cosigners.iter().any(|c| c.as_bytes() == key) {
             Ok(())
         } else {
-            reject(
-                FailureCode::MissingSignature,
-                format!(
-                    "the {who} {} must cosign this transaction",
-                    hex::encode(key)
-                ),
-            )
+            reject(r::must_cosign(who, key))
         }
     }
 }
@@ -208,10 +183,7 @@ pub(crate) fn grant_unfrozen(
     asset: &pb::AssetRecord,
 ) -> Outcome {
     if grant.frozen || asset.frozen {
-        return reject(
-            FailureCode::Frozen,
-            format!("grant {gid} or its asset is frozen: nothing changes on it until a regulator unfreezes it"),
-        );
+        return reject(r::grant_frozen(gid));
     }
     Ok(())
 }
@@ -258,23 +230,13 @@ pub(crate) fn check_signers(st: &State<'_>, tx: &DecodedTx) -> Outcome<pb::Membe
                     signer_member = Some(m);
                 }
             }
-            Some(m) => {
-                return reject(
-                    FailureCode::UnknownSigner,
-                    format!("{key} belongs to member {} which is not active", m.id),
-                )
-            }
-            None => {
-                return reject(
-                    FailureCode::UnknownSigner,
-                    format!("{key} is not the account key of any member"),
-                )
-            }
+            Some(m) => return reject(r::member_inactive(key, m.id)),
+            None => return reject(r::not_a_member(key)),
         }
     }
     match signer_member {
         Some(m) => Ok(m),
-        None => reject(FailureCode::UnknownSigner, "no signer"),
+        None => reject(r::not_a_member(tx.signer)),
     }
 }
 
@@ -286,67 +248,68 @@ pub(crate) fn check_role(member: &pb::Member, p: &Payload) -> Outcome {
     if member.roles.contains(&(role as i32)) {
         return Ok(());
     }
-    reject(
-        FailureCode::MissingRole,
-        format!(
-            "{} needs the {} role; member {} has [{}]",
-            shuquan_proto::tx::payload_kind(p),
-            shuquan_proto::views::role_word(role as i32),
-            member.id,
-            member
-                .roles
-                .iter()
-                .map(|r| shuquan_proto::views::role_word(*r))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    )
+    let roles: Vec<String> = member
+        .roles
+        .iter()
+        .map(|x| shuquan_proto::views::role_word(*x))
+        .collect();
+    reject(r::missing_role(
+        shuquan_proto::tx::payload_kind(p),
+        shuquan_proto::views::role_word(role as i32),
+        &member.id,
+        roles.join(", "),
+    ))
 }
 
 /// G4, first half: no transaction with this id is committed (admission checks this alone).
 pub(crate) fn check_not_committed(st: &State<'_>, tx: &DecodedTx) -> Outcome {
     if st.exists(&keys::tx(&tx.id))? {
-        return reject(
-            FailureCode::Replay,
-            format!("transaction {} is already committed", tx.id),
-        );
+        return reject(r::replay(tx.id));
     }
     Ok(())
 }
 
-/// G4, second half: the timestamp is within `window` of `now` (`clock` names whose time
-/// `now` is: the block's, or a node's at admission).
+/// Whose time a transaction's timestamp is checked against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Clock {
+    /// The block's (at apply).
+    Block,
+    /// The node's (at admission).
+    Node,
+}
+
+/// G4, second half: the timestamp is within `window` of `now`, the time of `clock`.
 pub(crate) fn check_window(
     tx: &DecodedTx,
     now: u64,
     window: u64,
-    clock: &str,
+    clock: Clock,
 ) -> Result<(), Rejection> {
     let ts = tx.body.timestamp_ms;
-    if ts.abs_diff(now) > window {
-        let side = if ts > now { "ahead of" } else { "behind" };
-        return Err(Rejection::new(
-            FailureCode::StaleTimestamp,
-            format!(
-                "timestamp {ts} is {} ms {side} {clock} ({now}); the window is {window} ms (check the signer's clock)",
-                ts.abs_diff(now)
-            ),
-        ));
+    let off = ts.abs_diff(now);
+    if off <= window {
+        return Ok(());
     }
-    Ok(())
+    let reason: fn(u64, u64, u64, u64) -> Rejection = match (clock, ts > now) {
+        (Clock::Block, false) => r::behind_block_time,
+        (Clock::Block, true) => r::ahead_of_block_time,
+        (Clock::Node, false) => r::behind_node_clock,
+        (Clock::Node, true) => r::ahead_of_node_clock,
+    };
+    Err(reason(ts, off, now, window))
 }
 
 /// G4: not a replay, and the timestamp is within the window around block time.
 pub(crate) fn check_freshness(st: &State<'_>, tx: &DecodedTx, now: u64, window: u64) -> Outcome {
     check_not_committed(st, tx)?;
-    check_window(tx, now, window, "the block time").map_err(Fail::Reject)
+    check_window(tx, now, window, Clock::Block).map_err(Fail::Reject)
 }
 
 /// Applies one transaction that passed the stateless checks and signature verification.
 /// Returns the id of what it created, if anything.
 pub(crate) fn apply_tx(ctx: &mut Ctx<'_, '_>) -> Outcome<Option<Hash32>> {
     let Some(payload) = ctx.tx.payload().cloned() else {
-        return reject(FailureCode::UnknownPayload, "no payload");
+        return reject(r::no_payload());
     };
     check_role(&ctx.member, &payload)?;
     let created = match &payload {

@@ -2,7 +2,7 @@
 //! supersedes the older; one may be made of a frozen subject, since it records and changes
 //! nothing), regulators' `Freeze` and `Unfreeze` of any asset, grant or filing.
 
-use shuquan_proto::codes::FailureCode;
+use shuquan_proto::codes::reason as r;
 use shuquan_proto::hash::attestation_id;
 use shuquan_proto::pb;
 use shuquan_proto::Hash32;
@@ -22,10 +22,7 @@ fn subject_assets(ctx: &Ctx<'_, '_>, subject: &Hash32) -> Outcome<Vec<Hash32>> {
     if let Some(f) = ctx.st.filing(subject)? {
         return filing_assets(ctx, &f.request.unwrap_or_default());
     }
-    reject(
-        FailureCode::UnknownSubject,
-        format!("{subject} is not an asset, grant or filing on this chain"),
-    )
+    reject(r::unknown_subject(subject))
 }
 
 /// The assets a filing concerns: the transferred one or every granted one.
@@ -45,7 +42,7 @@ pub(super) fn attest(ctx: &mut Ctx<'_, '_>, p: &pb::Attest) -> Outcome<Hash32> {
     let subject = id(&p.subject);
     let assets = subject_assets(ctx, &subject)?;
     if p.valid_until_ms != 0 {
-        ctx.within_term(p.valid_until_ms, FailureCode::AttestValidity, "valid_until")?;
+        ctx.within_term(p.valid_until_ms, r::attest_term)?;
     }
     let aid = attestation_id(ctx.chain_id, &ctx.tx.id);
     let latest = keys::latest_attestation(ctx.signer(), &p.subject, p.kind);
@@ -77,8 +74,11 @@ pub(super) fn freeze(ctx: &mut Ctx<'_, '_>, subject: &Hash32, on: bool, reason: 
     let assets = subject_assets(ctx, subject)?;
     let already = |frozen: bool| {
         if frozen == on {
-            let state = if on { "already frozen" } else { "not frozen" };
-            reject(FailureCode::WrongState, format!("{subject} is {state}"))
+            reject(if on {
+                r::already_frozen(subject)
+            } else {
+                r::not_frozen(subject)
+            })
         } else {
             Ok(())
         }

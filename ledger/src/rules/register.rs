@@ -2,7 +2,7 @@
 //! asset's parents'), lineage authorisation (a derivation under a grant is a use of it),
 //! grade and PI inheritance; the signer becomes holder of all three rights.
 
-use shuquan_proto::codes::FailureCode;
+use shuquan_proto::codes::reason as r;
 use shuquan_proto::hash::asset_id;
 use shuquan_proto::pb;
 use shuquan_proto::Hash32;
@@ -15,10 +15,7 @@ pub(super) fn register(ctx: &mut Ctx<'_, '_>, p: &pb::RegisterAsset) -> Outcome<
     let pi = p.pi.unwrap_or_default();
     let personal = p.origin == pb::Origin::Personal as i32 || pi.contains_pi || pi.subjects > 0;
     if personal && p.evidence_hash.is_empty() {
-        return reject(
-            FailureCode::EvidenceRequired,
-            "data of personal origin or with personal information needs --evidence (hash of the consent or collection evidence)",
-        );
+        return reject(r::evidence_required());
     }
     // Dispute guard: a fingerprint belongs to the member that registered it first.
     for key in ctx
@@ -31,25 +28,17 @@ pub(super) fn register(ctx: &mut Ctx<'_, '_>, p: &pb::RegisterAsset) -> Outcome<
         };
         let owner = ctx.st.member_of_key(&asset.registrant)?;
         if owner.map(|m| m.id) != Some(ctx.member.id.clone()) {
-            return reject(
-                FailureCode::FingerprintTaken,
-                format!(
-                    "fingerprint {} is registered by another member as asset {other}",
-                    hex::encode(&p.fingerprint)
-                ),
-            );
+            return reject(r::fingerprint_taken(&p.fingerprint, other));
         }
     }
     // Data resides where its registrant is; a derived asset stays where its parents are
     // (moving it abroad is a grant or a transfer, each with its own filing).
     if p.derived_from.is_empty() && p.jurisdiction != ctx.member.jurisdiction {
-        return reject(
-            FailureCode::JurisdictionMismatch,
-            format!(
-                "member {} is in {}: it registers data in {}, not {}",
-                ctx.member.id, ctx.member.jurisdiction, ctx.member.jurisdiction, p.jurisdiction
-            ),
-        );
+        return reject(r::not_at_home(
+            &ctx.member.id,
+            &ctx.member.jurisdiction,
+            &p.jurisdiction,
+        ));
     }
     let mut grade = p.grade;
     let mut pi_in_force = pi;
@@ -57,40 +46,26 @@ pub(super) fn register(ctx: &mut Ctx<'_, '_>, p: &pb::RegisterAsset) -> Outcome<
     for parent_id in p.derived_from.iter().map(|b| id(b)) {
         let parent = ctx.asset(&parent_id)?;
         if parent.frozen {
-            return reject(
-                FailureCode::Frozen,
-                format!("parent asset {parent_id} is frozen"),
-            );
+            return reject(r::parent_frozen(parent_id));
         }
         let parent_jurisdiction = parent
             .registration
             .as_ref()
             .map_or("", |r| r.jurisdiction.as_str());
         if p.jurisdiction != parent_jurisdiction {
-            return reject(
-                FailureCode::JurisdictionMismatch,
-                format!(
-                    "parent {parent_id} is in {parent_jurisdiction}: a derived asset keeps its parents' jurisdiction (moving data abroad needs a filing)"
-                ),
-            );
+            return reject(r::not_where_parent_is(parent_id, parent_jurisdiction));
         }
         if p.grade < parent.grade {
-            return reject(
-                FailureCode::GradeBelowParent,
-                format!(
-                    "parent {parent_id} is graded {}; a derived asset may not be graded lower",
-                    shuquan_proto::views::grade_word(parent.grade)
-                ),
-            );
+            return reject(r::grade_below_parent(
+                parent_id,
+                shuquan_proto::views::grade_word(parent.grade),
+            ));
         }
         let ppi = parent.pi.unwrap_or_default();
         if (ppi.contains_pi && !pi.contains_pi)
             || (ppi.contains_sensitive_pi && !pi.contains_sensitive_pi)
         {
-            return reject(
-                FailureCode::PiNotCarried,
-                format!("parent {parent_id} contains personal information; declare it (--contains-pi) on the derived asset too"),
-            );
+            return reject(r::pi_not_carried(parent_id));
         }
         let via_grant = if parent.holder_use == ctx.signer() {
             Vec::new()
@@ -173,20 +148,14 @@ fn derive_under_grant(
         usable.get_or_insert(gid);
     }
     match usable {
-        Some(gid) if p.derive_purpose.is_empty() => reject(
-            FailureCode::DeriveOutsideGrant,
-            format!("deriving from {parent} under grant {gid} is a use of it: name one of its purposes (derive_purpose)"),
-        ),
-        Some(gid) => reject(
-            FailureCode::DeriveOutsideGrant,
-            format!(
-                "grant {gid} does not allow deriving from {parent} for {:?} in {} by a member in {}",
-                p.derive_purpose, p.jurisdiction, ctx.member.jurisdiction
-            ),
-        ),
-        None => reject(
-            FailureCode::DeriveNotAllowed,
-            format!("to derive from {parent} the signer must hold its Use right or an active grant with `derive`"),
-        ),
+        Some(gid) if p.derive_purpose.is_empty() => reject(r::derive_purpose_needed(parent, gid)),
+        Some(gid) => reject(r::derive_outside_grant(
+            gid,
+            parent,
+            &p.derive_purpose,
+            &p.jurisdiction,
+            &ctx.member.jurisdiction,
+        )),
+        None => reject(r::derive_not_allowed(parent)),
     }
 }

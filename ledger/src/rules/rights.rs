@@ -3,7 +3,7 @@
 //! approved filing that names this asset, this right and this receiver; a right of an asset
 //! derived under a grant moves only with the parent's Operate holder's consent.
 
-use shuquan_proto::codes::FailureCode;
+use shuquan_proto::codes::reason as r;
 use shuquan_proto::pb::{self, FilingStatus};
 use shuquan_proto::views::right_word;
 use shuquan_proto::Hash32;
@@ -26,20 +26,13 @@ pub(super) fn transfer(ctx: &mut Ctx<'_, '_>, p: &pb::TransferRight) -> Outcome 
     let asset_id = id(&p.asset);
     let mut asset = ctx.asset(&asset_id)?;
     if asset.frozen {
-        return reject(FailureCode::Frozen, format!("asset {asset_id} is frozen"));
+        return reject(r::asset_frozen(asset_id));
     }
     let Some(current) = holder(&asset, p.right) else {
-        return reject(FailureCode::InvalidField, "right is missing");
+        return reject(r::right_missing("right"));
     };
     if current != ctx.signer() {
-        return reject(
-            FailureCode::NotHolder,
-            format!(
-                "the {} right of {asset_id} is held by {}, not the signer",
-                right_word(p.right),
-                hex::encode(current)
-            ),
-        );
+        return reject(r::not_holder(right_word(p.right), asset_id, current));
     }
     match pb::Right::try_from(p.right) {
         Ok(pb::Right::Hold) => asset.holder_hold.clone_from(&p.to),
@@ -54,28 +47,17 @@ pub(super) fn transfer(ctx: &mut Ctx<'_, '_>, p: &pb::TransferRight) -> Outcome 
         {
             m
         }
-        _ => {
-            return reject(
-                FailureCode::ReceiverInactive,
-                format!(
-                    "receiver {} is not an active member with the member role",
-                    hex::encode(&p.to)
-                ),
-            )
-        }
+        _ => return reject(r::receiver_inactive(&p.to)),
     };
     for edge in asset.parents.iter().filter(|e| !e.via_grant.is_empty()) {
         let parent = ctx.asset(&id(&edge.parent))?;
         if !ctx.signed_by(&parent.holder_operate) {
-            return reject(
-                FailureCode::ParentConsentRequired,
-                format!(
-                    "asset {asset_id} was derived from {} under grant {}: its rights move only with the parent's Operate holder ({}) as cosigner",
-                    hex::encode(&edge.parent),
-                    hex::encode(&edge.via_grant),
-                    hex::encode(&parent.holder_operate)
-                ),
-            );
+            return reject(r::parent_consent_required(
+                asset_id,
+                &edge.parent,
+                &edge.via_grant,
+                &parent.holder_operate,
+            ));
         }
     }
     let home = asset
@@ -123,22 +105,15 @@ fn spend_transfer_approval(
             continue;
         }
         if f.frozen {
-            return reject(
-                FailureCode::Frozen,
-                format!("the approval of this transfer (filing {fid}) is frozen"),
-            );
+            return reject(r::approval_frozen(fid));
         }
         f.status = FilingStatus::Used as i32;
         ctx.st.put(keys::filing(&fid), &f);
         return Ok(());
     }
-    reject(
-        FailureCode::ExportNotApproved,
-        format!(
-            "moving important or personal data to {} (member {}) needs an approved filing that names this asset, the {} right and this receiver (tx file-cross-border --transfer-asset)",
-            receiver.jurisdiction,
-            receiver.id,
-            right_word(p.right)
-        ),
-    )
+    reject(r::export_not_approved(
+        &receiver.jurisdiction,
+        &receiver.id,
+        right_word(p.right),
+    ))
 }

@@ -134,7 +134,8 @@ impl Chain {
         if r.code == 0 {
             Ok((!r.created.is_empty()).then(|| Hash32::from_slice(&r.created).unwrap()))
         } else {
-            Err((FailureCode::from_number(r.code).unwrap(), r.message.clone()))
+            let rejection = shuquan_proto::codes::Rejection::of_receipt(r).unwrap();
+            Err((rejection.code, rejection.message()))
         }
     }
 

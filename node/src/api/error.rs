@@ -54,7 +54,7 @@ impl From<Rejection> for ApiError {
             status,
             view: ErrorView {
                 code: r.code.name().into(),
-                message: r.message,
+                message: r.message(),
                 rule: Some(r.code.rule().into()),
                 failure_code: Some(r.code.number()),
             },

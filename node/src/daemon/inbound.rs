@@ -45,7 +45,7 @@ fn admit(ledger: &Ledger, mempool: &Mempool, raw: &[u8], now_ms: u64) -> Verdict
                 "{} ({}): {}",
                 r.code.name(),
                 r.code.number(),
-                r.message
+                r.message()
             ))
         }
         // Depends on state this node may see earlier or later than the sender (already

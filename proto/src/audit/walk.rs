@@ -271,9 +271,11 @@ fn included(
         )));
     }
     if receipt.code != 0 {
+        let why = crate::codes::Rejection::of_receipt(&receipt)
+            .map_or_else(|| format!("code {}", receipt.code), |r| r.to_string());
         return Err(fail(format!(
-            "event {seq} (tx {}) failed in block {height} ({}: {}) and changed nothing",
-            tx.id, receipt.code, receipt.message
+            "event {seq} (tx {}) failed in block {height} ({why}) and changed nothing",
+            tx.id
         )));
     }
     Ok(())

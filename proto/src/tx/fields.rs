@@ -2,7 +2,8 @@
 //! Everything here depends on the payload alone; rules that need chain state are the
 //! ledger's.
 
-use crate::codes::{FailureCode, Rejection};
+use crate::codes::reason as r;
+use crate::codes::Rejection;
 use crate::genesis::MAX_TIME_MS;
 use crate::keys::PublicKey;
 use crate::pb::{self, tx_body::Payload};
@@ -18,20 +19,13 @@ pub const MAX_LIST: usize = 64;
 /// Most grants one cross-border filing covers.
 pub const MAX_FILING_GRANTS: usize = 256;
 
-fn bad(message: impl Into<String>) -> Rejection {
-    Rejection::new(FailureCode::InvalidField, message)
-}
-
 fn hash(field: &str, v: &[u8]) -> Result<(), Rejection> {
     if v.len() == 32 {
         Ok(())
     } else if v.is_empty() {
-        Err(bad(format!("{field} is missing")))
+        Err(r::field_missing(field))
     } else {
-        Err(bad(format!(
-            "{field} has {} bytes, expected a 32-byte hash",
-            v.len()
-        )))
+        Err(r::hash_length(field, v.len()))
     }
 }
 
@@ -46,18 +40,18 @@ fn opt_hash(field: &str, v: &[u8]) -> Result<(), Rejection> {
 fn key(field: &str, v: &[u8]) -> Result<(), Rejection> {
     PublicKey::from_slice(v)
         .map(|_| ())
-        .map_err(|e| bad(format!("{field}: {e}")))
+        .map_err(|_| r::bad_key(field))
 }
 
 fn text(field: &str, v: &str, max: usize, required: bool) -> Result<(), Rejection> {
     if required && v.trim().is_empty() {
-        return Err(bad(format!("{field} is missing")));
+        return Err(r::field_missing(field));
     }
     if v.chars().count() > max {
-        return Err(bad(format!("{field} is longer than {max} characters")));
+        return Err(r::too_long(field, max));
     }
     if v.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(bad(format!("{field} contains control characters")));
+        return Err(r::control_characters(field));
     }
     Ok(())
 }
@@ -71,9 +65,7 @@ fn jurisdiction(field: &str, v: &str) -> Result<(), Rejection> {
     if is_jurisdiction(v) {
         Ok(())
     } else {
-        Err(bad(format!(
-            "{field} {v:?} is not an ISO 3166-1 alpha-2 code such as CN or VN"
-        )))
+        Err(r::not_jurisdiction(field))
     }
 }
 
@@ -89,17 +81,14 @@ pub fn is_purpose_code(v: &str) -> bool {
 
 fn list<T: PartialEq>(field: &str, v: &[T], max: usize, required: bool) -> Result<(), Rejection> {
     if required && v.is_empty() {
-        return Err(bad(format!("{field} is empty")));
+        return Err(r::empty_list(field));
     }
     if v.len() > max {
-        return Err(bad(format!(
-            "{field} has {} entries, at most {max}",
-            v.len()
-        )));
+        return Err(r::too_many(field, v.len(), max));
     }
     for (i, a) in v.iter().enumerate() {
         if v[..i].contains(a) {
-            return Err(bad(format!("{field} lists an entry twice")));
+            return Err(r::listed_twice(field));
         }
     }
     Ok(())
@@ -108,18 +97,16 @@ fn list<T: PartialEq>(field: &str, v: &[T], max: usize, required: bool) -> Resul
 /// A time field: at most [`MAX_TIME_MS`] (the end of year 9999).
 fn time(field: &str, v: u64) -> Result<(), Rejection> {
     if v > MAX_TIME_MS {
-        return Err(bad(format!(
-            "{field} = {v} is past the year 9999: not a time this chain accepts"
-        )));
+        return Err(r::time_too_far(field, v));
     }
     Ok(())
 }
 
 fn known<E: TryFrom<i32>>(field: &str, v: i32) -> Result<E, Rejection> {
     if v == 0 {
-        return Err(bad(format!("{field} is missing")));
+        return Err(r::field_missing(field));
     }
-    E::try_from(v).map_err(|_| bad(format!("{field} has unknown value {v}")))
+    E::try_from(v).map_err(|_| r::unknown_value(field, v.to_string()))
 }
 
 /// Checks every field of `payload` that can be checked without chain state.
@@ -134,10 +121,7 @@ pub fn check_payload(payload: &Payload) -> Result<(), Rejection> {
                 if price.currency.len() != 3
                     || !price.currency.bytes().all(|b| b.is_ascii_uppercase())
                 {
-                    return Err(bad(format!(
-                        "price currency {:?} is not an ISO 4217 code such as CNY",
-                        price.currency
-                    )));
+                    return Err(r::not_currency());
                 }
             }
             opt_hash("consideration_hash", &p.consideration_hash)
@@ -151,10 +135,7 @@ pub fn check_payload(payload: &Payload) -> Result<(), Rejection> {
             hash("grant", &p.grant)?;
             known::<pb::Action>("action", p.action)?;
             if !is_purpose_code(&p.purpose) {
-                return Err(bad(format!(
-                    "purpose {:?} is not a kebab-case code",
-                    p.purpose
-                )));
+                return Err(r::not_purpose_code("purpose"));
             }
             jurisdiction("jurisdiction", &p.jurisdiction)?;
             text("recipient_system", &p.recipient_system, MAX_LABEL, false)?;
@@ -165,7 +146,7 @@ pub fn check_payload(payload: &Payload) -> Result<(), Rejection> {
             hash("filing", &p.filing)?;
             let d = known::<pb::Decision>("decision", p.decision)?;
             if d == pb::Decision::Approve && p.valid_until_ms == 0 {
-                return Err(bad("an approval needs valid_until_ms"));
+                return Err(r::approval_needs_validity());
             }
             time("valid_until_ms", p.valid_until_ms)
         }
@@ -191,10 +172,7 @@ fn register(p: &pb::RegisterAsset) -> Result<(), Rejection> {
     text("sector", &p.sector, MAX_LABEL, false)?;
     let grade = known::<pb::Grade>("grade", p.grade)?;
     if grade == pb::Grade::Core {
-        return Err(Rejection::new(
-            FailureCode::CoreGradeRefused,
-            "core data may not be registered on the chain",
-        ));
+        return Err(r::core_refused());
     }
     known::<pb::Origin>("origin", p.origin)?;
     opt_hash("evidence_hash", &p.evidence_hash)?;
@@ -209,26 +187,18 @@ fn register(p: &pb::RegisterAsset) -> Result<(), Rejection> {
     }
     if let Some(pi) = &p.pi {
         if pi.contains_sensitive_pi && !pi.contains_pi {
-            return Err(bad("contains_sensitive_pi implies contains_pi"));
+            return Err(r::spi_implies_pi());
         }
         if pi.subjects > 0 && !pi.contains_pi {
-            return Err(bad(format!(
-                "{} personal-information subjects means the data contains personal information: set contains_pi",
-                pi.subjects
-            )));
+            return Err(r::subjects_imply_pi(pi.subjects));
         }
     }
     if !p.derive_purpose.is_empty() {
         if p.derived_from.is_empty() {
-            return Err(bad(
-                "derive_purpose is set but derived_from names no parent",
-            ));
+            return Err(r::derive_purpose_without_parent());
         }
         if !is_purpose_code(&p.derive_purpose) {
-            return Err(bad(format!(
-                "derive_purpose {:?} is not a kebab-case code",
-                p.derive_purpose
-            )));
+            return Err(r::not_purpose_code("derive_purpose"));
         }
     }
     Ok(())
@@ -244,21 +214,15 @@ fn grant(p: &pb::IssueGrant) -> Result<(), Rejection> {
     list("purposes", &p.purposes, MAX_LIST, true)?;
     for purpose in &p.purposes {
         if !is_purpose_code(purpose) {
-            return Err(bad(format!("purpose {purpose:?} is not a kebab-case code")));
+            return Err(r::not_purpose_code("purposes"));
         }
     }
     if p.not_after_ms == 0 {
-        return Err(bad("not_after_ms is missing"));
+        return Err(r::field_missing("not_after_ms"));
     }
     time("not_after_ms", p.not_after_ms)?;
     if p.not_before_ms >= p.not_after_ms {
-        return Err(Rejection::new(
-            FailureCode::InvalidWindow,
-            format!(
-                "not_before_ms {} is not before not_after_ms {}",
-                p.not_before_ms, p.not_after_ms
-            ),
-        ));
+        return Err(r::window_order(p.not_before_ms, p.not_after_ms));
     }
     list("jurisdictions", &p.jurisdictions, MAX_LIST, true)?;
     for j in &p.jurisdictions {
@@ -275,9 +239,7 @@ fn filing(p: &pb::FileCrossBorder) -> Result<(), Rejection> {
     match &p.transfer {
         Some(t) => {
             if !p.grants.is_empty() {
-                return Err(bad(
-                    "a filing names either grants or one transfer, not both: file them apart",
-                ));
+                return Err(r::grants_and_transfer());
             }
             hash("transfer.asset", &t.asset)?;
             known::<pb::Right>("transfer.right", t.right)?;
@@ -294,10 +256,7 @@ fn filing(p: &pb::FileCrossBorder) -> Result<(), Rejection> {
     let path = known::<pb::ExportPath>("path", p.path)?;
     text("exempt_reason", &p.exempt_reason, MAX_TEXT, false)?;
     if path == pb::ExportPath::Exempt && p.exempt_reason.trim().is_empty() {
-        return Err(Rejection::new(
-            FailureCode::ExemptReasonRequired,
-            "an exempt filing must say why (exempt_reason)",
-        ));
+        return Err(r::exempt_reason_required());
     }
     hash("evidence_hash", &p.evidence_hash)
 }

@@ -1,9 +1,18 @@
-//! Stable failure codes of rejected transactions.
+//! Stable failure codes of rejected transactions, and the reasons that carry them.
 //!
 //! A code's number and name never change once released: receipts in blocks carry the
-//! number, operators and scripts read the name. `rule` names the rule of DOMAIN.md broken.
+//! number, operators and scripts read the name. `rule` names the rule broken (G1–G6, or the
+//! payload). A [`Rejection`] is a code, a detail (which of the code's situations) and
+//! structured arguments — ids, keys, numbers, code words — which is all a receipt commits;
+//! its sentence is rendered from them at the edge ([`Rejection::message`]), so rewording a
+//! sentence never changes a block hash. [`reason`] is the catalogue.
+
+pub mod reason;
+mod rejection;
 
 use std::fmt;
+
+pub use rejection::{Arg, Rejection};
 
 macro_rules! failure_codes {
     ($( $variant:ident = $num:literal, $name:literal, $rule:literal, $what:literal; )*) => {
@@ -111,33 +120,6 @@ impl fmt::Display for FailureCode {
         write!(f, "{} ({}, {})", self.name(), self.number(), self.rule())
     }
 }
-
-/// A rejected transaction: a stable code and a message naming what was wrong.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Rejection {
-    /// The stable code.
-    pub code: FailureCode,
-    /// What exactly was wrong, for the operator.
-    pub message: String,
-}
-
-impl Rejection {
-    /// A rejection with `code` and `message`.
-    pub fn new(code: FailureCode, message: impl Into<String>) -> Self {
-        Rejection {
-            code,
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for Rejection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
-    }
-}
-
-impl std::error::Error for Rejection {}
 
 #[cfg(test)]
 mod tests {

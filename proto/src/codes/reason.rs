@@ -1,0 +1,345 @@
+//! The catalogue of rejections: one constructor per situation, each with its failure code,
+//! its detail number within the code, and the sentence template its arguments fill. A
+//! receipt commits the code, the detail and the arguments; the sentence is rendered from
+//! this table wherever a person reads it. Numbers never change once released; a sentence
+//! may be reworded freely.
+
+use super::rejection::{Arg, Rejection};
+use super::FailureCode;
+
+macro_rules! reasons {
+    ($( $(#[$doc:meta])* $name:ident ( $($arg:ident),* ) = $code:ident / $detail:literal : $text:literal ; )*) => {
+        $(
+            $(#[$doc])*
+            #[doc = concat!("\n\n`", stringify!($code), "`/", stringify!($detail), ": \"", $text, "\"")]
+            pub fn $name($($arg: impl Into<Arg>),*) -> Rejection {
+                Rejection {
+                    code: FailureCode::$code,
+                    detail: $detail,
+                    args: vec![$($arg.into()),*],
+                }
+            }
+        )*
+
+        /// The template of a code's situation, with its argument names in order.
+        pub(crate) fn template(code: FailureCode, detail: u32) -> Option<(&'static str, &'static [&'static str])> {
+            $(
+                if code == FailureCode::$code && detail == $detail {
+                    return Some(($text, &[$(stringify!($arg)),*]));
+                }
+            )*
+            None
+        }
+
+        /// Every situation: code, detail, template and argument names.
+        pub const ALL: &[(FailureCode, u32, &str, &[&str])] = &[
+            $((FailureCode::$code, $detail, $text, &[$(stringify!($arg)),*])),*
+        ];
+    };
+}
+
+reasons! {
+    // G1: encoding.
+    /// The bytes do not decode as the message named.
+    malformed(what) = Malformed/0: "the bytes are not a valid {what} encoding";
+    /// The encoding is not the canonical one.
+    non_canonical(what) = NonCanonical/0: "the {what} encoding is not canonical (unknown field, explicit default, duplicate or over-long varint)";
+    /// Over the size limit.
+    too_large(bytes, limit) = TooLarge/0: "{bytes} bytes, the limit is {limit}";
+    /// The body names another chain.
+    wrong_chain(chain) = WrongChain/0: "the transaction names another chain id; this chain is {chain}";
+    /// No payload.
+    no_payload() = UnknownPayload/0: "the body has no known payload";
+    /// A required field is empty.
+    field_missing(field) = InvalidField/1: "{field} is missing";
+    /// A key field is no ed25519 public key.
+    bad_key(field) = InvalidField/2: "{field} is not a valid ed25519 public key";
+    /// A hash field of the wrong length.
+    hash_length(field, len) = InvalidField/3: "{field} has {len} bytes, expected a 32-byte hash";
+    /// A text field over its limit.
+    too_long(field, max) = InvalidField/4: "{field} is longer than {max} characters";
+    /// A text field with control characters.
+    control_characters(field) = InvalidField/5: "{field} contains control characters";
+    /// Not a jurisdiction code.
+    not_jurisdiction(field) = InvalidField/6: "{field} is not an ISO 3166-1 alpha-2 code such as CN or VN";
+    /// An empty list that may not be.
+    empty_list(field) = InvalidField/7: "{field} is empty";
+    /// A list over its limit.
+    too_many(field, len, max) = InvalidField/8: "{field} has {len} entries, at most {max}";
+    /// A list with a duplicate.
+    listed_twice(field) = InvalidField/9: "{field} lists an entry twice";
+    /// A time past the year 9999.
+    time_too_far(field, value) = InvalidField/10: "{field} = {value} is past the year 9999: not a time this chain accepts";
+    /// An enum value this chain does not know.
+    unknown_value(field, value) = InvalidField/11: "{field} has unknown value {value}";
+    /// Not an ISO 4217 currency.
+    not_currency() = InvalidField/12: "the price's currency is not an ISO 4217 code such as CNY";
+    /// Not a purpose code.
+    not_purpose_code(field) = InvalidField/13: "{field} is not a kebab-case purpose code such as academic-research";
+    /// An approval without its validity.
+    approval_needs_validity() = InvalidField/14: "an approval needs valid_until_ms";
+    /// Sensitive PI without PI.
+    spi_implies_pi() = InvalidField/15: "contains_sensitive_pi implies contains_pi";
+    /// Subjects without PI.
+    subjects_imply_pi(subjects) = InvalidField/16: "{subjects} personal-information subjects means the data contains personal information: set contains_pi";
+    /// A derivation purpose without parents.
+    derive_purpose_without_parent() = InvalidField/17: "derive_purpose is set but derived_from names no parent";
+    /// A filing of grants and a transfer at once.
+    grants_and_transfer() = InvalidField/18: "a filing names either grants or one transfer, not both: file them apart";
+    /// No right named.
+    right_missing(field) = InvalidField/19: "{field} is missing";
+    /// No decision named.
+    decision_missing() = InvalidField/20: "decision is missing";
+    /// Core data.
+    core_refused() = CoreGradeRefused/0: "core data may not be registered on the chain";
+    /// A window that ends before it starts.
+    window_order(not_before, not_after) = InvalidWindow/1: "not_before_ms {not_before} is not before not_after_ms {not_after}";
+    /// An exempt filing without a reason.
+    exempt_reason_required() = ExemptReasonRequired/0: "an exempt filing must say why (exempt_reason)";
+
+    // G2: signers and signatures.
+    /// Not an account key.
+    not_a_member(key) = UnknownSigner/0: "{key} is not the account key of any member";
+    /// A key of an inactive member.
+    member_inactive(key, member) = UnknownSigner/1: "{key} belongs to member {member}, which is not active";
+    /// A signature that does not verify.
+    bad_signature(key) = BadSignature/0: "the signature by {key} does not verify";
+    /// A signature of the wrong length.
+    signature_length(key) = BadSignature/1: "the signature by {key} is not 64 bytes";
+    /// A signer or cosigner that has not signed.
+    not_signed(who, key) = MissingSignature/0: "{who} {key} has not signed";
+    /// A cosigner the payload needs is not listed.
+    must_cosign(who, key) = MissingSignature/1: "the {who} {key} must cosign this transaction";
+    /// A key that signed twice.
+    signed_twice(key) = DuplicateSignature/0: "{key} signed twice";
+    /// A cosigner listed twice (or as the signer).
+    cosigner_twice(key) = DuplicateSignature/1: "cosigner {key} is listed twice";
+    /// A signature by a key that is neither signer nor cosigner.
+    unexpected_signer(key) = UnexpectedSignature/0: "{key} signed but is neither signer nor cosigner";
+    /// A signature naming an invalid key.
+    signature_key_invalid() = UnexpectedSignature/1: "a signature names a key that is no valid ed25519 public key";
+
+    // G3: roles.
+    /// The signer lacks the payload's role.
+    missing_role(payload, role, member, roles) = MissingRole/0: "{payload} needs the {role} role; member {member} has [{roles}]";
+
+    // G4: replay and time.
+    /// Committed before.
+    replay(tx) = Replay/0: "transaction {tx} is already committed";
+    /// Twice in one block.
+    twice_in_block() = Replay/1: "the same transaction appears twice in this block";
+    /// Before the block's time window.
+    behind_block_time(ts, off, now, window) = StaleTimestamp/0: "timestamp {ts} is {off} ms behind the block time ({now}); the window is {window} ms (check the signer's clock)";
+    /// After the block's time window.
+    ahead_of_block_time(ts, off, now, window) = StaleTimestamp/1: "timestamp {ts} is {off} ms ahead of the block time ({now}); the window is {window} ms (check the signer's clock)";
+    /// Before the node's clock window.
+    behind_node_clock(ts, off, now, window) = StaleTimestamp/2: "timestamp {ts} is {off} ms behind this node's clock ({now}); the window is {window} ms (check the signer's clock)";
+    /// After the node's clock window.
+    ahead_of_node_clock(ts, off, now, window) = StaleTimestamp/3: "timestamp {ts} is {off} ms ahead of this node's clock ({now}); the window is {window} ms (check the signer's clock)";
+
+    // G5: references and states.
+    /// No such asset.
+    unknown_asset(asset) = UnknownAsset/0: "asset {asset} does not exist";
+    /// No such grant.
+    unknown_grant(grant) = UnknownGrant/0: "grant {grant} does not exist";
+    /// No such filing.
+    unknown_filing(filing) = UnknownFiling/0: "filing {filing} does not exist";
+    /// No such subject.
+    unknown_subject(subject) = UnknownSubject/0: "{subject} is not an asset, grant or filing on this chain";
+    /// A grant that is over.
+    grant_over(grant, status) = WrongState/1: "grant {grant} is already {status}";
+    /// A decision that needs an approved filing.
+    not_approved(filing, status) = WrongState/2: "filing {filing} is {status}; this decision needs it approved or acknowledged";
+    /// A decision that needs a filed filing.
+    not_filed(filing, status) = WrongState/3: "filing {filing} is {status}; this decision needs it filed";
+    /// The filer no longer holds what it exports.
+    exporter_gone(exporter, filing) = WrongState/4: "the exporter {exporter} no longer holds what filing {filing} exports; the current holder files anew";
+    /// Freezing what is frozen.
+    already_frozen(subject) = WrongState/5: "{subject} is already frozen";
+    /// Unfreezing what is not frozen.
+    not_frozen(subject) = WrongState/6: "{subject} is not frozen";
+
+    // G6: freezes.
+    /// A frozen asset.
+    asset_frozen(asset) = Frozen/0: "asset {asset} is frozen: nothing changes on it until a regulator unfreezes it";
+    /// A frozen grant, or a grant of a frozen asset.
+    grant_frozen(grant) = Frozen/1: "grant {grant} or its asset is frozen: nothing changes on it until a regulator unfreezes it";
+    /// A frozen parent.
+    parent_frozen(parent) = Frozen/2: "parent asset {parent} is frozen";
+    /// A frozen transfer approval.
+    approval_frozen(filing) = Frozen/3: "the approval of this transfer (filing {filing}) is frozen";
+    /// A frozen filing.
+    filing_frozen(filing) = Frozen/4: "filing {filing} is frozen";
+    /// A filing about a frozen grant.
+    filing_grant_frozen(grant, filing) = Frozen/5: "grant {grant} of filing {filing} is frozen";
+    /// A filing about a frozen asset.
+    filing_asset_frozen(asset, filing) = Frozen/6: "asset {asset} of filing {filing} is frozen";
+
+    // RegisterAsset.
+    /// Personal data without evidence.
+    evidence_required() = EvidenceRequired/0: "data of personal origin or with personal information needs an evidence hash (of the consent or collection evidence)";
+    /// Another member's fingerprint.
+    fingerprint_taken(fingerprint, asset) = FingerprintTaken/0: "fingerprint {fingerprint} is registered by another member as asset {asset}";
+    /// Not the registrant's jurisdiction.
+    not_at_home(member, home, given) = JurisdictionMismatch/0: "member {member} is in {home}: it registers data in {home}, not {given}";
+    /// Not the parents' jurisdiction.
+    not_where_parent_is(parent, place) = JurisdictionMismatch/1: "parent {parent} is in {place}: a derived asset keeps its parents' jurisdiction (moving data abroad needs a filing)";
+    /// No Use right and no derive grant.
+    derive_not_allowed(parent) = DeriveNotAllowed/0: "to derive from {parent} the signer must hold its Use right or an active grant with `derive`";
+    /// Graded below a parent.
+    grade_below_parent(parent, grade) = GradeBelowParent/0: "parent {parent} is graded {grade}; a derived asset may not be graded lower";
+    /// PI flags dropped.
+    pi_not_carried(parent) = PiNotCarried/0: "parent {parent} contains personal information; declare it on the derived asset too";
+    /// A derivation under a grant without its purpose.
+    derive_purpose_needed(parent, grant) = DeriveOutsideGrant/0: "deriving from {parent} under grant {grant} is a use of it: name one of its purposes (derive_purpose)";
+    /// A derivation outside the grant.
+    derive_outside_grant(grant, parent, purpose, place, home) = DeriveOutsideGrant/1: "grant {grant} does not allow deriving from {parent} for {purpose} in {place} by a member in {home}";
+
+    // TransferRight.
+    /// Not the holder of the right.
+    not_holder(right, asset, holder) = NotHolder/0: "the {right} right of {asset} is held by {holder}, not the signer";
+    /// The receiver cannot hold rights.
+    receiver_inactive(receiver) = ReceiverInactive/0: "receiver {receiver} is not an active member with the member role";
+    /// The receiver of a filed transfer is no member.
+    receiver_unknown(receiver) = ReceiverInactive/1: "receiver {receiver} is not an active member";
+    /// No approval names this transfer.
+    export_not_approved(place, member, right) = ExportNotApproved/0: "moving important or personal data to {place} (member {member}) needs an approved filing that names this asset, the {right} right and this receiver (tx file-cross-border --transfer-asset)";
+    /// The parent's Operate holder did not consent.
+    parent_consent_required(asset, parent, grant, holder) = ParentConsentRequired/0: "asset {asset} was derived from {parent} under grant {grant}: its rights move only with the parent's Operate holder ({holder}) as cosigner";
+
+    // IssueGrant.
+    /// Outside the time allowed.
+    grant_term(days) = InvalidWindow/2: "not_after must be after block time and at most {days} days later (params.max_grant_term_ms)";
+    /// A delivery mode the asset lacks.
+    action_not_delivered(action) = ActionNotDelivered/0: "action {action} does not fit the asset's delivery modes";
+    /// Important data read abroad.
+    important_read_abroad(places) = ImportantReadAbroad/0: "important data may not be read in {places}";
+    /// A purpose not in the genesis list.
+    unknown_purpose(purpose) = UnknownPurpose/0: "purpose {purpose} is not in the genesis purpose list (GET /v1/genesis)";
+    /// Not the Operate holder.
+    not_operator(holder, asset) = NotOperator/0: "only the Operate holder ({holder}) may grant access to {asset}";
+    /// Not allowed to revoke.
+    not_revoker() = NotOperator/1: "only the asset's Operate holder, a regulator, or the grantee (renouncing) may revoke a grant";
+    /// The grantee's jurisdiction unnamed.
+    grantee_place_unnamed(member, place) = GranteeJurisdictionNotNamed/0: "the grantee (member {member}) is in {place}; name {place} among the grant's jurisdictions (access by a party abroad is an export)";
+    /// The parent grant is revoked.
+    parent_grant_revoked(grant, holder) = BeyondParentGrant/1: "this asset was derived under grant {grant}, which is revoked; the parent's Operate holder ({holder}) may consent by cosigning";
+    /// A purpose the parent grant lacks.
+    beyond_parent_purpose(grant, purpose, holder) = BeyondParentGrant/2: "this asset was derived under grant {grant}, which does not allow the purpose {purpose}; the parent's Operate holder ({holder}) may consent by cosigning";
+    /// A place the parent grant lacks.
+    beyond_parent_place(grant, place, holder) = BeyondParentGrant/3: "this asset was derived under grant {grant}, which does not allow use in {place}; the parent's Operate holder ({holder}) may consent by cosigning";
+    /// Beyond the parent grant's term.
+    beyond_parent_term(grant, end, holder) = BeyondParentGrant/4: "this asset was derived under grant {grant}, which ends at {end} ms; the parent's Operate holder ({holder}) may consent by cosigning";
+
+    // RecordUsage.
+    /// Not the grantee.
+    not_grantee() = NotGrantee/0: "only the grantee may record usage of a grant";
+    /// Not active now.
+    grant_inactive(grant, status) = GrantInactive/0: "grant {grant} is {status} at block time";
+    /// Not valid yet.
+    grant_not_yet_valid(grant) = GrantInactive/1: "grant {grant} is not valid yet at block time";
+    /// An action the grant lacks.
+    action_not_granted(action) = ActionNotGranted/0: "action {action} is not granted";
+    /// A purpose the grant lacks.
+    purpose_not_granted() = PurposeNotGranted/0: "the purpose is not granted";
+    /// A declared place the grant lacks.
+    place_not_granted(place) = JurisdictionNotGranted/0: "use in {place} is not granted";
+    /// The grantee's own place the grant lacks.
+    grantee_place_not_granted(place) = JurisdictionNotGranted/1: "the grantee is in {place}, which the grant does not name";
+    /// A recipient system the grant lacks.
+    recipient_not_granted() = RecipientNotGranted/0: "the recipient system is not granted";
+    /// Every use recorded.
+    uses_exhausted(max) = UsesExhausted/0: "all {max} uses are recorded";
+
+    // FileCrossBorder.
+    /// Below the minimum path.
+    path_insufficient(min, chosen) = PathInsufficient/0: "this export needs at least the {min} path, not {chosen}";
+    /// Below the minimum path with this year's approvals.
+    path_insufficient_this_year(min) = PathInsufficient/1: "with this year's approved exports the filing now needs the {min} path";
+    /// Not the Operate holder of a granted asset.
+    not_exporter_of_grant(asset, grant, holder) = NotExporter/0: "the Operate right of asset {asset} (of grant {grant}) is held by {holder}: its holder files the export";
+    /// Not the holder of the transferred right.
+    not_exporter_of_right(right, asset, holder) = NotExporter/1: "the {right} right of asset {asset} is held by {holder}: its holder files the export";
+    /// A grant that does not export there.
+    grant_not_abroad(grant, destination, places) = NotCrossBorder/0: "grant {grant} does not export to {destination} (its jurisdictions: {places})";
+    /// A transfer that does not export there.
+    transfer_not_abroad(member, place, home, destination) = NotCrossBorder/1: "the receiver (member {member}) is in {place}; the asset is in {home}: this filing's destination {destination} is not its export";
+    /// Important data undeclared.
+    important_undeclared() = UnderDeclared/0: "the export includes important data: declare it (--important)";
+    /// Too few subjects declared.
+    subjects_undeclared(held, declared) = UnderDeclared/1: "the covered assets hold {held} personal-information subjects; {declared} are declared";
+    /// Sensitive PI undeclared.
+    spi_undeclared() = UnderDeclared/2: "a covered asset holds sensitive personal information: declare at least one sensitive-PI subject";
+
+    // DecideCrossBorder.
+    /// Outside the approval's longest validity.
+    approval_too_long(days) = ApprovalTooLong/0: "valid_until must be after block time and at most {days} days later";
+    /// A security assessment acknowledged.
+    assessment_needs_approval() = DecisionNotAllowed/0: "a security-assessment filing must be approved (with a validity), not acknowledged";
+
+    // Attest.
+    /// Outside the time allowed.
+    attest_term(days) = AttestValidity/0: "valid_until must be after block time and at most {days} days later (params.max_grant_term_ms)";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_situation_is_unique_and_its_template_names_exactly_its_arguments() {
+        let mut seen = std::collections::HashSet::new();
+        for (code, detail, text, names) in ALL {
+            assert!(seen.insert((*code, *detail)), "{code}/{detail} twice");
+            let mut placeholders: Vec<&str> = text
+                .split('{')
+                .skip(1)
+                .filter_map(|s| s.split_once('}').map(|(n, _)| n))
+                .collect();
+            placeholders.sort_unstable();
+            placeholders.dedup();
+            let mut args: Vec<&str> = names.to_vec();
+            args.sort_unstable();
+            assert_eq!(placeholders, args, "{code}/{detail}: {text}");
+        }
+    }
+
+    #[test]
+    fn every_failure_code_has_a_situation_and_renders_from_code_and_arguments() {
+        for code in FailureCode::ALL {
+            assert!(
+                ALL.iter().any(|(c, ..)| c == code),
+                "{code} has no situation in the catalogue"
+            );
+        }
+        for (code, detail, _, names) in ALL {
+            let r = Rejection {
+                code: *code,
+                detail: *detail,
+                args: names.iter().map(|n| Arg::Word(format!("<{n}>"))).collect(),
+            };
+            let text = r.message();
+            assert!(
+                !text.contains('{'),
+                "{code}/{detail} left a placeholder: {text}"
+            );
+            for n in *names {
+                assert!(
+                    text.contains(&format!("<{n}>")),
+                    "{code}/{detail} lost {n}: {text}"
+                );
+            }
+        }
+        let r = grant_over(crate::Hash32([0xab; 32]), "revoked");
+        assert_eq!(
+            r.message(),
+            format!("grant {} is already revoked", "ab".repeat(32))
+        );
+        // A receipt carries it all, and renders the same sentence.
+        let receipt = r.receipt(&crate::Hash32::ZERO);
+        assert_eq!(
+            Rejection::of_receipt(&receipt).map(|x| x.message()),
+            Some(r.message())
+        );
+    }
+}
