@@ -265,6 +265,11 @@ fn submit(ctx: &Ctx, tx: &Unsigned, wait: bool) -> anyhow::Result<()> {
             r.height, r.code_name, r.code, r.rule, r.message
         ))
         .into()),
+        None if wait => Err(crate::Reported(format!(
+            "transaction {id} is accepted but no block holds it yet; it may still commit: \
+             shuquan query tx {id}"
+        ))
+        .into()),
         _ => Ok(()),
     }
 }

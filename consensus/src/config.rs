@@ -37,9 +37,11 @@ impl Default for Config {
             heartbeat_interval: Duration::from_millis(150),
             election_timeout_min: Duration::from_millis(750),
             election_timeout_max: Duration::from_millis(1500),
-            snapshot_every: 5000,
-            keep_after_snapshot: 1000,
-            max_payload_entries: 300,
+            // A snapshot is the whole ledger: build it rarely.
+            snapshot_every: 20_000,
+            keep_after_snapshot: 2_000,
+            // Entries are blocks of up to 4 MiB: a few per message.
+            max_payload_entries: 8,
             snapshot_chunk_bytes: 512 * 1024,
             install_snapshot_timeout: Duration::from_secs(2),
             unreachable_backoff: Duration::from_millis(200),

@@ -73,6 +73,20 @@ pub enum Role {
     Shutdown,
 }
 
+impl Role {
+    /// The role's name as the node's API shows it: `leader`, `follower`, `candidate`,
+    /// `learner` or `shutdown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Leader => "leader",
+            Role::Follower => "follower",
+            Role::Candidate => "candidate",
+            Role::Learner => "learner",
+            Role::Shutdown => "shutdown",
+        }
+    }
+}
+
 /// The membership config as last seen in the log.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Membership {

@@ -149,14 +149,15 @@ impl Default for NodeConfig {
 
 impl Default for P2pSection {
     fn default() -> Self {
+        use crate::p2p as p;
         P2pSection {
             listen: "/ip4/127.0.0.1/tcp/7100".into(),
             peers: Vec::new(),
-            max_pending_incoming: 32,
-            max_established_per_peer: 2,
-            request_timeout_ms: 5_000,
-            max_frame_bytes: 40 << 20,
-            redial_ms: 1_000,
+            max_pending_incoming: p::DEFAULT_MAX_PENDING_INCOMING,
+            max_established_per_peer: p::DEFAULT_MAX_ESTABLISHED_PER_PEER,
+            request_timeout_ms: p::DEFAULT_REQUEST_TIMEOUT.as_millis() as u64,
+            max_frame_bytes: p::DEFAULT_MAX_REQUEST_BYTES,
+            redial_ms: p::DEFAULT_REDIAL_EVERY.as_millis() as u64,
         }
     }
 }
@@ -190,10 +191,9 @@ impl Default for RaftSection {
             heartbeat_ms: ms(c.heartbeat_interval),
             election_min_ms: ms(c.election_timeout_min),
             election_max_ms: ms(c.election_timeout_max),
-            // A snapshot is the whole ledger: build it rarely.
-            snapshot_every: 20_000,
-            keep_after_snapshot: 2_000,
-            max_payload_entries: 8,
+            snapshot_every: c.snapshot_every,
+            keep_after_snapshot: c.keep_after_snapshot,
+            max_payload_entries: c.max_payload_entries,
             snapshot_chunk_bytes: c.snapshot_chunk_bytes,
         }
     }

@@ -11,8 +11,10 @@ pub mod dev;
 pub mod mempool;
 pub mod metrics;
 pub mod p2p;
+pub mod pipeline;
 pub mod producer;
 pub mod replica;
+pub mod waiters;
 
 mod error;
 

@@ -179,19 +179,26 @@ impl Mempool {
         }
     }
 
-    /// Queued transactions that arrived more than `age` ago (oldest first, at most `max`),
-    /// for forwarding to the leader. Their age restarts, so they are not sent again at once.
-    pub fn stale(&self, age: Duration, max: usize) -> Vec<Pending> {
+    /// Queued transactions that arrived more than `age` ago (oldest first, at most `max` of
+    /// them and `max_bytes` of their bytes), for forwarding to the leader in one frame. Their
+    /// age restarts, so they are not sent again at once.
+    pub fn stale(&self, age: Duration, max: usize, max_bytes: usize) -> Vec<Pending> {
         let mut inner = self.lock();
         let now = Instant::now();
         let Inner { queue, entries, .. } = &mut *inner;
         let mut out = Vec::new();
+        let mut bytes = 0usize;
         for id in queue.values() {
             if out.len() >= max {
                 break;
             }
             if let Some(e) = entries.get_mut(id) {
                 if now.duration_since(e.since) >= age {
+                    // One transaction always goes (it is no larger than a frame allows).
+                    if !out.is_empty() && bytes + e.raw.len() > max_bytes {
+                        break;
+                    }
+                    bytes += e.raw.len();
                     e.since = now;
                     out.push((*id, e.raw.clone()));
                 }
@@ -337,10 +344,24 @@ mod tests {
         put(&m, h(2), vec![2]).unwrap_or_default();
         let _taken = m.take(1, usize::MAX);
         assert_eq!(
-            ids(&m.stale(Duration::ZERO, 10)),
+            ids(&m.stale(Duration::ZERO, 10, usize::MAX)),
             vec![h(2)],
             "taken ones are not stale"
         );
-        assert!(m.stale(Duration::from_secs(60), 10).is_empty());
+        assert!(m.stale(Duration::from_secs(60), 10, usize::MAX).is_empty());
+    }
+
+    #[test]
+    fn a_forwarded_batch_stays_within_its_bytes() {
+        let m = Mempool::new(10, 10);
+        for i in 1..=4 {
+            put(&m, h(i), vec![i; 100]).unwrap_or_default();
+        }
+        assert_eq!(ids(&m.stale(Duration::ZERO, 10, 250)), vec![h(1), h(2)]);
+        assert_eq!(
+            ids(&m.stale(Duration::ZERO, 10, 50)),
+            vec![h(1)],
+            "one always goes"
+        );
     }
 }

@@ -161,6 +161,39 @@ impl Metrics {
         m
     }
 
+    /// Brings the gauges that blocks do not move up to date: Raft's term, role and log,
+    /// the mempool, peers and gossip counters.
+    pub async fn refresh(
+        &self,
+        raft: &shuquan_consensus::Node,
+        p2p: &crate::p2p::P2p,
+        mempool: usize,
+    ) {
+        let st = raft.status().await;
+        self.term.set(st.term as i64);
+        self.set_role(st.role.as_str());
+        self.mempool.set(mempool as i64);
+        self.peers.set(p2p.peers().len() as i64);
+        let first = st.purged.map_or(0, |p| p + 1);
+        let entries = st
+            .last_log_index
+            .map_or(0, |last| (last + 1).saturating_sub(first));
+        self.raft_log_entries.set(entries as i64);
+        let s = p2p.stats();
+        for (verdict, v) in [
+            ("accepted", s.gossip_accepted),
+            ("rejected", s.gossip_rejected),
+            ("ignored", s.gossip_ignored),
+        ] {
+            self.gossip
+                .get_or_create(&GossipLabel {
+                    verdict: verdict.into(),
+                })
+                .set(v);
+        }
+        self.refused_connections.set(s.refused_connections);
+    }
+
     /// Sets the role gauge family to `role`.
     pub fn set_role(&self, role: &str) {
         for r in ["leader", "follower", "candidate", "learner", "shutdown"] {

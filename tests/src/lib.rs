@@ -213,9 +213,13 @@ impl DevNode {
 
     /// `POST /v1/tx` of raw bytes, with the status and JSON answer.
     pub fn post_tx(&self, raw: &[u8], wait: bool) -> (u16, serde_json::Value) {
-        let path = if wait { "/v1/tx?wait=commit" } else { "/v1/tx" };
+        self.post_tx_query(raw, if wait { "?wait=commit" } else { "" })
+    }
+
+    /// `POST /v1/tx{query}` with protobuf bytes; the status and the JSON answer.
+    pub fn post_tx_query(&self, raw: &[u8], query: &str) -> (u16, serde_json::Value) {
         let mut resp = agent()
-            .post(&format!("{}{path}", self.url()))
+            .post(&format!("{}/v1/tx{query}", self.url()))
             .header("content-type", "application/x-protobuf")
             .send(raw)
             .expect("POST");

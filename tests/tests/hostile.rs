@@ -316,3 +316,36 @@ fn a_frozen_asset_refuses_changes_with_frozen() {
     let (s, v) = node.post_tx(&sign(&chain, &org1, &[], register(701), now_ms()), true);
     assert_eq!((s, v["status"].as_str()), (200, Some("committed")), "{v}");
 }
+
+/// `?wait=commit` that runs out of time answers `202 pending` (the transaction stays queued
+/// and commits later), never an error.
+#[test]
+fn a_wait_that_runs_out_answers_202_pending_and_the_transaction_commits_later() {
+    let node = DevNode::start_with(&[
+        "--set",
+        "block.eager=false",
+        "--set",
+        "block.linger_ms=3000",
+    ])
+    .unwrap();
+    let chain = node.chain();
+    let raw = sign(&chain, &node.key("org1"), &[], register(800), now_ms());
+    let started = std::time::Instant::now();
+    let (s, v) = node.post_tx_query(&raw, "?wait=commit&timeout_ms=300");
+    assert_eq!((s, v["status"].as_str()), (202, Some("pending")), "{v}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "it waited its 300 ms only"
+    );
+    let id = v["tx_id"].as_str().unwrap().to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let (code, tx) = node.get(&format!("/v1/txs/{id}"));
+        if code == 200 {
+            assert_eq!(tx["receipt"]["result"], "committed", "{tx}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "never committed");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}

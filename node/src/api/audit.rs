@@ -11,7 +11,7 @@ use prost::Message;
 use serde::Deserialize;
 use shuquan_proto::{pb, Hash32};
 
-use super::{ApiError, App};
+use super::{Api, ApiError};
 
 /// Bundles built at once: each may hold a long history in memory; more requests queue.
 static BUILDING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
@@ -48,7 +48,7 @@ pub(super) struct BundleQuery {
 /// blocks applied before the request are not certified yet, waits for them (up to 3 s) so
 /// the bundle holds what the asset looked like when asked.
 pub(super) async fn bundle(
-    State(app): State<Arc<App>>,
+    State(app): State<Arc<Api>>,
     Path(id): Path<String>,
     Query(q): Query<BundleQuery>,
 ) -> Result<Response, ApiError> {
@@ -95,7 +95,7 @@ fn default_limit() -> u64 {
 /// `GET /v1/chain?from=H&limit=N`: blocks `H..` as stored (header bytes, transactions,
 /// certificate), at most N of them and about 8 MiB; empty past the tip.
 pub(super) async fn chain(
-    State(app): State<Arc<App>>,
+    State(app): State<Arc<Api>>,
     Query(q): Query<ChainQuery>,
 ) -> Result<Response, ApiError> {
     if q.from == 0 {

@@ -14,9 +14,8 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::stream::{self, Stream};
 use serde::Deserialize;
-use tokio::sync::broadcast::error::RecvError;
 
-use super::{ApiError, App};
+use super::{Api, ApiError};
 
 #[derive(Debug, Deserialize)]
 pub(super) struct EventsQuery {
@@ -26,13 +25,13 @@ pub(super) struct EventsQuery {
 }
 
 struct Cursor {
-    app: Arc<App>,
+    app: Arc<Api>,
     next: u64,
-    wake: tokio::sync::broadcast::Receiver<Arc<shuquan_ledger::AppliedBlock>>,
+    wake: tokio::sync::watch::Receiver<u64>,
 }
 
 pub(super) async fn events(
-    State(app): State<Arc<App>>,
+    State(app): State<Arc<Api>>,
     Query(q): Query<EventsQuery>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
@@ -45,7 +44,7 @@ pub(super) async fn events(
                 .map_err(|_| ApiError::bad_request("Last-Event-ID must be a block height"))
         })
         .transpose()?;
-    let wake = app.events.subscribe();
+    let wake = app.height.clone();
     let current = app.ledger.applied()?.height;
     let next = match (q.from, resume) {
         (Some(from), _) => from.max(1),
@@ -71,10 +70,9 @@ pub(super) async fn events(
                 c.next += 1;
                 return Some((Ok(event), c));
             }
-            // Wait for the next block (or re-read after a snapshot install or a lag).
-            match c.wake.recv().await {
-                Ok(_) | Err(RecvError::Lagged(_)) => {}
-                Err(RecvError::Closed) => return None,
+            // Wait for the height to move (a block, or a snapshot install).
+            if c.wake.changed().await.is_err() {
+                return None;
             }
         }
     });

@@ -17,44 +17,48 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 use shuquan_consensus::{Node as RaftNode, NodeId};
+use shuquan_ledger::Ledger;
 use shuquan_proto::PublicKey;
-use tokio::sync::broadcast;
+use tokio::sync::watch;
 
-use crate::mempool::Mempool;
+use crate::clock::Clock;
 use crate::metrics::Metrics;
 use crate::p2p::P2p;
-use shuquan_ledger::{AppliedBlock, Ledger};
+use crate::pipeline::Pipeline;
+use crate::waiters::Waiters;
 
 pub use error::ApiError;
 pub use serve::{serve, ServeLimits};
 
-/// What the handlers share.
+/// What the API's handlers may use, and nothing else of the node: the ledger's reads, the
+/// transaction pipeline and its waiters, the applied height, and what `/v1/status`,
+/// `/ready` and `/metrics` report. The daemon builds it.
 #[derive(Debug)]
-pub struct App {
-    /// The ledger.
+pub struct Api {
+    /// The ledger (reads, and admission through the pipeline).
     pub ledger: Arc<Ledger>,
-    /// Admitted transactions waiting for a block.
-    pub mempool: Arc<Mempool>,
-    /// Applied blocks, as they happen.
-    pub events: broadcast::Sender<Arc<AppliedBlock>>,
+    /// Where submitted transactions go.
+    pub pipeline: Arc<Pipeline>,
+    /// `?wait=commit` by transaction id.
+    pub waiters: Arc<Waiters>,
+    /// The height of the last applied block, as it changes (wakes the event stream).
+    pub height: watch::Receiver<u64>,
     /// This node's key.
     pub node_key: PublicKey,
-    /// Height of the last applied (hence committed) block.
-    pub height: Arc<std::sync::atomic::AtomicU64>,
+    /// This node's Raft id.
+    pub node_id: NodeId,
+    /// Raft, for the node's role, term and leader.
+    pub raft: RaftNode,
+    /// The network, for the peers connected.
+    pub p2p: P2p,
+    /// The node's clock.
+    pub clock: Arc<Clock>,
+    /// Prometheus metrics.
+    pub metrics: Arc<Metrics>,
     /// Longest `?wait=commit`.
     pub max_wait: Duration,
     /// Longest time to read a request and answer it; slower clients get 408.
     pub request_timeout: Duration,
-    /// This node's Raft member.
-    pub raft: RaftNode,
-    /// This node's Raft id.
-    pub node_id: NodeId,
-    /// The peer-to-peer network.
-    pub p2p: P2p,
-    /// Prometheus metrics.
-    pub metrics: Arc<Metrics>,
-    /// The node's clock (admission checks timestamps against it).
-    pub clock: Arc<crate::clock::Clock>,
 }
 
 /// Largest request body: a transaction at the size limit, hex-encoded in JSON, with room.
@@ -63,7 +67,7 @@ pub fn body_limit(max_tx_bytes: usize) -> usize {
 }
 
 /// The API's routes.
-pub fn router(app: Arc<App>) -> Router {
+pub fn router(app: Arc<Api>) -> Router {
     let limit = body_limit(app.ledger.params().max_tx_bytes as usize);
     Router::new()
         .route("/health", get(ops::health))

@@ -10,13 +10,13 @@ use axum::Json;
 use serde_json::json;
 use shuquan_consensus::Role;
 
-use super::App;
+use super::Api;
 
 pub(super) async fn health() -> &'static str {
     "ok"
 }
 
-pub(super) async fn ready(State(app): State<Arc<App>>) -> impl IntoResponse {
+pub(super) async fn ready(State(app): State<Arc<Api>>) -> impl IntoResponse {
     let st = app.raft.status().await;
     let caught_up = st.last_applied >= st.committed;
     let role_ok = matches!(st.role, Role::Leader | Role::Follower | Role::Learner);
@@ -44,8 +44,10 @@ pub(super) async fn ready(State(app): State<Arc<App>>) -> impl IntoResponse {
     )
 }
 
-pub(super) async fn metrics(State(app): State<Arc<App>>) -> impl IntoResponse {
-    crate::daemon::refresh_metrics(&app).await;
+pub(super) async fn metrics(State(app): State<Arc<Api>>) -> impl IntoResponse {
+    app.metrics
+        .refresh(&app.raft, &app.p2p, app.pipeline.mempool().len())
+        .await;
     (
         [(
             header::CONTENT_TYPE,

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use shuquan_proto::views::{self as v, MemberView};
 use shuquan_proto::{Hash32, PublicKey};
 
-use super::{ApiError, App};
+use super::{Api, ApiError};
 use shuquan_ledger::GrantsOf;
 
 type Answer<T> = Result<Json<T>, ApiError>;
@@ -29,7 +29,7 @@ fn found<T>(v: Option<T>, what: impl std::fmt::Display) -> Answer<T> {
     v.map(Json).ok_or_else(|| ApiError::not_found(what))
 }
 
-pub(super) async fn status(State(app): State<Arc<App>>) -> Answer<v::StatusView> {
+pub(super) async fn status(State(app): State<Arc<Api>>) -> Answer<v::StatusView> {
     let applied = app.ledger.applied()?;
     let (role, term) = app.raft.role();
     let st = app.raft.status().await;
@@ -38,14 +38,14 @@ pub(super) async fn status(State(app): State<Arc<App>>) -> Answer<v::StatusView>
         genesis_hash: app.ledger.genesis_hash(),
         node_key: app.node_key.to_hex(),
         node_id: app.node_id,
-        role: crate::daemon::role_name(role).into(),
+        role: role.as_str().into(),
         term,
         height: applied.height,
         last_block_hash: Hash32::from_slice(&applied.block_hash).unwrap_or_default(),
         last_block_time_ms: applied.timestamp_ms,
         leader_id: st.leader_id,
         peers: app.p2p.peers().iter().map(|k| k.to_hex()).collect(),
-        mempool: app.mempool.len(),
+        mempool: app.pipeline.mempool().len(),
         certified_height: app.ledger.certs().certified_height()?,
         clock_ms: app.clock.now_ms(),
         clock_offset_ms: app.clock.offset_ms(),
@@ -53,7 +53,7 @@ pub(super) async fn status(State(app): State<Arc<App>>) -> Answer<v::StatusView>
     }))
 }
 
-pub(super) async fn genesis(State(app): State<Arc<App>>) -> Answer<Value> {
+pub(super) async fn genesis(State(app): State<Arc<Api>>) -> Answer<Value> {
     let g = app.ledger.genesis();
     let p = app.ledger.params();
     Ok(Json(json!({
@@ -78,7 +78,7 @@ pub(super) async fn genesis(State(app): State<Arc<App>>) -> Answer<Value> {
 }
 
 pub(super) async fn asset(
-    State(app): State<Arc<App>>,
+    State(app): State<Arc<Api>>,
     Path(id): Path<String>,
 ) -> Answer<v::AssetView> {
     let id = hash(&id, "asset id")?;
@@ -86,7 +86,7 @@ pub(super) async fn asset(
 }
 
 pub(super) async fn history(
-    State(app): State<Arc<App>>,
+    State(app): State<Arc<Api>>,
     Path(id): Path<String>,
 ) -> Answer<Vec<v::HistoryEntryView>> {
     let id = hash(&id, "asset id")?;
@@ -107,7 +107,7 @@ pub(super) struct AtQuery {
 }
 
 pub(super) async fn rights(
-    State(app): State<Arc<App>>,
+    State(app): State<Arc<Api>>,
     Path(id): Path<String>,
     Query(q): Query<AtQuery>,
 ) -> Answer<v::RightsView> {
@@ -124,7 +124,7 @@ pub(super) async fn rights(
 }
 
 pub(super) async fn asset_grants(
-    State(app): State<Arc<App>>,
+    State(app): State<Arc<Api>>,
     Path(id): Path<String>,
     Query(q): Query<AtQuery>,
 ) -> Answer<Vec<v::GrantView>> {
@@ -135,7 +135,7 @@ pub(super) async fn asset_grants(
 }
 
 pub(super) async fn lineage(
-    State(app): State<Arc<App>>,
+    State(app): State<Arc<Api>>,
     Path(id): Path<String>,
 ) -> Answer<v::LineageView> {
     let id = hash(&id, "asset id")?;
@@ -146,7 +146,7 @@ pub(super) async fn lineage(
 }
 
 pub(super) async fn asset_filings(
-    State(app): State<Arc<App>>,
+    State(app): State<Arc<Api>>,
     Path(id): Path<String>,
 ) -> Answer<Vec<v::FilingView>> {
     let id = hash(&id, "asset id")?;
@@ -154,7 +154,7 @@ pub(super) async fn asset_filings(
 }
 
 pub(super) async fn fingerprint(
-    State(app): State<Arc<App>>,
+    State(app): State<Arc<Api>>,
     Path(fp): Path<String>,
 ) -> Answer<Value> {
     let fp = hash(&fp, "fingerprint")?;
@@ -168,7 +168,7 @@ pub(super) async fn fingerprint(
 }
 
 pub(super) async fn grant(
-    State(app): State<Arc<App>>,
+    State(app): State<Arc<Api>>,
     Path(id): Path<String>,
     Query(q): Query<AtQuery>,
 ) -> Answer<v::GrantView> {
@@ -180,7 +180,7 @@ pub(super) async fn grant(
 }
 
 pub(super) async fn filing(
-    State(app): State<Arc<App>>,
+    State(app): State<Arc<Api>>,
     Path(id): Path<String>,
 ) -> Answer<v::FilingView> {
     let id = hash(&id, "filing id")?;
@@ -191,7 +191,7 @@ pub(super) async fn filing(
 }
 
 pub(super) async fn attestation(
-    State(app): State<Arc<App>>,
+    State(app): State<Arc<Api>>,
     Path(id): Path<String>,
 ) -> Answer<v::AttestationView> {
     let id = hash(&id, "attestation id")?;
@@ -201,12 +201,12 @@ pub(super) async fn attestation(
     )
 }
 
-pub(super) async fn members(State(app): State<Arc<App>>) -> Answer<Vec<MemberView>> {
+pub(super) async fn members(State(app): State<Arc<Api>>) -> Answer<Vec<MemberView>> {
     Ok(Json(app.ledger.queries().members()?))
 }
 
 pub(super) async fn member(
-    State(app): State<Arc<App>>,
+    State(app): State<Arc<Api>>,
     Path(k): Path<String>,
 ) -> Answer<MemberView> {
     let k = key(&k)?;
@@ -222,7 +222,7 @@ pub(super) struct LimitQuery {
 }
 
 pub(super) async fn member_txs(
-    State(app): State<Arc<App>>,
+    State(app): State<Arc<Api>>,
     Path(k): Path<String>,
     Query(q): Query<LimitQuery>,
 ) -> Answer<Vec<v::ReceiptView>> {
@@ -241,7 +241,7 @@ pub(super) struct GrantsQuery {
 }
 
 pub(super) async fn member_grants(
-    State(app): State<Arc<App>>,
+    State(app): State<Arc<Api>>,
     Path(k): Path<String>,
     Query(q): Query<GrantsQuery>,
 ) -> Answer<Vec<v::GrantView>> {
@@ -258,7 +258,7 @@ pub(super) async fn member_grants(
     Ok(Json(app.ledger.queries().grants(of, q.at)?))
 }
 
-pub(super) async fn tx(State(app): State<Arc<App>>, Path(id): Path<String>) -> Answer<v::TxView> {
+pub(super) async fn tx(State(app): State<Arc<Api>>, Path(id): Path<String>) -> Answer<v::TxView> {
     let id = hash(&id, "transaction id")?;
     found(
         app.ledger.queries().tx(&id)?,
@@ -267,7 +267,7 @@ pub(super) async fn tx(State(app): State<Arc<App>>, Path(id): Path<String>) -> A
 }
 
 pub(super) async fn proof(
-    State(app): State<Arc<App>>,
+    State(app): State<Arc<Api>>,
     Path(id): Path<String>,
 ) -> Answer<v::InclusionProofView> {
     let id = hash(&id, "transaction id")?;
@@ -283,7 +283,7 @@ fn height(h: &str) -> Result<u64, ApiError> {
 }
 
 pub(super) async fn block(
-    State(app): State<Arc<App>>,
+    State(app): State<Arc<Api>>,
     Path(h): Path<String>,
 ) -> Answer<v::BlockView> {
     let h = height(&h)?;
@@ -291,7 +291,7 @@ pub(super) async fn block(
 }
 
 pub(super) async fn certificate(
-    State(app): State<Arc<App>>,
+    State(app): State<Arc<Api>>,
     Path(h): Path<String>,
 ) -> Answer<v::CertificateView> {
     let h = height(&h)?;
@@ -302,7 +302,7 @@ pub(super) async fn certificate(
     found(view, format_args!("block {h}"))
 }
 
-pub(super) async fn latest_block(State(app): State<Arc<App>>) -> Answer<v::BlockView> {
+pub(super) async fn latest_block(State(app): State<Arc<Api>>) -> Answer<v::BlockView> {
     let h = app.ledger.applied()?.height;
     found(
         app.ledger.queries().block(h)?,

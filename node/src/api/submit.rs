@@ -1,9 +1,13 @@
-//! `POST /v1/tx`: admission (stateless checks, signatures, signer and role, replay), the
-//! mempool, and with `?wait=commit` the wait for the transaction's block.
+//! `POST /v1/tx`: the transaction pipeline (admission, mempool, gossip), and with
+//! `?wait=commit` the wait for the transaction's block, correlated by its id: `200` with the
+//! receipt once a block holds it, `202` with status `pending` if none did within the wait
+//! (the transaction stays queued and may still commit; `GET /v1/txs/{id}` tells).
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::{Api, ApiError};
+use crate::pipeline::{Admission, Origin};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -11,10 +15,6 @@ use axum::Json;
 use serde::Deserialize;
 use shuquan_proto::views::{ReceiptView, SubmitView};
 use shuquan_proto::Hash32;
-use tokio::sync::broadcast::error::RecvError;
-
-use super::{ApiError, App};
-use crate::mempool::Refused;
 
 #[derive(Debug, Deserialize)]
 pub(super) struct SubmitQuery {
@@ -50,7 +50,7 @@ fn body_bytes(headers: &HeaderMap, body: &Bytes) -> Result<Vec<u8>, ApiError> {
 }
 
 pub(super) async fn submit(
-    State(app): State<Arc<App>>,
+    State(app): State<Arc<Api>>,
     Query(q): Query<SubmitQuery>,
     headers: HeaderMap,
     body: Bytes,
@@ -65,76 +65,72 @@ pub(super) async fn submit(
             )))
         }
     };
-    // Subscribe before queueing, so the block cannot slip past unseen.
-    let mut events = app.events.subscribe();
+    // Register the wait before admitting: the block cannot slip past unseen. The id is
+    // the body's, fixed before any check (a transaction that does not decode is refused
+    // below and the waiter dropped).
+    let mut waiter = match (wait, tx_id_of(&app, &raw)) {
+        (true, Some(id)) => Some(app.waiters.wait(id)),
+        _ => None,
+    };
     // Inline, not on the blocking pool: admission is a signature check and a few reads
     // from sled's cache (tens of µs), cheaper than two thread hand-offs.
-    let tx = app.ledger.admit(&raw, app.clock.now_ms())??;
-    match app.mempool.insert(tx.id, tx.raw.clone(), tx.signer) {
-        Ok(true) => {
-            // Every node keeps it until a block holds it, so any leader can propose it.
-            if let Err(e) = app.p2p.publish_tx(tx.raw).await {
-                tracing::warn!(tx = %tx.id, error = %e, "could not gossip a transaction; followers forward it to the leader later");
-            }
-        }
-        Ok(false) => {}
-        Err(Refused::Full(cap)) => {
+    let id = match app.pipeline.admit(&raw, Origin::Client)? {
+        Admission::Queued { id } | Admission::Known { id } => id,
+        Admission::Refused(r) => return Err(r.into()),
+        Admission::Full { capacity } => {
             return Err(ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "mempool_full",
-                format!("the mempool holds its limit of {cap} transactions; retry in a moment"),
+                format!(
+                    "the mempool holds its limit of {capacity} transactions; retry in a moment"
+                ),
             ))
         }
-        Err(Refused::SignerFull(quota)) => {
+        Admission::SignerQuota { signer, quota } => {
             return Err(ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "signer_quota",
                 format!(
-                    "key {} already has {quota} transactions waiting for a block; retry when some commit",
-                    tx.signer
+                    "key {signer} already has {quota} transactions waiting for a block; retry when some commit"
                 ),
             ))
         }
-    }
-    if !wait {
+    };
+    let pending = || {
         let view = SubmitView {
-            tx_id: tx.id,
+            tx_id: id,
             status: "pending".into(),
             receipt: None,
         };
-        return Ok((StatusCode::ACCEPTED, Json(view)));
-    }
+        (StatusCode::ACCEPTED, Json(view))
+    };
+    let Some(waiter) = waiter.as_mut() else {
+        return Ok(pending());
+    };
     let limit = q
         .timeout_ms
         .map_or(app.max_wait, Duration::from_millis)
         .min(app.max_wait);
-    let deadline = tokio::time::Instant::now() + limit;
-    loop {
-        if let Some(receipt) = app.ledger.queries().receipt(&tx.id)? {
-            if receipt.height <= app.height.load(std::sync::atomic::Ordering::Acquire) {
-                return Ok((StatusCode::OK, Json(committed(tx.id, receipt))));
-            }
-        }
-        match tokio::time::timeout_at(deadline, events.recv()).await {
-            Err(_) => {
-                return Err(ApiError::new(
-                    StatusCode::GATEWAY_TIMEOUT,
-                    "wait_timeout",
-                    format!("transaction {} is accepted but not yet in a block after {} ms; query it with GET /v1/txs/{}", tx.id, limit.as_millis(), tx.id),
-                ))
-            }
-            // Look the receipt up only when the block holds this transaction: every waiter
-            // sees every block, and a read per waiter per block cost more than the rest.
-            Ok(Ok(block)) => {
-                let mine = block.receipts.iter().any(|r| r.tx_id == tx.id.as_bytes());
-                if !mine {
-                    continue;
-                }
-            }
-            Ok(Err(RecvError::Lagged(_))) => continue,
-            Ok(Err(RecvError::Closed)) => return Err(crate::Error::Stopped("block producer").into()),
-        }
+    match tokio::time::timeout(limit, waiter.receipt()).await {
+        Ok(Some(receipt)) => Ok((StatusCode::OK, Json(committed(id, receipt)))),
+        Ok(None) => Err(crate::Error::Stopped("block application").into()),
+        // Not in a block yet (or it came with a snapshot, which resolves no waiter): one
+        // read tells which; otherwise it is still pending.
+        Err(_) => match app.ledger.queries().receipt(&id)? {
+            Some(receipt) => Ok((StatusCode::OK, Json(committed(id, receipt)))),
+            None => Ok(pending()),
+        },
     }
+}
+
+/// The id of a transaction's body, if its envelope decodes (the checks come later).
+fn tx_id_of(app: &Api, raw: &[u8]) -> Option<Hash32> {
+    use prost::Message;
+    let envelope = shuquan_proto::pb::TxRaw::decode(raw).ok()?;
+    Some(shuquan_proto::hash::tx_id(
+        app.ledger.chain_id(),
+        &envelope.body,
+    ))
 }
 
 fn committed(id: Hash32, receipt: ReceiptView) -> SubmitView {

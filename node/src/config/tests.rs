@@ -119,3 +119,70 @@ fn every_key_has_an_environment_name() {
         "arrays parse as TOML"
     );
 }
+
+/// A default as the README's table writes it.
+fn shown(key: &str, v: &Value) -> String {
+    match v {
+        Value::String(s) if s.is_empty() => "—".into(),
+        Value::String(s) => format!("`{s}`"),
+        Value::Integer(n) if key.ends_with("bytes") && n % (1 << 20) == 0 => {
+            format!("{} MiB", n >> 20)
+        }
+        Value::Integer(n) if key.ends_with("bytes") && n % 1024 == 0 => format!("{} KiB", n >> 10),
+        Value::Integer(n) => n.to_string(),
+        Value::Boolean(b) => b.to_string(),
+        Value::Array(a) if a.is_empty() => "`[]`".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Defaults are declared once (in `Default` for the config, which takes Raft's and the p2p
+/// layer's from their crates); the README's table must say the same, and name every key.
+#[test]
+fn the_readme_table_shows_every_key_with_its_default() {
+    let readme = include_str!("../../../README.md");
+    let table = readme
+        .split("| key | default | |")
+        .nth(1)
+        .expect("the README's configuration table");
+    let defaults = Value::try_from(NodeConfig::default()).unwrap();
+    let lookup = |key: &str| -> Option<Value> {
+        let mut v = &defaults;
+        for part in key.split('.') {
+            v = v.get(part)?;
+        }
+        Some(v.clone())
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    for row in table.lines().skip(2).take_while(|l| l.starts_with('|')) {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let names: Vec<&str> = cells[1]
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .filter(|n| !n.starts_with("--"))
+            .collect();
+        let values: Vec<&str> = cells[2].split(", ").collect();
+        let section = names[0].split_once('.').map(|(s, _)| s);
+        for (i, name) in names.iter().enumerate() {
+            let key = match section {
+                Some(s) if !name.contains('.') => format!("{s}.{name}"),
+                _ => name.to_string(),
+            };
+            let want = values.get(i).or(values.first()).copied().unwrap_or("");
+            let value = lookup(&key).unwrap_or_else(|| panic!("README names {key}, no such key"));
+            assert_eq!(shown(&key, &value), want, "README default of {key}");
+            seen.insert(key);
+        }
+    }
+    let mut all = Vec::new();
+    for (k, v) in defaults.as_table().unwrap() {
+        match v.as_table() {
+            Some(t) => all.extend(t.keys().map(|n| format!("{k}.{n}"))),
+            None => all.push(k.clone()),
+        }
+    }
+    for key in all {
+        assert!(seen.contains(&key), "the README's table lacks {key}");
+    }
+}

@@ -1,73 +1,79 @@
-//! What this node answers to the network: gossiped transactions are admitted into the
-//! mempool (or rejected, penalising the sender), Raft RPCs go to the Raft member,
-//! transactions forwarded by followers join the mempool, and asks for this node's block
-//! signatures are answered from the ledger's `certs` tree.
+//! What this node answers to the network. Gossiped transactions go through the pipeline
+//! (accepted ones are forwarded by gossipsub; ones invalid on any state are rejected, which
+//! costs the sender its score). Requests — Raft RPCs, batches forwarded by followers, asks
+//! for this node's block signatures or its clock — are handed to the node through a bounded
+//! queue; [`serve`] drains it once Raft runs, so an RPC that arrives while Raft starts waits
+//! in the queue instead of failing.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use shuquan_consensus::Node as RaftNode;
-use shuquan_proto::codes::FailureCode;
+use shuquan_ledger::Ledger;
 use shuquan_proto::PublicKey;
+use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::clock::Clock;
-use crate::mempool::Mempool;
 use crate::p2p::{Inbound, Request, Response, Verdict};
-use shuquan_ledger::Ledger;
+use crate::pipeline::{Admission, Origin, Pipeline};
 
-/// Whether a rejection holds whatever the ledger's state: the G1 encoding rules and the
-/// signature rules of G2 (but not "unknown signer", which depends on membership).
-fn invalid_everywhere(code: FailureCode) -> bool {
-    matches!(code.rule(), "G1" | "G2") && code != FailureCode::UnknownSigner
-}
+/// Requests waiting for the node, at most; more are answered "busy".
+const QUEUE: usize = 1024;
 
-/// The node's side of the network.
+/// One request from a member node, with where its answer goes.
 #[derive(Debug)]
-pub(crate) struct NodeInbound {
-    pub(crate) ledger: Arc<Ledger>,
-    pub(crate) mempool: Arc<Mempool>,
-    /// This node's key (whose block signatures it hands out).
-    pub(crate) node_key: PublicKey,
-    /// Set once Raft has started (it needs the network first).
-    pub(crate) raft: OnceLock<RaftNode>,
-    /// The node's clock (admission checks timestamps against it; peers ask for it).
-    pub(crate) clock: Arc<Clock>,
+pub(super) struct Work {
+    from: PublicKey,
+    req: Request,
+    reply: oneshot::Sender<Response>,
 }
 
-/// Admits one transaction from a peer into the mempool.
-fn admit(ledger: &Ledger, mempool: &Mempool, raw: &[u8], now_ms: u64) -> Verdict {
-    let tx = match ledger.admit(raw, now_ms) {
-        Ok(Ok(tx)) => tx,
+/// The node's side of the network, as the p2p layer sees it.
+#[derive(Debug)]
+pub(super) struct NodeInbound {
+    pipeline: Arc<Pipeline>,
+    clock: Arc<Clock>,
+    queue: mpsc::Sender<Work>,
+}
+
+impl NodeInbound {
+    /// The inbound side, and the queue of requests for [`serve`].
+    pub(super) fn new(pipeline: Arc<Pipeline>, clock: Arc<Clock>) -> (Self, mpsc::Receiver<Work>) {
+        let (queue, work) = mpsc::channel(QUEUE);
+        (
+            NodeInbound {
+                pipeline,
+                clock,
+                queue,
+            },
+            work,
+        )
+    }
+}
+
+/// The gossip verdict of an admission.
+fn verdict(admission: crate::Result<Admission>) -> Verdict {
+    match admission {
+        Ok(Admission::Queued { .. }) => Verdict::Accept,
+        Ok(Admission::Known { .. }) => Verdict::Ignore,
         // Invalid in any state (encoding, chain, signatures): the sender should have
         // known; reject, which penalises it and stops the message here.
-        Ok(Err(r)) if invalid_everywhere(r.code) => {
-            return Verdict::Reject(format!(
-                "{} ({}): {}",
-                r.code.name(),
-                r.code.number(),
-                r.message()
-            ))
-        }
-        // Depends on state this node may see earlier or later than the sender (already
-        // committed, signer's membership or role, the clock): do not forward, do not
-        // penalise.
-        Ok(Err(r)) => {
+        Ok(Admission::Refused(r)) if r.code.holds_on_any_state() => Verdict::Reject(r.to_string()),
+        // Depends on state or a clock this node may see differently than the sender:
+        // do not forward, do not penalise.
+        Ok(Admission::Refused(r)) => {
             tracing::debug!(
                 code = r.code.name(),
                 "gossiped transaction not admitted here"
             );
-            return Verdict::Ignore;
+            Verdict::Ignore
+        }
+        Ok(Admission::Full { .. } | Admission::SignerQuota { .. }) => {
+            tracing::warn!("mempool refused a gossiped transaction");
+            Verdict::Ignore
         }
         Err(e) => {
             tracing::error!(error = %e, "ledger read failed while admitting gossip");
-            return Verdict::Ignore;
-        }
-    };
-    match mempool.insert(tx.id, tx.raw, tx.signer) {
-        Ok(true) => Verdict::Accept,
-        Ok(false) => Verdict::Ignore,
-        Err(refused) => {
-            tracing::warn!(?refused, signer = %tx.signer, "mempool refused a gossiped transaction");
             Verdict::Ignore
         }
     }
@@ -75,58 +81,103 @@ fn admit(ledger: &Ledger, mempool: &Mempool, raw: &[u8], now_ms: u64) -> Verdict
 
 impl Inbound for NodeInbound {
     fn check_gossip(&self, from: &PublicKey, raw: &[u8]) -> Verdict {
-        let verdict = admit(&self.ledger, &self.mempool, raw, self.clock.now_ms());
-        if let Verdict::Reject(reason) = &verdict {
+        let v = verdict(self.pipeline.admit(raw, Origin::Gossip));
+        if let Verdict::Reject(reason) = &v {
             tracing::debug!(from = %from, reason, "gossiped transaction refused");
         }
-        verdict
+        v
     }
 
     fn request(&self, from: PublicKey, req: Request) -> BoxFuture<'static, Response> {
+        // The clock is read at once: its answer is a time, and a queue would skew it.
+        if req == Request::Time {
+            let now = self.clock.local_ms();
+            return Box::pin(async move { Response::Time(now) });
+        }
+        let (reply, answer) = oneshot::channel();
+        let queued = self.queue.try_send(Work { from, req, reply });
+        Box::pin(async move {
+            if queued.is_err() {
+                return Response::Error("busy: too many requests waiting; retry".into());
+            }
+            answer
+                .await
+                .unwrap_or_else(|_| Response::Error("the node is stopping".into()))
+        })
+    }
+}
+
+/// What serving a request needs.
+#[derive(Debug, Clone)]
+pub(super) struct Server {
+    pub(super) raft: RaftNode,
+    pub(super) pipeline: Arc<Pipeline>,
+    pub(super) ledger: Arc<Ledger>,
+    pub(super) clock: Arc<Clock>,
+    /// This node's key (whose block signatures it hands out).
+    pub(super) node_key: PublicKey,
+}
+
+/// Serves the queued requests, each in its own task, until `stop` turns true.
+pub(super) async fn serve(
+    server: Server,
+    mut work: mpsc::Receiver<Work>,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        let w = tokio::select! {
+            w = work.recv() => match w {
+                Some(w) => w,
+                None => return,
+            },
+            _ = stop.changed() => return,
+        };
+        let server = server.clone();
+        tokio::spawn(async move {
+            let resp = server.answer(w.from, w.req).await;
+            // The asker may have given up (timeout): nothing to do.
+            let _ = w.reply.send(resp);
+        });
+    }
+}
+
+impl Server {
+    async fn answer(&self, from: PublicKey, req: Request) -> Response {
         match req {
-            Request::Raft(bytes) => {
-                let Some(raft) = self.raft.get().cloned() else {
-                    return Box::pin(async { Response::Error("raft is starting".into()) });
-                };
-                Box::pin(async move {
-                    match raft.handle_rpc(&bytes).await {
-                        Ok(resp) => Response::Raft(resp),
-                        Err(e) => Response::Error(e.to_string()),
-                    }
-                })
-            }
+            Request::Raft(bytes) => match self.raft.handle_rpc(&bytes).await {
+                Ok(resp) => Response::Raft(resp),
+                Err(e) => Response::Error(e.to_string()),
+            },
             Request::Txs(txs) => {
-                let (ledger, mempool) = (self.ledger.clone(), self.mempool.clone());
-                let now = self.clock.now_ms();
-                Box::pin(async move {
-                    let count = txs.len();
-                    let queued = tokio::task::spawn_blocking(move || {
-                        txs.iter()
-                            .filter(|raw| {
-                                matches!(admit(&ledger, &mempool, raw, now), Verdict::Accept)
-                            })
-                            .count()
-                    })
-                    .await
-                    .unwrap_or(0);
-                    tracing::debug!(from = %from, count, queued, "forwarded transactions");
-                    Response::Queued(u32::try_from(queued).unwrap_or(u32::MAX))
+                let pipeline = self.pipeline.clone();
+                let count = txs.len();
+                let queued = tokio::task::spawn_blocking(move || {
+                    txs.iter()
+                        .filter(|raw| {
+                            matches!(
+                                pipeline.admit(raw, Origin::Forwarded),
+                                Ok(Admission::Queued { .. })
+                            )
+                        })
+                        .count()
                 })
-            }
-            Request::Time => {
-                let now = self.clock.local_ms();
-                Box::pin(async move { Response::Time(now) })
+                .await
+                .unwrap_or(0);
+                tracing::debug!(from = %from, count, queued, "forwarded transactions");
+                Response::Queued(u32::try_from(queued).unwrap_or(u32::MAX))
             }
             Request::Signatures { after, max } => {
-                let (ledger, me) = (self.ledger.clone(), self.node_key);
-                Box::pin(async move {
-                    // A bounded read of cached rows (at most 512 asked by our own nodes).
-                    match ledger.certs().signatures_by(&me, after, max.min(1024)) {
-                        Ok(sigs) => Response::Signatures(sigs),
-                        Err(e) => Response::Error(format!("reading block signatures: {e}")),
-                    }
-                })
+                // A bounded read of cached rows (at most 512 asked by our own nodes).
+                match self
+                    .ledger
+                    .certs()
+                    .signatures_by(&self.node_key, after, max.min(1024))
+                {
+                    Ok(sigs) => Response::Signatures(sigs),
+                    Err(e) => Response::Error(format!("reading block signatures: {e}")),
+                }
             }
+            Request::Time => Response::Time(self.clock.local_ms()),
         }
     }
 }

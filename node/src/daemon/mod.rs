@@ -7,27 +7,26 @@ mod inbound;
 mod tasks;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
-use shuquan_consensus::{Node as RaftNode, NodeId, NodeInfo, Role};
+use shuquan_consensus::{Node as RaftNode, NodeId, NodeInfo};
+use shuquan_ledger::Ledger;
 use shuquan_proto::{pb, Keypair, PublicKey};
-use tokio::sync::{broadcast, watch};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::api::{self, App};
+use crate::api::{self, Api};
 use crate::clock::Clock;
 use crate::config::{parse_peer, NodeConfig};
 use crate::error::{Error, Result};
 use crate::mempool::Mempool;
 use crate::metrics::Metrics;
 use crate::p2p::{self, P2p};
+use crate::pipeline::Pipeline;
 use crate::producer;
 use crate::replica::{Applied, OnBlocks, Replica};
-use shuquan_ledger::{AppliedBlock, Ledger};
-
-pub use tasks::refresh_metrics;
+use crate::waiters::Waiters;
 
 /// A member node of the cluster, as genesis names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,34 +66,25 @@ pub fn cluster(genesis: &pb::Genesis, peers: &[String]) -> Result<Vec<ClusterMem
     Ok(out)
 }
 
-/// The API's name of a Raft role.
-pub fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Leader => "leader",
-        Role::Follower => "follower",
-        Role::Candidate => "candidate",
-        Role::Learner => "learner",
-        Role::Shutdown => "shutdown",
-    }
-}
-
 /// How often a node signs what it applied and collects the other nodes' signatures.
 const CERTIFY_EVERY: Duration = Duration::from_millis(50);
 
 /// A started node.
 #[derive(Debug)]
 pub struct Daemon {
-    app: Arc<App>,
+    api: Arc<Api>,
     limits: api::ServeLimits,
     stop: watch::Sender<bool>,
     producer: JoinHandle<Result<()>>,
     background: Vec<JoinHandle<()>>,
 }
 
+/// What applying blocks tells the rest of the node: the mempool forgets their
+/// transactions, their waiters get their receipts, the height moves, metrics count.
 fn on_blocks(
     mempool: Arc<Mempool>,
-    height: Arc<AtomicU64>,
-    events: broadcast::Sender<Arc<AppliedBlock>>,
+    waiters: Arc<Waiters>,
+    height: watch::Sender<u64>,
     metrics: Arc<Metrics>,
 ) -> OnBlocks {
     Arc::new(move |applied| match applied {
@@ -109,16 +99,20 @@ fn on_blocks(
                     .filter_map(|r| shuquan_proto::Hash32::from_slice(&r.tx_id).ok())
                     .collect();
                 mempool.remove(&ids);
-                height.store(b.header.height, Ordering::Release);
-                metrics.height.set(b.header.height as i64);
                 metrics.blocks.inc();
                 metrics.committed_txs.inc_by(b.receipts.len() as u64);
-                // No subscriber is fine.
-                let _ = events.send(b.clone());
+            }
+            if let Some(last) = blocks.last() {
+                height.send_replace(last.header.height);
+                metrics.height.set(last.header.height as i64);
+            }
+            // Last: a client told of its receipt finds the node's height and metrics moved.
+            for b in blocks {
+                waiters.resolve(b);
             }
         }
         Applied::Installed(h) => {
-            height.store(h, Ordering::Release);
+            height.send_replace(h);
             metrics.height.set(h as i64);
         }
     })
@@ -166,9 +160,8 @@ impl Daemon {
         let metrics = Arc::new(Metrics::new());
         metrics.height.set(applied.height as i64);
         let mempool = Arc::new(Mempool::new(cfg.mempool.size, cfg.mempool.per_signer));
-        let (events, _) = broadcast::channel(1024);
-        let height = Arc::new(AtomicU64::new(applied.height));
-
+        let waiters = Arc::new(Waiters::default());
+        let (height_tx, height) = watch::channel(applied.height);
         let clock = Arc::new(Clock::new(cfg.clock.skew_ms));
         if cfg.clock.skew_ms != 0 {
             tracing::warn!(
@@ -176,13 +169,10 @@ impl Daemon {
                 "clock.skew_ms is set: this node reads the host clock shifted (fault injection)"
             );
         }
-        let inbound = Arc::new(inbound::NodeInbound {
-            ledger: ledger.clone(),
-            mempool: mempool.clone(),
-            node_key: node_key.public(),
-            raft: OnceLock::new(),
-            clock: clock.clone(),
-        });
+        let (pipeline, gossip_queue) =
+            Pipeline::new(ledger.clone(), mempool.clone(), clock.clone());
+        let pipeline = Arc::new(pipeline);
+        let (inbound, work) = inbound::NodeInbound::new(pipeline.clone(), clock.clone());
         let frame = cfg.p2p.max_frame_bytes;
         let p2p = P2p::start(
             p2p::Config {
@@ -206,18 +196,13 @@ impl Daemon {
                 max_established_per_peer: cfg.p2p.max_established_per_peer,
                 redial_every: Duration::from_millis(cfg.p2p.redial_ms),
             },
-            inbound.clone(),
+            Arc::new(inbound),
         )
         .await?;
 
         let replica = Replica::new(
             ledger.clone(),
-            on_blocks(
-                mempool.clone(),
-                height.clone(),
-                events.clone(),
-                metrics.clone(),
-            ),
+            on_blocks(mempool.clone(), waiters.clone(), height_tx, metrics.clone()),
         );
         let transport = Arc::new(p2p::RaftTransport::new(p2p.clone()));
         let raft_dir = cfg.data_dir.join("raft");
@@ -229,8 +214,6 @@ impl Daemon {
             transport,
         )
         .await?;
-        // `set` fails only if already set, which cannot happen here.
-        let _ = inbound.raft.set(raft.clone());
         let initial: BTreeMap<NodeId, NodeInfo> = members
             .iter()
             .map(|m| (m.id, NodeInfo::new(m.node_key.to_hex(), m.addr.clone())))
@@ -253,52 +236,73 @@ impl Daemon {
             metrics.clone(),
             stop_rx.clone(),
         ));
-        let app = Arc::new(App {
-            ledger,
-            mempool,
-            events,
-            node_key: node_key.public(),
-            height,
-            max_wait: Duration::from_millis(cfg.request_timeout_ms.saturating_sub(1_000))
-                .min(Duration::from_secs(30)),
-            request_timeout: Duration::from_millis(cfg.request_timeout_ms),
-            raft,
+        let helpers = tasks::Helpers {
+            raft: raft.clone(),
             node_id: me.id,
-            p2p,
-            metrics,
+            p2p: p2p.clone(),
+            mempool,
+            metrics: metrics.clone(),
+            max_frame_bytes: frame,
+        };
+        let server = inbound::Server {
+            raft: raft.clone(),
+            pipeline: pipeline.clone(),
+            ledger: ledger.clone(),
             clock: clock.clone(),
-        });
+            node_key: node_key.public(),
+        };
         let background = vec![
-            tokio::spawn(clock.sync(
-                app.p2p.clone(),
+            tokio::spawn(inbound::serve(server, work, stop_rx.clone())),
+            tokio::spawn(crate::pipeline::gossip(
+                gossip_queue,
+                p2p.clone(),
+                stop_rx.clone(),
+            )),
+            tokio::spawn(clock.clone().sync(
+                p2p.clone(),
                 node_key.public(),
                 members.iter().map(|m| m.node_key).collect(),
                 stop_rx.clone(),
             )),
             tokio::spawn(tasks::forward_stale(
-                app.clone(),
+                helpers.clone(),
                 Duration::from_millis(cfg.mempool.forward_after_ms),
                 stop_rx.clone(),
             )),
-            tokio::spawn(tasks::watch_raft(app.clone(), stop_rx.clone())),
+            tokio::spawn(tasks::watch_raft(helpers, stop_rx.clone())),
             tokio::spawn(
                 crate::certify::Certifier {
-                    ledger: app.ledger.clone(),
-                    nodes: shuquan_proto::cert::node_keys(app.ledger.genesis()),
-                    key: node_key,
-                    p2p: app.p2p.clone(),
-                    metrics: app.metrics.clone(),
+                    ledger: ledger.clone(),
+                    nodes: shuquan_proto::cert::node_keys(ledger.genesis()),
+                    key: node_key.clone(),
+                    p2p: p2p.clone(),
+                    metrics: metrics.clone(),
                     every: CERTIFY_EVERY,
                 }
                 .run(stop_rx),
             ),
         ];
+        let api = Arc::new(Api {
+            ledger,
+            pipeline,
+            waiters,
+            height,
+            node_key: node_key.public(),
+            node_id: me.id,
+            raft,
+            p2p,
+            clock,
+            metrics,
+            max_wait: Duration::from_millis(cfg.request_timeout_ms.saturating_sub(1_000))
+                .min(Duration::from_secs(30)),
+            request_timeout: Duration::from_millis(cfg.request_timeout_ms),
+        });
         Ok(Daemon {
             limits: api::ServeLimits {
                 header_timeout: Duration::from_millis(cfg.header_timeout_ms),
                 max_connections: cfg.max_connections,
             },
-            app,
+            api,
             stop,
             producer,
             background,
@@ -306,8 +310,8 @@ impl Daemon {
     }
 
     /// What the API handlers share.
-    pub fn app(&self) -> Arc<App> {
-        self.app.clone()
+    pub fn api(&self) -> Arc<Api> {
+        self.api.clone()
     }
 
     /// Serves the API on `listener` until `stop` resolves or block production fails, then
@@ -317,7 +321,7 @@ impl Daemon {
         listener: tokio::net::TcpListener,
         stop: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<()> {
-        let server = api::serve(listener, api::router(self.app.clone()), self.limits, stop);
+        let server = api::serve(listener, api::router(self.api.clone()), self.limits, stop);
         let outcome = tokio::select! {
             r = server => r.map_err(|e| Error::Io { path: "API server".into(), source: e }),
             r = &mut self.producer => match r {
@@ -335,11 +339,11 @@ impl Daemon {
         for t in &self.background {
             t.abort();
         }
-        if let Err(e) = self.app.raft.shutdown().await {
+        if let Err(e) = self.api.raft.shutdown().await {
             tracing::warn!(error = %e, "raft did not stop cleanly");
         }
-        self.app.p2p.shutdown().await;
-        if let Err(e) = self.app.ledger.flush() {
+        self.api.p2p.shutdown().await;
+        if let Err(e) = self.api.ledger.flush() {
             tracing::error!(error = %e, "flushing the ledger at shutdown failed");
         }
         tracing::info!("stopped");

@@ -5,46 +5,64 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use shuquan_consensus::Role;
+use shuquan_consensus::{Node as RaftNode, NodeId, Role};
 use shuquan_proto::PublicKey;
 use tokio::sync::watch;
 
-use super::role_name;
-use crate::api::App;
-use crate::p2p::{Request, Response};
+use crate::mempool::Mempool;
+use crate::metrics::Metrics;
+use crate::p2p::{P2p, Request, Response};
 
 /// Most transactions in one forwarded frame.
 const FORWARD_BATCH: usize = 1_000;
+/// Room left in a frame for its own encoding.
+const FRAME_OVERHEAD: usize = 64 << 10;
 
-/// The leader's node key, when this node knows a leader other than itself.
-fn leader_key(app: &App) -> Option<PublicKey> {
-    let m = app.raft.leader()?;
-    if m == app.node_id {
-        return None;
+/// What the helpers use.
+#[derive(Debug, Clone)]
+pub(super) struct Helpers {
+    pub(super) raft: RaftNode,
+    pub(super) node_id: NodeId,
+    pub(super) p2p: P2p,
+    pub(super) mempool: Arc<Mempool>,
+    pub(super) metrics: Arc<Metrics>,
+    /// The largest frame a peer accepts.
+    pub(super) max_frame_bytes: usize,
+}
+
+impl Helpers {
+    /// The leader's node key, when this node knows a leader other than itself.
+    fn leader_key(&self) -> Option<PublicKey> {
+        let m = self.raft.leader()?;
+        if m == self.node_id {
+            return None;
+        }
+        let info = self.raft.membership().nodes.get(&m)?.clone();
+        info.node_key.parse().ok()
     }
-    let info = app.raft.membership().nodes.get(&m)?.clone();
-    info.node_key.parse().ok()
 }
 
 /// On a follower: every `age / 2`, sends queued transactions older than `age` to the
-/// leader. Transactions the leader already has are ignored there.
-pub(super) async fn forward_stale(app: Arc<App>, age: Duration, mut stop: watch::Receiver<bool>) {
+/// leader, as many as fit in one frame. Transactions the leader already has are ignored
+/// there.
+pub(super) async fn forward_stale(h: Helpers, age: Duration, mut stop: watch::Receiver<bool>) {
     let tick = (age / 2).max(Duration::from_millis(50));
+    let max_bytes = h.max_frame_bytes.saturating_sub(FRAME_OVERHEAD).max(1);
     loop {
         tokio::select! {
             _ = tokio::time::sleep(tick) => {}
             _ = stop.changed() => return,
         }
-        let Some(leader) = leader_key(&app) else {
+        let Some(leader) = h.leader_key() else {
             continue;
         };
-        let batch = app.mempool.stale(age, FORWARD_BATCH);
+        let batch = h.mempool.stale(age, FORWARD_BATCH, max_bytes);
         if batch.is_empty() {
             continue;
         }
         let n = batch.len();
         let txs = batch.into_iter().map(|(_, raw)| raw).collect();
-        match app
+        match h
             .p2p
             .request(leader, Request::Txs(txs), Duration::from_secs(5))
             .await
@@ -58,36 +76,8 @@ pub(super) async fn forward_stale(app: Arc<App>, age: Duration, mut stop: watch:
     }
 }
 
-/// Brings the gauges that are not moved by blocks up to date.
-pub async fn refresh_metrics(app: &App) {
-    let st = app.raft.status().await;
-    let m = &app.metrics;
-    m.term.set(st.term as i64);
-    m.set_role(role_name(st.role));
-    m.mempool.set(app.mempool.len() as i64);
-    m.peers.set(app.p2p.peers().len() as i64);
-    let first = st.purged.map_or(0, |p| p + 1);
-    let entries = st
-        .last_log_index
-        .map_or(0, |last| (last + 1).saturating_sub(first));
-    m.raft_log_entries.set(entries as i64);
-    let s = app.p2p.stats();
-    for (verdict, v) in [
-        ("accepted", s.gossip_accepted),
-        ("rejected", s.gossip_rejected),
-        ("ignored", s.gossip_ignored),
-    ] {
-        m.gossip
-            .get_or_create(&crate::metrics::GossipLabel {
-                verdict: verdict.into(),
-            })
-            .set(v);
-    }
-    m.refused_connections.set(s.refused_connections);
-}
-
 /// Every 250 ms: counts and logs leader changes, refreshes the gauges.
-pub(super) async fn watch_raft(app: Arc<App>, mut stop: watch::Receiver<bool>) {
+pub(super) async fn watch_raft(h: Helpers, mut stop: watch::Receiver<bool>) {
     let mut last_leader = None;
     let mut last_role = Role::Shutdown;
     loop {
@@ -95,19 +85,19 @@ pub(super) async fn watch_raft(app: Arc<App>, mut stop: watch::Receiver<bool>) {
             _ = tokio::time::sleep(Duration::from_millis(250)) => {}
             _ = stop.changed() => return,
         }
-        let leader = app.raft.leader();
-        let (role, term) = app.raft.role();
+        let leader = h.raft.leader();
+        let (role, term) = h.raft.role();
         if leader != last_leader {
             if last_leader.is_some() || leader.is_some() {
-                app.metrics.leader_changes.inc();
+                h.metrics.leader_changes.inc();
             }
             tracing::info!(leader = ?leader, term, "leader changed");
             last_leader = leader;
         }
         if role != last_role {
-            tracing::info!(role = role_name(role), term, "role changed");
+            tracing::info!(role = role.as_str(), term, "role changed");
             last_role = role;
         }
-        refresh_metrics(&app).await;
+        h.metrics.refresh(&h.raft, &h.p2p, h.mempool.len()).await;
     }
 }

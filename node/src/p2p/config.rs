@@ -9,23 +9,23 @@ use crate::{Error, Result};
 /// Default [`Config::max_gossip_bytes`]: twice the default `max_tx_bytes` (64 KiB), leaving
 /// room for gossipsub's framing (signature, key, topic) and for a genesis that raises it.
 pub const DEFAULT_MAX_GOSSIP_BYTES: usize = 128 * 1024;
-/// Default [`Config::max_request_bytes`]: an AppendEntries of a few hundred entries or a
-/// 512 KiB snapshot chunk fits with a wide margin.
-pub const DEFAULT_MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
-/// Default [`Config::max_response_bytes`]: Raft answers are small; this bounds what a member
-/// can make us buffer.
-pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
+/// Default [`Config::max_request_bytes`]: an AppendEntries of eight blocks of up to 4 MiB
+/// (`raft.max_payload_entries`), or a batch of forwarded transactions, with room.
+pub const DEFAULT_MAX_REQUEST_BYTES: usize = 40 * 1024 * 1024;
+/// Default [`Config::max_response_bytes`]: as large as a request (a node's configuration sets
+/// both from `p2p.max_frame_bytes`); it bounds what a member can make us buffer.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 40 * 1024 * 1024;
 /// Default [`Config::request_timeout`].
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default [`Config::max_pending_incoming`]: a 7-member chain has at most 6 honest inbound
-/// handshakes at once; 16 leaves room for reconnect storms and bounds what strangers can
+/// handshakes at once; 32 leaves room for reconnect storms and bounds what strangers can
 /// hold open before the allow list sees their peer id.
-pub const DEFAULT_MAX_PENDING_INCOMING: u32 = 16;
+pub const DEFAULT_MAX_PENDING_INCOMING: u32 = 32;
 /// Default [`Config::max_established_per_peer`]: 2, because two members that dial each other
 /// at the same moment end up with one connection each way; a limit of 1 would refuse one.
 pub const DEFAULT_MAX_ESTABLISHED_PER_PEER: u32 = 2;
 /// Default [`Config::redial_every`].
-pub const DEFAULT_REDIAL_EVERY: Duration = Duration::from_secs(5);
+pub const DEFAULT_REDIAL_EVERY: Duration = Duration::from_secs(1);
 
 /// Settings of the peer-to-peer layer. [`Config::new`] fills in the defaults.
 #[derive(Debug, Clone)]

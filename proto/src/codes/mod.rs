@@ -115,6 +115,31 @@ failure_codes! {
     AttestValidity = 1301, "attest_validity", "Attest", "valid_until must be after block time and within params.max_grant_term_ms";
 }
 
+impl FailureCode {
+    /// Whether a transaction with this code is refused whatever the chain's state and
+    /// whoever checks it: its encoding (G1) or its signatures (G2, but not "unknown
+    /// signer", which depends on membership). A peer that hands one on should have known;
+    /// the other codes depend on state or on a clock a peer may see differently.
+    pub fn holds_on_any_state(self) -> bool {
+        use FailureCode as C;
+        matches!(
+            self,
+            C::WrongChain
+                | C::Malformed
+                | C::NonCanonical
+                | C::UnknownPayload
+                | C::TooLarge
+                | C::InvalidField
+                | C::CoreGradeRefused
+                | C::ExemptReasonRequired
+                | C::BadSignature
+                | C::MissingSignature
+                | C::DuplicateSignature
+                | C::UnexpectedSignature
+        )
+    }
+}
+
 impl fmt::Display for FailureCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} ({}, {})", self.name(), self.number(), self.rule())
