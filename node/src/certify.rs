@@ -29,24 +29,24 @@ use shuquan_ledger::Ledger;
 const BATCH: u32 = 512;
 
 /// What the certifier needs.
-pub struct Certifier {
+pub(crate) struct Certifier {
     /// The ledger (blocks and the `certs` tree).
-    pub ledger: Arc<Ledger>,
+    pub(crate) ledger: Arc<Ledger>,
     /// This node's key.
-    pub key: Keypair,
+    pub(crate) key: Keypair,
     /// The genesis member node keys.
-    pub nodes: BTreeSet<PublicKey>,
+    pub(crate) nodes: BTreeSet<PublicKey>,
     /// The network.
-    pub p2p: P2p,
+    pub(crate) p2p: P2p,
     /// Metrics.
-    pub metrics: Arc<Metrics>,
+    pub(crate) metrics: Arc<Metrics>,
     /// Time between rounds.
-    pub every: Duration,
+    pub(crate) every: Duration,
 }
 
 impl Certifier {
     /// Runs until `stop` turns true. Errors are logged and the next round tries again.
-    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+    pub(crate) async fn run(self, mut stop: watch::Receiver<bool>) {
         let mut signed = self.ledger.certs().certified_height().unwrap_or(0);
         loop {
             tokio::select! {

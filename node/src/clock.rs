@@ -24,7 +24,7 @@ use tokio::sync::watch;
 use crate::p2p::{P2p, Request, Response};
 
 /// How often the other nodes are asked for their clocks.
-pub const SAMPLE_EVERY: Duration = Duration::from_secs(1);
+pub(crate) const SAMPLE_EVERY: Duration = Duration::from_secs(1);
 /// A sample older than this no longer counts.
 const FRESH_FOR: Duration = Duration::from_secs(30);
 /// A round trip slower than this says too little about the peer's clock.
@@ -60,14 +60,14 @@ impl Peer {
 
 /// The node's clock.
 #[derive(Debug, Default)]
-pub struct Clock {
+pub(crate) struct Clock {
     skew_ms: i64,
     peers: Mutex<BTreeMap<PublicKey, Peer>>,
 }
 
 impl Clock {
     /// A clock reading the host's, shifted by `skew_ms` (0 but in fault-injection tests).
-    pub fn new(skew_ms: i64) -> Self {
+    pub(crate) fn new(skew_ms: i64) -> Self {
         Clock {
             skew_ms,
             peers: Mutex::default(),
@@ -75,14 +75,14 @@ impl Clock {
     }
 
     /// This node's own reading, uncorrected: what it tells other nodes.
-    pub fn local_ms(&self) -> u64 {
+    pub(crate) fn local_ms(&self) -> u64 {
         host_ms().saturating_add(self.skew_ms).max(0) as u64
     }
 
     /// The correction applied to the local reading: the median of every fresh node's
     /// offset, this node's own (zero) included. With an even count, the middle value
     /// nearer zero, so two disagreeing nodes each keep their own time.
-    pub fn offset_ms(&self) -> i64 {
+    pub(crate) fn offset_ms(&self) -> i64 {
         let peers = self.peers.lock().unwrap_or_else(|p| p.into_inner());
         let mut v: Vec<i64> = peers.values().filter_map(Peer::offset).collect();
         v.push(0);
@@ -101,7 +101,7 @@ impl Clock {
     }
 
     /// Now, by the member nodes' median clock.
-    pub fn now_ms(&self) -> u64 {
+    pub(crate) fn now_ms(&self) -> u64 {
         (self.local_ms() as i64)
             .saturating_add(self.offset_ms())
             .max(0) as u64
@@ -109,7 +109,7 @@ impl Clock {
 
     /// Records one exchange with `peer`: asked at local `sent`, answered `peer_ms`, the
     /// answer read at local `received` after `round_trip`.
-    pub fn record(
+    pub(crate) fn record(
         &self,
         peer: PublicKey,
         sent: u64,
@@ -133,7 +133,7 @@ impl Clock {
 
     /// Asks every node in `nodes` (but `me`) for its clock every [`SAMPLE_EVERY`] until
     /// `stop` turns true, and logs when this host's clock is far from the others'.
-    pub async fn sync(
+    pub(crate) async fn sync(
         self: std::sync::Arc<Self>,
         p2p: P2p,
         me: PublicKey,

@@ -1,21 +1,25 @@
-//! The Shuquan node: the data-rights ledger on sled, replicated by Raft over a libp2p
-//! network of member nodes; transaction admission, the mempool, block production, the
-//! HTTP/JSON API, configuration and metrics.
+//! The Shuquan node: the ledger (`shuquan-ledger`) replicated by Raft over a libp2p network
+//! of member nodes; the transaction pipeline, the mempool, block production, block
+//! certificates, the HTTP/JSON API, configuration and metrics.
+//!
+//! What other crates use is public: [`daemon::Daemon`] (a running node), its
+//! [`config::NodeConfig`], the [`dev`] chain, the [`mempool`] (benchmarks) and the [`p2p`]
+//! layer (multi-process tests drive it directly). The rest is the node's own.
 
-pub mod api;
-pub mod certify;
-pub mod clock;
+mod api;
+mod certify;
+mod clock;
+mod error;
+mod metrics;
+mod pipeline;
+mod producer;
+mod replica;
+mod waiters;
+
 pub mod config;
 pub mod daemon;
 pub mod dev;
 pub mod mempool;
-pub mod metrics;
 pub mod p2p;
-pub mod pipeline;
-pub mod producer;
-pub mod replica;
-pub mod waiters;
-
-mod error;
 
 pub use error::{Error, Result};

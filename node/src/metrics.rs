@@ -14,52 +14,52 @@ use prometheus_client::registry::Registry;
 
 /// The label of [`Metrics::role`].
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub struct RoleLabel {
+pub(crate) struct RoleLabel {
     /// `leader`, `follower`, `candidate`, `learner` or `shutdown`.
-    pub role: String,
+    pub(crate) role: String,
 }
 
 /// Every metric the node exports.
 #[derive(Debug)]
-pub struct Metrics {
+pub(crate) struct Metrics {
     registry: Registry,
     /// Height of the last applied block.
-    pub height: Gauge,
+    pub(crate) height: Gauge,
     /// Current Raft term.
-    pub term: Gauge,
+    pub(crate) term: Gauge,
     /// 1 for the node's current role, 0 for the others.
-    pub role: Family<RoleLabel, Gauge>,
+    pub(crate) role: Family<RoleLabel, Gauge>,
     /// Times this node saw the leader change.
-    pub leader_changes: Counter,
+    pub(crate) leader_changes: Counter,
     /// Transactions in the mempool.
-    pub mempool: Gauge,
+    pub(crate) mempool: Gauge,
     /// Transactions applied in committed blocks (failed ones included).
-    pub committed_txs: Counter,
+    pub(crate) committed_txs: Counter,
     /// Blocks applied.
-    pub blocks: Counter,
+    pub(crate) blocks: Counter,
     /// Seconds to apply one batch of committed blocks to the ledger.
-    pub apply_seconds: Histogram,
+    pub(crate) apply_seconds: Histogram,
     /// Seconds from proposal to commit of a block, on the leader.
-    pub commit_seconds: Histogram,
+    pub(crate) commit_seconds: Histogram,
     /// Member nodes connected.
-    pub peers: Gauge,
+    pub(crate) peers: Gauge,
     /// Entries in the Raft log (not yet purged by a snapshot).
-    pub raft_log_entries: Gauge,
+    pub(crate) raft_log_entries: Gauge,
     /// Gossiped transactions accepted, rejected (invalid) and ignored (known).
-    pub gossip: Family<GossipLabel, Gauge<u64, AtomicU64>>,
+    pub(crate) gossip: Family<GossipLabel, Gauge<u64, AtomicU64>>,
     /// Connections refused because the peer is not a member.
-    pub refused_connections: Gauge<u64, AtomicU64>,
+    pub(crate) refused_connections: Gauge<u64, AtomicU64>,
     /// Height up to which every block has a certificate here.
-    pub certified_height: Gauge,
+    pub(crate) certified_height: Gauge,
     /// Time from a block's timestamp to its certificate here.
-    pub certificate_lag_seconds: Histogram,
+    pub(crate) certificate_lag_seconds: Histogram,
 }
 
 /// The label of [`Metrics::gossip`].
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub struct GossipLabel {
+pub(crate) struct GossipLabel {
     /// `accepted`, `rejected` or `ignored`.
-    pub verdict: String,
+    pub(crate) verdict: String,
 }
 
 fn latency() -> Histogram {
@@ -75,7 +75,7 @@ impl Default for Metrics {
 
 impl Metrics {
     /// A registry with every metric at zero.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let mut m = Metrics {
             registry: Registry::with_prefix("shuquan"),
             height: Gauge::default(),
@@ -163,7 +163,7 @@ impl Metrics {
 
     /// Brings the gauges that blocks do not move up to date: Raft's term, role and log,
     /// the mempool, peers and gossip counters.
-    pub async fn refresh(
+    pub(crate) async fn refresh(
         &self,
         raft: &shuquan_consensus::Node,
         p2p: &crate::p2p::P2p,
@@ -195,7 +195,7 @@ impl Metrics {
     }
 
     /// Sets the role gauge family to `role`.
-    pub fn set_role(&self, role: &str) {
+    pub(crate) fn set_role(&self, role: &str) {
         for r in ["leader", "follower", "candidate", "learner", "shutdown"] {
             let v = i64::from(r == role);
             self.role
@@ -205,7 +205,7 @@ impl Metrics {
     }
 
     /// The text exposition.
-    pub fn encode(&self) -> String {
+    pub(crate) fn encode(&self) -> String {
         let mut out = String::new();
         // Writing to a String cannot fail.
         let _ = text::encode(&mut out, &self.registry);

@@ -24,7 +24,7 @@ const GOSSIP_QUEUE: usize = 4096;
 
 /// Where a transaction came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// A client of this node's API: gossiped when new.
     Client,
     /// Gossip from a member node (gossipsub forwards it when accepted).
@@ -35,7 +35,7 @@ pub enum Origin {
 
 /// What admission decided.
 #[derive(Debug)]
-pub enum Admission {
+pub(crate) enum Admission {
     /// New here and queued.
     Queued {
         /// The transaction's id.
@@ -67,7 +67,7 @@ pub enum Admission {
 
 /// Admission, the mempool and the gossip queue.
 #[derive(Debug)]
-pub struct Pipeline {
+pub(crate) struct Pipeline {
     ledger: Arc<Ledger>,
     mempool: Arc<Mempool>,
     clock: Arc<Clock>,
@@ -76,7 +76,7 @@ pub struct Pipeline {
 
 impl Pipeline {
     /// A pipeline, and the receiving end of its gossip queue (for [`gossip`]).
-    pub fn new(
+    pub(crate) fn new(
         ledger: Arc<Ledger>,
         mempool: Arc<Mempool>,
         clock: Arc<Clock>,
@@ -95,7 +95,7 @@ impl Pipeline {
 
     /// Admits `raw` into the mempool. Runs inline on the caller's thread: a signature check
     /// and a few cached reads. An `Err` is a storage failure.
-    pub fn admit(&self, raw: &[u8], origin: Origin) -> Result<Admission> {
+    pub(crate) fn admit(&self, raw: &[u8], origin: Origin) -> Result<Admission> {
         let tx = match self.ledger.admit(raw, self.clock.now_ms())? {
             Ok(tx) => tx,
             Err(r) => return Ok(Admission::Refused(r)),
@@ -118,13 +118,17 @@ impl Pipeline {
     }
 
     /// Transactions waiting for a block.
-    pub fn mempool(&self) -> &Mempool {
+    pub(crate) fn mempool(&self) -> &Mempool {
         &self.mempool
     }
 }
 
 /// Publishes the queued transactions on the gossip topic until `stop` turns true.
-pub async fn gossip(mut queue: mpsc::Receiver<Vec<u8>>, p2p: P2p, mut stop: watch::Receiver<bool>) {
+pub(crate) async fn gossip(
+    mut queue: mpsc::Receiver<Vec<u8>>,
+    p2p: P2p,
+    mut stop: watch::Receiver<bool>,
+) {
     loop {
         let raw = tokio::select! {
             r = queue.recv() => match r {

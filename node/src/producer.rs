@@ -19,21 +19,21 @@ use crate::replica::Replica;
 
 /// Producer settings.
 #[derive(Debug, Clone)]
-pub struct Config {
+pub(crate) struct Config {
     /// How long to wait for more transactions once one arrives.
-    pub linger: Duration,
+    pub(crate) linger: Duration,
     /// Skip the linger when no other block is in flight.
-    pub eager: bool,
+    pub(crate) eager: bool,
     /// Most transactions per block.
-    pub max_block_txs: usize,
+    pub(crate) max_block_txs: usize,
     /// Most transaction bytes per block.
-    pub max_block_bytes: usize,
+    pub(crate) max_block_bytes: usize,
     /// Most proposals replicating at once.
-    pub max_in_flight: usize,
+    pub(crate) max_in_flight: usize,
     /// This node's key, named as the proposer.
-    pub proposer: PublicKey,
+    pub(crate) proposer: PublicKey,
     /// The clock that stamps proposals.
-    pub clock: Arc<crate::clock::Clock>,
+    pub(crate) clock: Arc<crate::clock::Clock>,
 }
 
 /// Milliseconds since the epoch (block timestamps).
@@ -45,7 +45,7 @@ pub(crate) fn now_ms() -> u64 {
 
 /// Runs the producer until `shutdown` turns true. Returns an error when Raft stopped for
 /// good (storage or state-machine failure): the node must stop too.
-pub async fn run(
+pub(crate) async fn run(
     cfg: Config,
     mempool: Arc<Mempool>,
     raft: RaftNode,

@@ -17,7 +17,7 @@ use shuquan_ledger::{AppliedBlock, Ledger};
 
 /// What happened in one apply: the blocks it added, or a snapshot it installed.
 #[derive(Debug)]
-pub enum Applied<'a> {
+pub(crate) enum Applied<'a> {
     /// Consecutive blocks, applied in one batch (possibly none), and how long it took.
     Blocks(&'a [Arc<AppliedBlock>], std::time::Duration),
     /// The ledger was replaced by a snapshot; it now ends at this height.
@@ -25,10 +25,10 @@ pub enum Applied<'a> {
 }
 
 /// Called after every apply or install, on the applying thread. Keep it quick.
-pub type OnBlocks = Arc<dyn Fn(Applied<'_>) + Send + Sync>;
+pub(crate) type OnBlocks = Arc<dyn Fn(Applied<'_>) + Send + Sync>;
 
 /// The ledger, driven by Raft.
-pub struct Replica {
+pub(crate) struct Replica {
     ledger: Arc<Ledger>,
     on_blocks: OnBlocks,
 }
@@ -47,17 +47,17 @@ fn sm_err(e: Error) -> RaftError {
 
 impl Replica {
     /// A state machine over `ledger`, reporting to `on_blocks`.
-    pub fn new(ledger: Arc<Ledger>, on_blocks: OnBlocks) -> Self {
+    pub(crate) fn new(ledger: Arc<Ledger>, on_blocks: OnBlocks) -> Self {
         Replica { ledger, on_blocks }
     }
 
     /// Encodes a proposal as a Raft log entry.
-    pub fn entry(proposal: &pb::Proposal) -> Vec<u8> {
+    pub(crate) fn entry(proposal: &pb::Proposal) -> Vec<u8> {
         proposal.encode_to_vec()
     }
 
     /// The height in an entry's response bytes (0 when the entry held no block).
-    pub fn height_of(response: &[u8]) -> u64 {
+    pub(crate) fn height_of(response: &[u8]) -> u64 {
         response
             .first_chunk::<8>()
             .map_or(0, |b| u64::from_be_bytes(*b))

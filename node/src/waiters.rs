@@ -15,13 +15,13 @@ type Senders = Vec<oneshot::Sender<ReceiptView>>;
 
 /// The transactions clients wait for, by id.
 #[derive(Debug, Default)]
-pub struct Waiters {
+pub(crate) struct Waiters {
     map: Mutex<HashMap<Hash32, Senders>>,
 }
 
 /// One client's wait; dropping it (a timeout, a closed connection) forgets it.
 #[derive(Debug)]
-pub struct Waiter {
+pub(crate) struct Waiter {
     waiters: Arc<Waiters>,
     id: Hash32,
     rx: Option<oneshot::Receiver<ReceiptView>>,
@@ -33,7 +33,7 @@ impl Waiters {
     }
 
     /// Registers a wait for transaction `id`.
-    pub fn wait(self: &Arc<Self>, id: Hash32) -> Waiter {
+    pub(crate) fn wait(self: &Arc<Self>, id: Hash32) -> Waiter {
         let (tx, rx) = oneshot::channel();
         self.lock().entry(id).or_default().push(tx);
         Waiter {
@@ -44,7 +44,7 @@ impl Waiters {
     }
 
     /// Resolves the waiters of every transaction of `block`.
-    pub fn resolve(&self, block: &AppliedBlock) {
+    pub(crate) fn resolve(&self, block: &AppliedBlock) {
         let mut map = self.lock();
         if map.is_empty() {
             return;
@@ -64,19 +64,21 @@ impl Waiters {
     }
 
     /// Transactions waited for right now.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.lock().len()
     }
 
     /// Whether nobody waits.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
         self.lock().is_empty()
     }
 }
 
 impl Waiter {
     /// The receipt, once a block holds the transaction; `None` if this node stopped first.
-    pub async fn receipt(&mut self) -> Option<ReceiptView> {
+    pub(crate) async fn receipt(&mut self) -> Option<ReceiptView> {
         match self.rx.as_mut() {
             Some(rx) => rx.await.ok(),
             None => None,

@@ -1,11 +1,15 @@
-//! Signature verification with one deterministic verdict.
+//! Signature verification.
 //!
-//! Nodes must agree on whether a transaction's signatures are valid, so the verdict is a
-//! function of the inputs alone: a batch is checked with ed25519-dalek's batch equation
-//! (its random coefficients come from a transcript of the inputs, so the same batch always
-//! gets the same answer); if the batch fails, each transaction is checked on its own with
-//! `verify_strict`, which names the bad one. A block's batch is the same on every node, so
-//! every node reaches the same verdicts for it.
+//! [`verify_tx`] is the verdict: `verify_strict` on every signature of a transaction. It is
+//! what consensus uses — a node's admission and every block's execution (see the ledger's
+//! `verdicts`), and the offline audit verifier — because it is a function of the bytes
+//! alone.
+//!
+//! [`verify_txs`] checks many transactions with one batch equation, and only when the
+//! batch fails each on its own. It is **not** a verdict for consensus: the batch equation
+//! can accept a signature that `verify_strict` refuses (it is not strict about small-order
+//! components), so two nodes batching different sets could disagree. It serves callers that
+//! only need a fast "all of these are fine" over data already verified, and benchmarks.
 
 use ed25519_dalek::{Signature, VerifyingKey};
 
@@ -30,7 +34,8 @@ pub fn verify_tx(tx: &DecodedTx) -> Result<(), Rejection> {
 }
 
 /// Verifies the signatures of many transactions at once: one batch, and only when it fails
-/// one check per transaction. Returns one verdict per transaction, in order.
+/// one check per transaction. Returns one verdict per transaction, in order. Not for
+/// consensus (see the module docs): use [`verify_tx`] there.
 pub fn verify_txs(txs: &[&DecodedTx]) -> Vec<Result<(), Rejection>> {
     if batch_ok(txs) {
         return txs.iter().map(|_| Ok(())).collect();

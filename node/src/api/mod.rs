@@ -27,47 +27,47 @@ use crate::p2p::P2p;
 use crate::pipeline::Pipeline;
 use crate::waiters::Waiters;
 
-pub use error::ApiError;
-pub use serve::{serve, ServeLimits};
+pub(crate) use error::ApiError;
+pub(crate) use serve::{serve, ServeLimits};
 
 /// What the API's handlers may use, and nothing else of the node: the ledger's reads, the
 /// transaction pipeline and its waiters, the applied height, and what `/v1/status`,
 /// `/ready` and `/metrics` report. The daemon builds it.
 #[derive(Debug)]
-pub struct Api {
+pub(crate) struct Api {
     /// The ledger (reads, and admission through the pipeline).
-    pub ledger: Arc<Ledger>,
+    pub(crate) ledger: Arc<Ledger>,
     /// Where submitted transactions go.
-    pub pipeline: Arc<Pipeline>,
+    pub(crate) pipeline: Arc<Pipeline>,
     /// `?wait=commit` by transaction id.
-    pub waiters: Arc<Waiters>,
+    pub(crate) waiters: Arc<Waiters>,
     /// The height of the last applied block, as it changes (wakes the event stream).
-    pub height: watch::Receiver<u64>,
+    pub(crate) height: watch::Receiver<u64>,
     /// This node's key.
-    pub node_key: PublicKey,
+    pub(crate) node_key: PublicKey,
     /// This node's Raft id.
-    pub node_id: NodeId,
+    pub(crate) node_id: NodeId,
     /// Raft, for the node's role, term and leader.
-    pub raft: RaftNode,
+    pub(crate) raft: RaftNode,
     /// The network, for the peers connected.
-    pub p2p: P2p,
+    pub(crate) p2p: P2p,
     /// The node's clock.
-    pub clock: Arc<Clock>,
+    pub(crate) clock: Arc<Clock>,
     /// Prometheus metrics.
-    pub metrics: Arc<Metrics>,
+    pub(crate) metrics: Arc<Metrics>,
     /// Longest `?wait=commit`.
-    pub max_wait: Duration,
+    pub(crate) max_wait: Duration,
     /// Longest time to read a request and answer it; slower clients get 408.
-    pub request_timeout: Duration,
+    pub(crate) request_timeout: Duration,
 }
 
 /// Largest request body: a transaction at the size limit, hex-encoded in JSON, with room.
-pub fn body_limit(max_tx_bytes: usize) -> usize {
+pub(crate) fn body_limit(max_tx_bytes: usize) -> usize {
     max_tx_bytes * 2 + 4096
 }
 
 /// The API's routes.
-pub fn router(app: Arc<Api>) -> Router {
+pub(crate) fn router(app: Arc<Api>) -> Router {
     let limit = body_limit(app.ledger.params().max_tx_bytes as usize);
     Router::new()
         .route("/health", get(ops::health))

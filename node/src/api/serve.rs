@@ -18,11 +18,11 @@ use tokio::sync::Semaphore;
 
 /// Connection limits of the API server.
 #[derive(Clone, Copy, Debug)]
-pub struct ServeLimits {
+pub(crate) struct ServeLimits {
     /// Longest time to receive one request's headers.
-    pub header_timeout: Duration,
+    pub(crate) header_timeout: Duration,
     /// Most connections open at once.
-    pub max_connections: usize,
+    pub(crate) max_connections: usize,
 }
 
 /// How long open connections (e.g. event streams) may take to finish at shutdown.
@@ -30,7 +30,7 @@ const DRAIN: Duration = Duration::from_secs(5);
 
 /// Serves `router` on `listener` until `stop` resolves, then lets open connections finish
 /// their current request (for at most a few seconds).
-pub async fn serve(
+pub(crate) async fn serve(
     listener: TcpListener,
     router: Router,
     limits: ServeLimits,

@@ -309,11 +309,6 @@ impl Daemon {
         })
     }
 
-    /// What the API handlers share.
-    pub fn api(&self) -> Arc<Api> {
-        self.api.clone()
-    }
-
     /// Serves the API on `listener` until `stop` resolves or block production fails, then
     /// stops everything in order.
     pub async fn serve(

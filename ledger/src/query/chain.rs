@@ -1,0 +1,151 @@
+//! Blocks and transactions: headers, records, receipts, inclusion proofs, block times.
+
+use shuquan_proto::pb;
+use shuquan_proto::tx::decode_canonical;
+use shuquan_proto::views::{self as v, ReceiptView};
+use shuquan_proto::{block::block_hash, Hash32};
+
+use super::{id32, Queries};
+use crate::error::Result;
+use crate::keys;
+use crate::store::decode;
+
+impl Queries<'_> {
+    /// A block header.
+    pub fn header(&self, height: u64) -> Result<Option<pb::BlockHeader>> {
+        let key = keys::header(height);
+        self.tree.get(&key)?.map(|b| decode(&b, &key)).transpose()
+    }
+
+    /// A transaction's stored record.
+    pub fn tx_record(&self, id: &Hash32) -> Result<Option<pb::TxRecord>> {
+        let key = keys::tx(id);
+        self.tree.get(&key)?.map(|b| decode(&b, &key)).transpose()
+    }
+
+    /// The receipt of a committed (or failed) transaction.
+    pub fn receipt(&self, id: &Hash32) -> Result<Option<ReceiptView>> {
+        Ok(self
+            .tx_record(id)?
+            .map(|r| ReceiptView::new(&r.receipt.unwrap_or_default(), r.height, r.index)))
+    }
+
+    /// A transaction with payload and receipt (query 8's input).
+    pub fn tx(&self, id: &Hash32) -> Result<Option<v::TxView>> {
+        let Some(rec) = self.tx_record(id)? else {
+            return Ok(None);
+        };
+        let receipt = ReceiptView::new(
+            &rec.receipt.clone().unwrap_or_default(),
+            rec.height,
+            rec.index,
+        );
+        let decoded = decode_canonical::<pb::TxRaw>(&rec.raw, "TxRaw")
+            .and_then(|raw| decode_canonical::<pb::TxBody>(&raw.body, "TxBody"));
+        let (kind, signer, cosigners, ts, payload) = match decoded {
+            Ok(body) => (
+                body.payload
+                    .as_ref()
+                    .map_or("unknown", shuquan_proto::tx::payload_kind)
+                    .to_string(),
+                hex::encode(&body.signer),
+                body.cosigners.iter().map(hex::encode).collect(),
+                body.timestamp_ms,
+                body.payload
+                    .as_ref()
+                    .map(v::payload_json)
+                    .unwrap_or_default(),
+            ),
+            Err(_) => (
+                "undecodable".into(),
+                String::new(),
+                vec![],
+                0,
+                serde_json::Value::Null,
+            ),
+        };
+        Ok(Some(v::TxView {
+            tx_id: *id,
+            kind,
+            signer,
+            cosigners,
+            timestamp_ms: ts,
+            payload,
+            receipt,
+            raw: hex::encode(&rec.raw),
+        }))
+    }
+
+    /// The receipts of block `height`, in order.
+    pub(crate) fn block_receipts(&self, height: u64) -> Result<Vec<pb::Receipt>> {
+        self.scan(&keys::prefix("btx", &[&height.to_be_bytes()]), usize::MAX)?
+            .iter()
+            .map(|(k, v)| decode(v, k))
+            .collect()
+    }
+
+    /// A block with its receipts.
+    pub fn block(&self, height: u64) -> Result<Option<v::BlockView>> {
+        let Some(h) = self.header(height)? else {
+            return Ok(None);
+        };
+        let txs = self
+            .block_receipts(height)?
+            .iter()
+            .zip(0u32..)
+            .map(|(r, index)| ReceiptView::new(r, height, index))
+            .collect();
+        Ok(Some(v::BlockView {
+            height,
+            hash: block_hash(&h),
+            prev_hash: id32(&h.prev_hash),
+            timestamp_ms: h.timestamp_ms,
+            proposer: hex::encode(&h.proposer),
+            tx_root: id32(&h.tx_root),
+            results_root: id32(&h.results_root),
+            txs,
+        }))
+    }
+
+    /// Query 8: the inclusion proof of a transaction into its block's transaction root.
+    pub fn inclusion_proof(&self, id: &Hash32) -> Result<Option<v::InclusionProofView>> {
+        let Some(rec) = self.tx_record(id)? else {
+            return Ok(None);
+        };
+        let Some(header) = self.header(rec.height)? else {
+            return Ok(None);
+        };
+        let leaves: Vec<Hash32> = self
+            .block_receipts(rec.height)?
+            .iter()
+            .map(|r| shuquan_proto::merkle::leaf_hash(&id32(&r.tx_id).0))
+            .collect();
+        let Some(path) = shuquan_proto::merkle::proof(&leaves, rec.index as usize) else {
+            return Ok(None);
+        };
+        use prost::Message;
+        Ok(Some(v::InclusionProofView {
+            tx_id: *id,
+            height: rec.height,
+            index: rec.index,
+            tx_count: header.tx_count,
+            path,
+            tx_root: id32(&header.tx_root),
+            block_hash: block_hash(&header),
+            header: hex::encode(header.encode_to_vec()),
+        }))
+    }
+
+    /// The height of the last block at or before time `ts` (0 if none).
+    pub fn height_at_time(&self, ts: u64) -> Result<u64> {
+        let start = keys::prefix("time", &[]);
+        let end = keys::block_time(ts, u64::MAX);
+        Ok(match self.tree.range(start..=end).next_back() {
+            Some(item) => {
+                let (k, _) = item?;
+                u64::from_be_bytes(k[k.len() - 8..].try_into().unwrap_or([0; 8]))
+            }
+            None => 0,
+        })
+    }
+}

@@ -1,0 +1,69 @@
+//! The read side of a ledger ([`Queries`]): the auditor's questions and the node's views,
+//! answered from the committed rows, by subject.
+
+mod assets;
+mod chain;
+mod grants;
+mod members;
+
+use shuquan_proto::{pb, Hash32};
+
+use crate::error::Result;
+use crate::exec::overlay::State;
+use crate::view::Writes;
+use crate::Ledger;
+
+fn id32(b: &[u8]) -> Hash32 {
+    Hash32::from_slice(b).unwrap_or_default()
+}
+
+fn tail_id(key: &[u8]) -> Hash32 {
+    id32(&key[key.len().saturating_sub(32)..])
+}
+
+/// The read side of a ledger: the auditor's questions and the node's views, answered from
+/// the committed rows.
+#[derive(Clone, Copy, Debug)]
+pub struct Queries<'a> {
+    ledger: &'a Ledger,
+    tree: &'a sled::Tree,
+}
+
+impl<'a> Queries<'a> {
+    pub(crate) fn new(ledger: &'a Ledger) -> Self {
+        Queries {
+            ledger,
+            tree: &ledger.store.tree,
+        }
+    }
+
+    fn reader<R>(&self, f: impl FnOnce(&State<'_>) -> Result<R>) -> Result<R> {
+        let mut empty = Writes::new();
+        let st = State::new(&self.ledger.store, &mut empty);
+        f(&st)
+    }
+
+    fn scan(&self, prefix: &[u8], limit: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        self.ledger.store.scan(prefix, limit)
+    }
+
+    fn applied(&self) -> Result<pb::Applied> {
+        self.ledger.applied()
+    }
+
+    /// Block time of the last applied block, the clock queries evaluate expiry against.
+    fn now(&self) -> Result<u64> {
+        Ok(self.applied()?.timestamp_ms)
+    }
+}
+
+/// Whose grants to list.
+#[derive(Clone, Copy, Debug)]
+pub enum GrantsOf<'a> {
+    /// Grants on an asset.
+    Asset(&'a Hash32),
+    /// Grants to a grantee key.
+    Grantee(&'a [u8]),
+    /// Grants issued by a grantor key.
+    Grantor(&'a [u8]),
+}

@@ -1,0 +1,151 @@
+//! Blocks, transactions, certificates and inclusion proofs.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::hash::Hash32;
+use crate::pb;
+
+use super::ReceiptView;
+
+/// A block's certificate as a node serves it: the member node signatures it holds, and
+/// whether they certify the block (checked with [`crate::cert::verify_certificate`]).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CertificateView {
+    /// Block height.
+    pub height: u64,
+    /// The block's hash.
+    pub block_hash: Hash32,
+    /// Member nodes in the genesis.
+    pub nodes: usize,
+    /// Signatures needed (a majority of `nodes`).
+    pub required: usize,
+    /// Node keys (hex) that signed.
+    pub signers: Vec<String>,
+    /// Whether the signatures certify the block.
+    pub certified: bool,
+    /// Why they do not, when they do not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The `Certificate` protobuf, hex: what an offline verifier checks.
+    pub certificate: String,
+}
+
+impl CertificateView {
+    /// The view of `cert` (of the block with hash `hash`) under `genesis`.
+    pub fn new(genesis: &pb::Genesis, hash: Hash32, cert: &pb::Certificate) -> Self {
+        let nodes = crate::cert::node_keys(genesis).len();
+        let check = crate::cert::verify_certificate(genesis, cert.height, &hash, cert);
+        CertificateView {
+            height: cert.height,
+            block_hash: hash,
+            nodes,
+            required: crate::cert::majority(nodes),
+            signers: cert
+                .signatures
+                .iter()
+                .map(|s| hex::encode(&s.node_key))
+                .collect(),
+            certified: check.is_ok(),
+            reason: check.err().map(|e| e.to_string()),
+            certificate: hex::encode(prost::Message::encode_to_vec(cert)),
+        }
+    }
+}
+
+/// A block header with its transactions' receipts.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct BlockView {
+    /// Height.
+    pub height: u64,
+    /// Block hash.
+    pub hash: Hash32,
+    /// Previous block's hash.
+    pub prev_hash: Hash32,
+    /// Block time.
+    pub timestamp_ms: u64,
+    /// Proposer's node key.
+    pub proposer: String,
+    /// Merkle root of transaction ids.
+    pub tx_root: Hash32,
+    /// Merkle root of receipts.
+    pub results_root: Hash32,
+    /// The receipts, in order.
+    pub txs: Vec<ReceiptView>,
+}
+
+/// A transaction with its payload and receipt.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct TxView {
+    /// Transaction id.
+    pub tx_id: Hash32,
+    /// Payload kind (`register_asset`, ...).
+    pub kind: String,
+    /// Signer.
+    pub signer: String,
+    /// Cosigners.
+    pub cosigners: Vec<String>,
+    /// Signer's timestamp.
+    pub timestamp_ms: u64,
+    /// The payload's fields.
+    pub payload: Value,
+    /// Outcome.
+    pub receipt: ReceiptView,
+    /// The `TxRaw` bytes, hex: re-verifiable by anyone.
+    pub raw: String,
+}
+
+/// Query 8: a transaction's Merkle inclusion proof into its block's transaction root.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct InclusionProofView {
+    /// Transaction id (the leaf).
+    pub tx_id: Hash32,
+    /// Block height.
+    pub height: u64,
+    /// Leaf index.
+    pub index: u32,
+    /// Leaves in the block.
+    pub tx_count: u32,
+    /// Sibling hashes, bottom up.
+    pub path: Vec<Hash32>,
+    /// The block's transaction root.
+    pub tx_root: Hash32,
+    /// The block hash.
+    pub block_hash: Hash32,
+    /// The encoded header (hex), so the root can be checked against the block hash.
+    pub header: String,
+}
+
+impl InclusionProofView {
+    /// Checks the proof: the header hashes to `block_hash`, commits to `tx_root`, and the
+    /// path leads from the transaction id to that root.
+    pub fn verify(&self) -> Result<(), String> {
+        use prost::Message;
+        let bytes = hex::decode(&self.header).map_err(|e| format!("header is not hex: {e}"))?;
+        let header =
+            crate::pb::BlockHeader::decode(bytes.as_slice()).map_err(|e| format!("header: {e}"))?;
+        if crate::block::block_hash(&header) != self.block_hash {
+            return Err("the header does not hash to the block hash".into());
+        }
+        if header.tx_root != self.tx_root.as_bytes()
+            || header.height != self.height
+            || header.tx_count != self.tx_count
+        {
+            return Err("the header does not commit to this root, height or count".into());
+        }
+        let leaf = crate::merkle::leaf_hash(self.tx_id.as_bytes());
+        if !crate::merkle::verify(
+            &leaf,
+            u64::from(self.index),
+            u64::from(self.tx_count),
+            &self.path,
+            &self.tx_root,
+        ) {
+            return Err(format!(
+                "transaction {} is not leaf {} of block {}",
+                self.tx_id, self.index, self.height
+            ));
+        }
+        Ok(())
+    }
+}

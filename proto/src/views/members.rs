@@ -1,0 +1,47 @@
+//! Members.
+
+use serde::{Deserialize, Serialize};
+
+use crate::pb;
+
+use super::{member_status_word, opt_hex, role_word};
+
+/// A member.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct MemberView {
+    /// Member id.
+    pub id: String,
+    /// Institution.
+    pub name: String,
+    /// Organisation code.
+    pub org_code: String,
+    /// Jurisdiction.
+    pub jurisdiction: String,
+    /// Roles.
+    pub roles: Vec<String>,
+    /// Account keys.
+    pub account_keys: Vec<String>,
+    /// Node key.
+    pub node_key: Option<String>,
+    /// Critical information infrastructure operator.
+    pub is_ciio: bool,
+    /// `active` or `suspended`.
+    pub status: String,
+}
+
+impl MemberView {
+    /// The view of a member record.
+    pub fn new(m: &pb::Member) -> Self {
+        MemberView {
+            id: m.id.clone(),
+            name: m.name.clone(),
+            org_code: m.org_code.clone(),
+            jurisdiction: m.jurisdiction.clone(),
+            roles: m.roles.iter().map(|r| role_word(*r)).collect(),
+            account_keys: m.account_keys.iter().map(hex::encode).collect(),
+            node_key: opt_hex(&m.node_key),
+            is_ciio: m.is_ciio,
+            status: member_status_word(m.status),
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! The JSON shapes of the node's API, shared by the node (which serves them) and the CLI
+//! (which reads them), by subject. Hashes and keys are lowercase hex; enum values are
+//! kebab-case words.
+
+mod assets;
+mod chain;
+mod grants;
+mod members;
+mod node;
+mod payload;
+mod words;
+
+pub use assets::{AssetView, EdgeView, HistoryEntryView, HoldersView, LineageView, RightsView};
+pub use chain::{BlockView, CertificateView, InclusionProofView, TxView};
+pub use grants::{AttestationView, FilingView, GrantView, TransferExportView};
+pub use members::MemberView;
+pub use node::{ErrorView, ReceiptView, StatusView, SubmitView};
+pub use payload::payload_json;
+pub use words::*;

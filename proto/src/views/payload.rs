@@ -1,0 +1,75 @@
+//! A transaction's payload as JSON, for the API's transaction view.
+
+use serde_json::{json, Value};
+
+use crate::pb::tx_body::Payload;
+
+use super::*;
+
+fn words(v: &[i32], f: fn(i32) -> String) -> Vec<String> {
+    v.iter().map(|x| f(*x)).collect()
+}
+
+fn hexes(v: &[Vec<u8>]) -> Vec<String> {
+    v.iter().map(hex::encode).collect()
+}
+
+/// The fields of a payload as JSON, hashes and keys in hex, enums as words.
+pub fn payload_json(p: &Payload) -> Value {
+    match p {
+        Payload::RegisterAsset(r) => json!({
+            "fingerprint": hex::encode(&r.fingerprint), "size_bytes": r.size_bytes,
+            "name": r.name, "description": r.description, "sector": r.sector,
+            "grade": grade_word(r.grade), "origin": origin_word(r.origin),
+            "contains_pi": r.pi.as_ref().is_some_and(|p| p.contains_pi),
+            "contains_sensitive_pi": r.pi.as_ref().is_some_and(|p| p.contains_sensitive_pi),
+            "pi_subjects": r.pi.as_ref().map_or(0, |p| p.subjects),
+            "evidence_hash": opt_hex(&r.evidence_hash), "jurisdiction": r.jurisdiction,
+            "delivery_modes": words(&r.delivery_modes, delivery_word),
+            "derived_from": hexes(&r.derived_from),
+            "derive_purpose": (!r.derive_purpose.is_empty()).then_some(&r.derive_purpose),
+        }),
+        Payload::TransferRight(t) => json!({
+            "asset": hex::encode(&t.asset), "right": right_word(t.right), "to": hex::encode(&t.to),
+            "price": t.price.as_ref().map(|p| format!("{}.{:02}{}", p.amount_minor / 100, p.amount_minor % 100, p.currency)),
+            "consideration_hash": opt_hex(&t.consideration_hash),
+        }),
+        Payload::IssueGrant(g) => json!({
+            "asset": hex::encode(&g.asset), "grantee": hex::encode(&g.grantee),
+            "actions": words(&g.actions, action_word), "purposes": g.purposes,
+            "not_before_ms": g.not_before_ms, "not_after_ms": g.not_after_ms,
+            "jurisdictions": g.jurisdictions, "max_uses": g.max_uses,
+            "recipient_systems": g.recipient_systems, "policy_doc_hash": opt_hex(&g.policy_doc_hash),
+        }),
+        Payload::RevokeGrant(r) => json!({
+            "grant": hex::encode(&r.grant), "reason_hash": opt_hex(&r.reason_hash),
+        }),
+        Payload::RecordUsage(u) => json!({
+            "grant": hex::encode(&u.grant), "action": action_word(u.action), "purpose": u.purpose,
+            "jurisdiction": u.jurisdiction, "recipient_system": u.recipient_system,
+            "output_fingerprint": opt_hex(&u.output_fingerprint),
+        }),
+        Payload::FileCrossBorder(f) => json!({
+            "grants": hexes(&f.grants), "destination": f.destination, "path": path_word(f.path),
+            "exempt_reason": f.exempt_reason,
+            "pi_subjects": f.declared.as_ref().map_or(0, |d| d.pi_subjects),
+            "spi_subjects": f.declared.as_ref().map_or(0, |d| d.spi_subjects),
+            "important": f.declared.as_ref().is_some_and(|d| d.important),
+            "evidence_hash": hex::encode(&f.evidence_hash),
+            "transfer": f.transfer.as_ref().map(TransferExportView::new),
+        }),
+        Payload::DecideCrossBorder(d) => json!({
+            "filing": hex::encode(&d.filing), "decision": decision_word(d.decision),
+            "valid_until_ms": d.valid_until_ms,
+        }),
+        Payload::Attest(a) => json!({
+            "subject": hex::encode(&a.subject), "kind": attest_kind_word(a.kind),
+            "result": attest_result_word(a.result), "report_hash": hex::encode(&a.report_hash),
+            "valid_until_ms": a.valid_until_ms,
+        }),
+        Payload::Freeze(f) => json!({
+            "subject": hex::encode(&f.subject), "reason_hash": hex::encode(&f.reason_hash),
+        }),
+        Payload::Unfreeze(u) => json!({ "subject": hex::encode(&u.subject) }),
+    }
+}
