@@ -93,7 +93,7 @@ pub const ROLE_NAMES: &[(&str, pb::Role)] = &[
     ("evaluator", pb::Role::Evaluator),
 ];
 
-/// Chain parameters (DOMAIN.md: legal thresholds are parameters, never constants).
+/// Chain parameters (docs/DATA-RIGHTS.md: legal thresholds are parameters, never constants).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct ParamsFile {

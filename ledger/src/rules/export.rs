@@ -23,7 +23,7 @@ fn rank(path: ExportPath) -> u8 {
     }
 }
 
-/// The minimum path (DOMAIN.md) for an export by `exporter` of assets with the given grade
+/// The minimum path (docs/DATA-RIGHTS.md) for an export by `exporter` of assets with the given grade
 /// and PI flags, with `counter` already exported this year.
 pub(crate) fn minimum_path(
     params: &pb::Params,

@@ -1,5 +1,5 @@
 //! The data-rights rules: everything a transaction must satisfy at apply time (G2–G6 and
-//! the payload rules of DOMAIN.md), and the state changes it makes. Plain synchronous code
+//! the payload rules of docs/DATA-RIGHTS.md), and the state changes it makes. Plain synchronous code
 //! over [`State`]; a rule that fails returns a [`Rejection`], never a storage error.
 
 mod export;

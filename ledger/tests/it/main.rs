@@ -1,4 +1,4 @@
-//! Ledger tests: every G-rule and payload rule of DOMAIN.md, applied to a real sled ledger
+//! Ledger tests: every G-rule and payload rule of docs/DATA-RIGHTS.md, applied to a real sled ledger
 //! in a temporary directory, without a runtime. Each test fails if its rule is removed.
 
 #![allow(

@@ -40,7 +40,7 @@ macro_rules! failure_codes {
                 match self { $(FailureCode::$variant => $name,)* }
             }
 
-            /// The rule of DOMAIN.md it enforces (`G1`..`G6`, or the payload).
+            /// The rule of docs/DATA-RIGHTS.md it enforces (`G1`..`G6`, or the payload).
             pub fn rule(self) -> &'static str {
                 match self { $(FailureCode::$variant => $rule,)* }
             }
