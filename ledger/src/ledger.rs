@@ -246,7 +246,12 @@ impl Ledger {
                 top: &writes,
             };
             let executed = exec::execute(&self.chain, &view, &prev, proposal, verdicts)?;
-            writes.extend(executed.writes);
+            // The usual case, one block: its writes are the batch (no merge).
+            if writes.is_empty() {
+                writes = executed.writes;
+            } else {
+                writes.extend(executed.writes);
+            }
             let block = executed.block;
             prev = pb::Applied {
                 height: block.header.height,
