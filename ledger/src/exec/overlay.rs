@@ -7,7 +7,7 @@ use shuquan_proto::{pb, Hash32};
 
 use crate::error::{Error, Result};
 use crate::keys;
-use crate::view::{StateView, Writes};
+use crate::view::{Layered, StateView, Writes};
 
 /// Decodes a stored message; a failure means the data directory is damaged.
 pub(crate) fn decode<M: Message + Default>(bytes: &[u8], key: &[u8]) -> Result<M> {
@@ -100,20 +100,14 @@ impl<'a> State<'a> {
 impl State<'_> {
     /// Every key under `prefix`, in order, as this transaction sees them.
     pub(crate) fn keys_with_prefix(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>> {
-        let mut out: std::collections::BTreeSet<Vec<u8>> =
-            self.view.keys_with_prefix(prefix)?.into_iter().collect();
-        for layer in [&*self.block, &self.tx] {
-            for (k, v) in layer.range(prefix.to_vec()..) {
-                if !k.starts_with(prefix) {
-                    break;
-                }
-                if v.is_some() {
-                    out.insert(k.clone());
-                } else {
-                    out.remove(k);
-                }
-            }
+        let block = Layered {
+            base: self.view,
+            top: self.block,
+        };
+        Layered {
+            base: &block,
+            top: &self.tx,
         }
-        Ok(out.into_iter().collect())
+        .keys_with_prefix(prefix)
     }
 }
