@@ -3,6 +3,7 @@
 //! them together.
 
 pub mod etcd_load;
+pub mod fill;
 pub mod procstat;
 pub mod report;
 pub mod servers;

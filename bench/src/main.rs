@@ -14,7 +14,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use shuquan_bench::report::{Level, Report};
 use shuquan_bench::servers::{self, Servers};
 use shuquan_bench::stats::{self, Stats};
-use shuquan_bench::{etcd_load, procstat, shuquan_load, workload};
+use shuquan_bench::{etcd_load, fill, procstat, shuquan_load, workload};
 
 #[derive(Parser, Debug)]
 #[command(name = "shuquan-bench", about, long_about = None)]
@@ -34,6 +34,31 @@ enum Cmd {
     ///
     /// Example: shuquan-bench load --devnet .shuquan-devnet --clients 64 --secs 10
     Load(LoadArgs),
+    /// Build a ledger of many transactions through the real executor (no network, no
+    /// Raft), then report bytes written and stored per transaction, the time to reopen
+    /// it and query latencies. Progress goes to stderr, the report (JSON) to stdout.
+    ///
+    /// Example: shuquan-bench fill --dir /tmp/fill --txs 1000000
+    Fill(FillCli),
+}
+
+#[derive(clap::Args, Debug)]
+struct FillCli {
+    /// A new (or empty) directory for the genesis file and the ledger.
+    #[arg(long)]
+    dir: PathBuf,
+    /// Transactions to commit (rounded up to whole blocks).
+    #[arg(long, default_value_t = 100_000)]
+    txs: u64,
+    /// Transactions per block (rounded down to whole asset lives of 5).
+    #[arg(long, default_value_t = 100)]
+    block_txs: usize,
+    /// Member institutions in the genesis.
+    #[arg(long, default_value_t = 100)]
+    members: usize,
+    /// Queries of each kind timed at the end.
+    #[arg(long, default_value_t = 1000)]
+    queries: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, ValueEnum)]
@@ -231,5 +256,16 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Load(a) => load(&a),
+        Cmd::Fill(a) => {
+            let report = fill::fill(&fill::FillArgs {
+                dir: a.dir,
+                txs: a.txs,
+                block_txs: a.block_txs,
+                members: a.members,
+                queries: a.queries,
+            })?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(())
+        }
     }
 }

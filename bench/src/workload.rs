@@ -35,12 +35,16 @@ impl Workload {
 }
 
 /// What the lives need to know about the chain.
-struct Chain<'a> {
-    id: &'a ChainRef,
+#[derive(Clone, Copy, Debug)]
+pub struct Chain<'a> {
+    /// The chain the transactions are signed for.
+    pub id: &'a ChainRef,
     /// Where the members are: the data is registered, granted and used there.
-    home: &'a str,
-    now_ms: u64,
-    seed: u64,
+    pub home: &'a str,
+    /// The transactions' timestamp.
+    pub now_ms: u64,
+    /// Makes fingerprints unique between runs.
+    pub seed: u64,
 }
 
 fn id_of(chain: &str, raw: &[u8]) -> Hash32 {
@@ -54,7 +58,7 @@ fn fp(parts: &str) -> Vec<u8> {
 }
 
 /// One asset's life: register, grant, three usage records.
-fn life(c: &Chain<'_>, holder: &Keypair, grantee: &Keypair, tag: &str) -> Vec<Vec<u8>> {
+pub fn life(c: &Chain<'_>, holder: &Keypair, grantee: &Keypair, tag: &str) -> Vec<Vec<u8>> {
     let sign = |signer: &Keypair, cosigners: &[&Keypair], p: Payload| {
         shuquan_proto::tx::sign_all(c.id, c.now_ms, signer, cosigners, p)
     };

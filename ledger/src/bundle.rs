@@ -12,6 +12,7 @@ use shuquan_proto::{pb, state, Hash32};
 
 use crate::error::{Error, Result};
 use crate::store::decode;
+use crate::view::StateView;
 use crate::{keys, smt, Ledger};
 
 /// The Merkle leaves of one block's transaction ids and receipts.
@@ -53,7 +54,6 @@ impl<'a> Bundles<'a> {
             let id = self
                 .ledger
                 .store
-                .tree
                 .get(&key)?
                 .ok_or_else(|| Error::Corrupt(format!("asset {asset} lacks event {n}")))?;
             let tx = self
@@ -130,15 +130,15 @@ impl<'a> Bundles<'a> {
 
     /// The block at `height` as stored: header bytes, transactions and certificate.
     pub fn raw_block(&self, height: u64) -> Result<Option<pb::RawBlock>> {
-        let tree = &self.ledger.store.tree;
-        let Some(header) = tree.get(keys::header(height))? else {
+        let store = &self.ledger.store;
+        let Some(header) = store.get(&keys::header(height))? else {
             return Ok(None);
         };
         let mut txs = Vec::new();
         let queries = self.ledger.queries();
         for (index, receipt) in (0u32..).zip(queries.block_receipts(height)?) {
-            if let Some(raw) = tree.get(keys::block_raw(height, index))? {
-                txs.push(raw.to_vec());
+            if let Some(raw) = store.get(&keys::block_raw(height, index))? {
+                txs.push(raw);
                 continue;
             }
             let id = Hash32::from_slice(&receipt.tx_id)?;
@@ -148,20 +148,17 @@ impl<'a> Bundles<'a> {
             txs.push(rec.raw);
         }
         Ok(Some(pb::RawBlock {
-            header: header.to_vec(),
+            header,
             txs,
             certificate: self.ledger.certs().certificate(height)?,
         }))
     }
 
     fn header_bytes(&self, height: u64) -> Result<Vec<u8>> {
-        Ok(self
-            .ledger
+        self.ledger
             .store
-            .tree
-            .get(keys::header(height))?
-            .ok_or_else(|| Error::Corrupt(format!("no header at height {height}")))?
-            .to_vec())
+            .get(&keys::header(height))?
+            .ok_or_else(|| Error::Corrupt(format!("no header at height {height}")))
     }
 
     fn block_leaves(&self, height: u64) -> Result<BlockLeaves> {

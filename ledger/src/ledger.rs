@@ -20,7 +20,7 @@ use crate::query::Queries;
 use crate::rules;
 use crate::smt;
 use crate::snapshot::Snapshots;
-use crate::store::Store;
+use crate::store::{Store, Tuning};
 use crate::verdicts::{Remembered, Verdicts};
 use crate::view::{Layered, Writes};
 
@@ -45,20 +45,25 @@ impl Ledger {
     /// Opens (or creates) the ledger in `dir` for `genesis`. A directory created for another
     /// genesis is refused.
     pub fn open(dir: &Path, genesis: pb::Genesis) -> Result<Self> {
-        Self::with_store(Store::open(dir)?, dir, genesis, true)
+        Self::open_tuned(dir, genesis, &Tuning::default())
+    }
+
+    /// [`Ledger::open`] with the given memory and write batching.
+    pub fn open_tuned(dir: &Path, genesis: pb::Genesis, tuning: &Tuning) -> Result<Self> {
+        Self::with_store(Store::open(dir, tuning)?, dir, genesis, true)
     }
 
     /// Opens the ledger in `dir` only if one is there: a directory without a ledger of
     /// `genesis` is refused and nothing is written to it.
     pub fn open_existing(dir: &Path, genesis: pb::Genesis) -> Result<Self> {
-        Self::with_store(Store::open(dir)?, dir, genesis, false)
+        Self::with_store(Store::open(dir, &Tuning::default())?, dir, genesis, false)
     }
 
     /// A ledger in a temporary directory that sled removes on drop: for re-executing a
     /// chain (`audit chain`) and for tests.
     pub fn open_temporary(genesis: pb::Genesis) -> Result<Self> {
         let dir = std::env::temp_dir();
-        Self::with_store(Store::temporary()?, &dir, genesis, true)
+        Self::with_store(Store::temporary(&Tuning::default())?, &dir, genesis, true)
     }
 
     fn with_store(store: Store, dir: &Path, genesis: pb::Genesis, create: bool) -> Result<Self> {
@@ -144,7 +149,7 @@ impl Ledger {
         }
     }
 
-    /// Makes every applied block durable (an fsync of the data file).
+    /// Makes every applied block durable: pending blocks go to sled, then an fsync.
     pub fn flush(&self) -> Result<()> {
         self.store.flush()
     }

@@ -34,4 +34,6 @@ pub use exec::{block_time, AppliedBlock};
 pub use ledger::Ledger;
 pub use query::{GrantsOf, Queries};
 pub use snapshot::Snapshots;
+pub use store::pending::Batching;
+pub use store::Tuning;
 pub use view::{MemView, StateView, Writes};

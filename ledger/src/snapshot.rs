@@ -40,15 +40,16 @@ fn take<'a>(rest: &mut &'a [u8]) -> Result<&'a [u8]> {
 #[derive(Clone, Copy, Debug)]
 pub struct Snapshots<'a> {
     ledger: &'a Ledger,
-    tree: &'a sled::Tree,
 }
 
 impl<'a> Snapshots<'a> {
     pub(crate) fn new(ledger: &'a Ledger) -> Self {
-        Snapshots {
-            ledger,
-            tree: &ledger.store.tree,
-        }
+        Snapshots { ledger }
+    }
+
+    /// The ledger's rows in sled, every applied block included.
+    fn tree(&self) -> Result<&'a sled::Tree> {
+        self.ledger.store.settled()
     }
 
     /// Every row of the ledger, as a snapshot (see the module docs for the format).
@@ -57,7 +58,7 @@ impl<'a> Snapshots<'a> {
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(self.ledger.genesis_hash().as_bytes());
-        for item in self.tree.iter() {
+        for item in self.tree()?.iter() {
             let (k, v) = item?;
             for part in [&k[..], &v[..]] {
                 let len = u32::try_from(part.len()).map_err(|_| corrupt("row over 4 GiB"))?;
@@ -74,7 +75,7 @@ impl<'a> Snapshots<'a> {
     /// indexes are identical. A full scan: for checks, not for hot paths.
     pub fn digest(&self) -> Result<(u64, Hash32)> {
         let mut h = shuquan_proto::hash::Tagged::new(shuquan_proto::hash::domain::LEDGER_DIGEST);
-        for item in self.tree.iter() {
+        for item in self.tree()?.iter() {
             let (k, v) = item?;
             if k != keys::APPLIED {
                 h.part(&k).part(&v);
@@ -91,10 +92,10 @@ impl<'a> Snapshots<'a> {
             t.iter()
                 .filter(|r| !matches!(r, Ok((k, _)) if k == keys::APPLIED))
         };
-        let mut mine = rows(self.tree);
+        let mut mine = rows(self.tree()?);
         let mut theirs = other
             .store
-            .tree
+            .settled()?
             .iter()
             .filter(|r| !matches!(r, Ok((k, _)) if k == keys::APPLIED));
         loop {
@@ -128,7 +129,7 @@ impl<'a> Snapshots<'a> {
         if keys::is_state_row(key) {
             let kh = shuquan_proto::state::key_hash(key);
             let prefix = keys::prefix("jmtv", &[&kh.0]);
-            if let Some(item) = self.tree.scan_prefix(&prefix).next_back() {
+            if let Some(item) = self.tree()?.scan_prefix(&prefix).next_back() {
                 let (k, _) = item?;
                 if let Some(v) = k
                     .get(prefix.len()..)
@@ -144,7 +145,7 @@ impl<'a> Snapshots<'a> {
             }
         }
         if key.starts_with(b"tx:") {
-            if let Some(v) = self.tree.get(key)? {
+            if let Some(v) = self.tree()?.get(key)? {
                 if let Ok(rec) = decode::<pb::TxRecord>(&v, key) {
                     return Ok(rec.height);
                 }
@@ -202,7 +203,7 @@ impl<'a> Snapshots<'a> {
             )));
         }
         let mut batch = sled::Batch::default();
-        for item in self.tree.iter().keys() {
+        for item in self.tree()?.iter().keys() {
             let k = item?;
             if !incoming.contains(&k[..]) {
                 batch.remove(k);
@@ -214,7 +215,7 @@ impl<'a> Snapshots<'a> {
             }
         }
         batch.insert(keys::APPLIED, applied.encode_to_vec());
-        self.tree.apply_batch(batch)?;
+        self.ledger.store.replace(batch)?;
         Ok(applied)
     }
 }

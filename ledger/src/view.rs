@@ -22,6 +22,17 @@ pub trait StateView {
 
     /// The last row (key and value) with `from <= key` and `key` within `to`.
     fn last_in_range(&self, from: &[u8], to: Bound<&[u8]>) -> Result<Option<Row>>;
+
+    /// The first `limit` rows whose keys start with `prefix`, in order.
+    fn rows_with_prefix(&self, prefix: &[u8], limit: usize) -> Result<Vec<Row>> {
+        let mut out = Vec::new();
+        for k in self.keys_with_prefix(prefix)?.into_iter().take(limit) {
+            if let Some(v) = self.get(&k)? {
+                out.push((k, v));
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// A row: key and value.
@@ -66,6 +77,16 @@ impl MemView {
 }
 
 impl StateView for MemView {
+    fn rows_with_prefix(&self, prefix: &[u8], limit: usize) -> Result<Vec<Row>> {
+        Ok(self
+            .0
+            .range(prefix.to_vec()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .take(limit)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect())
+    }
+
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         Ok(self.0.get(key).cloned())
     }
@@ -105,6 +126,30 @@ impl StateView for Layered<'_> {
             Some(v) => Ok(v.clone()),
             None => self.base.get(key),
         }
+    }
+
+    fn rows_with_prefix(&self, prefix: &[u8], limit: usize) -> Result<Vec<Row>> {
+        let top: Vec<_> = self
+            .top
+            .range(prefix.to_vec()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .collect();
+        if top.is_empty() {
+            return self.base.rows_with_prefix(prefix, limit);
+        }
+        // Each top row hides at most one base row.
+        let mut out: BTreeMap<Vec<u8>, Vec<u8>> = self
+            .base
+            .rows_with_prefix(prefix, limit.saturating_add(top.len()))?
+            .into_iter()
+            .collect();
+        for (k, v) in top {
+            match v {
+                Some(v) => out.insert(k.clone(), v.clone()),
+                None => out.remove(k),
+            };
+        }
+        Ok(out.into_iter().take(limit).collect())
     }
 
     fn keys_with_prefix(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>> {
@@ -183,5 +228,15 @@ mod tests {
         // A deleted last row shows the one below it.
         assert_eq!(last(b"a:", b"a:2"), Some((b"a:1".to_vec(), b"x".to_vec())));
         assert_eq!(last(b"a:2", b"a:2"), None);
+        let rows = |p: &[u8], n| v.rows_with_prefix(p, n).unwrap();
+        assert_eq!(
+            rows(b"a:", 9),
+            vec![
+                (b"a:1".to_vec(), b"x".to_vec()),
+                (b"a:3".to_vec(), b"w".to_vec())
+            ]
+        );
+        assert_eq!(rows(b"a:", 1), vec![(b"a:1".to_vec(), b"x".to_vec())]);
+        assert_eq!(rows(b"b:", 9), vec![(b"b:1".to_vec(), b"z".to_vec())]);
     }
 }

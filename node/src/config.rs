@@ -48,6 +48,45 @@ pub struct NodeConfig {
     pub raft: RaftSection,
     /// The node's clock.
     pub clock: ClockSection,
+    /// The ledger's storage.
+    pub storage: StorageSection,
+}
+
+/// `[storage]`
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageSection {
+    /// Applied blocks wait in memory at most this long before they go to the ledger's
+    /// database in one batch (the Raft log holds them durably meanwhile), ms.
+    pub persist_every_ms: u64,
+    /// ... or until this many bytes of them wait.
+    pub persist_bytes: usize,
+    /// The ledger database's page cache, bytes.
+    pub cache_bytes: u64,
+}
+
+impl Default for StorageSection {
+    fn default() -> Self {
+        let t = shuquan_ledger::Tuning::default();
+        StorageSection {
+            persist_every_ms: t.batching.every.as_millis() as u64,
+            persist_bytes: t.batching.max_bytes,
+            cache_bytes: t.cache_bytes,
+        }
+    }
+}
+
+impl StorageSection {
+    /// The ledger's tuning.
+    pub fn tuning(&self) -> shuquan_ledger::Tuning {
+        shuquan_ledger::Tuning {
+            batching: shuquan_ledger::Batching {
+                every: Duration::from_millis(self.persist_every_ms),
+                max_bytes: self.persist_bytes,
+            },
+            cache_bytes: self.cache_bytes,
+        }
+    }
 }
 
 /// `[clock]`
@@ -143,6 +182,7 @@ impl Default for NodeConfig {
             block: BlockSection::default(),
             raft: RaftSection::default(),
             clock: ClockSection::default(),
+            storage: StorageSection::default(),
         }
     }
 }
@@ -394,11 +434,19 @@ impl NodeConfig {
             ("raft.snapshot_every", self.raft.snapshot_every),
             ("raft.max_payload_entries", self.raft.max_payload_entries),
             ("raft.snapshot_chunk_bytes", self.raft.snapshot_chunk_bytes),
+            ("storage.persist_every_ms", self.storage.persist_every_ms),
+            ("storage.persist_bytes", self.storage.persist_bytes as u64),
         ];
         for (key, v) in positive {
             if v == 0 {
                 return Err(bad(key, "must be at least 1"));
             }
+        }
+        if self.storage.cache_bytes < 1 << 20 {
+            return Err(bad(
+                "storage.cache_bytes",
+                "must be at least 1048576 (1 MiB)",
+            ));
         }
         let need = self.raft.max_payload_entries as usize * self.block.max_bytes + (1 << 20);
         if p.max_frame_bytes < need {

@@ -62,7 +62,7 @@ fn crates_depend_only_one_way() {
             &["shuquan-proto", "shuquan-consensus", "shuquan-ledger"],
         ),
         ("shuquan-cli", &["shuquan-proto", "shuquan-ledger"]),
-        ("shuquan-bench", &["shuquan-proto"]),
+        ("shuquan-bench", &["shuquan-proto", "shuquan-ledger"]),
     ];
     for (krate, allowed) in rules {
         let deps = tree(krate);

@@ -1,5 +1,8 @@
 //! Assets: the record, its history, who held each right at a height, fingerprints, lineage.
 
+use std::ops::Bound;
+
+use crate::view::StateView;
 use shuquan_proto::pb;
 use shuquan_proto::views::{self as v, opt_hex};
 use shuquan_proto::Hash32;
@@ -89,10 +92,16 @@ impl Queries<'_> {
         let holder = |right: pb::Right| -> Result<String> {
             let start = keys::rights(asset, right as i32, 0, 0);
             let end = keys::rights(asset, right as i32, height, u32::MAX);
-            Ok(match self.tree.range(start..=end).next_back() {
-                Some(item) => hex::encode(item?.1),
-                None => registrant.clone(),
-            })
+            Ok(
+                match self
+                    .ledger
+                    .store
+                    .last_in_range(&start, Bound::Included(&end))?
+                {
+                    Some((_, holder)) => hex::encode(holder),
+                    None => registrant.clone(),
+                },
+            )
         };
         Ok(Some(v::RightsView {
             asset: *asset,

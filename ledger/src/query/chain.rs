@@ -1,5 +1,8 @@
 //! Blocks and transactions: headers, records, receipts, inclusion proofs, block times.
 
+use std::ops::Bound;
+
+use crate::view::StateView;
 use shuquan_proto::pb;
 use shuquan_proto::tx::decode_canonical;
 use shuquan_proto::views::{self as v, ReceiptView};
@@ -14,13 +17,13 @@ impl Queries<'_> {
     /// A block header.
     pub fn header(&self, height: u64) -> Result<Option<pb::BlockHeader>> {
         let key = keys::header(height);
-        self.tree.get(&key)?.map(|b| decode(&b, &key)).transpose()
+        self.ledger.store.msg(&key)
     }
 
     /// A transaction's stored record.
     pub fn tx_record(&self, id: &Hash32) -> Result<Option<pb::TxRecord>> {
         let key = keys::tx(id);
-        self.tree.get(&key)?.map(|b| decode(&b, &key)).transpose()
+        self.ledger.store.msg(&key)
     }
 
     /// The receipt of a committed (or failed) transaction.
@@ -140,12 +143,15 @@ impl Queries<'_> {
     pub fn height_at_time(&self, ts: u64) -> Result<u64> {
         let start = keys::prefix("time", &[]);
         let end = keys::block_time(ts, u64::MAX);
-        Ok(match self.tree.range(start..=end).next_back() {
-            Some(item) => {
-                let (k, _) = item?;
-                u64::from_be_bytes(k[k.len() - 8..].try_into().unwrap_or([0; 8]))
-            }
-            None => 0,
-        })
+        Ok(
+            match self
+                .ledger
+                .store
+                .last_in_range(&start, Bound::Included(&end))?
+            {
+                Some((k, _)) => u64::from_be_bytes(k[k.len() - 8..].try_into().unwrap_or([0; 8])),
+                None => 0,
+            },
+        )
     }
 }

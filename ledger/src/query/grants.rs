@@ -11,6 +11,7 @@ use crate::keys;
 use crate::rules::status::{filing_status, grant_status};
 use crate::smt;
 use crate::store::decode;
+use crate::view::StateView;
 
 impl Queries<'_> {
     /// Where and when a grant query reads: the time statuses are evaluated at, and the
@@ -33,7 +34,7 @@ impl Queries<'_> {
         height: Option<u64>,
     ) -> Result<Option<M>> {
         let bytes = match height {
-            None => self.tree.get(key)?.map(|v| v.to_vec()),
+            None => self.ledger.store.get(key)?,
             Some(h) => smt::row_at(&self.ledger.store, key, h)?,
         };
         bytes.map(|b| decode(&b, key)).transpose()

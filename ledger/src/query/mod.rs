@@ -26,15 +26,11 @@ fn tail_id(key: &[u8]) -> Hash32 {
 #[derive(Clone, Copy, Debug)]
 pub struct Queries<'a> {
     ledger: &'a Ledger,
-    tree: &'a sled::Tree,
 }
 
 impl<'a> Queries<'a> {
     pub(crate) fn new(ledger: &'a Ledger) -> Self {
-        Queries {
-            ledger,
-            tree: &ledger.store.tree,
-        }
+        Queries { ledger }
     }
 
     fn reader<R>(&self, f: impl FnOnce(&State<'_>) -> Result<R>) -> Result<R> {

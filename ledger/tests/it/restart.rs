@@ -103,3 +103,34 @@ fn every_transaction_has_an_inclusion_proof_into_its_block() {
         );
     }
 }
+
+#[test]
+fn blocks_waiting_in_memory_reach_disk_when_the_ledger_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let slow = shuquan_ledger::Tuning {
+        batching: shuquan_ledger::Batching {
+            every: std::time::Duration::from_secs(3600),
+            max_bytes: 1 << 30,
+        },
+        ..Default::default()
+    };
+    let ledger = Ledger::open_tuned(dir.path(), genesis(), &slow).unwrap();
+    let mut last = None;
+    for i in 0..3 {
+        let p = pb::Proposal {
+            timestamp_ms: genesis().genesis_time_ms + 1_000 * (i + 1),
+            proposer: vec![],
+            txs: vec![],
+        };
+        last = Some(ledger.apply(&p, b"mark").unwrap());
+    }
+    let applied = ledger.applied().unwrap();
+    assert_eq!(applied.height, 3);
+    drop(ledger);
+    let reopened = Ledger::open(dir.path(), genesis()).unwrap();
+    assert_eq!(reopened.applied().unwrap(), applied);
+    assert_eq!(
+        reopened.queries().block(3).unwrap().unwrap().hash,
+        last.unwrap().hash
+    );
+}

@@ -140,9 +140,11 @@ impl Daemon {
             })?;
         let chain_id = genesis.chain_id.clone();
         let ledger_dir = cfg.data_dir.join("ledger");
-        let ledger = tokio::task::spawn_blocking(move || Ledger::open(&ledger_dir, genesis))
-            .await
-            .map_err(|_| Error::Stopped("ledger open"))??;
+        let tuning = cfg.storage.tuning();
+        let ledger =
+            tokio::task::spawn_blocking(move || Ledger::open_tuned(&ledger_dir, genesis, &tuning))
+                .await
+                .map_err(|_| Error::Stopped("ledger open"))??;
         let ledger = Arc::new(ledger);
         let params = ledger.params().clone();
         if (cfg.block.max_bytes as u64) < params.max_tx_bytes {
