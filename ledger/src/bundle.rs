@@ -49,20 +49,32 @@ impl<'a> Bundles<'a> {
         let mut heights = BTreeSet::from([height]);
         let mut leaves: BTreeMap<u64, BlockLeaves> = BTreeMap::new();
         let mut events = Vec::with_capacity(record.event_count as usize);
-        for n in 0..record.event_count {
-            let key = keys::event(asset, n);
-            let id = self
-                .ledger
-                .store
-                .get(&key)?
-                .ok_or_else(|| Error::Corrupt(format!("asset {asset} lacks event {n}")))?;
-            let tx = self
-                .ledger
-                .queries()
-                .tx_record(&Hash32::from_slice(&id)?)?
-                .ok_or_else(|| {
-                    Error::Corrupt(format!("event {n} of asset {asset} has no record"))
-                })?;
+        // The history chain is the committed part of the asset's history (the transactions
+        // that named it and committed are exactly those that extended its chain).
+        for (key, id) in self
+            .ledger
+            .store
+            .scan(&keys::prefix("hist", &[asset.as_bytes()]), usize::MAX)?
+        {
+            let at = key
+                .get(key.len() - 12..key.len() - 4)
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map(u64::from_be_bytes)
+                .unwrap_or(u64::MAX);
+            if at > height {
+                break;
+            }
+            let Some(tx) = self.ledger.queries().tx_record(&Hash32::from_slice(&id)?)? else {
+                return Err(Error::Corrupt(format!(
+                    "this node does not hold block {at} of asset {asset}'s history yet (it \
+                     joined by snapshot and is still fetching old blocks); try again later or \
+                     ask another node"
+                )));
+            };
+            let committed = tx.receipt.as_ref().is_some_and(|r| r.code == 0);
+            if !committed || tx.height != at {
+                continue;
+            }
             let block = match leaves.entry(tx.height) {
                 std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::btree_map::Entry::Vacant(e) => {
@@ -86,6 +98,13 @@ impl<'a> Bundles<'a> {
                 receipt: tx.receipt,
                 receipt_path: path(&block.receipts),
             });
+        }
+        if events.len() as u64 != record.event_count {
+            return Err(Error::Corrupt(format!(
+                "asset {asset} has {} events at height {height}, but its history holds {}",
+                record.event_count,
+                events.len()
+            )));
         }
         let mut grants = Vec::new();
         for (k, _) in self
@@ -130,28 +149,11 @@ impl<'a> Bundles<'a> {
 
     /// The block at `height` as stored: header bytes, transactions and certificate.
     pub fn raw_block(&self, height: u64) -> Result<Option<pb::RawBlock>> {
-        let store = &self.ledger.store;
-        let Some(header) = store.get(&keys::header(height))? else {
+        let Some(mut block) = self.ledger.frame(height)? else {
             return Ok(None);
         };
-        let mut txs = Vec::new();
-        let queries = self.ledger.queries();
-        for (index, receipt) in (0u32..).zip(queries.block_receipts(height)?) {
-            if let Some(raw) = store.get(&keys::block_raw(height, index))? {
-                txs.push(raw);
-                continue;
-            }
-            let id = Hash32::from_slice(&receipt.tx_id)?;
-            let rec = queries.tx_record(&id)?.ok_or_else(|| {
-                Error::Corrupt(format!("block {height} names tx {id}, which has no record"))
-            })?;
-            txs.push(rec.raw);
-        }
-        Ok(Some(pb::RawBlock {
-            header,
-            txs,
-            certificate: self.ledger.certs().certificate(height)?,
-        }))
+        block.certificate = self.ledger.certs().certificate(height)?;
+        Ok(Some(block))
     }
 
     fn header_bytes(&self, height: u64) -> Result<Vec<u8>> {

@@ -7,6 +7,8 @@ use shuquan_proto::Hash32;
 pub(crate) const APPLIED: &[u8] = b"meta:applied";
 /// The genesis the data directory was created with.
 pub(crate) const GENESIS: &[u8] = b"meta:genesis";
+/// The end of the block files, as the rows know it (`blocks::End`).
+pub(crate) const BLOCKS_END: &[u8] = b"meta:blocks";
 
 fn key(tag: &str, parts: &[&[u8]]) -> Vec<u8> {
     let mut k = Vec::with_capacity(tag.len() + 1 + parts.iter().map(|p| p.len()).sum::<usize>());
@@ -71,13 +73,9 @@ pub(crate) fn tx(id: &Hash32) -> Vec<u8> {
 pub(crate) fn header(height: u64) -> Vec<u8> {
     key("hdr", &[&height.to_be_bytes()])
 }
-pub(crate) fn block_tx(height: u64, index: u32) -> Vec<u8> {
-    key("btx", &[&height.to_be_bytes(), &index.to_be_bytes()])
-}
-/// The bytes of the transaction at a block position, kept only when the record of its id
-/// holds another copy (see `Ledger::index_tx`).
-pub(crate) fn block_raw(height: u64, index: u32) -> Vec<u8> {
-    key("braw", &[&height.to_be_bytes(), &index.to_be_bytes()])
+/// Where block `height` is in the block files (`blocks::Loc`).
+pub(crate) fn block_loc(height: u64) -> Vec<u8> {
+    key("bloc", &[&height.to_be_bytes()])
 }
 pub(crate) fn block_time(ts: u64, height: u64) -> Vec<u8> {
     key("time", &[&ts.to_be_bytes(), &height.to_be_bytes()])
@@ -91,10 +89,6 @@ pub(crate) fn history(asset: &Hash32, height: u64, index: u32) -> Vec<u8> {
             &index.to_be_bytes(),
         ],
     )
-}
-/// The `n`th event (0-based) of an asset's history chain: the transaction id.
-pub(crate) fn event(asset: &Hash32, n: u64) -> Vec<u8> {
-    key("hev", &[asset.as_bytes(), &n.to_be_bytes()])
 }
 /// A node of the state tree, by its version (big-endian) and borsh-encoded jmt node key.
 pub(crate) fn state_node(node_key: &[u8]) -> Vec<u8> {

@@ -22,7 +22,7 @@ use crate::smt;
 use crate::snapshot::Snapshots;
 use crate::store::{Store, Tuning};
 use crate::verdicts::{Remembered, Verdicts};
-use crate::view::{Layered, Writes};
+use crate::view::{Layered, StateView, Writes};
 
 /// Transactions whose verified signatures a node remembers between admission and apply.
 const REMEMBER_VERIFIED: usize = 65_536;
@@ -250,14 +250,24 @@ impl Ledger {
                 base: &self.store,
                 top: &writes,
             };
-            let executed = exec::execute(&self.chain, &view, &prev, proposal, verdicts)?;
+            let mut executed = exec::execute(&self.chain, &view, &prev, proposal, verdicts)?;
+            let block = executed.block;
+            let frame = pb::RawBlock {
+                header: block.header.encode_to_vec(),
+                txs: proposal.txs.clone(),
+                certificate: None,
+                receipts: block.receipts.clone(),
+            };
+            let loc = self.store.blocks().append(&frame.encode_to_vec())?;
+            executed
+                .writes
+                .insert(keys::block_loc(block.header.height), Some(loc.encode()));
             // The usual case, one block: its writes are the batch (no merge).
             if writes.is_empty() {
                 writes = executed.writes;
             } else {
                 writes.extend(executed.writes);
             }
-            let block = executed.block;
             prev = pb::Applied {
                 height: block.header.height,
                 block_hash: block.hash.to_vec(),
@@ -268,8 +278,27 @@ impl Ledger {
         }
         prev.mark = mark.to_vec();
         writes.insert(keys::APPLIED.to_vec(), Some(prev.encode_to_vec()));
+        writes.insert(
+            keys::BLOCKS_END.to_vec(),
+            Some(self.store.blocks().end().encode()),
+        );
         self.store.commit(writes)?;
         Ok(blocks)
+    }
+
+    /// Block `height` as stored (header bytes, transactions, receipts; no certificate), if
+    /// this node holds it.
+    pub(crate) fn frame(&self, height: u64) -> Result<Option<pb::RawBlock>> {
+        let Some(loc) = self.store.get(&keys::block_loc(height))? else {
+            return Ok(None);
+        };
+        let bytes = self
+            .store
+            .blocks()
+            .read(crate::blocks::Loc::decode(&loc)?)?;
+        pb::RawBlock::decode(bytes.as_slice())
+            .map(Some)
+            .map_err(|e| Error::Corrupt(format!("block {height} does not decode: {e}")))
     }
 
     /// A stored message, for the read-side types.

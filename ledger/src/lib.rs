@@ -11,6 +11,7 @@
 //! The rules themselves (G1–G6 and every payload) are private: they are reached only
 //! through execution.
 
+mod blocks;
 mod bundle;
 mod certs;
 mod error;

@@ -1,10 +1,11 @@
 //! Whole-ledger snapshots for Raft: [`Snapshots::export`] writes every row of the ledger
-//! tree (blocks, transactions, state, indexes) into one byte string, and
-//! [`Snapshots::install`] replaces the ledger with such a string in one atomic sled batch. A node that missed
-//! purged log entries catches up this way: the snapshot carries the whole chain.
+//! (state, state tree, indexes) and every block's bytes into one byte string, and
+//! [`Snapshots::install`] replaces the ledger with such a string. A node that missed purged
+//! log entries catches up this way: the snapshot carries the whole chain.
 //!
 //! Format: the magic line, the genesis hash (32 bytes), then rows as
-//! `u32 key length ‖ key ‖ u32 value length ‖ value` (big-endian), in key order.
+//! `u32 key length ‖ key ‖ u32 value length ‖ value` (big-endian), in key order; a block's
+//! location row is replaced by its bytes under `~frame:` + height.
 
 use std::collections::BTreeSet;
 
@@ -16,7 +17,10 @@ use crate::keys;
 use crate::store::decode;
 use crate::Ledger;
 
-const MAGIC: &[u8] = b"SHUQUAN-LEDGER-SNAPSHOT-1\n";
+const MAGIC: &[u8] = b"SHUQUAN-LEDGER-SNAPSHOT-2\n";
+/// The key of a block's bytes in a snapshot, before its big-endian height (a key no row
+/// of the ledger has: rows are lower-case tags).
+const FRAME: &[u8] = b"~frame:";
 
 fn corrupt(what: &str) -> Error {
     Error::Corrupt(format!("snapshot: {what}"))
@@ -34,6 +38,12 @@ fn take<'a>(rest: &mut &'a [u8]) -> Result<&'a [u8]> {
     let (item, tail) = tail.split_at(len);
     *rest = tail;
     Ok(item)
+}
+
+/// Rows that say where this node keeps things or how far its Raft log is, which differ
+/// between nodes holding the same ledger.
+fn node_local(key: &[u8]) -> bool {
+    key == keys::APPLIED || key == keys::BLOCKS_END
 }
 
 /// Snapshots, digests and row comparisons of a ledger.
@@ -58,12 +68,28 @@ impl<'a> Snapshots<'a> {
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(self.ledger.genesis_hash().as_bytes());
-        for item in self.tree()?.iter() {
-            let (k, v) = item?;
-            for part in [&k[..], &v[..]] {
+        let mut push = |k: &[u8], v: &[u8]| -> Result<()> {
+            for part in [k, v] {
                 let len = u32::try_from(part.len()).map_err(|_| corrupt("row over 4 GiB"))?;
                 out.extend_from_slice(&len.to_be_bytes());
                 out.extend_from_slice(part);
+            }
+            Ok(())
+        };
+        for item in self.tree()?.iter() {
+            let (k, v) = item?;
+            if let Some(height) = k.strip_prefix(b"bloc:") {
+                // Where a block is differs between nodes: the snapshot carries its bytes.
+                let height =
+                    <[u8; 8]>::try_from(height).map_err(|_| corrupt("block location key"))?;
+                let frame = self
+                    .ledger
+                    .store
+                    .blocks()
+                    .read(crate::blocks::Loc::decode(&v)?)?;
+                push(&[FRAME, &height[..]].concat(), &frame)?;
+            } else if &k[..] != keys::BLOCKS_END {
+                push(&k, &v)?;
             }
         }
         Ok(out)
@@ -77,7 +103,15 @@ impl<'a> Snapshots<'a> {
         let mut h = shuquan_proto::hash::Tagged::new(shuquan_proto::hash::domain::LEDGER_DIGEST);
         for item in self.tree()?.iter() {
             let (k, v) = item?;
-            if k != keys::APPLIED {
+            if k.starts_with(b"bloc:") {
+                // The block's bytes, not where this node happens to keep them.
+                let frame = self
+                    .ledger
+                    .store
+                    .blocks()
+                    .read(crate::blocks::Loc::decode(&v)?)?;
+                h.part(&k).part(&frame);
+            } else if !node_local(&k) {
                 h.part(&k).part(&v);
             }
         }
@@ -90,14 +124,14 @@ impl<'a> Snapshots<'a> {
     pub fn first_difference(&self, other: &Ledger) -> Result<Option<(u64, String)>> {
         let rows = |t: &'a sled::Tree| {
             t.iter()
-                .filter(|r| !matches!(r, Ok((k, _)) if k == keys::APPLIED))
+                .filter(|r| !matches!(r, Ok((k, _)) if node_local(k) || k.starts_with(b"bloc:")))
         };
         let mut mine = rows(self.tree()?);
         let mut theirs = other
             .store
             .settled()?
             .iter()
-            .filter(|r| !matches!(r, Ok((k, _)) if k == keys::APPLIED));
+            .filter(|r| !matches!(r, Ok((k, _)) if node_local(k) || k.starts_with(b"bloc:")));
         loop {
             let (a, b) = (mine.next().transpose()?, theirs.next().transpose()?);
             let (key, what) = match (&a, &b) {
@@ -209,11 +243,18 @@ impl<'a> Snapshots<'a> {
                 batch.remove(k);
             }
         }
+        let blocks = self.ledger.store.blocks();
         for (k, v) in rows {
-            if k != keys::APPLIED {
+            if let Some(height) = k.strip_prefix(FRAME) {
+                let height = <[u8; 8]>::try_from(height).map_err(|_| corrupt("frame key"))?;
+                let loc = blocks.append(v)?;
+                batch.insert(keys::block_loc(u64::from_be_bytes(height)), loc.encode());
+            } else if k != keys::APPLIED {
                 batch.insert(k, v);
             }
         }
+        blocks.sync()?;
+        batch.insert(keys::BLOCKS_END, blocks.end().encode());
         batch.insert(keys::APPLIED, applied.encode_to_vec());
         self.ledger.store.replace(batch)?;
         Ok(applied)

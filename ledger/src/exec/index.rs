@@ -1,116 +1,234 @@
-//! The indexes a block writes beside the chain and the state: each transaction's record
-//! and receipt, the transactions of a signer, and the history of every asset a transaction
-//! names (failed ones too).
+//! The history a block adds beside the state: where each transaction is (by id), the
+//! transactions of each signer, every transaction that named an asset (failed ones too),
+//! who received each right and when, the block's header and its time. These rows are a
+//! function of the block (header, transactions, receipts) and of records the state never
+//! forgets (what asset a grant or filing is about, and when each was created), so a node
+//! that joined by snapshot writes the same rows when it fetches old blocks later, in any
+//! order ([`index_block`] is the only writer of them).
 
 use shuquan_proto::pb::{self, tx_body::Payload};
 use shuquan_proto::tx::DecodedTx;
 use shuquan_proto::Hash32;
 
 use super::overlay::State;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::keys;
 use crate::rules::id;
 use crate::view::{StateView, Writes};
 
-/// Records a transaction and its receipt, and indexes it by block, signer and asset.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn index_tx(
+/// Where a transaction id's record is: the copy that committed, else the earliest copy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TxLoc {
+    pub(crate) height: u64,
+    pub(crate) index: u32,
+    pub(crate) committed: bool,
+}
+
+impl TxLoc {
+    /// 13 bytes: height, index (big-endian), 1 if committed.
+    pub(crate) fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(13);
+        out.extend_from_slice(&self.height.to_be_bytes());
+        out.extend_from_slice(&self.index.to_be_bytes());
+        out.push(u8::from(self.committed));
+        out
+    }
+
+    pub(crate) fn decode(b: &[u8]) -> Result<Self> {
+        let bad = || {
+            Error::Corrupt(format!(
+                "transaction location {} is damaged",
+                hex::encode(b)
+            ))
+        };
+        if b.len() != 13 {
+            return Err(bad());
+        }
+        let h: [u8; 8] = b[0..8].try_into().map_err(|_| bad())?;
+        let i: [u8; 4] = b[8..12].try_into().map_err(|_| bad())?;
+        Ok(TxLoc {
+            height: u64::from_be_bytes(h),
+            index: u32::from_be_bytes(i),
+            committed: b[12] == 1,
+        })
+    }
+
+    /// Whether `self` should replace `old` as the record of the id: a committed copy
+    /// wins, else the earliest. The same in any order of indexing.
+    fn replaces(&self, old: &TxLoc) -> bool {
+        match (self.committed, old.committed) {
+            (true, false) => true,
+            (false, false) => (self.height, self.index) < (old.height, old.index),
+            _ => false,
+        }
+    }
+}
+
+/// One transaction of the block being indexed.
+pub(crate) struct Indexed<'a> {
+    pub(crate) id: Hash32,
+    pub(crate) tx: Option<&'a DecodedTx>,
+    pub(crate) receipt: &'a pb::Receipt,
+}
+
+/// Writes the history rows of the block `header` (see the module docs).
+pub(crate) fn index_block(
     view: &dyn StateView,
     writes: &mut Writes,
     chain_id: &str,
-    raw: &[u8],
-    tx: Option<&DecodedTx>,
-    receipt: &pb::Receipt,
-    height: u64,
-    index: u32,
+    header: &pb::BlockHeader,
+    txs: &[Indexed<'_>],
 ) -> Result<()> {
-    let id = Hash32::from_slice(&receipt.tx_id)?;
+    let height = header.height;
     let mut st = State::new(view, writes);
-    // The record of an id is the copy that applied, else the first copy; any other copy
-    // (a replay, the same body with a bad signature) keeps its own bytes at its block
-    // position, so every block can be served as it was.
-    let record = pb::TxRecord {
-        height,
-        index,
-        raw: raw.to_vec(),
-        receipt: Some(receipt.clone()),
-    };
-    match st.msg::<pb::TxRecord>(&keys::tx(&id))? {
-        None => st.put(keys::tx(&id), &record),
-        Some(old) if receipt.code == 0 => {
-            st.put_raw(keys::block_raw(old.height, old.index), old.raw);
-            st.put(keys::tx(&id), &record);
+    let creators: Vec<Option<Hash32>> = txs
+        .iter()
+        .map(|t| (t.receipt.code == 0).then_some(t.id))
+        .collect();
+    for (i, t) in txs.iter().enumerate() {
+        let index = i as u32;
+        let here = TxLoc {
+            height,
+            index,
+            committed: t.receipt.code == 0,
+        };
+        let key = keys::tx(&t.id);
+        let keep = match st.get(&key)? {
+            Some(old) => here.replaces(&TxLoc::decode(&old)?),
+            None => true,
+        };
+        if keep {
+            st.put_raw(key, here.encode());
         }
-        Some(_) => st.put_raw(keys::block_raw(height, index), raw.to_vec()),
+        let Some(tx) = t.tx else {
+            continue;
+        };
+        for signer in tx.all_signers() {
+            st.put_raw(
+                keys::by_signer(signer.as_bytes(), height, index),
+                t.id.to_vec(),
+            );
+        }
+        let at = At {
+            height,
+            index,
+            creators: &creators,
+        };
+        for asset in named_assets(&st, chain_id, tx, &at)? {
+            st.put_raw(keys::history(&asset, height, index), t.id.to_vec());
+        }
+        if let (0, Some(Payload::TransferRight(p))) = (t.receipt.code, tx.payload()) {
+            st.put_raw(
+                keys::rights(&id(&p.asset), p.right, height, index),
+                p.to.clone(),
+            );
+        }
     }
-    // The block's own receipt at this position (a failed replay's differs from the
-    // committed record of its id).
-    st.put(keys::block_tx(height, index), receipt);
-    if let Some(tx) = tx {
-        for key in tx.all_signers() {
-            st.put_raw(keys::by_signer(key.as_bytes(), height, index), id.to_vec());
-        }
-        for asset in named_assets(&st, chain_id, tx) {
-            if st.exists(&keys::asset(&asset))? {
-                st.put_raw(keys::history(&asset, height, index), id.to_vec());
-            }
-        }
-    }
+    st.put(keys::header(height), header);
+    st.put_raw(keys::block_time(header.timestamp_ms, height), Vec::new());
     st.commit();
     Ok(())
 }
 
-/// The assets a transaction names, for the history index of failed transactions too
-/// (best effort: unknown references name nothing). Sorted, without duplicates.
-fn named_assets(st: &State<'_>, chain_id: &str, tx: &DecodedTx) -> Vec<Hash32> {
-    let grant_asset = |g: &[u8]| {
-        st.grant(&id(g))
-            .ok()
-            .flatten()
-            .map(|g| id(&g.terms.unwrap_or_default().asset))
-    };
-    let request_assets = |r: &pb::FileCrossBorder| -> Vec<Hash32> {
-        r.transfer
-            .iter()
-            .map(|t| id(&t.asset))
-            .chain(r.grants.iter().filter_map(|g| grant_asset(g)))
-            .collect()
-    };
-    let filing_assets = |f: &[u8]| -> Vec<Hash32> {
-        st.filing(&id(f))
-            .ok()
-            .flatten()
-            .map(|f| request_assets(&f.request.unwrap_or_default()))
-            .unwrap_or_default()
-    };
-    let subject = |s: &[u8]| -> Vec<Hash32> {
-        let sid = id(s);
-        if st.asset(&sid).ok().flatten().is_some() {
-            vec![sid]
-        } else if let Some(a) = grant_asset(s) {
-            vec![a]
-        } else {
-            filing_assets(s)
+/// A position in the chain, and which transactions of its block created something.
+struct At<'a> {
+    height: u64,
+    index: u32,
+    creators: &'a [Option<Hash32>],
+}
+
+impl At<'_> {
+    /// Whether a record created by `tx_id` at `height` existed once the transaction at this
+    /// position ran (its own creation included).
+    fn sees(&self, height: u64, tx_id: &[u8]) -> bool {
+        if height != self.height {
+            return height < self.height;
         }
+        self.creators
+            .iter()
+            .take(self.index as usize + 1)
+            .any(|c| c.is_some_and(|c| c.as_bytes() == tx_id))
+    }
+}
+
+/// The assets a transaction names that existed at its position, sorted, without
+/// duplicates (unknown references name nothing).
+fn named_assets(
+    st: &State<'_>,
+    chain_id: &str,
+    tx: &DecodedTx,
+    at: &At<'_>,
+) -> Result<Vec<Hash32>> {
+    let asset = |a: Hash32| -> Result<Option<Hash32>> {
+        Ok(st
+            .asset(&a)?
+            .filter(|r| at.sees(r.registered_height, &r.tx_id))
+            .map(|_| a))
+    };
+    let grant_asset = |g: &[u8]| -> Result<Option<Hash32>> {
+        match st.grant(&id(g))? {
+            Some(g) if at.sees(g.issued_height, &g.tx_id) => {
+                asset(id(&g.terms.unwrap_or_default().asset))
+            }
+            _ => Ok(None),
+        }
+    };
+    let request_assets = |r: &pb::FileCrossBorder| -> Result<Vec<Hash32>> {
+        let mut out = Vec::new();
+        if let Some(t) = &r.transfer {
+            out.extend(asset(id(&t.asset))?);
+        }
+        for g in &r.grants {
+            out.extend(grant_asset(g)?);
+        }
+        Ok(out)
+    };
+    let filing_assets = |f: &[u8]| -> Result<Vec<Hash32>> {
+        match st.filing(&id(f))? {
+            Some(f) if at.sees(f.filed_height, &f.tx_id) => {
+                request_assets(&f.request.unwrap_or_default())
+            }
+            _ => Ok(Vec::new()),
+        }
+    };
+    let subject = |s: &[u8]| -> Result<Vec<Hash32>> {
+        let sid = id(s);
+        if st.asset(&sid)?.is_some() {
+            return Ok(asset(sid)?.into_iter().collect());
+        }
+        if st.grant(&sid)?.is_some() {
+            return Ok(grant_asset(s)?.into_iter().collect());
+        }
+        filing_assets(s)
     };
     let mut out = match tx.payload() {
         Some(Payload::RegisterAsset(p)) => {
-            std::iter::once(shuquan_proto::hash::asset_id(chain_id, &tx.id))
-                .chain(p.derived_from.iter().map(|a| id(a)))
-                .collect()
+            let mut v = Vec::new();
+            v.extend(asset(shuquan_proto::hash::asset_id(chain_id, &tx.id))?);
+            for parent in &p.derived_from {
+                v.extend(asset(id(parent))?);
+            }
+            v
         }
-        Some(Payload::TransferRight(p)) => vec![id(&p.asset)],
-        Some(Payload::IssueGrant(p)) => vec![id(&p.asset)],
-        Some(Payload::RevokeGrant(p)) => grant_asset(&p.grant).into_iter().collect(),
-        Some(Payload::RecordUsage(p)) => grant_asset(&p.grant).into_iter().collect(),
-        Some(Payload::FileCrossBorder(p)) => request_assets(p),
-        Some(Payload::DecideCrossBorder(p)) => filing_assets(&p.filing),
-        Some(Payload::Attest(p)) => subject(&p.subject),
-        Some(Payload::Freeze(p)) => subject(&p.subject),
-        Some(Payload::Unfreeze(p)) => subject(&p.subject),
+        Some(Payload::TransferRight(p)) => asset(id(&p.asset))?.into_iter().collect(),
+        Some(Payload::IssueGrant(p)) => asset(id(&p.asset))?.into_iter().collect(),
+        Some(Payload::RevokeGrant(p)) => grant_asset(&p.grant)?.into_iter().collect(),
+        Some(Payload::RecordUsage(p)) => grant_asset(&p.grant)?.into_iter().collect(),
+        Some(Payload::FileCrossBorder(p)) => request_assets(p)?,
+        Some(Payload::DecideCrossBorder(p)) => filing_assets(&p.filing)?,
+        Some(Payload::Attest(p)) => subject(&p.subject)?,
+        Some(Payload::Freeze(p)) => subject(&p.subject)?,
+        Some(Payload::Unfreeze(p)) => subject(&p.subject)?,
         None => vec![],
     };
     out.sort();
     out.dedup();
-    out
+    Ok(out)
+}
+
+/// The record of a transaction id: where it is, if any block holds it.
+pub(crate) fn tx_loc(view: &dyn StateView, id: &Hash32) -> Result<Option<TxLoc>> {
+    view.get(&keys::tx(id))?
+        .map(|b| TxLoc::decode(&b))
+        .transpose()
 }

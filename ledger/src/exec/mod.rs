@@ -4,7 +4,7 @@
 //! knows nothing of storage, threads or networks: the same inputs give the same block on
 //! every node, over sled or over rows in memory.
 
-mod index;
+pub(crate) mod index;
 pub(crate) mod overlay;
 #[cfg(test)]
 mod tests;
@@ -146,8 +146,7 @@ impl Block<'_> {
         let mut receipts = Vec::with_capacity(proposal.txs.len());
         let mut ids = Vec::with_capacity(proposal.txs.len());
         let mut seen = std::collections::HashSet::new();
-        for (i, (raw, d)) in proposal.txs.iter().zip(&decoded).enumerate() {
-            let index = i as u32;
+        for (raw, d) in proposal.txs.iter().zip(&decoded) {
             let (id, outcome) = match d {
                 Err(r) => (
                     tagged(domain::TX_ID, &[chain_id.as_bytes(), raw]),
@@ -159,7 +158,7 @@ impl Block<'_> {
                     } else {
                         match verdicts.verdict(raw, tx) {
                             Err(r) => Err(r),
-                            Ok(()) => self.apply_one(writes, &mut rows, tx, now, index)?,
+                            Ok(()) => self.apply_one(writes, &mut rows, tx, now)?,
                         }
                     };
                     (tx.id, outcome)
@@ -173,16 +172,6 @@ impl Block<'_> {
                 },
                 Err(rejection) => rejection.receipt(&id),
             };
-            index::index_tx(
-                self.view,
-                writes,
-                &chain_id,
-                raw,
-                d.as_ref().ok(),
-                &receipt,
-                height,
-                index,
-            )?;
             ids.push(id);
             receipts.push(receipt);
         }
@@ -207,8 +196,17 @@ impl Block<'_> {
             state_root: state_root.to_vec(),
         };
         let hash = block_hash(&header);
-        writes.insert(keys::header(height), Some(header.encode_to_vec()));
-        writes.insert(keys::block_time(now, height), Some(Vec::new()));
+        let indexed: Vec<index::Indexed<'_>> = ids
+            .iter()
+            .zip(&decoded)
+            .zip(&receipts)
+            .map(|((id, d), receipt)| index::Indexed {
+                id: *id,
+                tx: d.as_ref().ok(),
+                receipt,
+            })
+            .collect();
+        index::index_block(self.view, writes, &self.chain.chain.id, &header, &indexed)?;
         Ok(AppliedBlock {
             header,
             hash,
@@ -224,7 +222,6 @@ impl Block<'_> {
         rows: &mut std::collections::BTreeSet<Vec<u8>>,
         tx: &DecodedTx,
         now: u64,
-        index: u32,
     ) -> Result<std::result::Result<Option<Hash32>, Rejection>> {
         let mut st = State::new(self.view, writes);
         let params = &self.chain.params;
@@ -237,7 +234,6 @@ impl Block<'_> {
                 params,
                 now,
                 height: self.height,
-                index,
                 tx,
                 member,
                 touched: Vec::new(),

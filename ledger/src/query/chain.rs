@@ -11,7 +11,6 @@ use shuquan_proto::{block::block_hash, Hash32};
 use super::{id32, Queries};
 use crate::error::Result;
 use crate::keys;
-use crate::store::decode;
 
 impl Queries<'_> {
     /// A block header.
@@ -20,10 +19,29 @@ impl Queries<'_> {
         self.ledger.store.msg(&key)
     }
 
-    /// A transaction's stored record.
+    /// A transaction's record: where the copy that committed (else the earliest copy) is,
+    /// its bytes and its receipt. `None` also while the node has not fetched its block
+    /// (after joining by snapshot).
     pub fn tx_record(&self, id: &Hash32) -> Result<Option<pb::TxRecord>> {
-        let key = keys::tx(id);
-        self.ledger.store.msg(&key)
+        let Some(loc) = crate::exec::index::tx_loc(&self.ledger.store, id)? else {
+            return Ok(None);
+        };
+        let Some(mut frame) = self.ledger.frame(loc.height)? else {
+            return Ok(None);
+        };
+        let i = loc.index as usize;
+        if i >= frame.txs.len() || i >= frame.receipts.len() {
+            return Err(crate::Error::Corrupt(format!(
+                "transaction {id} is at {}:{}, which block {} does not hold",
+                loc.height, loc.index, loc.height
+            )));
+        }
+        Ok(Some(pb::TxRecord {
+            height: loc.height,
+            index: loc.index,
+            raw: frame.txs.swap_remove(i),
+            receipt: Some(frame.receipts.swap_remove(i)),
+        }))
     }
 
     /// The receipt of a committed (or failed) transaction.
@@ -81,10 +99,11 @@ impl Queries<'_> {
 
     /// The receipts of block `height`, in order.
     pub(crate) fn block_receipts(&self, height: u64) -> Result<Vec<pb::Receipt>> {
-        self.scan(&keys::prefix("btx", &[&height.to_be_bytes()]), usize::MAX)?
-            .iter()
-            .map(|(k, v)| decode(v, k))
-            .collect()
+        Ok(self
+            .ledger
+            .frame(height)?
+            .map(|f| f.receipts)
+            .unwrap_or_default())
     }
 
     /// A block with its receipts.

@@ -55,7 +55,6 @@ pub(crate) struct Ctx<'s, 'a> {
     /// Block time.
     pub(crate) now: u64,
     pub(crate) height: u64,
-    pub(crate) index: u32,
     pub(crate) tx: &'s DecodedTx,
     /// The signer's member record (checked by G2).
     pub(crate) member: pb::Member,
@@ -352,10 +351,6 @@ fn extend_histories(ctx: &mut Ctx<'_, '_>) -> Outcome {
         let mut asset = ctx.asset(&asset_id)?;
         let prev = Hash32::from_slice(&asset.history_head).unwrap_or_default();
         asset.history_head = history_link(&prev, &ctx.tx.id).to_vec();
-        ctx.st.put_raw(
-            keys::event(&asset_id, asset.event_count),
-            ctx.tx.id.to_vec(),
-        );
         asset.event_count += 1;
         ctx.st.put(keys::asset(&asset_id), &asset);
     }

@@ -67,10 +67,6 @@ pub(super) fn transfer(ctx: &mut Ctx<'_, '_>, p: &pb::TransferRight) -> Outcome 
     if receiver.jurisdiction != home && sensitive(&asset) {
         spend_transfer_approval(ctx, &asset_id, p, &receiver)?;
     }
-    ctx.st.put_raw(
-        keys::rights(&asset_id, p.right, ctx.height, ctx.index),
-        p.to.clone(),
-    );
     ctx.st.put(keys::asset(&asset_id), &asset);
     ctx.touch(asset_id);
     Ok(())

@@ -15,6 +15,7 @@ use std::time::Duration;
 use prost::Message;
 use shuquan_proto::pb;
 
+use crate::blocks::{BlockFiles, End};
 use crate::error::{Error, Result};
 use crate::keys;
 use crate::view::{Layered, Row, StateView, Writes};
@@ -106,13 +107,18 @@ struct Shared {
     pending: Pending,
     batching: Batching,
     sled: SledView,
+    blocks: BlockFiles,
 }
 
 impl Shared {
-    /// Writes the pending layers to sled, oldest first, until both are empty.
+    /// Writes the pending layers to sled, oldest first, until both are empty. The block
+    /// files are made durable first, so sled never names a frame a crash can lose.
     fn persist_all(&self) -> Result<()> {
         for _ in 0..2 {
-            self.pending.persist(|w| apply(&self.sled.0, w))?;
+            self.pending.persist(|w| {
+                self.blocks.sync()?;
+                apply(&self.sled.0, w)
+            })?;
         }
         Ok(())
     }
@@ -158,6 +164,8 @@ pub(crate) struct Store {
     pub(crate) certs: sled::Tree,
     db_file: PathBuf,
     thread: Mutex<Option<JoinHandle<()>>>,
+    /// The directory to remove on drop, for a temporary store.
+    temporary: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Store {
@@ -197,7 +205,7 @@ impl Store {
                 Ok(db) => break db,
             }
         };
-        Self::with_db(db, dir.join("db"), tuning)
+        Self::with_db(db, dir, tuning, false)
     }
 
     /// A database in a fresh temporary directory that sled removes on drop.
@@ -214,14 +222,22 @@ impl Store {
             .cache_capacity(tuning.cache_bytes)
             .temporary(true)
             .open()?;
-        Self::with_db(db, dir.join("db"), tuning)
+        Self::with_db(db, &dir, tuning, true)
     }
 
-    fn with_db(db: sled::Db, db_file: PathBuf, tuning: &Tuning) -> Result<Self> {
+    fn with_db(db: sled::Db, dir: &Path, tuning: &Tuning, temporary: bool) -> Result<Self> {
+        let db_file = dir.join("db");
+        let tree = db.open_tree("ledger")?;
+        let end = match tree.get(keys::BLOCKS_END)? {
+            Some(b) => End::decode(&b)?,
+            None => End::default(),
+        };
+        let blocks = BlockFiles::open(&dir.join("blocks"), end)?;
         let shared = Arc::new(Shared {
             pending: Pending::default(),
             batching: tuning.batching,
-            sled: SledView(db.open_tree("ledger")?),
+            sled: SledView(tree),
+            blocks,
         });
         let for_thread = shared.clone();
         let thread = std::thread::Builder::new()
@@ -237,7 +253,13 @@ impl Store {
             shared,
             db_file,
             thread: Mutex::new(Some(thread)),
+            temporary: temporary.then(|| dir.to_path_buf()),
         })
+    }
+
+    /// The block files.
+    pub(crate) fn blocks(&self) -> &BlockFiles {
+        &self.shared.blocks
     }
 
     /// The sled tree itself, with every pending write persisted first: for whole-tree
@@ -300,6 +322,7 @@ impl Store {
     /// `max_tx_bytes`), so the data file holds all.
     pub(crate) fn flush(&self) -> Result<()> {
         self.persist()?;
+        self.shared.blocks.sync()?;
         self.db.flush()?;
         let io = |source| Error::Io {
             path: self.db_file.display().to_string(),
@@ -310,9 +333,9 @@ impl Store {
             .map_err(io)
     }
 
-    /// Bytes on disk.
+    /// Bytes on disk: the database and the block files.
     pub(crate) fn size_on_disk(&self) -> Result<u64> {
-        Ok(self.db.size_on_disk()?)
+        Ok(self.db.size_on_disk()? + self.shared.blocks.size())
     }
 
     /// Runs `f` on the layered view: pending writes over sled, under one read lock.
@@ -345,6 +368,9 @@ impl Drop for Store {
         // Waits for sled's IO threads to write it (nothing to report it to: a failure
         // loses only blocks the Raft log re-applies).
         let _ = self.db.flush();
+        if let Some(dir) = &self.temporary {
+            let _ = std::fs::remove_dir_all(dir.join("blocks"));
+        }
     }
 }
 

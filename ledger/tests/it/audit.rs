@@ -364,18 +364,46 @@ fn corrupt(dir: &std::path::Path, key: &[u8], f: impl FnOnce(Vec<u8>) -> Vec<u8>
     db.flush().unwrap();
 }
 
+/// Rewrites block `height` in the block files of a closed ledger directory, with a valid
+/// checksum (as someone editing the files would), keeping its length.
+fn corrupt_block(dir: &std::path::Path, height: u64, f: impl FnOnce(&mut pb::RawBlock)) {
+    use std::os::unix::fs::FileExt;
+    let db = sled::open(dir).unwrap();
+    let tree = db.open_tree("ledger").unwrap();
+    let mut key = b"bloc:".to_vec();
+    key.extend_from_slice(&height.to_be_bytes());
+    let loc = tree.get(&key).unwrap().unwrap();
+    let segment = u32::from_be_bytes(loc[0..4].try_into().unwrap());
+    let offset = u64::from_be_bytes(loc[4..12].try_into().unwrap());
+    let len = u32::from_be_bytes(loc[12..16].try_into().unwrap()) as usize;
+    drop(tree);
+    drop(db);
+    let path = dir.join("blocks").join(format!("{segment:08}.seg"));
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .unwrap();
+    let mut bytes = vec![0u8; len];
+    file.read_exact_at(&mut bytes, offset + 8).unwrap();
+    let mut block = pb::RawBlock::decode(bytes.as_slice()).unwrap();
+    f(&mut block);
+    let bytes = block.encode_to_vec();
+    assert_eq!(bytes.len(), len, "the edit keeps the frame's length");
+    file.write_all_at(&crc32fast::hash(&bytes).to_le_bytes(), offset + 4)
+        .unwrap();
+    file.write_all_at(&bytes, offset + 8).unwrap();
+}
+
 #[test]
 fn audit_chain_names_the_block_of_a_corrupted_transaction() {
     let s = scene();
-    let transfer_id = tx_id(&s.bundle().events[1]);
+    let transfer = &s.bundle().events[1];
+    let (height, index) = (transfer.height, transfer.index as usize);
     let dir = s.c.into_dir();
-    let mut key = b"tx:".to_vec();
-    key.extend_from_slice(transfer_id.as_bytes());
-    corrupt(dir.path(), &key, |v| {
-        let mut rec = pb::TxRecord::decode(&v[..]).unwrap();
-        let n = rec.raw.len();
-        rec.raw[n - 1] ^= 1; // the last signature byte
-        rec.encode_to_vec()
+    corrupt_block(dir.path(), height, |b| {
+        let n = b.txs[index].len();
+        b.txs[index][n - 1] ^= 1; // the last signature byte
     });
     let ledger = open_data_dir(dir.path(), genesis_with_nodes()).unwrap();
     match audit_chain(&ledger) {

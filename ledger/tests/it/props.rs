@@ -14,6 +14,7 @@
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
+use prost::Message;
 use shuquan_ledger::GrantsOf;
 use shuquan_proto::pb::{self, tx_body::Payload};
 use shuquan_proto::views::{AssetView, FilingView, GrantView};
@@ -826,6 +827,21 @@ proptest! {
             if std::env::var("PROPS_STATS").is_ok() {
                 eprintln!("STAT {} {}", shuquan_proto::tx::payload_kind(&payload), receipt.code);
             }
+        }
+        // 5. An asset's history chain is exactly the committed part of its history.
+        let height = run.c.ledger.applied().unwrap().height;
+        for a in &run.w.assets {
+            let committed: Vec<Hash32> = run.c.ledger.queries().history(a).unwrap()
+                .into_iter()
+                .filter(|e| e.receipt.code == 0)
+                .map(|e| e.receipt.tx_id)
+                .collect();
+            let bundle = run.c.ledger.bundles().audit_bundle(a, height, false).unwrap().unwrap();
+            let bundle = pb::AuditBundle::decode(bundle.as_slice()).unwrap();
+            let chain: Vec<Hash32> = bundle.events.iter()
+                .map(|e| Hash32::from_slice(&e.receipt.as_ref().unwrap().tx_id).unwrap())
+                .collect();
+            prop_assert_eq!(chain, committed, "history chain of {}", a);
         }
     }
 }
