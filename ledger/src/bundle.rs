@@ -41,6 +41,14 @@ impl<'a> Bundles<'a> {
         height: u64,
         parents: bool,
     ) -> Result<Option<Vec<u8>>> {
+        let latest = self.ledger.applied()?.height;
+        if height.saturating_add(smt::RETAIN_VERSIONS) < latest {
+            return Err(Error::Unavailable(format!(
+                "the state of height {height} is no longer provable: only the last {} heights \
+                 are (the latest is {latest}); build the bundle at a later certified height",
+                smt::RETAIN_VERSIONS
+            )));
+        }
         let Some(record_proof) = smt::prove(&self.ledger.store, &state::asset_row(asset), height)?
         else {
             return Ok(None);
@@ -65,7 +73,7 @@ impl<'a> Bundles<'a> {
                 break;
             }
             let Some(tx) = self.ledger.queries().tx_record(&Hash32::from_slice(&id)?)? else {
-                return Err(Error::Corrupt(format!(
+                return Err(Error::Unavailable(format!(
                     "this node does not hold block {at} of asset {asset}'s history yet (it \
                      joined by snapshot and is still fetching old blocks); try again later or \
                      ask another node"

@@ -10,6 +10,11 @@ pub enum Error {
     /// A stored value does not decode: the data directory is damaged.
     #[error("corrupt ledger: {0}")]
     Corrupt(String),
+    /// This node does not hold what was asked, though the chain has it: a state older than
+    /// the provable window, or blocks a node that joined by snapshot has not fetched yet.
+    /// Another node, or this one later, can answer.
+    #[error("not held here: {0}")]
+    Unavailable(String),
     /// The data directory belongs to another chain or genesis.
     #[error("genesis mismatch: {0}")]
     GenesisMismatch(String),

@@ -34,6 +34,7 @@ pub use error::{Error, Result};
 pub use exec::{block_time, AppliedBlock};
 pub use ledger::Ledger;
 pub use query::{GrantsOf, Queries};
+pub use smt::RETAIN_VERSIONS;
 pub use snapshot::Snapshots;
 pub use store::pending::Batching;
 pub use store::Tuning;

@@ -6,7 +6,13 @@
 //! Nodes are `jmtn:` + big-endian version + the borsh-encoded jmt node key, so each block's
 //! new nodes sort together at the end of the key space (borsh puts the version first but
 //! little-endian); values are `jmtv:` + key hash + big-endian version, holding `1 ‖ value`
-//! (or `0` for a deleted row). Stale nodes are kept: every past version stays provable.
+//! (or `0` for a deleted row).
+//!
+//! Stale nodes (replaced by a later version) are indexed by the version that replaced them
+//! (`jmts:` + big-endian version + node row key) and deleted [`RETAIN_VERSIONS`] versions
+//! later ([`prune`], run by every block, so every node holds the same rows): the state of
+//! the last `RETAIN_VERSIONS` + 1 heights stays provable; older states stay readable
+//! (the versioned values are kept) but not provable.
 
 use std::ops::Bound;
 
@@ -16,6 +22,10 @@ use shuquan_proto::state::{key_hash, StateHasher};
 use shuquan_proto::{pb, Hash32};
 
 use crate::error::{Error, Result};
+
+/// How many versions before the latest stay provable (audit bundles are built at the
+/// latest certified height, which trails the latest by a few blocks).
+pub const RETAIN_VERSIONS: u64 = 256;
 use crate::keys;
 use crate::view::{Layered, StateView, Writes};
 
@@ -97,6 +107,13 @@ pub(crate) fn update(
     let (root, batch) = JellyfishMerkleTree::<_, StateHasher>::new(&reader)
         .put_value_set(set, version)
         .map_err(tree_err)?;
+    for stale in &batch.stale_node_index_batch {
+        let node = node_row(&stale.node_key).map_err(tree_err)?;
+        writes.insert(
+            keys::stale_node(stale.stale_since_version, &node),
+            Some(Vec::new()),
+        );
+    }
     let nodes = batch.node_batch;
     for (k, node) in nodes.nodes() {
         let key = node_row(k).map_err(tree_err)?;
@@ -110,6 +127,22 @@ pub(crate) fn update(
         writes.insert(keys::state_value(&kh.0, *v), Some(stored));
     }
     Ok(Hash32(root.0))
+}
+
+/// Deletes the nodes that became stale at `version` (and their index rows): the states
+/// before `version` are no longer provable. Returns how many nodes went.
+pub(crate) fn prune(view: &dyn StateView, writes: &mut Writes, version: u64) -> Result<usize> {
+    let prefix = keys::stale_node(version, &[]);
+    let stale = Layered {
+        base: view,
+        top: writes,
+    }
+    .keys_with_prefix(&prefix)?;
+    for index_row in &stale {
+        writes.insert(index_row[prefix.len()..].to_vec(), None);
+        writes.insert(index_row.clone(), None);
+    }
+    Ok(stale.len())
 }
 
 /// State row `key` as it was at `version` (a height): its value then, `None` if it did not

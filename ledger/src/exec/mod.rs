@@ -55,6 +55,9 @@ pub struct Chain {
     pub chain: ChainRef,
     /// The genesis parameters.
     pub params: pb::Params,
+    /// How many versions of the state tree before the latest stay provable (`None`: all;
+    /// for tests that compare).
+    pub retain_versions: Option<u64>,
 }
 
 impl Chain {
@@ -63,6 +66,7 @@ impl Chain {
         Chain {
             chain: ChainRef::of(genesis),
             params: genesis.params.clone().unwrap_or_default(),
+            retain_versions: Some(smt::RETAIN_VERSIONS),
         }
     }
 }
@@ -184,6 +188,13 @@ impl Block<'_> {
             })
             .collect();
         let state_root = smt::update(self.view, writes, height, changed)?;
+        if let Some(gone) = self
+            .chain
+            .retain_versions
+            .and_then(|r| height.checked_sub(r))
+        {
+            smt::prune(self.view, writes, gone)?;
+        }
         let header = pb::BlockHeader {
             chain_id,
             height,

@@ -369,3 +369,74 @@ fn the_same_blocks_give_the_same_hashes_in_memory_and_on_sled() {
         .unwrap();
     assert_eq!(blocks.last().unwrap().hash.to_vec(), m.prev.block_hash);
 }
+
+/// Golden: pruning stale tree nodes changes no root. The same blocks executed keeping every
+/// version and keeping two give the same headers; the pruned tree holds fewer nodes, proves
+/// the last three versions and no older one.
+#[test]
+fn the_state_root_after_pruning_equals_the_root_without_pruning() {
+    let mut m = Mem::new();
+    let a = m.register(1, 1, pb::Grade::General);
+    let g = m.grant_to(a, 3, &["CN"]);
+    for _ in 0..4 {
+        m.ok(
+            3,
+            &[],
+            Payload::RecordUsage(pb::RecordUsage {
+                grant: g.to_vec(),
+                action: pb::Action::Compute as i32,
+                purpose: "academic-research".into(),
+                jurisdiction: "CN".into(),
+                recipient_system: String::new(),
+                output_fingerprint: vec![],
+            }),
+        );
+    }
+    m.register(3, 2, pb::Grade::General);
+    let replay = |retain: Option<u64>| {
+        let chain = Chain {
+            retain_versions: retain,
+            ..m.chain.clone()
+        };
+        let mut view = MemView::new();
+        view.commit(genesis_writes(&m.genesis).unwrap());
+        let mut prev = pb::Applied {
+            height: 0,
+            block_hash: Hash32::ZERO.to_vec(),
+            timestamp_ms: T0,
+            mark: vec![],
+        };
+        let mut headers = Vec::new();
+        for p in &m.proposals {
+            let e = execute(&chain, &view, &prev, p, &Strict).unwrap();
+            view.commit(e.writes);
+            prev.height = e.block.header.height;
+            prev.block_hash = e.block.hash.to_vec();
+            prev.timestamp_ms = e.block.header.timestamp_ms;
+            headers.push(e.block.header);
+        }
+        (view, headers)
+    };
+    let (all, all_headers) = replay(None);
+    let (pruned, pruned_headers) = replay(Some(2));
+    assert_eq!(pruned_headers, all_headers);
+    let last = all_headers.last().unwrap();
+    assert_eq!(
+        Some(Hash32::from_slice(&last.state_root).unwrap()),
+        crate::smt::root(&all, last.height).unwrap()
+    );
+    let nodes = |v: &MemView| v.keys_with_prefix(b"jmtn:").unwrap().len();
+    assert!(nodes(&pruned) < nodes(&all), "pruning deleted nothing");
+    let top = last.height;
+    let row = keys::asset(&a);
+    for h in top - 2..=top {
+        let proof = crate::smt::prove(&pruned, &row, h).unwrap();
+        assert!(proof.is_some(), "version {h} is provable");
+        assert_eq!(
+            crate::smt::root(&pruned, h).unwrap(),
+            crate::smt::root(&all, h).unwrap()
+        );
+    }
+    assert!(crate::smt::prove(&pruned, &row, top - 3).is_err());
+    assert!(crate::smt::prove(&all, &row, top - 3).unwrap().is_some());
+}
