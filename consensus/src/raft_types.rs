@@ -3,8 +3,6 @@
 //! Everything openraft-specific that other modules share lives here, so a move to
 //! openraft 0.10 starts in this file.
 
-use std::io::Cursor;
-
 use bincode::Options;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
@@ -27,7 +25,7 @@ openraft::declare_raft_types!(
         NodeId = NodeId,
         Node = NodeInfo,
         Entry = openraft::Entry<TypeConfig>,
-        SnapshotData = Cursor<Vec<u8>>,
+        SnapshotData = tokio::fs::File,
         AsyncRuntime = openraft::TokioRuntime,
 );
 

@@ -9,6 +9,13 @@ pub(crate) const APPLIED: &[u8] = b"meta:applied";
 pub(crate) const GENESIS: &[u8] = b"meta:genesis";
 /// The end of the block files, as the rows know it (`blocks::End`).
 pub(crate) const BLOCKS_END: &[u8] = b"meta:blocks";
+/// Present while a state snapshot is being installed: the state rows are incomplete.
+pub(crate) const INSTALLING: &[u8] = b"meta:installing";
+/// The lowest height whose state this node holds (a node that joined by snapshot holds
+/// no state before the snapshot's height).
+pub(crate) const STATE_FROM: &[u8] = b"meta:state_from";
+/// The blocks this node lacks (`sync::Gap`), if any.
+pub(crate) const GAP: &[u8] = b"meta:gap";
 
 fn key(tag: &str, parts: &[&[u8]]) -> Vec<u8> {
     let mut k = Vec::with_capacity(tag.len() + 1 + parts.iter().map(|p| p.len()).sum::<usize>());
@@ -36,6 +43,27 @@ pub(crate) fn account(pk: &[u8]) -> Vec<u8> {
 const STATE_TAGS: [&[u8]; 8] = [
     b"mem:", b"acct:", b"asset:", b"grant:", b"filing:", b"att:", b"attl:", b"ctr:",
 ];
+
+/// Index rows that follow from state rows alone (rebuilt from them when a snapshot is
+/// installed; the rules that create a record write the same).
+pub(crate) const DERIVED_TAGS: [&[u8]; 6] = [
+    b"fp:",
+    b"gasset:",
+    b"ggrantee:",
+    b"ggrantor:",
+    b"child:",
+    b"fasset:",
+];
+
+/// Rows of the state tree: nodes, versioned values, the stale-node index.
+pub(crate) const TREE_TAGS: [&[u8]; 3] = [b"jmtn:", b"jmtv:", b"jmts:"];
+
+/// Whether `key` is a row a state snapshot replaces: state, derived indexes, the tree.
+pub(crate) fn is_replaced_by_snapshot(key: &[u8]) -> bool {
+    is_state_row(key)
+        || DERIVED_TAGS.iter().any(|t| key.starts_with(t))
+        || TREE_TAGS.iter().any(|t| key.starts_with(t))
+}
 
 /// Whether `key` is a row of the authenticated state.
 pub(crate) fn is_state_row(key: &[u8]) -> bool {

@@ -33,6 +33,9 @@ pub struct Ledger {
     pub(crate) genesis: pb::Genesis,
     pub(crate) chain: Chain,
     remembered: Remembered,
+    /// Held by whatever appends blocks and commits their rows (apply, block sync, snapshot
+    /// install), so the block files' end and the rows naming it move together.
+    writing: std::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Ledger {
@@ -88,6 +91,9 @@ impl Ledger {
                 )))
             }
         }
+        if store.get(keys::INSTALLING)?.is_some() {
+            crate::snapshot::reset_after_interrupted_install(store.settled()?, &genesis)?;
+        }
         let height = store.applied()?.map_or(0, |a| a.height);
         if smt::root(&store, height)?.is_none() {
             return Err(Error::Corrupt(format!(
@@ -101,6 +107,7 @@ impl Ledger {
             chain: Chain::of(&genesis),
             genesis,
             remembered: Remembered::new(REMEMBER_VERIFIED),
+            writing: std::sync::Mutex::new(()),
         };
         ledger.flush()?;
         Ok(ledger)
@@ -242,6 +249,7 @@ impl Ledger {
         mark: &[u8],
         verdicts: &dyn Verdicts,
     ) -> Result<Vec<AppliedBlock>> {
+        let _writing = self.writing();
         let mut prev = self.applied()?;
         let mut writes = Writes::new();
         let mut blocks = Vec::with_capacity(proposals.len());
@@ -299,6 +307,21 @@ impl Ledger {
         pb::RawBlock::decode(bytes.as_slice())
             .map(Some)
             .map_err(|e| Error::Corrupt(format!("block {height} does not decode: {e}")))
+    }
+
+    /// The lock of [`Ledger::writing`](Ledger).
+    pub(crate) fn writing(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.writing.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The lowest height whose state this node holds: 0, or the height of the state
+    /// snapshot it joined by.
+    pub fn state_from(&self) -> Result<u64> {
+        Ok(self
+            .store
+            .get(keys::STATE_FROM)?
+            .and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok())
+            .map_or(0, u64::from_be_bytes))
     }
 
     /// A stored message, for the read-side types.

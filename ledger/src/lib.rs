@@ -22,6 +22,7 @@ mod rules;
 mod smt;
 mod snapshot;
 mod store;
+mod sync;
 
 pub mod audit;
 pub mod exec;
@@ -35,7 +36,8 @@ pub use exec::{block_time, AppliedBlock};
 pub use ledger::Ledger;
 pub use query::{GrantsOf, Queries};
 pub use smt::RETAIN_VERSIONS;
-pub use snapshot::Snapshots;
+pub use snapshot::{Snapshots, STATE_SNAPSHOT_MAGIC};
 pub use store::pending::Batching;
 pub use store::Tuning;
+pub use sync::{Gap, SYNC_BATCH};
 pub use view::{MemView, StateView, Writes};

@@ -36,6 +36,17 @@ fn tree_err(e: impl std::fmt::Display) -> Error {
 /// Reads the tree's nodes and versioned values from a view.
 struct Reader<'a> {
     view: &'a dyn StateView,
+    /// The version whose rightmost leaf jmt may ask for (only while a tree is rebuilt).
+    rightmost_of: Option<u64>,
+}
+
+impl Reader<'_> {
+    fn of(view: &dyn StateView) -> Reader<'_> {
+        Reader {
+            view,
+            rightmost_of: None,
+        }
+    }
 }
 
 impl TreeReader for Reader<'_> {
@@ -59,11 +70,31 @@ impl TreeReader for Reader<'_> {
     }
 
     fn get_rightmost_leaf(&self) -> anyhow::Result<Option<(NodeKey, LeafNode)>> {
-        // Only jmt's state-sync restore asks for this, and the ledger never restores a tree
-        // node by node (a Raft snapshot carries the rows whole).
-        Err(anyhow::anyhow!(
-            "the ledger's state tree does not support restore"
-        ))
+        // Asked only while a tree is rebuilt (appending to the version being built): walk
+        // down its rightmost children.
+        let Some(version) = self.rightmost_of else {
+            return Err(anyhow::anyhow!(
+                "the rightmost leaf is known only while rebuilding a version"
+            ));
+        };
+        let mut key = NodeKey::new(version, std::iter::empty().collect());
+        loop {
+            match self.get_node_option(&key)? {
+                None | Some(Node::Null) => return Ok(None),
+                Some(Node::Leaf(leaf)) => return Ok(Some((key, leaf))),
+                Some(Node::Internal(node)) => {
+                    let Some((nibble, child)) = node.children_sorted().last() else {
+                        return Ok(None);
+                    };
+                    let path = key
+                        .nibble_path()
+                        .nibbles()
+                        .chain(std::iter::once(nibble))
+                        .collect();
+                    key = NodeKey::new(child.version, path);
+                }
+            }
+        }
     }
 }
 
@@ -72,12 +103,6 @@ fn node_row(k: &NodeKey) -> std::io::Result<Vec<u8>> {
     let mut id = k.version().to_be_bytes().to_vec();
     id.extend_from_slice(&borsh::to_vec(k)?);
     Ok(keys::state_node(&id))
-}
-
-/// The prefix of the rows of the nodes written at `version` (every version writes at
-/// least its root).
-pub(crate) fn version_prefix(version: u64) -> Vec<u8> {
-    keys::state_node(&version.to_be_bytes())
 }
 
 fn decode_value(stored: &[u8]) -> Option<Vec<u8>> {
@@ -103,7 +128,7 @@ pub(crate) fn update(
         base: view,
         top: writes,
     };
-    let reader = Reader { view: &layered };
+    let reader = Reader::of(&layered);
     let (root, batch) = JellyfishMerkleTree::<_, StateHasher>::new(&reader)
         .put_value_set(set, version)
         .map_err(tree_err)?;
@@ -121,12 +146,100 @@ pub(crate) fn update(
     }
     for ((v, kh), value) in nodes.values() {
         let stored = match value {
-            Some(value) => [&[1u8][..], value].concat(),
+            Some(value) => stored_value(value),
             None => vec![0],
         };
         writes.insert(keys::state_value(&kh.0, *v), Some(stored));
     }
     Ok(Hash32(root.0))
+}
+
+/// Builds `version` of the tree from the versioned values stored at exactly that version
+/// (what installing a state snapshot writes), `chunk` values at a time in key-hash order,
+/// so memory stays bounded; nodes go to `write`, which must make them readable through
+/// `view` at once. Returns the root.
+pub(crate) fn rebuild(
+    view: &dyn StateView,
+    values: &mut dyn Iterator<Item = Result<(KeyHash, Vec<u8>)>>,
+    version: u64,
+    chunk: usize,
+    write: &mut dyn FnMut(Writes) -> Result<()>,
+) -> Result<Hash32> {
+    // jmt builds a version on the root of the one before: an empty one.
+    let before = version.checked_sub(1);
+    if let Some(b) = before {
+        let pre = NodeKey::new(b, std::iter::empty().collect());
+        let mut w = Writes::new();
+        w.insert(
+            node_row(&pre).map_err(tree_err)?,
+            Some(borsh::to_vec(&Node::Null).map_err(tree_err)?),
+        );
+        write(w)?;
+    }
+    let mut first = true;
+    loop {
+        let mut set = Vec::with_capacity(chunk);
+        while set.len() < chunk {
+            let Some(item) = values.next() else { break };
+            let (kh, v) = item?;
+            set.push((kh, Some(v)));
+        }
+        if set.is_empty() {
+            break;
+        }
+        let reader = Reader {
+            view,
+            rightmost_of: Some(version),
+        };
+        let tree = JellyfishMerkleTree::<_, StateHasher>::new(&reader);
+        let (_, batch) = if first {
+            tree.put_value_set(set, version)
+        } else {
+            tree.append_value_set(set, version)
+        }
+        .map_err(tree_err)?;
+        first = false;
+        let mut w = Writes::new();
+        let nodes = batch.node_batch;
+        for stale in &batch.stale_node_index_batch {
+            // Nodes of this version rewritten in place stay; others replaced go.
+            if !nodes.nodes().contains_key(&stale.node_key) {
+                w.insert(node_row(&stale.node_key).map_err(tree_err)?, None);
+            }
+        }
+        for (k, node) in nodes.nodes() {
+            w.insert(
+                node_row(k).map_err(tree_err)?,
+                Some(borsh::to_vec(node).map_err(tree_err)?),
+            );
+        }
+        write(w)?;
+    }
+    if let Some(b) = before {
+        let mut w = Writes::new();
+        w.insert(
+            node_row(&NodeKey::new(b, std::iter::empty().collect())).map_err(tree_err)?,
+            None,
+        );
+        write(w)?;
+    }
+    root(view, version)?
+        .ok_or_else(|| Error::StateTree(format!("no root at {version} after rebuilding")))
+}
+
+/// The stored form of a value in the versioned-value rows.
+pub(crate) fn stored_value(value: &[u8]) -> Vec<u8> {
+    [&[1u8][..], value].concat()
+}
+
+/// The key hash and value of a versioned-value row, `None` for a deletion.
+pub(crate) fn value_row(key: &[u8], stored: &[u8]) -> Result<Option<(KeyHash, Vec<u8>)>> {
+    let prefix = keys::state_value(&[0; 32], 0);
+    let kh = key
+        .get(prefix.len() - 40..prefix.len() - 8)
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .ok_or_else(|| Error::Corrupt(format!("versioned value row {}", hex::encode(key))))?;
+    Ok(decode_value(stored).map(|v| (KeyHash(kh), v)))
 }
 
 /// Deletes the nodes that became stale at `version` (and their index rows): the states
@@ -158,7 +271,7 @@ pub(crate) fn row_at(view: &dyn StateView, key: &[u8], version: u64) -> Result<O
 
 /// The state root at `version`, if the tree has that version.
 pub(crate) fn root(view: &dyn StateView, version: u64) -> Result<Option<Hash32>> {
-    let reader = Reader { view };
+    let reader = Reader::of(view);
     JellyfishMerkleTree::<_, StateHasher>::new(&reader)
         .get_root_hash_option(version)
         .map(|r| r.map(|r| Hash32(r.0)))
@@ -172,7 +285,7 @@ pub(crate) fn prove(
     key: &[u8],
     version: u64,
 ) -> Result<Option<pb::StateProof>> {
-    let reader = Reader { view };
+    let reader = Reader::of(view);
     let (value, proof) = JellyfishMerkleTree::<_, StateHasher>::new(&reader)
         .get_with_proof(key_hash(key), version)
         .map_err(tree_err)?;

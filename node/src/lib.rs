@@ -14,6 +14,7 @@ mod metrics;
 mod pipeline;
 mod producer;
 mod replica;
+mod sync;
 mod waiters;
 
 pub mod config;

@@ -53,6 +53,10 @@ pub(crate) struct Metrics {
     pub(crate) certified_height: Gauge,
     /// Time from a block's timestamp to its certificate here.
     pub(crate) certificate_lag_seconds: Histogram,
+    /// Blocks this node lacks (joined by snapshot, not yet fetched).
+    pub(crate) missing_blocks: Gauge,
+    /// Blocks fetched by block sync.
+    pub(crate) synced_blocks: Counter,
 }
 
 /// The label of [`Metrics::gossip`].
@@ -93,6 +97,8 @@ impl Metrics {
             refused_connections: Gauge::default(),
             certified_height: Gauge::default(),
             certificate_lag_seconds: latency(),
+            missing_blocks: Gauge::default(),
+            synced_blocks: Counter::default(),
         };
         let r = &mut m.registry;
         r.register(
@@ -152,6 +158,16 @@ impl Metrics {
             "gossip_transactions",
             "Gossiped transactions by verdict",
             m.gossip.clone(),
+        );
+        r.register(
+            "missing_blocks",
+            "Blocks this node lacks after joining by a state snapshot (block sync fetches them)",
+            m.missing_blocks.clone(),
+        );
+        r.register(
+            "synced_blocks",
+            "Blocks fetched from member nodes by block sync",
+            m.synced_blocks.clone(),
         );
         r.register(
             "refused_connections",

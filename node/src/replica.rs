@@ -1,6 +1,7 @@
 //! The ledger as a Raft state machine: every committed log entry is a [`pb::Proposal`],
 //! applied as the next block on every node; the Raft "last applied" mark is stored in the
-//! same sled batch as the blocks it covers; snapshots are whole-ledger exports.
+//! same sled batch as the blocks it covers; snapshots hold the state (the chain's blocks
+//! follow by block sync).
 //!
 //! After each apply the [`Replica`] tells the rest of the node through [`OnBlocks`]
 //! (mempool cleanup, `?wait=commit`, the event stream, metrics).
@@ -115,17 +116,32 @@ impl StateMachine for Replica {
         Ok(responses)
     }
 
-    fn snapshot(&mut self) -> Result<Vec<u8>, RaftError> {
-        self.ledger.snapshots().export().map_err(sm_err)
+    fn snapshot(&mut self, out: &mut dyn std::io::Write) -> Result<(), RaftError> {
+        let started = Instant::now();
+        let head = self.ledger.snapshots().export_state(out).map_err(sm_err)?;
+        // Raft purges the log up to this point: the blocks must not need it any more.
+        self.ledger.flush().map_err(sm_err)?;
+        tracing::info!(
+            height = head.height,
+            secs = started.elapsed().as_secs_f64(),
+            "built a state snapshot"
+        );
+        Ok(())
     }
 
-    fn install(&mut self, data: &[u8], mark: &AppliedMark) -> Result<(), RaftError> {
+    fn install(&mut self, data: &std::path::Path, mark: &AppliedMark) -> Result<(), RaftError> {
+        let started = Instant::now();
+        let mut file = std::fs::File::open(data).map_err(RaftError::from)?;
         let applied = self
             .ledger
             .snapshots()
-            .install(data, mark.as_bytes())
+            .install_state(&mut file, mark.as_bytes())
             .map_err(sm_err)?;
-        tracing::info!(height = applied.height, "installed a ledger snapshot");
+        tracing::info!(
+            height = applied.height,
+            secs = started.elapsed().as_secs_f64(),
+            "installed a state snapshot; old blocks come by block sync"
+        );
         (self.on_blocks)(Applied::Installed(applied.height));
         Ok(())
     }

@@ -172,6 +172,35 @@ fn vectors() -> Vec<(String, String)> {
         "genesis_hash",
         genesis_hash(&golden_genesis().to_pb().unwrap()).to_hex(),
     );
+    // Raft-side formats: the log payload (a proposal), a block as stored and served by
+    // block sync, and the head of a state snapshot.
+    let proposal = pb::Proposal {
+        timestamp_ms: 1_767_225_600_000,
+        proposer: key(3).public().to_vec(),
+        txs: vec![tx.encode()],
+    };
+    put("raft_entry_proposal", hex::encode(proposal.encode_to_vec()));
+    let ok = pb::Receipt {
+        tx_id: id.to_vec(),
+        ..Default::default()
+    };
+    let stored = pb::RawBlock {
+        header: header.encode_to_vec(),
+        txs: vec![tx.encode()],
+        certificate: None,
+        receipts: vec![ok],
+    };
+    put("stored_block", hex::encode(stored.encode_to_vec()));
+    let head = pb::SnapshotHead {
+        format: 1,
+        genesis_hash: genesis_hash(&golden_genesis().to_pb().unwrap()).to_vec(),
+        height: 7,
+        headers: vec![header.encode_to_vec()],
+        certified_height: 0,
+        certificate: None,
+        window_from: 3,
+    };
+    put("snapshot_head", hex::encode(head.encode_to_vec()));
     v
 }
 

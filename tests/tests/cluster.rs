@@ -1,6 +1,7 @@
 //! A three-node devnet of real `shuquand` processes on 127.0.0.1: transactions submitted
 //! to any node commit on all; the leader is SIGKILLed under load and nothing acknowledged is
-//! lost; a node that missed purged log entries catches up through a snapshot.
+//! lost; a node that missed purged log entries catches up through a state snapshot and
+//! block sync, then serves the same history, bundles and `audit chain` as the others.
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
@@ -227,7 +228,7 @@ fn sigkill_of_the_leader_under_load_loses_nothing_acknowledged() {
 }
 
 #[test]
-fn a_node_behind_a_purged_log_catches_up_by_snapshot() {
+fn a_node_behind_a_purged_log_catches_up_by_state_snapshot_and_block_sync() {
     let mut c = Cluster::start(
         3,
         &[
@@ -241,29 +242,80 @@ fn a_node_behind_a_purged_log_catches_up_by_snapshot() {
     let chain = c.chain();
     let leader = c.wait_leader(CONVERGE).unwrap();
     let down = (1..=3).rev().find(|i| *i != leader).unwrap();
-    c.kill9(down);
+    // One asset the down node saw, then one it did not.
     let org1 = c.key("org1");
+    let (_, seen) = commit(
+        c.node(leader),
+        &sign(&chain, &org1, &[], register(4_999), now_ms()),
+    );
+    c.kill9(down);
     // One block per transaction: 60 log entries, three snapshots, the log purged.
     let mut ids = Vec::new();
+    let mut assets = vec![seen];
     for n in 0..60 {
-        ids.push(
-            commit(
-                c.node(leader),
-                &sign(&chain, &org1, &[], register(5_000 + n), now_ms()),
-            )
-            .0,
+        let (id, asset) = commit(
+            c.node(leader),
+            &sign(&chain, &org1, &[], register(5_000 + n), now_ms()),
         );
+        ids.push(id);
+        assets.push(asset);
     }
     c.restart(down).unwrap();
     let h = c.wait_same_height(CONVERGE).unwrap();
-    assert!(h >= 60, "height {h}");
-    c.assert_same_chain(h);
-    assert_everywhere(&c, &ids);
-    let log = c.node(down).log();
+    assert!(h >= 61, "height {h}");
+    // Block sync fills what the state snapshot left out.
+    let node = c.node(down);
+    let deadline = Instant::now() + CONVERGE;
+    while !node.status()["blocks"]["missing"].is_null() {
+        assert!(
+            Instant::now() < deadline,
+            "block sync did not finish: {}",
+            node.status()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let status = node.status();
+    assert_eq!(status["blocks"]["from"], 1, "{status}");
     assert!(
-        log.contains("installed a ledger snapshot"),
+        status["blocks"]["state_from"].as_u64().unwrap() > 2,
+        "{status}"
+    );
+    // The sync task says so on its next round.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !node.log().contains("block sync complete") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let log = node.log();
+    assert!(
+        log.contains("installed a state snapshot"),
         "node {down} caught up without a snapshot:\n{log}"
     );
+    assert!(log.contains("block sync complete"), "{log}");
+    c.assert_same_chain(h);
+    assert_everywhere(&c, &ids);
     // It also collects the signatures it missed while down.
     assert_certified(&c, c.node(down), h);
+    assert_certified(&c, c.node(leader), h);
+    // The same history and the same bundles as a node that applied every block (proving
+    // the same facts; the certificates may carry different sets of signatures).
+    let genesis_pb = c.genesis().unwrap();
+    for asset in [&assets[0], &assets[30]] {
+        let history = |i: usize| c.node(i).get(&format!("/v1/assets/{asset}/history"));
+        assert_eq!(history(down), history(leader), "history of {asset}");
+        let report = |i: usize| {
+            let resp = ureq::get(&format!("{}/v1/assets/{asset}/bundle", c.node(i).url()))
+                .call()
+                .unwrap();
+            let bytes = resp.into_body().read_to_vec().unwrap();
+            let r = shuquan_proto::audit::verify_bundle(&bytes, &genesis_pb).unwrap();
+            serde_json::to_value(r).unwrap()
+        };
+        assert_eq!(report(down), report(leader), "bundle of {asset}");
+    }
+    let genesis = c.path("genesis.toml");
+    let audit = c
+        .cli(down)
+        .json(&["audit", "chain", "--genesis", genesis.to_str().unwrap()]);
+    assert_eq!(audit["verdict"], "ok", "{audit}");
+    assert!(audit["blocks"].as_u64().unwrap() >= h, "{audit}");
 }

@@ -67,12 +67,13 @@ impl StateMachine for MemStateMachine {
         Ok(out)
     }
 
-    fn snapshot(&mut self) -> Result<Vec<u8>, Error> {
-        raft_types::encode(&self.lock().entries)
+    fn snapshot(&mut self, out: &mut dyn std::io::Write) -> Result<(), Error> {
+        out.write_all(&raft_types::encode(&self.lock().entries)?)?;
+        Ok(())
     }
 
-    fn install(&mut self, data: &[u8], mark: &AppliedMark) -> Result<(), Error> {
-        let entries: Vec<(u64, Vec<u8>)> = raft_types::decode(data)?;
+    fn install(&mut self, data: &std::path::Path, mark: &AppliedMark) -> Result<(), Error> {
+        let entries: Vec<(u64, Vec<u8>)> = raft_types::decode(&std::fs::read(data)?)?;
         let mut st = self.lock();
         st.entries = entries;
         st.mark = Some(mark.clone());

@@ -23,9 +23,13 @@ use crate::types::Entry;
 ///   entries were committed); store the mark anyway.
 /// - Business rejections (a bad transaction) are part of the response bytes, never an
 ///   `Err`: an `Err` from any method stops this node's Raft (it must be rebuilt).
-/// - `install` **replaces** the whole state (keys absent from the snapshot disappear).
-/// - `snapshot` returns the state as of the last applied mark; the adapter calls it between
-///   two `apply` calls, so it need not be concurrent with writes.
+/// - `install` **replaces** the whole state (keys absent from the snapshot disappear). It
+///   reads a file the adapter has fsynced; if the process dies during `install`, the next
+///   start calls `install` again with the same file, so the machine must be able to start
+///   over after a partial install (and must not present a partial state as applied).
+/// - `snapshot` writes the state as of the last applied mark to a stream; the adapter calls
+///   it between two `apply` calls, so it need not be concurrent with writes. The state must
+///   be durable when it returns (Raft purges log entries it covers).
 pub trait StateMachine: Send + 'static {
     /// The mark stored by the last `apply` or `install`, or `None` for an empty machine.
     fn applied(&self) -> Result<Option<AppliedMark>, Error>;
@@ -34,12 +38,12 @@ pub trait StateMachine: Send + 'static {
     /// Returns exactly one response per entry.
     fn apply(&mut self, entries: &[Entry], mark: &AppliedMark) -> Result<Vec<Vec<u8>>, Error>;
 
-    /// Serialize the whole state (as of the last applied mark).
-    fn snapshot(&mut self) -> Result<Vec<u8>, Error>;
+    /// Write the whole state (as of the last applied mark) to `out`.
+    fn snapshot(&mut self, out: &mut dyn std::io::Write) -> Result<(), Error>;
 
-    /// Replace the whole state with `data` (produced by `snapshot` on some node) and store
-    /// `mark` with it.
-    fn install(&mut self, data: &[u8], mark: &AppliedMark) -> Result<(), Error>;
+    /// Replace the whole state with the file at `data` (written by `snapshot` on some node)
+    /// and store `mark` with it.
+    fn install(&mut self, data: &std::path::Path, mark: &AppliedMark) -> Result<(), Error>;
 }
 
 /// Opaque "last applied" mark: which log entry the state reflects, plus the membership
@@ -96,4 +100,66 @@ impl AppliedMark {
     pub(crate) fn data(&self) -> Result<MarkData, Error> {
         raft_types::decode(&self.bytes)
     }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::*;
+    use crate::types::NodeInfo;
+
+    /// A fixed mark: entry 42 of term 3 applied under a membership of nodes 1..=3 set by
+    /// entry 1.
+    pub(crate) fn golden_mark() -> MarkData {
+        let log_id =
+            |term, index| openraft::LogId::new(openraft::CommittedLeaderId::new(term, 0), index);
+        let nodes: BTreeMap<u64, NodeInfo> = (1..=3u64)
+            .map(|i| {
+                (
+                    i,
+                    NodeInfo {
+                        node_key: format!("{i:064x}"),
+                        addr: format!("/ip4/127.0.0.1/tcp/710{i}"),
+                    },
+                )
+            })
+            .collect();
+        let voters: BTreeSet<u64> = nodes.keys().copied().collect();
+        MarkData {
+            last_applied: Some(log_id(3, 42)),
+            membership: StoredMembership::new(
+                Some(log_id(1, 1)),
+                openraft::Membership::new(vec![voters], nodes),
+            ),
+        }
+    }
+
+    /// Golden: the "last applied" mark the ledger stores with every batch of blocks is a
+    /// frozen format (a change needs a migration of every data directory).
+    #[test]
+    fn the_applied_mark_encoding_is_frozen() {
+        let mark = AppliedMark::new(&golden_mark()).unwrap();
+        assert_eq!((mark.index(), mark.term()), (42, 3));
+        let hex: String = mark.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, GOLDEN_MARK, "the applied mark's encoding changed");
+        let back = AppliedMark::from_bytes(mark.as_bytes().to_vec()).unwrap();
+        assert_eq!(back, mark);
+    }
+
+    const GOLDEN_MARK: &str = concat!(
+        "0103000000000000002a000000000000000101000000000000000100000000000000010000000000",
+        "00000300000000000000010000000000000002000000000000000300000000000000030000000000",
+        "00000100000000000000400000000000000030303030303030303030303030303030303030303030",
+        "30303030303030303030303030303030303030303030303030303030303030303030303030303030",
+        "303117000000000000002f6970342f3132372e302e302e312f7463702f3731303102000000000000",
+        "00400000000000000030303030303030303030303030303030303030303030303030303030303030",
+        "30303030303030303030303030303030303030303030303030303030303030303217000000000000",
+        "002f6970342f3132372e302e302e312f7463702f3731303203000000000000004000000000000000",
+        "30303030303030303030303030303030303030303030303030303030303030303030303030303030",
+        "30303030303030303030303030303030303030303030303317000000000000002f6970342f313237",
+        "2e302e302e312f7463702f37313033"
+    );
 }

@@ -232,3 +232,57 @@ pub(crate) fn tx_loc(view: &dyn StateView, id: &Hash32) -> Result<Option<TxLoc>>
         .map(|b| TxLoc::decode(&b))
         .transpose()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::TxLoc;
+
+    /// The record of an id is the same whatever order its copies are indexed in (a node
+    /// that joined by snapshot indexes old blocks after new ones, top down).
+    #[test]
+    fn the_record_of_an_id_does_not_depend_on_indexing_order() {
+        let at = |height, index, committed| TxLoc {
+            height,
+            index,
+            committed,
+        };
+        let sets = [
+            vec![at(3, 1, false), at(5, 0, false), at(9, 2, false)],
+            vec![at(3, 1, false), at(5, 0, true), at(9, 2, false)],
+            vec![at(2, 4, false), at(2, 1, false)],
+        ];
+        for copies in sets {
+            let fold = |order: &[TxLoc]| {
+                order.iter().skip(1).fold(
+                    order[0],
+                    |rec, c| {
+                        if c.replaces(&rec) {
+                            *c
+                        } else {
+                            rec
+                        }
+                    },
+                )
+            };
+            let forward = fold(&copies);
+            let mut backward = copies.clone();
+            backward.reverse();
+            assert_eq!(fold(&backward), forward);
+            let want = copies
+                .iter()
+                .find(|c| c.committed)
+                .copied()
+                .unwrap_or_else(|| {
+                    *copies
+                        .iter()
+                        .min_by_key(|c| (c.height, c.index))
+                        .unwrap_or(&copies[0])
+                });
+            assert_eq!(forward, want);
+        }
+        // The encoding round-trips and refuses other lengths.
+        let l = at(7, 3, true);
+        assert_eq!(TxLoc::decode(&l.encode()).ok(), Some(l));
+        assert!(TxLoc::decode(&l.encode()[1..]).is_err());
+    }
+}

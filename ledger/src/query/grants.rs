@@ -21,7 +21,17 @@ impl Queries<'_> {
     fn as_of(&self, at: Option<u64>) -> Result<(u64, Option<u64>)> {
         let applied = self.applied()?;
         match at {
-            Some(t) if t < applied.timestamp_ms => Ok((t, Some(self.height_at_time(t)?))),
+            Some(t) if t < applied.timestamp_ms => {
+                let height = self.height_at_time(t)?;
+                let from = self.ledger.state_from()?;
+                if height < from {
+                    return Err(crate::Error::Unavailable(format!(
+                        "this node joined the chain by a state snapshot of height {from} and \
+                         holds no state before it; ask a node that applied every block"
+                    )));
+                }
+                Ok((t, Some(height)))
+            }
             Some(t) => Ok((t, None)),
             None => Ok((applied.timestamp_ms, None)),
         }

@@ -293,14 +293,6 @@ impl Store {
         self.shared.persist_all()
     }
 
-    /// Applies `batch` to sled after every pending write (installing a snapshot builds it
-    /// from [`Store::settled`]).
-    pub(crate) fn replace(&self, batch: sled::Batch) -> Result<()> {
-        self.persist()?;
-        self.shared.sled.0.apply_batch(batch)?;
-        Ok(())
-    }
-
     /// The "last applied" mark, if any block was applied.
     pub(crate) fn applied(&self) -> Result<Option<pb::Applied>> {
         self.msg(keys::APPLIED)

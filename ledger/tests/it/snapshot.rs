@@ -1,8 +1,11 @@
 //! Raft's view of the ledger: several blocks applied as one batch equal the same blocks
-//! applied one by one; a snapshot installed on another ledger reproduces it exactly, and a
-//! snapshot of another chain or damaged bytes change nothing.
+//! applied one by one; a state snapshot installed on a node behind, followed by block sync,
+//! reproduces the ledger exactly; a snapshot of another chain, damaged bytes or forged rows
+//! change nothing; blocks a peer forged or misplaced are refused with a reason.
 
-use shuquan_ledger::Ledger;
+use std::io::Cursor;
+
+use shuquan_ledger::{Gap, Ledger};
 use shuquan_proto::pb;
 use shuquan_proto::pb::tx_body::Payload;
 
@@ -76,67 +79,343 @@ fn a_batch_of_blocks_equals_the_blocks_one_by_one() {
     );
 }
 
-#[test]
-fn an_installed_snapshot_reproduces_the_ledger() {
-    let mut src = Chain::new();
-    let org1 = src.org1.clone();
-    let asset = src.asset(&org1, 7);
-    let org3 = src.org3.clone();
-    applies(src.grant_with(asset, &org1, &org3, |_| {}));
-    let snap = src.ledger.snapshots().export().unwrap();
-
-    // The target has blocks of its own, which the snapshot replaces.
-    let mut dst = Chain::new();
-    let org1 = dst.org1.clone();
-    for seed in 20..25 {
-        dst.asset(&org1, seed);
+/// A chain with certified blocks: assets, a grant and uses of it, over many blocks.
+fn busy_chain() -> (Chain, shuquan_proto::Hash32) {
+    let mut c = Chain::with_genesis(genesis_with_nodes());
+    let (org1, org3) = (c.org1.clone(), c.org3.clone());
+    let asset = c.asset(&org1, 7);
+    let grant = applies(c.grant_with(asset, &org1, &org3, |_| {})).unwrap();
+    for seed in 30..40 {
+        c.asset(&org3, seed);
+        applies(c.usage(&org3, grant, |_| {}));
     }
-    let applied = dst.ledger.snapshots().install(&snap, b"raft-mark").unwrap();
-    assert_eq!(applied.height, src.ledger.applied().unwrap().height);
+    c.certify(&[1, 2]);
+    (c, asset)
+}
+
+fn export(l: &Ledger) -> Vec<u8> {
+    let mut out = Vec::new();
+    l.snapshots().export_state(&mut out).unwrap();
+    out
+}
+
+/// Fetches the whole gap from `src`, top down, as the node's sync task does.
+fn sync(dst: &Ledger, src: &Ledger) {
+    while let Some(Gap { lo, hi, .. }) = dst.gap().unwrap() {
+        let count = (hi - lo + 1).min(4);
+        let blocks = src.blocks_for_sync(hi, count, 1 << 20).unwrap();
+        assert_eq!(dst.fill_gap(&blocks).unwrap(), Ok(count));
+    }
+}
+
+#[test]
+fn a_state_snapshot_then_block_sync_reproduce_the_ledger() {
+    let (src, asset) = busy_chain();
+    let top = src.ledger.applied().unwrap();
+    let dst = Chain::with_genesis(genesis_with_nodes());
+    let snap = export(&src.ledger);
+    let applied = dst
+        .ledger
+        .snapshots()
+        .install_state(&mut Cursor::new(&snap), b"raft-mark")
+        .unwrap();
+    assert_eq!(
+        (applied.height, &applied.block_hash),
+        (top.height, &top.block_hash)
+    );
     assert_eq!(applied.mark, b"raft-mark");
+    // The state is there at once; the history is not.
+    assert_eq!(
+        dst.ledger.queries().asset(&asset).unwrap(),
+        src.ledger.queries().asset(&asset).unwrap()
+    );
+    assert_eq!(
+        dst.ledger.gap().unwrap(),
+        Some(Gap {
+            lo: 1,
+            hi: top.height,
+            anchor: shuquan_proto::Hash32::from_slice(&top.block_hash).unwrap()
+        })
+    );
+    assert!(dst.ledger.queries().history(&asset).unwrap().is_empty());
+    assert!(dst
+        .ledger
+        .bundles()
+        .audit_bundle(&asset, top.height, false)
+        .is_err());
+    sync(&dst.ledger, &src.ledger);
+    assert_eq!(dst.ledger.gap().unwrap(), None);
     assert_eq!(hashes(&dst.ledger), hashes(&src.ledger));
     assert_eq!(
         dst.ledger.snapshots().digest().unwrap(),
         src.ledger.snapshots().digest().unwrap()
     );
-    assert!(dst.ledger.queries().asset(&asset).unwrap().is_some());
-    // The target's own assets are gone.
+    assert_eq!(
+        dst.ledger.queries().history(&asset).unwrap(),
+        src.ledger.queries().history(&asset).unwrap()
+    );
     assert_eq!(
         dst.ledger
-            .queries()
-            .assets_by_fingerprint(&shuquan_proto::Hash32([20; 32]))
+            .bundles()
+            .audit_bundle(&asset, top.height, false)
             .unwrap(),
-        vec![]
+        src.ledger
+            .bundles()
+            .audit_bundle(&asset, top.height, false)
+            .unwrap()
+    );
+    // Both go on alike.
+    let mut src = src;
+    let org1 = src.org1.clone();
+    let next = src.tx(&org1, &[], Payload::RegisterAsset(register_payload(90)));
+    let p = pb::Proposal {
+        timestamp_ms: src.now,
+        proposer: key(9).public().to_vec(),
+        txs: vec![next],
+    };
+    let a = src.ledger.apply(&p, b"m").unwrap();
+    let b = dst.ledger.apply(&p, b"m").unwrap();
+    assert_eq!(a.hash, b.hash);
+    // A replayed old transaction fails alike on both (its id is in the snapshot's window).
+    let old = src.ledger.bundles().raw_block(2).unwrap().unwrap().txs[0].clone();
+    let p = pb::Proposal {
+        timestamp_ms: src.now + 1000,
+        proposer: key(9).public().to_vec(),
+        txs: vec![old],
+    };
+    let a = src.ledger.apply(&p, b"m").unwrap();
+    let b = dst.ledger.apply(&p, b"m").unwrap();
+    assert_ne!(a.receipts[0].code, 0);
+    assert_eq!(a.hash, b.hash);
+}
+
+#[test]
+fn a_node_behind_keeps_its_blocks_and_fetches_only_the_rest() {
+    let (src, _) = busy_chain();
+    let top = src.ledger.applied().unwrap().height;
+    // The node applied the first five blocks before it fell behind.
+    let dst = Chain::with_genesis(genesis_with_nodes());
+    for h in 1..=5 {
+        let b = src.ledger.bundles().raw_block(h).unwrap().unwrap();
+        let header: pb::BlockHeader = prost::Message::decode(b.header.as_slice()).unwrap();
+        let p = pb::Proposal {
+            timestamp_ms: header.timestamp_ms,
+            proposer: header.proposer,
+            txs: b.txs,
+        };
+        dst.ledger.apply(&p, b"m").unwrap();
+    }
+    dst.ledger
+        .snapshots()
+        .install_state(&mut Cursor::new(export(&src.ledger)), b"m")
+        .unwrap();
+    assert_eq!(
+        dst.ledger.gap().unwrap().map(|g| (g.lo, g.hi)),
+        Some((6, top))
+    );
+    sync(&dst.ledger, &src.ledger);
+    assert_eq!(
+        dst.ledger.snapshots().digest().unwrap(),
+        src.ledger.snapshots().digest().unwrap()
     );
 }
 
 #[test]
-fn foreign_or_damaged_snapshots_change_nothing() {
-    let mut src = Chain::new();
-    let org1 = src.org1.clone();
-    src.asset(&org1, 1);
-    let snap = src.ledger.snapshots().export().unwrap();
+fn foreign_or_damaged_state_snapshots_change_nothing() {
+    let (src, _) = busy_chain();
+    let snap = export(&src.ledger);
 
-    let mut other = genesis();
+    let mut other = genesis_with_nodes();
     other.chain_id = "another-chain".into();
     let dir = tempfile::tempdir().unwrap();
     let foreign = Ledger::open(dir.path(), other).unwrap();
-    assert!(
-        foreign.snapshots().install(&snap, b"m").is_err(),
-        "a snapshot of another genesis"
-    );
+    let err = foreign
+        .snapshots()
+        .install_state(&mut Cursor::new(&snap), b"m")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("genesis"), "{err}");
     assert_eq!(foreign.applied().unwrap().height, 0);
 
-    let mut dst = Chain::new();
+    let mut dst = Chain::with_genesis(genesis_with_nodes());
     let org1 = dst.org1.clone();
     dst.asset(&org1, 2);
-    let before = hashes(&dst.ledger);
-    for bad in [&snap[..snap.len() - 3], &snap[..10], b"junk".as_slice()] {
-        assert!(dst.ledger.snapshots().install(bad, b"m").is_err());
+    let before = dst.ledger.snapshots().digest().unwrap();
+    let mut flipped = snap.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 1;
+    for bad in [
+        &snap[..snap.len() - 3],
+        &snap[..10],
+        b"junk".as_slice(),
+        &flipped,
+    ] {
+        assert!(dst
+            .ledger
+            .snapshots()
+            .install_state(&mut Cursor::new(bad), b"m")
+            .is_err());
         assert_eq!(
-            hashes(&dst.ledger),
+            dst.ledger.snapshots().digest().unwrap(),
             before,
             "a failed install changed the ledger"
         );
     }
+}
+
+/// Rewrites one row of a state snapshot and fixes its checksum, as a sender that lies
+/// would (the format is in `shuquan_ledger::snapshot`'s docs).
+fn forge(snap: &[u8], f: impl Fn(&[u8], &mut Vec<u8>)) -> Vec<u8> {
+    let magic = shuquan_ledger::STATE_SNAPSHOT_MAGIC.len();
+    let u32_at = |b: &[u8], i: usize| u32::from_be_bytes(b[i..i + 4].try_into().unwrap()) as usize;
+    let mut out = snap[..magic + 4 + u32_at(snap, magic)].to_vec();
+    let mut i = out.len();
+    loop {
+        let k = u32_at(snap, i);
+        if k == u32::MAX as usize {
+            out.extend_from_slice(&snap[i..i + 12]);
+            break;
+        }
+        let key = &snap[i + 4..i + 4 + k];
+        let vlen = u32_at(snap, i + 4 + k);
+        let mut value = snap[i + 8 + k..i + 8 + k + vlen].to_vec();
+        f(key, &mut value);
+        out.extend_from_slice(&(k as u32).to_be_bytes());
+        out.extend_from_slice(key);
+        out.extend_from_slice(&(value.len() as u32).to_be_bytes());
+        out.extend_from_slice(&value);
+        i += 8 + k + vlen;
+    }
+    let crc = crc32fast::hash(&out);
+    out.extend_from_slice(&crc.to_be_bytes());
+    out
+}
+
+#[test]
+fn a_forged_state_row_fails_the_root_and_the_next_open_starts_over() {
+    let (src, asset) = busy_chain();
+    let snap = export(&src.ledger);
+    let row = shuquan_proto::state::asset_row(&asset);
+    let forged = forge(&snap, |k, v| {
+        if k == row.as_slice() {
+            let mut a: pb::AssetRecord = prost::Message::decode(v.as_slice()).unwrap();
+            a.holder_operate = key(6).public().to_vec();
+            *v = prost::Message::encode_to_vec(&a);
+        }
+    });
+    assert_ne!(forged, snap);
+    let dst = Chain::with_genesis(genesis_with_nodes());
+    let err = dst
+        .ledger
+        .snapshots()
+        .install_state(&mut Cursor::new(&forged), b"m")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("state root"), "{err}");
+    // As after a crash mid-install: reopening starts from the genesis state again, and the
+    // true snapshot then installs.
+    let Chain {
+        _dir: dir, ledger, ..
+    } = dst;
+    drop(ledger);
+    let reopened = Ledger::open(dir.path(), genesis_with_nodes()).unwrap();
+    assert_eq!(reopened.applied().unwrap().height, 0);
+    assert!(reopened.queries().asset(&asset).unwrap().is_none());
+    reopened
+        .snapshots()
+        .install_state(&mut Cursor::new(&snap), b"m")
+        .unwrap();
+    assert_eq!(
+        reopened.queries().asset(&asset).unwrap(),
+        src.ledger.queries().asset(&asset).unwrap()
+    );
+}
+
+#[test]
+fn forged_or_misplaced_blocks_are_refused_with_a_reason() {
+    let (src, _) = busy_chain();
+    let dst = Chain::with_genesis(genesis_with_nodes());
+    dst.ledger
+        .snapshots()
+        .install_state(&mut Cursor::new(export(&src.ledger)), b"m")
+        .unwrap();
+    let gap = dst.ledger.gap().unwrap().unwrap();
+    let top = src.ledger.blocks_for_sync(gap.hi, 2, 1 << 20).unwrap();
+    let refused = |blocks: &[pb::RawBlock], says: &str| {
+        let why = dst.ledger.fill_gap(blocks).unwrap().unwrap_err();
+        assert!(why.contains(says), "{why}");
+        assert_eq!(
+            dst.ledger.gap().unwrap(),
+            Some(gap),
+            "a refused block changed the gap"
+        );
+    };
+    // A signature changed (the roots bind bodies; signatures are checked).
+    let mut b = top.clone();
+    let n = b[1].txs[0].len();
+    b[1].txs[0][n - 1] ^= 1;
+    refused(&b, "signatures");
+    // A transaction's body changed (its root no longer matches).
+    let mut b = top.clone();
+    let mut raw: pb::TxRaw = prost::Message::decode(b[1].txs[0].as_slice()).unwrap();
+    raw.body.push(0);
+    b[1].txs[0] = prost::Message::encode_to_vec(&raw);
+    refused(&b, "transaction root");
+    // A receipt changed.
+    let mut b = top.clone();
+    b[1].receipts[0].code = 999;
+    refused(&b, "results root");
+    // Blocks of the wrong heights.
+    let lower = src.ledger.blocks_for_sync(gap.hi - 2, 2, 1 << 20).unwrap();
+    refused(&lower, "served for height");
+    // A header changed (it no longer hashes to what the chain says).
+    let mut b = top.clone();
+    let mut h: pb::BlockHeader = prost::Message::decode(b[1].header.as_slice()).unwrap();
+    h.timestamp_ms += 1;
+    b[1].header = prost::Message::encode_to_vec(&h);
+    refused(&b, "hashes to");
+    // The true blocks are taken.
+    assert_eq!(dst.ledger.fill_gap(&top).unwrap(), Ok(2));
+}
+
+#[test]
+fn a_ledger_that_crashed_mid_install_restarts_from_the_genesis_state() {
+    let (src, asset) = busy_chain();
+    let snap = export(&src.ledger);
+    let dst = Chain::with_genesis(genesis_with_nodes());
+    dst.ledger
+        .snapshots()
+        .install_state(&mut Cursor::new(&snap), b"m")
+        .unwrap();
+    let Chain {
+        _dir: dir, ledger, ..
+    } = dst;
+    drop(ledger);
+    // A crash in the middle of the next install: the marker is down and a state row gone.
+    {
+        let db = sled::open(dir.path()).unwrap();
+        let tree = db.open_tree("ledger").unwrap();
+        tree.insert(b"meta:installing", &[1u8][..]).unwrap();
+        tree.remove(shuquan_proto::state::asset_row(&asset))
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let reopened = Ledger::open(dir.path(), genesis_with_nodes()).unwrap();
+    assert_eq!(
+        reopened.applied().unwrap().height,
+        0,
+        "no half state passes as applied"
+    );
+    assert_eq!(reopened.gap().unwrap(), None);
+    assert!(reopened.queries().asset(&asset).unwrap().is_none());
+    // The genesis members are back, and the snapshot installs again.
+    assert!(!reopened.queries().members().unwrap().is_empty());
+    reopened
+        .snapshots()
+        .install_state(&mut Cursor::new(&snap), b"m")
+        .unwrap();
+    assert_eq!(
+        reopened.queries().asset(&asset).unwrap(),
+        src.ledger.queries().asset(&asset).unwrap()
+    );
 }

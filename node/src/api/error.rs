@@ -76,11 +76,9 @@ impl From<crate::Error> for ApiError {
 impl From<shuquan_ledger::Error> for ApiError {
     fn from(e: shuquan_ledger::Error) -> Self {
         match e {
-            shuquan_ledger::Error::Unavailable(why) => Self::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                why,
-            ),
+            shuquan_ledger::Error::Unavailable(why) => {
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", why)
+            }
             other => crate::Error::from(other).into(),
         }
     }

@@ -47,6 +47,18 @@ pub(super) async fn status(State(app): State<Arc<Api>>) -> Answer<v::StatusView>
         peers: app.p2p.peers().iter().map(|k| k.to_hex()).collect(),
         mempool: app.pipeline.mempool().len(),
         certified_height: app.ledger.certs().certified_height()?,
+        blocks: {
+            let gap = app.ledger.gap()?;
+            v::BlockRangeView {
+                from: match gap {
+                    Some(g) if g.lo <= 1 => g.hi + 1,
+                    _ => u64::from(applied.height > 0),
+                },
+                to: applied.height,
+                missing: gap.map(|g| [g.lo, g.hi]),
+                state_from: app.ledger.state_from()?,
+            }
+        },
         clock_ms: app.clock.now_ms(),
         clock_offset_ms: app.clock.offset_ms(),
         version: env!("CARGO_PKG_VERSION").into(),

@@ -116,6 +116,8 @@ pub(super) struct Server {
     pub(super) clock: Arc<Clock>,
     /// This node's key (whose block signatures it hands out).
     pub(super) node_key: PublicKey,
+    /// Most bytes of blocks in one answer (below the frame limit).
+    pub(super) max_blocks_bytes: usize,
 }
 
 /// Serves the queued requests, each in its own task, until `stop` turns true.
@@ -178,6 +180,19 @@ impl Server {
                 }
             }
             Request::Time => Response::Time(self.clock.local_ms()),
+            Request::Blocks { to, count } => {
+                let ledger = self.ledger.clone();
+                let max = self.max_blocks_bytes;
+                let read = tokio::task::spawn_blocking(move || {
+                    ledger.blocks_for_sync(to, u64::from(count), max)
+                })
+                .await;
+                match read {
+                    Ok(Ok(blocks)) => Response::Blocks(blocks),
+                    Ok(Err(e)) => Response::Error(format!("reading blocks: {e}")),
+                    Err(_) => Response::Error("the node is stopping".into()),
+                }
+            }
         }
     }
 }

@@ -252,6 +252,7 @@ impl Daemon {
             ledger: ledger.clone(),
             clock: clock.clone(),
             node_key: node_key.public(),
+            max_blocks_bytes: frame.saturating_sub(1 << 20).max(1),
         };
         let background = vec![
             tokio::spawn(inbound::serve(server, work, stop_rx.clone())),
@@ -272,6 +273,19 @@ impl Daemon {
                 stop_rx.clone(),
             )),
             tokio::spawn(tasks::watch_raft(helpers, stop_rx.clone())),
+            tokio::spawn(
+                crate::sync::Syncer {
+                    ledger: ledger.clone(),
+                    p2p: p2p.clone(),
+                    peers: members
+                        .iter()
+                        .filter(|m| m.id != me.id)
+                        .map(|m| m.node_key)
+                        .collect(),
+                    metrics: metrics.clone(),
+                }
+                .run(stop_rx.clone()),
+            ),
             tokio::spawn(
                 crate::certify::Certifier {
                     ledger: ledger.clone(),

@@ -129,6 +129,7 @@ pub(super) fn encode_request(req: Request) -> pb::P2pRequest {
         Request::Txs(txs) => Kind::Txs(pb::TxBatch { txs }),
         Request::Signatures { after, max } => Kind::Signatures(pb::SignaturesWanted { after, max }),
         Request::Time => Kind::Time(pb::TimeWanted {}),
+        Request::Blocks { to, count } => Kind::Blocks(pb::BlocksWanted { to, count }),
     };
     pb::P2pRequest { kind: Some(kind) }
 }
@@ -144,6 +145,10 @@ pub(super) fn decode_request(frame: pb::P2pRequest) -> Option<Request> {
             max: w.max,
         }),
         Kind::Time(_) => Some(Request::Time),
+        Kind::Blocks(w) => Some(Request::Blocks {
+            to: w.to,
+            count: w.count,
+        }),
     }
 }
 
@@ -156,6 +161,7 @@ pub(super) fn encode_response(resp: Response) -> pb::P2pResponse {
         Response::Error(e) => Kind::Error(e),
         Response::Signatures(signatures) => Kind::Signatures(pb::Signatures { signatures }),
         Response::Time(ms) => Kind::TimeMs(ms),
+        Response::Blocks(blocks) => Kind::Blocks(pb::Blocks { blocks }),
     };
     pb::P2pResponse { kind: Some(kind) }
 }
@@ -169,6 +175,7 @@ pub(super) fn decode_response(frame: pb::P2pResponse) -> Response {
         Some(Kind::Error(e)) => Response::Error(e),
         Some(Kind::Signatures(s)) => Response::Signatures(s.signatures),
         Some(Kind::TimeMs(ms)) => Response::Time(ms),
+        Some(Kind::Blocks(b)) => Response::Blocks(b.blocks),
         None => Response::Error("empty response frame".into()),
     }
 }

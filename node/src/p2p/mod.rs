@@ -82,10 +82,17 @@ pub enum Request {
     },
     /// The receiver's wall clock.
     Time,
+    /// Blocks `to + 1 - count ..= to` (block sync).
+    Blocks {
+        /// The highest block wanted.
+        to: u64,
+        /// How many.
+        count: u32,
+    },
 }
 
 /// The answer to a [`Request`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Response {
     /// The encoded Raft RPC response.
     Raft(Vec<u8>),
@@ -97,6 +104,8 @@ pub enum Response {
     Signatures(Vec<shuquan_proto::pb::BlockSignature>),
     /// The responder's wall clock, ms since the Unix epoch.
     Time(u64),
+    /// Blocks, ascending (those the responder holds).
+    Blocks(Vec<shuquan_proto::pb::RawBlock>),
 }
 
 /// Why a request to a peer got no answer.

@@ -14,6 +14,6 @@ pub use assets::{AssetView, EdgeView, HistoryEntryView, HoldersView, LineageView
 pub use chain::{BlockView, CertificateView, InclusionProofView, TxView};
 pub use grants::{AttestationView, FilingView, GrantView, TransferExportView};
 pub use members::MemberView;
-pub use node::{ErrorView, ReceiptView, StatusView, SubmitView};
+pub use node::{BlockRangeView, ErrorView, ReceiptView, StatusView, SubmitView};
 pub use payload::payload_json;
 pub use words::*;

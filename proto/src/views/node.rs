@@ -89,6 +89,21 @@ pub struct SubmitView {
     pub receipt: Option<ReceiptView>,
 }
 
+/// The blocks a node holds (part of `GET /v1/status`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BlockRangeView {
+    /// Lowest height held (1, or 0 before the first block).
+    pub from: u64,
+    /// Highest height held (the last applied).
+    pub to: u64,
+    /// Heights in between this node lacks, as `[lowest, highest]` (it joined by a state
+    /// snapshot and block sync is fetching them); `None` when it holds every block.
+    pub missing: Option<[u64; 2]>,
+    /// The lowest height whose state this node holds (0: every one; else the height of the
+    /// state snapshot it joined by).
+    pub state_from: u64,
+}
+
 /// Answer to `GET /v1/status`.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct StatusView {
@@ -119,6 +134,9 @@ pub struct StatusView {
     /// Height up to which every block has a certificate on this node.
     #[serde(default)]
     pub certified_height: u64,
+    /// The blocks this node holds.
+    #[serde(default)]
+    pub blocks: BlockRangeView,
     /// This node's clock, by the member nodes' median (ms since the Unix epoch).
     #[serde(default)]
     pub clock_ms: u64,

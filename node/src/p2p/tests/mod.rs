@@ -63,6 +63,7 @@ impl Inbound for Recorder {
             Request::Txs(txs) => Response::Queued(txs.len() as u32),
             Request::Signatures { .. } => Response::Signatures(Vec::new()),
             Request::Time => Response::Time(42),
+            Request::Blocks { .. } => Response::Blocks(Vec::new()),
         };
         Box::pin(async move { resp })
     }
