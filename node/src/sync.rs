@@ -11,12 +11,49 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures::future::BoxFuture;
 use shuquan_ledger::{Gap, Ledger, SYNC_BATCH};
-use shuquan_proto::PublicKey;
+use shuquan_proto::{pb, PublicKey};
 use tokio::sync::watch;
 
 use crate::metrics::Metrics;
 use crate::p2p::{P2p, Request, Response};
+
+/// Where blocks come from: the member nodes, over the network.
+pub(crate) trait BlockSource: Send + Sync {
+    /// Blocks `to + 1 - count ..= to` as `peer` holds them, or why there are none.
+    fn blocks(
+        &self,
+        peer: PublicKey,
+        to: u64,
+        count: u64,
+    ) -> BoxFuture<'_, Result<Vec<pb::RawBlock>, String>>;
+}
+
+impl BlockSource for P2p {
+    fn blocks(
+        &self,
+        peer: PublicKey,
+        to: u64,
+        count: u64,
+    ) -> BoxFuture<'_, Result<Vec<pb::RawBlock>, String>> {
+        Box::pin(async move {
+            let req = Request::Blocks {
+                to,
+                count: u32::try_from(count).unwrap_or(u32::MAX),
+            };
+            match self.request(peer, req, ASK_TIMEOUT).await {
+                Ok(Response::Blocks(b)) if b.is_empty() => {
+                    Err(format!("it does not hold block {to}"))
+                }
+                Ok(Response::Blocks(b)) => Ok(b),
+                Ok(Response::Error(e)) => Err(e),
+                Ok(other) => Err(format!("unexpected answer {other:?}")),
+                Err(e) => Err(e.to_string()),
+            }
+        })
+    }
+}
 
 /// How long a peer that served bad blocks (or failed) is not asked again.
 const BENCH: Duration = Duration::from_secs(30);
@@ -28,7 +65,7 @@ const ASK_TIMEOUT: Duration = Duration::from_secs(10);
 /// What block sync needs.
 pub(crate) struct Syncer {
     pub(crate) ledger: Arc<Ledger>,
-    pub(crate) p2p: P2p,
+    pub(crate) source: Arc<dyn BlockSource>,
     /// The other member nodes.
     pub(crate) peers: Vec<PublicKey>,
     pub(crate) metrics: Arc<Metrics>,
@@ -116,19 +153,7 @@ impl Syncer {
     /// blocks were stored, or why none were.
     async fn ask(&self, peer: PublicKey, gap: Gap) -> Result<u64, String> {
         let count = (gap.hi - gap.lo + 1).min(SYNC_BATCH);
-        let req = Request::Blocks {
-            to: gap.hi,
-            count: u32::try_from(count).unwrap_or(u32::MAX),
-        };
-        let blocks = match self.p2p.request(peer, req, ASK_TIMEOUT).await {
-            Ok(Response::Blocks(b)) if b.is_empty() => {
-                return Err(format!("it does not hold block {}", gap.hi))
-            }
-            Ok(Response::Blocks(b)) => b,
-            Ok(Response::Error(e)) => return Err(e),
-            Ok(other) => return Err(format!("unexpected answer {other:?}")),
-            Err(e) => return Err(e.to_string()),
-        };
+        let blocks = self.source.blocks(peer, gap.hi, count).await?;
         let ledger = self.ledger.clone();
         let stored = tokio::task::spawn_blocking(move || ledger.fill_gap(&blocks))
             .await
@@ -144,5 +169,144 @@ impl Syncer {
                 Err(format!("storing them failed: {e}"))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use std::sync::Mutex;
+
+    use shuquan_proto::genesis::{dev_member, GenesisFile, ParamsFile};
+    use shuquan_proto::pb::tx_body::Payload;
+    use shuquan_proto::tx::ChainRef;
+    use shuquan_proto::Keypair;
+
+    use super::*;
+
+    fn key(n: u8) -> Keypair {
+        Keypair::from_seed([n; 32]).unwrap()
+    }
+
+    fn now_ms() -> u64 {
+        crate::producer::now_ms()
+    }
+
+    /// A chain of `n` blocks, one registration each.
+    fn chain(n: u8) -> (pb::Genesis, Ledger) {
+        let genesis = GenesisFile {
+            chain_id: "sync-test".into(),
+            genesis_time_ms: now_ms() - 60_000,
+            params: ParamsFile::default(),
+            members: (0..4)
+                .map(|i| dev_member(i, key(i as u8 + 1).public()))
+                .collect(),
+        }
+        .to_pb()
+        .unwrap();
+        let ledger = Ledger::open_temporary(genesis.clone()).unwrap();
+        let chain = ChainRef::of(&genesis);
+        for i in 0..n {
+            let t = now_ms();
+            let tx = shuquan_proto::tx::sign_all(
+                &chain,
+                t,
+                &key(1),
+                &[],
+                Payload::RegisterAsset(pb::RegisterAsset {
+                    fingerprint: vec![i; 32],
+                    size_bytes: 1 << 20,
+                    name: format!("data set {i}"),
+                    sector: "transport".into(),
+                    grade: pb::Grade::General as i32,
+                    origin: pb::Origin::Enterprise as i32,
+                    evidence_hash: vec![7; 32],
+                    jurisdiction: "CN".into(),
+                    delivery_modes: vec![pb::DeliveryMode::Compute as i32],
+                    ..Default::default()
+                }),
+            );
+            let p = pb::Proposal {
+                timestamp_ms: t,
+                proposer: key(9).public().to_vec(),
+                txs: vec![tx],
+            };
+            let b = ledger.apply(&p, b"m").unwrap();
+            assert_eq!(b.receipts[0].code, 0, "{:?}", b.receipts[0]);
+        }
+        (genesis, ledger)
+    }
+
+    /// Two member nodes: one serves the chain with a receipt changed, one serves it true.
+    struct Peers {
+        src: Ledger,
+        liar: PublicKey,
+        asked: Mutex<Vec<PublicKey>>,
+    }
+
+    impl BlockSource for Peers {
+        fn blocks(
+            &self,
+            peer: PublicKey,
+            to: u64,
+            count: u64,
+        ) -> BoxFuture<'_, Result<Vec<pb::RawBlock>, String>> {
+            self.asked.lock().unwrap().push(peer);
+            let mut blocks = self
+                .src
+                .blocks_for_sync(to, count, 1 << 20)
+                .map_err(|e| e.to_string());
+            if peer == self.liar {
+                if let Ok(b) = &mut blocks {
+                    b[0].receipts[0].code = 401;
+                }
+            }
+            Box::pin(async move { blocks })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_peer_serving_a_forged_block_is_refused_and_the_next_one_serves() {
+        let (genesis, src) = chain(12);
+        let mut snap = Vec::new();
+        src.snapshots().export_state(&mut snap).unwrap();
+        let dst = Arc::new(Ledger::open_temporary(genesis).unwrap());
+        dst.snapshots()
+            .install_state(&mut std::io::Cursor::new(snap), b"m")
+            .unwrap();
+        assert_eq!(dst.gap().unwrap().map(|g| (g.lo, g.hi)), Some((1, 12)));
+        let (liar, honest) = (key(21).public(), key(22).public());
+        let peers = Arc::new(Peers {
+            src,
+            liar,
+            asked: Mutex::new(Vec::new()),
+        });
+        let metrics = Arc::new(Metrics::new());
+        let (stop, stop_rx) = watch::channel(false);
+        let task = tokio::spawn(
+            Syncer {
+                ledger: dst.clone(),
+                source: peers.clone(),
+                peers: vec![liar, honest],
+                metrics: metrics.clone(),
+            }
+            .run(stop_rx),
+        );
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while dst.gap().unwrap().is_some() {
+            assert!(Instant::now() < deadline, "sync did not finish");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        stop.send(true).unwrap();
+        task.await.unwrap();
+        assert_eq!(
+            dst.snapshots().digest().unwrap(),
+            peers.src.snapshots().digest().unwrap()
+        );
+        // The liar was asked once, refused, and left alone; the rest came from the other.
+        let asked = peers.asked.lock().unwrap().clone();
+        assert_eq!(asked.iter().filter(|p| **p == liar).count(), 1, "{asked:?}");
+        assert_eq!(metrics.synced_blocks.get(), 12);
     }
 }

@@ -276,7 +276,7 @@ impl Daemon {
             tokio::spawn(
                 crate::sync::Syncer {
                     ledger: ledger.clone(),
-                    p2p: p2p.clone(),
+                    source: Arc::new(p2p.clone()),
                     peers: members
                         .iter()
                         .filter(|m| m.id != me.id)
