@@ -5,7 +5,10 @@
 //! three usage records) for the chain's CN members while the main thread applies them with
 //! [`Ledger::apply_blocks_with`] and strict signature checks, as a node re-executing a chain
 //! would. It then reports the bytes written and stored per transaction, the time to reopen
-//! the ledger, and the latency of the `asset`, `history` and `grants` queries.
+//! the ledger, the latency of the `asset`, `history` and `grants` queries, and what a node
+//! joining this chain would spend: the state snapshot's size and the time to build and
+//! install it, and the rate block sync stores the chain's blocks at (all in this process,
+//! no network).
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -13,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use serde::Serialize;
-use shuquan_ledger::{verdicts::Strict, GrantsOf, Ledger};
+use shuquan_ledger::{verdicts::Strict, GrantsOf, Ledger, Page};
 use shuquan_proto::genesis::{dev_member, GenesisFile, ParamsFile};
 use shuquan_proto::hash::{asset_id, tx_id};
 use shuquan_proto::tx::ChainRef;
@@ -34,6 +37,25 @@ pub struct FillArgs {
     pub members: usize,
     /// Queries of each kind to time at the end.
     pub queries: usize,
+    /// Also measure a node joining by state snapshot and block sync.
+    pub catch_up: bool,
+}
+
+/// What joining the filled chain costs a new node.
+#[derive(Debug, Clone, Serialize)]
+pub struct CatchUp {
+    /// Bytes of the state snapshot.
+    pub snapshot_bytes: u64,
+    /// Seconds to write it.
+    pub export_secs: f64,
+    /// Seconds to install it (state ready).
+    pub install_secs: f64,
+    /// Blocks and transactions stored by block sync, and its rate.
+    pub synced_blocks: u64,
+    /// Transactions in them.
+    pub synced_txs: u64,
+    /// Transactions per second block sync stored.
+    pub sync_tx_per_s: f64,
 }
 
 /// Latency of one query kind, ms.
@@ -70,6 +92,8 @@ pub struct FillReport {
     pub reopen_secs: f64,
     /// Query latencies on the filled ledger.
     pub queries: Vec<QueryTimes>,
+    /// A node joining it, if measured.
+    pub catch_up: Option<CatchUp>,
 }
 
 /// The CN institutions with the member role of a dev genesis of `n` members: `org1`, then
@@ -217,10 +241,16 @@ fn query_times(
     let q = ledger.queries();
     let asset = time_each(assets, |a| Ok(q.asset(a)?.map_or(0, |_| 1)))?;
     let history = time_each(assets, |a| Ok(q.history(a)?.len()))?;
-    let grants = time_each(assets, |a| Ok(q.grants(GrantsOf::Asset(a), None)?.len()))?;
+    let grants = time_each(assets, |a| {
+        Ok(q.grants(GrantsOf::Asset(a), None, Page::default())?.len())
+    })?;
     let grantee = time_each(grantees, |k| {
-        Ok(q.grants(GrantsOf::Grantee(&k.public().to_vec()), None)?
-            .len())
+        Ok(q.grants(
+            GrantsOf::Grantee(&k.public().to_vec()),
+            None,
+            Page::default(),
+        )?
+        .len())
     })?;
     Ok(vec![
         times("asset", asset),
@@ -310,6 +340,11 @@ pub fn fill(a: &FillArgs) -> anyhow::Result<FillReport> {
         .map(|i| keys[i].clone())
         .collect();
     let queries = query_times(&ledger, &sample, &grantees)?;
+    let catch_up = if a.catch_up {
+        Some(catch_up(&ledger, &a.dir)?)
+    } else {
+        None
+    };
     let n = txs.max(1) as f64;
     Ok(FillReport {
         txs,
@@ -322,6 +357,67 @@ pub fn fill(a: &FillArgs) -> anyhow::Result<FillReport> {
         stored_bytes: stored,
         reopen_secs,
         queries,
+        catch_up,
+    })
+}
+
+/// A second ledger joins the filled one: its state snapshot through a file, then every
+/// block by block sync, top down, in ranges as a peer would serve them.
+fn catch_up(src: &Ledger, dir: &Path) -> anyhow::Result<CatchUp> {
+    eprintln!("fill: measuring a node that joins by state snapshot and block sync ...");
+    let file = dir.join("state.snapshot");
+    let t = Instant::now();
+    {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&file)?);
+        src.snapshots().export_state(&mut out)?;
+        std::io::Write::flush(&mut out)?;
+    }
+    let export_secs = t.elapsed().as_secs_f64();
+    let snapshot_bytes = std::fs::metadata(&file)?.len();
+    let joined_dir = dir.join("joined");
+    let joined = Ledger::open(&joined_dir, src.genesis().clone())?;
+    let t = Instant::now();
+    joined
+        .snapshots()
+        .install_state(&mut std::fs::File::open(&file)?, b"")?;
+    let install_secs = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let (mut blocks, mut txs) = (0u64, 0u64);
+    let mut last_report = Instant::now();
+    while let Some(gap) = joined.gap()? {
+        let count = (gap.hi - gap.lo + 1).min(shuquan_ledger::SYNC_BATCH);
+        let range = src.blocks_for_sync(gap.hi, count, 32 << 20)?;
+        let n: u64 = range.iter().map(|b| b.txs.len() as u64).sum();
+        match joined.fill_gap(&range)? {
+            Ok(stored) => {
+                blocks += stored;
+                txs += n;
+            }
+            Err(why) => bail!("block sync refused the chain's own blocks: {why}"),
+        }
+        if last_report.elapsed() >= Duration::from_secs(5) {
+            last_report = Instant::now();
+            eprintln!(
+                "fill: block sync {blocks} blocks, {:.0} tx/s",
+                txs as f64 / t.elapsed().as_secs_f64()
+            );
+        }
+    }
+    joined.flush()?;
+    let sync_secs = t.elapsed().as_secs_f64();
+    if joined.snapshots().digest()? != src.snapshots().digest()? {
+        bail!("the joined ledger differs from the filled one");
+    }
+    drop(joined);
+    std::fs::remove_dir_all(&joined_dir)?;
+    std::fs::remove_file(&file)?;
+    Ok(CatchUp {
+        snapshot_bytes,
+        export_secs,
+        install_secs,
+        synced_blocks: blocks,
+        synced_txs: txs,
+        sync_tx_per_s: txs as f64 / sync_secs.max(1e-9),
     })
 }
 
@@ -340,11 +436,15 @@ mod tests {
             block_txs: 50,
             members: 8,
             queries: 3,
+            catch_up: true,
         };
         let r = fill(&args).unwrap();
         assert_eq!((r.txs, r.failed, r.blocks), (300, 0, 6));
         assert!(r.stored_bytes > 0 && r.stored_per_tx > 0.0);
         assert_eq!(r.queries.len(), 4);
+        let c = r.catch_up.as_ref().unwrap();
+        assert_eq!((c.synced_blocks, c.synced_txs), (6, 300));
+        assert!(c.snapshot_bytes > 0);
         // The ledger is there, with every block.
         let text = std::fs::read_to_string(args.dir.join("genesis.toml")).unwrap();
         let genesis = GenesisFile::parse(&text).unwrap().to_pb().unwrap();

@@ -59,6 +59,10 @@ struct FillCli {
     /// Queries of each kind timed at the end.
     #[arg(long, default_value_t = 1000)]
     queries: usize,
+    /// Also measure a node joining the filled chain: state snapshot out and in, then block
+    /// sync of every block (in this process).
+    #[arg(long)]
+    catch_up: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, ValueEnum)]
@@ -263,6 +267,7 @@ fn main() -> anyhow::Result<()> {
                 block_txs: a.block_txs,
                 members: a.members,
                 queries: a.queries,
+                catch_up: a.catch_up,
             })?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())

@@ -109,6 +109,12 @@ enum QueryCmd {
         id: String,
         #[arg(long, value_name = "YYYY-MM-DD")]
         at: Option<String>,
+        /// Grants per page (1 to 1000; the node's default is 100).
+        #[arg(long)]
+        limit: Option<usize>,
+        /// The next page: the grants after this one (the last id of the previous page).
+        #[arg(long, value_name = "GRANT_ID")]
+        after: Option<String>,
     },
     /// Parents and children of an asset.
     Lineage { id: String },
@@ -177,10 +183,24 @@ fn query(ctx: &Ctx, q: &QueryCmd) -> anyhow::Result<Value> {
             };
             c.get(&format!("/v1/assets/{id}/rights{q}"))?
         }
-        QueryCmd::Grants { id, at } => c.get(&format!(
-            "/v1/assets/{id}/grants{}",
-            at_query(at.as_deref())?
-        ))?,
+        QueryCmd::Grants {
+            id,
+            at,
+            limit,
+            after,
+        } => {
+            let mut q = at_query(at.as_deref())?;
+            for (name, value) in [
+                ("limit", limit.map(|l| l.to_string())),
+                ("after", after.clone()),
+            ] {
+                if let Some(v) = value {
+                    q.push(if q.is_empty() { '?' } else { '&' });
+                    q.push_str(&format!("{name}={v}"));
+                }
+            }
+            c.get(&format!("/v1/assets/{id}/grants{q}"))?
+        }
         QueryCmd::Lineage { id } => c.get(&format!("/v1/assets/{id}/lineage"))?,
         QueryCmd::Filings { id } => c.get(&format!("/v1/assets/{id}/filings"))?,
         QueryCmd::Member { key } => {

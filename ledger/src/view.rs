@@ -23,10 +23,21 @@ pub trait StateView {
     /// The last row (key and value) with `from <= key` and `key` within `to`.
     fn last_in_range(&self, from: &[u8], to: Bound<&[u8]>) -> Result<Option<Row>>;
 
-    /// The first `limit` rows whose keys start with `prefix`, in order.
-    fn rows_with_prefix(&self, prefix: &[u8], limit: usize) -> Result<Vec<Row>> {
+    /// The first `limit` rows whose keys start with `prefix` (and come after `after`, when
+    /// given), in order.
+    fn rows_with_prefix(
+        &self,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<Row>> {
         let mut out = Vec::new();
-        for k in self.keys_with_prefix(prefix)?.into_iter().take(limit) {
+        let keys = self.keys_with_prefix(prefix)?;
+        for k in keys
+            .into_iter()
+            .filter(|k| after.is_none_or(|a| k.as_slice() > a))
+            .take(limit)
+        {
             if let Some(v) = self.get(&k)? {
                 out.push((k, v));
             }
@@ -76,11 +87,24 @@ impl MemView {
     }
 }
 
+/// The range of keys under `prefix` after `after`.
+fn start(prefix: &[u8], after: Option<&[u8]>) -> (Bound<Vec<u8>>, Bound<Vec<u8>>) {
+    match after {
+        Some(a) if a >= prefix => (Bound::Excluded(a.to_vec()), Bound::Unbounded),
+        _ => (Bound::Included(prefix.to_vec()), Bound::Unbounded),
+    }
+}
+
 impl StateView for MemView {
-    fn rows_with_prefix(&self, prefix: &[u8], limit: usize) -> Result<Vec<Row>> {
+    fn rows_with_prefix(
+        &self,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<Row>> {
         Ok(self
             .0
-            .range(prefix.to_vec()..)
+            .range(start(prefix, after))
             .take_while(|(k, _)| k.starts_with(prefix))
             .take(limit)
             .map(|(k, v)| (k.clone(), v.clone()))
@@ -128,19 +152,24 @@ impl StateView for Layered<'_> {
         }
     }
 
-    fn rows_with_prefix(&self, prefix: &[u8], limit: usize) -> Result<Vec<Row>> {
+    fn rows_with_prefix(
+        &self,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<Row>> {
         let top: Vec<_> = self
             .top
-            .range(prefix.to_vec()..)
+            .range(start(prefix, after))
             .take_while(|(k, _)| k.starts_with(prefix))
             .collect();
         if top.is_empty() {
-            return self.base.rows_with_prefix(prefix, limit);
+            return self.base.rows_with_prefix(prefix, after, limit);
         }
         // Each top row hides at most one base row.
         let mut out: BTreeMap<Vec<u8>, Vec<u8>> = self
             .base
-            .rows_with_prefix(prefix, limit.saturating_add(top.len()))?
+            .rows_with_prefix(prefix, after, limit.saturating_add(top.len()))?
             .into_iter()
             .collect();
         for (k, v) in top {
@@ -228,7 +257,7 @@ mod tests {
         // A deleted last row shows the one below it.
         assert_eq!(last(b"a:", b"a:2"), Some((b"a:1".to_vec(), b"x".to_vec())));
         assert_eq!(last(b"a:2", b"a:2"), None);
-        let rows = |p: &[u8], n| v.rows_with_prefix(p, n).unwrap();
+        let rows = |p: &[u8], n| v.rows_with_prefix(p, None, n).unwrap();
         assert_eq!(
             rows(b"a:", 9),
             vec![
@@ -238,5 +267,8 @@ mod tests {
         );
         assert_eq!(rows(b"a:", 1), vec![(b"a:1".to_vec(), b"x".to_vec())]);
         assert_eq!(rows(b"b:", 9), vec![(b"b:1".to_vec(), b"z".to_vec())]);
+        let after = |a: &[u8]| v.rows_with_prefix(b"a:", Some(a), 9).unwrap();
+        assert_eq!(after(b"a:1"), vec![(b"a:3".to_vec(), b"w".to_vec())]);
+        assert_eq!(after(b"a:3"), vec![]);
     }
 }

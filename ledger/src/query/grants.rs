@@ -5,7 +5,7 @@ use shuquan_proto::pb;
 use shuquan_proto::views::{self as v, opt_hex};
 use shuquan_proto::Hash32;
 
-use super::{id32, tail_id, GrantsOf, Queries};
+use super::{id32, tail_id, GrantsOf, Page, Queries};
 use crate::error::Result;
 use crate::keys;
 use crate::rules::status::{filing_status, grant_status};
@@ -98,16 +98,28 @@ impl Queries<'_> {
     }
 
     /// Query 4: grants on an asset (or to / from a member key) as they were at `at`
-    /// (default: the last block's time): grants issued later are left out.
-    pub fn grants(&self, prefix_of: GrantsOf<'_>, at: Option<u64>) -> Result<Vec<v::GrantView>> {
+    /// (default: the last block's time), in id order, one page at a time: grants issued
+    /// later are left out.
+    pub fn grants(
+        &self,
+        prefix_of: GrantsOf<'_>,
+        at: Option<u64>,
+        page: Page,
+    ) -> Result<Vec<v::GrantView>> {
         let (at, height) = self.as_of(at)?;
         let prefix = match prefix_of {
             GrantsOf::Asset(a) => keys::grants_of_asset(a),
             GrantsOf::Grantee(k) => keys::grants_to(k),
             GrantsOf::Grantor(k) => keys::prefix("ggrantor", &[k]),
         };
+        let after = page.after.map(|id| [&prefix[..], id.as_bytes()].concat());
+        let limit = page.limit.min(Page::MAX_LIMIT);
         let mut out = Vec::new();
-        for (k, _) in self.scan(&prefix, usize::MAX)? {
+        for (k, _) in self
+            .ledger
+            .store
+            .rows_with_prefix(&prefix, after.as_deref(), limit)?
+        {
             if let Some(g) = self.row::<pb::GrantRecord>(&keys::grant(&tail_id(&k)), height)? {
                 out.push(self.grant_view(&g, at, height)?);
             }

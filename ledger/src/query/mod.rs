@@ -53,6 +53,33 @@ impl<'a> Queries<'a> {
     }
 }
 
+/// One page of a list: the items after `after` (an id), at most `limit` of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Page {
+    /// Start after this id (the last of the previous page).
+    pub after: Option<Hash32>,
+    /// Most items.
+    pub limit: usize,
+}
+
+impl Page {
+    /// Items per page unless asked otherwise.
+    pub const DEFAULT_LIMIT: usize = 100;
+    /// Most items a page may hold.
+    pub const MAX_LIMIT: usize = 1000;
+
+    /// The first `limit` items.
+    pub fn first(limit: usize) -> Self {
+        Page { after: None, limit }
+    }
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Page::first(Page::DEFAULT_LIMIT)
+    }
+}
+
 /// Whose grants to list.
 #[derive(Clone, Copy, Debug)]
 pub enum GrantsOf<'a> {

@@ -70,10 +70,22 @@ impl StateView for SledView {
         Ok(out)
     }
 
-    fn rows_with_prefix(&self, prefix: &[u8], limit: usize) -> Result<Vec<Row>> {
+    fn rows_with_prefix(
+        &self,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<Row>> {
         let mut out = Vec::new();
-        for item in self.0.scan_prefix(prefix).take(limit) {
+        let lower = match after {
+            Some(a) if a >= prefix => Bound::Excluded(a.to_vec()),
+            _ => Bound::Included(prefix.to_vec()),
+        };
+        for item in self.0.range((lower, Bound::Unbounded)) {
             let (k, v) = item?;
+            if !k.starts_with(prefix) || out.len() >= limit {
+                break;
+            }
             out.push((k.to_vec(), v.to_vec()));
         }
         Ok(out)
@@ -305,7 +317,7 @@ impl Store {
 
     /// Every row under `prefix` (at most `limit`), in order.
     pub(crate) fn scan(&self, prefix: &[u8], limit: usize) -> Result<Vec<Row>> {
-        self.rows_with_prefix(prefix, limit)
+        self.rows_with_prefix(prefix, None, limit)
     }
 
     /// Makes everything applied durable: pending blocks go to sled, sled flushes, and the
@@ -375,8 +387,13 @@ impl StateView for Store {
         self.view(|v| v.keys_with_prefix(prefix))
     }
 
-    fn rows_with_prefix(&self, prefix: &[u8], limit: usize) -> Result<Vec<Row>> {
-        self.view(|v| v.rows_with_prefix(prefix, limit))
+    fn rows_with_prefix(
+        &self,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<Row>> {
+        self.view(|v| v.rows_with_prefix(prefix, after, limit))
     }
 
     fn last_in_range(&self, from: &[u8], to: Bound<&[u8]>) -> Result<Option<Row>> {

@@ -162,3 +162,48 @@ fn max_uses_exhausts_a_grant_and_time_expires_it() {
         .unwrap();
     fails(c.usage(&org3, later, |_| {}), F::GrantInactive);
 }
+
+#[test]
+fn grants_come_a_page_at_a_time_in_id_order() {
+    let mut c = Chain::new();
+    let (org1, org3) = (c.org1.clone(), c.org3.clone());
+    let asset = c.asset(&org1, 1);
+    let mut ids: Vec<_> = (0..5)
+        .map(|i| {
+            applies(c.grant_with(asset, &org1, &org3, |g| {
+                g.policy_doc_hash = vec![i; 32];
+            }))
+            .unwrap()
+        })
+        .collect();
+    ids.sort();
+    let q = c.ledger.queries();
+    let page = |after: Option<shuquan_proto::Hash32>, limit| -> Vec<shuquan_proto::Hash32> {
+        q.grants(
+            shuquan_ledger::GrantsOf::Asset(&asset),
+            None,
+            shuquan_ledger::Page { after, limit },
+        )
+        .unwrap()
+        .into_iter()
+        .map(|g| g.id)
+        .collect()
+    };
+    let first = page(None, 2);
+    assert_eq!(first, ids[..2]);
+    let second = page(first.last().copied(), 2);
+    assert_eq!(second, ids[2..4]);
+    assert_eq!(page(second.last().copied(), 2), ids[4..]);
+    assert!(page(ids.last().copied(), 2).is_empty());
+    // A page is never larger than the most a page may hold.
+    assert_eq!(page(None, usize::MAX).len(), 5);
+    // Grants to the grantee, the same way.
+    let to = q
+        .grants(
+            shuquan_ledger::GrantsOf::Grantee(org3.public().as_bytes()),
+            None,
+            shuquan_ledger::Page::first(3),
+        )
+        .unwrap();
+    assert_eq!(to.len(), 3);
+}

@@ -96,7 +96,11 @@ fn grants_at_a_past_time_are_read_from_the_state_of_that_time() {
     assert!(c
         .ledger
         .queries()
-        .grants(shuquan_ledger::GrantsOf::Asset(&asset), Some(before_grants))
+        .grants(
+            shuquan_ledger::GrantsOf::Asset(&asset),
+            Some(before_grants),
+            Default::default()
+        )
         .unwrap()
         .is_empty());
     assert_eq!(

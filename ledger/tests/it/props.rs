@@ -394,7 +394,11 @@ impl Run {
                     .c
                     .ledger
                     .queries()
-                    .grants(GrantsOf::Asset(&parent), None)
+                    .grants(
+                        GrantsOf::Asset(&parent),
+                        None,
+                        shuquan_ledger::Page::first(1000),
+                    )
                     .unwrap()
                     .into_iter()
                     .find(|g| g.actions.iter().any(|a| a == "derive") && g.status == "active")
@@ -600,7 +604,10 @@ impl Run {
             if let Some(v) = l.asset(a).unwrap().filter(|v| v.frozen) {
                 out.insert(*a, asset_mark(v));
                 // Nothing changes on the grants of a frozen asset either.
-                for g in l.grants(GrantsOf::Asset(a), None).unwrap() {
+                for g in l
+                    .grants(GrantsOf::Asset(a), None, shuquan_ledger::Page::first(1000))
+                    .unwrap()
+                {
                     out.insert(g.id, grant_mark(&g));
                 }
             }

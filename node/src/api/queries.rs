@@ -11,7 +11,7 @@ use shuquan_proto::views::{self as v, MemberView};
 use shuquan_proto::{Hash32, PublicKey};
 
 use super::{Api, ApiError};
-use shuquan_ledger::GrantsOf;
+use shuquan_ledger::{GrantsOf, Page};
 
 type Answer<T> = Result<Json<T>, ApiError>;
 
@@ -135,15 +135,46 @@ pub(super) async fn rights(
     )
 }
 
+/// `?at=T&after=GRANT_ID&limit=N`: statuses at `T`; one page of grants in id order (N ≤
+/// 1000, default 100), after the last one of the previous page.
+#[derive(Debug, Deserialize)]
+pub(super) struct GrantPageQuery {
+    at: Option<u64>,
+    after: Option<String>,
+    limit: Option<usize>,
+    /// `grantee` (default) or `grantor`, for a member's grants.
+    side: Option<String>,
+}
+
+impl GrantPageQuery {
+    fn page(&self) -> Result<Page, ApiError> {
+        let limit = self.limit.unwrap_or(Page::DEFAULT_LIMIT);
+        if limit == 0 || limit > Page::MAX_LIMIT {
+            return Err(ApiError::bad_request(format!(
+                "limit={limit}: give 1 to {}",
+                Page::MAX_LIMIT
+            )));
+        }
+        let after = self
+            .after
+            .as_deref()
+            .map(|a| hash(a, "after (a grant id)"))
+            .transpose()?;
+        Ok(Page { after, limit })
+    }
+}
+
 pub(super) async fn asset_grants(
     State(app): State<Arc<Api>>,
     Path(id): Path<String>,
-    Query(q): Query<AtQuery>,
+    Query(q): Query<GrantPageQuery>,
 ) -> Answer<Vec<v::GrantView>> {
     let id = hash(&id, "asset id")?;
-    Ok(Json(
-        app.ledger.queries().grants(GrantsOf::Asset(&id), q.at)?,
-    ))
+    Ok(Json(app.ledger.queries().grants(
+        GrantsOf::Asset(&id),
+        q.at,
+        q.page()?,
+    )?))
 }
 
 pub(super) async fn lineage(
@@ -245,17 +276,10 @@ pub(super) async fn member_txs(
     )?))
 }
 
-#[derive(Debug, Deserialize)]
-pub(super) struct GrantsQuery {
-    /// `grantee` (default) or `grantor`.
-    side: Option<String>,
-    at: Option<u64>,
-}
-
 pub(super) async fn member_grants(
     State(app): State<Arc<Api>>,
     Path(k): Path<String>,
-    Query(q): Query<GrantsQuery>,
+    Query(q): Query<GrantPageQuery>,
 ) -> Answer<Vec<v::GrantView>> {
     let k = key(&k)?;
     let of = match q.side.as_deref() {
@@ -267,7 +291,7 @@ pub(super) async fn member_grants(
             )))
         }
     };
-    Ok(Json(app.ledger.queries().grants(of, q.at)?))
+    Ok(Json(app.ledger.queries().grants(of, q.at, q.page()?)?))
 }
 
 pub(super) async fn tx(State(app): State<Arc<Api>>, Path(id): Path<String>) -> Answer<v::TxView> {
