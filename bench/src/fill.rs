@@ -22,6 +22,7 @@ use shuquan_proto::hash::{asset_id, tx_id};
 use shuquan_proto::tx::ChainRef;
 use shuquan_proto::{pb, Hash32, Keypair};
 
+use crate::procstat::dir_bytes;
 use crate::workload::{self, PER_ASSET};
 
 /// What to build.
@@ -180,26 +181,6 @@ fn written() -> u64 {
                 .and_then(|v| v.trim().parse().ok())
         })
         .unwrap_or(0)
-}
-
-/// Bytes of the files under `dir` (as allocated on disk).
-pub fn dir_bytes(dir: &Path) -> u64 {
-    use std::os::unix::fs::MetadataExt;
-    let mut total = 0;
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            match e.metadata() {
-                Ok(m) if m.is_dir() => stack.push(e.path()),
-                Ok(m) => total += m.blocks() * 512,
-                Err(_) => {}
-            }
-        }
-    }
-    total
 }
 
 fn times(query: &'static str, mut ms: Vec<f64>) -> QueryTimes {

@@ -130,11 +130,14 @@ fn measure(
     run: impl FnOnce() -> anyhow::Result<stats::Sample>,
 ) -> anyhow::Result<Stats> {
     let pids = servers.pids();
+    let members = pids.len().max(1) as u64;
+    let stored_before = procstat::dir_bytes(servers.dir.path());
     let before = procstat::read_all(&pids)?;
     let sample = run()?;
     let after = procstat::read_all(&pids)?;
+    let stored = procstat::dir_bytes(servers.dir.path()).saturating_sub(stored_before) / members;
     let (cpu, bytes, mib) = procstat::delta(&before, &after);
-    Ok(Stats::new(sample, cpu, bytes, mib))
+    Ok(Stats::new(sample, cpu, bytes, stored, mib))
 }
 
 fn one_level(a: &CompareArgs, system: System, clients: usize) -> anyhow::Result<Stats> {
@@ -236,7 +239,13 @@ fn load(a: &LoadArgs) -> anyhow::Result<()> {
         a.secs,
         urls.len()
     );
-    let st = Stats::new(shuquan_load::run(&urls, work.per_client, a.secs), 0, 0, 0.0);
+    let st = Stats::new(
+        shuquan_load::run(&urls, work.per_client, a.secs),
+        0,
+        0,
+        0,
+        0.0,
+    );
     println!(
         "{}",
         serde_json::json!({

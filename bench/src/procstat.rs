@@ -3,6 +3,8 @@
 //! (`io`, `write_bytes`, which counts what reaches the block layer: WAL, fsyncs,
 //! compaction).
 
+use std::path::Path;
+
 use anyhow::Context;
 
 /// Clock ticks per second of `/proc/<pid>/stat` times (Linux's `USER_HZ`, 100 on every
@@ -72,6 +74,26 @@ pub fn delta(before: &[Usage], after: &[Usage]) -> (u64, u64, f64) {
         hwm = hwm.max(a.hwm_kib);
     }
     (cpu, bytes, hwm as f64 / 1024.0)
+}
+
+/// Bytes of the files under `dir` (as allocated on disk).
+pub fn dir_bytes(dir: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    let mut total = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            match e.metadata() {
+                Ok(m) if m.is_dir() => stack.push(e.path()),
+                Ok(m) => total += m.blocks() * 512,
+                Err(_) => {}
+            }
+        }
+    }
+    total
 }
 
 #[cfg(test)]

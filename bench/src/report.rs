@@ -47,7 +47,7 @@ pub struct Report {
 
 fn row(system: &str, clients: usize, s: &Stats) -> String {
     format!(
-        "| {clients} | {system} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {:.0} | {:.0} | {:.0} |",
+        "| {clients} | {system} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {:.0} | {:.0} | {:.0} | {:.0} |",
         s.tps,
         s.p50_ms,
         s.p99_ms,
@@ -55,7 +55,8 @@ fn row(system: &str, clients: usize, s: &Stats) -> String {
         s.errors,
         s.cpu_us_per_op,
         s.rss_mib,
-        s.disk_bytes_per_op
+        s.disk_bytes_per_op,
+        s.stored_bytes_per_op
     )
 }
 
@@ -63,8 +64,8 @@ impl Report {
     /// The Markdown table.
     pub fn markdown(&self) -> String {
         let mut out = vec![
-            "| clients | system | ops/s | p50 ms | p99 ms | p99.9 ms | errors | CPU µs/op | peak RSS MiB | disk B/op |".to_string(),
-            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|".to_string(),
+            "| clients | system | ops/s | p50 ms | p99 ms | p99.9 ms | errors | CPU µs/op | peak RSS MiB | disk B/op | stored B/op |".to_string(),
+            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|".to_string(),
         ];
         for l in &self.levels {
             if let Some(s) = &l.shuquan {
@@ -75,7 +76,7 @@ impl Report {
             }
             if let (Some(t), Some(p)) = (l.ratio_tps, l.ratio_p99) {
                 out.push(format!(
-                    "| {} | **shuquan/etcd** | **{t:.2}×** | | **{p:.2}×** | | | | | |",
+                    "| {} | **shuquan/etcd** | **{t:.2}×** | | **{p:.2}×** | | | | | | |",
                     l.clients
                 ));
             }
@@ -100,6 +101,7 @@ mod tests {
             cpu_us_per_op: 100.0,
             rss_mib: 20.0,
             disk_bytes_per_op: 900.0,
+            stored_bytes_per_op: 300.0,
         }
     }
 
@@ -120,6 +122,8 @@ mod tests {
         assert_eq!(json["levels"][0]["etcd"]["p999_ms"], 40.0);
         let md = r.markdown();
         assert!(md.contains("| 64 | shuquan | 900 |"), "{md}");
+        assert!(md.contains("| 100 | 20 | 900 | 300 |"), "{md}");
+        assert_eq!(json["levels"][0]["shuquan"]["stored_bytes_per_op"], 300.0);
         assert!(md.contains("**0.90×**"), "{md}");
         assert_eq!(md.lines().count(), 2 + 3 + 1);
     }

@@ -50,6 +50,8 @@ pub struct Stats {
     pub rss_mib: f64,
     /// Bytes the servers wrote to storage per committed operation.
     pub disk_bytes_per_op: f64,
+    /// Bytes by which one member's data directory grew per committed operation.
+    pub stored_bytes_per_op: f64,
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -61,8 +63,15 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 impl Stats {
-    /// The figures from a sample and the servers' CPU µs, bytes written and peak MiB.
-    pub fn new(mut s: Sample, cpu_us: u64, write_bytes: u64, rss_mib: f64) -> Stats {
+    /// The figures from a sample and the servers' CPU µs, bytes written, growth of one
+    /// member's data directory and peak MiB.
+    pub fn new(
+        mut s: Sample,
+        cpu_us: u64,
+        write_bytes: u64,
+        stored_bytes: u64,
+        rss_mib: f64,
+    ) -> Stats {
         s.latencies.sort_unstable();
         let ops = s.latencies.len() as f64;
         let per_op = |x: u64| if ops > 0.0 { x as f64 / ops } else { 0.0 };
@@ -75,6 +84,7 @@ impl Stats {
             cpu_us_per_op: per_op(cpu_us),
             rss_mib,
             disk_bytes_per_op: per_op(write_bytes),
+            stored_bytes_per_op: per_op(stored_bytes),
         }
     }
 }
@@ -93,10 +103,11 @@ mod tests {
             errors: 3,
             elapsed: Duration::from_secs(2),
         };
-        let st = Stats::new(s, 4_000_000, 1_000_000, 12.5);
+        let st = Stats::new(s, 4_000_000, 1_000_000, 250_000, 12.5);
         assert_eq!(st.tps, 500.0);
         assert_eq!((st.p50_ms, st.p99_ms, st.p999_ms), (501.0, 990.0, 999.0));
         assert_eq!((st.cpu_us_per_op, st.disk_bytes_per_op), (4000.0, 1000.0));
+        assert_eq!(st.stored_bytes_per_op, 250.0);
         assert_eq!(st.errors, 3);
     }
 }

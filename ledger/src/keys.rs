@@ -122,10 +122,11 @@ pub(crate) fn history(asset: &Hash32, height: u64, index: u32) -> Vec<u8> {
 pub(crate) fn state_node(node_key: &[u8]) -> Vec<u8> {
     key("jmtn", &[node_key])
 }
-/// A tree node that became stale at `version` (no longer part of that version's tree):
-/// the stale-node index, by version, then the node's row key.
-pub(crate) fn stale_node(version: u64, node_row: &[u8]) -> Vec<u8> {
-    key("jmts", &[&version.to_be_bytes(), node_row])
+/// The tree nodes that became stale at `version` (no longer part of that version's tree):
+/// one row per version listing their row keys. (Data written before that was one row per
+/// node: `stale_nodes(version)` + the node's row key; pruning reads both.)
+pub(crate) fn stale_nodes(version: u64) -> Vec<u8> {
+    key("jmts", &[&version.to_be_bytes()])
 }
 /// A state row's value as of `version` (a height), by the row's key hash.
 pub(crate) fn state_value(key_hash: &[u8; 32], version: u64) -> Vec<u8> {

@@ -8,9 +8,10 @@
 //! little-endian); values are `jmtv:` + key hash + big-endian version, holding `1 ‖ value`
 //! (or `0` for a deleted row).
 //!
-//! Stale nodes (replaced by a later version) are indexed by the version that replaced them
-//! (`jmts:` + big-endian version + node row key) and deleted [`RETAIN_VERSIONS`] versions
-//! later ([`prune`], run by every block, so every node holds the same rows): the state of
+//! Stale nodes (replaced by a later version) are listed in one row per version that
+//! replaced them (`jmts:` + big-endian version, holding each node's row key after its
+//! big-endian u16 length: one write per block, not one per node) and deleted
+//! [`RETAIN_VERSIONS`] versions later ([`prune`], run by every block, so every node holds the same rows): the state of
 //! the last `RETAIN_VERSIONS` + 1 heights stays provable; older states stay readable
 //! (the versioned values are kept) but not provable.
 
@@ -132,12 +133,24 @@ pub(crate) fn update(
     let (root, batch) = JellyfishMerkleTree::<_, StateHasher>::new(&reader)
         .put_value_set(set, version)
         .map_err(tree_err)?;
-    for stale in &batch.stale_node_index_batch {
-        let node = node_row(&stale.node_key).map_err(tree_err)?;
-        writes.insert(
-            keys::stale_node(stale.stale_since_version, &node),
-            Some(Vec::new()),
-        );
+    let mut stale: std::collections::BTreeMap<Version, Vec<u8>> = Default::default();
+    for s in &batch.stale_node_index_batch {
+        let node = node_row(&s.node_key).map_err(tree_err)?;
+        let list = stale.entry(s.stale_since_version).or_default();
+        let len = u16::try_from(node.len()).map_err(tree_err)?;
+        list.extend_from_slice(&len.to_be_bytes());
+        list.extend_from_slice(&node);
+    }
+    for (v, list) in stale {
+        let row = keys::stale_nodes(v);
+        let mut all = Layered {
+            base: view,
+            top: writes,
+        }
+        .get(&row)?
+        .unwrap_or_default();
+        all.extend_from_slice(&list);
+        writes.insert(row, Some(all));
     }
     let nodes = batch.node_batch;
     for (k, node) in nodes.nodes() {
@@ -245,17 +258,42 @@ pub(crate) fn value_row(key: &[u8], stored: &[u8]) -> Result<Option<(KeyHash, Ve
 /// Deletes the nodes that became stale at `version` (and their index rows): the states
 /// before `version` are no longer provable. Returns how many nodes went.
 pub(crate) fn prune(view: &dyn StateView, writes: &mut Writes, version: u64) -> Result<usize> {
-    let prefix = keys::stale_node(version, &[]);
-    let stale = Layered {
+    let row = keys::stale_nodes(version);
+    let layered = Layered {
         base: view,
         top: writes,
+    };
+    let mut nodes = Vec::new();
+    if let Some(list) = layered.get(&row)? {
+        let mut rest = &list[..];
+        while let Some((len, tail)) = rest.split_first_chunk::<2>() {
+            let len = usize::from(u16::from_be_bytes(*len));
+            let node = tail
+                .get(..len)
+                .ok_or_else(|| Error::Corrupt(format!("stale-node list of version {version}")))?;
+            nodes.push(node.to_vec());
+            rest = &tail[len..];
+        }
+        if !rest.is_empty() {
+            return Err(Error::Corrupt(format!(
+                "stale-node list of version {version}"
+            )));
+        }
     }
-    .keys_with_prefix(&prefix)?;
-    for index_row in &stale {
-        writes.insert(index_row[prefix.len()..].to_vec(), None);
-        writes.insert(index_row.clone(), None);
+    // One row per node, as data written before the list was kept holds.
+    let legacy = layered.keys_with_prefix(&row)?;
+    let mut gone = nodes.len();
+    for index_row in legacy {
+        if index_row.len() > row.len() {
+            writes.insert(index_row[row.len()..].to_vec(), None);
+            gone += 1;
+        }
+        writes.insert(index_row, None);
     }
-    Ok(stale.len())
+    for node in nodes {
+        writes.insert(node, None);
+    }
+    Ok(gone)
 }
 
 /// State row `key` as it was at `version` (a height): its value then, `None` if it did not
@@ -298,4 +336,47 @@ pub(crate) fn prove(
         value,
         proof: borsh::to_vec(&proof).map_err(tree_err)?,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::view::MemView;
+
+    /// Pruning deletes the nodes of a version's stale list, and also those of the one-row-
+    /// per-node index that data written before the list holds; other versions' stay.
+    #[test]
+    fn pruning_reads_the_stale_list_and_the_older_per_node_index() {
+        let mut view = MemView::new();
+        let node = |n: u8| keys::state_node(&[0, 0, 0, 0, 0, 0, 0, 1, n]);
+        let list: Vec<u8> = [node(1), node(2)]
+            .iter()
+            .flat_map(|k| [&(k.len() as u16).to_be_bytes()[..], k].concat())
+            .collect();
+        let mut rows = Writes::new();
+        for n in 1..=4 {
+            rows.insert(node(n), Some(vec![n]));
+        }
+        rows.insert(keys::stale_nodes(7), Some(list));
+        rows.insert([keys::stale_nodes(7), node(3)].concat(), Some(vec![]));
+        rows.insert([keys::stale_nodes(8), node(4)].concat(), Some(vec![]));
+        view.commit(rows);
+        let mut w = Writes::new();
+        assert_eq!(prune(&view, &mut w, 7).unwrap(), 3);
+        view.commit(w);
+        let left: Vec<_> = view.0.keys().cloned().collect();
+        assert_eq!(
+            left,
+            vec![node(4), [keys::stale_nodes(8), node(4)].concat()]
+        );
+        let mut torn = Writes::new();
+        torn.insert(keys::stale_nodes(9), Some(vec![0, 9, 1]));
+        view.commit(torn);
+        assert!(matches!(
+            prune(&view, &mut Writes::new(), 9),
+            Err(Error::Corrupt(_))
+        ));
+    }
 }
