@@ -10,7 +10,7 @@
 
 use prost::Message;
 use shuquan_proto::block::{block_hash, results_root, tx_root};
-use shuquan_proto::tx::{decode_canonical, decode_tx};
+use shuquan_proto::tx::{decode_canonical, decode_tx, DecodedTx};
 use shuquan_proto::{pb, Hash32};
 
 use crate::error::{Error, Result};
@@ -56,15 +56,64 @@ impl Gap {
 /// Most blocks one request asks for.
 pub const SYNC_BATCH: u64 = 256;
 
-/// A block checked against the hash it must have; `Err` says why it is refused.
+/// What checking a block's own contents found: its header, and whether its transactions,
+/// receipts and signatures hold against it. The costly part (every signature), so the
+/// blocks of a range are checked on all cores at once; [`check`] then links them.
+#[derive(Clone)]
+struct Contents {
+    header: std::result::Result<pb::BlockHeader, String>,
+    /// Its transactions, decoded (`None`: not decodable), when the body holds.
+    body: std::result::Result<Vec<Option<DecodedTx>>, String>,
+}
+
+/// The contents of `blocks`, checked on up to every core.
+fn check_contents(chain: &crate::exec::Chain, blocks: &[pb::RawBlock]) -> Vec<Contents> {
+    let one = |b: &pb::RawBlock| -> Contents {
+        match decode_canonical::<pb::BlockHeader>(&b.header, "block header") {
+            Ok(header) => Contents {
+                body: check_body(chain, &header, b),
+                header: Ok(header),
+            },
+            Err(e) => Contents {
+                header: Err(e.to_string()),
+                body: Ok(Vec::new()),
+            },
+        }
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per = blocks.len().div_ceil(threads).max(1);
+    if threads == 1 || blocks.len() < 2 {
+        return blocks.iter().map(one).collect();
+    }
+    std::thread::scope(|s| {
+        let parts: Vec<_> = blocks
+            .chunks(per)
+            .map(|part| (part.len(), s.spawn(move || part.iter().map(one).collect())))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|(len, p)| {
+                p.join().unwrap_or_else(|_| {
+                    let failed = Contents {
+                        header: Err("checking it failed".into()),
+                        body: Ok(Vec::new()),
+                    };
+                    vec![failed; len]
+                })
+            })
+            .collect()
+    })
+}
+
+/// A block checked against the hash it must have, from its checked contents; `Err` says
+/// why it is refused. Returns its header and decoded transactions.
 fn check(
     chain: &crate::exec::Chain,
     want_height: u64,
     want_hash: &Hash32,
-    b: &pb::RawBlock,
-) -> std::result::Result<pb::BlockHeader, String> {
-    let header: pb::BlockHeader =
-        decode_canonical(&b.header, "block header").map_err(|e| e.to_string())?;
+    contents: Contents,
+) -> std::result::Result<(pb::BlockHeader, Vec<Option<DecodedTx>>), String> {
+    let header = contents.header?;
     if header.height != want_height {
         return Err(format!(
             "block {} served for height {want_height}",
@@ -80,6 +129,15 @@ fn check(
             "block {want_height} hashes to {hash}, but the chain here says {want_hash}"
         ));
     }
+    Ok((header, contents.body?))
+}
+
+/// A block's transactions, receipts and signatures checked against its header.
+fn check_body(
+    chain: &crate::exec::Chain,
+    header: &pb::BlockHeader,
+    b: &pb::RawBlock,
+) -> std::result::Result<Vec<Option<DecodedTx>>, String> {
     if header.tx_count as usize != b.txs.len() || b.txs.len() != b.receipts.len() {
         return Err(format!(
             "the header counts {} transactions; the block holds {} and {} receipts",
@@ -134,7 +192,7 @@ fn check(
             ));
         }
     }
-    Ok(header)
+    Ok(decoded)
 }
 
 impl Ledger {
@@ -168,12 +226,13 @@ impl Ledger {
         let low = gap.hi + 1 - n;
         let mut want = gap.anchor;
         let mut headers = Vec::with_capacity(blocks.len());
-        for (i, b) in blocks.iter().enumerate().rev() {
+        let contents = check_contents(&self.chain, blocks);
+        for (i, c) in contents.into_iter().enumerate().rev() {
             let height = low + i as u64;
-            match check(&self.chain, height, &want, b) {
-                Ok(h) => {
-                    want = Hash32::from_slice(&h.prev_hash)?;
-                    headers.push(h);
+            match check(&self.chain, height, &want, c) {
+                Ok(checked) => {
+                    want = Hash32::from_slice(&checked.0.prev_hash)?;
+                    headers.push(checked);
                 }
                 Err(why) => return Ok(Err(format!("block {height}: {why}"))),
             }
@@ -194,14 +253,8 @@ impl Ledger {
                 )));
             }
         }
-        let max = self.chain.params.max_tx_bytes as usize;
         let mut writes = Writes::new();
-        for (b, header) in blocks.iter().zip(&headers) {
-            let decoded: Vec<_> = b
-                .txs
-                .iter()
-                .map(|raw| decode_tx(raw, &self.chain.chain, max).ok())
-                .collect();
+        for (b, (header, decoded)) in blocks.iter().zip(&headers) {
             let indexed: Vec<Indexed<'_>> = decoded
                 .iter()
                 .zip(&b.receipts)
@@ -237,7 +290,7 @@ impl Ledger {
         writes.insert(keys::GAP.to_vec(), rest.map(|g| g.encode()));
         self.store.commit(writes)?;
         // Certificates that hold are kept, so this node serves and counts them too.
-        for (b, header) in blocks.iter().zip(&headers) {
+        for (b, (header, _)) in blocks.iter().zip(&headers) {
             if let Some(cert) = &b.certificate {
                 let hash = block_hash(header);
                 if shuquan_proto::cert::verify_certificate(

@@ -36,6 +36,11 @@ use crate::view::{StateView, Writes};
 const BATCH: usize = 8192;
 /// Values per chunk while rebuilding the state tree.
 const TREE_CHUNK: usize = 4096;
+/// Versioned values on their way to the thread that writes them, at most.
+const VALUES_QUEUE: usize = 4096;
+
+/// A row: key and value.
+type Row = (Vec<u8>, Vec<u8>);
 
 fn bad(what: impl std::fmt::Display) -> Error {
     Error::Corrupt(format!("state snapshot: {what}"))
@@ -263,12 +268,6 @@ impl Snapshots<'_> {
     ) -> Result<pb::Applied> {
         let ledger = self.ledger;
         let height = head.height;
-        let seek = |input: &mut R| {
-            input.seek(SeekFrom::Start(0)).map_err(|source| Error::Io {
-                path: "(state snapshot)".into(),
-                source,
-            })
-        };
         // 2. Clear the state.
         let mut b = Batcher::new(tree);
         for item in tree.iter().keys() {
@@ -279,59 +278,20 @@ impl Snapshots<'_> {
         }
         b.flush()?;
 
-        // 3. The rows, each state row also as its versioned value.
-        seek(input)?;
-        let mut buffered = std::io::BufReader::new(&mut *input);
-        let (mut r, _) = Reader::new(&mut buffered)?;
-        while let Some((k, v)) = r.next_row()? {
-            if keys::is_state_row(&k) {
-                let kh = key_hash(&k);
-                b.put(
-                    &keys::state_value(&kh.0, height),
-                    Some(&smt::stored_value(&v)),
-                )?;
-            }
-            b.put(&k, Some(&v))?;
-        }
-        b.flush()?;
-
-        // 4. The derived indexes, from the rows as written.
-        let grant_asset = |g: &Hash32| -> Result<Option<Hash32>> {
-            Ok(tree
-                .get(keys::grant(g))?
-                .map(|v| pb::GrantRecord::decode(&v[..]))
-                .transpose()
-                .map_err(|e| bad(format!("grant row: {e}")))?
-                .map(|g| crate::rules::id(&g.terms.unwrap_or_default().asset)))
-        };
-        for tag in [&b"asset:"[..], b"grant:", b"filing:"] {
-            for item in tree.scan_prefix(tag) {
-                let (k, v) = item?;
-                for (dk, dv) in derived::rows_of(&k, &v, &grant_asset)? {
-                    b.put(&dk, Some(&dv))?;
-                }
-            }
-        }
-        b.flush()?;
-
-        // 5. The state tree, rebuilt from the versioned values; its root must be the
-        //    block's.
-        let view = crate::store::SledView(tree.clone());
-        let mut values = tree.scan_prefix(b"jmtv:").map(|item| -> Result<_> {
-            let (k, v) = item?;
-            smt::value_row(&k, &v)?.ok_or_else(|| bad("a deleted value among the state rows"))
+        // 3-5 in two threads, neither of which reads what the other writes (rows go in one
+        // at a time, not in batches, so neither holds sled's batch lock against the other):
+        // this one writes the rows, then the indexes derived from them; the other writes
+        // each state row's versioned value as this one reads it, then rebuilds the tree
+        // from those values.
+        let (values_tx, values_rx) = std::sync::mpsc::sync_channel::<Option<Row>>(VALUES_QUEUE);
+        let (rows, root) = std::thread::scope(|s| {
+            let tree_side = s.spawn(|| Self::values_then_tree(tree, values_rx, height));
+            let rows = Self::rows_then_derived(input, tree, height, &values_tx);
+            drop(values_tx);
+            (rows, tree_side.join())
         });
-        let root = smt::rebuild(&view, &mut values, height, TREE_CHUNK, &mut |w: Writes| {
-            let mut batch = sled::Batch::default();
-            for (k, v) in w {
-                match v {
-                    Some(v) => batch.insert(k, v),
-                    None => batch.remove(k),
-                }
-            }
-            tree.apply_batch(batch)?;
-            Ok(())
-        })?;
+        rows?;
+        let root = root.map_err(|_| Error::StateTree("rebuilding the tree panicked".into()))??;
         let (want_root, hash, time) = match header {
             Some(h) => (
                 Hash32::from_slice(&h.state_root)?,
@@ -339,7 +299,7 @@ impl Snapshots<'_> {
                 h.timestamp_ms,
             ),
             None => (
-                smt::root(&view, 0)?.unwrap_or_default(),
+                smt::root(&crate::store::SledView(tree.clone()), 0)?.unwrap_or_default(),
                 Hash32::ZERO,
                 ledger.genesis().genesis_time_ms,
             ),
@@ -379,6 +339,82 @@ impl Snapshots<'_> {
         b.flush()?;
         ledger.flush()?;
         Ok(applied)
+    }
+    /// Steps 3 and 4 of an install: writes the snapshot's rows, handing each state row's
+    /// versioned value to `values` (then `None`: all sent), then the index rows derived
+    /// from the state rows as written.
+    fn rows_then_derived<R: Read + Seek>(
+        input: &mut R,
+        tree: &sled::Tree,
+        height: u64,
+        values: &std::sync::mpsc::SyncSender<Option<Row>>,
+    ) -> Result<()> {
+        let gone = || Error::StateTree("the tree rebuild stopped".into());
+        input.seek(SeekFrom::Start(0)).map_err(|source| Error::Io {
+            path: "(state snapshot)".into(),
+            source,
+        })?;
+        let mut buffered = std::io::BufReader::new(&mut *input);
+        let (mut r, _) = Reader::new(&mut buffered)?;
+        while let Some((k, v)) = r.next_row()? {
+            if keys::is_state_row(&k) {
+                let kh = key_hash(&k);
+                let value = (keys::state_value(&kh.0, height), smt::stored_value(&v));
+                values.send(Some(value)).map_err(|_| gone())?;
+            }
+            tree.insert(k, v)?;
+        }
+        values.send(None).map_err(|_| gone())?;
+        let grant_asset = |g: &Hash32| -> Result<Option<Hash32>> {
+            Ok(tree
+                .get(keys::grant(g))?
+                .map(|v| pb::GrantRecord::decode(&v[..]))
+                .transpose()
+                .map_err(|e| bad(format!("grant row: {e}")))?
+                .map(|g| crate::rules::id(&g.terms.unwrap_or_default().asset)))
+        };
+        for tag in [&b"asset:"[..], b"grant:", b"filing:"] {
+            for item in tree.scan_prefix(tag) {
+                let (k, v) = item?;
+                for (dk, dv) in derived::rows_of(&k, &v, &grant_asset)? {
+                    tree.insert(dk, dv)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Step 5 of an install: writes the versioned values it is handed until `None`, then
+    /// rebuilds the state tree from them and returns its root. Values that stop coming
+    /// before `None` (the rows failed) build no tree.
+    fn values_then_tree(
+        tree: &sled::Tree,
+        values: std::sync::mpsc::Receiver<Option<Row>>,
+        height: u64,
+    ) -> Result<Hash32> {
+        loop {
+            match values.recv() {
+                Ok(Some((k, v))) => {
+                    tree.insert(k, v)?;
+                }
+                Ok(None) => break,
+                Err(_) => return Err(Error::StateTree("the snapshot's rows stopped".into())),
+            }
+        }
+        let view = crate::store::SledView(tree.clone());
+        let mut values = tree.scan_prefix(b"jmtv:").map(|item| -> Result<_> {
+            let (k, v) = item?;
+            smt::value_row(&k, &v)?.ok_or_else(|| bad("a deleted value among the state rows"))
+        });
+        smt::rebuild(&view, &mut values, height, TREE_CHUNK, &mut |w: Writes| {
+            for (k, v) in w {
+                match v {
+                    Some(v) => tree.insert(k, v)?,
+                    None => tree.remove(k)?,
+                };
+            }
+            Ok(())
+        })
     }
 }
 
