@@ -37,7 +37,7 @@ impl Default for Config {
             heartbeat_interval: Duration::from_millis(150),
             election_timeout_min: Duration::from_millis(750),
             election_timeout_max: Duration::from_millis(1500),
-            // A snapshot is the whole ledger: build it rarely.
+            // A snapshot streams every state row to a file: not too often.
             snapshot_every: 20_000,
             keep_after_snapshot: 2_000,
             // Entries are blocks of up to 4 MiB: a few per message.

@@ -23,7 +23,12 @@ use crate::error::Error;
 use crate::raft_types::{self, log_io_error, LogId, RaftEntry, StorageError, TypeConfig, Vote};
 
 /// Largest WAL chunk file; purged chunks are deleted whole, so this bounds dead space.
-const CHUNK_MAX_BYTES: usize = 64 * 1024 * 1024;
+/// raft-log keeps the open chunk's entries in memory, so this also bounds that.
+const CHUNK_MAX_BYTES: usize = 32 * 1024 * 1024;
+/// Most bytes of entries raft-log keeps in memory beyond the open chunk (its default,
+/// 1 GiB, kept every entry since the last snapshot: a node's memory grew with the log).
+/// Older entries are read back from disk, which only a lagging follower needs.
+const LOG_CACHE_BYTES: usize = 32 * 1024 * 1024;
 
 /// The Raft log of one node. Cheap to clone: clones share the open log.
 #[derive(Clone)]
@@ -56,6 +61,7 @@ impl LogStore {
         sync_existing_files(dir)?;
         let mut config = raft_log::Config::new(dir_str);
         config.wal.chunk_max_size = Some(CHUNK_MAX_BYTES);
+        config.log_cache_capacity = Some(LOG_CACHE_BYTES);
         // openraft 0.9 waits for each append's flush before issuing the next write, so
         // there is never a second request to group with: raft-log's default 1 ms
         // group-commit wait would only add 1 ms to every commit.

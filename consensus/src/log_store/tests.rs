@@ -202,3 +202,34 @@ fn reads_of_a_purged_start_return_nothing_not_a_later_run() {
     assert_eq!(read(6, 9), vec![6, 7, 8]);
     assert_eq!(read(9, 20), vec![9, 10]);
 }
+
+/// The log's memory is bounded: entries past the cache (and the open chunk) are dropped
+/// from memory and read back from disk when asked for, as a lagging follower would.
+#[test]
+fn the_log_keeps_a_bounded_cache_and_reads_older_entries_from_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = LogStore::open(dir.path()).unwrap();
+    let raw = store.raw_for_tests();
+    let mut guard = raw.lock().unwrap();
+    let log = guard.as_mut().unwrap();
+    let entry = |i: u64| WalPayload(vec![(i % 251) as u8; 1 << 20]);
+    // 80 MiB: past the 32 MiB cache and two 32 MiB chunks.
+    // Each append synced before the next, as openraft writes.
+    for i in 1..=80 {
+        log.append([(id(i), entry(i))]).unwrap();
+        flush_and_wait(log, true);
+    }
+    let stat = log.stat();
+    assert_eq!(stat.payload_cache_capacity, 32 << 20);
+    assert!(
+        stat.payload_cache_size <= 32 << 20,
+        "cache holds {} bytes",
+        stat.payload_cache_size
+    );
+    let first: Vec<_> = log.read(1, 3).map(|r| r.unwrap()).collect();
+    assert_eq!(first, vec![(id(1), entry(1)), (id(2), entry(2))]);
+    assert!(
+        log.stat().payload_cache_miss > 0,
+        "read from the cache, not disk"
+    );
+}
