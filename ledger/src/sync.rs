@@ -56,64 +56,15 @@ impl Gap {
 /// Most blocks one request asks for.
 pub const SYNC_BATCH: u64 = 256;
 
-/// What checking a block's own contents found: its header, and whether its transactions,
-/// receipts and signatures hold against it. The costly part (every signature), so the
-/// blocks of a range are checked on all cores at once; [`check`] then links them.
-#[derive(Clone)]
-struct Contents {
-    header: std::result::Result<pb::BlockHeader, String>,
-    /// Its transactions, decoded (`None`: not decodable), when the body holds.
-    body: std::result::Result<Vec<Option<DecodedTx>>, String>,
-}
-
-/// The contents of `blocks`, checked on up to every core.
-fn check_contents(chain: &crate::exec::Chain, blocks: &[pb::RawBlock]) -> Vec<Contents> {
-    let one = |b: &pb::RawBlock| -> Contents {
-        match decode_canonical::<pb::BlockHeader>(&b.header, "block header") {
-            Ok(header) => Contents {
-                body: check_body(chain, &header, b),
-                header: Ok(header),
-            },
-            Err(e) => Contents {
-                header: Err(e.to_string()),
-                body: Ok(Vec::new()),
-            },
-        }
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let per = blocks.len().div_ceil(threads).max(1);
-    if threads == 1 || blocks.len() < 2 {
-        return blocks.iter().map(one).collect();
-    }
-    std::thread::scope(|s| {
-        let parts: Vec<_> = blocks
-            .chunks(per)
-            .map(|part| (part.len(), s.spawn(move || part.iter().map(one).collect())))
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|(len, p)| {
-                p.join().unwrap_or_else(|_| {
-                    let failed = Contents {
-                        header: Err("checking it failed".into()),
-                        body: Ok(Vec::new()),
-                    };
-                    vec![failed; len]
-                })
-            })
-            .collect()
-    })
-}
-
-/// A block checked against the hash it must have, from its checked contents; `Err` says
-/// why it is refused. Returns its header and decoded transactions.
-fn check(
+/// A block's header checked against the height and hash it must have.
+fn check_link(
     chain: &crate::exec::Chain,
     want_height: u64,
     want_hash: &Hash32,
-    contents: Contents,
-) -> std::result::Result<(pb::BlockHeader, Vec<Option<DecodedTx>>), String> {
-    let header = contents.header?;
+    b: &pb::RawBlock,
+) -> std::result::Result<pb::BlockHeader, String> {
+    let header: pb::BlockHeader =
+        decode_canonical(&b.header, "block header").map_err(|e| e.to_string())?;
     if header.height != want_height {
         return Err(format!(
             "block {} served for height {want_height}",
@@ -129,7 +80,34 @@ fn check(
             "block {want_height} hashes to {hash}, but the chain here says {want_hash}"
         ));
     }
-    Ok((header, contents.body?))
+    Ok(header)
+}
+
+/// The bodies of `blocks` checked against their headers (see [`check_body`]), on up to
+/// every core: the costly part of block sync (every signature).
+fn check_bodies(
+    chain: &crate::exec::Chain,
+    blocks: &[(&pb::RawBlock, &pb::BlockHeader)],
+) -> Vec<std::result::Result<Vec<Option<DecodedTx>>, String>> {
+    let one = |(b, h): &(&pb::RawBlock, &pb::BlockHeader)| check_body(chain, h, b);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads == 1 || blocks.len() < 2 {
+        return blocks.iter().map(one).collect();
+    }
+    let per = blocks.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let parts: Vec<_> = blocks
+            .chunks(per)
+            .map(|part| (part.len(), s.spawn(move || part.iter().map(one).collect())))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|(len, p)| {
+                p.join()
+                    .unwrap_or_else(|_| vec![Err("checking it failed".to_string()); len])
+            })
+            .collect()
+    })
 }
 
 /// A block's transactions, receipts and signatures checked against its header.
@@ -209,7 +187,6 @@ impl Ledger {
     /// not hold is refused with the reason (`Ok(Err(..))`) and nothing is stored; `Err` is
     /// a storage failure. Returns how many blocks were stored.
     pub fn fill_gap(&self, blocks: &[pb::RawBlock]) -> Result<std::result::Result<u64, String>> {
-        let _writing = self.writing();
         let Some(gap) = self.gap()? else {
             return Ok(Ok(0));
         };
@@ -224,20 +201,44 @@ impl Ledger {
             )));
         }
         let low = gap.hi + 1 - n;
+        // The hash links, top down (cheap); then the bodies of the linked blocks, on every
+        // core; the first block from the top that fails is the reason. Nothing is locked
+        // meanwhile: applying blocks goes on.
         let mut want = gap.anchor;
-        let mut headers = Vec::with_capacity(blocks.len());
-        let contents = check_contents(&self.chain, blocks);
-        for (i, c) in contents.into_iter().enumerate().rev() {
+        let mut linked = Vec::with_capacity(blocks.len());
+        let mut broken = None;
+        for (i, b) in blocks.iter().enumerate().rev() {
             let height = low + i as u64;
-            match check(&self.chain, height, &want, c) {
-                Ok(checked) => {
-                    want = Hash32::from_slice(&checked.0.prev_hash)?;
-                    headers.push(checked);
+            match check_link(&self.chain, height, &want, b) {
+                Ok(h) => {
+                    want = Hash32::from_slice(&h.prev_hash)?;
+                    linked.push((b, h));
                 }
-                Err(why) => return Ok(Err(format!("block {height}: {why}"))),
+                Err(why) => {
+                    broken = Some(format!("block {height}: {why}"));
+                    break;
+                }
             }
         }
+        let pairs: Vec<_> = linked.iter().map(|(b, h)| (*b, h)).collect();
+        let bodies = check_bodies(&self.chain, &pairs);
+        let mut headers = Vec::with_capacity(linked.len());
+        for ((_, header), body) in linked.into_iter().zip(bodies) {
+            match body {
+                Ok(decoded) => headers.push((header, decoded)),
+                Err(why) => return Ok(Err(format!("block {}: {why}", header.height))),
+            }
+        }
+        if let Some(why) = broken {
+            return Ok(Err(why));
+        }
         headers.reverse();
+        let _writing = self.writing();
+        if self.gap()? != Some(gap) {
+            return Ok(Err(
+                "the gap changed while the blocks were checked; ask again".into(),
+            ));
+        }
         if low == gap.lo {
             // The block below the gap must be the one linked to.
             let below = if low == 1 {

@@ -25,9 +25,10 @@ use crate::raft_types::{self, log_io_error, LogId, RaftEntry, StorageError, Type
 /// Largest WAL chunk file; purged chunks are deleted whole, so this bounds dead space.
 /// raft-log keeps the open chunk's entries in memory, so this also bounds that.
 const CHUNK_MAX_BYTES: usize = 32 * 1024 * 1024;
-/// Most bytes of entries raft-log keeps in memory beyond the open chunk (its default,
-/// 1 GiB, kept every entry since the last snapshot: a node's memory grew with the log).
-/// Older entries are read back from disk, which only a lagging follower needs.
+/// Most bytes of entries raft-log keeps in memory (its default, 1 GiB, kept every entry
+/// since the last snapshot: a node's memory grew with the log). It evicts only entries of
+/// closed, synced chunks, so the open chunk's stay: at most about the larger of this and a
+/// chunk. Older entries are read back from disk, which only a lagging follower needs.
 const LOG_CACHE_BYTES: usize = 32 * 1024 * 1024;
 
 /// The Raft log of one node. Cheap to clone: clones share the open log.

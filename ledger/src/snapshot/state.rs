@@ -39,6 +39,10 @@ const TREE_CHUNK: usize = 4096;
 /// Versioned values on their way to the thread that writes them, at most.
 const VALUES_QUEUE: usize = 4096;
 
+/// What one install thread reports when the other stopped first (and has the reason).
+const ROWS_STOPPED: &str = "the snapshot's rows stopped";
+const TREE_STOPPED: &str = "the tree rebuild stopped";
+
 /// A row: key and value.
 type Row = (Vec<u8>, Vec<u8>);
 
@@ -290,8 +294,14 @@ impl Snapshots<'_> {
             drop(values_tx);
             (rows, tree_side.join())
         });
-        rows?;
-        let root = root.map_err(|_| Error::StateTree("rebuilding the tree panicked".into()))??;
+        // The side that failed first has the reason; the other only saw it stop.
+        let root = root.map_err(|_| Error::StateTree("rebuilding the tree panicked".into()))?;
+        let root = match (rows, root) {
+            (Ok(()), root) => root?,
+            (Err(e), Err(Error::StateTree(m))) if m == ROWS_STOPPED => return Err(e),
+            (Err(_), Err(tree)) => return Err(tree),
+            (Err(e), Ok(_)) => return Err(e),
+        };
         let (want_root, hash, time) = match header {
             Some(h) => (
                 Hash32::from_slice(&h.state_root)?,
@@ -349,7 +359,7 @@ impl Snapshots<'_> {
         height: u64,
         values: &std::sync::mpsc::SyncSender<Option<Row>>,
     ) -> Result<()> {
-        let gone = || Error::StateTree("the tree rebuild stopped".into());
+        let gone = || Error::StateTree(TREE_STOPPED.into());
         input.seek(SeekFrom::Start(0)).map_err(|source| Error::Io {
             path: "(state snapshot)".into(),
             source,
@@ -398,7 +408,7 @@ impl Snapshots<'_> {
                     tree.insert(k, v)?;
                 }
                 Ok(None) => break,
-                Err(_) => return Err(Error::StateTree("the snapshot's rows stopped".into())),
+                Err(_) => return Err(Error::StateTree(ROWS_STOPPED.into())),
             }
         }
         let view = crate::store::SledView(tree.clone());

@@ -374,6 +374,18 @@ fn forged_or_misplaced_blocks_are_refused_with_a_reason() {
     h.timestamp_ms += 1;
     b[1].header = prost::Message::encode_to_vec(&h);
     refused(&b, "hashes to");
+    // The first block from the top that fails is the reason: a forged signature in the
+    // top block before a broken link below it, and a link before the body below it.
+    let mut b = top.clone();
+    let n = b[1].txs[0].len();
+    b[1].txs[0][n - 1] ^= 1;
+    let mut h: pb::BlockHeader = prost::Message::decode(b[0].header.as_slice()).unwrap();
+    h.timestamp_ms += 1;
+    b[0].header = prost::Message::encode_to_vec(&h);
+    refused(&b, &format!("block {}: the signatures", gap.hi));
+    let mut b = top.clone();
+    b[0].receipts[0].code = 999;
+    refused(&b, &format!("block {}: its receipts", gap.hi - 1));
     // The true blocks are taken.
     assert_eq!(dst.ledger.fill_gap(&top).unwrap(), Ok(2));
 }
