@@ -136,10 +136,26 @@ pub(crate) fn update(
     let mut stale: std::collections::BTreeMap<Version, Vec<u8>> = Default::default();
     for s in &batch.stale_node_index_batch {
         let node = node_row(&s.node_key).map_err(tree_err)?;
-        let list = stale.entry(s.stale_since_version).or_default();
-        let len = u16::try_from(node.len()).map_err(tree_err)?;
-        list.extend_from_slice(&len.to_be_bytes());
-        list.extend_from_slice(&node);
+        list_node(stale.entry(s.stale_since_version).or_default(), &node)?;
+    }
+    // A version that changes no row still writes its own root (a copy of the one
+    // before) but jmt lists nothing stale: list the root it replaces, or it stays forever.
+    if let Some(before) = version.checked_sub(1) {
+        let root_before = NodeKey::new(before, std::iter::empty().collect());
+        let listed = batch
+            .stale_node_index_batch
+            .iter()
+            .any(|s| s.node_key == root_before);
+        let node = node_row(&root_before).map_err(tree_err)?;
+        let exists = Layered {
+            base: view,
+            top: writes,
+        }
+        .get(&node)?
+        .is_some();
+        if !listed && exists {
+            list_node(stale.entry(version).or_default(), &node)?;
+        }
     }
     for (v, list) in stale {
         let row = keys::stale_nodes(v);
@@ -165,6 +181,14 @@ pub(crate) fn update(
         writes.insert(keys::state_value(&kh.0, *v), Some(stored));
     }
     Ok(Hash32(root.0))
+}
+
+/// Appends a node's row key to a stale-node list: its big-endian u16 length, then it.
+fn list_node(list: &mut Vec<u8>, node: &[u8]) -> Result<()> {
+    let len = u16::try_from(node.len()).map_err(tree_err)?;
+    list.extend_from_slice(&len.to_be_bytes());
+    list.extend_from_slice(node);
+    Ok(())
 }
 
 /// Builds `version` of the tree from the versioned values stored at exactly that version
@@ -378,5 +402,32 @@ mod tests {
             prune(&view, &mut Writes::new(), 9),
             Err(Error::Corrupt(_))
         ));
+    }
+
+    /// A version that changes no row still replaces the root before it: that root goes
+    /// in its stale list (else every such block would leave a node forever).
+    #[test]
+    fn a_version_without_changes_lists_the_root_it_replaces() {
+        let mut view = MemView::new();
+        for v in 0..4u64 {
+            let mut w = Writes::new();
+            let changed = if v < 2 {
+                vec![(format!("asset:{v}").into_bytes(), Some(vec![v as u8]))]
+            } else {
+                vec![]
+            };
+            let root = update(&view, &mut w, v, changed).unwrap();
+            view.commit(w);
+            assert_eq!(super::root(&view, v).unwrap(), Some(root));
+        }
+        for v in 1..4u64 {
+            let stale = view.get(&keys::stale_nodes(v)).unwrap().unwrap_or_default();
+            let before = node_row(&NodeKey::new(v - 1, std::iter::empty().collect())).unwrap();
+            assert!(
+                stale.windows(before.len()).any(|w| w == before),
+                "version {v} does not list the root of {}",
+                v - 1
+            );
+        }
     }
 }
