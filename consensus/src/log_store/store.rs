@@ -399,9 +399,12 @@ impl RaftLogStorage<TypeConfig> for LogStore {
                 .map_err(|e| log_io_error(ErrorVerb::Delete, e))?;
             let keep = match log_id.index.checked_sub(1) {
                 None => None,
+                // The entry before the cut is what stays durable; if it was purged, the
+                // purge point is. A read that fails must not pass for a purge.
                 Some(prev) => match log.read(prev, prev + 1).next() {
                     Some(Ok((id, _))) => Some(id),
-                    _ => log.log_state().purged().copied(),
+                    Some(Err(e)) => return Err(log_io_error(ErrorVerb::Read, e)),
+                    None => log.log_state().purged().copied(),
                 },
             };
             log.truncate(log_id.index)
