@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use crate::error::{Error, Result};
+use crate::fixed::Fields;
 
 /// Largest segment file.
 pub(crate) const SEGMENT_BYTES: u64 = 128 << 20;
@@ -49,26 +50,11 @@ impl Loc {
     }
 
     pub(crate) fn decode(b: &[u8]) -> Result<Self> {
-        let bad = || Error::Corrupt(format!("block location {} is not 16 bytes", hex::encode(b)));
-        let seg: [u8; 4] = b
-            .get(0..4)
-            .and_then(|s| s.try_into().ok())
-            .ok_or_else(bad)?;
-        let off: [u8; 8] = b
-            .get(4..12)
-            .and_then(|s| s.try_into().ok())
-            .ok_or_else(bad)?;
-        let len: [u8; 4] = b
-            .get(12..16)
-            .and_then(|s| s.try_into().ok())
-            .ok_or_else(bad)?;
-        if b.len() != 16 {
-            return Err(bad());
-        }
+        let mut f = Fields::exact(b, 16, "block location")?;
         Ok(Loc {
-            segment: u32::from_be_bytes(seg),
-            offset: u64::from_be_bytes(off),
-            len: u32::from_be_bytes(len),
+            segment: f.u32()?,
+            offset: f.u64()?,
+            len: f.u32()?,
         })
     }
 
@@ -94,26 +80,10 @@ impl End {
     }
 
     pub(crate) fn decode(b: &[u8]) -> Result<Self> {
-        let bad = || {
-            Error::Corrupt(format!(
-                "block store end {} is not 12 bytes",
-                hex::encode(b)
-            ))
-        };
-        let seg: [u8; 4] = b
-            .get(0..4)
-            .and_then(|s| s.try_into().ok())
-            .ok_or_else(bad)?;
-        let off: [u8; 8] = b
-            .get(4..12)
-            .and_then(|s| s.try_into().ok())
-            .ok_or_else(bad)?;
-        if b.len() != 12 {
-            return Err(bad());
-        }
+        let mut f = Fields::exact(b, 12, "block store end")?;
         Ok(End {
-            segment: u32::from_be_bytes(seg),
-            offset: u64::from_be_bytes(off),
+            segment: f.u32()?,
+            offset: f.u64()?,
         })
     }
 }
@@ -298,8 +268,17 @@ impl BlockFiles {
 
     /// The bytes of the frame at `loc`, checked against its length and checksum.
     pub(crate) fn read(&self, loc: Loc) -> Result<Vec<u8>> {
-        let file = self.reader(loc.segment)?;
         let path = self.segment_path(loc.segment);
+        if loc.len > MAX_FRAME {
+            // A damaged location row, not a reason to allocate gigabytes.
+            return Err(Error::Corrupt(format!(
+                "a block frame of {} bytes at {}:{}",
+                loc.len,
+                path.display(),
+                loc.offset
+            )));
+        }
+        let file = self.reader(loc.segment)?;
         let mut buf = vec![0u8; HEAD as usize + loc.len as usize];
         file.read_exact_at(&mut buf, loc.offset)
             .map_err(io(&path))?;
@@ -313,7 +292,8 @@ impl BlockFiles {
                 loc.offset
             )));
         }
-        Ok(bytes.to_vec())
+        buf.drain(..HEAD as usize);
+        Ok(buf)
     }
 
     /// Bytes of every segment file.

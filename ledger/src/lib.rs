@@ -15,6 +15,7 @@ mod blocks;
 mod bundle;
 mod certs;
 mod error;
+mod fixed;
 mod keys;
 mod ledger;
 mod query;

@@ -13,8 +13,9 @@ use shuquan_proto::block::{block_hash, results_root, tx_root};
 use shuquan_proto::tx::{decode_canonical, decode_tx, DecodedTx};
 use shuquan_proto::{pb, Hash32};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::exec::index::{index_block, Indexed};
+use crate::fixed::Fields;
 use crate::keys;
 use crate::view::{StateView, Writes};
 use crate::Ledger;
@@ -41,14 +42,11 @@ impl Gap {
     }
 
     pub(crate) fn decode(b: &[u8]) -> Result<Self> {
-        let bad = || Error::Corrupt(format!("gap row {} is damaged", hex::encode(b)));
-        if b.len() != 48 {
-            return Err(bad());
-        }
+        let mut f = Fields::exact(b, 48, "gap row")?;
         Ok(Gap {
-            lo: u64::from_be_bytes(b[0..8].try_into().map_err(|_| bad())?),
-            hi: u64::from_be_bytes(b[8..16].try_into().map_err(|_| bad())?),
-            anchor: Hash32::from_slice(&b[16..48])?,
+            lo: f.u64()?,
+            hi: f.u64()?,
+            anchor: Hash32(f.array()?),
         })
     }
 }

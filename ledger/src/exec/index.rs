@@ -11,7 +11,8 @@ use shuquan_proto::tx::DecodedTx;
 use shuquan_proto::Hash32;
 
 use super::overlay::State;
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::fixed::Fields;
 use crate::keys;
 use crate::rules::id;
 use crate::view::{StateView, Writes};
@@ -35,21 +36,11 @@ impl TxLoc {
     }
 
     pub(crate) fn decode(b: &[u8]) -> Result<Self> {
-        let bad = || {
-            Error::Corrupt(format!(
-                "transaction location {} is damaged",
-                hex::encode(b)
-            ))
-        };
-        if b.len() != 13 {
-            return Err(bad());
-        }
-        let h: [u8; 8] = b[0..8].try_into().map_err(|_| bad())?;
-        let i: [u8; 4] = b[8..12].try_into().map_err(|_| bad())?;
+        let mut f = Fields::exact(b, 13, "transaction location")?;
         Ok(TxLoc {
-            height: u64::from_be_bytes(h),
-            index: u32::from_be_bytes(i),
-            committed: b[12] == 1,
+            height: f.u64()?,
+            index: f.u32()?,
+            committed: f.array::<1>()? == [1],
         })
     }
 

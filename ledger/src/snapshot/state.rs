@@ -274,13 +274,7 @@ impl Snapshots<'_> {
         let height = head.height;
         // 2. Clear the state.
         let mut b = Batcher::new(tree);
-        for item in tree.iter().keys() {
-            let k = item?;
-            if keys::is_replaced_by_snapshot(&k) {
-                b.put(&k, None)?;
-            }
-        }
-        b.flush()?;
+        clear_state(&mut b, tree)?;
 
         // 3-5 in two threads, neither of which reads what the other writes (rows go in one
         // at a time, not in batches, so neither holds sled's batch lock against the other):
@@ -428,6 +422,18 @@ impl Snapshots<'_> {
     }
 }
 
+/// Deletes every row a snapshot replaces (state rows, derived indexes, the tree); history
+/// rows stay.
+fn clear_state(b: &mut Batcher<'_>, tree: &sled::Tree) -> Result<()> {
+    for item in tree.iter().keys() {
+        let k = item?;
+        if keys::is_replaced_by_snapshot(&k) {
+            b.put(&k, None)?;
+        }
+    }
+    b.flush()
+}
+
 /// Puts the state back to the genesis state after an install that did not finish: the
 /// state rows, derived indexes and tree go, the genesis rows come back, and the "last
 /// applied" mark, where state begins and the gap are cleared, so Raft installs a snapshot
@@ -437,13 +443,7 @@ pub(crate) fn reset_after_interrupted_install(
     genesis: &pb::Genesis,
 ) -> Result<()> {
     let mut b = Batcher::new(tree);
-    for item in tree.iter().keys() {
-        let k = item?;
-        if keys::is_replaced_by_snapshot(&k) {
-            b.put(&k, None)?;
-        }
-    }
-    b.flush()?;
+    clear_state(&mut b, tree)?;
     for (k, v) in crate::exec::genesis_writes(genesis)? {
         b.put(&k, v.as_deref())?;
     }
