@@ -9,7 +9,7 @@ use shuquan_proto::views::{self as v, ReceiptView};
 use shuquan_proto::{block::block_hash, Hash32};
 
 use super::{id32, Queries};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::keys;
 
 impl Queries<'_> {
@@ -168,7 +168,13 @@ impl Queries<'_> {
                 .store
                 .last_in_range(&start, Bound::Included(&end))?
             {
-                Some((k, _)) => u64::from_be_bytes(k[k.len() - 8..].try_into().unwrap_or([0; 8])),
+                Some((k, _)) => k
+                    .last_chunk::<8>()
+                    .copied()
+                    .map(u64::from_be_bytes)
+                    .ok_or_else(|| {
+                        Error::Corrupt(format!("block time row {} is too short", hex::encode(&k)))
+                    })?,
                 None => 0,
             },
         )
