@@ -4,6 +4,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed=proto");
     let fds = protox::compile(
         [
+            "shuquan/gov.proto",
             "shuquan/tx.proto",
             "shuquan/chain.proto",
             "shuquan/p2p.proto",

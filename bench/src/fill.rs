@@ -107,6 +107,7 @@ fn workers(n: usize) -> Vec<usize> {
 
 fn genesis(dir: &Path, keys: &[Keypair]) -> anyhow::Result<pb::Genesis> {
     let file = GenesisFile {
+        council: Default::default(),
         chain_id: "shuquan-fill".into(),
         genesis_time_ms: workload::now_ms(),
         params: ParamsFile::default(),
@@ -130,7 +131,7 @@ struct Batch {
 /// Signs `blocks` blocks of `lives` asset lives each into `out`.
 fn generate(
     chain: &ChainRef,
-    keys: &[Keypair],
+    keys: &[workload::Member],
     blocks: u64,
     lives: usize,
     out: mpsc::SyncSender<Batch>,
@@ -217,7 +218,7 @@ fn time_each<T>(
 fn query_times(
     ledger: &Ledger,
     assets: &[Hash32],
-    grantees: &[Keypair],
+    grantees: &[workload::Member],
 ) -> anyhow::Result<Vec<QueryTimes>> {
     let q = ledger.queries();
     let asset = time_each(assets, |a| Ok(q.asset(a)?.map_or(0, |_| 1)))?;
@@ -226,12 +227,8 @@ fn query_times(
         Ok(q.grants(GrantsOf::Asset(a), None, Page::default())?.len())
     })?;
     let grantee = time_each(grantees, |k| {
-        Ok(q.grants(
-            GrantsOf::Grantee(&k.public().to_vec()),
-            None,
-            Page::default(),
-        )?
-        .len())
+        Ok(q.grants(GrantsOf::Grantee(&k.id), None, Page::default())?
+            .len())
     })?;
     Ok(vec![
         times("asset", asset),
@@ -261,6 +258,11 @@ pub fn fill(a: &FillArgs) -> anyhow::Result<FillReport> {
         .collect::<Result<Vec<_>, _>>()?;
     let genesis = genesis(&a.dir, &keys)?;
     let chain = ChainRef::of(&genesis);
+    let keys: Vec<workload::Member> = keys
+        .into_iter()
+        .zip(&genesis.members)
+        .map(|(k, m)| workload::Member::new(&chain.id, &m.id, k))
+        .collect();
     let ledger_dir = a.dir.join("ledger");
     let ledger = Ledger::open(&ledger_dir, genesis.clone())?;
 
@@ -316,7 +318,7 @@ pub fn fill(a: &FillArgs) -> anyhow::Result<FillReport> {
     let t = Instant::now();
     let ledger = Ledger::open_existing(&ledger_dir, genesis)?;
     let reopen_secs = t.elapsed().as_secs_f64();
-    let grantees: Vec<Keypair> = workers(keys.len())
+    let grantees: Vec<workload::Member> = workers(keys.len())
         .into_iter()
         .map(|i| keys[i].clone())
         .collect();

@@ -114,14 +114,14 @@ fn per_client(secs: u64, clients: usize, ceiling: u64) -> usize {
 
 /// The same workload's mean transaction size, from a small sample.
 fn tx_size() -> anyhow::Result<usize> {
-    let keys = [
-        shuquan_proto::Keypair::generate()?,
-        shuquan_proto::Keypair::generate()?,
-    ];
     let chain = shuquan_proto::tx::ChainRef {
         id: "shuquan-bench".into(),
         genesis_hash: shuquan_proto::Hash32::ZERO,
     };
+    let keys = [
+        workload::Member::new(&chain.id, "org1", shuquan_proto::Keypair::generate()?),
+        workload::Member::new(&chain.id, "org3", shuquan_proto::Keypair::generate()?),
+    ];
     Ok(workload::build(&chain, "CN", &keys, 1, 50).mean_bytes())
 }
 

@@ -184,7 +184,7 @@ pub struct DevnetChain {
     pub home: String,
     /// The account keys of the `org*` members in `home`: the workload registers, grants and
     /// uses data at home, so none of its transactions is an export.
-    pub keys: Vec<Keypair>,
+    pub keys: Vec<crate::workload::Member>,
 }
 
 /// The chain of a devnet directory (from `shuquan devnet init`).
@@ -210,7 +210,8 @@ pub fn devnet_chain(dir: &Path) -> anyhow::Result<DevnetChain> {
         .filter(|m| m.id.starts_with("org") && m.jurisdiction == home)
     {
         let p = dir.join("keys").join(format!("{}.key", m.id));
-        keys.push(Keypair::read_file(&p).with_context(|| format!("reading {}", p.display()))?);
+        let key = Keypair::read_file(&p).with_context(|| format!("reading {}", p.display()))?;
+        keys.push(crate::workload::Member::new(&chain.id, &m.id, key));
     }
     if keys.len() < 2 {
         bail!(

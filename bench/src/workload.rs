@@ -57,8 +57,27 @@ fn fp(parts: &str) -> Vec<u8> {
     blake3::hash(parts.as_bytes()).as_bytes().to_vec()
 }
 
+/// A member institution the workload signs for: its account key and its member id (what
+/// grants name).
+#[derive(Clone)]
+pub struct Member {
+    /// Its account key.
+    pub key: Keypair,
+    /// Its member id.
+    pub id: Vec<u8>,
+}
+
+impl Member {
+    /// The member `short_id` of chain `chain_id`, signing with `key`.
+    pub fn new(chain_id: &str, short_id: &str, key: Keypair) -> Self {
+        let id = shuquan_proto::hash::member_id(chain_id, short_id).to_vec();
+        Member { key, id }
+    }
+}
+
 /// One asset's life: register, grant, three usage records.
-pub fn life(c: &Chain<'_>, holder: &Keypair, grantee: &Keypair, tag: &str) -> Vec<Vec<u8>> {
+pub fn life(c: &Chain<'_>, holder: &Member, grantee: &Member, tag: &str) -> Vec<Vec<u8>> {
+    let (holder, grantee_id, grantee) = (&holder.key, &grantee.id, &grantee.key);
     let sign = |signer: &Keypair, cosigners: &[&Keypair], p: Payload| {
         shuquan_proto::tx::sign_all(c.id, c.now_ms, signer, cosigners, p)
     };
@@ -85,7 +104,7 @@ pub fn life(c: &Chain<'_>, holder: &Keypair, grantee: &Keypair, tag: &str) -> Ve
         &[grantee],
         Payload::IssueGrant(pb::IssueGrant {
             asset: asset.to_vec(),
-            grantee: grantee.public().to_vec(),
+            grantee: grantee_id.clone(),
             actions: vec![pb::Action::Compute as i32],
             purposes: vec!["academic-research".into()],
             not_before_ms: 0,
@@ -118,7 +137,7 @@ pub fn life(c: &Chain<'_>, holder: &Keypair, grantee: &Keypair, tag: &str) -> Ve
 pub fn build(
     chain: &ChainRef,
     home: &str,
-    keys: &[Keypair],
+    keys: &[Member],
     clients: usize,
     per_client: usize,
 ) -> Workload {

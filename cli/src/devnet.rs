@@ -160,6 +160,7 @@ pub(crate) fn init(a: &InitArgs) -> anyhow::Result<Value> {
         members.push(m);
     }
     let genesis = GenesisFile {
+        council: Default::default(),
         chain_id: a.chain_id.clone(),
         genesis_time_ms: now_ms(),
         params: ParamsFile::default(),

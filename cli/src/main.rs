@@ -6,6 +6,7 @@ mod audit_print;
 mod client;
 mod devnet;
 mod fingerprint;
+mod gov;
 mod output;
 mod parse;
 mod payload;
@@ -34,8 +35,10 @@ struct Cli {
         default_value = "http://127.0.0.1:7070"
     )]
     node: String,
-    /// Your key file (signs transactions).
-    #[arg(long, global = true, env = "SHUQUAN_KEY")]
+    /// Your key file (signs transactions). Give it before the command
+    /// (`shuquan --key org1.key tx ...`): after `gov propose`, `--key` is the public key the
+    /// action names.
+    #[arg(long, env = "SHUQUAN_KEY")]
     key: Option<PathBuf>,
     /// text or json.
     #[arg(long, global = true, default_value = "text", value_parser = ["text", "json"])]
@@ -55,6 +58,10 @@ enum Cmd {
     /// Ask the node about assets, grants, members, transactions and blocks.
     #[command(subcommand)]
     Query(QueryCmd),
+    /// Govern the consortium: propose admitting, suspending or removing members, revoking
+    /// keys, changing parameters or the council; vote on proposals.
+    #[command(subcommand)]
+    Gov(gov::GovCmd),
     /// The node's role, term, height, last block and peers (every node's, with --devnet).
     Status {
         /// Show every node of the devnet in this directory, one line each.
@@ -120,8 +127,21 @@ enum QueryCmd {
     Lineage { id: String },
     /// Cross-border filings of an asset's grants.
     Filings { id: String },
-    /// A member by account key, with the transactions it signed.
-    Member { key: String },
+    /// A member (short id such as org1, member id or account key), with the transactions
+    /// it signed.
+    Member { member: String },
+    /// Every member, with status and keys.
+    Members,
+    /// The council: who votes, the threshold, the voting period.
+    Council,
+    /// Governance proposals, newest first.
+    Proposals {
+        /// Only those still open for votes.
+        #[arg(long)]
+        open: bool,
+    },
+    /// One proposal: its action, votes, status and the block that decided it.
+    Proposal { id: String },
     /// A transaction with payload and result.
     Tx { id: String },
     /// A transaction's Merkle inclusion proof, checked here against its block header.
@@ -203,11 +223,15 @@ fn query(ctx: &Ctx, q: &QueryCmd) -> anyhow::Result<Value> {
         }
         QueryCmd::Lineage { id } => c.get(&format!("/v1/assets/{id}/lineage"))?,
         QueryCmd::Filings { id } => c.get(&format!("/v1/assets/{id}/filings"))?,
-        QueryCmd::Member { key } => {
+        QueryCmd::Member { member: key } => {
             let member: Value = c.get(&format!("/v1/members/{key}"))?;
             let txs: Value = c.get(&format!("/v1/members/{key}/txs?limit=100"))?;
             json!({"member": member, "transactions": txs})
         }
+        QueryCmd::Members => c.get("/v1/members")?,
+        QueryCmd::Council => c.get("/v1/council")?,
+        QueryCmd::Proposals { open } => c.get(&format!("/v1/proposals?open={open}"))?,
+        QueryCmd::Proposal { id } => c.get(&format!("/v1/proposals/{id}"))?,
         QueryCmd::Tx { id } => c.get(&format!("/v1/txs/{id}"))?,
         QueryCmd::Proof { id } => {
             let proof: shuquan_proto::views::InclusionProofView =
@@ -247,6 +271,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             output::print(&ctx, &json!({"public_key": key.public(), "file": file}))
         }
         Cmd::Tx(t) => txcmd::run(&ctx, t),
+        Cmd::Gov(g) => gov::run(&ctx, g),
         Cmd::Query(q @ QueryCmd::History { .. }) if !ctx.json => {
             output::history_table(&query(&ctx, q)?);
             Ok(())

@@ -89,7 +89,7 @@ pub(crate) enum PayloadCmd {
         /// hold, use or operate.
         #[arg(long)]
         right: String,
-        /// The receiver's public key.
+        /// The receiving member: its short id (org2), member id or account key.
         #[arg(long)]
         to: String,
         /// The agreed price, e.g. 1200.00CNY (made visible to the market).
@@ -106,7 +106,7 @@ pub(crate) enum PayloadCmd {
         /// The asset id (from `tx register`).
         #[arg(long)]
         asset: String,
-        /// The grantee's public key.
+        /// The grantee member: its short id (org2), member id or account key.
         #[arg(long)]
         grantee: String,
         /// read, query, compute, verify, derive (comma-separated).
@@ -185,7 +185,7 @@ pub(crate) enum PayloadCmd {
         /// hold, use or operate: the right that moves.
         #[arg(long, value_name = "RIGHT", requires = "transfer_asset")]
         transfer_right: Option<String>,
-        /// The receiver's public key (a member in --destination).
+        /// The receiving member (short id, member id or account key), in --destination.
         #[arg(long, value_name = "PUBKEY", requires = "transfer_asset")]
         transfer_to: Option<String>,
         /// Destination jurisdiction.
@@ -275,6 +275,16 @@ pub(crate) enum PayloadCmd {
         #[command(flatten)]
         submit: Submit,
     },
+    /// Replace your signing key (--key) with a new one, which cosigns. From the block that
+    /// applies it the old key signs nothing; every right, grant and filing stays your
+    /// member's. Make the new key with `shuquan keys new --out FILE` first.
+    RotateKey {
+        /// The new key file.
+        #[arg(long, value_name = "FILE")]
+        new_key: PathBuf,
+        #[command(flatten)]
+        submit: Submit,
+    },
 }
 
 impl PayloadCmd {
@@ -289,12 +299,18 @@ impl PayloadCmd {
             | PayloadCmd::DecideCrossBorder { submit, .. }
             | PayloadCmd::Attest { submit, .. }
             | PayloadCmd::Freeze { submit, .. }
-            | PayloadCmd::Unfreeze { submit, .. } => submit,
+            | PayloadCmd::Unfreeze { submit, .. }
+            | PayloadCmd::RotateKey { submit, .. } => submit,
         }
     }
 
-    /// The payload, its created-object kind, and progress shown on long work.
-    pub(crate) fn payload(&self, quiet: bool) -> anyhow::Result<Payload> {
+    /// The payload, with progress shown on long work. `member` turns what a flag names (a
+    /// short id, a member id or an account key) into a member id.
+    pub(crate) fn payload(
+        &self,
+        quiet: bool,
+        member: &dyn Fn(&str, &str) -> anyhow::Result<Vec<u8>>,
+    ) -> anyhow::Result<Payload> {
         Ok(match self {
             PayloadCmd::Register {
                 file,
@@ -361,7 +377,7 @@ impl PayloadCmd {
             } => Payload::TransferRight(pb::TransferRight {
                 asset: p::hash(asset, "--asset")?,
                 right: p::word(right, "--right", RIGHTS)?,
-                to: p::key(to, "--to")?,
+                to: member(to, "--to")?,
                 price: price.as_deref().map(p::price).transpose()?,
                 consideration_hash: p::opt_hash(consideration.as_deref(), "--consideration")?,
             }),
@@ -379,7 +395,7 @@ impl PayloadCmd {
                 ..
             } => Payload::IssueGrant(pb::IssueGrant {
                 asset: p::hash(asset, "--asset")?,
-                grantee: p::key(grantee, "--grantee")?,
+                grantee: member(grantee, "--grantee")?,
                 actions: p::words(actions, "--actions", ACTIONS)?,
                 purposes: p::purposes(purposes)?,
                 not_before_ms: not_before
@@ -438,7 +454,7 @@ impl PayloadCmd {
                     (Some(a), Some(r), Some(to)) => Some(pb::TransferExport {
                         asset: p::hash(a, "--transfer-asset")?,
                         right: p::word(r, "--transfer-right", RIGHTS)?,
-                        receiver: p::key(to, "--transfer-to")?,
+                        receiver: member(to, "--transfer-to")?,
                     }),
                     _ => None,
                 },
@@ -505,6 +521,12 @@ impl PayloadCmd {
             }),
             PayloadCmd::Unfreeze { subject, .. } => Payload::Unfreeze(pb::Unfreeze {
                 subject: p::hash(subject, "--subject")?,
+            }),
+            PayloadCmd::RotateKey { new_key, .. } => Payload::RotateKey(pb::RotateKey {
+                new_key: shuquan_proto::Keypair::read_file(new_key)
+                    .map_err(|e| anyhow::anyhow!("--new-key {}: {e}", new_key.display()))?
+                    .public()
+                    .to_vec(),
             }),
         })
     }

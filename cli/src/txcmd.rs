@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Context};
 use clap::Subcommand;
 use serde_json::{json, Value};
-use shuquan_proto::hash::{asset_id, attestation_id, filing_id, grant_id};
+use shuquan_proto::hash::{asset_id, attestation_id, filing_id, grant_id, member_id, proposal_id};
 use shuquan_proto::pb::{self, tx_body::Payload};
 use shuquan_proto::tx::{ChainRef, Unsigned};
 use shuquan_proto::views::SubmitView;
@@ -61,6 +61,7 @@ fn created(chain_id: &str, tx: &Hash32, payload: &Payload) -> Option<(&'static s
         Payload::IssueGrant(_) => Some(("grant", grant_id(chain_id, tx))),
         Payload::FileCrossBorder(_) => Some(("filing", filing_id(chain_id, tx))),
         Payload::Attest(_) => Some(("attestation", attestation_id(chain_id, tx))),
+        Payload::Propose(_) => Some(("proposal", proposal_id(chain_id, tx))),
         _ => None,
     }
 }
@@ -71,8 +72,60 @@ fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
+/// The member id `name` names: a short id (`org2`, worked out here), or a member id or an
+/// account key in hex (asked from the node, which knows every member and key).
+pub(crate) fn member_ref(
+    ctx: &Ctx,
+    chain: &ChainRef,
+    name: &str,
+    flag: &str,
+) -> anyhow::Result<Vec<u8>> {
+    if shuquan_proto::gov::is_short_id(name) && !(name.len() == 64 && hex::decode(name).is_ok()) {
+        return Ok(member_id(&chain.id, name).to_vec());
+    }
+    if name.len() != 64 || hex::decode(name).is_err() {
+        bail!("{flag} {name:?} names no member: give a short id such as org2, a member id or an account key (64 hex)");
+    }
+    let m: Value = ctx
+        .client()
+        .get(&format!("/v1/members/{name}"))
+        .with_context(|| {
+            format!(
+                "{flag} {name}: asking the node which member this is (a member id or account key)"
+            )
+        })?;
+    let id = m["member_id"]
+        .as_str()
+        .ok_or_else(|| anyhow!("the node's answer about {name} has no member_id"))?;
+    Ok(hex::decode(id)?)
+}
+
+/// Signs `payload` with `key` and `cosigners` for the node's chain and submits it.
+pub(crate) fn sign_and_submit(
+    ctx: &Ctx,
+    chain: &ChainRef,
+    key: &Keypair,
+    cosigners: &[Keypair],
+    payload: Payload,
+    wait: bool,
+) -> anyhow::Result<()> {
+    let body = pb::TxBody {
+        chain_id: chain.id.clone(),
+        timestamp_ms: now_ms(),
+        signer: key.public().to_vec(),
+        cosigners: cosigners.iter().map(|k| k.public().to_vec()).collect(),
+        payload: Some(payload),
+    };
+    let mut tx = Unsigned::new(body, chain.genesis_hash);
+    tx.sign(key);
+    for c in cosigners {
+        tx.sign(c);
+    }
+    submit(ctx, &tx, wait)
+}
+
 /// The chain to sign for: from a genesis file, or asked from the node.
-fn chain(ctx: &Ctx, genesis: Option<&Path>) -> anyhow::Result<ChainRef> {
+pub(crate) fn chain(ctx: &Ctx, genesis: Option<&Path>) -> anyhow::Result<ChainRef> {
     if let Some(path) = genesis {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading --genesis {}", path.display()))?;
@@ -149,7 +202,7 @@ pub(crate) fn run(ctx: &Ctx, cmd: &TxCmd) -> anyhow::Result<()> {
     match cmd {
         TxCmd::Payload(pc) => {
             let key = ctx.key()?;
-            let cosigners: Vec<Keypair> = pc
+            let mut cosigners: Vec<Keypair> = pc
                 .submit()
                 .cosign_keys
                 .iter()
@@ -157,21 +210,15 @@ pub(crate) fn run(ctx: &Ctx, cmd: &TxCmd) -> anyhow::Result<()> {
                     Keypair::read_file(f).with_context(|| format!("--cosign-key {}", f.display()))
                 })
                 .collect::<Result<_, _>>()?;
-            let chain = chain(ctx, None)?;
-            let payload = pc.payload(ctx.json)?;
-            let body = pb::TxBody {
-                chain_id: chain.id.clone(),
-                timestamp_ms: now_ms(),
-                signer: key.public().to_vec(),
-                cosigners: cosigners.iter().map(|k| k.public().to_vec()).collect(),
-                payload: Some(payload),
-            };
-            let mut tx = Unsigned::new(body, chain.genesis_hash);
-            tx.sign(&key);
-            for c in &cosigners {
-                tx.sign(c);
+            if let PayloadCmd::RotateKey { new_key, .. } = pc {
+                let new = Keypair::read_file(new_key)
+                    .with_context(|| format!("--new-key {}", new_key.display()))?;
+                cosigners.push(new);
             }
-            submit(ctx, &tx, pc.submit().wait)
+            let chain = chain(ctx, None)?;
+            let payload =
+                pc.payload(ctx.json, &|name, flag| member_ref(ctx, &chain, name, flag))?;
+            sign_and_submit(ctx, &chain, &key, &cosigners, payload, pc.submit().wait)
         }
         TxCmd::Build {
             out,
@@ -197,7 +244,9 @@ pub(crate) fn run(ctx: &Ctx, cmd: &TxCmd) -> anyhow::Result<()> {
                     .iter()
                     .map(|c| p::key(c, "--cosigner"))
                     .collect::<Result<_, _>>()?,
-                payload: Some(payload.payload(ctx.json)?),
+                payload: Some(
+                    payload.payload(ctx.json, &|name, flag| member_ref(ctx, &chain, name, flag))?,
+                ),
             };
             let tx = Unsigned::new(body, chain.genesis_hash);
             write_tx_file(out, &tx)?;

@@ -24,6 +24,7 @@ fn genesis() -> &'static pb::Genesis {
             is_ciio: false,
         };
         GenesisFile {
+            council: Default::default(),
             chain_id: "fuzz".into(),
             genesis_time_ms: 1_767_225_600_000,
             params: ParamsFile::default(),

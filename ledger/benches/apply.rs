@@ -27,6 +27,7 @@ fn genesis() -> pb::Genesis {
         is_ciio: false,
     };
     GenesisFile {
+        council: Default::default(),
         chain_id: CHAIN.into(),
         genesis_time_ms: T0,
         params: ParamsFile::default(),
@@ -42,10 +43,10 @@ fn tx(signer: &Keypair, cos: &[&Keypair], p: Payload, ts: u64) -> Vec<u8> {
     shuquan_proto::tx::sign_all(chain, ts, signer, cos, p)
 }
 
-fn grant(asset: Hash32, grantee: &Keypair) -> Payload {
+fn grant(asset: Hash32, grantee: &str) -> Payload {
     Payload::IssueGrant(pb::IssueGrant {
         asset: asset.to_vec(),
-        grantee: grantee.public().to_vec(),
+        grantee: shuquan_proto::hash::member_id(CHAIN, grantee).to_vec(),
         actions: vec![3],
         purposes: vec!["academic-research".into()],
         not_after_ms: T0 + 365 * 86_400_000,
@@ -79,7 +80,7 @@ fn setup() -> (tempfile::TempDir, Ledger, pb::Proposal) {
         .collect();
     let grants: Vec<Vec<u8>> = assets
         .iter()
-        .map(|x| tx(&a, &[&b], grant(*x, &b), now))
+        .map(|x| tx(&a, &[&b], grant(*x, "b"), now))
         .collect();
     let blk = ledger
         .apply(
@@ -101,7 +102,12 @@ fn setup() -> (tempfile::TempDir, Ledger, pb::Proposal) {
         let t = now + 1 + u64::from(i);
         txs.push(match i % 10 {
             0..=4 => tx(&a, &[], register(10_000 + i), t),
-            5 | 6 => tx(&a, &[&b], grant(assets[(i as usize) % assets.len()], &b), t),
+            5 | 6 => tx(
+                &a,
+                &[&b],
+                grant(assets[(i as usize) % assets.len()], "b"),
+                t,
+            ),
             _ => tx(
                 &b,
                 &[],

@@ -40,6 +40,7 @@ fn genesis() -> pb::Genesis {
         is_ciio: false,
     };
     GenesisFile {
+        council: Default::default(),
         chain_id: CHAIN.into(),
         genesis_time_ms: T0,
         params: ParamsFile::default(),
@@ -54,11 +55,11 @@ fn genesis() -> pb::Genesis {
     .unwrap()
 }
 
-fn transfer(asset: Hash32, to: &Keypair) -> Payload {
+fn transfer(asset: Hash32, to: &str) -> Payload {
     Payload::TransferRight(pb::TransferRight {
         asset: asset.to_vec(),
         right: pb::Right::Use as i32,
-        to: to.public().to_vec(),
+        to: shuquan_proto::hash::member_id(CHAIN, to).to_vec(),
         ..Default::default()
     })
 }
@@ -114,8 +115,8 @@ fn asset_with_100_events(ledger: &Ledger) -> Hash32 {
     for n in 1..100u32 {
         ts += 1000;
         let tx = match n % 3 {
-            1 => sign(&a, &[&b], transfer(asset, &b), ts),
-            2 => sign(&b, &[&a], transfer(asset, &a), ts),
+            1 => sign(&a, &[&b], transfer(asset, "b"), ts),
+            2 => sign(&b, &[&a], transfer(asset, "a"), ts),
             _ => sign(&auditor, &[], attest(asset, n), ts),
         };
         let r = apply(ledger, ts, vec![tx]);

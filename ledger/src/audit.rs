@@ -139,7 +139,7 @@ impl ChainAudit {
                 txs.len()
             ));
         }
-        let max = self.replay.params().max_tx_bytes as usize;
+        let max = self.replay.genesis_params().max_tx_bytes as usize;
         let chain = self.replay.chain();
         let ids: Vec<Hash32> = txs
             .iter()

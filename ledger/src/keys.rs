@@ -32,16 +32,27 @@ pub(crate) fn prefix(tag: &str, parts: &[&[u8]]) -> Vec<u8> {
     key(tag, parts)
 }
 
-pub(crate) fn member(id: &str) -> Vec<u8> {
+/// A member's record, by its member id.
+pub(crate) fn member(id: &Hash32) -> Vec<u8> {
     key("mem", &[id.as_bytes()])
 }
+/// The member an account key belongs to (`pb::AccountRecord`).
 pub(crate) fn account(pk: &[u8]) -> Vec<u8> {
     key("acct", &[pk])
 }
+/// The council in force (`pb::Council`).
+pub(crate) const COUNCIL: &[u8] = b"gov:council";
+/// The chain parameters in force (`pb::Params`): the genesis's until governance changes them.
+pub(crate) const PARAMS: &[u8] = b"gov:params";
+/// A governance proposal (`pb::ProposalRecord`).
+pub(crate) fn proposal(id: &Hash32) -> Vec<u8> {
+    key("prop", &[id.as_bytes()])
+}
 /// Rows of the authenticated state (see `smt`): the records, not the indexes. Their key
 /// hashes are the leaves of the state tree, so these layouts are part of the chain format.
-const STATE_TAGS: [&[u8]; 8] = [
-    b"mem:", b"acct:", b"asset:", b"grant:", b"filing:", b"att:", b"attl:", b"ctr:",
+const STATE_TAGS: [&[u8]; 10] = [
+    b"mem:", b"acct:", b"asset:", b"grant:", b"filing:", b"att:", b"attl:", b"ctr:", b"gov:",
+    b"prop:",
 ];
 
 /// Index rows that follow from state rows alone (rebuilt from them when a snapshot is

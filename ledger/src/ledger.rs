@@ -118,9 +118,14 @@ impl Ledger {
         &self.genesis
     }
 
-    /// The chain's parameters.
-    pub fn params(&self) -> &pb::Params {
+    /// The genesis's parameters (`max_tx_bytes` is always the genesis's).
+    pub fn genesis_params(&self) -> &pb::Params {
         &self.chain.params
+    }
+
+    /// The chain parameters in force (the genesis's, as governance has changed them).
+    pub fn params(&self) -> Result<pb::Params> {
+        exec::params_of(&self.store)
     }
 
     /// The genesis hash.
@@ -210,7 +215,7 @@ impl Ledger {
             Ok(tx) => tx,
             Err(r) => return Ok(Err(r)),
         };
-        let window = self.chain.params.tx_time_window_ms;
+        let window = self.params()?.tx_time_window_ms;
         if let Err(r) = rules::check_window(&tx, now_ms, window, rules::Clock::Node) {
             return Ok(Err(r));
         }

@@ -63,6 +63,7 @@ pub fn prepare(dir: &Path) -> Result<DevSetup> {
         GenesisFile::parse(&text)?
     } else {
         let genesis = GenesisFile {
+            council: Default::default(),
             chain_id: "shuquan-dev".into(),
             genesis_time_ms: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)

@@ -18,14 +18,14 @@ use crate::metrics::Metrics;
 use crate::replica::Replica;
 
 /// Producer settings.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Config {
     /// How long to wait for more transactions once one arrives.
     pub(crate) linger: Duration,
     /// Skip the linger when no other block is in flight.
     pub(crate) eager: bool,
-    /// Most transactions per block.
-    pub(crate) max_block_txs: usize,
+    /// Most transactions per block (read before each block: a parameter governance changes).
+    pub(crate) max_block_txs: Arc<dyn Fn() -> usize + Send + Sync>,
     /// Most transaction bytes per block.
     pub(crate) max_block_bytes: usize,
     /// Most proposals replicating at once.
@@ -81,7 +81,7 @@ pub(crate) async fn run(
         if others_in_flight || !cfg.eager {
             tokio::time::sleep(cfg.linger).await;
         }
-        let batch = mempool.take(cfg.max_block_txs, cfg.max_block_bytes);
+        let batch = mempool.take((cfg.max_block_txs)(), cfg.max_block_bytes);
         if batch.is_empty() {
             continue;
         }

@@ -196,6 +196,7 @@ mod tests {
     /// A chain of `n` blocks, one registration each.
     fn chain(n: u8) -> (pb::Genesis, Ledger) {
         let genesis = GenesisFile {
+            council: Default::default(),
             chain_id: "sync-test".into(),
             genesis_time_ms: now_ms() - 60_000,
             params: ParamsFile::default(),

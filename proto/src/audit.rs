@@ -102,14 +102,21 @@ pub fn verify_bundle(bytes: &[u8], genesis: &pb::Genesis) -> Result<AuditReport,
     let root = Hash32::from_slice(&tip.state_root)
         .map_err(|_| fail(format!("block {} has no state root", bundle.height)))?;
 
-    let walked = walk::Walk::run(genesis, &headers, &asset, &bundle.events, bundle.height)?;
-
     // The record at the bundle's height.
     let proof = bundle
         .record
         .as_ref()
         .ok_or_else(|| fail("the bundle holds no state proof of the asset's record"))?;
     let record: pb::AssetRecord = proven(proof, &state::asset_row(&asset), bundle.height, &root)?;
+
+    let walked = walk::Walk::run(
+        genesis,
+        &headers,
+        &asset,
+        &record.registrant,
+        &bundle.events,
+        bundle.height,
+    )?;
     walked.matches(&record)?;
 
     let grants = grants(&bundle, &walked, &root, tip.timestamp_ms)?;

@@ -22,6 +22,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::gov::{is_short_id, CouncilFile};
 use crate::hash::{domain, tagged, Hash32};
 use crate::keys::PublicKey;
 use crate::pb;
@@ -168,6 +169,40 @@ impl Default for ParamsFile {
 }
 
 impl ParamsFile {
+    /// The file form of chain parameters.
+    pub fn from_pb(p: &pb::Params) -> Self {
+        ParamsFile {
+            tx_time_window_ms: p.tx_time_window_ms,
+            max_approval_ms: p.max_approval_ms,
+            purposes: p.purposes.clone(),
+            pi_security_threshold: p.pi_security_threshold,
+            spi_security_threshold: p.spi_security_threshold,
+            pi_contract_threshold: p.pi_contract_threshold,
+            max_tx_bytes: p.max_tx_bytes,
+            max_block_txs: p.max_block_txs,
+            block_time_skew_ms: p.block_time_skew_ms,
+            max_grant_term_ms: p.max_grant_term_ms,
+            law_utc_offset_minutes: p.law_utc_offset_minutes,
+        }
+    }
+
+    /// The canonical form (unchecked: see [`ParamsFile::validate`]).
+    pub fn to_pb(&self) -> pb::Params {
+        pb::Params {
+            tx_time_window_ms: self.tx_time_window_ms,
+            max_approval_ms: self.max_approval_ms,
+            purposes: self.purposes.clone(),
+            pi_security_threshold: self.pi_security_threshold,
+            spi_security_threshold: self.spi_security_threshold,
+            pi_contract_threshold: self.pi_contract_threshold,
+            max_tx_bytes: self.max_tx_bytes,
+            max_block_txs: self.max_block_txs,
+            block_time_skew_ms: self.block_time_skew_ms,
+            max_grant_term_ms: self.max_grant_term_ms,
+            law_utc_offset_minutes: self.law_utc_offset_minutes,
+        }
+    }
+
     /// Checks every parameter's range and their order; the error names the parameter.
     pub fn validate(&self) -> Result<(), Error> {
         let fail = |m: String| Err(Error::Genesis(m));
@@ -342,6 +377,10 @@ pub struct GenesisFile {
     pub params: ParamsFile,
     /// Founding members.
     pub members: Vec<MemberFile>,
+    /// Who decides governance proposals (default: the members that run a node, more than
+    /// two thirds, 7 days).
+    #[serde(default)]
+    pub council: CouncilFile,
 }
 
 impl GenesisFile {
@@ -380,8 +419,13 @@ impl GenesisFile {
         let mut seen_keys = std::collections::HashSet::new();
         for (i, m) in self.members.iter().enumerate() {
             let at = format!("members[{i}] ({})", m.id);
-            if m.id.is_empty() || self.members[..i].iter().any(|o| o.id == m.id) {
-                return fail(format!("{at}: id must be non-empty and unique"));
+            if !is_short_id(&m.id) {
+                return fail(format!(
+                    "{at}: id must be 1 to 64 lowercase letters, digits, - or _ (like org1)"
+                ));
+            }
+            if self.members[..i].iter().any(|o| o.id == m.id) {
+                return fail(format!("{at}: id is used twice"));
             }
             if !is_jurisdiction(&m.jurisdiction) {
                 return fail(format!(
@@ -417,25 +461,15 @@ impl GenesisFile {
                 is_ciio: m.is_ciio,
                 status: pb::MemberStatus::Active as i32,
                 node_addr: m.node_addr.clone(),
+                former_keys: Vec::new(),
             });
         }
         Ok(pb::Genesis {
             chain_id: self.chain_id.clone(),
             genesis_time_ms: self.genesis_time_ms,
             members,
-            params: Some(pb::Params {
-                tx_time_window_ms: p.tx_time_window_ms,
-                max_approval_ms: p.max_approval_ms,
-                purposes: p.purposes.clone(),
-                pi_security_threshold: p.pi_security_threshold,
-                spi_security_threshold: p.spi_security_threshold,
-                pi_contract_threshold: p.pi_contract_threshold,
-                max_tx_bytes: p.max_tx_bytes,
-                max_block_txs: p.max_block_txs,
-                block_time_skew_ms: p.block_time_skew_ms,
-                max_grant_term_ms: p.max_grant_term_ms,
-                law_utc_offset_minutes: p.law_utc_offset_minutes,
-            }),
+            params: Some(p.to_pb()),
+            council: Some(self.council.to_pb(self)?),
         })
     }
 }

@@ -128,6 +128,10 @@ pub mod domain {
     pub const STATE_TREE: &str = "SHUQUAN_STATE_TREE_V1";
     /// A gossip message's id (over the transaction bytes it carries).
     pub const GOSSIP_MESSAGE_ID: &str = "SHUQUAN_GOSSIP_MESSAGE_ID_V1";
+    /// A member's id, from the chain id and its short id.
+    pub const MEMBER_ID: &str = "SHUQUAN_MEMBER_ID_V1";
+    /// A governance proposal's id, from the proposing transaction.
+    pub const PROPOSAL_ID: &str = "SHUQUAN_PROPOSAL_ID_V1";
 
     /// Every tag and context above.
     pub const ALL: &[&[u8]] = &[
@@ -150,6 +154,8 @@ pub mod domain {
         STATE_KEY.as_bytes(),
         STATE_TREE.as_bytes(),
         GOSSIP_MESSAGE_ID.as_bytes(),
+        MEMBER_ID.as_bytes(),
+        PROPOSAL_ID.as_bytes(),
     ];
 }
 
@@ -204,6 +210,20 @@ pub fn grant_id(chain_id: &str, tx: &Hash32) -> Hash32 {
 /// `FilingId = H("filing", chain_id, tx_id)`.
 pub fn filing_id(chain_id: &str, tx: &Hash32) -> Hash32 {
     tagged(domain::FILING_ID, &[chain_id.as_bytes(), tx.as_bytes()])
+}
+
+/// `MemberId = H("member", chain_id, short id)`: how every right, grant and filing names a
+/// member, whatever keys it signs with.
+pub fn member_id(chain_id: &str, short_id: &str) -> Hash32 {
+    tagged(
+        domain::MEMBER_ID,
+        &[chain_id.as_bytes(), short_id.as_bytes()],
+    )
+}
+
+/// `ProposalId = H("proposal", chain_id, tx_id)`.
+pub fn proposal_id(chain_id: &str, tx: &Hash32) -> Hash32 {
+    tagged(domain::PROPOSAL_ID, &[chain_id.as_bytes(), tx.as_bytes()])
 }
 
 /// `AttestationId = H("attestation", chain_id, tx_id)`.

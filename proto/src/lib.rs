@@ -12,6 +12,7 @@
 //! - [`audit`]: the offline verifier of an asset's audit bundle.
 //! - [`codes`]: the stable failure codes of rejected transactions.
 //! - [`genesis`]: the genesis file (TOML/JSON) and its hash.
+//! - [`gov`]: the council, thresholds and parameter changes of governance.
 //! - [`views`]: the JSON shapes the node's API serves and the CLI reads.
 
 pub mod audit;
@@ -19,6 +20,7 @@ pub mod block;
 pub mod cert;
 pub mod codes;
 pub mod genesis;
+pub mod gov;
 pub mod hash;
 pub mod keys;
 pub mod merkle;

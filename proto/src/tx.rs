@@ -185,6 +185,9 @@ pub fn payload_kind(payload: &Payload) -> &'static str {
         Payload::Attest(_) => "attest",
         Payload::Freeze(_) => "freeze",
         Payload::Unfreeze(_) => "unfreeze",
+        Payload::RotateKey(_) => "rotate_key",
+        Payload::Propose(_) => "propose",
+        Payload::Vote(_) => "vote",
     }
 }
 

@@ -33,7 +33,7 @@ fn golden_body() -> pb::TxBody {
         payload: Some(Payload::TransferRight(pb::TransferRight {
             asset: vec![0xaa; 32],
             right: pb::Right::Use as i32,
-            to: key(2).public().to_vec(),
+            to: shuquan_proto::hash::member_id(CHAIN, "org2").to_vec(),
             price: Some(pb::Price {
                 amount_minor: 120_000,
                 currency: "CNY".into(),
@@ -45,6 +45,7 @@ fn golden_body() -> pb::TxBody {
 
 fn golden_genesis() -> GenesisFile {
     GenesisFile {
+        council: Default::default(),
         chain_id: CHAIN.into(),
         genesis_time_ms: 1_767_225_600_000,
         params: ParamsFile::default(),
@@ -106,8 +107,45 @@ fn golden_payloads() -> Vec<(&'static str, Payload)> {
                 transfer: Some(pb::TransferExport {
                     asset: vec![0xaa; 32],
                     right: pb::Right::Hold as i32,
-                    receiver: key(2).public().to_vec(),
+                    receiver: shuquan_proto::hash::member_id(CHAIN, "org2").to_vec(),
                 }),
+            }),
+        ),
+        (
+            "rotate_key",
+            Payload::RotateKey(pb::RotateKey {
+                new_key: key(3).public().to_vec(),
+            }),
+        ),
+        (
+            "propose_admit",
+            Payload::Propose(pb::Propose {
+                action: Some(pb::propose::Action::AdmitMember(pb::AdmitMember {
+                    id: "org5".into(),
+                    name: "org5".into(),
+                    org_code: String::new(),
+                    jurisdiction: "CN".into(),
+                    roles: vec![pb::Role::Member as i32],
+                    account_keys: vec![key(4).public().to_vec()],
+                    is_ciio: false,
+                })),
+            }),
+        ),
+        (
+            "propose_set_param",
+            Payload::Propose(pb::Propose {
+                action: Some(pb::propose::Action::SetParam(pb::SetParam {
+                    name: "law_utc_offset_minutes".into(),
+                    value: -300,
+                    words: vec![],
+                })),
+            }),
+        ),
+        (
+            "vote",
+            Payload::Vote(pb::Vote {
+                proposal: vec![0xcc; 32],
+                approve: true,
             }),
         ),
     ]
@@ -133,6 +171,14 @@ fn vectors() -> Vec<(String, String)> {
     put("grant_id", grant_id(CHAIN, &id).to_hex());
     put("filing_id", filing_id(CHAIN, &id).to_hex());
     put("attestation_id", attestation_id(CHAIN, &id).to_hex());
+    put(
+        "proposal_id",
+        shuquan_proto::hash::proposal_id(CHAIN, &id).to_hex(),
+    );
+    put(
+        "member_id_org1",
+        shuquan_proto::hash::member_id(CHAIN, "org1").to_hex(),
+    );
     put("history_link", history_link(&Hash32::ZERO, &id).to_hex());
     put("fingerprint_abc", fingerprint(b"abc").to_hex());
     for (name, payload) in golden_payloads() {
@@ -301,7 +347,7 @@ proptest! {
     }
 
     #[test]
-    fn unknown_fields_are_rejected(body in arb_body(), field in 20u32..1000, value in any::<u32>()) {
+    fn unknown_fields_are_rejected(body in arb_body(), field in 30u32..1000, value in any::<u32>()) {
         let mut bytes = body.encode_to_vec();
         bytes.extend(varint(u64::from(field) << 3));
         bytes.extend(varint(u64::from(value)));

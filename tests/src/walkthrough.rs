@@ -7,12 +7,12 @@ use std::path::PathBuf;
 use crate::Cli;
 
 /// Runs the walkthrough through `cli`, with member key files from `key_file`, asserting
-/// each step; returns the asset id and org2's public key (hex).
+/// each step; returns the asset id and org2's member id (hex), what holders and grants name.
 pub fn run(cli: &Cli, key_file: impl Fn(&str) -> PathBuf) -> (String, String) {
     let k = |who: &str| key_file(who).display().to_string();
     let data = cli.dir.join("bus-gps-2026.csv");
     std::fs::write(&data, "route,lat,lon\n12,22.81,108.36\n").unwrap();
-    let org2 = cli.json(&["keys", "show", &k("org2")])["public_key"]
+    let org2 = cli.json(&["query", "member", "org2"])["member"]["member_id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -47,7 +47,7 @@ pub fn run(cli: &Cli, key_file: impl Fn(&str) -> PathBuf) -> (String, String) {
         "--right",
         "use",
         "--to",
-        &org2,
+        "org2",
         "--cosign-key",
         &k("org2"),
         "--price",
@@ -66,7 +66,7 @@ pub fn run(cli: &Cli, key_file: impl Fn(&str) -> PathBuf) -> (String, String) {
         "--asset",
         &asset,
         "--grantee",
-        &org2,
+        "org2",
         "--actions",
         "compute",
         "--purposes",

@@ -9,17 +9,17 @@ use std::time::{Duration, Instant};
 
 use prost::Message;
 use shuquan_proto::pb::{self, tx_body::Payload};
-use shuquan_proto::Keypair;
+use shuquan_proto::tx::ChainRef;
 use shuquan_tests::cluster::{Cluster, ClusterNode};
 use shuquan_tests::load::{Load, LoadPlan};
 use shuquan_tests::{now_ms, register, register_in, sign};
 
 const CONVERGE: Duration = Duration::from_secs(30);
 
-fn grant(asset: &str, grantee: &Keypair) -> Payload {
+fn grant(chain: &ChainRef, asset: &str, grantee: &str) -> Payload {
     Payload::IssueGrant(pb::IssueGrant {
         asset: hex_bytes(asset),
-        grantee: grantee.public().to_vec(),
+        grantee: shuquan_proto::hash::member_id(&chain.id, grantee).to_vec(),
         actions: vec![pb::Action::Compute as i32],
         purposes: vec!["academic-research".into()],
         not_before_ms: 0,
@@ -147,7 +147,13 @@ fn transactions_sent_to_any_node_commit_on_all() {
         }
     }
     for asset in &assets {
-        let raw = sign(&chain, &org1, &[&org2], grant(asset, &org2), now_ms());
+        let raw = sign(
+            &chain,
+            &org1,
+            &[&org2],
+            grant(&chain, asset, "org2"),
+            now_ms(),
+        );
         ids.push(commit(c.node(follower), &raw).0);
     }
     let h = c.wait_same_height(CONVERGE).unwrap();

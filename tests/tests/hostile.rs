@@ -303,7 +303,7 @@ fn a_frozen_asset_refuses_changes_with_frozen() {
     let transfer = Payload::TransferRight(pb::TransferRight {
         asset,
         right: pb::Right::Use as i32,
-        to: node.key("org2").public().to_vec(),
+        to: shuquan_proto::hash::member_id(&chain.id, "org2").to_vec(),
         price: None,
         consideration_hash: vec![],
     });

@@ -86,6 +86,6 @@ fn build_sign_by_each_party_then_submit() {
     assert_eq!(done["status"], "committed", "{done}");
     assert_eq!(
         node.cli_json(&["query", "asset", &asset])["holders"]["hold"],
-        pk("org2").as_str()
+        node.cli_json(&["query", "member", &pk("org2")])["member"]["member_id"]
     );
 }

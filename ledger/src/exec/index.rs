@@ -210,7 +210,7 @@ fn named_assets(
         Some(Payload::Attest(p)) => subject(&p.subject)?,
         Some(Payload::Freeze(p)) => subject(&p.subject)?,
         Some(Payload::Unfreeze(p)) => subject(&p.subject)?,
-        None => vec![],
+        Some(Payload::RotateKey(_) | Payload::Propose(_) | Payload::Vote(_)) | None => vec![],
     };
     out.sort();
     out.dedup();

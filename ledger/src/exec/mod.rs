@@ -14,7 +14,7 @@ use prost::Message;
 use shuquan_proto::block::{block_hash, results_root, tx_root};
 use shuquan_proto::codes::reason as r;
 use shuquan_proto::codes::Rejection;
-use shuquan_proto::hash::{domain, tagged};
+use shuquan_proto::hash::{domain, member_id, tagged};
 use shuquan_proto::tx::{decode_tx, ChainRef, DecodedTx};
 use shuquan_proto::{pb, Hash32};
 
@@ -77,11 +77,21 @@ pub fn genesis_writes(genesis: &pb::Genesis) -> Result<Writes> {
     let mut writes = Writes::new();
     let mut rows = Vec::new();
     for m in &genesis.members {
-        rows.push((keys::member(&m.id), m.encode_to_vec()));
+        let id = member_id(&genesis.chain_id, &m.id);
+        rows.push((keys::member(&id), m.encode_to_vec()));
         for k in &m.account_keys {
-            rows.push((keys::account(k), m.id.as_bytes().to_vec()));
+            let account = pb::AccountRecord {
+                member: id.to_vec(),
+                added_height: 0,
+                revoked_height: 0,
+            };
+            rows.push((keys::account(k), account.encode_to_vec()));
         }
     }
+    let params = genesis.params.clone().unwrap_or_default();
+    rows.push((keys::PARAMS.to_vec(), params.encode_to_vec()));
+    let council = genesis.council.clone().unwrap_or_default();
+    rows.push((keys::COUNCIL.to_vec(), council.encode_to_vec()));
     for (k, v) in &rows {
         writes.insert(k.clone(), Some(v.clone()));
     }
@@ -131,6 +141,10 @@ impl Block<'_> {
     ) -> Result<AppliedBlock> {
         let height = self.height;
         let chain_id = self.chain.chain.id.clone();
+        // The parameters in force at the block's start: a change a proposal makes in this
+        // block takes effect from the next. (max_tx_bytes is the genesis's for good: it
+        // decides how every block's transactions decode, hence their ids.)
+        let params = params_of(self.view)?;
         let max = self.chain.params.max_tx_bytes as usize;
         let decoded: Vec<std::result::Result<DecodedTx, Rejection>> = proposal
             .txs
@@ -143,7 +157,7 @@ impl Block<'_> {
             decoded
                 .iter()
                 .filter_map(|d| d.as_ref().ok().map(|tx| tx.body.timestamp_ms)),
-            self.chain.params.block_time_skew_ms,
+            params.block_time_skew_ms,
         );
 
         let mut rows = std::collections::BTreeSet::new();
@@ -162,7 +176,7 @@ impl Block<'_> {
                     } else {
                         match verdicts.verdict(raw, tx) {
                             Err(r) => Err(r),
-                            Ok(()) => self.apply_one(writes, &mut rows, tx, now)?,
+                            Ok(()) => self.apply_one(writes, &mut rows, tx, now, &params)?,
                         }
                     };
                     (tx.id, outcome)
@@ -233,11 +247,11 @@ impl Block<'_> {
         rows: &mut std::collections::BTreeSet<Vec<u8>>,
         tx: &DecodedTx,
         now: u64,
+        params: &pb::Params,
     ) -> Result<std::result::Result<Option<Hash32>, Rejection>> {
         let mut st = State::new(self.view, writes);
-        let params = &self.chain.params;
         let result = (|| {
-            let member = rules::check_signers(&st, tx)?;
+            let signers = rules::check_signers(&st, tx)?;
             rules::check_freshness(&st, tx, now, params.tx_time_window_ms)?;
             let mut ctx = Ctx {
                 st: &mut st,
@@ -246,7 +260,8 @@ impl Block<'_> {
                 now,
                 height: self.height,
                 tx,
-                member,
+                member: signers.member,
+                members: signers.ids,
                 touched: Vec::new(),
             };
             rules::apply_tx(&mut ctx)
@@ -266,6 +281,12 @@ impl Block<'_> {
     }
 }
 
+/// The chain parameters in force in `view` (`gov:params`).
+pub fn params_of(view: &dyn StateView) -> Result<pb::Params> {
+    let mut scratch = Writes::new();
+    State::new(view, &mut scratch).params()
+}
+
 /// The checks a transaction must pass to enter a mempool, over the committed state: its
 /// signers are active members (G2) with the payload's role (G3), and it is not committed
 /// yet (G4). Signatures and the clock are the caller's (they need no state).
@@ -276,8 +297,8 @@ pub fn admissible(
     let mut scratch = Writes::new();
     let st = State::new(view, &mut scratch);
     let check = rules::check_signers(&st, tx)
-        .and_then(|member| match tx.payload() {
-            Some(p) => rules::check_role(&member, p),
+        .and_then(|signers| match tx.payload() {
+            Some(p) => rules::check_role(&signers.member, p),
             None => rules::reject(r::no_payload()),
         })
         .and_then(|()| rules::check_not_committed(&st, tx));

@@ -77,11 +77,37 @@ impl<'a> State<'a> {
         Ok(self.get(key)?.is_some())
     }
 
+    /// The record of an account key (rotated-out and revoked keys included).
+    pub(crate) fn account(&self, pk: &[u8]) -> Result<Option<pb::AccountRecord>> {
+        self.msg(&keys::account(pk))
+    }
+
+    /// A member by its member id (`None` for an id of the wrong length).
+    pub(crate) fn member(&self, id: &[u8]) -> Result<Option<pb::Member>> {
+        match Hash32::from_slice(id) {
+            Ok(id) => self.msg(&keys::member(&id)),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// The member an account key belongs to, or belonged to.
     pub(crate) fn member_of_key(&self, pk: &[u8]) -> Result<Option<pb::Member>> {
-        let Some(id) = self.get(&keys::account(pk))? else {
-            return Ok(None);
-        };
-        self.msg(&keys::member(&String::from_utf8_lossy(&id)))
+        match self.account(pk)? {
+            Some(a) => self.member(&a.member),
+            None => Ok(None),
+        }
+    }
+
+    /// The council in force.
+    pub(crate) fn council(&self) -> Result<pb::Council> {
+        self.msg(keys::COUNCIL)?
+            .ok_or_else(|| Error::Corrupt("the ledger holds no council (gov:council)".into()))
+    }
+
+    /// The chain parameters in force.
+    pub(crate) fn params(&self) -> Result<pb::Params> {
+        self.msg(keys::PARAMS)?
+            .ok_or_else(|| Error::Corrupt("the ledger holds no parameters (gov:params)".into()))
     }
 
     pub(crate) fn asset(&self, id: &Hash32) -> Result<Option<pb::AssetRecord>> {

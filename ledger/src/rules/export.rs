@@ -176,7 +176,7 @@ fn check_transfer(ctx: &Ctx<'_, '_>, t: &pb::TransferExport, destination: &str) 
     }
     let Some(receiver) = ctx
         .st
-        .member_of_key(&t.receiver)?
+        .member(&t.receiver)?
         .filter(|m| m.status == pb::MemberStatus::Active as i32)
     else {
         return reject(r::receiver_unknown(&t.receiver));
@@ -337,7 +337,7 @@ fn approve_filing(
     }
     exporter_still_holds(ctx, f, req)?;
     // Counters are summed on approval, so re-check the path with this year's exports.
-    let exporter = ctx.st.member_of_key(&f.exporter)?.unwrap_or_default();
+    let exporter = ctx.st.member(&f.exporter)?.unwrap_or_default();
     let min = required_path(ctx, req, &exporter)?;
     let chosen = ExportPath::try_from(req.path).unwrap_or(ExportPath::Unspecified);
     if rank(chosen) < rank(min) {

@@ -3,6 +3,7 @@
 //! over [`State`]; a rule that fails returns a [`Rejection`], never a storage error.
 
 mod export;
+mod gov;
 mod grants;
 mod oversight;
 mod register;
@@ -58,13 +59,16 @@ pub(crate) struct Ctx<'s, 'a> {
     pub(crate) tx: &'s DecodedTx,
     /// The signer's member record (checked by G2).
     pub(crate) member: pb::Member,
+    /// The member id of the signer, then of each cosigner, in order (checked by G2).
+    pub(crate) members: Vec<Hash32>,
     /// Assets whose history this transaction extends.
     pub(crate) touched: Vec<Hash32>,
 }
 
 impl Ctx<'_, '_> {
+    /// The signer's member id: what rights, grants and filings name.
     pub(crate) fn signer(&self) -> &[u8] {
-        self.tx.signer.as_bytes()
+        self.members.first().map_or(&[][..], |m| m.as_bytes())
     }
 
     pub(crate) fn has_role(&self, role: pb::Role) -> bool {
@@ -113,17 +117,18 @@ impl Ctx<'_, '_> {
         Ok((grant, terms, asset_id, asset))
     }
 
-    /// The member an account key belongs to (a signer or cosigner: G2 found it active).
-    pub(crate) fn member_of(&self, key: &[u8]) -> Outcome<pb::Member> {
-        match self.st.member_of_key(key)? {
+    /// A member by its member id, or `unknown_member`.
+    pub(crate) fn member_of(&self, id: &[u8]) -> Outcome<pb::Member> {
+        match self.st.member(id)? {
             Some(m) => Ok(m),
-            None => reject(r::not_a_member(key)),
+            None => reject(r::unknown_member(id)),
         }
     }
 
-    /// Whether `key` signed this transaction, as signer or cosigner.
-    pub(crate) fn signed_by(&self, key: &[u8]) -> bool {
-        self.tx.all_signers().any(|k| k.as_bytes() == key)
+    /// Whether member `id` signed this transaction (with any key of its), as signer or
+    /// cosigner.
+    pub(crate) fn signed_by(&self, id: &[u8]) -> bool {
+        self.members.iter().any(|m| m.as_bytes() == id)
     }
 
     /// A grant's status at block time.
@@ -165,12 +170,12 @@ impl Ctx<'_, '_> {
         Ok(())
     }
 
-    /// The cosigner the payload needs, or `missing_signature`.
-    pub(crate) fn require_cosigner(&self, key: &[u8], who: &str) -> Outcome {
-        if self.tx.cosigners.iter().any(|c| c.as_bytes() == key) {
+    /// The member the payload needs as cosigner (by any key of its), or `missing_signature`.
+    pub(crate) fn require_cosigner(&self, id: &[u8], who: &str) -> Outcome {
+        if self.members.iter().skip(1).any(|m| m.as_bytes() == id) {
             Ok(())
         } else {
-            reject(r::must_cosign(who, key))
+            reject(r::must_cosign(who, id))
         }
     }
 }
@@ -214,27 +219,57 @@ fn required_role(p: &Payload) -> Option<pb::Role> {
             Some(pb::Role::Regulator)
         }
         Payload::Attest(_) => Some(pb::Role::Auditor),
-        Payload::RevokeGrant(_) => None,
+        // Revoking checks who may itself; key rotation is any member's own; proposals
+        // and votes are the council's (a membership, not a role).
+        Payload::RevokeGrant(_)
+        | Payload::RotateKey(_)
+        | Payload::Propose(_)
+        | Payload::Vote(_) => None,
     }
 }
 
-/// G2: the signer and every cosigner are account keys of active members. Returns the
-/// signer's member record.
-pub(crate) fn check_signers(st: &State<'_>, tx: &DecodedTx) -> Outcome<pb::Member> {
+/// Who signed a transaction: the signer's member record, and the member id of the signer
+/// and of each cosigner, in order.
+pub(crate) struct Signers {
+    pub(crate) member: pb::Member,
+    pub(crate) ids: Vec<Hash32>,
+}
+
+/// G2: the signer and every cosigner are account keys in force (not rotated out or
+/// revoked) of active members.
+pub(crate) fn check_signers(st: &State<'_>, tx: &DecodedTx) -> Outcome<Signers> {
     let mut signer_member = None;
+    let mut ids = Vec::with_capacity(1 + tx.cosigners.len());
+    // The key a rotation moves to signs as cosigner before it is any member's key.
+    let incoming = match tx.payload() {
+        Some(Payload::RotateKey(p)) => Some(&p.new_key[..]),
+        _ => None,
+    };
     for key in tx.all_signers() {
-        match st.member_of_key(key.as_bytes())? {
-            Some(m) if m.status == pb::MemberStatus::Active as i32 => {
-                if signer_member.is_none() {
-                    signer_member = Some(m);
-                }
-            }
-            Some(m) => return reject(r::member_inactive(key, m.id)),
-            None => return reject(r::not_a_member(key)),
+        if incoming == Some(key.as_bytes()) && key != &tx.signer {
+            continue;
+        }
+        let Some(account) = st.account(key.as_bytes())? else {
+            return reject(r::not_a_member(key));
+        };
+        let Some(m) = st.member(&account.member)? else {
+            return reject(r::not_a_member(key));
+        };
+        if account.revoked_height != 0 {
+            return reject(r::key_revoked(key, &m.id, account.revoked_height));
+        }
+        match pb::MemberStatus::try_from(m.status) {
+            Ok(pb::MemberStatus::Active) => {}
+            Ok(pb::MemberStatus::Removed) => return reject(r::member_removed(key, m.id)),
+            _ => return reject(r::member_inactive(key, m.id)),
+        }
+        ids.push(id(&account.member));
+        if signer_member.is_none() {
+            signer_member = Some(m);
         }
     }
     match signer_member {
-        Some(m) => Ok(m),
+        Some(member) => Ok(Signers { member, ids }),
         None => reject(r::not_a_member(tx.signer)),
     }
 }
@@ -338,6 +373,15 @@ pub(crate) fn apply_tx(ctx: &mut Ctx<'_, '_>) -> Outcome<Option<Hash32>> {
         }
         Payload::Unfreeze(p) => {
             oversight::freeze(ctx, &id(&p.subject), false, &[])?;
+            None
+        }
+        Payload::RotateKey(p) => {
+            gov::rotate_key(ctx, p)?;
+            None
+        }
+        Payload::Propose(p) => Some(gov::propose(ctx, p)?),
+        Payload::Vote(p) => {
+            gov::vote(ctx, p)?;
             None
         }
     };

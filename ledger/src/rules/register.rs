@@ -26,8 +26,7 @@ pub(super) fn register(ctx: &mut Ctx<'_, '_>, p: &pb::RegisterAsset) -> Outcome<
         let Some(asset) = ctx.st.asset(&other)? else {
             continue;
         };
-        let owner = ctx.st.member_of_key(&asset.registrant)?;
-        if owner.map(|m| m.id) != Some(ctx.member.id.clone()) {
+        if asset.registrant != ctx.signer() {
             return reject(r::fingerprint_taken(&p.fingerprint, other));
         }
     }

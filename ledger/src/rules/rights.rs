@@ -40,7 +40,7 @@ pub(super) fn transfer(ctx: &mut Ctx<'_, '_>, p: &pb::TransferRight) -> Outcome 
         _ => asset.holder_operate.clone_from(&p.to),
     }
     ctx.require_cosigner(&p.to, "receiver")?;
-    let receiver = match ctx.st.member_of_key(&p.to)? {
+    let receiver = match ctx.st.member(&p.to)? {
         Some(m)
             if m.status == pb::MemberStatus::Active as i32
                 && m.roles.contains(&(pb::Role::Member as i32)) =>

@@ -119,7 +119,7 @@ impl Snapshots<'_> {
         if headers.is_empty() && height > 0 {
             headers = header_bytes(height)?.into_iter().collect();
         }
-        let p = ledger.params();
+        let p = ledger.params()?;
         let reach = p
             .tx_time_window_ms
             .saturating_mul(2)

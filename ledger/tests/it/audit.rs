@@ -15,7 +15,7 @@ fn transfer(asset: Hash32, right: pb::Right, to: &Keypair) -> Payload {
     Payload::TransferRight(pb::TransferRight {
         asset: asset.to_vec(),
         right: right as i32,
-        to: to.public().to_vec(),
+        to: party(to),
         price: None,
         consideration_hash: vec![],
     })
@@ -136,8 +136,8 @@ fn a_bundle_proves_history_title_and_grants_with_the_genesis_alone() {
         ]
     );
     assert_eq!(r.height, s.height());
-    assert_eq!(r.holders.hold, s.c.org1.public().to_hex());
-    assert_eq!(r.holders.use_, s.c.org3.public().to_hex());
+    assert_eq!(r.holders.hold, party_hex(&s.c.org1));
+    assert_eq!(r.holders.use_, party_hex(&s.c.org3));
     assert_eq!(r.title.len(), 2);
     assert_eq!(r.grants.len(), 1);
     assert_eq!(
@@ -269,7 +269,7 @@ fn state_proofs_of_another_height_or_value_are_caught() {
     let mut b = s.bundle();
     let proof = b.record.as_mut().unwrap();
     let mut record = pb::AssetRecord::decode(&proof.value[..]).unwrap();
-    record.holder_use = s.c.org2.public().to_vec();
+    record.holder_use = party(&s.c.org2);
     proof.value = record.encode_to_vec();
     assert_says(&s.reason(&b), "state proof mismatch");
 
@@ -423,7 +423,7 @@ fn audit_chain_finds_a_corrupted_state_row() {
     let row = shuquan_proto::state::asset_row(&a);
     corrupt(dir.path(), &row, |v| {
         let mut rec = pb::AssetRecord::decode(&v[..]).unwrap();
-        rec.holder_hold = key(6).public().to_vec();
+        rec.holder_hold = party(&key(6));
         rec.encode_to_vec()
     });
     let ledger = open_data_dir(dir.path(), genesis_with_nodes()).unwrap();
@@ -444,7 +444,7 @@ fn the_state_tree_encoding_is_frozen() {
     let c = Chain::with_genesis(genesis_with_nodes());
     assert_eq!(
         c.ledger.bundles().state_root(0).unwrap().unwrap().to_hex(),
-        "0c17f8f45423515d0276fd304f15f8efbec5974a32768284d7f331ca97081569"
+        "2f9339a0312b4fe2da1ea2c355c207e18fb3a16b537f15a9447a7a04a229a3d3"
     );
 }
 

@@ -107,7 +107,7 @@ fn g2_non_member_signer_and_cosigner_fail() {
             Payload::TransferRight(pb::TransferRight {
                 asset: asset.to_vec(),
                 right: pb::Right::Use as i32,
-                to: out.public().to_vec(),
+                to: party(&out),
                 price: None,
                 consideration_hash: vec![],
             }),
@@ -306,7 +306,7 @@ fn g6_a_frozen_asset_changes_only_by_unfreeze() {
     let transfer = pb::TransferRight {
         asset: asset.to_vec(),
         right: pb::Right::Use as i32,
-        to: org3.public().to_vec(),
+        to: party(&org3),
         price: None,
         consideration_hash: vec![],
     };

@@ -16,7 +16,7 @@ fn only_the_operate_holder_grants_and_the_grantee_cosigns() {
     fails(c.grant_with(asset, &org3, &org2, |_| {}), F::NotOperator);
     let g = pb::IssueGrant {
         asset: asset.to_vec(),
-        grantee: org2.public().to_vec(),
+        grantee: party(&org2),
         actions: vec![3],
         purposes: vec!["academic-research".into()],
         not_before_ms: 0,
@@ -200,7 +200,7 @@ fn grants_come_a_page_at_a_time_in_id_order() {
     // Grants to the grantee, the same way.
     let to = q
         .grants(
-            shuquan_ledger::GrantsOf::Grantee(org3.public().as_bytes()),
+            shuquan_ledger::GrantsOf::Grantee(&party(&org3)),
             None,
             shuquan_ledger::Page::first(3),
         )

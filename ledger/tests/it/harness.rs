@@ -15,6 +15,35 @@ pub fn key(n: u8) -> Keypair {
     Keypair::from_seed([n; 32]).unwrap()
 }
 
+/// The members of the harness genesis by the seed of their first key (`outsider` is none).
+const NAMES: [(u8, &str); 6] = [
+    (1, "org1"),
+    (2, "org2"),
+    (3, "org3"),
+    (4, "regulator"),
+    (5, "auditor"),
+    (6, "outsider"),
+];
+
+/// The member id of a member's short id: what rights, grants and filings name.
+pub fn mid(name: &str) -> Vec<u8> {
+    shuquan_proto::hash::member_id(CHAIN, name).to_vec()
+}
+
+/// The member id of the member whose genesis key is `k`.
+pub fn party(k: &Keypair) -> Vec<u8> {
+    let (_, name) = NAMES
+        .iter()
+        .find(|(n, _)| key(*n).public() == k.public())
+        .expect("a key of the harness genesis");
+    mid(name)
+}
+
+/// [`party`] in hex, as views show it.
+pub fn party_hex(k: &Keypair) -> String {
+    hex::encode(party(k))
+}
+
 /// org1 (CN member), org2 (VN member), org3 (CN member, CIIO), regulator (CN), auditor
 /// (CN), outsider (no member).
 pub struct Chain {
@@ -67,6 +96,7 @@ pub fn genesis_with_nodes() -> pb::Genesis {
 
 fn genesis_file() -> GenesisFile {
     GenesisFile {
+        council: Default::default(),
         chain_id: CHAIN.into(),
         genesis_time_ms: T0,
         params: ParamsFile::default(),
@@ -172,7 +202,7 @@ impl Chain {
     ) -> Out {
         let mut g = pb::IssueGrant {
             asset: asset.to_vec(),
-            grantee: grantee.public().to_vec(),
+            grantee: party(grantee),
             actions: vec![pb::Action::Compute as i32],
             purposes: vec!["academic-research".into()],
             not_before_ms: 0,
@@ -243,7 +273,7 @@ impl Chain {
         let transfer = pb::TransferExport {
             asset: asset.to_vec(),
             right: right as i32,
-            receiver: receiver.public().to_vec(),
+            receiver: party(receiver),
         };
         self.file(exporter, &[], |req| {
             req.transfer = Some(transfer);
@@ -316,7 +346,7 @@ impl Chain {
             Payload::TransferRight(pb::TransferRight {
                 asset: asset.to_vec(),
                 right: right as i32,
-                to: t.public().to_vec(),
+                to: party(&t),
                 price: None,
                 consideration_hash: vec![],
             }),

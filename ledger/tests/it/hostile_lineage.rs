@@ -105,7 +105,7 @@ fn an_asset_derived_under_a_grant_stays_within_it() {
         &[&regulator, &org1],
         pb::tx_body::Payload::IssueGrant(pb::IssueGrant {
             asset: child.to_vec(),
-            grantee: regulator.public().to_vec(),
+            grantee: party(&regulator),
             actions: vec![pb::Action::Compute as i32],
             purposes: vec!["marketing-analytics".into()],
             not_after_ms: c.now + DAY,

@@ -13,6 +13,7 @@ mod certs;
 mod envelope;
 mod export;
 mod frozen_policy;
+mod gov;
 mod grants;
 mod harness;
 mod hostile_export;

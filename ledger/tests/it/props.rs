@@ -151,7 +151,7 @@ impl Run {
     fn home_of(&self, hex_key: &str) -> Option<&'static str> {
         self.members
             .iter()
-            .find(|(k, _)| k.public().to_hex() == hex_key)
+            .find(|(k, _)| party_hex(k) == hex_key)
             .map(|m| m.1)
     }
 
@@ -159,7 +159,7 @@ impl Run {
         self.members
             .iter()
             .map(|(k, _)| k.clone())
-            .find(|k| k.public().to_hex() == hex_key)
+            .find(|k| party_hex(k) == hex_key)
     }
 
     /// The rightful signer when faithful and there is one; else a member by `i`.
@@ -295,7 +295,7 @@ impl Run {
                 let t = pb::TransferExport {
                     asset: id.to_vec(),
                     right: right as i32,
-                    receiver: receiver.public().to_vec(),
+                    receiver: party(&receiver),
                 };
                 let declared = self.floor(&[id], op);
                 let path = if op.faithful { 0 } else { op.d };
@@ -455,7 +455,7 @@ impl Run {
             Payload::TransferRight(pb::TransferRight {
                 asset: id.to_vec(),
                 right: right as i32,
-                to: to.public().to_vec(),
+                to: party(&to),
                 price: None,
                 consideration_hash: vec![],
             }),
@@ -497,7 +497,7 @@ impl Run {
             vec![grantee.clone()],
             Payload::IssueGrant(pb::IssueGrant {
                 asset: id.to_vec(),
-                grantee: grantee.public().to_vec(),
+                grantee: party(&grantee),
                 actions,
                 purposes: vec![PURPOSES[usize::from(op.a) % 2].into()],
                 not_before_ms: 0,
@@ -680,7 +680,7 @@ impl Run {
                 let receiver = self
                     .members
                     .iter()
-                    .find(|(k, _)| k.public().to_vec() == t.to)
+                    .find(|(k, _)| party(k) == t.to)
                     .map(|m| m.1);
                 let sensitive = v.grade == "important" || v.contains_pi;
                 if sensitive && receiver != Some(v.jurisdiction.as_str()) {

@@ -11,7 +11,7 @@ fn registration_makes_the_signer_holder_of_all_three_rights() {
     let org1 = c.org1.clone();
     let asset = c.asset(&org1, 1);
     let view = c.ledger.queries().asset(&asset).unwrap().unwrap();
-    let me = org1.public().to_hex();
+    let me = party_hex(&org1);
     assert_eq!(
         (view.holders.hold, view.holders.use_, view.holders.operate),
         (me.clone(), me.clone(), me)

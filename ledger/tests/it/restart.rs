@@ -66,7 +66,7 @@ fn a_failed_transaction_leaves_the_state_unchanged() {
         pb::tx_body::Payload::TransferRight(pb::TransferRight {
             asset: asset.to_vec(),
             right: 2,
-            to: org2.public().to_vec(),
+            to: party(&org2),
             price: None,
             consideration_hash: vec![],
         }),

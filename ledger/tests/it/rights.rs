@@ -10,7 +10,7 @@ fn transfer(asset: Hash32, right: pb::Right, to: &shuquan_proto::Keypair) -> Pay
     Payload::TransferRight(pb::TransferRight {
         asset: asset.to_vec(),
         right: right as i32,
-        to: to.public().to_vec(),
+        to: party(to),
         price: Some(pb::Price {
             amount_minor: 120_000,
             currency: "CNY".into(),
@@ -27,10 +27,10 @@ fn a_right_moves_alone_and_its_history_answers_who_held_it_when() {
     let before = c.ledger.applied().unwrap().height;
     applies(c.run(&org1, &[&org3], transfer(asset, pb::Right::Use, &org3)));
     let view = c.ledger.queries().asset(&asset).unwrap().unwrap();
-    assert_eq!(view.holders.use_, org3.public().to_hex());
+    assert_eq!(view.holders.use_, party_hex(&org3));
     assert_eq!(
         view.holders.hold,
-        org1.public().to_hex(),
+        party_hex(&org1),
         "holding does not move with use"
     );
     let then = c
@@ -39,7 +39,7 @@ fn a_right_moves_alone_and_its_history_answers_who_held_it_when() {
         .rights_at(&asset, before)
         .unwrap()
         .unwrap();
-    assert_eq!(then.holders.use_, org1.public().to_hex());
+    assert_eq!(then.holders.use_, party_hex(&org1));
     let before_registration = c
         .ledger
         .queries()

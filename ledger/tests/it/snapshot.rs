@@ -299,7 +299,7 @@ fn a_forged_state_row_fails_the_root_and_the_next_open_starts_over() {
     let forged = forge(&snap, |k, v| {
         if k == row.as_slice() {
             let mut a: pb::AssetRecord = prost::Message::decode(v.as_slice()).unwrap();
-            a.holder_operate = key(6).public().to_vec();
+            a.holder_operate = party(&key(6));
             *v = prost::Message::encode_to_vec(&a);
         }
     });

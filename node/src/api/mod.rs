@@ -5,6 +5,7 @@
 mod audit;
 mod error;
 mod events;
+mod gov;
 mod ops;
 mod queries;
 mod serve;
@@ -68,7 +69,7 @@ pub(crate) fn body_limit(max_tx_bytes: usize) -> usize {
 
 /// The API's routes.
 pub(crate) fn router(app: Arc<Api>) -> Router {
-    let limit = body_limit(app.ledger.params().max_tx_bytes as usize);
+    let limit = body_limit(app.ledger.genesis_params().max_tx_bytes as usize);
     Router::new()
         .route("/health", get(ops::health))
         .route("/ready", get(ops::ready))
@@ -88,9 +89,12 @@ pub(crate) fn router(app: Arc<Api>) -> Router {
         .route("/v1/filings/{id}", get(queries::filing))
         .route("/v1/attestations/{id}", get(queries::attestation))
         .route("/v1/members", get(queries::members))
-        .route("/v1/members/{key}", get(queries::member))
-        .route("/v1/members/{key}/txs", get(queries::member_txs))
-        .route("/v1/members/{key}/grants", get(queries::member_grants))
+        .route("/v1/members/{member}", get(queries::member))
+        .route("/v1/members/{member}/txs", get(queries::member_txs))
+        .route("/v1/members/{member}/grants", get(queries::member_grants))
+        .route("/v1/council", get(gov::council))
+        .route("/v1/proposals", get(gov::proposals))
+        .route("/v1/proposals/{id}", get(gov::proposal))
         .route("/v1/txs/{id}", get(queries::tx))
         .route("/v1/txs/{id}/proof", get(queries::proof))
         .route("/v1/blocks/latest", get(queries::latest_block))

@@ -8,24 +8,19 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use shuquan_proto::views::{self as v, MemberView};
-use shuquan_proto::{Hash32, PublicKey};
+use shuquan_proto::{pb, Hash32};
 
 use super::{Api, ApiError};
 use shuquan_ledger::{GrantsOf, Page};
 
-type Answer<T> = Result<Json<T>, ApiError>;
+pub(super) type Answer<T> = Result<Json<T>, ApiError>;
 
-fn hash(s: &str, what: &str) -> Result<Hash32, ApiError> {
+pub(super) fn hash(s: &str, what: &str) -> Result<Hash32, ApiError> {
     s.parse()
         .map_err(|e| ApiError::bad_request(format!("{what} {s:?}: {e}")))
 }
 
-fn key(s: &str) -> Result<PublicKey, ApiError> {
-    s.parse()
-        .map_err(|e| ApiError::bad_request(format!("member key {s:?}: {e}")))
-}
-
-fn found<T>(v: Option<T>, what: impl std::fmt::Display) -> Answer<T> {
+pub(super) fn found<T>(v: Option<T>, what: impl std::fmt::Display) -> Answer<T> {
     v.map(Json).ok_or_else(|| ApiError::not_found(what))
 }
 
@@ -67,12 +62,13 @@ pub(super) async fn status(State(app): State<Arc<Api>>) -> Answer<v::StatusView>
 
 pub(super) async fn genesis(State(app): State<Arc<Api>>) -> Answer<Value> {
     let g = app.ledger.genesis();
-    let p = app.ledger.params();
+    // The parameters in force (governance may have changed the genesis's).
+    let p = app.ledger.params()?;
     Ok(Json(json!({
         "chain_id": g.chain_id,
         "genesis_hash": app.ledger.genesis_hash(),
         "genesis_time_ms": g.genesis_time_ms,
-        "members": g.members.iter().map(MemberView::new).collect::<Vec<_>>(),
+        "members": g.members.iter().map(|m| MemberView::new(&g.chain_id, m)).collect::<Vec<_>>(),
         "params": {
             "tx_time_window_ms": p.tx_time_window_ms,
             "max_approval_ms": p.max_approval_ms,
@@ -248,15 +244,21 @@ pub(super) async fn members(State(app): State<Arc<Api>>) -> Answer<Vec<MemberVie
     Ok(Json(app.ledger.queries().members()?))
 }
 
+/// The member a path names: a short id (`org1`), a member id or an account key (hex).
+fn find_member(app: &Api, name: &str) -> Result<(Hash32, pb::Member), ApiError> {
+    app.ledger.queries().find_member(name)?.ok_or_else(|| {
+        ApiError::not_found(format_args!(
+            "member {name:?} (a short id such as org1, a member id or an account key)"
+        ))
+    })
+}
+
 pub(super) async fn member(
     State(app): State<Arc<Api>>,
-    Path(k): Path<String>,
+    Path(name): Path<String>,
 ) -> Answer<MemberView> {
-    let k = key(&k)?;
-    found(
-        app.ledger.queries().member_by_key(k.as_bytes())?,
-        format_args!("a member with account key {k}"),
-    )
+    let (_, m) = find_member(&app, &name)?;
+    Ok(Json(MemberView::new(app.ledger.chain_id(), &m)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -264,27 +266,29 @@ pub(super) struct LimitQuery {
     limit: Option<usize>,
 }
 
+/// Transactions the member signed or cosigned, with any key it has or had.
 pub(super) async fn member_txs(
     State(app): State<Arc<Api>>,
-    Path(k): Path<String>,
+    Path(name): Path<String>,
     Query(q): Query<LimitQuery>,
 ) -> Answer<Vec<v::ReceiptView>> {
-    let k = key(&k)?;
-    Ok(Json(app.ledger.queries().txs_by_signer(
-        k.as_bytes(),
-        q.limit.unwrap_or(1000).min(10_000),
-    )?))
+    let (_, m) = find_member(&app, &name)?;
+    Ok(Json(
+        app.ledger
+            .queries()
+            .txs_by_member(&m, q.limit.unwrap_or(1000).min(10_000))?,
+    ))
 }
 
 pub(super) async fn member_grants(
     State(app): State<Arc<Api>>,
-    Path(k): Path<String>,
+    Path(name): Path<String>,
     Query(q): Query<GrantPageQuery>,
 ) -> Answer<Vec<v::GrantView>> {
-    let k = key(&k)?;
+    let (id, _) = find_member(&app, &name)?;
     let of = match q.side.as_deref() {
-        None | Some("grantee") => GrantsOf::Grantee(k.as_bytes()),
-        Some("grantor") => GrantsOf::Grantor(k.as_bytes()),
+        None | Some("grantee") => GrantsOf::Grantee(id.as_bytes()),
+        Some("grantor") => GrantsOf::Grantor(id.as_bytes()),
         Some(other) => {
             return Err(ApiError::bad_request(format!(
                 "side={other}: use grantee or grantor"

@@ -146,7 +146,7 @@ impl Daemon {
                 .await
                 .map_err(|_| Error::Stopped("ledger open"))??;
         let ledger = Arc::new(ledger);
-        let params = ledger.params().clone();
+        let params = ledger.genesis_params().clone();
         if (cfg.block.max_bytes as u64) < params.max_tx_bytes {
             return Err(Error::Config {
                 key: "block.max_bytes".into(),
@@ -227,7 +227,12 @@ impl Daemon {
             producer::Config {
                 linger: Duration::from_millis(cfg.block.linger_ms),
                 eager: cfg.block.eager,
-                max_block_txs: params.max_block_txs as usize,
+                max_block_txs: {
+                    // The parameter in force: governance may change it.
+                    let ledger = ledger.clone();
+                    let genesis = params.max_block_txs;
+                    Arc::new(move || ledger.params().map_or(genesis, |p| p.max_block_txs) as usize)
+                },
                 max_block_bytes: cfg.block.max_bytes,
                 max_in_flight: cfg.block.max_in_flight,
                 proposer: node_key.public(),

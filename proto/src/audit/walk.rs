@@ -26,11 +26,15 @@ pub(crate) struct Walk {
 }
 
 impl Walk {
-    /// Walks `events` of `asset`; none may lie above the bundle's `height`.
+    /// Walks `events` of `asset`; none may lie above the bundle's `height`. `registrant` is
+    /// the member the certified record names as registrant: the registration gives it every
+    /// right (a member signs with keys that may since have rotated; the certified state, not
+    /// the key, says whose the signature was).
     pub(crate) fn run(
         genesis: &pb::Genesis,
         headers: &Headers,
         asset: &Hash32,
+        registrant: &[u8],
         events: &[pb::ProvenTx],
         height: u64,
     ) -> Result<Walk, Error> {
@@ -65,7 +69,7 @@ impl Walk {
             let (header, _) = headers.at(ev.height)?;
             included(seq, ev, &tx, header)?;
             verify_tx(&tx).map_err(|r| fail(format!("event {seq} (tx {}): {r}", tx.id)))?;
-            walk.step(&genesis.chain_id, asset, seq, &tx)?;
+            walk.step(&genesis.chain_id, asset, registrant, seq, &tx)?;
             walk.events.push(AuditEvent {
                 seq,
                 height: ev.height,
@@ -86,6 +90,7 @@ impl Walk {
         &mut self,
         chain: &str,
         asset: &Hash32,
+        registrant: &[u8],
         seq: usize,
         tx: &DecodedTx,
     ) -> Result<(), Error> {
@@ -110,18 +115,18 @@ impl Walk {
                 tx.id
             )));
         }
-        let signer = tx.signer.to_hex();
         match payload {
             Some(Payload::RegisterAsset(_)) if registers_it => {
+                let holder = hex::encode(registrant);
                 self.holders = Holders {
-                    hold: signer.clone(),
-                    use_: signer.clone(),
-                    operate: signer.clone(),
+                    hold: holder.clone(),
+                    use_: holder.clone(),
+                    operate: holder.clone(),
                 };
                 self.title.push(TitleChange {
                     seq,
                     right: "all".into(),
-                    holder: signer,
+                    holder,
                 });
             }
             Some(Payload::TransferRight(p)) if p.asset == asset.as_bytes() => {
@@ -182,7 +187,7 @@ impl Walk {
             Some(Payload::Unfreeze(p)) => {
                 is_asset(&p.subject) || is_grant(&p.subject) || is_filing(&p.subject)
             }
-            None => false,
+            Some(Payload::RotateKey(_) | Payload::Propose(_) | Payload::Vote(_)) | None => false,
         }
     }
 

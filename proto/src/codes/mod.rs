@@ -78,6 +78,8 @@ failure_codes! {
     UnknownFiling = 503, "unknown_filing", "G5", "the referenced cross-border filing does not exist";
     UnknownSubject = 504, "unknown_subject", "G5", "the referenced subject (asset, grant or filing) does not exist";
     WrongState = 505, "wrong_state", "G5", "the referenced object is in the wrong state for this payload";
+    UnknownProposal = 506, "unknown_proposal", "G5", "the referenced governance proposal does not exist";
+    UnknownMember = 507, "unknown_member", "G5", "the referenced member does not exist";
     Frozen = 601, "frozen", "G6", "the subject is frozen by a regulator";
     CoreGradeRefused = 701, "core_grade_refused", "RegisterAsset", "core data may not be registered";
     EvidenceRequired = 702, "evidence_required", "RegisterAsset", "personal origin or personal information needs an evidence hash";
@@ -113,6 +115,11 @@ failure_codes! {
     ApprovalTooLong = 1201, "approval_too_long", "DecideCrossBorder", "valid_until must be after block time and within params.max_approval_ms";
     DecisionNotAllowed = 1202, "decision_not_allowed", "DecideCrossBorder", "this decision does not fit the filing's path";
     AttestValidity = 1301, "attest_validity", "Attest", "valid_until must be after block time and within params.max_grant_term_ms";
+    KeyInUse = 1401, "key_in_use", "RotateKey", "the new key is, or was, an account key of a member";
+    NotCouncil = 1501, "not_council", "Propose", "only a member of the council may propose or vote";
+    ActionRefused = 1502, "action_refused", "Propose", "the proposed action cannot be carried out on the chain as it is (checked when proposed and again when it passes)";
+    ProposalClosed = 1503, "proposal_closed", "Vote", "the proposal is no longer open (executed, rejected, failed or expired)";
+    AlreadyVoted = 1504, "already_voted", "Vote", "this member has voted on the proposal already";
 }
 
 impl FailureCode {

@@ -88,6 +88,8 @@ reasons! {
     grants_and_transfer() = InvalidField/18: "a filing names either grants or one transfer, not both: file them apart";
     /// No right named.
     right_missing(field) = InvalidField/19: "{field} is missing";
+    /// Not a member short id.
+    not_short_id(field) = InvalidField/21: "{field} is not a short id: 1 to 64 lowercase letters, digits, - or _ (like org5)";
     /// No decision named.
     decision_missing() = InvalidField/20: "decision is missing";
     /// Core data.
@@ -102,6 +104,10 @@ reasons! {
     not_a_member(key) = UnknownSigner/0: "{key} is not the account key of any member";
     /// A key of an inactive member.
     member_inactive(key, member) = UnknownSigner/1: "{key} belongs to member {member}, which is not active";
+    /// A key rotated out or revoked.
+    key_revoked(key, member, height) = UnknownSigner/2: "{key} was an account key of member {member} until block {height}: it was rotated out or revoked";
+    /// A key of a removed member.
+    member_removed(key, member) = UnknownSigner/3: "{key} belongs to member {member}, which was removed";
     /// A signature that does not verify.
     bad_signature(key) = BadSignature/0: "the signature by {key} does not verify";
     /// A signature of the wrong length.
@@ -158,6 +164,10 @@ reasons! {
     already_frozen(subject) = WrongState/5: "{subject} is already frozen";
     /// Unfreezing what is not frozen.
     not_frozen(subject) = WrongState/6: "{subject} is not frozen";
+    /// No such proposal.
+    unknown_proposal(proposal) = UnknownProposal/0: "proposal {proposal} does not exist";
+    /// No such member.
+    unknown_member(member) = UnknownMember/0: "member {member} does not exist";
 
     // G6: freezes.
     /// A frozen asset.
@@ -280,6 +290,38 @@ reasons! {
     // Attest.
     /// Outside the time allowed.
     attest_term(days) = AttestValidity/0: "valid_until must be after block time and at most {days} days later (params.max_grant_term_ms)";
+
+    // RotateKey.
+    /// The new key belongs to a member, or did.
+    key_in_use(key, member) = KeyInUse/0: "{key} is, or was, an account key of member {member}: a key serves one member once";
+    /// Rotating to the same key.
+    same_key() = KeyInUse/1: "the new key is the key that signs: rotate to a new one";
+
+    // Propose and Vote.
+    /// Not on the council.
+    not_council(member) = NotCouncil/0: "member {member} is not on the council";
+    /// Admitting an existing member.
+    member_exists(member) = ActionRefused/1: "member {member} exists already (ids are never reused)";
+    /// A status change that makes no sense.
+    status_unchanged(member, status) = ActionRefused/2: "member {member} is {status} already";
+    /// Reinstating a removed member.
+    member_gone(member) = ActionRefused/3: "member {member} was removed: it is never reinstated; admit it anew under a new id";
+    /// Revoking a key the member does not have.
+    not_members_key(key, member) = ActionRefused/4: "{key} is not an account key in force of member {member}";
+    /// Revoking a member's last key without a replacement.
+    last_key(key, member) = ActionRefused/5: "{key} is the last key of member {member}: name a replacement key, or suspend the member";
+    /// A parameter a genesis would refuse.
+    bad_param(name) = ActionRefused/6: "the new value of {name} is not one a genesis would accept (see the README's parameter ranges)";
+    /// A council that cannot work.
+    bad_council() = ActionRefused/7: "the new council is not valid: 1 to 64 distinct members, a threshold n/d with n < d <= 100, a voting period of 1 minute to 1 year";
+    /// A council member that is not an active member.
+    council_member_inactive(member) = ActionRefused/8: "council member {member} is not an active member";
+    /// The last council member removed or suspended.
+    council_emptied(member) = ActionRefused/9: "member {member} is on the council: change the council first";
+    /// Proposal over.
+    proposal_closed(proposal, status) = ProposalClosed/0: "proposal {proposal} is {status}";
+    /// Voted twice.
+    already_voted(member, proposal) = AlreadyVoted/0: "member {member} has voted on proposal {proposal} already";
 }
 
 #[cfg(test)]

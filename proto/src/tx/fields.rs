@@ -116,7 +116,7 @@ pub fn check_payload(payload: &Payload) -> Result<(), Rejection> {
         Payload::TransferRight(p) => {
             hash("asset", &p.asset)?;
             known::<pb::Right>("right", p.right)?;
-            key("to", &p.to)?;
+            hash("to", &p.to)?;
             if let Some(price) = &p.price {
                 if price.currency.len() != 3
                     || !price.currency.bytes().all(|b| b.is_ascii_uppercase())
@@ -162,6 +162,68 @@ pub fn check_payload(payload: &Payload) -> Result<(), Rejection> {
             hash("reason_hash", &p.reason_hash)
         }
         Payload::Unfreeze(p) => hash("subject", &p.subject),
+        Payload::RotateKey(p) => key("new_key", &p.new_key),
+        Payload::Propose(p) => propose(p),
+        Payload::Vote(p) => hash("proposal", &p.proposal),
+    }
+}
+
+fn propose(p: &pb::Propose) -> Result<(), Rejection> {
+    use pb::propose::Action;
+    match &p.action {
+        None => Err(r::field_missing("action")),
+        Some(Action::AdmitMember(m)) => {
+            if !crate::gov::is_short_id(&m.id) {
+                return Err(r::not_short_id("admit_member.id"));
+            }
+            text("admit_member.name", &m.name, MAX_NAME, true)?;
+            text("admit_member.org_code", &m.org_code, MAX_LABEL, false)?;
+            jurisdiction("admit_member.jurisdiction", &m.jurisdiction)?;
+            list("admit_member.roles", &m.roles, MAX_LIST, true)?;
+            for role in &m.roles {
+                known::<pb::Role>("admit_member.roles", *role)?;
+            }
+            list("admit_member.account_keys", &m.account_keys, MAX_LIST, true)?;
+            for k in &m.account_keys {
+                key("admit_member.account_keys", k)?;
+            }
+            Ok(())
+        }
+        Some(Action::SetMemberStatus(s)) => {
+            hash("set_member_status.member", &s.member)?;
+            known::<pb::MemberStatus>("set_member_status.status", s.status).map(|_| ())
+        }
+        Some(Action::RevokeKey(k)) => {
+            hash("revoke_key.member", &k.member)?;
+            key("revoke_key.key", &k.key)?;
+            if !k.replacement_key.is_empty() {
+                key("revoke_key.replacement_key", &k.replacement_key)?;
+            }
+            Ok(())
+        }
+        Some(Action::SetParam(s)) => {
+            if !crate::gov::PARAM_NAMES.contains(&s.name.as_str()) {
+                return Err(r::unknown_value("set_param.name", s.name.clone()));
+            }
+            list(
+                "set_param.words",
+                &s.words,
+                crate::genesis::MAX_PURPOSES,
+                false,
+            )
+        }
+        Some(Action::SetCouncil(c)) => {
+            list(
+                "set_council.members",
+                &c.members,
+                crate::gov::MAX_COUNCIL,
+                true,
+            )?;
+            for m in &c.members {
+                hash("set_council.members", m)?;
+            }
+            Ok(())
+        }
     }
 }
 
@@ -206,7 +268,7 @@ fn register(p: &pb::RegisterAsset) -> Result<(), Rejection> {
 
 fn grant(p: &pb::IssueGrant) -> Result<(), Rejection> {
     hash("asset", &p.asset)?;
-    key("grantee", &p.grantee)?;
+    hash("grantee", &p.grantee)?;
     list("actions", &p.actions, MAX_LIST, true)?;
     for a in &p.actions {
         known::<pb::Action>("actions", *a)?;
@@ -243,7 +305,7 @@ fn filing(p: &pb::FileCrossBorder) -> Result<(), Rejection> {
             }
             hash("transfer.asset", &t.asset)?;
             known::<pb::Right>("transfer.right", t.right)?;
-            key("transfer.receiver", &t.receiver)?;
+            hash("transfer.receiver", &t.receiver)?;
         }
         None => {
             list("grants", &p.grants, MAX_FILING_GRANTS, true)?;

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::hash::member_id;
 use crate::pb;
 
 use super::{member_status_word, opt_hex, role_word};
@@ -9,8 +10,10 @@ use super::{member_status_word, opt_hex, role_word};
 /// A member.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct MemberView {
-    /// Member id.
+    /// Short id (`org1`).
     pub id: String,
+    /// Member id: what rights, grants and filings name (hex).
+    pub member_id: String,
     /// Institution.
     pub name: String,
     /// Organisation code.
@@ -25,15 +28,19 @@ pub struct MemberView {
     pub node_key: Option<String>,
     /// Critical information infrastructure operator.
     pub is_ciio: bool,
-    /// `active` or `suspended`.
+    /// `active`, `suspended` or `removed`.
     pub status: String,
+    /// Keys it signed with before (rotated out or revoked).
+    #[serde(default)]
+    pub former_keys: Vec<String>,
 }
 
 impl MemberView {
-    /// The view of a member record.
-    pub fn new(m: &pb::Member) -> Self {
+    /// The view of a member record of chain `chain_id`.
+    pub fn new(chain_id: &str, m: &pb::Member) -> Self {
         MemberView {
             id: m.id.clone(),
+            member_id: member_id(chain_id, &m.id).to_hex(),
             name: m.name.clone(),
             org_code: m.org_code.clone(),
             jurisdiction: m.jurisdiction.clone(),
@@ -42,6 +49,7 @@ impl MemberView {
             node_key: opt_hex(&m.node_key),
             is_ciio: m.is_ciio,
             status: member_status_word(m.status),
+            former_keys: m.former_keys.iter().map(hex::encode).collect(),
         }
     }
 }

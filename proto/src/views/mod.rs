@@ -4,6 +4,7 @@
 
 mod assets;
 mod chain;
+mod gov;
 mod grants;
 mod members;
 mod node;
@@ -12,8 +13,9 @@ mod words;
 
 pub use assets::{AssetView, EdgeView, HistoryEntryView, HoldersView, LineageView, RightsView};
 pub use chain::{BlockView, CertificateView, InclusionProofView, TxView};
+pub use gov::{CouncilView, ProposalView, VoteView};
 pub use grants::{AttestationView, FilingView, GrantView, TransferExportView};
 pub use members::MemberView;
 pub use node::{BlockRangeView, ErrorView, ReceiptView, StatusView, SubmitView};
-pub use payload::payload_json;
+pub use payload::{action_json, payload_json};
 pub use words::*;

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::pb::tx_body::Payload;
+use crate::pb::{self, tx_body::Payload};
 
 use super::*;
 
@@ -71,5 +71,40 @@ pub fn payload_json(p: &Payload) -> Value {
             "subject": hex::encode(&f.subject), "reason_hash": hex::encode(&f.reason_hash),
         }),
         Payload::Unfreeze(u) => json!({ "subject": hex::encode(&u.subject) }),
+        Payload::RotateKey(k) => json!({ "new_key": hex::encode(&k.new_key) }),
+        Payload::Propose(p) => action_json(p),
+        Payload::Vote(v) => json!({
+            "proposal": hex::encode(&v.proposal), "approve": v.approve,
+        }),
+    }
+}
+
+/// A proposed action as JSON: `{"action": "<kind>", ...its fields}`.
+pub fn action_json(p: &pb::Propose) -> Value {
+    use crate::pb::propose::Action;
+    match &p.action {
+        None => json!({ "action": "none" }),
+        Some(Action::AdmitMember(m)) => json!({
+            "action": "admit-member", "id": m.id, "name": m.name, "org_code": m.org_code,
+            "jurisdiction": m.jurisdiction, "roles": words(&m.roles, role_word),
+            "account_keys": hexes(&m.account_keys), "is_ciio": m.is_ciio,
+        }),
+        Some(Action::SetMemberStatus(s)) => json!({
+            "action": "set-member-status", "member": hex::encode(&s.member),
+            "status": member_status_word(s.status),
+        }),
+        Some(Action::RevokeKey(k)) => json!({
+            "action": "revoke-key", "member": hex::encode(&k.member), "key": hex::encode(&k.key),
+            "replacement_key": opt_hex(&k.replacement_key),
+        }),
+        Some(Action::SetParam(s)) => json!({
+            "action": "set-param", "name": s.name,
+            "value": if s.name == "purposes" { json!(s.words) } else { json!(s.value) },
+        }),
+        Some(Action::SetCouncil(c)) => json!({
+            "action": "set-council", "members": hexes(&c.members),
+            "threshold": format!("{}/{}", c.threshold_num, c.threshold_den),
+            "voting_period_ms": c.voting_period_ms,
+        }),
     }
 }

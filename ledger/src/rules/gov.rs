@@ -1,0 +1,276 @@
+//! Governance: a member rotating its own key, and the council's proposals and votes that
+//! admit, suspend, reinstate and remove members, revoke keys, change parameters and change
+//! the council itself. A proposal passes in the block whose vote takes it past the council's
+//! threshold and is executed there; its action is checked when proposed and again when it
+//! passes (then a refusal marks it `failed`, with the reason, and changes nothing else).
+
+use shuquan_proto::codes::reason as r;
+use shuquan_proto::gov::{cannot_pass, check_council, passes, set_param};
+use shuquan_proto::hash::{member_id, proposal_id};
+use shuquan_proto::pb::{self, propose::Action};
+use shuquan_proto::views::{member_status_word, proposal_status_word};
+use shuquan_proto::Hash32;
+
+use super::{id, reject, Ctx, Fail, Outcome};
+use crate::keys;
+
+/// `RotateKey`: the signing key makes way for `new_key`, which cosigns.
+pub(super) fn rotate_key(ctx: &mut Ctx<'_, '_>, p: &pb::RotateKey) -> Outcome {
+    let old = ctx.tx.signer.to_vec();
+    if p.new_key == old {
+        return reject(r::same_key());
+    }
+    if !ctx
+        .tx
+        .cosigners
+        .iter()
+        .any(|c| c.as_bytes() == &p.new_key[..])
+    {
+        return reject(r::must_cosign("new key", &p.new_key));
+    }
+    key_is_new(ctx, &p.new_key)?;
+    let member_id = id(ctx.signer());
+    replace_key(ctx, &member_id, &old, Some(&p.new_key))
+}
+
+/// Fails with `key_in_use` if `key` is, or was, any member's account key.
+fn key_is_new(ctx: &Ctx<'_, '_>, key: &[u8]) -> Outcome {
+    if let Some(a) = ctx.st.account(key)? {
+        let owner = ctx.st.member(&a.member)?.map(|m| m.id).unwrap_or_default();
+        return reject(r::key_in_use(key, owner));
+    }
+    Ok(())
+}
+
+/// Revokes `old` of member `mid` from this block on and puts `new` in its place.
+fn replace_key(ctx: &mut Ctx<'_, '_>, mid: &Hash32, old: &[u8], new: Option<&[u8]>) -> Outcome {
+    let mut member = ctx.member_of(mid.as_bytes())?;
+    let mut account = ctx.st.account(old)?.unwrap_or_default();
+    account.revoked_height = ctx.height;
+    ctx.st.put(keys::account(old), &account);
+    member.account_keys.retain(|k| k != old);
+    member.former_keys.push(old.to_vec());
+    if let Some(new) = new {
+        member.account_keys.push(new.to_vec());
+        let added = pb::AccountRecord {
+            member: mid.to_vec(),
+            added_height: ctx.height,
+            revoked_height: 0,
+        };
+        ctx.st.put(keys::account(new), &added);
+    }
+    ctx.st.put(keys::member(mid), &member);
+    Ok(())
+}
+
+/// `Propose`: a council member proposes an action; its own yes vote comes with it.
+pub(super) fn propose(ctx: &mut Ctx<'_, '_>, p: &pb::Propose) -> Outcome<Hash32> {
+    let council = ctx.st.council()?;
+    on_council(ctx, &council)?;
+    let Some(action) = &p.action else {
+        return reject(r::field_missing("action"));
+    };
+    carry_out(ctx, action, false)?;
+    let pid = proposal_id(ctx.chain_id, &ctx.tx.id);
+    let mut record = pb::ProposalRecord {
+        id: pid.to_vec(),
+        tx_id: ctx.tx.id.to_vec(),
+        propose: Some(p.clone()),
+        proposer: ctx.signer().to_vec(),
+        created_height: ctx.height,
+        expires_at_ms: ctx.now.saturating_add(council.voting_period_ms),
+        council: Some(council),
+        votes: vec![pb::VoteRecord {
+            member: ctx.signer().to_vec(),
+            approve: true,
+            height: ctx.height,
+        }],
+        status: pb::ProposalStatus::Open as i32,
+        ..Default::default()
+    };
+    decide(ctx, &mut record)?;
+    ctx.st.put(keys::proposal(&pid), &record);
+    Ok(pid)
+}
+
+/// `Vote`: a member of the council that the proposal was made to votes once, while it is
+/// open.
+pub(super) fn vote(ctx: &mut Ctx<'_, '_>, p: &pb::Vote) -> Outcome {
+    let pid = id(&p.proposal);
+    let Some(mut record) = ctx.st.msg::<pb::ProposalRecord>(&keys::proposal(&pid))? else {
+        return reject(r::unknown_proposal(pid));
+    };
+    let mut status = record.status;
+    if status == pb::ProposalStatus::Open as i32 && ctx.now >= record.expires_at_ms {
+        status = pb::ProposalStatus::Expired as i32;
+    }
+    if status != pb::ProposalStatus::Open as i32 {
+        return reject(r::proposal_closed(pid, proposal_status_word(status)));
+    }
+    let council = record.council.clone().unwrap_or_default();
+    on_council(ctx, &council)?;
+    if record.votes.iter().any(|v| v.member == ctx.signer()) {
+        return reject(r::already_voted(&ctx.member.id, pid));
+    }
+    record.votes.push(pb::VoteRecord {
+        member: ctx.signer().to_vec(),
+        approve: p.approve,
+        height: ctx.height,
+    });
+    decide(ctx, &mut record)?;
+    ctx.st.put(keys::proposal(&pid), &record);
+    Ok(())
+}
+
+fn on_council(ctx: &Ctx<'_, '_>, council: &pb::Council) -> Outcome {
+    if council.members.iter().any(|m| m == ctx.signer()) {
+        Ok(())
+    } else {
+        reject(r::not_council(&ctx.member.id))
+    }
+}
+
+/// Passes (and executes) or rejects the proposal once its votes decide it.
+fn decide(ctx: &mut Ctx<'_, '_>, record: &mut pb::ProposalRecord) -> Outcome {
+    let council = record.council.clone().unwrap_or_default();
+    let voters = council.members.len();
+    let yes = record.votes.iter().filter(|v| v.approve).count();
+    let no = record.votes.len() - yes;
+    if passes(&council, yes, voters) {
+        record.decided_height = ctx.height;
+        let action = record.propose.as_ref().and_then(|p| p.action.clone());
+        let Some(action) = action else {
+            return reject(r::field_missing("action"));
+        };
+        match carry_out(ctx, &action, true) {
+            Ok(()) => record.status = pb::ProposalStatus::Executed as i32,
+            Err(Fail::Reject(why)) => {
+                record.status = pb::ProposalStatus::Failed as i32;
+                let receipt = why.receipt(&Hash32::ZERO);
+                record.failure_code = receipt.code;
+                record.failure_detail = receipt.detail;
+                record.failure_args = receipt.args;
+            }
+            Err(e) => return Err(e),
+        }
+    } else if cannot_pass(&council, no, voters) {
+        record.decided_height = ctx.height;
+        record.status = pb::ProposalStatus::Rejected as i32;
+    }
+    Ok(())
+}
+
+/// Checks `action` against the state and, when `write`, carries it out. Every check comes
+/// before the first write, so a refusal leaves nothing behind.
+fn carry_out(ctx: &mut Ctx<'_, '_>, action: &Action, write: bool) -> Outcome {
+    match action {
+        Action::AdmitMember(m) => admit(ctx, m, write),
+        Action::SetMemberStatus(s) => member_status(ctx, s, write),
+        Action::RevokeKey(k) => revoke_key(ctx, k, write),
+        Action::SetParam(change) => {
+            let params = ctx.st.params()?;
+            let Ok(new) = set_param(&params, change) else {
+                return reject(r::bad_param(&change.name));
+            };
+            if write {
+                ctx.st.put(keys::PARAMS.to_vec(), &new);
+            }
+            Ok(())
+        }
+        Action::SetCouncil(c) => {
+            if check_council(c).is_err() {
+                return reject(r::bad_council());
+            }
+            for m in &c.members {
+                let active = ctx
+                    .st
+                    .member(m)?
+                    .is_some_and(|x| x.status == pb::MemberStatus::Active as i32);
+                if !active {
+                    return reject(r::council_member_inactive(m));
+                }
+            }
+            if write {
+                ctx.st.put(keys::COUNCIL.to_vec(), c);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn admit(ctx: &mut Ctx<'_, '_>, m: &pb::AdmitMember, write: bool) -> Outcome {
+    let mid = member_id(ctx.chain_id, &m.id);
+    if ctx.st.member(mid.as_bytes())?.is_some() {
+        return reject(r::member_exists(&m.id));
+    }
+    for k in &m.account_keys {
+        key_is_new(ctx, k)?;
+    }
+    if !write {
+        return Ok(());
+    }
+    let member = pb::Member {
+        id: m.id.clone(),
+        name: m.name.clone(),
+        org_code: m.org_code.clone(),
+        jurisdiction: m.jurisdiction.clone(),
+        roles: m.roles.clone(),
+        account_keys: m.account_keys.clone(),
+        is_ciio: m.is_ciio,
+        status: pb::MemberStatus::Active as i32,
+        ..Default::default()
+    };
+    ctx.st.put(keys::member(&mid), &member);
+    for k in &m.account_keys {
+        let account = pb::AccountRecord {
+            member: mid.to_vec(),
+            added_height: ctx.height,
+            revoked_height: 0,
+        };
+        ctx.st.put(keys::account(k), &account);
+    }
+    Ok(())
+}
+
+fn member_status(ctx: &mut Ctx<'_, '_>, s: &pb::SetMemberStatus, write: bool) -> Outcome {
+    let mut member = ctx.member_of(&s.member)?;
+    if member.status == pb::MemberStatus::Removed as i32 {
+        return reject(r::member_gone(&member.id));
+    }
+    if member.status == s.status {
+        return reject(r::status_unchanged(
+            &member.id,
+            member_status_word(s.status),
+        ));
+    }
+    let council = ctx.st.council()?;
+    if s.status != pb::MemberStatus::Active as i32 && council.members.contains(&s.member) {
+        return reject(r::council_emptied(&member.id));
+    }
+    if write {
+        member.status = s.status;
+        ctx.st.put(keys::member(&id(&s.member)), &member);
+    }
+    Ok(())
+}
+
+fn revoke_key(ctx: &mut Ctx<'_, '_>, k: &pb::RevokeKey, write: bool) -> Outcome {
+    let member = ctx.member_of(&k.member)?;
+    let in_force = ctx
+        .st
+        .account(&k.key)?
+        .is_some_and(|a| a.member == k.member && a.revoked_height == 0);
+    if !in_force {
+        return reject(r::not_members_key(&k.key, &member.id));
+    }
+    let replacement = (!k.replacement_key.is_empty()).then_some(&k.replacement_key[..]);
+    match replacement {
+        Some(new) => key_is_new(ctx, new)?,
+        None if member.account_keys.len() <= 1 => return reject(r::last_key(&k.key, &member.id)),
+        None => {}
+    }
+    if write {
+        replace_key(ctx, &id(&k.member), &k.key, replacement)?;
+    }
+    Ok(())
+}

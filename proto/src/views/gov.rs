@@ -1,0 +1,121 @@
+//! Governance proposals and the council, as the API serves them.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::pb;
+
+use super::{action_json, proposal_status_word};
+
+/// One vote.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct VoteView {
+    /// The voter's member id (hex).
+    pub member: String,
+    /// Its short id, when known.
+    pub member_name: Option<String>,
+    /// Yes or no.
+    pub approve: bool,
+    /// The block that recorded it.
+    pub height: u64,
+}
+
+/// A governance proposal.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ProposalView {
+    /// Proposal id (hex).
+    pub id: String,
+    /// The proposing transaction.
+    pub tx_id: String,
+    /// The action and its fields (`action`: `admit-member`, `set-member-status`, ...).
+    pub action: Value,
+    /// The proposer's member id (hex).
+    pub proposer: String,
+    /// Its short id, when known.
+    pub proposer_name: Option<String>,
+    /// `open`, `executed`, `rejected`, `expired` or `failed`, at `status_at_ms`.
+    pub status: String,
+    /// The time the status is reported at (the latest block's).
+    pub status_at_ms: u64,
+    /// The block that recorded the proposal.
+    pub created_height: u64,
+    /// When it stops taking votes.
+    pub expires_at_ms: u64,
+    /// Yes votes, no votes, and how many council members vote.
+    pub yes: usize,
+    /// No votes.
+    pub no: usize,
+    /// Voters (the council when it was proposed).
+    pub voters: usize,
+    /// The share that must vote yes, as `n/d` (more than it passes).
+    pub threshold: String,
+    /// The votes, in order.
+    pub votes: Vec<VoteView>,
+    /// The block where it was executed, rejected or failed.
+    pub decided_height: Option<u64>,
+    /// Why a passed proposal failed (the receipt's sentence).
+    pub failure: Option<String>,
+}
+
+impl ProposalView {
+    /// The view of `p` at time `now_ms`; `name` resolves member ids to short ids.
+    pub fn new(
+        p: &pb::ProposalRecord,
+        now_ms: u64,
+        name: &dyn Fn(&[u8]) -> Option<String>,
+    ) -> Self {
+        let council = p.council.clone().unwrap_or_default();
+        let mut status = p.status;
+        if status == pb::ProposalStatus::Open as i32 && now_ms >= p.expires_at_ms {
+            status = pb::ProposalStatus::Expired as i32;
+        }
+        let failure = (p.failure_code != 0).then(|| {
+            let receipt = pb::Receipt {
+                code: p.failure_code,
+                detail: p.failure_detail,
+                args: p.failure_args.clone(),
+                ..Default::default()
+            };
+            crate::codes::Rejection::of_receipt(&receipt)
+                .map_or_else(|| format!("code {}", p.failure_code), |r| r.to_string())
+        });
+        ProposalView {
+            id: hex::encode(&p.id),
+            tx_id: hex::encode(&p.tx_id),
+            action: action_json(p.propose.as_ref().unwrap_or(&pb::Propose::default())),
+            proposer: hex::encode(&p.proposer),
+            proposer_name: name(&p.proposer),
+            status: proposal_status_word(status),
+            status_at_ms: now_ms,
+            created_height: p.created_height,
+            expires_at_ms: p.expires_at_ms,
+            yes: p.votes.iter().filter(|v| v.approve).count(),
+            no: p.votes.iter().filter(|v| !v.approve).count(),
+            voters: council.members.len(),
+            threshold: format!("{}/{}", council.threshold_num, council.threshold_den),
+            votes: p
+                .votes
+                .iter()
+                .map(|v| VoteView {
+                    member: hex::encode(&v.member),
+                    member_name: name(&v.member),
+                    approve: v.approve,
+                    height: v.height,
+                })
+                .collect(),
+            decided_height: (p.decided_height != 0).then_some(p.decided_height),
+            failure,
+        }
+    }
+}
+
+/// The council in force.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CouncilView {
+    /// Its members' short ids.
+    pub members: Vec<String>,
+    /// The share that must vote yes, as `n/d` (more than it passes).
+    pub threshold: String,
+    /// How long a proposal stays open.
+    pub voting_period_ms: u64,
+}
