@@ -19,8 +19,12 @@ use crate::client::Client;
 #[derive(Debug, Args)]
 pub(crate) struct InitArgs {
     /// Member nodes to create (3 tolerates one failure, 5 tolerates two).
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=32))]
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=64))]
     nodes: u16,
+    /// How many of them vote (Raft and certificates); the others start as learners, which
+    /// apply, serve and sign every block (default: all).
+    #[arg(long)]
+    voters: Option<u16>,
     /// Directory to write into (must not exist or be empty).
     #[arg(long, default_value = ".shuquan-devnet")]
     dir: PathBuf,
@@ -48,8 +52,25 @@ pub(crate) struct InitArgs {
     snapshot_every: Option<u64>,
 }
 
+/// Options of `shuquan devnet add-node`.
+#[derive(Debug, Args)]
+pub(crate) struct AddNodeArgs {
+    /// The devnet directory (from `shuquan devnet init`).
+    #[arg(long, default_value = ".shuquan-devnet")]
+    dir: PathBuf,
+    /// The new node's API port (default: the next port above every port the devnet uses).
+    #[arg(long)]
+    api_port: Option<u16>,
+    /// Its p2p port (default: the one after the API port).
+    #[arg(long)]
+    p2p_port: Option<u16>,
+    /// The IPv4 address it listens on (default: the last node's).
+    #[arg(long)]
+    host: Option<std::net::Ipv4Addr>,
+}
+
 /// A node's configuration file, with the keys `shuquand --config` reads.
-#[derive(Serialize)]
+#[derive(Serialize, serde::Deserialize)]
 struct NodeFile {
     data_dir: String,
     genesis: String,
@@ -60,12 +81,12 @@ struct NodeFile {
     raft: Option<RaftFile>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, serde::Deserialize)]
 struct P2pFile {
     listen: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, serde::Deserialize)]
 struct RaftFile {
     snapshot_every: u64,
 }
@@ -89,6 +110,9 @@ pub(crate) fn init(a: &InitArgs) -> anyhow::Result<Value> {
     };
     last_port(a.api_port, "api-port")?;
     last_port(a.p2p_port, "p2p-port")?;
+    if a.voters.is_some_and(|v| v == 0 || v > a.nodes) {
+        bail!("--voters must be 1 to --nodes ({})", a.nodes);
+    }
     if !a.hosts.is_empty() && a.hosts.len() != n {
         bail!(
             "--hosts names {} addresses for {n} nodes: give one per node",
@@ -129,6 +153,7 @@ pub(crate) fn init(a: &InitArgs) -> anyhow::Result<Value> {
             let k = i + 1;
             node.write_file(&keys.join(format!("node{k}.key")))?;
             m.node_key = Some(node.public());
+            m.learner = a.voters.is_some_and(|v| i >= usize::from(v));
             m.node_addr = format!("/ip4/{}/tcp/{}", host(i), a.p2p_port + i as u16);
             nodes.push(json!({
                 "node": k,
@@ -175,6 +200,107 @@ pub(crate) fn init(a: &InitArgs) -> anyhow::Result<Value> {
         "member_keys": keys,
         "nodes": nodes,
         "start": format!("scripts/devnet start --dir {}", a.dir.display()),
+    }))
+}
+
+/// Adds a node to an existing devnet without touching its genesis: a new node key and
+/// `nodeN.toml` on the next free ports. The node, once started, waits, refused by the
+/// members, until the council adds it (`gov propose add-node`, printed here).
+pub(crate) fn add_node(a: &AddNodeArgs) -> anyhow::Result<Value> {
+    let genesis = a.dir.join("genesis.toml");
+    if !genesis.exists() {
+        bail!(
+            "{} holds no devnet (no genesis.toml): create one with `shuquan devnet init`",
+            a.dir.display()
+        );
+    }
+    let mut existing: Vec<(u16, NodeFile)> = Vec::new();
+    for e in std::fs::read_dir(&a.dir).with_context(|| format!("reading {}", a.dir.display()))? {
+        let path = e?.path();
+        let Some(n) = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .and_then(|s| s.strip_prefix("node"))
+            .and_then(|s| s.parse::<u16>().ok())
+        else {
+            continue;
+        };
+        if path.extension().and_then(|s| s.to_str()) != Some("toml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path)?;
+        let file: NodeFile =
+            toml::from_str(&text).with_context(|| format!("reading {}", path.display()))?;
+        existing.push((n, file));
+    }
+    let Some((last_n, last)) = existing.iter().max_by_key(|(n, _)| *n) else {
+        bail!("{} holds no node*.toml", a.dir.display());
+    };
+    let port_of = |addr: &str| -> anyhow::Result<u16> {
+        addr.rsplit(['/', ':'])
+            .next()
+            .and_then(|p| p.parse().ok())
+            .with_context(|| format!("no port in {addr:?}"))
+    };
+    let mut highest = 0;
+    for (_, f) in &existing {
+        highest = highest.max(port_of(&f.api)?).max(port_of(&f.p2p.listen)?);
+    }
+    let api_port = match a.api_port {
+        Some(p) => p,
+        None => highest
+            .checked_add(1)
+            .context("no port above the devnet's: give --api-port")?,
+    };
+    let p2p_port = match a.p2p_port {
+        Some(p) => p,
+        None => api_port
+            .checked_add(1)
+            .context("no port above --api-port: give --p2p-port")?,
+    };
+    let k = last_n + 1;
+    let given = a.host.map(|h| h.to_string());
+    let api_host = given
+        .as_deref()
+        .unwrap_or_else(|| last.api.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h));
+    let p2p_host = given.as_deref().unwrap_or_else(|| {
+        last.p2p
+            .listen
+            .strip_prefix("/ip4/")
+            .and_then(|r| r.split('/').next())
+            .unwrap_or("127.0.0.1")
+    });
+    let api = format!("{api_host}:{api_port}");
+    let listen = format!("/ip4/{p2p_host}/tcp/{p2p_port}");
+    let key = Keypair::generate()?;
+    let key_file = a.dir.join("keys").join(format!("node{k}.key"));
+    if key_file.exists() {
+        bail!("{} exists already", key_file.display());
+    }
+    key.write_file(&key_file)?;
+    let file = NodeFile {
+        data_dir: format!("node{k}"),
+        genesis: "genesis.toml".into(),
+        node_key: format!("keys/node{k}.key"),
+        api: api.clone(),
+        p2p: P2pFile {
+            listen: listen.clone(),
+        },
+        raft: None,
+    };
+    let text = format!(
+        "# shuquand --config node{k}.toml  (a node added after genesis: it joins once the council adds it)\n{}",
+        toml::to_string(&file)?
+    );
+    write_new(&a.dir.join(format!("node{k}.toml")), &text)?;
+    Ok(json!({
+        "node": k,
+        "config": a.dir.join(format!("node{k}.toml")),
+        "node_key": key.public(),
+        "addr": listen,
+        "api": format!("http://{api}"),
+        "start": format!("target/release/shuquand --config {}", a.dir.join(format!("node{k}.toml")).display()),
+        "propose": format!("shuquan gov propose add-node --key {} --addr {listen} --operator MEMBER", key.public()),
     }))
 }
 

@@ -112,6 +112,36 @@ pub(crate) enum ProposeCmd {
         /// The new value.
         value: String,
     },
+    /// Add a node, run by a member, as a learner: it catches up and signs blocks; its
+    /// signature counts once it is promoted. Start it first (`shuquan devnet add-node`).
+    ///
+    /// Example: shuquan gov propose add-node --key <node key hex> --addr /ip4/127.0.0.1/tcp/7103 --operator org1
+    AddNode {
+        /// The node's public key (64 hex; `shuquan devnet add-node` prints it).
+        #[arg(long, value_name = "NODEPUBHEX")]
+        key: String,
+        /// Its p2p address.
+        #[arg(long, value_name = "MULTIADDR")]
+        addr: String,
+        /// The member that runs it.
+        #[arg(long, value_name = "MEMBER")]
+        operator: String,
+    },
+    /// Make a learner a voter (its signature then counts toward certificates).
+    PromoteNode {
+        /// The node's public key (64 hex).
+        node_key: String,
+    },
+    /// Make a voter a learner again.
+    DemoteNode {
+        /// The node's public key (64 hex).
+        node_key: String,
+    },
+    /// Remove a node for good (its key is never admitted again).
+    RemoveNode {
+        /// The node's public key (64 hex).
+        node_key: String,
+    },
     /// Replace the council: who votes, the share that must agree, how long votes stay open.
     SetCouncil {
         /// The voting members, comma-separated.
@@ -230,6 +260,29 @@ impl ProposeCmd {
                     })
                 }
             }
+            ProposeCmd::AddNode {
+                key,
+                addr,
+                operator,
+            } => {
+                if !addr.starts_with('/') {
+                    bail!("--addr {addr:?} is not a multiaddr such as /ip4/127.0.0.1/tcp/7103");
+                }
+                Action::AddNode(pb::AddNode {
+                    node_key: p::key(key, "--key")?,
+                    addr: addr.clone(),
+                    operator: member(operator, "--operator")?,
+                })
+            }
+            ProposeCmd::PromoteNode { node_key } => Action::PromoteNode(pb::ChangeNode {
+                node_key: p::key(node_key, "NODEPUBHEX")?,
+            }),
+            ProposeCmd::DemoteNode { node_key } => Action::DemoteNode(pb::ChangeNode {
+                node_key: p::key(node_key, "NODEPUBHEX")?,
+            }),
+            ProposeCmd::RemoveNode { node_key } => Action::RemoveNode(pb::ChangeNode {
+                node_key: p::key(node_key, "NODEPUBHEX")?,
+            }),
             ProposeCmd::SetCouncil {
                 members,
                 threshold,

@@ -82,6 +82,10 @@ enum DevnetCmd {
     ///
     /// Example: shuquan devnet init --nodes 3 --dir .shuquan-devnet
     Init(devnet::InitArgs),
+    /// Write a key and `nodeN.toml` (next free ports) for one more node of an existing
+    /// devnet, without touching its genesis; prints its key and address. Start it with
+    /// `shuquand --config DIR/nodeN.toml`: it waits until the council adds it.
+    AddNode(devnet::AddNodeArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -134,6 +138,8 @@ enum QueryCmd {
     Members,
     /// The council: who votes, the threshold, the voting period.
     Council,
+    /// The nodes of the chain (voters and learners), as governance decided them.
+    Nodes,
     /// Governance proposals, newest first.
     Proposals {
         /// Only those still open for votes.
@@ -230,6 +236,7 @@ fn query(ctx: &Ctx, q: &QueryCmd) -> anyhow::Result<Value> {
         }
         QueryCmd::Members => c.get("/v1/members")?,
         QueryCmd::Council => c.get("/v1/council")?,
+        QueryCmd::Nodes => c.get("/v1/nodes")?,
         QueryCmd::Proposals { open } => c.get(&format!("/v1/proposals?open={open}"))?,
         QueryCmd::Proposal { id } => c.get(&format!("/v1/proposals/{id}"))?,
         QueryCmd::Tx { id } => c.get(&format!("/v1/txs/{id}"))?,
@@ -295,6 +302,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let summary = devnet::init(a)?;
             output::print(&ctx, &summary)
         }
+        Cmd::Devnet(DevnetCmd::AddNode(a)) => output::print(&ctx, &devnet::add_node(a)?),
     }
 }
 

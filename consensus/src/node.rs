@@ -227,6 +227,67 @@ impl Node {
         Ok(())
     }
 
+    /// Add a learner without waiting for it to catch up (returns once the membership entry
+    /// commits). Must run on the leader. Same id rules as [`Node::add_learner`].
+    pub async fn add_learner_nowait(&self, id: NodeId, info: NodeInfo) -> Result<(), Error> {
+        self.check_running()?;
+        let m = self.membership();
+        if let Some((other, _)) = m
+            .nodes
+            .iter()
+            .find(|(o, n)| **o != id && n.node_key == info.node_key)
+        {
+            return Err(Error::Membership(format!(
+                "node key already used by node {other}"
+            )));
+        }
+        self.inner
+            .raft
+            .add_learner(id, info, false)
+            .await
+            .map_err(client_write_error)?;
+        Ok(())
+    }
+
+    /// Make `voters` the voter set (joint consensus, returns when the final config
+    /// commits); former voters stay as learners. Must run on the leader; refused while
+    /// another change is in progress.
+    pub async fn set_voters(&self, voters: BTreeSet<NodeId>) -> Result<(), Error> {
+        self.check_running()?;
+        if voters.is_empty() {
+            return Err(Error::Membership("a cluster needs a voter".into()));
+        }
+        self.inner
+            .raft
+            .change_membership(ChangeMembers::ReplaceAllVoters(voters), true)
+            .await
+            .map_err(client_write_error)?;
+        Ok(())
+    }
+
+    /// Remove learners `ids` from the membership (voters must be demoted first). Must run
+    /// on the leader.
+    pub async fn remove_learners(&self, ids: BTreeSet<NodeId>) -> Result<(), Error> {
+        self.check_running()?;
+        self.inner
+            .raft
+            .change_membership(ChangeMembers::RemoveNodes(ids), false)
+            .await
+            .map_err(client_write_error)?;
+        Ok(())
+    }
+
+    /// On the leader: the last log index each other member has matched (`None`: nothing
+    /// yet). Empty on other nodes.
+    pub fn replication(&self) -> BTreeMap<NodeId, Option<u64>> {
+        let m = self.inner.raft.metrics();
+        let m = m.borrow();
+        m.replication
+            .as_ref()
+            .map(|r| r.iter().map(|(id, l)| (*id, l.map(|l| l.index))).collect())
+            .unwrap_or_default()
+    }
+
     /// Ask Raft to build a snapshot now (asynchronously; watch [`Status::snapshot`]).
     pub async fn trigger_snapshot(&self) -> Result<(), Error> {
         self.check_running()?;

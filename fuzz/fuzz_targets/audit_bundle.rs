@@ -22,6 +22,7 @@ fn genesis() -> &'static pb::Genesis {
             node_key: Some(Keypair::from_seed([i + 20; 32]).unwrap().public()),
             node_addr: format!("127.0.0.1:{}", 9000 + u16::from(i)),
             is_ciio: false,
+            learner: false,
         };
         GenesisFile {
             council: Default::default(),

@@ -25,6 +25,7 @@ fn genesis() -> pb::Genesis {
         node_key: None,
         node_addr: String::new(),
         is_ciio: false,
+        learner: false,
     };
     GenesisFile {
         council: Default::default(),

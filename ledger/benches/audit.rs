@@ -38,6 +38,7 @@ fn genesis() -> pb::Genesis {
             .map(|k| format!("127.0.0.1:{}", 9000 + u16::from(k)))
             .unwrap_or_default(),
         is_ciio: false,
+        learner: false,
     };
     GenesisFile {
         council: Default::default(),

@@ -12,7 +12,7 @@
 use std::path::Path;
 
 use shuquan_proto::block::{block_hash, tx_root};
-use shuquan_proto::cert::{majority, node_keys, verify_certificate};
+use shuquan_proto::cert::{majority, verify_certificate_by};
 use shuquan_proto::hash::tx_id;
 use shuquan_proto::tx::{decode_canonical, decode_tx};
 use shuquan_proto::{pb, Hash32};
@@ -163,10 +163,16 @@ impl ChainAudit {
         hash: &Hash32,
         cert: Option<&pb::Certificate>,
     ) -> std::result::Result<(), String> {
-        let need = majority(node_keys(&self.genesis).len());
+        let voters = self
+            .replay
+            .certs()
+            .voters_at(h)
+            .map_err(|e| e.to_string())?;
+        let need = majority(voters.len());
         match cert {
             Some(c) if c.signatures.len() >= need => {
-                verify_certificate(&self.genesis, h, hash, c).map_err(|e| e.to_string())?;
+                verify_certificate_by(&self.genesis.chain_id, &voters, h, hash, c)
+                    .map_err(|e| e.to_string())?;
                 self.last_certified = h;
                 Ok(())
             }

@@ -141,7 +141,19 @@ impl<'a> Bundles<'a> {
                 certificate: self.ledger.certs().certificate(h)?,
             });
         }
+        let mut voter_changes = Vec::new();
+        for (from, set) in crate::nodes::voter_changes(&self.ledger.store, height)? {
+            let h = from - 1;
+            voter_changes.push(pb::VoterChange {
+                header: Some(pb::CertifiedHeader {
+                    header: self.header_bytes(h)?,
+                    certificate: self.ledger.certs().certificate(h)?,
+                }),
+                voters: set.keys,
+            });
+        }
         let bundle = pb::AuditBundle {
+            voter_changes,
             chain_id: self.ledger.chain_id().to_string(),
             genesis_hash: self.ledger.genesis_hash().to_vec(),
             asset: asset.to_vec(),

@@ -7,7 +7,10 @@
 //! Keys: `s` ‖ height (8 bytes, big-endian) ‖ node key (32) → signature (64), and
 //! `m:certified` → the highest height up to which every block has a certificate.
 
+use std::collections::BTreeSet;
+
 use shuquan_proto::block::block_hash;
+use shuquan_proto::cert::majority;
 use shuquan_proto::{pb, Hash32, PublicKey};
 
 use crate::error::{Error, Result};
@@ -58,9 +61,37 @@ impl<'a> Certs<'a> {
         Ok(())
     }
 
-    /// How many member nodes have signed the block at `height` here.
+    /// How many member nodes (voters or learners) have signed the block at `height` here.
     pub fn signers(&self, height: u64) -> Result<usize> {
         Ok(self.certs.scan_prefix(height_prefix(height)).count())
+    }
+
+    /// The voters whose majority certifies the block at `height`.
+    pub fn voters_at(&self, height: u64) -> Result<BTreeSet<PublicKey>> {
+        crate::nodes::keys_of(&crate::nodes::voters_at(&self.ledger.store, height)?)
+    }
+
+    /// Whether the signatures held for the block at `height` are a majority of its voters.
+    pub fn is_certified(&self, height: u64) -> Result<bool> {
+        let voters = self.voters_at(height)?;
+        let mut signed = 0;
+        for item in self.certs.scan_prefix(height_prefix(height)) {
+            let (k, _) = item?;
+            if PublicKey::from_slice(&k[9..]).is_ok_and(|key| voters.contains(&key)) {
+                signed += 1;
+            }
+        }
+        Ok(signed >= majority(voters.len()))
+    }
+
+    /// Every node of the chain now (voters and learners): who signs blocks.
+    pub fn nodes(&self) -> Result<BTreeSet<PublicKey>> {
+        let set = crate::nodes::node_set(&self.ledger.store)?;
+        Ok(set
+            .nodes
+            .iter()
+            .filter_map(|n| PublicKey::from_slice(&n.node_key).ok())
+            .collect())
     }
 
     /// Whether `node` has a signature of the block at `height` here.
@@ -68,15 +99,20 @@ impl<'a> Certs<'a> {
         Ok(self.certs.contains_key(sig_key(height, node))?)
     }
 
-    /// The signatures held for the block at `height` (`None` if the block is not applied
-    /// here). Whether they are a certificate is for `shuquan_proto::cert` to say.
+    /// The signatures of the block's voters held for the block at `height` (`None` if the
+    /// block is not applied here). Whether they are a certificate is for
+    /// `shuquan_proto::cert` to say.
     pub fn certificate(&self, height: u64) -> Result<Option<pb::Certificate>> {
         let Some(hash) = self.block_hash(height)? else {
             return Ok(None);
         };
+        let voters = self.voters_at(height)?;
         let mut signatures = Vec::new();
         for item in self.certs.scan_prefix(height_prefix(height)) {
             let (k, v) = item?;
+            if !PublicKey::from_slice(&k[9..]).is_ok_and(|key| voters.contains(&key)) {
+                continue;
+            }
             signatures.push(pb::BlockSignature {
                 height,
                 block_hash: hash.to_vec(),

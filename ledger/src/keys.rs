@@ -44,6 +44,16 @@ pub(crate) fn account(pk: &[u8]) -> Vec<u8> {
 pub(crate) const COUNCIL: &[u8] = b"gov:council";
 /// The chain parameters in force (`pb::Params`): the genesis's until governance changes them.
 pub(crate) const PARAMS: &[u8] = b"gov:params";
+/// The nodes the chain decided (`pb::NodeSet`).
+pub(crate) const NODES: &[u8] = b"gov:nodes";
+/// Prefix of the voter sets by the height they are in force from.
+pub(crate) const VOTER_SETS: &[u8] = b"gov:vset:";
+/// The voter set in force from `height` on (`pb::VoterSet`).
+pub(crate) fn voter_set(height: u64) -> Vec<u8> {
+    let mut k = VOTER_SETS.to_vec();
+    k.extend_from_slice(&height.to_be_bytes());
+    k
+}
 /// A governance proposal (`pb::ProposalRecord`).
 pub(crate) fn proposal(id: &Hash32) -> Vec<u8> {
     key("prop", &[id.as_bytes()])

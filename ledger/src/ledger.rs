@@ -118,6 +118,11 @@ impl Ledger {
         &self.genesis
     }
 
+    /// The nodes of the chain as governance decided them.
+    pub fn node_set(&self) -> Result<pb::NodeSet> {
+        crate::nodes::node_set(&self.store)
+    }
+
     /// The genesis's parameters (`max_tx_bytes` is always the genesis's).
     pub fn genesis_params(&self) -> &pb::Params {
         &self.chain.params

@@ -27,6 +27,7 @@ mod sync;
 
 pub mod audit;
 pub mod exec;
+pub mod nodes;
 pub mod verdicts;
 pub mod view;
 

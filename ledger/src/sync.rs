@@ -292,8 +292,10 @@ impl Ledger {
         for (b, (header, _)) in blocks.iter().zip(&headers) {
             if let Some(cert) = &b.certificate {
                 let hash = block_hash(header);
-                if shuquan_proto::cert::verify_certificate(
-                    &self.genesis,
+                let voters = self.certs().voters_at(header.height)?;
+                if shuquan_proto::cert::verify_certificate_by(
+                    &self.genesis.chain_id,
+                    &voters,
                     header.height,
                     &hash,
                     cert,

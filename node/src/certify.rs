@@ -6,17 +6,19 @@
 //!    certified height (pull, so a node that was down or partitioned catches up by itself),
 //!    checks each against this node's block at that height and stores the valid ones;
 //! 3. moves the certified height over every block that now has signatures from a majority
-//!    of the genesis member nodes, and records how long after the block's timestamp that
-//!    happened.
+//!    of its voters (the voter set in force at its height, as governance changed the
+//!    genesis's), and records how long after the block's timestamp that happened.
+//!
+//! Who is asked follows the chain: the voters of the blocks to certify. Every node signs,
+//! learners too (their signatures count once they are voters).
 //!
 //! The ledger serves the result (`GET /v1/blocks/{h}/certificate`).
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use shuquan_proto::cert::{majority, sign_block, verify_signature};
-use shuquan_proto::{Keypair, PublicKey};
+use shuquan_proto::cert::{sign_block, verify_signature};
+use shuquan_proto::Keypair;
 use tokio::sync::watch;
 
 use crate::error::Result;
@@ -34,8 +36,6 @@ pub(crate) struct Certifier {
     pub(crate) ledger: Arc<Ledger>,
     /// This node's key.
     pub(crate) key: Keypair,
-    /// The genesis member node keys.
-    pub(crate) nodes: BTreeSet<PublicKey>,
     /// The network.
     pub(crate) p2p: P2p,
     /// Metrics.
@@ -82,7 +82,12 @@ impl Certifier {
         if certified >= applied {
             return Ok(());
         }
-        let asks = self.nodes.iter().filter(|k| **k != me).map(|peer| {
+        let nodes = ledger.certs().nodes()?;
+        // Only voters' signatures certify: ask the voters of the next block to certify (and
+        // of the chain's set now, which a change may have grown).
+        let mut voters = ledger.certs().voters_at(certified + 1)?;
+        voters.extend(ledger.certs().voters_at(applied)?);
+        let asks = voters.iter().filter(|k| **k != me).map(|peer| {
             let req = Request::Signatures {
                 after: certified,
                 max: BATCH,
@@ -101,7 +106,10 @@ impl Certifier {
                 let Some(hash) = ledger.certs().block_hash(sig.height)? else {
                     break;
                 };
-                match verify_signature(ledger.chain_id(), &self.nodes, sig.height, &hash, &sig) {
+                // A node of the chain now, or a voter of that block (since removed).
+                let mut signers = ledger.certs().voters_at(sig.height)?;
+                signers.extend(nodes.iter().copied());
+                match verify_signature(ledger.chain_id(), &signers, sig.height, &hash, &sig) {
                     Ok(node) => {
                         ledger
                             .certs()
@@ -115,10 +123,9 @@ impl Certifier {
             }
         }
         // 3. Move the certified height.
-        let need = majority(self.nodes.len());
         let mut h = certified;
         while h < applied {
-            if ledger.certs().signers(h + 1)? < need {
+            if !ledger.certs().is_certified(h + 1)? {
                 break;
             }
             h += 1;

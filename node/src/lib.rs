@@ -10,6 +10,7 @@ mod api;
 mod certify;
 mod clock;
 mod error;
+mod membership;
 mod metrics;
 mod pipeline;
 mod producer;

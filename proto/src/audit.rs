@@ -2,7 +2,10 @@
 //! alone it proves the asset's full history and who holds which right at the bundle's
 //! height, trusting nothing the serving node says:
 //!
-//! 1. every header is certified by a majority of the genesis member nodes;
+//! 1. every header is certified by a majority of the voter set in force at its height,
+//!    followed from the genesis's member nodes through every change of the set (each
+//!    change block certified by the voters before it; a header names its set, so an
+//!    omitted change shows);
 //! 2. every event is a validly signed transaction included in its certified block, whose
 //!    receipt (also included) says it applied, and which concerns the asset;
 //! 3. the events, in order, chain to the history head of the asset's record, and their
@@ -17,50 +20,143 @@
 mod report;
 mod walk;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use prost::Message;
 
 use crate::block::block_hash;
-use crate::cert::verify_certificate;
+use crate::cert::{node_keys, verify_certificate_by, voter_keys};
 use crate::genesis::genesis_hash;
+use crate::hash::voters_hash;
 use crate::tx::decode_canonical;
 use crate::views::grant_status_word;
-use crate::{pb, state, Error, Hash32};
+use crate::{pb, state, Error, Hash32, PublicKey};
 pub use report::{AuditEvent, AuditGrant, AuditParent, AuditReport, Holders, TitleChange};
 
 pub(crate) fn fail(msg: impl Into<String>) -> Error {
     Error::Audit(msg.into())
 }
 
+/// The voter sets a bundle proves, from the genesis's through each change: the set in
+/// force from each height on, with its hash.
+struct VoterSets(Vec<(u64, BTreeSet<PublicKey>, Hash32)>);
+
+impl VoterSets {
+    /// Follows the bundle's voter changes from the genesis: each change block is certified
+    /// by the voters before it and hands over to the set its header names.
+    fn follow(genesis: &pb::Genesis, changes: &[pb::VoterChange]) -> Result<Self, Error> {
+        let first = node_keys(genesis);
+        let first_hash = voters_hash(first.iter().map(|k| &k.as_bytes()[..]));
+        let mut sets = vec![(1, first, first_hash)];
+        for change in changes {
+            let ch = change
+                .header
+                .as_ref()
+                .ok_or_else(|| fail("a voter change holds no header"))?;
+            let (header, hash) = decode_header(genesis, ch)?;
+            let height = header.height;
+            let (from, voters, current) = sets.last().cloned().unwrap_or_default();
+            if height < from {
+                return Err(fail(format!(
+                    "the voter changes are not in ascending order at block {height}"
+                )));
+            }
+            if header.voters_hash != current.as_bytes() {
+                return Err(fail(format!(
+                    "block {height} names voter set {}, but the voters followed from the \
+                     genesis are {current}: the bundle omits a change of the voter set",
+                    hex::encode(&header.voters_hash)
+                )));
+            }
+            certify(genesis, &voters, height, &hash, ch)?;
+            let next = voter_keys(&change.voters)?;
+            let next_hash = voters_hash(next.iter().map(|k| &k.as_bytes()[..]));
+            if next.is_empty() || header.next_voters_hash != next_hash.as_bytes() {
+                return Err(fail(format!(
+                    "block {height} hands over to voter set {}, not to the {} voters the \
+                     bundle lists",
+                    hex::encode(&header.next_voters_hash),
+                    next.len()
+                )));
+            }
+            if next_hash == current {
+                return Err(fail(format!("block {height} changes no voter")));
+            }
+            sets.push((height + 1, next, next_hash));
+        }
+        Ok(VoterSets(sets))
+    }
+
+    /// The voters in force at `height`, and their hash.
+    fn at(&self, height: u64) -> (&BTreeSet<PublicKey>, &Hash32) {
+        let i = self.0.partition_point(|(from, _, _)| *from <= height);
+        let (_, set, hash) = &self.0[i.saturating_sub(1)];
+        (set, hash)
+    }
+}
+
+/// Decodes a certified header of this chain.
+fn decode_header(
+    genesis: &pb::Genesis,
+    ch: &pb::CertifiedHeader,
+) -> Result<(pb::BlockHeader, Hash32), Error> {
+    let header: pb::BlockHeader = decode_canonical(&ch.header, "block header")?;
+    if header.chain_id != genesis.chain_id {
+        return Err(fail(format!(
+            "block {} is of chain {:?}, not {:?}",
+            header.height, header.chain_id, genesis.chain_id
+        )));
+    }
+    let hash = block_hash(&header);
+    Ok((header, hash))
+}
+
+/// Checks the certificate of a header against `voters`.
+fn certify(
+    genesis: &pb::Genesis,
+    voters: &BTreeSet<PublicKey>,
+    height: u64,
+    hash: &Hash32,
+    ch: &pb::CertifiedHeader,
+) -> Result<(), Error> {
+    let cert = ch
+        .certificate
+        .as_ref()
+        .ok_or_else(|| fail(format!("block {height} has no certificate")))?;
+    verify_certificate_by(&genesis.chain_id, voters, height, hash, cert)?;
+    Ok(())
+}
+
 /// The certified headers of a bundle, by height.
 pub(crate) struct Headers(BTreeMap<u64, (pb::BlockHeader, Hash32)>);
 
 impl Headers {
-    /// Decodes and certifies every header: each must be certified by a majority of the
-    /// genesis member nodes, and heights must ascend.
-    fn certify(genesis: &pb::Genesis, headers: &[pb::CertifiedHeader]) -> Result<Self, Error> {
+    /// Decodes and certifies every header: each must name the voter set in force at its
+    /// height (followed from the genesis through the bundle's voter changes) and be
+    /// certified by a majority of it; heights must ascend.
+    fn certify(
+        genesis: &pb::Genesis,
+        voters: &VoterSets,
+        headers: &[pb::CertifiedHeader],
+    ) -> Result<Self, Error> {
         let mut out = BTreeMap::new();
         for ch in headers {
-            let header: pb::BlockHeader = decode_canonical(&ch.header, "block header")?;
+            let (header, hash) = decode_header(genesis, ch)?;
             let height = header.height;
-            if header.chain_id != genesis.chain_id {
-                return Err(fail(format!(
-                    "block {height} is of chain {:?}, not {:?}",
-                    header.chain_id, genesis.chain_id
-                )));
-            }
             if out.last_key_value().is_some_and(|(h, _)| *h >= height) {
                 return Err(fail(format!(
                     "the headers are not in ascending order at block {height}"
                 )));
             }
-            let hash = block_hash(&header);
-            let cert = ch
-                .certificate
-                .as_ref()
-                .ok_or_else(|| fail(format!("block {height} has no certificate")))?;
-            verify_certificate(genesis, height, &hash, cert)?;
+            let (set, set_hash) = voters.at(height);
+            if header.voters_hash != set_hash.as_bytes() {
+                return Err(fail(format!(
+                    "block {height} names voter set {}, but the voters followed from the \
+                     genesis are {set_hash}: the bundle omits a change of the voter set",
+                    hex::encode(&header.voters_hash)
+                )));
+            }
+            certify(genesis, set, height, &hash, ch)?;
             out.insert(height, (header, hash));
         }
         Ok(Headers(out))
@@ -97,7 +193,8 @@ pub fn verify_bundle(bytes: &[u8], genesis: &pb::Genesis) -> Result<AuditReport,
     }
     let asset = Hash32::from_slice(&bundle.asset)
         .map_err(|e| fail(format!("the bundle's asset id: {e}")))?;
-    let headers = Headers::certify(genesis, &bundle.headers)?;
+    let voters = VoterSets::follow(genesis, &bundle.voter_changes)?;
+    let headers = Headers::certify(genesis, &voters, &bundle.headers)?;
     let (tip, tip_hash) = headers.at(bundle.height)?;
     let root = Hash32::from_slice(&tip.state_root)
         .map_err(|_| fail(format!("block {} has no state root", bundle.height)))?;

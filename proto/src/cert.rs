@@ -1,8 +1,10 @@
 //! Block certificates. After a member node applies a block it signs
 //! `H("SHUQUAN_BLOCK_CERT_V1", chain_id, height, block_hash)` with its node key; the
-//! signatures of a majority of the genesis member nodes make a certificate, which proves
-//! to anyone holding the genesis that a majority of the member nodes applied that block
-//! with that hash, without trusting the node that served it.
+//! signatures of a majority of the voter set in force at that height (the genesis's
+//! member nodes, as governance changes them; every header names its set by
+//! `voters_hash`) make a certificate, which proves to anyone who follows the voter set
+//! from the genesis that a majority of the voters applied that block with that hash,
+//! without trusting the node that served it.
 //!
 //! Every check here names what failed, e.g. "certificate of block 7 has 1 of 3
 //! signatures (2 needed)".
@@ -72,7 +74,7 @@ pub fn verify_signature(
         .map_err(|e| bad(format!("a signature of block {height} has a bad key: {e}")))?;
     if !nodes.contains(&key) {
         return Err(bad(format!(
-            "block {height} is signed by {key}, which is not a member node of the genesis"
+            "block {height} is signed by {key}, which is not a voter node at that height"
         )));
     }
     let sig_bytes: [u8; 64] = sig.signature.as_slice().try_into().map_err(|_| {
@@ -96,11 +98,23 @@ pub fn verify_signature(
     Ok(key)
 }
 
-/// Checks that `cert` certifies the block at `height` whose hash is `hash`: every
-/// signature is valid and by a distinct genesis member node, and they are a majority.
-/// Returns how many member nodes signed.
+/// Checks that `cert` certifies the block at `height` whose hash is `hash` for a chain
+/// still run by its genesis member nodes (see [`verify_certificate_by`]).
 pub fn verify_certificate(
     genesis: &pb::Genesis,
+    height: u64,
+    hash: &Hash32,
+    cert: &pb::Certificate,
+) -> Result<usize, Error> {
+    verify_certificate_by(&genesis.chain_id, &node_keys(genesis), height, hash, cert)
+}
+
+/// Checks that `cert` certifies the block at `height` whose hash is `hash`: every
+/// signature is valid and by a distinct node of `voters`, and they are a majority of
+/// them. Returns how many voters signed.
+pub fn verify_certificate_by(
+    chain_id: &str,
+    voters: &BTreeSet<PublicKey>,
     height: u64,
     hash: &Hash32,
     cert: &pb::Certificate,
@@ -112,25 +126,32 @@ pub fn verify_certificate(
             hex::encode(&cert.block_hash)
         )));
     }
-    let nodes = node_keys(genesis);
     let mut signers = BTreeSet::new();
     for sig in &cert.signatures {
-        let key = verify_signature(&genesis.chain_id, &nodes, height, hash, sig)?;
+        let key = verify_signature(chain_id, voters, height, hash, sig)?;
         if !signers.insert(key) {
             return Err(bad(format!(
                 "the certificate of block {height} holds two signatures by {key}"
             )));
         }
     }
-    let need = majority(nodes.len());
+    let need = majority(voters.len());
     if signers.len() < need {
         return Err(bad(format!(
             "certificate of block {height} has {} of {} signatures ({need} needed)",
             signers.len(),
-            nodes.len()
+            voters.len()
         )));
     }
     Ok(signers.len())
+}
+
+/// The keys of a voter set row, checked.
+pub fn voter_keys(set: &[Vec<u8>]) -> Result<BTreeSet<PublicKey>, Error> {
+    set.iter()
+        .map(|k| PublicKey::from_slice(k))
+        .collect::<Result<_, _>>()
+        .map_err(|e| bad(format!("a voter set holds a bad key: {e}")))
 }
 
 #[cfg(test)]

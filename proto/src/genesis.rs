@@ -82,6 +82,7 @@ pub fn dev_member(i: usize, account_key: PublicKey) -> MemberFile {
         node_key: None,
         node_addr: String::new(),
         is_ciio: false,
+        learner: false,
     }
 }
 
@@ -362,6 +363,10 @@ pub struct MemberFile {
     /// Critical information infrastructure operator.
     #[serde(default)]
     pub is_ciio: bool,
+    /// Its node starts as a learner (applies, serves, signs; certifies and votes in Raft
+    /// only once promoted). Default: a voter.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub learner: bool,
 }
 
 /// The genesis file.
@@ -415,6 +420,10 @@ impl GenesisFile {
         }
         let p = &self.params;
         p.validate()?;
+        let nodes = self.members.iter().filter(|m| m.node_key.is_some());
+        if nodes.clone().count() > 0 && nodes.clone().all(|m| m.learner) {
+            return fail("every node is a learner: at least one must be a voter".into());
+        }
         let mut members = Vec::with_capacity(self.members.len());
         let mut seen_keys = std::collections::HashSet::new();
         for (i, m) in self.members.iter().enumerate() {
@@ -462,6 +471,7 @@ impl GenesisFile {
                 status: pb::MemberStatus::Active as i32,
                 node_addr: m.node_addr.clone(),
                 former_keys: Vec::new(),
+                node_learner: m.learner && m.node_key.is_some(),
             });
         }
         Ok(pb::Genesis {

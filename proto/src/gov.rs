@@ -23,8 +23,8 @@ pub const MAX_SHORT_ID: usize = 64;
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct CouncilFile {
-    /// Short ids of the voting members (default: every member that runs a node, or every
-    /// member when none does).
+    /// Short ids of the voting members (default: every member that runs a voter node, or
+    /// every member when none does).
     pub members: Vec<String>,
     /// The share that must vote yes, as `"2/3"`: a proposal passes with more than it.
     pub threshold: String,
@@ -56,7 +56,7 @@ impl CouncilFile {
             let runners: Vec<&String> = genesis
                 .members
                 .iter()
-                .filter(|m| m.node_key.is_some())
+                .filter(|m| m.node_key.is_some() && !m.learner)
                 .map(|m| &m.id)
                 .collect();
             if runners.is_empty() {
@@ -134,6 +134,16 @@ pub fn passes(c: &pb::Council, yes: usize, voters: usize) -> bool {
 /// Whether `no` votes make passing impossible: even if every other voter said yes.
 pub fn cannot_pass(c: &pb::Council, no: usize, voters: usize) -> bool {
     !passes(c, voters.saturating_sub(no), voters)
+}
+
+/// The Raft id of a node added by governance: its key's first 8 bytes with the top bit set,
+/// so it never meets the ids 1, 2, ... of the genesis nodes and every node works it out
+/// alone, the new node too.
+pub fn node_id(node_key: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    let n = node_key.len().min(8);
+    b[..n].copy_from_slice(&node_key[..n]);
+    (1 << 63) | u64::from_be_bytes(b)
 }
 
 /// A member's short id: 1 to [`MAX_SHORT_ID`] lowercase ASCII letters, digits, `-` and `_`.

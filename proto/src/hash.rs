@@ -132,6 +132,8 @@ pub mod domain {
     pub const MEMBER_ID: &str = "SHUQUAN_MEMBER_ID_V1";
     /// A governance proposal's id, from the proposing transaction.
     pub const PROPOSAL_ID: &str = "SHUQUAN_PROPOSAL_ID_V1";
+    /// A voter set (the node keys whose majority certifies a block).
+    pub const VOTERS: &str = "SHUQUAN_VOTERS_V1";
 
     /// Every tag and context above.
     pub const ALL: &[&[u8]] = &[
@@ -156,6 +158,7 @@ pub mod domain {
         GOSSIP_MESSAGE_ID.as_bytes(),
         MEMBER_ID.as_bytes(),
         PROPOSAL_ID.as_bytes(),
+        VOTERS.as_bytes(),
     ];
 }
 
@@ -219,6 +222,17 @@ pub fn member_id(chain_id: &str, short_id: &str) -> Hash32 {
         domain::MEMBER_ID,
         &[chain_id.as_bytes(), short_id.as_bytes()],
     )
+}
+
+/// `H("voters", key, key, ...)` over a voter set's node keys in ascending order.
+pub fn voters_hash<'a>(keys: impl IntoIterator<Item = &'a [u8]>) -> Hash32 {
+    let mut sorted: Vec<&[u8]> = keys.into_iter().collect();
+    sorted.sort_unstable();
+    let mut h = Tagged::new(domain::VOTERS);
+    for k in sorted {
+        h.part(k);
+    }
+    h.finish()
 }
 
 /// `ProposalId = H("proposal", chain_id, tx_id)`.

@@ -59,6 +59,7 @@ fn golden_genesis() -> GenesisFile {
             node_key: Some(key(3).public()),
             node_addr: "127.0.0.1:7100".into(),
             is_ciio: false,
+            learner: false,
         }],
     }
 }
@@ -142,6 +143,16 @@ fn golden_payloads() -> Vec<(&'static str, Payload)> {
             }),
         ),
         (
+            "propose_add_node",
+            Payload::Propose(pb::Propose {
+                action: Some(pb::propose::Action::AddNode(pb::AddNode {
+                    node_key: key(5).public().to_vec(),
+                    addr: "/ip4/127.0.0.1/tcp/7105".into(),
+                    operator: shuquan_proto::hash::member_id(CHAIN, "org1").to_vec(),
+                })),
+            }),
+        ),
+        (
             "vote",
             Payload::Vote(pb::Vote {
                 proposal: vec![0xcc; 32],
@@ -205,6 +216,12 @@ fn vectors() -> Vec<(String, String)> {
         results_root: vec![2; 32],
         tx_count: 5,
         state_root: vec![3; 32],
+        voters_hash: shuquan_proto::hash::voters_hash([&key(1).public().as_bytes()[..]]).to_vec(),
+        next_voters_hash: shuquan_proto::hash::voters_hash([
+            &key(1).public().as_bytes()[..],
+            &key(2).public().as_bytes()[..],
+        ])
+        .to_vec(),
     };
     put(
         "state_key_hash",

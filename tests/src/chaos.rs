@@ -1,6 +1,7 @@
 //! A bounded chaos run against a devnet of real `shuquand` processes: steady load from
 //! several clients while nodes are SIGKILLed and restarted (the leader often) and paused
-//! with SIGSTOP/SIGCONT, and (with nodes in network namespaces) partitioned; then a heal
+//! with SIGSTOP/SIGCONT, (with nodes in network namespaces) partitioned, and replaced by
+//! governance — a node added, promoted, an original one removed; then a heal
 //! phase and a check. Every transaction a client saw acknowledged as committed must be on
 //! every node's chain exactly once, all chains and ledger digests must be identical, and
 //! no node may have panicked. `scripts/chaos` runs it for minutes;
@@ -34,6 +35,9 @@ pub struct Plan {
     /// Run node `i` in namespace `NETNS-nI` (see [`crate::netns`]) and add partitions to
     /// the faults.
     pub netns: Option<String>,
+    /// Also change the membership by governance: add a node, promote it, remove an original
+    /// node, in turn (with namespaces, an added node runs in the next spare namespace).
+    pub membership: bool,
 }
 
 /// What a run saw.
@@ -181,12 +185,17 @@ pub fn run(plan: &Plan) -> anyhow::Result<Report> {
     let mut cut: Option<Partition> = None;
     let mut stall = 0u64;
     let mut in_force: &'static str = "none";
+    let mut governor = crate::chaos_members::Governor::new();
+    let membership = plan.membership;
+    // Every third new fault is a membership step: add, promote, remove, add, ...
+    let mut new_faults = 0u64;
     // A fault decision every 1–2.5 s; stalls are sampled every 100 ms. Every partition
     // leaves a majority connected, so only kills and pauses excuse a stall.
     let mut next_fault = Instant::now() + Duration::from_secs(2);
     while Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
-        let running = nodes - down.len() - usize::from(paused.is_some());
+        let active = c.nodes.iter().filter(|n| !n.retired).count();
+        let running = active.saturating_sub(down.len() + usize::from(paused.is_some()));
         if running >= majority {
             let now = now_ms().saturating_sub(load.last_ack_ms());
             if now > stall {
@@ -223,6 +232,22 @@ pub fn run(plan: &Plan) -> anyhow::Result<Report> {
             continue;
         }
         let leader = c.wait_leader(Duration::from_secs(10)).ok();
+        new_faults += 1;
+        if membership && new_faults % 3 == 1 {
+            // While the council changes the nodes, no other fault: a step takes seconds.
+            load.reset_stall();
+            let kind = match governor.step(&mut c, ns.as_ref(), leader, &down) {
+                Ok(kind) => kind,
+                Err(e) => {
+                    eprintln!("chaos: a membership step failed: {e:#}");
+                    "membership_step_failed"
+                }
+            };
+            load.reset_stall();
+            in_force = kind;
+            *report.faults.entry(kind).or_default() += 1;
+            continue;
+        }
         if let (Some(ns), 0) = (&ns, rng.next(3)) {
             let (kind, p) = partition(ns, nodes, leader, &mut rng)?;
             cut = Some(p);
@@ -230,9 +255,12 @@ pub fn run(plan: &Plan) -> anyhow::Result<Report> {
             *report.faults.entry(kind).or_default() += 1;
             continue;
         }
+        let alive: Vec<usize> = (1..=c.nodes.len())
+            .filter(|i| !c.node(*i).retired)
+            .collect();
         let victim = match (leader, rng.next(3)) {
             (Some(l), 0 | 1) => l,
-            _ => 1 + rng.next(u64::from(plan.nodes)) as usize,
+            _ => alive[rng.next(alive.len() as u64) as usize],
         };
         if plan.pauses && rng.next(3) == 0 {
             if let Some(pid) = c.node(victim).pid() {
@@ -284,6 +312,9 @@ fn same_digests(c: &mut Cluster, height: u64) -> anyhow::Result<bool> {
     let genesis = c.genesis()?;
     let mut digests = Vec::new();
     for i in 1..=c.nodes.len() {
+        if c.node(i).retired {
+            continue;
+        }
         c.kill9(i);
         let ledger = Ledger::open(&c.ledger_dir(i), genesis.clone())?;
         let (h, d) = ledger.snapshots().digest()?;
@@ -297,7 +328,7 @@ fn same_digests(c: &mut Cluster, height: u64) -> anyhow::Result<bool> {
 
 /// Counts lost, duplicated and panicked.
 fn check(c: &Cluster, acked: &[String], report: &mut Report) -> anyhow::Result<()> {
-    for n in &c.nodes {
+    for n in c.nodes.iter().filter(|n| !n.retired) {
         let mut committed: HashMap<String, u32> = HashMap::new();
         for h in 1..=report.height {
             let (code, block) = n.get(&format!("/v1/blocks/{h}"));

@@ -19,7 +19,8 @@ use crate::{agent, bin};
 pub const CHAIN: &str = "shuquan-devnet";
 
 /// `n` consecutive free ports on 127.0.0.1 (checked by binding them), never overlapping a
-/// range handed out earlier in this process.
+/// range handed out earlier in this process, and below Linux's ephemeral range (32768 up),
+/// where the nodes' own outgoing connections could take a port before a node binds it.
 pub fn free_ports(n: u16) -> u16 {
     use std::hash::{BuildHasher, Hasher};
     static GIVEN: std::sync::Mutex<Vec<(u16, u16)>> = std::sync::Mutex::new(Vec::new());
@@ -29,7 +30,7 @@ pub fn free_ports(n: u16) -> u16 {
         let r = std::collections::hash_map::RandomState::new()
             .build_hasher()
             .finish();
-        let base = 20_000 + (r % 40_000) as u16;
+        let base = 20_000 + (r % 12_000) as u16;
         if given.iter().any(|(b, len)| base < b + len && *b < base + n) {
             continue;
         }
@@ -59,6 +60,8 @@ pub struct ClusterNode {
     log: PathBuf,
     extra: Vec<String>,
     child: Option<Child>,
+    /// Removed from the chain by governance (stopped for good; its ledger ends there).
+    pub retired: bool,
 }
 
 impl ClusterNode {
@@ -255,6 +258,7 @@ impl Cluster {
                 log: net.join(format!("node{index}.log")),
                 extra: flags(index),
                 child: None,
+                retired: false,
             });
         }
         let mut cluster = Cluster { dir, nodes };
@@ -280,6 +284,66 @@ impl Cluster {
     pub fn restart(&mut self, i: usize) -> anyhow::Result<()> {
         self.nodes[i - 1].kill9();
         self.nodes[i - 1].spawn()
+    }
+
+    /// Adds one node with `shuquan devnet add-node` (on free ports) and starts it; it waits
+    /// until the council adds it. Returns its index, node key (hex) and p2p address.
+    pub fn add_node(&mut self, extra: &[&str]) -> anyhow::Result<(usize, String, String)> {
+        self.add_node_in(extra, None)
+    }
+
+    /// As [`Cluster::add_node`], in namespace `netns.ns(N)` at `Netns::host(N)` when given
+    /// (the namespace must exist: `scripts/chaos` makes spares).
+    pub fn add_node_in(
+        &mut self,
+        extra: &[&str],
+        netns: Option<&Netns>,
+    ) -> anyhow::Result<(usize, String, String)> {
+        let net = self.dir.path().join("net");
+        let index = self.nodes.len() + 1;
+        let (host, api) = match netns {
+            Some(_) => (Netns::host(index), 7071),
+            None => ("127.0.0.1".to_string(), free_ports(2)),
+        };
+        let out = Command::new(bin("shuquan"))
+            .args(["--output", "json", "devnet", "add-node", "--dir"])
+            .arg(&net)
+            .args([
+                "--api-port",
+                &api.to_string(),
+                "--p2p-port",
+                &(api + 1).to_string(),
+                "--host",
+                &host,
+            ])
+            .output()?;
+        if !out.status.success() {
+            bail!(
+                "devnet add-node failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let v: Value = serde_json::from_slice(&out.stdout)?;
+        let made = v["node"].as_u64().context("add-node printed no node")? as usize;
+        if made != index {
+            bail!("devnet add-node made node {made}, expected node {index}");
+        }
+        let key = v["node_key"].as_str().context("no node_key")?.to_string();
+        let addr = v["addr"].as_str().context("no addr")?.to_string();
+        let mut node = ClusterNode {
+            index,
+            host,
+            netns: netns.map(|ns| ns.ns(index)),
+            api_port: api,
+            config: net.join(format!("node{index}.toml")),
+            log: net.join(format!("node{index}.log")),
+            extra: extra.iter().map(|s| s.to_string()).collect(),
+            child: None,
+            retired: false,
+        };
+        node.spawn()?;
+        self.nodes.push(node);
+        Ok((index, key, addr))
     }
 
     /// The devnet's chain.

@@ -14,6 +14,7 @@ use shuquan_proto::tx::ChainRef;
 use shuquan_proto::Keypair;
 
 pub mod chaos;
+mod chaos_members;
 pub mod cluster;
 pub mod load;
 pub mod netns;

@@ -1,5 +1,6 @@
-//! A short chaos run in the suite: 3 nodes, kill and restart only, 25 s under load. Nothing
-//! acknowledged is lost or duplicated, the chains agree, no node panics.
+//! A short chaos run in the suite: 3 nodes, kill and restart, and the council adding,
+//! promoting and removing nodes, 25 s under load. Nothing acknowledged is lost or
+//! duplicated, the chains agree, no node panics.
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
@@ -14,6 +15,7 @@ fn short_chaos_run_keeps_every_promise() {
         pauses: false,
         seed: shuquan_tests::now_ms(),
         netns: None,
+        membership: true,
     };
     let report = run(&plan).unwrap();
     eprintln!("chaos seed {}: {}", plan.seed, report.to_json());
@@ -23,6 +25,11 @@ fn short_chaos_run_keeps_every_promise() {
         report.faults
     );
     assert!(report.acked > 20, "{}", report.to_json());
+    assert!(
+        report.faults.get("add_node").is_some_and(|n| *n >= 1),
+        "no node was added: {:?}",
+        report.faults
+    );
     assert_eq!(
         (
             report.lost,

@@ -92,6 +92,12 @@ pub fn genesis_writes(genesis: &pb::Genesis) -> Result<Writes> {
     rows.push((keys::PARAMS.to_vec(), params.encode_to_vec()));
     let council = genesis.council.clone().unwrap_or_default();
     rows.push((keys::COUNCIL.to_vec(), council.encode_to_vec()));
+    let nodes = crate::nodes::genesis_nodes(genesis);
+    rows.push((
+        keys::voter_set(1),
+        crate::nodes::voters(&nodes).encode_to_vec(),
+    ));
+    rows.push((keys::NODES.to_vec(), nodes.encode_to_vec()));
     for (k, v) in &rows {
         writes.insert(k.clone(), Some(v.clone()));
     }
@@ -194,6 +200,21 @@ impl Block<'_> {
             receipts.push(receipt);
         }
 
+        // The voters that certify this block, and those that certify the next: a block
+        // whose governance changed them records the new set, in force from the next height.
+        let voters = crate::nodes::voters(&crate::nodes::node_set(self.view)?);
+        let next_voters = {
+            let layered = crate::view::Layered {
+                base: self.view,
+                top: writes,
+            };
+            crate::nodes::voters(&crate::nodes::node_set(&layered)?)
+        };
+        if next_voters != voters {
+            let key = keys::voter_set(height + 1);
+            writes.insert(key.clone(), Some(next_voters.encode_to_vec()));
+            rows.insert(key);
+        }
         let changed: Vec<_> = rows
             .into_iter()
             .map(|k| {
@@ -219,6 +240,8 @@ impl Block<'_> {
             results_root: results_root(&receipts).to_vec(),
             tx_count: receipts.len() as u32,
             state_root: state_root.to_vec(),
+            voters_hash: crate::nodes::hash_of(&voters).to_vec(),
+            next_voters_hash: crate::nodes::hash_of(&next_voters).to_vec(),
         };
         let hash = block_hash(&header);
         let indexed: Vec<index::Indexed<'_>> = ids

@@ -104,6 +104,12 @@ impl<'a> State<'a> {
             .ok_or_else(|| Error::Corrupt("the ledger holds no council (gov:council)".into()))
     }
 
+    /// The node set the chain decided.
+    pub(crate) fn node_set(&self) -> Result<pb::NodeSet> {
+        self.msg(keys::NODES)?
+            .ok_or_else(|| Error::Corrupt("the ledger holds no node set (gov:nodes)".into()))
+    }
+
     /// The chain parameters in force.
     pub(crate) fn params(&self) -> Result<pb::Params> {
         self.msg(keys::PARAMS)?

@@ -48,6 +48,7 @@ impl Mem {
             node_key: None,
             node_addr: String::new(),
             is_ciio: false,
+            learner: false,
         };
         let genesis = GenesisFile {
             council: Default::default(),

@@ -105,6 +105,18 @@ impl Queries<'_> {
         })
     }
 
+    /// The nodes of the chain as governance decided them, by Raft id.
+    pub fn nodes(&self) -> Result<Vec<v::NodeView>> {
+        let set = self.reader(|st| st.node_set())?;
+        let mut out = Vec::with_capacity(set.nodes.len());
+        for n in &set.nodes {
+            let name = self.member_name(&n.operator)?;
+            out.push(v::NodeView::new(n, &|_| name.clone()));
+        }
+        out.sort_by_key(|n| n.id);
+        Ok(out)
+    }
+
     /// The chain parameters in force.
     pub fn params(&self) -> Result<pb::Params> {
         self.reader(|st| st.params())

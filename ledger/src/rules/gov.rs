@@ -177,6 +177,10 @@ fn carry_out(ctx: &mut Ctx<'_, '_>, action: &Action, write: bool) -> Outcome {
             }
             Ok(())
         }
+        Action::AddNode(n) => add_node(ctx, n, write),
+        Action::PromoteNode(n) => node_role(ctx, &n.node_key, NodeChange::Promote, write),
+        Action::DemoteNode(n) => node_role(ctx, &n.node_key, NodeChange::Demote, write),
+        Action::RemoveNode(n) => node_role(ctx, &n.node_key, NodeChange::Remove, write),
         Action::SetCouncil(c) => {
             if check_council(c).is_err() {
                 return reject(r::bad_council());
@@ -272,5 +276,72 @@ fn revoke_key(ctx: &mut Ctx<'_, '_>, k: &pb::RevokeKey, write: bool) -> Outcome 
     if write {
         replace_key(ctx, &id(&k.member), &k.key, replacement)?;
     }
+    Ok(())
+}
+
+fn add_node(ctx: &mut Ctx<'_, '_>, n: &pb::AddNode, write: bool) -> Outcome {
+    let operator = ctx.member_of(&n.operator)?;
+    if operator.status != pb::MemberStatus::Active as i32 {
+        return reject(r::operator_inactive(&operator.id));
+    }
+    let mut set = ctx.st.node_set()?;
+    let taken = set.nodes.iter().any(|x| x.node_key == n.node_key)
+        || set.retired_keys.contains(&n.node_key)
+        || ctx.st.account(&n.node_key)?.is_some();
+    if taken {
+        return reject(r::node_key_taken(&n.node_key));
+    }
+    if write {
+        set.nodes.push(pb::NodeRecord {
+            id: shuquan_proto::gov::node_id(&n.node_key),
+            node_key: n.node_key.clone(),
+            addr: n.addr.clone(),
+            operator: n.operator.clone(),
+            role: pb::NodeRole::Learner as i32,
+            added_height: ctx.height,
+        });
+        ctx.st.put(keys::NODES.to_vec(), &set);
+    }
+    Ok(())
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum NodeChange {
+    Promote,
+    Demote,
+    Remove,
+}
+
+fn node_role(ctx: &mut Ctx<'_, '_>, key: &[u8], change: NodeChange, write: bool) -> Outcome {
+    let mut set = ctx.st.node_set()?;
+    let Some(i) = set.nodes.iter().position(|x| x.node_key == key) else {
+        return reject(r::unknown_node(key));
+    };
+    let voter = set.nodes[i].role == pb::NodeRole::Voter as i32;
+    let voters = set
+        .nodes
+        .iter()
+        .filter(|x| x.role == pb::NodeRole::Voter as i32)
+        .count();
+    match change {
+        NodeChange::Promote if voter => return reject(r::not_learner(key)),
+        NodeChange::Demote if !voter => return reject(r::not_voter(key)),
+        NodeChange::Demote | NodeChange::Remove if voter && voters <= 1 => {
+            return reject(r::last_voter(key))
+        }
+        _ => {}
+    }
+    if !write {
+        return Ok(());
+    }
+    match change {
+        NodeChange::Promote => set.nodes[i].role = pb::NodeRole::Voter as i32,
+        NodeChange::Demote => set.nodes[i].role = pb::NodeRole::Learner as i32,
+        NodeChange::Remove => {
+            let gone = set.nodes.remove(i);
+            set.retired_keys.push(gone.node_key);
+        }
+    }
+    ctx.st.put(keys::NODES.to_vec(), &set);
     Ok(())
 }

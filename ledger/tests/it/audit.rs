@@ -246,7 +246,7 @@ fn weak_or_foreign_certificates_are_caught() {
     let cert = b.headers[0].certificate.as_mut().unwrap();
     let hash = Hash32::from_slice(&cert.block_hash).unwrap();
     cert.signatures[0] = shuquan_proto::cert::sign_block(&key(30), CHAIN, 1, &hash);
-    assert_says(&s.reason(&b), "which is not a member node of the genesis");
+    assert_says(&s.reason(&b), "which is not a voter node at that height");
     let mut b = s.bundle();
     b.headers[0].certificate = None;
     assert_says(&s.reason(&b), "block 1 has no certificate");
@@ -444,7 +444,7 @@ fn the_state_tree_encoding_is_frozen() {
     let c = Chain::with_genesis(genesis_with_nodes());
     assert_eq!(
         c.ledger.bundles().state_root(0).unwrap().unwrap().to_hex(),
-        "2f9339a0312b4fe2da1ea2c355c207e18fb3a16b537f15a9447a7a04a229a3d3"
+        "b16a787bae3d641f6954162f6e7ab5f37893212a7073c59940984528b9865ee7"
     );
 }
 

@@ -435,3 +435,209 @@ fn an_audit_bundle_proves_title_across_a_key_rotation() {
     proof.value = rec.encode_to_vec();
     assert!(verify_bundle(&b.encode_to_vec(), c.ledger.genesis()).is_err());
 }
+
+/// With [`genesis_with_nodes`] the council is org1, org2 and org3 (they run the nodes):
+/// all three must vote yes.
+fn pass_by_nodes(c: &mut Chain, action: Action) -> Hash32 {
+    let (org1, org2, org3) = (c.org1.clone(), c.org2.clone(), c.org3.clone());
+    let p = applies(propose(c, &org1, action)).unwrap();
+    applies(vote(c, &org2, p, true));
+    applies(vote(c, &org3, p, true));
+    assert_eq!(status(c, p), "executed");
+    p
+}
+
+fn header(c: &Chain, h: u64) -> pb::BlockHeader {
+    let bytes = c.ledger.bundles().raw_block(h).unwrap().unwrap().header;
+    pb::BlockHeader::decode(&bytes[..]).unwrap()
+}
+
+fn node(action: fn(pb::ChangeNode) -> Action, n: u8) -> Action {
+    action(pb::ChangeNode {
+        node_key: key(n).public().to_vec(),
+    })
+}
+
+#[test]
+fn a_node_joins_as_learner_and_certifies_only_once_promoted() {
+    let mut c = Chain::with_genesis(genesis_with_nodes());
+    let add = Action::AddNode(pb::AddNode {
+        node_key: key(30).public().to_vec(),
+        addr: "/ip4/127.0.0.1/tcp/7105".into(),
+        operator: mid("org1"),
+    });
+    pass_by_nodes(&mut c, add.clone());
+    let h = c.ledger.applied().unwrap().height;
+    let hd = header(&c, h);
+    assert_eq!(
+        hd.voters_hash, hd.next_voters_hash,
+        "a learner changes no voter"
+    );
+    assert_eq!(c.ledger.certs().voters_at(h + 1).unwrap().len(), 3);
+    assert_eq!(c.ledger.certs().nodes().unwrap().len(), 4);
+    // A node key serves once; a promote needs a learner, a demote a voter.
+    let org1 = c.org1.clone();
+    fails(propose(&mut c, &org1, add), F::ActionRefused);
+    fails(
+        propose(&mut c, &org1, node(Action::DemoteNode, 30)),
+        F::ActionRefused,
+    );
+    fails(
+        propose(&mut c, &org1, node(Action::PromoteNode, 21)),
+        F::ActionRefused,
+    );
+
+    pass_by_nodes(&mut c, node(Action::PromoteNode, 30));
+    let h = c.ledger.applied().unwrap().height;
+    let hd = header(&c, h);
+    assert_ne!(
+        hd.voters_hash, hd.next_voters_hash,
+        "the promote block hands over"
+    );
+    assert_eq!(c.ledger.certs().voters_at(h).unwrap().len(), 3);
+    assert_eq!(c.ledger.certs().voters_at(h + 1).unwrap().len(), 4);
+    // The next block names the new set.
+    c.asset(&org1, 9);
+    assert_eq!(header(&c, h + 1).voters_hash, hd.next_voters_hash);
+
+    pass_by_nodes(&mut c, node(Action::RemoveNode, 21));
+    let h = c.ledger.applied().unwrap().height;
+    let voters = c.ledger.certs().voters_at(h + 1).unwrap();
+    assert_eq!(voters.len(), 3);
+    assert!(!voters.contains(&key(21).public()));
+    // Removed for good.
+    let again = Action::AddNode(pb::AddNode {
+        node_key: key(21).public().to_vec(),
+        addr: "/ip4/127.0.0.1/tcp/7100".into(),
+        operator: mid("org1"),
+    });
+    fails(propose(&mut c, &org1, again), F::ActionRefused);
+}
+
+/// An asset registered under the genesis voters and moved after a node joined, was
+/// promoted and an original node left: its bundle verifies with the genesis alone, by
+/// following the voter changes; a bundle that hides one, or whose change block is signed
+/// by the new set, does not.
+#[test]
+fn an_audit_bundle_follows_the_voter_set_from_the_genesis() {
+    let mut c = Chain::with_genesis(genesis_with_nodes());
+    let (org1, org3) = (c.org1.clone(), c.org3.clone());
+    let a = c.asset(&org1, 1);
+    pass_by_nodes(
+        &mut c,
+        Action::AddNode(pb::AddNode {
+            node_key: key(30).public().to_vec(),
+            addr: "/ip4/127.0.0.1/tcp/7105".into(),
+            operator: mid("org3"),
+        }),
+    );
+    pass_by_nodes(&mut c, node(Action::PromoteNode, 30));
+    let promoted_at = c.ledger.applied().unwrap().height;
+    pass_by_nodes(&mut c, node(Action::RemoveNode, 21));
+    let removed_at = c.ledger.applied().unwrap().height;
+    applies(c.transfer(&org1, a, pb::Right::Use, &org3, &[]));
+    // Every node signs every block; a certificate keeps only the voters of its height.
+    c.certify(&[1, 2, 3]);
+    let chain = c.ledger.chain_id().to_string();
+    let top = c.ledger.applied().unwrap().height;
+    for h in 1..=top {
+        let hash = c.ledger.certs().block_hash(h).unwrap().unwrap();
+        let sig = shuquan_proto::cert::sign_block(&key(30), &chain, h, &hash);
+        c.ledger
+            .certs()
+            .store_signature(h, &key(30).public(), &sig.signature)
+            .unwrap();
+    }
+    let bytes = c
+        .ledger
+        .bundles()
+        .audit_bundle(&a, top, false)
+        .unwrap()
+        .unwrap();
+    let b = pb::AuditBundle::decode(&bytes[..]).unwrap();
+    assert_eq!(
+        b.voter_changes
+            .iter()
+            .map(
+                |v| pb::BlockHeader::decode(&v.header.as_ref().unwrap().header[..])
+                    .unwrap()
+                    .height
+            )
+            .collect::<Vec<_>>(),
+        [promoted_at, removed_at]
+    );
+    let r = verify_bundle(&bytes, c.ledger.genesis()).unwrap();
+    assert_eq!(r.holders.use_, party_hex(&org3));
+    // The last event's block is certified without node 1, which left.
+    let last = b.headers.last().unwrap().certificate.as_ref().unwrap();
+    assert!(last
+        .signatures
+        .iter()
+        .all(|s| s.node_key != key(21).public().to_vec()));
+
+    let reason = |b: &pb::AuditBundle| {
+        verify_bundle(&b.encode_to_vec(), c.ledger.genesis())
+            .unwrap_err()
+            .to_string()
+    };
+    // A hidden change shows: the event's block names voters the verifier never met.
+    let mut hidden = b.clone();
+    hidden.voter_changes.pop();
+    assert!(
+        reason(&hidden).contains("omits a change of the voter set"),
+        "{}",
+        reason(&hidden)
+    );
+    // A change block signed by the set it hands over to (node 30 and the others after the
+    // change) but not a majority of the voters before it is refused.
+    let mut by_new = b.clone();
+    let change = by_new.voter_changes[0].header.as_mut().unwrap();
+    let cert = change.certificate.as_mut().unwrap();
+    cert.signatures
+        .retain(|s| s.node_key == key(21).public().to_vec());
+    let h = cert.height;
+    let hash = c.ledger.certs().block_hash(h).unwrap().unwrap();
+    cert.signatures
+        .push(shuquan_proto::cert::sign_block(&key(30), &chain, h, &hash));
+    assert!(
+        reason(&by_new).contains("not a voter node"),
+        "{}",
+        reason(&by_new)
+    );
+    // A change that lists other voters than its header hands over to is refused.
+    let mut swapped = b.clone();
+    swapped.voter_changes[1].voters.pop();
+    assert!(
+        reason(&swapped).contains("hands over to"),
+        "{}",
+        reason(&swapped)
+    );
+}
+
+#[test]
+fn a_genesis_learner_signs_but_certifies_nothing_until_promoted() {
+    let mut g = genesis_with_nodes();
+    g.members[2].node_learner = true;
+    let mut c = Chain::with_genesis(g);
+    let nodes = c.ledger.queries().nodes().unwrap();
+    let roles: Vec<&str> = nodes.iter().map(|n| n.role.as_str()).collect();
+    assert_eq!(roles, ["voter", "voter", "learner"]);
+    assert_eq!(c.ledger.certs().voters_at(1).unwrap().len(), 2);
+    let org1 = c.org1.clone();
+    c.asset(&org1, 1);
+    // Nodes 1 and 3 sign: 3 is a learner, so one voter of two is no majority.
+    c.certify(&[1, 3]);
+    assert!(!c.ledger.certs().is_certified(1).unwrap());
+    c.certify(&[2]);
+    assert!(c.ledger.certs().is_certified(1).unwrap());
+    assert_eq!(
+        c.ledger
+            .certs()
+            .certificate(1)
+            .unwrap()
+            .unwrap()
+            .signatures
+            .len(),
+        2
+    );
+}

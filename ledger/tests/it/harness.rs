@@ -71,6 +71,7 @@ fn member(id: &str, j: &str, role: &str, k: &Keypair, ciio: bool) -> MemberFile 
         node_key: None,
         node_addr: String::new(),
         is_ciio: ciio,
+        learner: false,
     }
 }
 

@@ -14,6 +14,11 @@ pub(super) async fn council(State(app): State<Arc<Api>>) -> Answer<v::CouncilVie
     Ok(Json(app.ledger.queries().council()?))
 }
 
+/// The nodes governance decided (the set Raft membership and the allow list follow).
+pub(super) async fn nodes(State(app): State<Arc<Api>>) -> Answer<Vec<v::NodeView>> {
+    Ok(Json(app.ledger.queries().nodes()?))
+}
+
 #[derive(Debug, Deserialize)]
 pub(super) struct ProposalsQuery {
     /// Only proposals still open for votes.

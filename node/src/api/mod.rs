@@ -93,6 +93,7 @@ pub(crate) fn router(app: Arc<Api>) -> Router {
         .route("/v1/members/{member}/txs", get(queries::member_txs))
         .route("/v1/members/{member}/grants", get(queries::member_grants))
         .route("/v1/council", get(gov::council))
+        .route("/v1/nodes", get(gov::nodes))
         .route("/v1/proposals", get(gov::proposals))
         .route("/v1/proposals/{id}", get(gov::proposal))
         .route("/v1/txs/{id}", get(queries::tx))

@@ -56,6 +56,16 @@ pub(super) async fn status(State(app): State<Arc<Api>>) -> Answer<v::StatusView>
         },
         clock_ms: app.clock.now_ms(),
         clock_offset_ms: app.clock.offset_ms(),
+        raft_voters: st.membership.voters().into_iter().collect(),
+        raft_learners: {
+            let voters = st.membership.voters();
+            st.membership
+                .nodes
+                .keys()
+                .filter(|id| !voters.contains(id))
+                .copied()
+                .collect()
+        },
         version: env!("CARGO_PKG_VERSION").into(),
     }))
 }
@@ -335,10 +345,13 @@ pub(super) async fn certificate(
     Path(h): Path<String>,
 ) -> Answer<v::CertificateView> {
     let h = height(&h)?;
-    let view = app.ledger.certs().certificate(h)?.and_then(|cert| {
-        let hash = Hash32::from_slice(&cert.block_hash).ok()?;
-        Some(v::CertificateView::new(app.ledger.genesis(), hash, &cert))
-    });
+    let Some(cert) = app.ledger.certs().certificate(h)? else {
+        return Err(ApiError::not_found(format_args!("block {h}")));
+    };
+    let voters = app.ledger.certs().voters_at(h)?;
+    let view = Hash32::from_slice(&cert.block_hash)
+        .ok()
+        .map(|hash| v::CertificateView::new(app.ledger.chain_id(), &voters, hash, &cert));
     found(view, format_args!("block {h}"))
 }
 

@@ -39,6 +39,8 @@ pub struct ClusterMember {
     pub node_key: PublicKey,
     /// Its p2p address (genesis `node_addr`, or the config's `p2p.peers`).
     pub addr: String,
+    /// It starts as a Raft voter (genesis nodes marked `learner` do not).
+    pub voter: bool,
 }
 
 /// The genesis members that run nodes, with Raft ids and addresses (`p2p.peers` entries
@@ -61,6 +63,7 @@ pub fn cluster(genesis: &pb::Genesis, peers: &[String]) -> Result<Vec<ClusterMem
             member: m.id.clone(),
             node_key,
             addr,
+            voter: !m.node_learner,
         });
     }
     Ok(out)
@@ -127,17 +130,26 @@ impl Daemon {
     ) -> Result<Daemon> {
         cfg.validate()?;
         let members = cluster(&genesis, &cfg.p2p.peers)?;
-        let me = members
+        // A genesis node, or a node governance added (or is to add): its Raft id follows
+        // from its key, and it waits, refused by the members, until an add-node passes.
+        let genesis_node = members
             .iter()
             .find(|m| m.node_key == node_key.public())
-            .cloned()
-            .ok_or_else(|| Error::Config {
-                key: "node_key".into(),
-                message: format!(
-                    "node key {} is not the node key of any genesis member; use the key genesis names",
-                    node_key.public()
-                ),
-            })?;
+            .cloned();
+        let me = genesis_node.clone().unwrap_or_else(|| ClusterMember {
+            id: shuquan_proto::gov::node_id(node_key.public().as_bytes()),
+            member: "(added by governance)".into(),
+            node_key: node_key.public(),
+            addr: cfg.p2p.listen.clone(),
+            voter: false,
+        });
+        if genesis_node.is_none() {
+            tracing::info!(
+                node_key = %node_key.public(),
+                raft_id = me.id,
+                "this node is not in the genesis: it joins once the council adds it (`shuquan gov propose add-node`)"
+            );
+        }
         let chain_id = genesis.chain_id.clone();
         let ledger_dir = cfg.data_dir.join("ledger");
         let tuning = cfg.storage.tuning();
@@ -216,11 +228,16 @@ impl Daemon {
             transport,
         )
         .await?;
-        let initial: BTreeMap<NodeId, NodeInfo> = members
-            .iter()
-            .map(|m| (m.id, NodeInfo::new(m.node_key.to_hex(), m.addr.clone())))
-            .collect();
-        raft.initialize(initial).await?;
+        // The genesis voters form the cluster; genesis learners and nodes added later are
+        // brought in by the leader (see `membership`).
+        if genesis_node.as_ref().is_some_and(|m| m.voter) {
+            let initial: BTreeMap<NodeId, NodeInfo> = members
+                .iter()
+                .filter(|m| m.voter)
+                .map(|m| (m.id, NodeInfo::new(m.node_key.to_hex(), m.addr.clone())))
+                .collect();
+            raft.initialize(initial).await?;
+        }
 
         let (stop, stop_rx) = watch::channel(false);
         let producer = tokio::spawn(producer::run(
@@ -279,6 +296,21 @@ impl Daemon {
             )),
             tokio::spawn(tasks::watch_raft(helpers, stop_rx.clone())),
             tokio::spawn(
+                crate::membership::Reconciler {
+                    ledger: ledger.clone(),
+                    raft: raft.clone(),
+                    p2p: p2p.clone(),
+                    me: node_key.public(),
+                    overrides: cfg
+                        .p2p
+                        .peers
+                        .iter()
+                        .filter_map(|p| parse_peer(p).ok())
+                        .collect(),
+                }
+                .run(stop_rx.clone()),
+            ),
+            tokio::spawn(
                 crate::sync::Syncer {
                     ledger: ledger.clone(),
                     source: Arc::new(p2p.clone()),
@@ -294,7 +326,6 @@ impl Daemon {
             tokio::spawn(
                 crate::certify::Certifier {
                     ledger: ledger.clone(),
-                    nodes: shuquan_proto::cert::node_keys(ledger.genesis()),
                     key: node_key.clone(),
                     p2p: p2p.clone(),
                     metrics: metrics.clone(),

@@ -43,6 +43,9 @@ pub(super) enum Command {
     },
     /// The addresses we listen on.
     ListenAddrs { reply: oneshot::Sender<Vec<String>> },
+    /// The member nodes are now these (the chain's node set changed): allow and dial the
+    /// new ones, refuse and disconnect the gone ones.
+    SetNodes { nodes: Vec<super::Peer> },
     /// The number of peers subscribed to our topic.
     #[cfg(test)]
     GossipPeers { reply: oneshot::Sender<usize> },
@@ -181,6 +184,7 @@ impl EventLoop {
             Command::ListenAddrs { reply } => {
                 let _ = reply.send(self.listen_addrs.iter().map(|a| a.to_string()).collect());
             }
+            Command::SetNodes { nodes } => self.set_nodes(nodes),
             #[cfg(test)]
             Command::GossipPeers { reply } => {
                 let hash = self.topic.hash();
@@ -321,6 +325,46 @@ impl EventLoop {
         } else {
             tracing::warn!(%peer, %node_key, %addr, %cause, "refused connection {dir} a node");
         }
+    }
+
+    /// Follows the chain's node set: new nodes are allowed and dialed (a configured
+    /// address stays as configured), gone ones are refused, which closes their connections
+    /// (allow first, refuse last: the chain removes a node only after it stops counting).
+    fn set_nodes(&mut self, nodes: Vec<super::Peer>) {
+        let me = *self.swarm.local_peer_id();
+        let mut next = HashMap::new();
+        for n in &nodes {
+            let Ok(peer) = behaviour::peer_id_of(&n.node_key) else {
+                continue;
+            };
+            if peer == me {
+                continue;
+            }
+            next.insert(peer, n.node_key);
+            if !self.members.contains_key(&peer) {
+                self.swarm.behaviour_mut().allow.allow_peer(peer);
+                tracing::info!(node_key = %n.node_key, addr = %n.addr, "a node joined the chain: allowed");
+            }
+            if !self.dial_list.contains_key(&peer) {
+                if let Ok(addr) = n.addr.parse::<Multiaddr>() {
+                    self.swarm.add_peer_address(peer, addr.clone());
+                    self.dial_list.insert(peer, addr);
+                }
+            }
+        }
+        let gone: Vec<PeerId> = self
+            .members
+            .keys()
+            .filter(|p| !next.contains_key(p))
+            .copied()
+            .collect();
+        for peer in gone {
+            self.swarm.behaviour_mut().allow.disallow_peer(peer);
+            self.dial_list.remove(&peer);
+            tracing::info!(%peer, "a node left the chain: refused and disconnected");
+        }
+        self.members = next;
+        self.redial();
     }
 
     /// Dials every configured peer that is neither connected nor being dialed.

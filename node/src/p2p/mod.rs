@@ -191,7 +191,7 @@ pub struct P2p {
 
 struct Shared {
     local: PublicKey,
-    members: BTreeSet<PublicKey>,
+    members: std::sync::RwLock<BTreeSet<PublicKey>>,
     commands: mpsc::Sender<Command>,
     stats: Arc<Counters>,
     peers: watch::Receiver<BTreeSet<PublicKey>>,
@@ -213,7 +213,7 @@ impl P2p {
         let (commands, mailbox) = mpsc::channel(MAILBOX);
         let (peers_tx, peers) = watch::channel(BTreeSet::new());
         let local = cfg.key.public();
-        let members = cfg.members.iter().copied().collect();
+        let members = std::sync::RwLock::new(cfg.members.iter().copied().collect());
         let event_loop =
             event_loop::EventLoop::new(&cfg, inbound, mailbox, peers_tx, stats.clone()).await?;
         let task = tokio::spawn(event_loop.run());
@@ -262,7 +262,13 @@ impl P2p {
         if to == self.inner.local {
             return Err(RequestError::Unreachable(format!("{to} is this node")));
         }
-        if !self.inner.members.contains(&to) {
+        let member = self
+            .inner
+            .members
+            .read()
+            .map(|m| m.contains(&to))
+            .unwrap_or(false);
+        if !member {
             return Err(RequestError::Unreachable(format!("{to} is not a member")));
         }
         let (reply, answer) = oneshot::channel();
@@ -276,6 +282,15 @@ impl P2p {
             Ok(result) => result,
             Err(_) => Err(RequestError::Timeout),
         }
+    }
+
+    /// The member nodes are now `nodes` (the chain's node set): new ones are allowed and
+    /// dialed, gone ones refused and disconnected.
+    pub async fn set_nodes(&self, nodes: Vec<Peer>) -> Result<()> {
+        if let Ok(mut m) = self.inner.members.write() {
+            *m = nodes.iter().map(|n| n.node_key).collect();
+        }
+        self.send(Command::SetNodes { nodes }).await
     }
 
     /// Member nodes connected right now.

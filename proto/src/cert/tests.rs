@@ -68,7 +68,7 @@ fn each_shortfall_has_its_reason() {
         &h,
         &cert(&[&a, &outsider], 5, &h)
     ))
-    .contains("not a member node of the genesis"),);
+    .contains("not a voter node at that height"),);
     let mut twice = cert(&[&a], 5, &h);
     twice.signatures.push(twice.signatures[0].clone());
     assert!(reason(verify_certificate(&g, 5, &h, &twice)).contains("two signatures by"));

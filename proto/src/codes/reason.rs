@@ -90,6 +90,8 @@ reasons! {
     right_missing(field) = InvalidField/19: "{field} is missing";
     /// Not a member short id.
     not_short_id(field) = InvalidField/21: "{field} is not a short id: 1 to 64 lowercase letters, digits, - or _ (like org5)";
+    /// Not a multiaddr.
+    not_multiaddr(field) = InvalidField/22: "{field} is not a multiaddr such as /ip4/127.0.0.1/tcp/7105";
     /// No decision named.
     decision_missing() = InvalidField/20: "decision is missing";
     /// Core data.
@@ -318,6 +320,18 @@ reasons! {
     council_member_inactive(member) = ActionRefused/8: "council member {member} is not an active member";
     /// The last council member removed or suspended.
     council_emptied(member) = ActionRefused/9: "member {member} is on the council: change the council first";
+    /// A node key in use, or retired.
+    node_key_taken(key) = ActionRefused/10: "node key {key} is a node of the chain, or was: a node key serves once";
+    /// No such node.
+    unknown_node(key) = ActionRefused/11: "{key} is no node of the chain";
+    /// Promoting what is no learner.
+    not_learner(key) = ActionRefused/12: "node {key} is no learner: only a learner is promoted";
+    /// Demoting what is no voter.
+    not_voter(key) = ActionRefused/13: "node {key} is no voter: only a voter is demoted";
+    /// The last voter.
+    last_voter(key) = ActionRefused/14: "node {key} is the last voter: promote another node first";
+    /// A node of an inactive member.
+    operator_inactive(member) = ActionRefused/15: "member {member} is not an active member: it cannot run a node";
     /// Proposal over.
     proposal_closed(proposal, status) = ProposalClosed/0: "proposal {proposal} is {status}";
     /// Voted twice.

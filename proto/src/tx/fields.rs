@@ -224,6 +224,17 @@ fn propose(p: &pb::Propose) -> Result<(), Rejection> {
             }
             Ok(())
         }
+        Some(Action::AddNode(n)) => {
+            key("add_node.node_key", &n.node_key)?;
+            text("add_node.addr", &n.addr, MAX_LABEL, true)?;
+            if !n.addr.starts_with('/') {
+                return Err(r::not_multiaddr("add_node.addr"));
+            }
+            hash("add_node.operator", &n.operator)
+        }
+        Some(Action::PromoteNode(n) | Action::DemoteNode(n) | Action::RemoveNode(n)) => {
+            key("node_key", &n.node_key)
+        }
     }
 }
 

@@ -8,15 +8,15 @@ use crate::pb;
 
 use super::ReceiptView;
 
-/// A block's certificate as a node serves it: the member node signatures it holds, and
-/// whether they certify the block (checked with [`crate::cert::verify_certificate`]).
+/// A block's certificate as a node serves it: the voters' signatures it holds, and
+/// whether they certify the block (checked with [`crate::cert::verify_certificate_by`]).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct CertificateView {
     /// Block height.
     pub height: u64,
     /// The block's hash.
     pub block_hash: Hash32,
-    /// Member nodes in the genesis.
+    /// Voter nodes at the block's height.
     pub nodes: usize,
     /// Signatures needed (a majority of `nodes`).
     pub required: usize,
@@ -32,10 +32,16 @@ pub struct CertificateView {
 }
 
 impl CertificateView {
-    /// The view of `cert` (of the block with hash `hash`) under `genesis`.
-    pub fn new(genesis: &pb::Genesis, hash: Hash32, cert: &pb::Certificate) -> Self {
-        let nodes = crate::cert::node_keys(genesis).len();
-        let check = crate::cert::verify_certificate(genesis, cert.height, &hash, cert);
+    /// The view of `cert` (of the block with hash `hash`) of chain `chain_id`, whose
+    /// voters at that height are `voters`.
+    pub fn new(
+        chain_id: &str,
+        voters: &std::collections::BTreeSet<crate::PublicKey>,
+        hash: Hash32,
+        cert: &pb::Certificate,
+    ) -> Self {
+        let nodes = voters.len();
+        let check = crate::cert::verify_certificate_by(chain_id, voters, cert.height, &hash, cert);
         CertificateView {
             height: cert.height,
             block_hash: hash,

@@ -119,3 +119,34 @@ pub struct CouncilView {
     /// How long a proposal stays open.
     pub voting_period_ms: u64,
 }
+
+/// A node of the chain, as governance decided it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct NodeView {
+    /// Its Raft id.
+    pub id: u64,
+    /// Its node key (hex).
+    pub node_key: String,
+    /// Its p2p address.
+    pub addr: String,
+    /// The member that runs it (short id, or member id when unknown).
+    pub operator: String,
+    /// `voter` or `learner`.
+    pub role: String,
+    /// The block that added it (0: the genesis).
+    pub added_height: u64,
+}
+
+impl NodeView {
+    /// The view of `n`; `name` resolves the operator's member id.
+    pub fn new(n: &pb::NodeRecord, name: &dyn Fn(&[u8]) -> Option<String>) -> Self {
+        NodeView {
+            id: n.id,
+            node_key: hex::encode(&n.node_key),
+            addr: n.addr.clone(),
+            operator: name(&n.operator).unwrap_or_else(|| hex::encode(&n.operator)),
+            role: super::node_role_word(n.role),
+            added_height: n.added_height,
+        }
+    }
+}

@@ -13,7 +13,7 @@ mod words;
 
 pub use assets::{AssetView, EdgeView, HistoryEntryView, HoldersView, LineageView, RightsView};
 pub use chain::{BlockView, CertificateView, InclusionProofView, TxView};
-pub use gov::{CouncilView, ProposalView, VoteView};
+pub use gov::{CouncilView, NodeView, ProposalView, VoteView};
 pub use grants::{AttestationView, FilingView, GrantView, TransferExportView};
 pub use members::MemberView;
 pub use node::{BlockRangeView, ErrorView, ReceiptView, StatusView, SubmitView};

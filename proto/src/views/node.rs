@@ -113,7 +113,8 @@ pub struct StatusView {
     pub genesis_hash: Hash32,
     /// This node's key.
     pub node_key: String,
-    /// This node's Raft id (its place among the genesis members that run nodes, from 1).
+    /// This node's Raft id (its place among the genesis members that run nodes, from 1;
+    /// for a node added by governance, from its key).
     pub node_id: u64,
     /// `leader`, `follower`, `learner` or `candidate`.
     pub role: String,
@@ -144,6 +145,12 @@ pub struct StatusView {
     /// is slow). More than a second means the host's time sync needs fixing.
     #[serde(default)]
     pub clock_offset_ms: i64,
+    /// Raft's voters as this node last saw them (both sets while a change is joint).
+    #[serde(default)]
+    pub raft_voters: Vec<u64>,
+    /// Raft's learners as this node last saw them.
+    #[serde(default)]
+    pub raft_learners: Vec<u64>,
     /// Software version.
     pub version: String,
 }

@@ -101,6 +101,19 @@ pub fn action_json(p: &pb::Propose) -> Value {
             "action": "set-param", "name": s.name,
             "value": if s.name == "purposes" { json!(s.words) } else { json!(s.value) },
         }),
+        Some(Action::AddNode(n)) => json!({
+            "action": "add-node", "node_key": hex::encode(&n.node_key), "addr": n.addr,
+            "operator": hex::encode(&n.operator),
+        }),
+        Some(Action::PromoteNode(n)) => json!({
+            "action": "promote-node", "node_key": hex::encode(&n.node_key),
+        }),
+        Some(Action::DemoteNode(n)) => json!({
+            "action": "demote-node", "node_key": hex::encode(&n.node_key),
+        }),
+        Some(Action::RemoveNode(n)) => json!({
+            "action": "remove-node", "node_key": hex::encode(&n.node_key),
+        }),
         Some(Action::SetCouncil(c)) => json!({
             "action": "set-council", "members": hexes(&c.members),
             "threshold": format!("{}/{}", c.threshold_num, c.threshold_den),

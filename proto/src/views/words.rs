@@ -36,6 +36,7 @@ word_fn!(member_status_word, pb::MemberStatus, "MEMBER_STATUS_");
 word_fn!(grant_status_word, pb::GrantStatus, "GRANT_STATUS_");
 word_fn!(filing_status_word, pb::FilingStatus, "FILING_STATUS_");
 word_fn!(proposal_status_word, pb::ProposalStatus, "PROPOSAL_STATUS_");
+word_fn!(node_role_word, pb::NodeRole, "NODE_ROLE_");
 
 /// Hex of a byte field, or `None` when it is empty.
 pub fn opt_hex(b: &[u8]) -> Option<String> {

@@ -25,6 +25,7 @@ fn main() -> anyhow::Result<()> {
         pauses: !args.iter().any(|a| a == "--kill-only"),
         seed: num("--seed", shuquan_tests::now_ms())?,
         netns: arg(&args, "--netns"),
+        membership: !args.iter().any(|a| a == "--no-membership"),
     };
     eprintln!("chaos: {plan:?}");
     let report = run(&plan)?;

@@ -1,0 +1,235 @@
+//! Live membership on real processes, under load: a 4th node made by `shuquan devnet
+//! add-node` is refused until the council adds it, catches up as a Raft learner, is
+//! promoted to voter; then an original node is removed and the chain keeps committing.
+//! Every acknowledged transaction is on every remaining node, and the audit bundle of an
+//! asset whose history spans the changes verifies offline with the genesis alone.
+
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use shuquan_tests::cluster::Cluster;
+use shuquan_tests::load::{Load, LoadPlan};
+use shuquan_tests::Cli;
+
+const WAIT: Duration = Duration::from_secs(60);
+
+fn json(cli: &Cli, args: &[&str]) -> Value {
+    let mut all = vec!["--output", "json"];
+    all.extend_from_slice(args);
+    let out = cli.run(&all);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// org1 proposes, org2 and the regulator vote yes: the devnet council decides.
+fn decide(cli: &Cli, k: &dyn Fn(&str) -> String, action: &[&str]) -> String {
+    let org1 = k("org1");
+    let mut args = vec!["--key", org1.as_str(), "gov", "propose"];
+    args.extend_from_slice(action);
+    args.push("--wait");
+    let p = json(cli, &args);
+    assert_eq!(p["status"], "committed", "{p}");
+    let id = p["proposal"].as_str().unwrap().to_string();
+    for who in ["org2", "regulator"] {
+        let v = json(
+            cli,
+            &["--key", &k(who), "gov", "vote", &id, "--yes", "--wait"],
+        );
+        assert_eq!(v["status"], "committed", "{v}");
+    }
+    let prop = json(cli, &["query", "proposal", &id]);
+    assert_eq!(prop["status"], "executed", "{prop}");
+    id
+}
+
+fn until(what: &str, mut f: impl FnMut() -> bool) {
+    let deadline = Instant::now() + WAIT;
+    while !f() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn a_node_joins_by_vote_is_promoted_and_an_original_node_leaves_while_the_chain_commits() {
+    let mut cluster = Cluster::start(3, &[]).unwrap();
+    let leader = cluster.wait_leader(WAIT).unwrap();
+    let dir = cluster.path("keys");
+    let k = move |who: &str| dir.join(format!("{who}.key")).display().to_string();
+    // The node that leaves: a follower (removing the leader's own node waits for a new
+    // leader; see the README).
+    let leaving = (1..=3).find(|&i| i != leader).unwrap();
+    let stays = (1..=3).find(|&i| i != leader && i != leaving).unwrap();
+    let cli = cluster.cli(leader);
+
+    // An asset registered before any change; load throughout.
+    let reg = json(
+        &cli,
+        &[
+            "--key",
+            &k("org1"),
+            "tx",
+            "register",
+            "--fingerprint",
+            &"ab".repeat(32),
+            "--size",
+            "10",
+            "--name",
+            "spans the changes",
+            "--grade",
+            "general",
+            "--jurisdiction",
+            "CN",
+            "--wait",
+        ],
+    );
+    let asset = reg["asset"].as_str().unwrap().to_string();
+    let urls = |c: &Cluster, skip: &[usize]| -> Vec<String> {
+        (1..=c.nodes.len())
+            .filter(|i| !skip.contains(i))
+            .map(|i| c.node(i).url())
+            .collect()
+    };
+    let load = Load::start(
+        LoadPlan {
+            urls: urls(&cluster, &[leaving]),
+            clients: 2,
+            wait_ms: 10_000,
+            first_seed: 7_000_000,
+            max: Duration::from_secs(120),
+            chain: cluster.chain(),
+        },
+        &cluster.key("org1"),
+    );
+
+    // A new node: refused by the members until added.
+    let (new, new_key, new_addr) = cluster.add_node(&[]).unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    let st = cluster.node(new).status();
+    assert_eq!(
+        st["height"], 0,
+        "a node nobody added receives nothing: {st}"
+    );
+    assert!(st["peers"].as_array().unwrap().is_empty(), "{st}");
+
+    decide(
+        &cli,
+        &k,
+        &[
+            "add-node",
+            "--key",
+            &new_key,
+            "--addr",
+            &new_addr,
+            "--operator",
+            "org1",
+        ],
+    );
+    let nodes = json(&cli, &["query", "nodes"]);
+    assert_eq!(nodes.as_array().unwrap().len(), 4, "{nodes}");
+    // It catches up as a learner.
+    until("the new node caught up", || {
+        let h = cluster.node(leader).status()["height"]
+            .as_u64()
+            .unwrap_or(0);
+        cluster.node(new).status()["height"].as_u64().unwrap_or(0) + 5 >= h
+    });
+    let st = cluster.node(new).status();
+    assert_eq!(st["role"], "learner", "{st}");
+
+    decide(&cli, &k, &["promote-node", &new_key]);
+    let new_id = cluster.node(new).status()["node_id"].as_u64().unwrap();
+    until("Raft counts the new node as a voter", || {
+        cluster.node(leader).status()["raft_voters"]
+            .as_array()
+            .is_some_and(|v| v.iter().any(|x| x.as_u64() == Some(new_id)) && v.len() == 4)
+    });
+
+    let leaving_key = cluster.node(leaving).status()["node_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    decide(&cli, &k, &["remove-node", &leaving_key]);
+    until("Raft drops the removed node", || {
+        let st = cluster.node(leader).status();
+        let ids: Vec<u64> = st["raft_voters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .chain(st["raft_learners"].as_array().into_iter().flatten())
+            .filter_map(Value::as_u64)
+            .collect();
+        ids.len() == 3 && ids.contains(&new_id)
+    });
+    // The removed node sees itself out of the chain and of Raft, and stops.
+    until("the removed node stopped", || {
+        cluster.node(leaving).get("/health").0 == 0
+    });
+    cluster.nodes[leaving - 1].stop();
+
+    // The chain keeps committing on the three that remain, the new node among them.
+    let moved = json(
+        &cluster.cli(new),
+        &[
+            "--key",
+            &k("org1"),
+            "tx",
+            "transfer",
+            "--asset",
+            &asset,
+            "--right",
+            "use",
+            "--to",
+            "org2",
+            "--cosign-key",
+            &k("org2"),
+            "--wait",
+        ],
+    );
+    assert_eq!(moved["status"], "committed", "{moved}");
+    let acked = load.finish();
+    assert!(!acked.is_empty());
+    let h = cluster.wait_same_height(WAIT).unwrap();
+    cluster.assert_same_chain(h);
+    for id in &acked {
+        for i in [leader, stays, new] {
+            let (code, v) = cluster.node(i).get(&format!("/v1/txs/{id}"));
+            assert_eq!(code, 200, "acknowledged {id} missing on node {i}: {v}");
+        }
+    }
+
+    // The bundle spans the add, the promote and the removal; offline, genesis only.
+    let file = cluster.path("spans.bundle");
+    let file = file.to_str().unwrap();
+    until("the transfer is certified", || {
+        let st = cluster.node(new).status();
+        st["certified_height"].as_u64() >= moved["height"].as_u64()
+    });
+    json(
+        &cluster.cli(new),
+        &["audit", "bundle", &asset, "--out", file],
+    );
+    let offline = Cli {
+        node: "http://127.0.0.1:9".into(),
+        dir: cli.dir.clone(),
+    };
+    let genesis = cluster.path("genesis.toml");
+    let v = json(
+        &offline,
+        &[
+            "audit",
+            "verify",
+            file,
+            "--genesis",
+            genesis.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(v["verdict"], "verified", "{v}");
+    assert_eq!(v["report"]["events"].as_array().unwrap().len(), 2, "{v}");
+}
