@@ -27,6 +27,8 @@ use crate::p2p::{P2p, Peer};
 pub(crate) const RECONCILE_EVERY: Duration = Duration::from_millis(300);
 /// Rounds a removed node waits, cut off, before it stops.
 const STOP_AFTER_ROUNDS: u32 = 5;
+/// Longest wait for one membership change: a leader cut off must not hold the loop.
+const CHANGE_TIMEOUT: Duration = Duration::from_secs(5);
 /// A learner within this many log entries of the leader is caught up (etcd promotes at
 /// 90% of the leader's index; a fixed bound is stricter for long logs).
 pub(crate) const CAUGHT_UP: u64 = 64;
@@ -40,6 +42,8 @@ pub(crate) struct Reconciler {
     pub(crate) me: PublicKey,
     /// Addresses from the config (`p2p.peers`), which win over the chain's.
     pub(crate) overrides: BTreeMap<PublicKey, String>,
+    /// Told when this node was removed and stopped its Raft: the node then exits.
+    pub(crate) removed: watch::Sender<bool>,
 }
 
 impl Reconciler {
@@ -84,6 +88,7 @@ impl Reconciler {
                 if let Err(e) = self.raft.shutdown().await {
                     tracing::warn!(error = %e, "raft did not stop cleanly");
                 }
+                self.removed.send_replace(true);
                 return;
             }
             if self.raft.role().0 == Role::Leader {
@@ -93,7 +98,8 @@ impl Reconciler {
     }
 
     /// The nodes to allow and dial: the chain's set and Raft's members, addresses from the
-    /// config first, then the chain, then Raft.
+    /// config first, then the chain, then Raft; but never a node whose operator is
+    /// suspended or removed (its node is cut off until the member is reinstated).
     fn peers(&self, set: &pb::NodeSet, raft: &BTreeMap<NodeId, NodeInfo>) -> Vec<Peer> {
         let mut out: BTreeMap<PublicKey, String> = BTreeMap::new();
         for n in raft.values() {
@@ -101,11 +107,17 @@ impl Reconciler {
                 out.insert(k, n.addr.clone());
             }
         }
+        let mut barred = BTreeSet::new();
         for n in &set.nodes {
-            if let Ok(k) = PublicKey::from_slice(&n.node_key) {
-                out.insert(k, n.addr.clone());
+            let Ok(k) = PublicKey::from_slice(&n.node_key) else {
+                continue;
+            };
+            out.insert(k, n.addr.clone());
+            if !self.ledger.member_active(&n.operator).unwrap_or(true) {
+                barred.insert(k);
             }
         }
+        out.retain(|k, _| !barred.contains(k) || *k == self.me);
         for (k, a) in &self.overrides {
             if let Some(addr) = out.get_mut(k) {
                 addr.clone_from(a);
@@ -144,15 +156,21 @@ impl Reconciler {
                 continue;
             }
             let info = NodeInfo::new(hex::encode(&n.node_key), n.addr.clone());
-            match self.raft.add_learner_nowait(n.id, info).await {
-                Ok(()) => tracing::info!(node = n.id, "added to Raft as a learner"),
-                Err(e) => tracing::info!(node = n.id, error = %e, "adding a learner: retrying"),
+            match tokio::time::timeout(CHANGE_TIMEOUT, self.raft.add_learner_nowait(n.id, info))
+                .await
+            {
+                Ok(Ok(())) => tracing::info!(node = n.id, "added to Raft as a learner"),
+                Ok(Err(e)) => tracing::info!(node = n.id, error = %e, "adding a learner: retrying"),
+                Err(_) => tracing::info!(node = n.id, "adding a learner timed out: retrying"),
             }
             return;
         }
         // 2. Raft's voters are the chain's, once the new ones caught up.
         if m.voters() != want_voters || m.is_joint() {
-            let last = self.raft.status().await.last_log_index.unwrap_or(0);
+            let Ok(status) = tokio::time::timeout(CHANGE_TIMEOUT, self.raft.status()).await else {
+                return;
+            };
+            let last = status.last_log_index.unwrap_or(0);
             let matched = self.raft.replication();
             let lagging = want_voters.iter().copied().find(|id| {
                 !m.voters().contains(id)
@@ -172,9 +190,12 @@ impl Reconciler {
                 }
                 return;
             }
-            match self.raft.set_voters(want_voters.clone()).await {
-                Ok(()) => tracing::info!(voters = ?want_voters, "Raft voters follow the chain"),
-                Err(e) => tracing::info!(error = %e, "changing Raft voters: retrying"),
+            match tokio::time::timeout(CHANGE_TIMEOUT, self.raft.set_voters(want_voters.clone()))
+                .await
+            {
+                Ok(Ok(())) => tracing::info!(voters = ?want_voters, "Raft voters follow the chain"),
+                Ok(Err(e)) => tracing::info!(error = %e, "changing Raft voters: retrying"),
+                Err(_) => tracing::info!("changing Raft voters timed out: retrying"),
             }
             return;
         }
@@ -187,9 +208,12 @@ impl Reconciler {
             .copied()
             .collect();
         if !gone.is_empty() {
-            match self.raft.remove_learners(gone.clone()).await {
-                Ok(()) => tracing::info!(nodes = ?gone, "removed from Raft"),
-                Err(e) => tracing::info!(error = %e, "removing nodes from Raft: retrying"),
+            match tokio::time::timeout(CHANGE_TIMEOUT, self.raft.remove_learners(gone.clone()))
+                .await
+            {
+                Ok(Ok(())) => tracing::info!(nodes = ?gone, "removed from Raft"),
+                Ok(Err(e)) => tracing::info!(error = %e, "removing nodes from Raft: retrying"),
+                Err(_) => tracing::info!("removing nodes from Raft timed out: retrying"),
             }
         }
     }

@@ -66,8 +66,11 @@ const ASK_TIMEOUT: Duration = Duration::from_secs(10);
 pub(crate) struct Syncer {
     pub(crate) ledger: Arc<Ledger>,
     pub(crate) source: Arc<dyn BlockSource>,
-    /// The other member nodes.
+    /// The other member nodes known at start (the genesis's); the chain's node set now
+    /// is asked too.
     pub(crate) peers: Vec<PublicKey>,
+    /// This node.
+    pub(crate) me: Option<PublicKey>,
     pub(crate) metrics: Arc<Metrics>,
 }
 
@@ -116,11 +119,17 @@ impl Syncer {
                 );
             }
             benched.retain(|_, t| t.elapsed() < BENCH);
-            let candidates: Vec<PublicKey> = self
-                .peers
-                .iter()
+            let mut known = self.peers.clone();
+            for n in self.ledger.node_set().map(|s| s.nodes).unwrap_or_default() {
+                if let Ok(k) = PublicKey::from_slice(&n.node_key) {
+                    if Some(k) != self.me && !known.contains(&k) {
+                        known.push(k);
+                    }
+                }
+            }
+            let candidates: Vec<PublicKey> = known
+                .into_iter()
                 .filter(|p| !benched.contains_key(p))
-                .copied()
                 .collect();
             let mut progressed = false;
             for i in 0..candidates.len() {
@@ -290,6 +299,7 @@ mod tests {
                 ledger: dst.clone(),
                 source: peers.clone(),
                 peers: vec![liar, honest],
+                me: None,
                 metrics: metrics.clone(),
             }
             .run(stop_rx),

@@ -2,7 +2,8 @@
 //! add-node` is refused until the council adds it, catches up as a Raft learner, is
 //! promoted to voter; then an original node is removed and the chain keeps committing.
 //! Every acknowledged transaction is on every remaining node, and the audit bundle of an
-//! asset whose history spans the changes verifies offline with the genesis alone.
+//! asset whose history spans the changes verifies offline with the genesis alone. A node
+//! whose operator is suspended is cut off until the operator is reinstated.
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
@@ -54,6 +55,21 @@ fn until(what: &str, mut f: impl FnMut() -> bool) {
         assert!(Instant::now() < deadline, "timed out waiting until {what}");
         std::thread::sleep(Duration::from_millis(200));
     }
+}
+
+/// The last lines of every node's log, for a failure message.
+fn logs(c: &Cluster) -> String {
+    let mut out = String::new();
+    for n in &c.nodes {
+        let log = n.log();
+        let lines: Vec<&str> = log.lines().collect();
+        out += &format!("--- node {} ---\n", n.index);
+        for l in &lines[lines.len().saturating_sub(15)..] {
+            out += l;
+            out.push('\n');
+        }
+    }
+    out
 }
 
 #[test]
@@ -128,7 +144,7 @@ fn a_node_joins_by_vote_is_promoted_and_an_original_node_leaves_while_the_chain_
             "--addr",
             &new_addr,
             "--operator",
-            "org1",
+            "auditor",
         ],
     );
     let nodes = json(&cli, &["query", "nodes"]);
@@ -232,4 +248,114 @@ fn a_node_joins_by_vote_is_promoted_and_an_original_node_leaves_while_the_chain_
     );
     assert_eq!(v["verdict"], "verified", "{v}");
     assert_eq!(v["report"]["events"].as_array().unwrap().len(), 2, "{v}");
+
+    // Its operator suspended, the node is cut off; reinstated, it is back.
+    decide(&cli, &k, &["suspend-member", "auditor"]);
+    // The others refuse it (it keeps dialing, and is cut at every handshake).
+    let listed_by = |i: usize| {
+        cluster.node(i).status()["peers"]
+            .as_array()
+            .is_some_and(|p| p.iter().any(|k| k.as_str() == Some(new_key.as_str())))
+    };
+    let deadline = Instant::now() + WAIT;
+    while listed_by(leader) || listed_by(stays) {
+        assert!(
+            Instant::now() < deadline,
+            "the suspended operator's node {new_key} is not cut off: leader {} sees {}, node {stays} sees {}\n{}",
+            leader,
+            cluster.node(leader).status()["peers"],
+            cluster.node(stays).status()["peers"],
+            logs(&cluster)
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    decide(&cluster.cli(stays), &k, &["reinstate-member", "auditor"]);
+    until("the reinstated operator's node reconnects", || {
+        listed_by(leader) && listed_by(stays)
+    });
+}
+
+/// The node that leads Raft is removed by the council: it hands the chain over (a new
+/// leader among the others is elected once it leaves) and the chain keeps committing.
+#[test]
+fn removing_the_leaders_own_node_hands_over_and_the_chain_commits() {
+    let mut cluster = Cluster::start(3, &[]).unwrap();
+    let leader = cluster.wait_leader(WAIT).unwrap();
+    let dir = cluster.path("keys");
+    let k = move |who: &str| dir.join(format!("{who}.key")).display().to_string();
+    let (new, new_key, new_addr) = cluster.add_node(&[]).unwrap();
+    let via = (1..=3).find(|&i| i != leader).unwrap();
+    let cli = cluster.cli(via);
+    decide(
+        &cli,
+        &k,
+        &[
+            "add-node",
+            "--key",
+            &new_key,
+            "--addr",
+            &new_addr,
+            "--operator",
+            "org1",
+        ],
+    );
+    decide(&cli, &k, &["promote-node", &new_key]);
+    let new_id = cluster.node(new).status()["node_id"].as_u64().unwrap();
+    until("Raft counts the new node as a voter", || {
+        cluster.node(via).status()["raft_voters"]
+            .as_array()
+            .is_some_and(|v| v.iter().any(|x| x.as_u64() == Some(new_id)) && v.len() == 4)
+    });
+    let leader_key = cluster.node(leader).status()["node_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let leader_id = cluster.node(leader).status()["node_id"].as_u64().unwrap();
+    decide(&cli, &k, &["remove-node", &leader_key]);
+    until(
+        "another node leads and Raft no longer lists the removed one",
+        || {
+            let st = cluster.node(via).status();
+            let listed = st["raft_voters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .chain(st["raft_learners"].as_array().into_iter().flatten())
+                .any(|x| x.as_u64() == Some(leader_id));
+            !listed && st["leader_id"].as_u64().is_some_and(|l| l != leader_id)
+        },
+    );
+    let deadline = Instant::now() + WAIT;
+    while cluster.node(leader).get("/health").0 != 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the removed leader did not stop:\n{}",
+            logs(&cluster)
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    cluster.nodes[leader - 1].stop();
+    let reg = json(
+        &cluster.cli(new),
+        &[
+            "--key",
+            &k("org1"),
+            "tx",
+            "register",
+            "--fingerprint",
+            &"cd".repeat(32),
+            "--size",
+            "10",
+            "--name",
+            "after the leader left",
+            "--grade",
+            "general",
+            "--jurisdiction",
+            "CN",
+            "--wait",
+        ],
+    );
+    assert_eq!(reg["status"], "committed", "{reg}");
+    let h = cluster.wait_same_height(WAIT).unwrap();
+    cluster.assert_same_chain(h);
 }

@@ -80,6 +80,8 @@ pub struct Daemon {
     stop: watch::Sender<bool>,
     producer: JoinHandle<Result<()>>,
     background: Vec<JoinHandle<()>>,
+    /// Turns true when governance removed this node (see `membership`).
+    removed: watch::Receiver<bool>,
 }
 
 /// What applying blocks tells the rest of the node: the mempool forgets their
@@ -240,6 +242,7 @@ impl Daemon {
         }
 
         let (stop, stop_rx) = watch::channel(false);
+        let (removed_tx, removed) = watch::channel(false);
         let producer = tokio::spawn(producer::run(
             producer::Config {
                 linger: Duration::from_millis(cfg.block.linger_ms),
@@ -307,6 +310,7 @@ impl Daemon {
                         .iter()
                         .filter_map(|p| parse_peer(p).ok())
                         .collect(),
+                    removed: removed_tx,
                 }
                 .run(stop_rx.clone()),
             ),
@@ -319,6 +323,7 @@ impl Daemon {
                         .filter(|m| m.id != me.id)
                         .map(|m| m.node_key)
                         .collect(),
+                    me: Some(node_key.public()),
                     metrics: metrics.clone(),
                 }
                 .run(stop_rx.clone()),
@@ -358,6 +363,7 @@ impl Daemon {
             stop,
             producer,
             background,
+            removed,
         })
     }
 
@@ -375,6 +381,10 @@ impl Daemon {
                 Ok(r) => r,
                 Err(_) => Err(Error::Stopped("block producer")),
             },
+            _ = self.removed.wait_for(|r| *r) => {
+                tracing::warn!("removed from the chain by governance: this node stops (its data directory stays, its key is never admitted again)");
+                Ok(())
+            }
         };
         self.shutdown().await;
         outcome

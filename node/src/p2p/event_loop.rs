@@ -361,6 +361,13 @@ impl EventLoop {
         for peer in gone {
             self.swarm.behaviour_mut().allow.disallow_peer(peer);
             self.dial_list.remove(&peer);
+            // Its connections close after this; no longer a member, their events are
+            // ignored, so it leaves the connected set here.
+            if let Some(key) = self.members.get(&peer).copied() {
+                self.connected.send_modify(|set| {
+                    set.remove(&key);
+                });
+            }
             tracing::info!(%peer, "a node left the chain: refused and disconnected");
         }
         self.members = next;
