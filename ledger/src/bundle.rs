@@ -141,17 +141,7 @@ impl<'a> Bundles<'a> {
                 certificate: self.ledger.certs().certificate(h)?,
             });
         }
-        let mut voter_changes = Vec::new();
-        for (from, set) in crate::nodes::voter_changes(&self.ledger.store, height)? {
-            let h = from - 1;
-            voter_changes.push(pb::VoterChange {
-                header: Some(pb::CertifiedHeader {
-                    header: self.header_bytes(h)?,
-                    certificate: self.ledger.certs().certificate(h)?,
-                }),
-                voters: set.keys,
-            });
-        }
+        let voter_changes = self.voter_changes(height)?;
         let bundle = pb::AuditBundle {
             voter_changes,
             chain_id: self.ledger.chain_id().to_string(),
@@ -165,6 +155,23 @@ impl<'a> Bundles<'a> {
             parents: parent_proofs,
         };
         Ok(Some(bundle.encode_to_vec()))
+    }
+
+    /// Every change of the voter set that is in force at or below `height`: the block that
+    /// made it, with its certificate, and the new voters (see `shuquan_proto::audit::VoterSets`).
+    pub(crate) fn voter_changes(&self, height: u64) -> Result<Vec<pb::VoterChange>> {
+        let mut out = Vec::new();
+        for (from, set) in crate::nodes::voter_changes(&self.ledger.store, height)? {
+            let h = from - 1;
+            out.push(pb::VoterChange {
+                header: Some(pb::CertifiedHeader {
+                    header: self.header_bytes(h)?,
+                    certificate: self.ledger.certs().certificate(h)?,
+                }),
+                voters: set.keys,
+            });
+        }
+        Ok(out)
     }
 
     /// The block at `height` as stored: header bytes, transactions and certificate.

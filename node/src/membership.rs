@@ -165,39 +165,47 @@ impl Reconciler {
             }
             return;
         }
-        // 2. Raft's voters are the chain's, once the new ones caught up.
+        // 2. Raft's voters are the chain's: those that stay, and the new ones once they
+        //    caught up (a lagging or dead learner holds up only its own promotion, never a
+        //    demotion or a removal).
         if m.voters() != want_voters || m.is_joint() {
             let Ok(status) = tokio::time::timeout(CHANGE_TIMEOUT, self.raft.status()).await else {
                 return;
             };
             let last = status.last_log_index.unwrap_or(0);
             let matched = self.raft.replication();
-            let lagging = want_voters.iter().copied().find(|id| {
-                !m.voters().contains(id)
-                    && matched
-                        .get(id)
-                        .copied()
-                        .flatten()
-                        .is_none_or(|i| i.saturating_add(CAUGHT_UP) < last)
-            });
-            if let Some(id) = lagging {
-                if *waiting_for != Some(id) {
+            let current = m.voters();
+            let caught_up = |id: &NodeId| {
+                matched
+                    .get(id)
+                    .copied()
+                    .flatten()
+                    .is_some_and(|i| i.saturating_add(CAUGHT_UP) >= last)
+            };
+            let target: BTreeSet<NodeId> = want_voters
+                .iter()
+                .filter(|id| current.contains(id) || caught_up(id))
+                .copied()
+                .collect();
+            if let Some(id) = want_voters.iter().find(|id| !target.contains(id)) {
+                if *waiting_for != Some(*id) {
                     tracing::info!(
                         node = id,
                         "waiting for the learner to catch up before it votes"
                     );
-                    *waiting_for = Some(id);
+                    *waiting_for = Some(*id);
+                }
+            }
+            if !target.is_empty() && (target != current || m.is_joint()) {
+                match tokio::time::timeout(CHANGE_TIMEOUT, self.raft.set_voters(target.clone()))
+                    .await
+                {
+                    Ok(Ok(())) => tracing::info!(voters = ?target, "Raft voters follow the chain"),
+                    Ok(Err(e)) => tracing::info!(error = %e, "changing Raft voters: retrying"),
+                    Err(_) => tracing::info!("changing Raft voters timed out: retrying"),
                 }
                 return;
             }
-            match tokio::time::timeout(CHANGE_TIMEOUT, self.raft.set_voters(want_voters.clone()))
-                .await
-            {
-                Ok(Ok(())) => tracing::info!(voters = ?want_voters, "Raft voters follow the chain"),
-                Ok(Err(e)) => tracing::info!(error = %e, "changing Raft voters: retrying"),
-                Err(_) => tracing::info!("changing Raft voters timed out: retrying"),
-            }
-            return;
         }
         // 3. Nodes the chain removed leave Raft (they are learners by now).
         let ids: BTreeSet<NodeId> = set.nodes.iter().map(|n| n.id).collect();

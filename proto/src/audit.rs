@@ -37,14 +37,15 @@ pub(crate) fn fail(msg: impl Into<String>) -> Error {
     Error::Audit(msg.into())
 }
 
-/// The voter sets a bundle proves, from the genesis's through each change: the set in
-/// force from each height on, with its hash.
-struct VoterSets(Vec<(u64, BTreeSet<PublicKey>, Hash32)>);
+/// The voter sets a list of voter changes proves, from the genesis's through each change:
+/// the set in force from each height on, with its hash. Audit bundles and state snapshots
+/// carry such lists; a verifier holding only the genesis follows them.
+pub struct VoterSets(Vec<(u64, BTreeSet<PublicKey>, Hash32)>);
 
 impl VoterSets {
-    /// Follows the bundle's voter changes from the genesis: each change block is certified
-    /// by the voters before it and hands over to the set its header names.
-    fn follow(genesis: &pb::Genesis, changes: &[pb::VoterChange]) -> Result<Self, Error> {
+    /// Follows voter changes from the genesis: each change block is certified by the voters
+    /// before it and hands over to the set its header names.
+    pub fn follow(genesis: &pb::Genesis, changes: &[pb::VoterChange]) -> Result<Self, Error> {
         let first = node_keys(genesis);
         let first_hash = voters_hash(first.iter().map(|k| &k.as_bytes()[..]));
         let mut sets = vec![(1, first, first_hash)];
@@ -82,13 +83,18 @@ impl VoterSets {
             if next_hash == current {
                 return Err(fail(format!("block {height} changes no voter")));
             }
-            sets.push((height + 1, next, next_hash));
+            let from = height.checked_add(1).ok_or_else(|| {
+                fail(format!(
+                    "block {height} changes voters past the last height"
+                ))
+            })?;
+            sets.push((from, next, next_hash));
         }
         Ok(VoterSets(sets))
     }
 
     /// The voters in force at `height`, and their hash.
-    fn at(&self, height: u64) -> (&BTreeSet<PublicKey>, &Hash32) {
+    pub fn at(&self, height: u64) -> (&BTreeSet<PublicKey>, &Hash32) {
         let i = self.0.partition_point(|(from, _, _)| *from <= height);
         let (_, set, hash) = &self.0[i.saturating_sub(1)];
         (set, hash)

@@ -40,11 +40,13 @@ pub fn sign_block(key: &Keypair, chain_id: &str, height: u64, hash: &Hash32) -> 
     }
 }
 
-/// The member node keys of a genesis: who may sign blocks.
+/// The voter node keys of a genesis: whose majority certifies the first blocks (genesis
+/// learners sign, but do not count).
 pub fn node_keys(genesis: &pb::Genesis) -> BTreeSet<PublicKey> {
     genesis
         .members
         .iter()
+        .filter(|m| !m.node_learner)
         .filter_map(|m| PublicKey::from_slice(&m.node_key).ok())
         .collect()
 }

@@ -48,7 +48,7 @@ impl CouncilFile {
         let fail = |m: String| Err(Error::Genesis(format!("council: {m}")));
         let Some((num, den)) = parse_threshold(&self.threshold) else {
             return fail(format!(
-                "threshold {:?} is not a fraction like 2/3 (0 <= n < d <= 100)",
+                "threshold {:?} is not a fraction like 2/3 (1/2 <= n/d < 1, d <= 100)",
                 self.threshold
             ));
         };
@@ -85,11 +85,12 @@ impl CouncilFile {
     }
 }
 
-/// `"n/d"` with `0 <= n < d <= 100`.
+/// `"n/d"` with `1/2 <= n/d < 1` and `d <= 100`: a proposal passes with more than half the
+/// council at least, so no single member of a larger council decides alone.
 pub fn parse_threshold(s: &str) -> Option<(u32, u32)> {
     let (n, d) = s.trim().split_once('/')?;
     let (n, d): (u32, u32) = (n.trim().parse().ok()?, d.trim().parse().ok()?);
-    (n < d && d <= 100).then_some((n, d))
+    (n < d && d <= 100 && 2 * n >= d).then_some((n, d))
 }
 
 /// Checks a council: 1 to [`MAX_COUNCIL`] distinct 32-byte members, a threshold
@@ -110,9 +111,12 @@ pub fn check_council(c: &pb::Council) -> Result<(), String> {
             return Err(format!("member {} is listed twice", hex::encode(m)));
         }
     }
-    if c.threshold_num >= c.threshold_den || c.threshold_den > 100 {
+    if c.threshold_num >= c.threshold_den
+        || c.threshold_den > 100
+        || 2 * c.threshold_num < c.threshold_den
+    {
         return Err(format!(
-            "threshold {}/{} is not a fraction n/d with 0 <= n < d <= 100",
+            "threshold {}/{} is not a fraction n/d with 1/2 <= n/d < 1, d <= 100",
             c.threshold_num, c.threshold_den
         ));
     }
@@ -204,6 +208,27 @@ pub fn set_param(params: &pb::Params, change: &pb::SetParam) -> Result<pb::Param
             ))
         }
     }
+    // A wider window would make transactions count as new that nodes which joined by a
+    // state snapshot no longer remember (a snapshot keeps the ids of the window it was
+    // taken in): they would apply a replay the others refuse. Narrowing is safe.
+    for (name, old, new) in [
+        (
+            "tx_time_window_ms",
+            params.tx_time_window_ms,
+            f.tx_time_window_ms,
+        ),
+        (
+            "block_time_skew_ms",
+            params.block_time_skew_ms,
+            f.block_time_skew_ms,
+        ),
+    ] {
+        if new > old {
+            return Err(format!(
+                "{name} may only be narrowed ({old} now): a wider window would let nodes that joined by snapshot take old transactions for new ones"
+            ));
+        }
+    }
     f.validate().map_err(|e| match e {
         Error::Genesis(m) => m,
         other => other.to_string(),
@@ -241,13 +266,16 @@ mod tests {
         let c = council(1, 1, 2);
         assert!(passes(&c, 1, 1));
         assert!(cannot_pass(&c, 1, 1));
+        assert_eq!(parse_threshold("1/2"), Some((1, 2)));
     }
 
     #[test]
     fn thresholds_parse_only_as_proper_fractions() {
         assert_eq!(parse_threshold("2/3"), Some((2, 3)));
         assert_eq!(parse_threshold(" 1 / 2 "), Some((1, 2)));
-        for bad in ["3/3", "4/3", "2/0", "2/101", "2", "a/b", "-1/2"] {
+        for bad in [
+            "3/3", "4/3", "2/0", "2/101", "2", "a/b", "-1/2", "0/3", "1/3",
+        ] {
             assert_eq!(parse_threshold(bad), None, "{bad}");
         }
     }
@@ -269,6 +297,10 @@ mod tests {
         assert!(set_param(&p, &change("no_such", 1))
             .unwrap_err()
             .contains("no parameter"));
+        let err = set_param(&p, &change("tx_time_window_ms", 900_000)).unwrap_err();
+        assert!(err.contains("only be narrowed"), "{err}");
+        let narrower = set_param(&p, &change("tx_time_window_ms", 300_000)).unwrap();
+        assert_eq!(narrower.tx_time_window_ms, 300_000);
         let out = set_param(&p, &change("law_utc_offset_minutes", -300)).unwrap();
         assert_eq!(out.law_utc_offset_minutes, -300);
         let words = pb::SetParam {

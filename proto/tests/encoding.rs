@@ -262,6 +262,7 @@ fn vectors() -> Vec<(String, String)> {
         certified_height: 0,
         certificate: None,
         window_from: 3,
+        voter_changes: vec![],
     };
     put("snapshot_head", hex::encode(head.encode_to_vec()));
     v

@@ -3,7 +3,7 @@
 //! promoted to voter; then an original node is removed and the chain keeps committing.
 //! Every acknowledged transaction is on every remaining node, and the audit bundle of an
 //! asset whose history spans the changes verifies offline with the genesis alone. A node
-//! whose operator is suspended is cut off until the operator is reinstated.
+//! demoted to learner, its operator suspended, is cut off until the operator is reinstated.
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
@@ -249,7 +249,28 @@ fn a_node_joins_by_vote_is_promoted_and_an_original_node_leaves_while_the_chain_
     assert_eq!(v["verdict"], "verified", "{v}");
     assert_eq!(v["report"]["events"].as_array().unwrap().len(), 2, "{v}");
 
-    // Its operator suspended, the node is cut off; reinstated, it is back.
+    // Demoted, it is a learner again (Raft follows); its operator suspended, it is cut
+    // off; reinstated, it is back. (A member running a voter node is not suspended.)
+    let refused = cli.run(&[
+        "--key",
+        &k("org1"),
+        "gov",
+        "propose",
+        "suspend-member",
+        "auditor",
+        "--wait",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("action_refused"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    decide(&cli, &k, &["demote-node", &new_key]);
+    until("Raft demotes the node", || {
+        cluster.node(leader).status()["raft_learners"]
+            .as_array()
+            .is_some_and(|v| v.iter().any(|x| x.as_u64() == Some(new_id)))
+    });
     decide(&cli, &k, &["suspend-member", "auditor"]);
     // The others refuse it (it keeps dialing, and is cut at every handshake).
     let listed_by = |i: usize| {

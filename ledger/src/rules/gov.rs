@@ -33,11 +33,16 @@ pub(super) fn rotate_key(ctx: &mut Ctx<'_, '_>, p: &pb::RotateKey) -> Outcome {
     replace_key(ctx, &member_id, &old, Some(&p.new_key))
 }
 
-/// Fails with `key_in_use` if `key` is, or was, any member's account key.
+/// Fails with `key_in_use` if `key` is, or was, any member's account key, and with
+/// `node_key_taken` if it is, or was, a node's key: a key serves once, for one purpose.
 fn key_is_new(ctx: &Ctx<'_, '_>, key: &[u8]) -> Outcome {
     if let Some(a) = ctx.st.account(key)? {
         let owner = ctx.st.member(&a.member)?.map(|m| m.id).unwrap_or_default();
         return reject(r::key_in_use(key, owner));
+    }
+    let set = ctx.st.node_set()?;
+    if set.nodes.iter().any(|n| n.node_key == key) || set.retired_keys.iter().any(|k| k == key) {
+        return reject(r::node_key_taken(key));
     }
     Ok(())
 }
@@ -109,6 +114,10 @@ pub(super) fn vote(ctx: &mut Ctx<'_, '_>, p: &pb::Vote) -> Outcome {
     }
     let council = record.council.clone().unwrap_or_default();
     on_council(ctx, &council)?;
+    // A member voted off the council since the proposal votes no more.
+    if !ctx.st.council()?.members.iter().any(|m| m == ctx.signer()) {
+        return reject(r::left_council(&ctx.member.id));
+    }
     if record.votes.iter().any(|v| v.member == ctx.signer()) {
         return reject(r::already_voted(&ctx.member.id, pid));
     }
@@ -251,6 +260,16 @@ fn member_status(ctx: &mut Ctx<'_, '_>, s: &pb::SetMemberStatus, write: bool) ->
     if s.status != pb::MemberStatus::Active as i32 && council.members.contains(&s.member) {
         return reject(r::council_emptied(&member.id));
     }
+    if s.status != pb::MemberStatus::Active as i32 {
+        let set = ctx.st.node_set()?;
+        if let Some(n) = set
+            .nodes
+            .iter()
+            .find(|n| n.operator == s.member && n.role == pb::NodeRole::Voter as i32)
+        {
+            return reject(r::operates_voter(&member.id, &n.node_key));
+        }
+    }
     if write {
         member.status = s.status;
         ctx.st.put(keys::member(&id(&s.member)), &member);
@@ -291,9 +310,18 @@ fn add_node(ctx: &mut Ctx<'_, '_>, n: &pb::AddNode, write: bool) -> Outcome {
     if taken {
         return reject(r::node_key_taken(&n.node_key));
     }
+    let id = shuquan_proto::gov::node_id(&n.node_key);
+    let id_taken = set.nodes.iter().any(|x| x.id == id)
+        || set
+            .retired_keys
+            .iter()
+            .any(|k| shuquan_proto::gov::node_id(k) == id);
+    if id_taken {
+        return reject(r::node_id_taken(&n.node_key));
+    }
     if write {
         set.nodes.push(pb::NodeRecord {
-            id: shuquan_proto::gov::node_id(&n.node_key),
+            id,
             node_key: n.node_key.clone(),
             addr: n.addr.clone(),
             operator: n.operator.clone(),
@@ -323,6 +351,17 @@ fn node_role(ctx: &mut Ctx<'_, '_>, key: &[u8], change: NodeChange, write: bool)
         .iter()
         .filter(|x| x.role == pb::NodeRole::Voter as i32)
         .count();
+    if change == NodeChange::Promote {
+        let operator = set.nodes[i].operator.clone();
+        let active = ctx
+            .st
+            .member(&operator)?
+            .is_some_and(|m| m.status == pb::MemberStatus::Active as i32);
+        if !active {
+            let name = ctx.st.member(&operator)?.map(|m| m.id).unwrap_or_default();
+            return reject(r::operator_inactive(name));
+        }
+    }
     match change {
         NodeChange::Promote if voter => return reject(r::not_learner(key)),
         NodeChange::Demote if !voter => return reject(r::not_voter(key)),

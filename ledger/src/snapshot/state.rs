@@ -127,6 +127,11 @@ impl Snapshots<'_> {
         let window_from = ledger
             .queries()
             .height_at_time(applied.timestamp_ms.saturating_sub(reach))?;
+        let voter_changes = if certified_height > 0 {
+            ledger.bundles().voter_changes(certified_height)?
+        } else {
+            Vec::new()
+        };
         let head = pb::SnapshotHead {
             format: 1,
             genesis_hash: ledger.genesis_hash().to_vec(),
@@ -135,6 +140,7 @@ impl Snapshots<'_> {
             certified_height,
             certificate: certificate.filter(|_| certified_height > 0),
             window_from,
+            voter_changes,
         };
         let mut w = Writer::new(out, &head)?;
         for item in tree.iter() {
@@ -208,27 +214,27 @@ impl Snapshots<'_> {
             if first.height != head.certified_height {
                 return Err(bad("the headers do not start at the certified height"));
             }
-            // Checked against the voters this node knows for that height. A node whose
-            // state predates a change of the voter set cannot judge the certificate (the
-            // header names another set); it trusts the snapshot as it came, from the Raft
-            // leader, and every block it syncs later is hash-linked to this head.
-            let voters = crate::nodes::voters_at(&ledger.store, first.height)?;
-            if crate::nodes::hash_of(&voters).as_bytes()[..] == first.voters_hash[..] {
-                let keys = crate::nodes::keys_of(&voters)?;
-                verify_certificate_by(
-                    ledger.chain_id(),
-                    &keys,
+            // Certified by the voters in force at that height, followed from the genesis
+            // through the changes the head carries (as an auditor follows them).
+            let sets =
+                shuquan_proto::audit::VoterSets::follow(ledger.genesis(), &head.voter_changes)
+                    .map_err(|e| bad(format!("the voter changes: {e}")))?;
+            let (voters, voters_hash) = sets.at(first.height);
+            if first.voters_hash != voters_hash.as_bytes() {
+                return Err(bad(format!(
+                    "block {} names voters {}, the voter changes followed from the genesis give {voters_hash}",
                     first.height,
-                    &block_hash(&first),
-                    cert,
-                )
-                .map_err(|e| bad(format!("certificate of block {}: {e}", first.height)))?;
-            } else {
-                tracing::warn!(
-                    height = first.height,
-                    "the snapshot's block names voters this node does not know yet; its certificate is not checked"
-                );
+                    hex::encode(&first.voters_hash)
+                )));
             }
+            verify_certificate_by(
+                ledger.chain_id(),
+                voters,
+                first.height,
+                &block_hash(&first),
+                cert,
+            )
+            .map_err(|e| bad(format!("certificate of block {}: {e}", first.height)))?;
         }
         Ok(Some(last))
     }

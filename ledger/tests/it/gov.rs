@@ -641,3 +641,130 @@ fn a_genesis_learner_signs_but_certifies_nothing_until_promoted() {
         2
     );
 }
+
+/// What the council may not do to itself or the chain: cut off a voter by suspending its
+/// operator, promote a node whose operator is suspended, reuse a node key as an account
+/// key, let a member voted off the council keep voting, or pass anything with a single vote.
+#[test]
+fn the_council_cannot_halt_the_chain_or_reuse_keys() {
+    let mut c = Chain::with_genesis(genesis_with_nodes());
+    let (org1, org2, org3) = (c.org1.clone(), c.org2.clone(), c.org3.clone());
+    let add = |n: u8| {
+        Action::AddNode(pb::AddNode {
+            node_key: key(n).public().to_vec(),
+            addr: "/ip4/127.0.0.1/tcp/7105".into(),
+            operator: mid("auditor"),
+        })
+    };
+    let status = |s: pb::MemberStatus| {
+        Action::SetMemberStatus(pb::SetMemberStatus {
+            member: mid("auditor"),
+            status: s as i32,
+        })
+    };
+    pass_by_nodes(&mut c, add(30));
+    // A learner's operator may be suspended; the learner is then not promoted.
+    pass_by_nodes(&mut c, status(pb::MemberStatus::Suspended));
+    fails(
+        propose(&mut c, &org1, node(Action::PromoteNode, 30)),
+        F::ActionRefused,
+    );
+    pass_by_nodes(&mut c, status(pb::MemberStatus::Active));
+    pass_by_nodes(&mut c, node(Action::PromoteNode, 30));
+    // Now it votes: its operator is not suspended or removed while it does.
+    let (_, msg) = propose(&mut c, &org1, status(pb::MemberStatus::Suspended)).unwrap_err();
+    assert!(msg.contains("runs voter node"), "{msg}");
+    // A node key is no account key.
+    fails(
+        propose(&mut c, &org1, admit("org9", &key(30))),
+        F::ActionRefused,
+    );
+    let (code, _) = propose(&mut c, &org1, admit("org9", &node_key(1))).unwrap_err();
+    assert_eq!(code, F::ActionRefused);
+    // A single vote never decides.
+    let lone = Action::SetCouncil(pb::Council {
+        members: vec![mid("org1"), mid("org2"), mid("org3")],
+        threshold_num: 0,
+        threshold_den: 3,
+        voting_period_ms: DAY,
+    });
+    fails(propose(&mut c, &org1, lone), F::ActionRefused);
+    // org3 leaves the council while a proposal is open: it no longer votes on it.
+    let open = applies(propose(&mut c, &org1, admit("org9", &key(44)))).unwrap();
+    pass_by_nodes(
+        &mut c,
+        Action::SetCouncil(pb::Council {
+            members: vec![mid("org1"), mid("org2")],
+            threshold_num: 1,
+            threshold_den: 2,
+            voting_period_ms: DAY,
+        }),
+    );
+    fails(vote(&mut c, &org3, open, true), F::NotCouncil);
+    // It was made to the council of three: two of three yes is not more than two thirds,
+    // and the third may vote no more, so it stays open until it expires.
+    applies(vote(&mut c, &org2, open, true));
+    assert_eq!(status_of(&c, open), "open");
+}
+
+fn status_of(c: &Chain, p: Hash32) -> String {
+    c.ledger.queries().proposal(&p).unwrap().unwrap().status
+}
+
+/// A node that joins by a state snapshot after the voters changed (its own state is the
+/// genesis's) checks the snapshot's certificate against the voters it follows from the
+/// genesis through the changes the snapshot carries; a snapshot that hides them is refused.
+#[test]
+fn a_state_snapshot_after_a_voter_change_is_checked_through_the_changes_it_carries() {
+    use std::io::Cursor;
+    let mut c = Chain::with_genesis(genesis_with_nodes());
+    let org1 = c.org1.clone();
+    pass_by_nodes(
+        &mut c,
+        Action::AddNode(pb::AddNode {
+            node_key: key(30).public().to_vec(),
+            addr: "/ip4/127.0.0.1/tcp/7105".into(),
+            operator: mid("org1"),
+        }),
+    );
+    pass_by_nodes(&mut c, node(Action::PromoteNode, 30));
+    c.asset(&org1, 3);
+    c.certify(&[1, 2, 3]);
+    let mut snap = Vec::new();
+    c.ledger.snapshots().export_state(&mut snap).unwrap();
+
+    let fresh = Chain::with_genesis(genesis_with_nodes());
+    fresh
+        .ledger
+        .snapshots()
+        .install_state(&mut Cursor::new(&snap), b"m")
+        .unwrap();
+    assert_eq!(
+        fresh.ledger.applied().unwrap().height,
+        c.ledger.applied().unwrap().height
+    );
+
+    // The same snapshot without its voter changes: the certified block names voters the
+    // genesis does not lead to.
+    let magic = shuquan_ledger::STATE_SNAPSHOT_MAGIC.len();
+    let len = u32::from_be_bytes(snap[magic..magic + 4].try_into().unwrap()) as usize;
+    let mut head = pb::SnapshotHead::decode(&snap[magic + 4..magic + 4 + len]).unwrap();
+    assert_eq!(head.voter_changes.len(), 1);
+    head.voter_changes.clear();
+    let head = head.encode_to_vec();
+    let mut forged = snap[..magic].to_vec();
+    forged.extend_from_slice(&(head.len() as u32).to_be_bytes());
+    forged.extend_from_slice(&head);
+    forged.extend_from_slice(&snap[magic + 4 + len..snap.len() - 4]);
+    let crc = crc32fast::hash(&forged);
+    forged.extend_from_slice(&crc.to_be_bytes());
+    let other = Chain::with_genesis(genesis_with_nodes());
+    let err = other
+        .ledger
+        .snapshots()
+        .install_state(&mut Cursor::new(&forged), b"m")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("voter"), "{err}");
+    assert_eq!(other.ledger.applied().unwrap().height, 0);
+}

@@ -302,6 +302,8 @@ reasons! {
     // Propose and Vote.
     /// Not on the council.
     not_council(member) = NotCouncil/0: "member {member} is not on the council";
+    /// No longer on the council.
+    left_council(member) = NotCouncil/1: "member {member} is no longer on the council";
     /// Admitting an existing member.
     member_exists(member) = ActionRefused/1: "member {member} exists already (ids are never reused)";
     /// A status change that makes no sense.
@@ -332,6 +334,10 @@ reasons! {
     last_voter(key) = ActionRefused/14: "node {key} is the last voter: promote another node first";
     /// A node of an inactive member.
     operator_inactive(member) = ActionRefused/15: "member {member} is not an active member: it cannot run a node";
+    /// A member running a voter node suspended or removed.
+    operates_voter(member, key) = ActionRefused/16: "member {member} runs voter node {key}: demote or remove the node first (a cut-off voter could stop the chain)";
+    /// A Raft id taken.
+    node_id_taken(key) = ActionRefused/17: "node key {key} gives a Raft id another node has, or had: use another key";
     /// Proposal over.
     proposal_closed(proposal, status) = ProposalClosed/0: "proposal {proposal} is {status}";
     /// Voted twice.
