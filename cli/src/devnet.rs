@@ -84,6 +84,8 @@ struct NodeFile {
 #[derive(Serialize, serde::Deserialize)]
 struct P2pFile {
     listen: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    peers: Vec<String>,
 }
 
 #[derive(Serialize, serde::Deserialize)]
@@ -170,6 +172,7 @@ pub(crate) fn init(a: &InitArgs) -> anyhow::Result<Value> {
                 api: format!("{}:{}", host(i), a.api_port + i as u16),
                 p2p: P2pFile {
                     listen: m.node_addr.clone(),
+                    peers: Vec::new(),
                 },
                 raft: a
                     .snapshot_every
@@ -272,6 +275,14 @@ pub(crate) fn add_node(a: &AddNodeArgs) -> anyhow::Result<Value> {
     });
     let api = format!("{api_host}:{api_port}");
     let listen = format!("/ip4/{p2p_host}/tcp/{p2p_port}");
+    // The nodes of the devnet now: the new node dials and allows them before its chain
+    // knows them (a removed one just refuses it).
+    let mut peers = Vec::new();
+    for (_, f) in &existing {
+        let key = Keypair::read_file(&a.dir.join(&f.node_key))
+            .with_context(|| format!("reading {}", f.node_key))?;
+        peers.push(format!("{}@{}", key.public(), f.p2p.listen));
+    }
     let key = Keypair::generate()?;
     let key_file = a.dir.join("keys").join(format!("node{k}.key"));
     if key_file.exists() {
@@ -285,6 +296,7 @@ pub(crate) fn add_node(a: &AddNodeArgs) -> anyhow::Result<Value> {
         api: api.clone(),
         p2p: P2pFile {
             listen: listen.clone(),
+            peers,
         },
         raft: None,
     };

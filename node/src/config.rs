@@ -105,7 +105,9 @@ pub struct ClockSection {
 pub struct P2pSection {
     /// The multiaddr to listen on.
     pub listen: String,
-    /// Addresses of member nodes as `NODE_KEY_HEX@MULTIADDR`, overriding genesis `node_addr`.
+    /// Member nodes as `NODE_KEY_HEX@MULTIADDR`: dialed and allowed, even before this node's
+    /// chain knows them (a node added by governance names the nodes running now), and their
+    /// addresses override genesis `node_addr`.
     pub peers: Vec<String>,
     /// Connections still in the handshake (not yet authenticated) at once.
     pub max_pending_incoming: u32,

@@ -21,10 +21,14 @@ use shuquan_ledger::Ledger;
 use shuquan_proto::{pb, PublicKey};
 use tokio::sync::watch;
 
-use crate::p2p::{P2p, Peer};
+use crate::p2p::{P2p, Peer, Request, Response};
 
 /// How often the reconciler looks.
 pub(crate) const RECONCILE_EVERY: Duration = Duration::from_millis(300);
+/// Every how many rounds a node asks a connected member for its node set.
+const ASK_PEERS_EVERY: u64 = 10;
+/// Deadline of that request.
+const ASK_TIMEOUT: Duration = Duration::from_secs(2);
 /// Rounds a removed node waits, cut off, before it stops.
 const STOP_AFTER_ROUNDS: u32 = 5;
 /// Longest wait for one membership change: a leader cut off must not hold the loop.
@@ -40,7 +44,7 @@ pub(crate) struct Reconciler {
     pub(crate) p2p: P2p,
     /// This node's key.
     pub(crate) me: PublicKey,
-    /// Addresses from the config (`p2p.peers`), which win over the chain's.
+    /// Nodes from the config (`p2p.peers`): allowed, and their addresses win over the chain's.
     pub(crate) overrides: BTreeMap<PublicKey, String>,
     /// Told when this node was removed and stopped its Raft: the node then exits.
     pub(crate) removed: watch::Sender<bool>,
@@ -52,6 +56,10 @@ impl Reconciler {
         let mut allowed: BTreeSet<PublicKey> = BTreeSet::new();
         let mut waiting_for = None;
         let mut cut_off = 0u32;
+        let mut round = 0u64;
+        // Nodes a connected member's chain has and ours does not yet (we lag): allowed too,
+        // so their leader can reach us. Refreshed every few rounds; only ever additions.
+        let mut heard: BTreeMap<PublicKey, String> = BTreeMap::new();
         loop {
             tokio::select! {
                 _ = tokio::time::sleep(RECONCILE_EVERY) => {}
@@ -65,7 +73,19 @@ impl Reconciler {
                 }
             };
             let raft = self.raft.membership();
-            let peers = self.peers(&set, &raft.nodes);
+            round += 1;
+            if round.is_multiple_of(ASK_PEERS_EVERY) {
+                heard = self.heard(&set).await;
+            }
+            let mut peers = self.peers(&set, &raft.nodes);
+            for (node_key, addr) in &heard {
+                if !peers.iter().any(|p| p.node_key == *node_key) {
+                    peers.push(Peer {
+                        node_key: *node_key,
+                        addr: addr.clone(),
+                    });
+                }
+            }
             let keys: BTreeSet<PublicKey> = peers.iter().map(|p| p.node_key).collect();
             if keys != allowed {
                 if let Err(e) = self.p2p.set_nodes(peers).await {
@@ -118,14 +138,38 @@ impl Reconciler {
             }
         }
         out.retain(|k, _| !barred.contains(k) || *k == self.me);
+        // The config's peers: their addresses win, and they are allowed even before this
+        // node's chain knows them (an operator starting a node added later names the
+        // nodes running now).
         for (k, a) in &self.overrides {
-            if let Some(addr) = out.get_mut(k) {
-                addr.clone_from(a);
+            if !set.retired_keys.contains(&k.to_vec()) {
+                out.insert(*k, a.clone());
             }
         }
         out.into_iter()
             .map(|(node_key, addr)| Peer { node_key, addr })
             .collect()
+    }
+
+    /// The nodes a connected member's chain has that ours neither has nor retired: what a
+    /// lagging node needs to reach a leader its own chain has not met yet.
+    async fn heard(&self, set: &pb::NodeSet) -> BTreeMap<PublicKey, String> {
+        let mut out = BTreeMap::new();
+        for peer in self.p2p.peers() {
+            let answer = self.p2p.request(peer, Request::Nodes, ASK_TIMEOUT).await;
+            let Ok(Response::Nodes(theirs)) = answer else {
+                continue;
+            };
+            for n in theirs.nodes {
+                let known = set.nodes.iter().any(|x| x.node_key == n.node_key)
+                    || set.retired_keys.contains(&n.node_key);
+                if let (false, Ok(k)) = (known, PublicKey::from_slice(&n.node_key)) {
+                    out.insert(k, n.addr);
+                }
+            }
+            break;
+        }
+        out
     }
 
     /// Whether the chain removed this node (a node waiting to be added is not in the set

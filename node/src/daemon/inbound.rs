@@ -180,6 +180,10 @@ impl Server {
                 }
             }
             Request::Time => Response::Time(self.clock.local_ms()),
+            Request::Nodes => match self.ledger.node_set() {
+                Ok(set) => Response::Nodes(set),
+                Err(e) => Response::Error(format!("reading the node set: {e}")),
+            },
             Request::Blocks { to, count } => {
                 let ledger = self.ledger.clone();
                 let max = self.max_blocks_bytes;

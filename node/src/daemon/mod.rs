@@ -202,7 +202,19 @@ impl Daemon {
                         addr: m.addr.clone(),
                     })
                     .collect(),
-                members: members.iter().map(|m| m.node_key).collect(),
+                members: {
+                    // The genesis nodes, the chain's nodes now, and the config's peers.
+                    let mut keys: Vec<PublicKey> = members.iter().map(|m| m.node_key).collect();
+                    for n in ledger.node_set().map(|s| s.nodes).unwrap_or_default() {
+                        keys.extend(PublicKey::from_slice(&n.node_key).ok());
+                    }
+                    for p in &cfg.p2p.peers {
+                        keys.extend(parse_peer(p).ok().map(|(k, _)| k));
+                    }
+                    keys.sort();
+                    keys.dedup();
+                    keys
+                },
                 topic: format!("shuquan/{chain_id}/tx/1"),
                 max_gossip_bytes: api::body_limit(params.max_tx_bytes as usize),
                 max_request_bytes: frame,

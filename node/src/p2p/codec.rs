@@ -129,6 +129,7 @@ pub(super) fn encode_request(req: Request) -> pb::P2pRequest {
         Request::Txs(txs) => Kind::Txs(pb::TxBatch { txs }),
         Request::Signatures { after, max } => Kind::Signatures(pb::SignaturesWanted { after, max }),
         Request::Time => Kind::Time(pb::TimeWanted {}),
+        Request::Nodes => Kind::Nodes(pb::NodesWanted {}),
         Request::Blocks { to, count } => Kind::Blocks(pb::BlocksWanted { to, count }),
     };
     pb::P2pRequest { kind: Some(kind) }
@@ -145,6 +146,7 @@ pub(super) fn decode_request(frame: pb::P2pRequest) -> Option<Request> {
             max: w.max,
         }),
         Kind::Time(_) => Some(Request::Time),
+        Kind::Nodes(_) => Some(Request::Nodes),
         Kind::Blocks(w) => Some(Request::Blocks {
             to: w.to,
             count: w.count,
@@ -162,6 +164,7 @@ pub(super) fn encode_response(resp: Response) -> pb::P2pResponse {
         Response::Signatures(signatures) => Kind::Signatures(pb::Signatures { signatures }),
         Response::Time(ms) => Kind::TimeMs(ms),
         Response::Blocks(blocks) => Kind::Blocks(pb::Blocks { blocks }),
+        Response::Nodes(set) => Kind::Nodes(set),
     };
     pb::P2pResponse { kind: Some(kind) }
 }
@@ -176,6 +179,7 @@ pub(super) fn decode_response(frame: pb::P2pResponse) -> Response {
         Some(Kind::Signatures(s)) => Response::Signatures(s.signatures),
         Some(Kind::TimeMs(ms)) => Response::Time(ms),
         Some(Kind::Blocks(b)) => Response::Blocks(b.blocks),
+        Some(Kind::Nodes(set)) => Response::Nodes(set),
         None => Response::Error("empty response frame".into()),
     }
 }

@@ -82,6 +82,8 @@ pub enum Request {
     },
     /// The receiver's wall clock.
     Time,
+    /// The receiver's node set.
+    Nodes,
     /// Blocks `to + 1 - count ..= to` (block sync).
     Blocks {
         /// The highest block wanted.
@@ -106,6 +108,8 @@ pub enum Response {
     Time(u64),
     /// Blocks, ascending (those the responder holds).
     Blocks(Vec<shuquan_proto::pb::RawBlock>),
+    /// The responder's node set.
+    Nodes(shuquan_proto::pb::NodeSet),
 }
 
 /// Why a request to a peer got no answer.

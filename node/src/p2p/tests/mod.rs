@@ -64,6 +64,7 @@ impl Inbound for Recorder {
             Request::Signatures { .. } => Response::Signatures(Vec::new()),
             Request::Time => Response::Time(42),
             Request::Blocks { .. } => Response::Blocks(Vec::new()),
+            Request::Nodes => Response::Nodes(Default::default()),
         };
         Box::pin(async move { resp })
     }
