@@ -146,7 +146,15 @@ impl Clock {
                 _ = tokio::time::sleep(SAMPLE_EVERY) => {}
                 _ = stop.changed() => return,
             }
-            let asks = nodes.iter().filter(|k| **k != me).map(|peer| {
+            // The genesis's nodes and whoever is connected now (the chain's nodes, as
+            // governance changes them); a node no longer a member fails at once.
+            let mut ask: Vec<PublicKey> = nodes.clone();
+            for p in p2p.peers() {
+                if !ask.contains(&p) {
+                    ask.push(p);
+                }
+            }
+            let asks = ask.iter().filter(|k| **k != me).map(|peer| {
                 let (p2p, clock) = (p2p.clone(), self.clone());
                 async move {
                     let sent = clock.local_ms();
