@@ -156,26 +156,16 @@ pub(crate) enum ProposeCmd {
     },
 }
 
-fn status(member: &str, status: pb::MemberStatus) -> anyhow::Result<Action> {
-    Ok(Action::SetMemberStatus(pb::SetMemberStatus {
-        member: member.as_bytes().to_vec(),
-        status: status as i32,
-    }))
-}
-
 impl ProposeCmd {
     fn action(
         &self,
         member: &dyn Fn(&str, &str) -> anyhow::Result<Vec<u8>>,
     ) -> anyhow::Result<Action> {
-        let resolve = |a: Action| -> anyhow::Result<Action> {
-            Ok(match a {
-                Action::SetMemberStatus(mut s) => {
-                    s.member = member(&String::from_utf8_lossy(&s.member), "MEMBER")?;
-                    Action::SetMemberStatus(s)
-                }
-                other => other,
-            })
+        let status = |name: &str, status: pb::MemberStatus| -> anyhow::Result<Action> {
+            Ok(Action::SetMemberStatus(pb::SetMemberStatus {
+                member: member(name, "MEMBER")?,
+                status: status as i32,
+            }))
         };
         Ok(match self {
             ProposeCmd::AdmitMember {
@@ -213,15 +203,9 @@ impl ProposeCmd {
                     is_ciio: *ciio,
                 })
             }
-            ProposeCmd::SuspendMember { member } => {
-                resolve(status(member, pb::MemberStatus::Suspended)?)?
-            }
-            ProposeCmd::ReinstateMember { member } => {
-                resolve(status(member, pb::MemberStatus::Active)?)?
-            }
-            ProposeCmd::RemoveMember { member } => {
-                resolve(status(member, pb::MemberStatus::Removed)?)?
-            }
+            ProposeCmd::SuspendMember { member } => status(member, pb::MemberStatus::Suspended)?,
+            ProposeCmd::ReinstateMember { member } => status(member, pb::MemberStatus::Active)?,
+            ProposeCmd::RemoveMember { member } => status(member, pb::MemberStatus::Removed)?,
             ProposeCmd::RevokeKey {
                 member: m,
                 key,

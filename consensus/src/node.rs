@@ -174,30 +174,7 @@ impl Node {
     /// Must run on the leader. An id already in the membership with different node info,
     /// or a node key already used by another id, is refused: ids are never reused.
     pub async fn add_learner(&self, id: NodeId, info: NodeInfo) -> Result<(), Error> {
-        self.check_running()?;
-        let m = self.membership();
-        if let Some(existing) = m.nodes.get(&id) {
-            if existing != &info {
-                return Err(Error::Membership(format!(
-                    "node id {id} already belongs to {existing}; ids are never reused"
-                )));
-            }
-        }
-        if let Some((other, _)) = m
-            .nodes
-            .iter()
-            .find(|(o, n)| **o != id && n.node_key == info.node_key)
-        {
-            return Err(Error::Membership(format!(
-                "node key already used by node {other}"
-            )));
-        }
-        self.inner
-            .raft
-            .add_learner(id, info, true)
-            .await
-            .map_err(client_write_error)?;
-        Ok(())
+        self.learner(id, info, true).await
     }
 
     /// Turn learner `id` into a voter (joint consensus, returns when the final config is
@@ -230,8 +207,20 @@ impl Node {
     /// Add a learner without waiting for it to catch up (returns once the membership entry
     /// commits). Must run on the leader. Same id rules as [`Node::add_learner`].
     pub async fn add_learner_nowait(&self, id: NodeId, info: NodeInfo) -> Result<(), Error> {
+        self.learner(id, info, false).await
+    }
+
+    /// Adds learner `id` after the id rules; with `blocking`, waits for it to catch up.
+    async fn learner(&self, id: NodeId, info: NodeInfo, blocking: bool) -> Result<(), Error> {
         self.check_running()?;
         let m = self.membership();
+        if let Some(existing) = m.nodes.get(&id) {
+            if existing != &info {
+                return Err(Error::Membership(format!(
+                    "node id {id} already belongs to {existing}; ids are never reused"
+                )));
+            }
+        }
         if let Some((other, _)) = m
             .nodes
             .iter()
@@ -243,7 +232,7 @@ impl Node {
         }
         self.inner
             .raft
-            .add_learner(id, info, false)
+            .add_learner(id, info, blocking)
             .await
             .map_err(client_write_error)?;
         Ok(())

@@ -34,6 +34,22 @@ fn height_prefix(height: u64) -> Vec<u8> {
     k
 }
 
+/// The voter sets of a chain by the height each is in force from (see
+/// [`Certs::voter_history`]).
+#[derive(Clone, Debug, Default)]
+pub struct VoterHistory(Vec<(u64, BTreeSet<PublicKey>)>);
+
+impl VoterHistory {
+    /// The voters in force at `height` (empty before the first set).
+    pub fn at(&self, height: u64) -> BTreeSet<PublicKey> {
+        let i = self.0.partition_point(|(from, _)| *from <= height);
+        i.checked_sub(1)
+            .and_then(|i| self.0.get(i))
+            .map(|(_, set)| set.clone())
+            .unwrap_or_default()
+    }
+}
+
 /// The block signatures this node holds, and its certified height.
 #[derive(Clone, Copy, Debug)]
 pub struct Certs<'a> {
@@ -73,7 +89,12 @@ impl<'a> Certs<'a> {
 
     /// Whether the signatures held for the block at `height` are a majority of its voters.
     pub fn is_certified(&self, height: u64) -> Result<bool> {
-        let voters = self.voters_at(height)?;
+        self.is_certified_by(height, &self.voters_at(height)?)
+    }
+
+    /// Whether the signatures held for the block at `height` are a majority of `voters`
+    /// (its voters, e.g. from [`Certs::voter_history`]).
+    pub fn is_certified_by(&self, height: u64, voters: &BTreeSet<PublicKey>) -> Result<bool> {
         let mut signed = 0;
         for item in self.certs.scan_prefix(height_prefix(height)) {
             let (k, _) = item?;
@@ -82,6 +103,16 @@ impl<'a> Certs<'a> {
             }
         }
         Ok(signed >= majority(voters.len()))
+    }
+
+    /// Every voter set of the chain, read once, for lookups by height in memory (the
+    /// certifier checks hundreds of signatures a round).
+    pub fn voter_history(&self) -> Result<VoterHistory> {
+        let mut sets = Vec::new();
+        for (from, set) in crate::nodes::voter_sets(&self.ledger.store)? {
+            sets.push((from, crate::nodes::keys_of(&set)?));
+        }
+        Ok(VoterHistory(sets))
     }
 
     /// Every node of the chain now (voters and learners): who signs blocks.

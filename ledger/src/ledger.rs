@@ -123,15 +123,6 @@ impl Ledger {
         crate::nodes::node_set(&self.store)
     }
 
-    /// Whether the member with this member id exists and is active (a node's operator).
-    pub fn member_active(&self, member_id: &[u8]) -> Result<bool> {
-        let mut empty = crate::view::Writes::new();
-        let st = crate::exec::overlay::State::new(&self.store, &mut empty);
-        Ok(st
-            .member(member_id)?
-            .is_some_and(|m| m.status == pb::MemberStatus::Active as i32))
-    }
-
     /// The genesis's parameters (`max_tx_bytes` is always the genesis's).
     pub fn genesis_params(&self) -> &pb::Params {
         &self.chain.params

@@ -32,7 +32,7 @@ pub mod verdicts;
 pub mod view;
 
 pub use bundle::Bundles;
-pub use certs::Certs;
+pub use certs::{Certs, VoterHistory};
 pub use error::{Error, Result};
 pub use exec::{block_time, AppliedBlock};
 pub use ledger::Ledger;

@@ -59,13 +59,8 @@ pub fn hash_of(set: &pb::VoterSet) -> Hash32 {
 
 /// The node set in `view`.
 pub fn node_set(view: &dyn StateView) -> Result<pb::NodeSet> {
-    match view.get(keys::NODES)? {
-        Some(v) => pb::NodeSet::decode(&v[..])
-            .map_err(|e| Error::Corrupt(format!("gov:nodes does not decode: {e}"))),
-        None => Err(Error::Corrupt(
-            "the ledger holds no node set (gov:nodes)".into(),
-        )),
-    }
+    let mut scratch = crate::view::Writes::new();
+    crate::exec::overlay::State::new(view, &mut scratch).node_set()
 }
 
 /// The voter set in force at `height` in `view`: the last `gov:vset` row at or below it.
@@ -84,9 +79,9 @@ pub fn voters_at(view: &dyn StateView, height: u64) -> Result<pb::VoterSet> {
     }
 }
 
-/// The changes of the voter set up to `height`: each height a new set is in force from
-/// (above 1), with the set.
-pub fn voter_changes(view: &dyn StateView, height: u64) -> Result<Vec<(u64, pb::VoterSet)>> {
+/// Every voter set of the chain: the height it is in force from (1 for the genesis's),
+/// ascending, with the set.
+pub fn voter_sets(view: &dyn StateView) -> Result<Vec<(u64, pb::VoterSet)>> {
     let mut out = Vec::new();
     for (k, v) in view.rows_with_prefix(keys::VOTER_SETS, None, usize::MAX)? {
         let Some(bytes) = k
@@ -99,13 +94,19 @@ pub fn voter_changes(view: &dyn StateView, height: u64) -> Result<Vec<(u64, pb::
             )));
         };
         let from = u64::from_be_bytes(bytes);
-        if from > 1 && from <= height {
-            let set = pb::VoterSet::decode(&v[..])
-                .map_err(|e| Error::Corrupt(format!("voter set of {from} does not decode: {e}")))?;
-            out.push((from, set));
-        }
+        let set = pb::VoterSet::decode(&v[..])
+            .map_err(|e| Error::Corrupt(format!("voter set of {from} does not decode: {e}")))?;
+        out.push((from, set));
     }
     Ok(out)
+}
+
+/// The changes of the voter set up to `height`: each height a new set is in force from
+/// (above 1), with the set.
+pub fn voter_changes(view: &dyn StateView, height: u64) -> Result<Vec<(u64, pb::VoterSet)>> {
+    let mut sets = voter_sets(view)?;
+    sets.retain(|(from, _)| *from > 1 && *from <= height);
+    Ok(sets)
 }
 
 /// The keys of a voter set.

@@ -83,10 +83,11 @@ impl Certifier {
             return Ok(());
         }
         let nodes = ledger.certs().nodes()?;
+        let history = ledger.certs().voter_history()?;
         // Only voters' signatures certify: ask the voters of the next block to certify (and
         // of the chain's set now, which a change may have grown).
-        let mut voters = ledger.certs().voters_at(certified + 1)?;
-        voters.extend(ledger.certs().voters_at(applied)?);
+        let mut voters = history.at(certified + 1);
+        voters.extend(history.at(applied));
         let asks = voters.iter().filter(|k| **k != me).map(|peer| {
             let req = Request::Signatures {
                 after: certified,
@@ -107,7 +108,7 @@ impl Certifier {
                     break;
                 };
                 // A node of the chain now, or a voter of that block (since removed).
-                let mut signers = ledger.certs().voters_at(sig.height)?;
+                let mut signers = history.at(sig.height);
                 signers.extend(nodes.iter().copied());
                 match verify_signature(ledger.chain_id(), &signers, sig.height, &hash, &sig) {
                     Ok(node) => {
@@ -125,7 +126,7 @@ impl Certifier {
         // 3. Move the certified height.
         let mut h = certified;
         while h < applied {
-            if !ledger.certs().is_certified(h + 1)? {
+            if !ledger.certs().is_certified_by(h + 1, &history.at(h + 1))? {
                 break;
             }
             h += 1;

@@ -133,7 +133,12 @@ impl Reconciler {
                 continue;
             };
             out.insert(k, n.addr.clone());
-            if !self.ledger.member_active(&n.operator).unwrap_or(true) {
+            if !self
+                .ledger
+                .queries()
+                .member_active(&n.operator)
+                .unwrap_or(true)
+            {
                 barred.insert(k);
             }
         }

@@ -57,6 +57,23 @@ fn until(what: &str, mut f: impl FnMut() -> bool) {
     }
 }
 
+/// The Raft ids a node's status lists under `field` (`raft_voters`, `raft_learners`).
+fn ids(st: &Value, field: &str) -> Vec<u64> {
+    st[field]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_u64)
+        .collect()
+}
+
+/// Every Raft member (voters and learners) a node's status lists.
+fn raft_members(st: &Value) -> Vec<u64> {
+    let mut all = ids(st, "raft_voters");
+    all.extend(ids(st, "raft_learners"));
+    all
+}
+
 /// The last lines of every node's log, for a failure message.
 fn logs(c: &Cluster) -> String {
     let mut out = String::new();
@@ -162,9 +179,8 @@ fn a_node_joins_by_vote_is_promoted_and_an_original_node_leaves_while_the_chain_
     decide(&cli, &k, &["promote-node", &new_key]);
     let new_id = cluster.node(new).status()["node_id"].as_u64().unwrap();
     until("Raft counts the new node as a voter", || {
-        cluster.node(leader).status()["raft_voters"]
-            .as_array()
-            .is_some_and(|v| v.iter().any(|x| x.as_u64() == Some(new_id)) && v.len() == 4)
+        let voters = ids(&cluster.node(leader).status(), "raft_voters");
+        voters.contains(&new_id) && voters.len() == 4
     });
 
     let leaving_key = cluster.node(leaving).status()["node_key"]
@@ -173,15 +189,8 @@ fn a_node_joins_by_vote_is_promoted_and_an_original_node_leaves_while_the_chain_
         .to_string();
     decide(&cli, &k, &["remove-node", &leaving_key]);
     until("Raft drops the removed node", || {
-        let st = cluster.node(leader).status();
-        let ids: Vec<u64> = st["raft_voters"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .chain(st["raft_learners"].as_array().into_iter().flatten())
-            .filter_map(Value::as_u64)
-            .collect();
-        ids.len() == 3 && ids.contains(&new_id)
+        let members = raft_members(&cluster.node(leader).status());
+        members.len() == 3 && members.contains(&new_id)
     });
     // The removed node sees itself out of the chain and of Raft, and stops.
     until("the removed node stopped", || {
@@ -267,9 +276,7 @@ fn a_node_joins_by_vote_is_promoted_and_an_original_node_leaves_while_the_chain_
     );
     decide(&cli, &k, &["demote-node", &new_key]);
     until("Raft demotes the node", || {
-        cluster.node(leader).status()["raft_learners"]
-            .as_array()
-            .is_some_and(|v| v.iter().any(|x| x.as_u64() == Some(new_id)))
+        ids(&cluster.node(leader).status(), "raft_learners").contains(&new_id)
     });
     decide(&cli, &k, &["suspend-member", "auditor"]);
     // The others refuse it (it keeps dialing, and is cut at every handshake).
@@ -323,9 +330,8 @@ fn removing_the_leaders_own_node_hands_over_and_the_chain_commits() {
     decide(&cli, &k, &["promote-node", &new_key]);
     let new_id = cluster.node(new).status()["node_id"].as_u64().unwrap();
     until("Raft counts the new node as a voter", || {
-        cluster.node(via).status()["raft_voters"]
-            .as_array()
-            .is_some_and(|v| v.iter().any(|x| x.as_u64() == Some(new_id)) && v.len() == 4)
+        let voters = ids(&cluster.node(via).status(), "raft_voters");
+        voters.contains(&new_id) && voters.len() == 4
     });
     let leader_key = cluster.node(leader).status()["node_key"]
         .as_str()
@@ -337,12 +343,7 @@ fn removing_the_leaders_own_node_hands_over_and_the_chain_commits() {
         "another node leads and Raft no longer lists the removed one",
         || {
             let st = cluster.node(via).status();
-            let listed = st["raft_voters"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .chain(st["raft_learners"].as_array().into_iter().flatten())
-                .any(|x| x.as_u64() == Some(leader_id));
+            let listed = raft_members(&st).contains(&leader_id);
             !listed && st["leader_id"].as_u64().is_some_and(|l| l != leader_id)
         },
     );

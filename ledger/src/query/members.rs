@@ -86,6 +86,15 @@ impl Queries<'_> {
             .map(|m| v::MemberView::new(self.chain_id(), &m)))
     }
 
+    /// Whether the member with this member id exists and is active (a node's operator).
+    pub fn member_active(&self, id: &[u8]) -> Result<bool> {
+        self.reader(|st| {
+            Ok(st
+                .member(id)?
+                .is_some_and(|m| m.status == pb::MemberStatus::Active as i32))
+        })
+    }
+
     /// The short id of a member id, when it names a member.
     pub fn member_name(&self, id: &[u8]) -> Result<Option<String>> {
         self.reader(|st| Ok(st.member(id)?.map(|m| m.id)))

@@ -57,15 +57,20 @@ fn replace_key(ctx: &mut Ctx<'_, '_>, mid: &Hash32, old: &[u8], new: Option<&[u8
     member.former_keys.push(old.to_vec());
     if let Some(new) = new {
         member.account_keys.push(new.to_vec());
-        let added = pb::AccountRecord {
-            member: mid.to_vec(),
-            added_height: ctx.height,
-            revoked_height: 0,
-        };
-        ctx.st.put(keys::account(new), &added);
+        put_account(ctx, mid, new);
     }
     ctx.st.put(keys::member(mid), &member);
     Ok(())
+}
+
+/// Records `key` as an account key of member `mid` from this block on.
+fn put_account(ctx: &mut Ctx<'_, '_>, mid: &Hash32, key: &[u8]) {
+    let account = pb::AccountRecord {
+        member: mid.to_vec(),
+        added_height: ctx.height,
+        revoked_height: 0,
+    };
+    ctx.st.put(keys::account(key), &account);
 }
 
 /// `Propose`: a council member proposes an action; its own yes vote comes with it.
@@ -235,12 +240,7 @@ fn admit(ctx: &mut Ctx<'_, '_>, m: &pb::AdmitMember, write: bool) -> Outcome {
     };
     ctx.st.put(keys::member(&mid), &member);
     for k in &m.account_keys {
-        let account = pb::AccountRecord {
-            member: mid.to_vec(),
-            added_height: ctx.height,
-            revoked_height: 0,
-        };
-        ctx.st.put(keys::account(k), &account);
+        put_account(ctx, &mid, k);
     }
     Ok(())
 }
