@@ -122,7 +122,13 @@ impl Servers {
         let base = free_ports(2 * nodes)?;
         let chain_id = "shuquan-bench";
         let out = Command::new(bin_dir.join("shuquan"))
-            .args(["devnet", "init", "--nodes", &nodes.to_string()])
+            .args([
+                "devnet",
+                "init",
+                "--no-review",
+                "--nodes",
+                &nodes.to_string(),
+            ])
             .args(["--members", &members.to_string(), "--chain-id", chain_id])
             .args(["--api-port", &base.to_string()])
             .args(["--p2p-port", &(base + nodes).to_string(), "--dir"])

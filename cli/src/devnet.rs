@@ -50,6 +50,11 @@ pub(crate) struct InitArgs {
     /// Raft: build a snapshot and purge the log every this many entries.
     #[arg(long)]
     snapshot_every: Option<u64>,
+    /// Certify registrations in their own block, without a registrar's review and public
+    /// notice (by default the regulator reviews and the notice lasts 10 s). The same as
+    /// `registration_review = false` under `[params]` in a genesis file.
+    #[arg(long)]
+    no_review: bool,
 }
 
 /// Options of `shuquan devnet add-node`.
@@ -191,7 +196,10 @@ pub(crate) fn init(a: &InitArgs) -> anyhow::Result<Value> {
         council: Default::default(),
         chain_id: a.chain_id.clone(),
         genesis_time_ms: now_ms(),
-        params: ParamsFile::default(),
+        params: ParamsFile {
+            registration_review: !a.no_review,
+            ..ParamsFile::dev()
+        },
         members,
     };
     genesis.to_pb().context("checking the new genesis")?;

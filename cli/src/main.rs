@@ -10,6 +10,7 @@ mod gov;
 mod output;
 mod parse;
 mod payload;
+mod registry;
 mod txcmd;
 
 use std::path::PathBuf;
@@ -164,6 +165,10 @@ enum QueryCmd {
     },
     /// A filing.
     Filing { id: String },
+    /// A registration certificate, by asset id or registration number (GX-2026-000123).
+    Certificate { id: String },
+    /// The objections filed against an asset's applications, and their decisions.
+    Objections { id: String },
 }
 
 /// What every command needs.
@@ -257,6 +262,8 @@ fn query(ctx: &Ctx, q: &QueryCmd) -> anyhow::Result<Value> {
             c.get(&format!("/v1/grants/{id}{}", at_query(at.as_deref())?))?
         }
         QueryCmd::Filing { id } => c.get(&format!("/v1/filings/{id}"))?,
+        QueryCmd::Certificate { id } => c.get(&format!("/v1/certificates/{id}"))?,
+        QueryCmd::Objections { id } => c.get(&format!("/v1/assets/{id}/objections"))?,
     })
 }
 

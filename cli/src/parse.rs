@@ -200,6 +200,34 @@ pub(crate) const ATTEST_RESULTS: &[(&str, pb::AttestResult)] = &[
     ("info", pb::AttestResult::Info),
 ];
 
+pub(crate) const SHARING: &[(&str, pb::SharingClass)] = &[
+    ("unconditional", pb::SharingClass::Unconditional),
+    ("conditional", pb::SharingClass::Conditional),
+    ("not-shared", pb::SharingClass::NotShared),
+];
+pub(crate) const REVIEW_REASONS: &[(&str, pb::ReviewReason)] = &[
+    ("incomplete", pb::ReviewReason::Incomplete),
+    (
+        "evidence-insufficient",
+        pb::ReviewReason::EvidenceInsufficient,
+    ),
+    ("rights-unclear", pb::ReviewReason::RightsUnclear),
+    ("unlawful-source", pb::ReviewReason::UnlawfulSource),
+    (
+        "personal-info-unresolved",
+        pb::ReviewReason::PersonalInfoUnresolved,
+    ),
+    ("not-a-data-resource", pb::ReviewReason::NotADataResource),
+    ("duplicate", pb::ReviewReason::Duplicate),
+];
+pub(crate) const OBJECTION_REASONS: &[(&str, pb::ObjectionReason)] = &[
+    ("ownership", pb::ObjectionReason::Ownership),
+    ("unlawful-source", pb::ObjectionReason::UnlawfulSource),
+    ("personal-info", pb::ObjectionReason::PersonalInfo),
+    ("inaccurate", pb::ObjectionReason::Inaccurate),
+    ("other", pb::ObjectionReason::Other),
+];
+
 /// A list of enum words.
 pub(crate) fn words<E: Copy + Into<i32>>(
     s: &str,

@@ -10,7 +10,9 @@ use shuquan_proto::pb::{self, tx_body::Payload};
 use crate::fingerprint;
 use crate::parse::{
     self as p, ACTIONS, ATTEST_KINDS, ATTEST_RESULTS, DELIVERY, GRADES, ORIGINS, PATHS, RIGHTS,
+    SHARING,
 };
+use crate::registry::RegistryCmd;
 
 /// Flags every online transaction command takes.
 #[derive(Debug, Args)]
@@ -78,6 +80,10 @@ pub(crate) enum PayloadCmd {
         /// How it can be delivered: download,query,compute,verify.
         #[arg(long, default_value = "download,query,compute,verify")]
         delivery: String,
+        /// How the catalogue shares it: unconditional, conditional (use needs an access
+        /// request and a grant) or not-shared.
+        #[arg(long, default_value = "conditional")]
+        sharing: String,
         #[command(flatten)]
         submit: Submit,
     },
@@ -285,6 +291,8 @@ pub(crate) enum PayloadCmd {
         #[command(flatten)]
         submit: Submit,
     },
+    #[command(flatten)]
+    Registry(RegistryCmd),
 }
 
 impl PayloadCmd {
@@ -301,6 +309,7 @@ impl PayloadCmd {
             | PayloadCmd::Freeze { submit, .. }
             | PayloadCmd::Unfreeze { submit, .. }
             | PayloadCmd::RotateKey { submit, .. } => submit,
+            PayloadCmd::Registry(r) => r.submit(),
         }
     }
 
@@ -329,6 +338,7 @@ impl PayloadCmd {
                 derived_from,
                 derive_purpose,
                 delivery,
+                sharing,
                 ..
             } => {
                 let (fingerprint, size_bytes) = match (file, fp) {
@@ -365,6 +375,7 @@ impl PayloadCmd {
                         Some(d) => p::purpose(d, "--derive-purpose")?,
                         None => String::new(),
                     },
+                    sharing: p::word(sharing, "--sharing", SHARING)?,
                 })
             }
             PayloadCmd::Transfer {
@@ -522,6 +533,7 @@ impl PayloadCmd {
             PayloadCmd::Unfreeze { subject, .. } => Payload::Unfreeze(pb::Unfreeze {
                 subject: p::hash(subject, "--subject")?,
             }),
+            PayloadCmd::Registry(r) => r.payload(quiet)?,
             PayloadCmd::RotateKey { new_key, .. } => Payload::RotateKey(pb::RotateKey {
                 new_key: shuquan_proto::Keypair::read_file(new_key)
                     .map_err(|e| anyhow::anyhow!("--new-key {}: {e}", new_key.display()))?

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Context};
 use clap::Subcommand;
 use serde_json::{json, Value};
-use shuquan_proto::hash::{asset_id, attestation_id, filing_id, grant_id, member_id, proposal_id};
+use shuquan_proto::hash::{
+    asset_id, attestation_id, filing_id, grant_id, member_id, objection_id, proposal_id,
+};
 use shuquan_proto::pb::{self, tx_body::Payload};
 use shuquan_proto::tx::{ChainRef, Unsigned};
 use shuquan_proto::views::SubmitView;
@@ -62,6 +64,7 @@ fn created(chain_id: &str, tx: &Hash32, payload: &Payload) -> Option<(&'static s
         Payload::FileCrossBorder(_) => Some(("filing", filing_id(chain_id, tx))),
         Payload::Attest(_) => Some(("attestation", attestation_id(chain_id, tx))),
         Payload::Propose(_) => Some(("proposal", proposal_id(chain_id, tx))),
+        Payload::Object(_) => Some(("objection", objection_id(chain_id, tx))),
         _ => None,
     }
 }
@@ -298,6 +301,20 @@ fn submit(ctx: &Ctx, tx: &Unsigned, wait: bool) -> anyhow::Result<()> {
     let mut out = json!({"tx_id": id, "status": answer.status});
     if let Some((kind, cid)) = made {
         out[kind] = json!(cid);
+    }
+    // A registration is an application: say where it stands (and what comes next).
+    let applied = answer.receipt.as_ref().is_some_and(|r| r.committed());
+    if let (Some(("asset", asset)), true) = (made, applied) {
+        let view: shuquan_proto::views::AssetView =
+            ctx.client().get(&format!("/v1/assets/{asset}"))?;
+        out["registration"] = json!(view.status);
+        if let Some(number) = view.registration_number {
+            out["registration_number"] = json!(number);
+        } else if view.status == "applied" {
+            out["next"] = json!(format!(
+                "a registrar reviews it: shuquan tx review --asset {asset} --accept; then the public notice runs"
+            ));
+        }
     }
     if let Some(r) = &answer.receipt {
         out["height"] = json!(r.height);

@@ -142,7 +142,9 @@ impl<'a> Bundles<'a> {
             });
         }
         let voter_changes = self.voter_changes(height)?;
+        let certificate = smt::prove(&self.ledger.store, &state::certificate_row(asset), height)?;
         let bundle = pb::AuditBundle {
+            certificate,
             voter_changes,
             chain_id: self.ledger.chain_id().to_string(),
             genesis_hash: self.ledger.genesis_hash().to_vec(),

@@ -60,9 +60,9 @@ pub(crate) fn proposal(id: &Hash32) -> Vec<u8> {
 }
 /// Rows of the authenticated state (see `smt`): the records, not the indexes. Their key
 /// hashes are the leaves of the state tree, so these layouts are part of the chain format.
-const STATE_TAGS: [&[u8]; 10] = [
+const STATE_TAGS: [&[u8]; 14] = [
     b"mem:", b"acct:", b"asset:", b"grant:", b"filing:", b"att:", b"attl:", b"ctr:", b"gov:",
-    b"prop:",
+    b"prop:", b"cert:", b"obj:", b"reg:", b"attsub:",
 ];
 
 /// Index rows that follow from state rows alone (rebuilt from them when a snapshot is
@@ -89,6 +89,45 @@ pub(crate) fn is_replaced_by_snapshot(key: &[u8]) -> bool {
 /// Whether `key` is a row of the authenticated state.
 pub(crate) fn is_state_row(key: &[u8]) -> bool {
     STATE_TAGS.iter().any(|t| key.starts_with(t))
+}
+
+/// An asset's registration certificate (`pb::CertificateRecord`).
+pub(crate) fn certificate(asset: &Hash32) -> Vec<u8> {
+    shuquan_proto::state::certificate_row(asset)
+}
+/// The asset a registration number names (value: the 32-byte asset id).
+pub(crate) fn registration_number(number: &str) -> Vec<u8> {
+    key("reg", &[b"no:", number.as_bytes()])
+}
+/// The last serial of registration numbers issued in `year` (value: u64 big-endian).
+pub(crate) fn registration_serial(year: i32) -> Vec<u8> {
+    key("reg", &[b"serial:", &year.to_be_bytes()])
+}
+/// Prefix of the notices by the time they end: the queue the block start certifies from.
+pub(crate) const NOTICE_DUE: &[u8] = b"reg:due:";
+/// A notice ending at `ends_ms` (value empty).
+pub(crate) fn notice_due(ends_ms: u64, asset: &Hash32) -> Vec<u8> {
+    key("reg", &[b"due:", &ends_ms.to_be_bytes(), asset.as_bytes()])
+}
+/// An objection (`pb::ObjectionRecord`).
+pub(crate) fn objection(id: &Hash32) -> Vec<u8> {
+    key("obj", &[id.as_bytes()])
+}
+/// Prefix of an asset's objections.
+pub(crate) fn objections_of(asset: &Hash32) -> Vec<u8> {
+    key("reg", &[b"obj:", asset.as_bytes()])
+}
+/// One objection to an asset (value empty).
+pub(crate) fn objection_of(asset: &Hash32, objection: &Hash32) -> Vec<u8> {
+    key("reg", &[b"obj:", asset.as_bytes(), objection.as_bytes()])
+}
+/// Prefix of the attestations whose subject is `subject`.
+pub(crate) fn attestations_of(subject: &[u8]) -> Vec<u8> {
+    key("attsub", &[subject])
+}
+/// One attestation of `subject` (value empty).
+pub(crate) fn attestation_of(subject: &[u8], attestation: &Hash32) -> Vec<u8> {
+    key("attsub", &[subject, attestation.as_bytes()])
 }
 
 pub(crate) fn asset(id: &Hash32) -> Vec<u8> {

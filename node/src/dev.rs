@@ -38,8 +38,9 @@ fn load_or_create_key(path: &Path) -> Result<(Keypair, bool)> {
     Ok((key, true))
 }
 
-/// Prepares (or reopens) the dev chain in `dir`.
-pub fn prepare(dir: &Path) -> Result<DevSetup> {
+/// Prepares (or reopens) the dev chain in `dir`; a new one reviews registrations when
+/// `review` (the genesis decides for good: a reopened chain keeps its own).
+pub fn prepare(dir: &Path, review: bool) -> Result<DevSetup> {
     let keys_dir = dir.join("keys");
     std::fs::create_dir_all(&keys_dir).map_err(io(&keys_dir))?;
     let (node_key, _) = load_or_create_key(&keys_dir.join("node.key"))?;
@@ -68,7 +69,10 @@ pub fn prepare(dir: &Path) -> Result<DevSetup> {
             genesis_time_ms: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_millis() as u64),
-            params: ParamsFile::default(),
+            params: ParamsFile {
+                registration_review: review,
+                ..ParamsFile::dev()
+            },
             members,
         };
         std::fs::write(&genesis_path, genesis.to_toml()?).map_err(io(&genesis_path))?;

@@ -32,6 +32,10 @@ struct Args {
     /// data directory `.shuquan-dev` unless set).
     #[arg(long)]
     dev: bool,
+    /// With --dev, on the first start: certify registrations in their own block, without
+    /// the registrar's review and the 10 s public notice (`registration_review = false`).
+    #[arg(long, requires = "dev")]
+    no_review: bool,
     /// Data directory (key `data_dir`).
     #[arg(long)]
     data_dir: Option<PathBuf>,
@@ -130,7 +134,7 @@ async fn main() -> anyhow::Result<()> {
     let cfg = load_config(&args)?;
     init_logs(&cfg.log_format);
     let (genesis, node_key) = if args.dev {
-        let setup = dev::prepare(&cfg.data_dir)
+        let setup = dev::prepare(&cfg.data_dir, !args.no_review)
             .with_context(|| format!("preparing the dev chain in {}", cfg.data_dir.display()))?;
         eprintln!(
             "dev chain {:?} in {}",

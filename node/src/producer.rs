@@ -3,7 +3,9 @@
 //! short linger so that concurrent arrivals share a block), writes them to the Raft log
 //! as a [`pb::Proposal`], and lets Raft commit it; every node then applies it through the
 //! [`crate::replica::Replica`]. A few proposals may be in flight at once, so the next block
-//! fills while the last one replicates. On other nodes the producer waits.
+//! fills while the last one replicates. On other nodes the producer waits. When a public
+//! notice has ended and no transaction comes, the leader proposes an empty block: its
+//! start issues the certificate (registrations are certified by block time).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,7 +36,12 @@ pub(crate) struct Config {
     pub(crate) proposer: PublicKey,
     /// The clock that stamps proposals.
     pub(crate) clock: Arc<crate::clock::Clock>,
+    /// When the earliest public notice under way ends (block time), if any.
+    pub(crate) notice_due: Arc<dyn Fn() -> Option<u64> + Send + Sync>,
 }
+
+/// How often an idle leader looks for a notice that has ended.
+const NOTICE_POLL: Duration = Duration::from_millis(500);
 
 /// Milliseconds since the epoch (block timestamps).
 pub(crate) fn now_ms() -> u64 {
@@ -54,9 +61,15 @@ pub(crate) async fn run(
 ) -> Result<()> {
     let in_flight = Arc::new(Semaphore::new(cfg.max_in_flight.max(1)));
     let (fatal_tx, mut fatal_rx) = tokio::sync::mpsc::channel::<RaftError>(1);
+    let notice_due = || (cfg.notice_due)().is_some_and(|t| t <= cfg.clock.now_ms());
     loop {
         tokio::select! {
             _ = mempool.ready() => {}
+            _ = tokio::time::sleep(NOTICE_POLL) => {
+                if !notice_due() {
+                    continue;
+                }
+            }
             _ = shutdown.changed() => return Ok(()),
             Some(e) = fatal_rx.recv() => return Err(e.into()),
         }
@@ -82,7 +95,7 @@ pub(crate) async fn run(
             tokio::time::sleep(cfg.linger).await;
         }
         let batch = mempool.take((cfg.max_block_txs)(), cfg.max_block_bytes);
-        if batch.is_empty() {
+        if batch.is_empty() && !notice_due() {
             continue;
         }
         // The bytes move into the proposal; on failure they go back with their ids.

@@ -28,10 +28,13 @@ use crate::block::block_hash;
 use crate::cert::{node_keys, verify_certificate_by, voter_keys};
 use crate::genesis::genesis_hash;
 use crate::hash::voters_hash;
+use crate::registration::{certified, registration_status};
 use crate::tx::decode_canonical;
 use crate::views::grant_status_word;
 use crate::{pb, state, Error, Hash32, PublicKey};
-pub use report::{AuditEvent, AuditGrant, AuditParent, AuditReport, Holders, TitleChange};
+pub use report::{
+    AuditCertificate, AuditEvent, AuditGrant, AuditParent, AuditReport, Holders, TitleChange,
+};
 
 pub(crate) fn fail(msg: impl Into<String>) -> Error {
     Error::Audit(msg.into())
@@ -224,6 +227,8 @@ pub fn verify_bundle(bytes: &[u8], genesis: &pb::Genesis) -> Result<AuditReport,
 
     let grants = grants(&bundle, &walked, &root, tip.timestamp_ms)?;
     let parents = parents(&bundle, &record, &root)?;
+    let status = registration_status(&record, tip.timestamp_ms);
+    let certificate = certificate(&bundle, &asset, status, &root)?;
     Ok(AuditReport {
         chain_id: bundle.chain_id.clone(),
         asset,
@@ -238,7 +243,51 @@ pub fn verify_bundle(bytes: &[u8], genesis: &pb::Genesis) -> Result<AuditReport,
         frozen: record.frozen,
         grants,
         parents,
+        status: crate::views::registration_status_word(status as i32),
+        certificate,
     })
+}
+
+/// The proven certificate: required of an asset whose record says it was certified (a
+/// bundle may not hide it), refused of one that was not.
+fn certificate(
+    bundle: &pb::AuditBundle,
+    asset: &Hash32,
+    status: pb::RegistrationStatus,
+    root: &Hash32,
+) -> Result<Option<AuditCertificate>, Error> {
+    let key = state::certificate_row(asset);
+    let proof = match (&bundle.certificate, certified(status)) {
+        (None, false) => return Ok(None),
+        (Some(p), true) => p,
+        (None, true) => {
+            return Err(fail(format!(
+                "the asset's record says it is certified ({}), but the bundle holds no proof of its certificate",
+                crate::views::registration_status_word(status as i32)
+            )))
+        }
+        (Some(_), false) => {
+            return Err(fail(format!(
+                "the bundle holds a certificate of an asset whose record is {}",
+                crate::views::registration_status_word(status as i32)
+            )))
+        }
+    };
+    let c: pb::CertificateRecord = proven(proof, &key, bundle.height, root)?;
+    if c.asset != asset.as_bytes() {
+        return Err(fail("the proven certificate names another asset"));
+    }
+    Ok(Some(AuditCertificate {
+        number: c.number,
+        sequence: c.sequence,
+        kind: crate::views::application_kind_word(c.kind),
+        holder: hex::encode(&c.holder),
+        fingerprint: hex::encode(&c.fingerprint),
+        registrar: crate::views::opt_hex(&c.registrar),
+        effective_ms: c.effective_ms,
+        valid_until_ms: c.valid_until_ms,
+        height: c.height,
+    }))
 }
 
 /// Checks a state proof of row `key` at `height` against `root` and decodes the row.

@@ -45,30 +45,31 @@ pub const DEFAULT_PURPOSES: &[&str] = &[
 ];
 
 /// The members of development chains and local devnets: key-file name (also the member
-/// id), institution, jurisdiction, role. Devnets with more nodes add `org3`, `org4`, ...
-pub const DEV_MEMBERS: &[(&str, &str, &str, &str)] = &[
-    ("org1", "Nanning Big Data Exchange", "CN", "member"),
-    ("org2", "Hanoi Digital Data Co.", "VN", "member"),
+/// id), institution, jurisdiction, roles. Devnets with more nodes add `org3`, `org4`, ...
+/// The regulator is also the registrar that reviews registrations.
+pub const DEV_MEMBERS: &[(&str, &str, &str, &[&str])] = &[
+    ("org1", "Nanning Big Data Exchange", "CN", &["member"]),
+    ("org2", "Hanoi Digital Data Co.", "VN", &["member"]),
     (
         "regulator",
         "Cyberspace Administration (dev)",
         "CN",
-        "regulator",
+        &["regulator", "registrar"],
     ),
-    ("auditor", "Beibu Gulf Data Audit (dev)", "CN", "auditor"),
+    ("auditor", "Beibu Gulf Data Audit (dev)", "CN", &["auditor"]),
 ];
 
 /// The `i`-th development member (from 0): [`DEV_MEMBERS`], then `org3`, `org4`, ...
 pub fn dev_member(i: usize, account_key: PublicKey) -> MemberFile {
-    let (id, name, jurisdiction, role) = match DEV_MEMBERS.get(i) {
-        Some((id, name, j, role)) => (id.to_string(), name.to_string(), *j, *role),
+    let (id, name, jurisdiction, roles): (_, _, _, &[&str]) = match DEV_MEMBERS.get(i) {
+        Some((id, name, j, roles)) => (id.to_string(), name.to_string(), *j, roles),
         None => {
             let n = i - DEV_MEMBERS.len() + 3;
             (
                 format!("org{n}"),
                 format!("Member Institution {n} (dev)"),
                 "CN",
-                "member",
+                &["member"],
             )
         }
     };
@@ -77,7 +78,7 @@ pub fn dev_member(i: usize, account_key: PublicKey) -> MemberFile {
         id,
         name,
         jurisdiction: jurisdiction.to_string(),
-        roles: vec![role.to_string()],
+        roles: roles.iter().map(|r| r.to_string()).collect(),
         account_keys: vec![account_key],
         node_key: None,
         node_addr: String::new(),
@@ -125,6 +126,16 @@ pub struct ParamsFile {
     /// The offset from UTC, in minutes, of the calendar year the yearly export counters
     /// follow (the law's year: China's, UTC+8, by default).
     pub law_utc_offset_minutes: i32,
+    /// Registrations need a registrar's review, a public notice and a certificate
+    /// (docs/REGISTRATION.md); `false` certifies a registration in its own block.
+    pub registration_review: bool,
+    /// How long an accepted application stays in public notice (block time).
+    pub notice_period_ms: u64,
+    /// How long a certificate is valid from its effective date; 0 for no end.
+    pub certificate_validity_ms: u64,
+    /// The prefix of registration numbers (`PREFIX-YEAR-SERIAL`): 1 to 8 capital letters
+    /// or digits.
+    pub registration_prefix: String,
 }
 
 const SECOND: u64 = 1000;
@@ -165,9 +176,32 @@ impl Default for ParamsFile {
             block_time_skew_ms: 60 * SECOND,
             max_grant_term_ms: 10 * YEAR,
             law_utc_offset_minutes: 8 * 60,
+            registration_review: true,
+            notice_period_ms: 3 * DAY,
+            certificate_validity_ms: 3 * YEAR,
+            registration_prefix: "SQ".into(),
         }
     }
 }
+
+impl ParamsFile {
+    /// The parameters of development chains and devnets: registrations reviewed, with a
+    /// notice short enough for a walkthrough ([`DEV_NOTICE_PERIOD_MS`]) and numbers
+    /// prefixed [`DEV_REGISTRATION_PREFIX`].
+    pub fn dev() -> Self {
+        ParamsFile {
+            notice_period_ms: DEV_NOTICE_PERIOD_MS,
+            registration_prefix: DEV_REGISTRATION_PREFIX.into(),
+            ..ParamsFile::default()
+        }
+    }
+}
+
+/// The notice period of development chains and devnets: short enough for a walkthrough.
+pub const DEV_NOTICE_PERIOD_MS: u64 = 10 * SECOND;
+
+/// The registration-number prefix of development chains and devnets.
+pub const DEV_REGISTRATION_PREFIX: &str = "GX";
 
 impl ParamsFile {
     /// The file form of chain parameters.
@@ -184,6 +218,10 @@ impl ParamsFile {
             block_time_skew_ms: p.block_time_skew_ms,
             max_grant_term_ms: p.max_grant_term_ms,
             law_utc_offset_minutes: p.law_utc_offset_minutes,
+            registration_review: p.registration_review,
+            notice_period_ms: p.notice_period_ms,
+            certificate_validity_ms: p.certificate_validity_ms,
+            registration_prefix: p.registration_prefix.clone(),
         }
     }
 
@@ -201,6 +239,10 @@ impl ParamsFile {
             block_time_skew_ms: self.block_time_skew_ms,
             max_grant_term_ms: self.max_grant_term_ms,
             law_utc_offset_minutes: self.law_utc_offset_minutes,
+            registration_review: self.registration_review,
+            notice_period_ms: self.notice_period_ms,
+            certificate_validity_ms: self.certificate_validity_ms,
+            registration_prefix: self.registration_prefix.clone(),
         }
     }
 
@@ -292,6 +334,33 @@ impl ParamsFile {
         ];
         for (range, value) in ranges {
             range.check(value)?;
+        }
+        Range {
+            name: "notice_period_ms",
+            min: SECOND,
+            max: 365 * DAY,
+            unit: " ms (1 s to 1 year)",
+        }
+        .check(self.notice_period_ms)?;
+        if self.certificate_validity_ms != 0 {
+            Range {
+                name: "certificate_validity_ms",
+                min: DAY,
+                max: 100 * YEAR,
+                unit: " ms (0 for no end, or 1 day to 100 years)",
+            }
+            .check(self.certificate_validity_ms)?;
+        }
+        let prefix = &self.registration_prefix;
+        if prefix.is_empty()
+            || prefix.len() > 8
+            || !prefix
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        {
+            return fail(format!(
+                "params.registration_prefix = {prefix:?}: it must be 1 to 8 capital letters or digits (like GX)"
+            ));
         }
         if !(-12 * 60..=14 * 60).contains(&self.law_utc_offset_minutes) {
             return fail(format!(

@@ -172,6 +172,9 @@ pub const PARAM_NAMES: &[&str] = &[
     "block_time_skew_ms",
     "max_grant_term_ms",
     "law_utc_offset_minutes",
+    "registration_review",
+    "notice_period_ms",
+    "certificate_validity_ms",
 ];
 
 /// `params` with `change` applied, validated as a genesis is; the error says why not.
@@ -201,6 +204,15 @@ pub fn set_param(params: &pb::Params, change: &pb::SetParam) -> Result<pb::Param
             f.law_utc_offset_minutes = i32::try_from(v)
                 .map_err(|_| format!("law_utc_offset_minutes = {v} is out of range"))?;
         }
+        "registration_review" => {
+            f.registration_review = match v {
+                0 => false,
+                1 => true,
+                _ => return Err("registration_review is 0 (off) or 1 (on)".into()),
+            }
+        }
+        "notice_period_ms" => f.notice_period_ms = unsigned()?,
+        "certificate_validity_ms" => f.certificate_validity_ms = unsigned()?,
         other => {
             return Err(format!(
                 "{other:?} is no parameter; one of {}",

@@ -134,6 +134,8 @@ pub mod domain {
     pub const PROPOSAL_ID: &str = "SHUQUAN_PROPOSAL_ID_V1";
     /// A voter set (the node keys whose majority certifies a block).
     pub const VOTERS: &str = "SHUQUAN_VOTERS_V1";
+    /// An objection's id, from the objecting transaction.
+    pub const OBJECTION_ID: &str = "SHUQUAN_OBJECTION_ID_V1";
 
     /// Every tag and context above.
     pub const ALL: &[&[u8]] = &[
@@ -159,6 +161,7 @@ pub mod domain {
         MEMBER_ID.as_bytes(),
         PROPOSAL_ID.as_bytes(),
         VOTERS.as_bytes(),
+        OBJECTION_ID.as_bytes(),
     ];
 }
 
@@ -238,6 +241,11 @@ pub fn voters_hash<'a>(keys: impl IntoIterator<Item = &'a [u8]>) -> Hash32 {
 /// `ProposalId = H("proposal", chain_id, tx_id)`.
 pub fn proposal_id(chain_id: &str, tx: &Hash32) -> Hash32 {
     tagged(domain::PROPOSAL_ID, &[chain_id.as_bytes(), tx.as_bytes()])
+}
+
+/// `ObjectionId = H("objection", chain_id, tx_id)`.
+pub fn objection_id(chain_id: &str, tx: &Hash32) -> Hash32 {
+    tagged(domain::OBJECTION_ID, &[chain_id.as_bytes(), tx.as_bytes()])
 }
 
 /// `AttestationId = H("attestation", chain_id, tx_id)`.

@@ -24,6 +24,7 @@ pub mod gov;
 pub mod hash;
 pub mod keys;
 pub mod merkle;
+pub mod registration;
 pub mod state;
 pub mod tx;
 pub mod verify;

@@ -50,6 +50,11 @@ pub fn grant_row(id: &Hash32) -> Vec<u8> {
     row(b"grant:", id)
 }
 
+/// The row key of an asset's registration certificate.
+pub fn certificate_row(asset: &Hash32) -> Vec<u8> {
+    row(b"cert:", asset)
+}
+
 fn row(tag: &[u8], id: &Hash32) -> Vec<u8> {
     let mut k = Vec::with_capacity(tag.len() + 32);
     k.extend_from_slice(tag);

@@ -188,6 +188,12 @@ pub fn payload_kind(payload: &Payload) -> &'static str {
         Payload::RotateKey(_) => "rotate_key",
         Payload::Propose(_) => "propose",
         Payload::Vote(_) => "vote",
+        Payload::Review(_) => "review",
+        Payload::SupplyEvidence(_) => "supply_evidence",
+        Payload::Withdraw(_) => "withdraw",
+        Payload::Object(_) => "object",
+        Payload::DecideObjection(_) => "decide_objection",
+        Payload::Amend(_) => "amend",
     }
 }
 

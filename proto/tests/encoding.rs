@@ -12,7 +12,7 @@ use prost::Message;
 use shuquan_proto::block::{block_hash, results_root, tx_root};
 use shuquan_proto::genesis::{genesis_hash, GenesisFile, MemberFile, ParamsFile};
 use shuquan_proto::hash::{
-    asset_id, attestation_id, filing_id, fingerprint, grant_id, history_link,
+    asset_id, attestation_id, filing_id, fingerprint, grant_id, history_link, objection_id,
 };
 use shuquan_proto::pb::{self, tx_body::Payload};
 use shuquan_proto::tx::{decode_canonical, decode_tx, signing_bytes, ChainRef, Unsigned};
@@ -182,6 +182,7 @@ fn vectors() -> Vec<(String, String)> {
     put("grant_id", grant_id(CHAIN, &id).to_hex());
     put("filing_id", filing_id(CHAIN, &id).to_hex());
     put("attestation_id", attestation_id(CHAIN, &id).to_hex());
+    put("objection_id", objection_id(CHAIN, &id).to_hex());
     put(
         "proposal_id",
         shuquan_proto::hash::proposal_id(CHAIN, &id).to_hex(),
@@ -265,7 +266,91 @@ fn vectors() -> Vec<(String, String)> {
         voter_changes: vec![],
     };
     put("snapshot_head", hex::encode(head.encode_to_vec()));
+    registration_vectors(&mut put, &id);
     v
+}
+
+/// The registration payloads and records (docs/REGISTRATION.md).
+fn registration_vectors(put: &mut impl FnMut(&str, String), id: &Hash32) {
+    let org1 = shuquan_proto::hash::member_id(CHAIN, "org1").to_vec();
+    let payloads = [
+        (
+            "payload_review",
+            Payload::Review(pb::Review {
+                asset: vec![0xaa; 32],
+                decision: pb::ReviewDecision::Reject as i32,
+                reason: pb::ReviewReason::RightsUnclear as i32,
+            }),
+        ),
+        (
+            "payload_object",
+            Payload::Object(pb::Object {
+                asset: vec![0xaa; 32],
+                reason: pb::ObjectionReason::Ownership as i32,
+                evidence_hash: vec![0xee; 32],
+            }),
+        ),
+        (
+            "payload_amend",
+            Payload::Amend(pb::Amend {
+                asset: vec![0xaa; 32],
+                kind: pb::AmendKind::Change as i32,
+                change: Some(pb::AssetChange {
+                    fingerprint: vec![0xbb; 32],
+                    size_bytes: 2048,
+                    sharing: pb::SharingClass::Unconditional as i32,
+                    ..Default::default()
+                }),
+                evidence_hash: vec![],
+            }),
+        ),
+    ];
+    for (name, p) in payloads {
+        let body = pb::TxBody {
+            payload: Some(p),
+            ..golden_body()
+        };
+        put(name, hex::encode(body.encode_to_vec()));
+    }
+    let application = pb::Application {
+        kind: pb::ApplicationKind::Initial as i32,
+        tx_id: id.to_vec(),
+        applicant: org1.clone(),
+        filed_height: 5,
+        stage: pb::ApplicationStage::InNotice as i32,
+        registrar: org1.clone(),
+        notice_ends_ms: 1_767_225_610_000,
+        open_objections: vec![objection_id(CHAIN, id).to_vec()],
+        filed_at_ms: 1_767_225_600_000,
+        ..Default::default()
+    };
+    let asset = pb::AssetRecord {
+        id: asset_id(CHAIN, id).to_vec(),
+        status: pb::RegistrationStatus::InNotice as i32,
+        application: Some(application),
+        ..Default::default()
+    };
+    put("asset_record_in_notice", hex::encode(asset.encode_to_vec()));
+    let cert = pb::CertificateRecord {
+        number: "GX-2026-000123".into(),
+        asset: asset_id(CHAIN, id).to_vec(),
+        kind: pb::ApplicationKind::Change as i32,
+        sequence: 2,
+        holder: org1.clone(),
+        rights: vec![pb::Right::Hold as i32, pb::Right::Operate as i32],
+        grade: pb::Grade::General as i32,
+        fingerprint: vec![0xbb; 32],
+        delivery_modes: vec![pb::DeliveryMode::Query as i32],
+        registrar: org1,
+        effective_ms: 1_767_225_610_000,
+        valid_until_ms: 1_861_833_610_000,
+        height: 9,
+        tx_id: id.to_vec(),
+        sharing: pb::SharingClass::Conditional as i32,
+        first_effective_ms: 1_767_225_605_000,
+        ..Default::default()
+    };
+    put("certificate_record", hex::encode(cert.encode_to_vec()));
 }
 
 #[test]

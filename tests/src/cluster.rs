@@ -199,6 +199,12 @@ impl Cluster {
         Self::start_in(n, extra, None)
     }
 
+    /// As [`Cluster::start`], on a chain that reviews registrations as the README's devnet
+    /// does (the others certify registrations at once: `devnet init --no-review`).
+    pub fn start_reviewing(n: u16) -> anyhow::Result<Cluster> {
+        Self::launch(n, None, true, |_| Vec::new())
+    }
+
     /// As [`Cluster::start`], with node `i` in namespace `netns.ns(i)` at
     /// `Netns::host(i)` when `netns` is given (the caller runs in the hub namespace).
     pub fn start_in(n: u16, extra: &[&str], netns: Option<&Netns>) -> anyhow::Result<Cluster> {
@@ -216,6 +222,15 @@ impl Cluster {
         netns: Option<&Netns>,
         flags: impl Fn(usize) -> Vec<String>,
     ) -> anyhow::Result<Cluster> {
+        Self::launch(n, netns, false, flags)
+    }
+
+    fn launch(
+        n: u16,
+        netns: Option<&Netns>,
+        review: bool,
+        flags: impl Fn(usize) -> Vec<String>,
+    ) -> anyhow::Result<Cluster> {
         let dir = tempfile::tempdir()?;
         let net = dir.path().join("net");
         let hosts: Vec<String> = (1..=usize::from(n))
@@ -229,7 +244,9 @@ impl Cluster {
         };
         let p2p = api + n;
         let out = Command::new(bin("shuquan"))
-            .args(["devnet", "init", "--nodes", &n.to_string(), "--dir"])
+            .args(["devnet", "init", "--nodes", &n.to_string()])
+            .args((!review).then_some("--no-review"))
+            .arg("--dir")
             .arg(&net)
             .args([
                 "--api-port",

@@ -98,18 +98,32 @@ pub struct DevNode {
 }
 
 impl DevNode {
-    /// Starts a dev node in a fresh directory and waits until it serves.
+    /// Starts a dev node in a fresh directory and waits until it serves. Its chain
+    /// certifies registrations at once (`--no-review`): tests of everything after a
+    /// registration need not run its review; [`DevNode::start_reviewing`] keeps it.
     pub fn start() -> anyhow::Result<Self> {
         Self::start_with(&[])
     }
 
-    /// Starts a dev node with extra `shuquand` flags.
+    /// Starts a dev node as the README's: registrations are reviewed by the regulator and
+    /// noticed for 10 s.
+    pub fn start_reviewing() -> anyhow::Result<Self> {
+        Self::launch(Vec::new())
+    }
+
+    /// Starts a dev node with extra `shuquand` flags (and `--no-review`, as [`DevNode::start`]).
     pub fn start_with(extra: &[&str]) -> anyhow::Result<Self> {
+        let mut flags = vec!["--no-review".to_string()];
+        flags.extend(extra.iter().map(|s| s.to_string()));
+        Self::launch(flags)
+    }
+
+    fn launch(extra: Vec<String>) -> anyhow::Result<Self> {
         let mut node = DevNode {
             dir: tempfile::tempdir()?,
             port: free_port(),
             child: None,
-            extra: extra.iter().map(|s| s.to_string()).collect(),
+            extra,
         };
         node.spawn()?;
         Ok(node)

@@ -1,6 +1,9 @@
-//! The README walkthrough, as one function any test can run against any node: register a
-//! file, transfer the Use right (cosigned), grant `compute` to a member in VN (pending),
-//! the regulator approves the filing, the grantee records usage, then history and lineage.
+//! The README walkthrough, as one function any test can run against any node of a chain
+//! that reviews registrations: apply to register a file, the regulator (also the
+//! registrar) accepts it, the public notice runs out and the next block issues the
+//! certificate; then transfer the Use right (cosigned), grant `compute` to a member in VN
+//! (pending), the regulator approves the filing, the grantee records usage, then history
+//! and lineage.
 
 use std::path::PathBuf;
 
@@ -35,7 +38,59 @@ pub fn run(cli: &Cli, key_file: impl Fn(&str) -> PathBuf) -> (String, String) {
         "--wait",
     ]);
     assert_eq!(reg["status"], "committed", "{reg}");
+    assert_eq!(reg["registration"], "applied", "{reg}");
     let asset = reg["asset"].as_str().unwrap().to_string();
+
+    // Nothing moves before the certificate.
+    let early = cli.run(&[
+        "--key",
+        &k("org1"),
+        "tx",
+        "transfer",
+        "--asset",
+        &asset,
+        "--right",
+        "use",
+        "--to",
+        "org2",
+        "--cosign-key",
+        &k("org2"),
+        "--wait",
+    ]);
+    assert!(!early.status.success());
+    assert!(String::from_utf8_lossy(&early.stderr).contains("not_registered"));
+    let r = cli.json(&[
+        "--key",
+        &k("regulator"),
+        "tx",
+        "review",
+        "--asset",
+        &asset,
+        "--accept",
+        "--wait",
+    ]);
+    assert_eq!(r["status"], "committed", "{r}");
+    assert_eq!(cli.json(&["query", "asset", &asset])["status"], "in-notice");
+    // The notice (10 s on a dev chain) runs out; the next block issues the certificate.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let cert = loop {
+        let out = cli.run(&["--output", "json", "query", "certificate", &asset]);
+        if out.status.success() {
+            break serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no certificate a minute after the review"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    };
+    let number = cert["number"].as_str().unwrap().to_string();
+    assert!(number.starts_with("GX-"), "{cert}");
+    assert_eq!(cert["status"], "registered", "{cert}");
+    assert_eq!(
+        cli.json(&["query", "certificate", &number])["asset"],
+        asset.as_str()
+    );
 
     let t = cli.json(&[
         "--key",
@@ -158,6 +213,8 @@ pub fn run(cli: &Cli, key_file: impl Fn(&str) -> PathBuf) -> (String, String) {
         [
             "register_asset",
             "transfer_right",
+            "review",
+            "transfer_right",
             "issue_grant",
             "record_usage",
             "file_cross_border",
@@ -165,7 +222,8 @@ pub fn run(cli: &Cli, key_file: impl Fn(&str) -> PathBuf) -> (String, String) {
             "record_usage"
         ]
     );
-    assert_eq!(history[3]["receipt"]["result"], "failed");
+    assert_eq!(history[1]["receipt"]["result"], "failed");
+    assert_eq!(history[5]["receipt"]["result"], "failed");
     let lineage = cli.json(&["query", "lineage", &asset]);
     assert_eq!(lineage["asset"], asset.as_str());
     let a = cli.json(&["query", "asset", &asset]);

@@ -12,7 +12,7 @@ use shuquan_tests::walkthrough;
 
 #[test]
 fn the_walkthrough_asset_is_bundled_from_a_follower_and_verified_offline() {
-    let cluster = Cluster::start(3, &[]).unwrap();
+    let cluster = Cluster::start_reviewing(3).unwrap();
     let leader = cluster.wait_leader(Duration::from_secs(30)).unwrap();
     let follower = (1..=3).find(|&i| i != leader).unwrap();
     let cli = cluster.cli(follower);
@@ -21,9 +21,9 @@ fn the_walkthrough_asset_is_bundled_from_a_follower_and_verified_offline() {
     let file = cluster.path("walkthrough.bundle");
     let file = file.to_str().unwrap();
     let got = cli.json(&["audit", "bundle", &asset, "--out", file]);
-    // register, transfer, grant, filing, decision, usage (the failed early usage is no
-    // event: it changed nothing).
-    assert_eq!(got["events"], 6, "{got}");
+    // register, review, transfer, grant, filing, decision, usage (the failed early
+    // transfer and usage are no events: they changed nothing).
+    assert_eq!(got["events"], 7, "{got}");
 
     let genesis = cluster.path("genesis.toml");
     let genesis = genesis.to_str().unwrap();
@@ -38,6 +38,10 @@ fn the_walkthrough_asset_is_bundled_from_a_follower_and_verified_offline() {
     assert_eq!(r["asset"], asset.as_str());
     assert_eq!(r["holders"]["use"], org2.as_str());
     assert_eq!(r["grants"][0]["status"], "active");
+    assert_eq!(r["status"], "registered");
+    assert!(r["certificate"]["number"]
+        .as_str()
+        .is_some_and(|n| n.starts_with("GX-")));
     assert_eq!(r["events"].as_array().unwrap().len(), 6);
     let text = offline.run(&["audit", "verify", file, "--genesis", genesis]);
     let text = String::from_utf8_lossy(&text.stdout);

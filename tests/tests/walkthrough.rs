@@ -7,7 +7,7 @@ use shuquan_tests::DevNode;
 
 #[test]
 fn readme_walkthrough() {
-    let node = DevNode::start().unwrap();
+    let node = DevNode::start_reviewing().unwrap();
     shuquan_tests::walkthrough::run(&node.shuquan(), |who| node.key_file(who));
     let text = node.cli(&["status"]);
     assert!(String::from_utf8_lossy(&text.stdout).contains("height"));

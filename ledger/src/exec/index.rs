@@ -210,6 +210,15 @@ fn named_assets(
         Some(Payload::Attest(p)) => subject(&p.subject)?,
         Some(Payload::Freeze(p)) => subject(&p.subject)?,
         Some(Payload::Unfreeze(p)) => subject(&p.subject)?,
+        Some(Payload::Review(p)) => asset(id(&p.asset))?.into_iter().collect(),
+        Some(Payload::SupplyEvidence(p)) => asset(id(&p.asset))?.into_iter().collect(),
+        Some(Payload::Withdraw(p)) => asset(id(&p.asset))?.into_iter().collect(),
+        Some(Payload::Object(p)) => asset(id(&p.asset))?.into_iter().collect(),
+        Some(Payload::Amend(p)) => asset(id(&p.asset))?.into_iter().collect(),
+        Some(Payload::DecideObjection(p)) => match st.objection(&id(&p.objection))? {
+            Some(o) => asset(id(&o.asset))?.into_iter().collect(),
+            None => Vec::new(),
+        },
         Some(Payload::RotateKey(_) | Payload::Propose(_) | Payload::Vote(_)) | None => vec![],
     };
     out.sort();

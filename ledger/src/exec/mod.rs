@@ -167,6 +167,14 @@ impl Block<'_> {
         );
 
         let mut rows = std::collections::BTreeSet::new();
+        // Applications whose public notice has ended are certified before the block's
+        // transactions (which may then move the rights they certify).
+        {
+            let mut st = State::new(self.view, writes);
+            rules::certify::issue_due(&mut st, &params, now, height)?;
+            rows.extend(st.pending_keys().filter(|k| keys::is_state_row(k)).cloned());
+            st.commit();
+        }
         let mut receipts = Vec::with_capacity(proposal.txs.len());
         let mut ids = Vec::with_capacity(proposal.txs.len());
         let mut seen = std::collections::HashSet::new();

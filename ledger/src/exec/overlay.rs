@@ -65,6 +65,11 @@ impl<'a> State<'a> {
         self.tx.insert(key, Some(value));
     }
 
+    /// Deletes a row.
+    pub(crate) fn delete(&mut self, key: Vec<u8>) {
+        self.tx.insert(key, None);
+    }
+
     pub(crate) fn msg<M: Message + Default>(&self, key: &[u8]) -> Result<Option<M>> {
         self.get(key)?.map(|v| decode(&v, key)).transpose()
     }
@@ -127,6 +132,14 @@ impl<'a> State<'a> {
     pub(crate) fn filing(&self, id: &Hash32) -> Result<Option<pb::FilingRecord>> {
         self.msg(&keys::filing(id))
     }
+
+    pub(crate) fn certificate(&self, asset: &Hash32) -> Result<Option<pb::CertificateRecord>> {
+        self.msg(&keys::certificate(asset))
+    }
+
+    pub(crate) fn objection(&self, id: &Hash32) -> Result<Option<pb::ObjectionRecord>> {
+        self.msg(&keys::objection(id))
+    }
 }
 
 impl State<'_> {
@@ -141,5 +154,22 @@ impl State<'_> {
             top: &self.tx,
         }
         .keys_with_prefix(prefix)
+    }
+
+    /// The first `limit` rows under `prefix`, in order, as this transaction sees them.
+    pub(crate) fn rows_with_prefix(
+        &self,
+        prefix: &[u8],
+        limit: usize,
+    ) -> Result<Vec<crate::view::Row>> {
+        let block = Layered {
+            base: self.view,
+            top: self.block,
+        };
+        Layered {
+            base: &block,
+            top: &self.tx,
+        }
+        .rows_with_prefix(prefix, None, limit)
     }
 }

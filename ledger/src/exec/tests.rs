@@ -54,7 +54,10 @@ impl Mem {
             council: Default::default(),
             chain_id: "mem".into(),
             genesis_time_ms: T0,
-            params: ParamsFile::default(),
+            params: ParamsFile {
+                registration_review: false,
+                ..ParamsFile::default()
+            },
             members: vec![
                 m("org1", "CN", "member", 1),
                 m("org2", "VN", "member", 2),
@@ -161,6 +164,7 @@ fn register(seed: u8, grade: pb::Grade, jurisdiction: &str) -> Payload {
         origin: pb::Origin::Enterprise as i32,
         jurisdiction: jurisdiction.into(),
         delivery_modes: vec![pb::DeliveryMode::Compute as i32],
+        sharing: pb::SharingClass::Conditional as i32,
         ..Default::default()
     })
 }

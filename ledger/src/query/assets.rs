@@ -14,9 +14,16 @@ use crate::keys;
 impl Queries<'_> {
     /// Query 1 and the asset record.
     pub fn asset(&self, id: &Hash32) -> Result<Option<v::AssetView>> {
-        let Some(a) = self.reader(|st| st.asset(id))? else {
+        let Some((a, cert)) = self.reader(|st| {
+            Ok(match st.asset(id)? {
+                Some(a) => Some((a, st.certificate(id)?)),
+                None => None,
+            })
+        })?
+        else {
             return Ok(None);
         };
+        let status = crate::rules::status::registration_status(&a, self.now()?);
         let reg = a.registration.clone().unwrap_or_default();
         let pi = a.pi.unwrap_or_default();
         Ok(Some(v::AssetView {
@@ -50,6 +57,12 @@ impl Queries<'_> {
             history_head: id32(&a.history_head),
             event_count: a.event_count,
             tx_id: id32(&a.tx_id),
+            status: v::registration_status_word(status as i32),
+            sharing: v::sharing_word(reg.sharing),
+            registration_number: cert.map(|c| c.number),
+            valid_until_ms: (a.valid_until_ms != 0).then_some(a.valid_until_ms),
+            application: a.application.as_ref().map(v::ApplicationView::of),
+            refusal: (a.refusal != 0).then(|| v::review_reason_word(a.refusal)),
         }))
     }
 

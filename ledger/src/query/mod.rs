@@ -5,6 +5,7 @@ mod assets;
 mod chain;
 mod grants;
 mod members;
+mod registry;
 
 use shuquan_proto::{pb, Hash32};
 

@@ -137,6 +137,7 @@ fn counter_key(ctx: &Ctx<'_, '_>, exporter: &pb::Member) -> Vec<u8> {
 fn check_grant(ctx: &Ctx<'_, '_>, gid: &Hash32, destination: &str) -> Outcome<Hash32> {
     let (grant, terms, asset_id, asset) = ctx.grant_with_asset(gid)?;
     grant_unfrozen(gid, &grant, &asset)?;
+    ctx.require_registered(&asset_id, &asset)?;
     if asset.holder_operate != ctx.signer() {
         return reject(r::not_exporter_of_grant(
             asset_id,
@@ -164,6 +165,7 @@ fn check_transfer(ctx: &Ctx<'_, '_>, t: &pb::TransferExport, destination: &str) 
     if asset.frozen {
         return reject(r::asset_frozen(asset_id));
     }
+    ctx.require_registered(&asset_id, &asset)?;
     let Some(holder) = holder(&asset, t.right) else {
         return reject(r::right_missing("transfer.right"));
     };

@@ -32,6 +32,7 @@ pub(super) fn issue(ctx: &mut Ctx<'_, '_>, p: &pb::IssueGrant) -> Outcome<Hash32
     if asset.frozen {
         return reject(r::asset_frozen(asset_id));
     }
+    ctx.require_registered(&asset_id, &asset)?;
     if asset.holder_operate != ctx.signer() {
         return reject(r::not_operator(&asset.holder_operate, asset_id));
     }
@@ -153,6 +154,7 @@ pub(super) fn usage(ctx: &mut Ctx<'_, '_>, p: &pb::RecordUsage) -> Outcome {
     let gid = id(&p.grant);
     let (mut g, terms, asset_id, asset) = ctx.grant_with_asset(&gid)?;
     grant_unfrozen(&gid, &g, &asset)?;
+    ctx.require_registered(&asset_id, &asset)?;
     if terms.grantee != ctx.signer() {
         return reject(r::not_grantee());
     }

@@ -2,11 +2,14 @@
 //! the payload rules of docs/DATA-RIGHTS.md), and the state changes it makes. Plain synchronous code
 //! over [`State`]; a rule that fails returns a [`Rejection`], never a storage error.
 
+pub(crate) mod certify;
 mod export;
 mod gov;
 mod grants;
+mod objections;
 mod oversight;
 mod register;
+mod registry;
 mod rights;
 pub(crate) mod status;
 
@@ -214,14 +217,20 @@ fn required_role(p: &Payload) -> Option<pb::Role> {
         | Payload::TransferRight(_)
         | Payload::IssueGrant(_)
         | Payload::RecordUsage(_)
-        | Payload::FileCrossBorder(_) => Some(pb::Role::Member),
+        | Payload::FileCrossBorder(_)
+        | Payload::Amend(_) => Some(pb::Role::Member),
+        Payload::Review(_) | Payload::DecideObjection(_) => Some(pb::Role::Registrar),
         Payload::DecideCrossBorder(_) | Payload::Freeze(_) | Payload::Unfreeze(_) => {
             Some(pb::Role::Regulator)
         }
         Payload::Attest(_) => Some(pb::Role::Auditor),
         // Revoking checks who may itself; key rotation is any member's own; proposals
-        // and votes are the council's (a membership, not a role).
+        // and votes are the council's (a membership, not a role); an applicant answers
+        // for its application whatever its roles; any member may object.
         Payload::RevokeGrant(_)
+        | Payload::SupplyEvidence(_)
+        | Payload::Withdraw(_)
+        | Payload::Object(_)
         | Payload::RotateKey(_)
         | Payload::Propose(_)
         | Payload::Vote(_) => None,
@@ -382,6 +391,27 @@ pub(crate) fn apply_tx(ctx: &mut Ctx<'_, '_>) -> Outcome<Option<Hash32>> {
         Payload::Propose(p) => Some(gov::propose(ctx, p)?),
         Payload::Vote(p) => {
             gov::vote(ctx, p)?;
+            None
+        }
+        Payload::Review(p) => {
+            registry::review(ctx, p)?;
+            None
+        }
+        Payload::SupplyEvidence(p) => {
+            registry::supply(ctx, p)?;
+            None
+        }
+        Payload::Withdraw(p) => {
+            registry::withdraw(ctx, p)?;
+            None
+        }
+        Payload::Amend(p) => {
+            registry::amend(ctx, p)?;
+            None
+        }
+        Payload::Object(p) => Some(objections::object(ctx, p)?),
+        Payload::DecideObjection(p) => {
+            objections::decide(ctx, p)?;
             None
         }
     };

@@ -62,6 +62,8 @@ pub(super) fn attest(ctx: &mut Ctx<'_, '_>, p: &pb::Attest) -> Outcome<Hash32> {
         height: ctx.height,
     };
     ctx.st.put(keys::attestation(&aid), &record);
+    ctx.st
+        .put_raw(keys::attestation_of(&p.subject, &aid), Vec::new());
     ctx.st.put_raw(latest, aid.to_vec());
     for a in assets {
         ctx.touch(a);

@@ -17,19 +17,8 @@ pub(super) fn register(ctx: &mut Ctx<'_, '_>, p: &pb::RegisterAsset) -> Outcome<
     if personal && p.evidence_hash.is_empty() {
         return reject(r::evidence_required());
     }
-    // Dispute guard: a fingerprint belongs to the member that registered it first.
-    for key in ctx
-        .st
-        .keys_with_prefix(&keys::fingerprint(&p.fingerprint))?
-    {
-        let other = id(&key[key.len() - 32..]);
-        let Some(asset) = ctx.st.asset(&other)? else {
-            continue;
-        };
-        if asset.registrant != ctx.signer() {
-            return reject(r::fingerprint_taken(&p.fingerprint, other));
-        }
-    }
+    let asset = asset_id(ctx.chain_id, &ctx.tx.id);
+    claim_fingerprint(ctx, &p.fingerprint, &asset)?;
     // Data resides where its registrant is; a derived asset stays where its parents are
     // (moving it abroad is a grant or a transfer, each with its own filing).
     if p.derived_from.is_empty() && p.jurisdiction != ctx.member.jurisdiction {
@@ -44,6 +33,7 @@ pub(super) fn register(ctx: &mut Ctx<'_, '_>, p: &pb::RegisterAsset) -> Outcome<
     let mut parents = Vec::with_capacity(p.derived_from.len());
     for parent_id in p.derived_from.iter().map(|b| id(b)) {
         let parent = ctx.asset(&parent_id)?;
+        ctx.require_registered(&parent_id, &parent)?;
         if parent.frozen {
             return reject(r::parent_frozen(parent_id));
         }
@@ -80,7 +70,6 @@ pub(super) fn register(ctx: &mut Ctx<'_, '_>, p: &pb::RegisterAsset) -> Outcome<
         // A derivation is an event of the parent's history too.
         ctx.touch(parent_id);
     }
-    let asset = asset_id(ctx.chain_id, &ctx.tx.id);
     let me = ctx.signer().to_vec();
     for edge in &parents {
         ctx.st.put_raw(
@@ -88,8 +77,6 @@ pub(super) fn register(ctx: &mut Ctx<'_, '_>, p: &pb::RegisterAsset) -> Outcome<
             edge.via_grant.clone(),
         );
     }
-    ctx.st
-        .put_raw(keys::fingerprint_asset(&p.fingerprint, &asset), Vec::new());
     // The rights index records transfers only: before the first transfer of a right its
     // holder is the registrant (see `Ledger::rights_at`), which saves three writes.
     let record = pb::AssetRecord {
@@ -109,10 +96,32 @@ pub(super) fn register(ctx: &mut Ctx<'_, '_>, p: &pb::RegisterAsset) -> Outcome<
         event_count: 0,
         grade,
         pi: Some(pi_in_force),
+        ..Default::default()
     };
-    ctx.st.put(keys::asset(&asset), &record);
+    super::registry::file_initial(ctx, &asset, record, &p.evidence_hash)?;
     ctx.touch(asset);
     Ok(asset)
+}
+
+/// The dispute guard: a fingerprint belongs to the member that registered it first (an
+/// application rejected or withdrawn frees it). Records `asset`'s claim on it; a
+/// fingerprint `asset` already holds is no new version.
+pub(super) fn claim_fingerprint(ctx: &mut Ctx<'_, '_>, fp: &[u8], asset: &Hash32) -> Outcome {
+    for key in ctx.st.keys_with_prefix(&keys::fingerprint(fp))? {
+        let other = id(&key[key.len() - 32..]);
+        if other == *asset {
+            return reject(r::empty_change());
+        }
+        let Some(record) = ctx.st.asset(&other)? else {
+            continue;
+        };
+        if record.registrant != ctx.signer() {
+            return reject(r::fingerprint_taken(fp, other));
+        }
+    }
+    ctx.st
+        .put_raw(keys::fingerprint_asset(fp, asset), Vec::new());
+    Ok(())
 }
 
 /// Derives from `parent` under one of the signer's derive grants on it: the grant must be

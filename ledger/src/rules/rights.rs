@@ -28,6 +28,7 @@ pub(super) fn transfer(ctx: &mut Ctx<'_, '_>, p: &pb::TransferRight) -> Outcome 
     if asset.frozen {
         return reject(r::asset_frozen(asset_id));
     }
+    ctx.require_registered(&asset_id, &asset)?;
     let Some(current) = holder(&asset, p.right) else {
         return reject(r::right_missing("right"));
     };

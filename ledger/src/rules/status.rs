@@ -67,6 +67,8 @@ pub(crate) fn grant_status<E>(
     Ok(stored)
 }
 
+pub(crate) use shuquan_proto::registration::{in_force, registration_status};
+
 /// The calendar year of a block time in the law's time zone (`offset_minutes` from UTC):
 /// the year the export counters are kept for.
 pub(crate) fn law_year(ms: u64, offset_minutes: i32) -> i32 {

@@ -444,7 +444,7 @@ fn the_state_tree_encoding_is_frozen() {
     let c = Chain::with_genesis(genesis_with_nodes());
     assert_eq!(
         c.ledger.bundles().state_root(0).unwrap().unwrap().to_hex(),
-        "b16a787bae3d641f6954162f6e7ab5f37893212a7073c59940984528b9865ee7"
+        "560cc29b07d8cd707407e8131d8e10dda01c3a23b8eb8bdf47dd124d0f09d473"
     );
 }
 

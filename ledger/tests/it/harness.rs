@@ -16,13 +16,14 @@ pub fn key(n: u8) -> Keypair {
 }
 
 /// The members of the harness genesis by the seed of their first key (`outsider` is none).
-const NAMES: [(u8, &str); 6] = [
+const NAMES: [(u8, &str); 7] = [
     (1, "org1"),
     (2, "org2"),
     (3, "org3"),
     (4, "regulator"),
     (5, "auditor"),
     (6, "outsider"),
+    (7, "registry"),
 ];
 
 /// The member id of a member's short id: what rights, grants and filings name.
@@ -56,6 +57,8 @@ pub struct Chain {
     pub regulator: Keypair,
     pub auditor: Keypair,
     pub outsider: Keypair,
+    /// A registrar on [`genesis_with_review`] chains (no member elsewhere).
+    pub registry: Keypair,
     pub now: u64,
     seq: u64,
 }
@@ -88,19 +91,48 @@ pub fn node_key(i: u8) -> Keypair {
 /// (`node_key(1..=3)`), so blocks can be certified.
 pub fn genesis_with_nodes() -> pb::Genesis {
     let mut g = genesis_file();
+    with_nodes(&mut g);
+    g.to_pb().unwrap()
+}
+
+fn with_nodes(g: &mut GenesisFile) {
     for (i, m) in g.members.iter_mut().take(3).enumerate() {
         m.node_key = Some(node_key(i as u8 + 1).public());
         m.node_addr = format!("127.0.0.1:{}", 9000 + i);
     }
+}
+
+/// The harness genesis on a chain that reviews registrations: `registry` (key 7, CN) is
+/// a registrar, the notice lasts [`NOTICE`], certificates [`VALIDITY`].
+pub fn genesis_with_review() -> pb::Genesis {
+    let mut g = genesis_file();
+    g.params.registration_review = true;
+    g.params.notice_period_ms = NOTICE;
+    g.params.certificate_validity_ms = VALIDITY;
+    g.params.registration_prefix = "GX".into();
+    g.members
+        .push(member("registry", "CN", "registrar", &key(7), false));
+    with_nodes(&mut g);
     g.to_pb().unwrap()
 }
+
+/// The notice period of [`genesis_with_review`] (whose members org1..org3 run nodes, as in
+/// [`genesis_with_nodes`]).
+pub const NOTICE: u64 = 10_000;
+/// The certificate validity of [`genesis_with_review`].
+pub const VALIDITY: u64 = 30 * DAY;
 
 fn genesis_file() -> GenesisFile {
     GenesisFile {
         council: Default::default(),
         chain_id: CHAIN.into(),
         genesis_time_ms: T0,
-        params: ParamsFile::default(),
+        // Most rules are tested on registrations certified at once; `genesis_with_review`
+        // runs the review, notice and objections.
+        params: ParamsFile {
+            registration_review: false,
+            ..ParamsFile::default()
+        },
         members: vec![
             member("org1", "CN", "member", &key(1), false),
             member("org2", "VN", "member", &key(2), false),
@@ -131,6 +163,7 @@ impl Chain {
             regulator: key(4),
             auditor: key(5),
             outsider: key(6),
+            registry: key(7),
             now: T0 + DAY,
             seq: 0,
         }
@@ -425,6 +458,7 @@ pub fn register_payload(seed: u8) -> pb::RegisterAsset {
         ],
         derived_from: vec![],
         derive_purpose: String::new(),
+        sharing: pb::SharingClass::Conditional as i32,
     }
 }
 

@@ -22,6 +22,7 @@ mod hostile_time;
 mod oversight;
 mod props;
 mod register;
+mod registry;
 mod restart;
 mod rights;
 mod snapshot;

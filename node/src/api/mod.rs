@@ -8,6 +8,7 @@ mod events;
 mod gov;
 mod ops;
 mod queries;
+mod registry;
 mod serve;
 mod submit;
 
@@ -102,6 +103,12 @@ pub(crate) fn router(app: Arc<Api>) -> Router {
         .route("/v1/blocks/{height}", get(queries::block))
         .route("/v1/blocks/{height}/certificate", get(queries::certificate))
         .route("/v1/assets/{id}/bundle", get(audit::bundle))
+        .route(
+            "/v1/assets/{id}/objections",
+            get(registry::asset_objections),
+        )
+        .route("/v1/objections/{id}", get(registry::objection))
+        .route("/v1/certificates/{id}", get(registry::certificate))
         .route("/v1/chain", get(audit::chain))
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(limit))

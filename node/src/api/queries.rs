@@ -91,6 +91,10 @@ pub(super) async fn genesis(State(app): State<Arc<Api>>) -> Answer<Value> {
             "block_time_skew_ms": p.block_time_skew_ms,
             "max_grant_term_ms": p.max_grant_term_ms,
             "law_utc_offset_minutes": p.law_utc_offset_minutes,
+            "registration_review": p.registration_review,
+            "notice_period_ms": p.notice_period_ms,
+            "certificate_validity_ms": p.certificate_validity_ms,
+            "registration_prefix": p.registration_prefix,
         },
     })))
 }

@@ -269,6 +269,10 @@ impl Daemon {
                 max_in_flight: cfg.block.max_in_flight,
                 proposer: node_key.public(),
                 clock: clock.clone(),
+                notice_due: {
+                    let ledger = ledger.clone();
+                    Arc::new(move || ledger.queries().next_notice_end().ok().flatten())
+                },
             },
             mempool.clone(),
             raft.clone(),

@@ -34,6 +34,33 @@ pub struct AuditReport {
     pub grants: Vec<AuditGrant>,
     /// Lineage parents: proven records when the bundle holds them.
     pub parents: Vec<AuditParent>,
+    /// Registration status at `height` (`registered`, `in-notice`, `expired`, ...).
+    pub status: String,
+    /// The proven registration certificate, once the asset was certified.
+    pub certificate: Option<AuditCertificate>,
+}
+
+/// A registration certificate, as its proven row says.
+#[derive(Clone, Debug, Serialize)]
+pub struct AuditCertificate {
+    /// The registration number.
+    pub number: String,
+    /// 1, then one more per certified later application.
+    pub sequence: u32,
+    /// `initial`, `change`, `renewal` or `cancellation`.
+    pub kind: String,
+    /// The Hold holder (member id, hex).
+    pub holder: String,
+    /// Fingerprint of the certified version.
+    pub fingerprint: String,
+    /// The registrar that accepted it (hex member id), if the chain reviews.
+    pub registrar: Option<String>,
+    /// Effective from (block time).
+    pub effective_ms: u64,
+    /// Valid until (block time; 0: no end).
+    pub valid_until_ms: u64,
+    /// The block that issued it.
+    pub height: u64,
 }
 
 /// One event of an asset's history.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::audit::{fail, AuditEvent, Headers, Holders, TitleChange};
 use crate::block::receipt_hash;
-use crate::hash::{asset_id, filing_id, grant_id, history_link};
+use crate::hash::{asset_id, filing_id, grant_id, history_link, objection_id};
 use crate::merkle::{leaf_hash, verify as merkle_verify};
 use crate::pb::tx_body::Payload;
 use crate::tx::{decode_tx, payload_kind, ChainRef, DecodedTx};
@@ -22,6 +22,8 @@ pub(crate) struct Walk {
     pub(crate) grants: BTreeMap<Hash32, usize>,
     /// Cross-border filings made by the events.
     filings: Vec<Hash32>,
+    /// Objections filed by the events.
+    objections: Vec<Hash32>,
     head: Hash32,
 }
 
@@ -44,6 +46,7 @@ impl Walk {
             holders: Holders::default(),
             grants: BTreeMap::new(),
             filings: Vec::new(),
+            objections: Vec::new(),
             head: Hash32::ZERO,
         };
         let max = genesis.params.as_ref().map_or(0, |p| p.max_tx_bytes) as usize;
@@ -153,6 +156,7 @@ impl Walk {
                 self.grants.insert(grant_id(chain, &tx.id), seq);
             }
             Some(Payload::FileCrossBorder(_)) => self.filings.push(filing_id(chain, &tx.id)),
+            Some(Payload::Object(_)) => self.objections.push(objection_id(chain, &tx.id)),
             _ => {}
         }
         self.head = history_link(&self.head, &tx.id);
@@ -186,6 +190,14 @@ impl Walk {
             }
             Some(Payload::Unfreeze(p)) => {
                 is_asset(&p.subject) || is_grant(&p.subject) || is_filing(&p.subject)
+            }
+            Some(Payload::Review(p)) => is_asset(&p.asset),
+            Some(Payload::SupplyEvidence(p)) => is_asset(&p.asset),
+            Some(Payload::Withdraw(p)) => is_asset(&p.asset),
+            Some(Payload::Object(p)) => is_asset(&p.asset),
+            Some(Payload::Amend(p)) => is_asset(&p.asset),
+            Some(Payload::DecideObjection(p)) => {
+                Hash32::from_slice(&p.objection).is_ok_and(|o| self.objections.contains(&o))
             }
             Some(Payload::RotateKey(_) | Payload::Propose(_) | Payload::Vote(_)) | None => false,
         }

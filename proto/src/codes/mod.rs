@@ -80,6 +80,7 @@ failure_codes! {
     WrongState = 505, "wrong_state", "G5", "the referenced object is in the wrong state for this payload";
     UnknownProposal = 506, "unknown_proposal", "G5", "the referenced governance proposal does not exist";
     UnknownMember = 507, "unknown_member", "G5", "the referenced member does not exist";
+    UnknownObjection = 508, "unknown_objection", "G5", "the referenced objection does not exist";
     Frozen = 601, "frozen", "G6", "the subject is frozen by a regulator";
     CoreGradeRefused = 701, "core_grade_refused", "RegisterAsset", "core data may not be registered";
     EvidenceRequired = 702, "evidence_required", "RegisterAsset", "personal origin or personal information needs an evidence hash";
@@ -120,6 +121,12 @@ failure_codes! {
     ActionRefused = 1502, "action_refused", "Propose", "the proposed action cannot be carried out on the chain as it is (checked when proposed and again when it passes)";
     ProposalClosed = 1503, "proposal_closed", "Vote", "the proposal is no longer open (executed, rejected, failed or expired)";
     AlreadyVoted = 1504, "already_voted", "Vote", "this member has voted on the proposal already";
+    NotRegistered = 1601, "not_registered", "Registration", "the asset's registration is not in force for this payload (still applied, in review or in notice; rejected, withdrawn, cancelled or expired)";
+    WrongStage = 1602, "wrong_stage", "Registration", "the application (or objection) is not at a stage that allows this payload";
+    NoticeOver = 1603, "notice_over", "Object", "the public notice has ended: objections are closed";
+    ApplicationPending = 1604, "application_pending", "Amend", "the asset has an application under way already";
+    NotApplicant = 1605, "not_applicant", "Registration", "only the applicant (for a later application: the Hold holder) may do this";
+    OwnCase = 1606, "own_case", "Review", "a registrar does not decide its own member's application or objection";
 }
 
 impl FailureCode {

@@ -92,6 +92,14 @@ reasons! {
     not_short_id(field) = InvalidField/21: "{field} is not a short id: 1 to 64 lowercase letters, digits, - or _ (like org5)";
     /// Not a multiaddr.
     not_multiaddr(field) = InvalidField/22: "{field} is not a multiaddr such as /ip4/127.0.0.1/tcp/7105";
+    /// A reason with an acceptance.
+    reason_with_accept() = InvalidField/23: "an acceptance takes no reason: reasons are for rejections and requests for evidence";
+    /// A change with a renewal or cancellation.
+    change_not_expected() = InvalidField/24: "only a change application carries new values; a renewal or cancellation has none";
+    /// A new fingerprint without its size, or a size without a fingerprint.
+    fingerprint_with_size() = InvalidField/25: "a new version names both change.fingerprint and change.size_bytes";
+    /// A change that changes nothing.
+    empty_change() = InvalidField/26: "the change names no new value";
     /// No decision named.
     decision_missing() = InvalidField/20: "decision is missing";
     /// Core data.
@@ -342,6 +350,36 @@ reasons! {
     proposal_closed(proposal, status) = ProposalClosed/0: "proposal {proposal} is {status}";
     /// Voted twice.
     already_voted(member, proposal) = AlreadyVoted/0: "member {member} has voted on proposal {proposal} already";
+
+    // Registration (docs/REGISTRATION.md).
+    /// An objection that does not exist.
+    unknown_objection(objection) = UnknownObjection/0: "objection {objection} does not exist";
+    /// Rights move, grants issue and derivations start only on a registration in force.
+    not_registered(asset, status) = NotRegistered/0: "asset {asset} is {status}: rights move, grants issue and derivations start only once it is registered";
+    /// Usage and attestations need an asset that is not struck off.
+    struck_off(asset, status) = NotRegistered/1: "asset {asset} is {status}";
+    /// A review of no open application.
+    no_application(asset) = WrongStage/0: "asset {asset} has no application under way";
+    /// A review of an application in notice.
+    not_under_review(asset, stage) = WrongStage/1: "the application of asset {asset} is {stage}: a registrar decides an application before its notice";
+    /// Evidence nobody asked for.
+    evidence_not_requested(asset, stage) = WrongStage/2: "the application of asset {asset} is {stage}: evidence is supplied when a registrar asks for it";
+    /// An objection to an application not in notice.
+    not_in_notice(asset, stage) = WrongStage/3: "the application of asset {asset} is {stage}: objections are filed during its public notice";
+    /// An objection after the notice.
+    notice_over(asset, ended_ms) = NoticeOver/0: "the public notice of asset {asset} ended at {ended_ms} (block time): objections are closed";
+    /// An objection already decided.
+    objection_decided(objection, status) = WrongStage/4: "objection {objection} is already {status}";
+    /// A second application.
+    application_pending(asset, kind) = ApplicationPending/0: "asset {asset} has a {kind} application under way: one at a time";
+    /// Only the applicant.
+    not_applicant(asset, applicant) = NotApplicant/0: "only the applicant {applicant} may answer for or withdraw the application of asset {asset}";
+    /// Only the Hold holder applies for changes.
+    not_hold_holder(asset, holder) = NotApplicant/1: "only the Hold holder {holder} applies for a change, renewal or cancellation of asset {asset}";
+    /// A registrar deciding its own case.
+    own_case(asset) = OwnCase/0: "a registrar does not decide an application of its own member or an objection of its own (asset {asset})";
+    /// A later application on an asset not registered.
+    amend_unregistered(asset, status) = NotRegistered/2: "asset {asset} is {status}: only a registered asset is changed, renewed or cancelled";
 }
 
 #[cfg(test)]

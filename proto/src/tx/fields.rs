@@ -165,6 +165,71 @@ pub fn check_payload(payload: &Payload) -> Result<(), Rejection> {
         Payload::RotateKey(p) => key("new_key", &p.new_key),
         Payload::Propose(p) => propose(p),
         Payload::Vote(p) => hash("proposal", &p.proposal),
+        Payload::Review(p) => {
+            hash("asset", &p.asset)?;
+            let d = known::<pb::ReviewDecision>("decision", p.decision)?;
+            match d {
+                pb::ReviewDecision::Accept if p.reason != 0 => Err(r::reason_with_accept()),
+                pb::ReviewDecision::Accept => Ok(()),
+                _ => match known::<pb::ReviewReason>("reason", p.reason)? {
+                    pb::ReviewReason::ObjectionUpheld => {
+                        Err(r::unknown_value("reason", "objection-upheld"))
+                    }
+                    _ => Ok(()),
+                },
+            }
+        }
+        Payload::SupplyEvidence(p) => {
+            hash("asset", &p.asset)?;
+            hash("evidence_hash", &p.evidence_hash)
+        }
+        Payload::Withdraw(p) => hash("asset", &p.asset),
+        Payload::Object(p) => {
+            hash("asset", &p.asset)?;
+            known::<pb::ObjectionReason>("reason", p.reason)?;
+            hash("evidence_hash", &p.evidence_hash)
+        }
+        Payload::DecideObjection(p) => hash("objection", &p.objection),
+        Payload::Amend(p) => amend(p),
+    }
+}
+
+fn amend(p: &pb::Amend) -> Result<(), Rejection> {
+    hash("asset", &p.asset)?;
+    opt_hash("evidence_hash", &p.evidence_hash)?;
+    let kind = known::<pb::AmendKind>("kind", p.kind)?;
+    match (&p.change, kind) {
+        (None, pb::AmendKind::Change) => Err(r::field_missing("change")),
+        (Some(_), pb::AmendKind::Renewal | pb::AmendKind::Cancellation) => {
+            Err(r::change_not_expected())
+        }
+        (None, _) => Ok(()),
+        (Some(c), _) => {
+            text("change.name", &c.name, MAX_NAME, false)?;
+            text("change.description", &c.description, MAX_TEXT, false)?;
+            text("change.sector", &c.sector, MAX_LABEL, false)?;
+            opt_hash("change.fingerprint", &c.fingerprint)?;
+            if c.fingerprint.is_empty() != (c.size_bytes == 0) {
+                return Err(r::fingerprint_with_size());
+            }
+            list("change.delivery_modes", &c.delivery_modes, 4, false)?;
+            for m in &c.delivery_modes {
+                known::<pb::DeliveryMode>("change.delivery_modes", *m)?;
+            }
+            if c.sharing != 0 {
+                known::<pb::SharingClass>("change.sharing", c.sharing)?;
+            }
+            let unchanged = c.name.is_empty()
+                && c.description.is_empty()
+                && c.sector.is_empty()
+                && c.fingerprint.is_empty()
+                && c.delivery_modes.is_empty()
+                && c.sharing == 0;
+            if unchanged {
+                return Err(r::empty_change());
+            }
+            Ok(())
+        }
     }
 }
 
@@ -248,6 +313,7 @@ fn register(p: &pb::RegisterAsset) -> Result<(), Rejection> {
         return Err(r::core_refused());
     }
     known::<pb::Origin>("origin", p.origin)?;
+    known::<pb::SharingClass>("sharing", p.sharing)?;
     opt_hash("evidence_hash", &p.evidence_hash)?;
     jurisdiction("jurisdiction", &p.jurisdiction)?;
     list("delivery_modes", &p.delivery_modes, MAX_LIST, true)?;

@@ -74,6 +74,19 @@ pub struct AssetView {
     pub event_count: u64,
     /// The registering transaction.
     pub tx_id: Hash32,
+    /// Registration status: `applied`, `in-review`, `in-notice`, `registered`, `rejected`,
+    /// `withdrawn`, `changed`, `renewed`, `cancelled` or `expired`.
+    pub status: String,
+    /// `unconditional`, `conditional` or `not-shared`.
+    pub sharing: String,
+    /// The registration number, once certified.
+    pub registration_number: Option<String>,
+    /// The certificate's validity end (block time), if it has one.
+    pub valid_until_ms: Option<u64>,
+    /// The application under way, if any.
+    pub application: Option<super::ApplicationView>,
+    /// Why its last application was refused.
+    pub refusal: Option<String>,
 }
 
 /// One transaction in an asset's history.

@@ -9,6 +9,7 @@ mod grants;
 mod members;
 mod node;
 mod payload;
+mod registry;
 mod words;
 
 pub use assets::{AssetView, EdgeView, HistoryEntryView, HoldersView, LineageView, RightsView};
@@ -18,4 +19,5 @@ pub use grants::{AttestationView, FilingView, GrantView, TransferExportView};
 pub use members::MemberView;
 pub use node::{BlockRangeView, ErrorView, ReceiptView, StatusView, SubmitView};
 pub use payload::{action_json, payload_json};
+pub use registry::{ApplicationView, ObjectionView, RegistrationView};
 pub use words::*;

@@ -28,6 +28,7 @@ pub fn payload_json(p: &Payload) -> Value {
             "delivery_modes": words(&r.delivery_modes, delivery_word),
             "derived_from": hexes(&r.derived_from),
             "derive_purpose": (!r.derive_purpose.is_empty()).then_some(&r.derive_purpose),
+            "sharing": sharing_word(r.sharing),
         }),
         Payload::TransferRight(t) => json!({
             "asset": hex::encode(&t.asset), "right": right_word(t.right), "to": hex::encode(&t.to),
@@ -76,6 +77,37 @@ pub fn payload_json(p: &Payload) -> Value {
         Payload::Vote(v) => json!({
             "proposal": hex::encode(&v.proposal), "approve": v.approve,
         }),
+        Payload::Review(v) => json!({
+            "asset": hex::encode(&v.asset), "decision": review_decision_word(v.decision),
+            "reason": (v.reason != 0).then(|| review_reason_word(v.reason)),
+        }),
+        Payload::SupplyEvidence(s) => json!({
+            "asset": hex::encode(&s.asset), "evidence_hash": hex::encode(&s.evidence_hash),
+        }),
+        Payload::Withdraw(w) => json!({ "asset": hex::encode(&w.asset) }),
+        Payload::Object(o) => json!({
+            "asset": hex::encode(&o.asset), "reason": objection_reason_word(o.reason),
+            "evidence_hash": hex::encode(&o.evidence_hash),
+        }),
+        Payload::DecideObjection(d) => json!({
+            "objection": hex::encode(&d.objection), "uphold": d.uphold,
+        }),
+        Payload::Amend(a) => {
+            let c = a.change.clone().unwrap_or_default();
+            json!({
+                "asset": hex::encode(&a.asset), "kind": amend_kind_word(a.kind),
+                "evidence_hash": opt_hex(&a.evidence_hash),
+                "change": a.change.as_ref().map(|_| json!({
+                    "name": (!c.name.is_empty()).then_some(&c.name),
+                    "description": (!c.description.is_empty()).then_some(&c.description),
+                    "sector": (!c.sector.is_empty()).then_some(&c.sector),
+                    "fingerprint": opt_hex(&c.fingerprint),
+                    "size_bytes": (c.size_bytes != 0).then_some(c.size_bytes),
+                    "delivery_modes": words(&c.delivery_modes, delivery_word),
+                    "sharing": (c.sharing != 0).then(|| sharing_word(c.sharing)),
+                })),
+            })
+        }
     }
 }
 

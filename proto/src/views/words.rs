@@ -37,6 +37,35 @@ word_fn!(grant_status_word, pb::GrantStatus, "GRANT_STATUS_");
 word_fn!(filing_status_word, pb::FilingStatus, "FILING_STATUS_");
 word_fn!(proposal_status_word, pb::ProposalStatus, "PROPOSAL_STATUS_");
 word_fn!(node_role_word, pb::NodeRole, "NODE_ROLE_");
+word_fn!(sharing_word, pb::SharingClass, "SHARING_CLASS_");
+word_fn!(
+    registration_status_word,
+    pb::RegistrationStatus,
+    "REGISTRATION_STATUS_"
+);
+word_fn!(
+    application_kind_word,
+    pb::ApplicationKind,
+    "APPLICATION_KIND_"
+);
+word_fn!(
+    application_stage_word,
+    pb::ApplicationStage,
+    "APPLICATION_STAGE_"
+);
+word_fn!(review_decision_word, pb::ReviewDecision, "REVIEW_DECISION_");
+word_fn!(review_reason_word, pb::ReviewReason, "REVIEW_REASON_");
+word_fn!(
+    objection_reason_word,
+    pb::ObjectionReason,
+    "OBJECTION_REASON_"
+);
+word_fn!(
+    objection_status_word,
+    pb::ObjectionStatus,
+    "OBJECTION_STATUS_"
+);
+word_fn!(amend_kind_word, pb::AmendKind, "AMEND_KIND_");
 
 /// Hex of a byte field, or `None` when it is empty.
 pub fn opt_hex(b: &[u8]) -> Option<String> {

@@ -1,0 +1,62 @@
+//! Registration: certificates by asset or registration number, objections, and what the
+//! block producer needs to know of the notice queue.
+
+use shuquan_proto::views::{self as v, registration_status_word};
+use shuquan_proto::Hash32;
+
+use super::{tail_id, Queries};
+use crate::error::Result;
+use crate::keys;
+use crate::rules::status::registration_status;
+
+impl Queries<'_> {
+    /// An asset's registration certificate, with the asset's status now.
+    pub fn certificate(&self, asset: &Hash32) -> Result<Option<v::RegistrationView>> {
+        let now = self.now()?;
+        self.reader(|st| {
+            let (Some(c), Some(a)) = (st.certificate(asset)?, st.asset(asset)?) else {
+                return Ok(None);
+            };
+            let status = registration_status_word(registration_status(&a, now) as i32);
+            let name = a.registration.unwrap_or_default().name;
+            Ok(Some(v::RegistrationView::of(&c, name, status)))
+        })
+    }
+
+    /// The asset a registration number names.
+    pub fn asset_of_number(&self, number: &str) -> Result<Option<Hash32>> {
+        self.reader(|st| {
+            Ok(st
+                .get(&keys::registration_number(number))?
+                .and_then(|b| Hash32::from_slice(&b).ok()))
+        })
+    }
+
+    /// Every objection filed against the asset's applications, oldest first by id order.
+    pub fn objections(&self, asset: &Hash32) -> Result<Vec<v::ObjectionView>> {
+        let mut out = Vec::new();
+        for (key, _) in self.scan(&keys::objections_of(asset), usize::MAX)? {
+            if let Some(o) = self.objection(&tail_id(&key))? {
+                out.push(o);
+            }
+        }
+        out.sort_by_key(|o| o.filed_height);
+        Ok(out)
+    }
+
+    /// One objection.
+    pub fn objection(&self, id: &Hash32) -> Result<Option<v::ObjectionView>> {
+        self.reader(|st| Ok(st.objection(id)?.map(|o| v::ObjectionView::of(&o))))
+    }
+
+    /// When the earliest public notice under way ends (block time): the block after that
+    /// certifies it, so a producer with nothing else to do proposes an empty block then.
+    pub fn next_notice_end(&self) -> Result<Option<u64>> {
+        let first = self.scan(keys::NOTICE_DUE, 1)?;
+        Ok(first.first().and_then(|(k, _)| {
+            k.get(keys::NOTICE_DUE.len()..keys::NOTICE_DUE.len() + 8)
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map(u64::from_be_bytes)
+        }))
+    }
+}
