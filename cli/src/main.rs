@@ -3,6 +3,7 @@
 
 mod audit;
 mod audit_print;
+mod catalogue;
 mod client;
 mod devnet;
 mod fingerprint;
@@ -72,6 +73,9 @@ enum Cmd {
     /// Prove an asset's provenance offline, or re-check a whole chain.
     #[command(subcommand)]
     Audit(audit::AuditCmd),
+    /// Search the catalogue of registered data assets.
+    #[command(subcommand)]
+    Catalogue(CatalogueCmd),
     /// Create a local devnet on 127.0.0.1 (start it with `scripts/devnet start`).
     #[command(subcommand)]
     Devnet(DevnetCmd),
@@ -87,6 +91,15 @@ enum DevnetCmd {
     /// devnet, without touching its genesis; prints its key and address. Start it with
     /// `shuquand --config DIR/nodeN.toml`: it waits until the council adds it.
     AddNode(devnet::AddNodeArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum CatalogueCmd {
+    /// A page of assets matching the filters, as a table: registration number, name,
+    /// holder, status, sector, grade, sharing class, registration day.
+    ///
+    /// Example: shuquan catalogue search 公交 --sector transport --sharing conditional
+    Search(catalogue::SearchArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -305,6 +318,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Audit(a) => audit::run(&ctx, a),
+        Cmd::Catalogue(CatalogueCmd::Search(a)) => catalogue::search(&ctx, a),
         Cmd::Devnet(DevnetCmd::Init(a)) => {
             let summary = devnet::init(a)?;
             output::print(&ctx, &summary)

@@ -155,6 +155,12 @@ pub(crate) fn latest_attestation(issuer: &[u8], subject: &[u8], kind: i32) -> Ve
 pub(crate) fn counter(member: &str, year: i32) -> Vec<u8> {
     key("ctr", &[&year.to_be_bytes(), member.as_bytes()])
 }
+/// The assets whose record or certificate block `height` wrote (value: their 32-byte ids,
+/// concatenated): what the node's catalogue re-indexes after the block. An index, not
+/// state: a node that joined by snapshot has none below its snapshot.
+pub(crate) fn changed_assets(height: u64) -> Vec<u8> {
+    key("chg", &[&height.to_be_bytes()])
+}
 pub(crate) fn tx(id: &Hash32) -> Vec<u8> {
     key("tx", &[id.as_bytes()])
 }

@@ -31,6 +31,9 @@ pub enum Error {
         /// What is wrong and how to fix it.
         message: String,
     },
+    /// The catalogue index failed (it is rebuilt from the ledger when it cannot be used).
+    #[error("catalogue: {0}")]
+    Catalogue(String),
     /// The node is shutting down or a task it needs has stopped.
     #[error("node stopped: {0}")]
     Stopped(&'static str),

@@ -18,6 +18,7 @@ mod replica;
 mod sync;
 mod waiters;
 
+mod catalogue;
 pub mod config;
 pub mod daemon;
 pub mod dev;

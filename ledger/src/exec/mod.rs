@@ -223,6 +223,22 @@ impl Block<'_> {
             writes.insert(key.clone(), Some(next_voters.encode_to_vec()));
             rows.insert(key);
         }
+        // For the node's catalogue: the assets this block changed (their record, or their
+        // certificate), whatever changed them (a transaction, or a notice's end).
+        let mut assets: Vec<u8> = Vec::new();
+        for k in &rows {
+            let id = k
+                .strip_prefix(b"asset:".as_slice())
+                .or_else(|| k.strip_prefix(b"cert:".as_slice()));
+            if let Some(id) = id.filter(|id| id.len() == 32) {
+                if !assets.chunks(32).any(|a| a == id) {
+                    assets.extend_from_slice(id);
+                }
+            }
+        }
+        if !assets.is_empty() {
+            writes.insert(keys::changed_assets(height), Some(assets));
+        }
         let changed: Vec<_> = rows
             .into_iter()
             .map(|k| {

@@ -49,6 +49,35 @@ impl Queries<'_> {
         self.reader(|st| Ok(st.objection(id)?.map(|o| v::ObjectionView::of(&o))))
     }
 
+    /// The assets block `height` changed (their record or certificate); `None` when this
+    /// node holds no such index for the height (it joined by a snapshot above it).
+    pub fn changed_assets(&self, height: u64) -> Result<Option<Vec<Hash32>>> {
+        if height < self.ledger.state_from()?.max(1) {
+            return Ok(None);
+        }
+        let ids = crate::view::StateView::get(&self.ledger.store, &keys::changed_assets(height))?
+            .unwrap_or_default();
+        Ok(Some(
+            ids.chunks_exact(32)
+                .filter_map(|c| Hash32::from_slice(c).ok())
+                .collect(),
+        ))
+    }
+
+    /// Asset ids in id order after `after` (at most `limit`): for rebuilding an index of
+    /// every asset without holding them all at once.
+    pub fn asset_ids(&self, after: Option<&Hash32>, limit: usize) -> Result<Vec<Hash32>> {
+        let prefix = b"asset:";
+        let after = after.map(keys::asset);
+        let rows = crate::view::StateView::rows_with_prefix(
+            &self.ledger.store,
+            prefix,
+            after.as_deref(),
+            limit,
+        )?;
+        Ok(rows.iter().map(|(k, _)| tail_id(k)).collect())
+    }
+
     /// When the earliest public notice under way ends (block time): the block after that
     /// certifies it, so a producer with nothing else to do proposes an empty block then.
     pub fn next_notice_end(&self) -> Result<Option<u64>> {

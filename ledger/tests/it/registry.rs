@@ -438,3 +438,23 @@ fn a_chain_without_review_certifies_a_registration_in_its_own_block() {
         ("SQ-2026-000001", None)
     );
 }
+
+#[test]
+fn a_registrar_does_not_decide_its_own_members_case() {
+    // `registry` is a member too here: it applies, and objects to org1's application.
+    let mut g = genesis_with_review();
+    for m in g.members.iter_mut().filter(|m| m.id == "registry") {
+        m.roles.push(pb::Role::Member as i32);
+    }
+    let mut c = Chain::with_genesis(g);
+    let (org1, registry) = (c.org1.clone(), c.registry.clone());
+    let own = c.asset(&registry, 1);
+    fails(c.run(&registry, &[], accept(own)), F::OwnCase);
+    let a = c.asset(&org1, 2);
+    fails(c.run(&org1, &[], accept(a)), F::MissingRole);
+    // A second registrar would decide; this one may review org1's application...
+    applies(c.run(&registry, &[], accept(a)));
+    // ...but not decide an objection it filed itself.
+    let o = applies(c.run(&registry, &[], object(a))).unwrap();
+    fails(c.run(&registry, &[], decide(o, false)), F::OwnCase);
+}

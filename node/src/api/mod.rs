@@ -3,6 +3,7 @@
 //! error is JSON `{"code", "message"}` with a fitting HTTP status.
 
 mod audit;
+mod catalogue;
 mod error;
 mod events;
 mod gov;
@@ -61,6 +62,10 @@ pub(crate) struct Api {
     pub(crate) max_wait: Duration,
     /// Longest time to read a request and answer it; slower clients get 408.
     pub(crate) request_timeout: Duration,
+    /// The catalogue of assets.
+    pub(crate) catalogue: Arc<crate::catalogue::CatalogueIndex>,
+    /// The name of the member that runs this node (the DCAT catalogue's publisher).
+    pub(crate) operator_name: String,
 }
 
 /// Largest request body: a transaction at the size limit, hex-encoded in JSON, with room.
@@ -109,6 +114,8 @@ pub(crate) fn router(app: Arc<Api>) -> Router {
         )
         .route("/v1/objections/{id}", get(registry::objection))
         .route("/v1/certificates/{id}", get(registry::certificate))
+        .route("/v1/catalogue", get(catalogue::catalogue))
+        .route("/v1/catalogue/dcat", get(catalogue::dcat))
         .route("/v1/chain", get(audit::chain))
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(limit))

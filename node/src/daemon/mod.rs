@@ -173,6 +173,20 @@ impl Daemon {
         let applied = ledger.applied()?;
         tracing::info!(height = applied.height, chain = %chain_id, node = me.id, member = %me.member, "ledger opened");
 
+        let catalogue = {
+            let dir = cfg.data_dir.join("catalogue");
+            let ledger = ledger.clone();
+            tokio::task::spawn_blocking(move || {
+                crate::catalogue::CatalogueIndex::open(&dir, ledger)
+            })
+            .await
+            .map_err(|_| Error::Stopped("catalogue open"))??
+        };
+        let operator_name = ledger
+            .queries()
+            .member(&me.member)?
+            .map_or_else(|| "a Shuquan member".to_string(), |m| m.name);
+
         let metrics = Arc::new(Metrics::new());
         metrics.height.set(applied.height as i64);
         let mempool = Arc::new(Mempool::new(cfg.mempool.size, cfg.mempool.per_signer));
@@ -344,6 +358,7 @@ impl Daemon {
                 }
                 .run(stop_rx.clone()),
             ),
+            tokio::spawn(catalogue.clone().run(height.clone(), stop_rx.clone())),
             tokio::spawn(
                 crate::certify::Certifier {
                     ledger: ledger.clone(),
@@ -369,6 +384,8 @@ impl Daemon {
             max_wait: Duration::from_millis(cfg.request_timeout_ms.saturating_sub(1_000))
                 .min(Duration::from_secs(30)),
             request_timeout: Duration::from_millis(cfg.request_timeout_ms),
+            catalogue,
+            operator_name,
         });
         Ok(Daemon {
             limits: api::ServeLimits {

@@ -1,0 +1,146 @@
+//! The catalogue endpoints: `GET /v1/catalogue` (filters, sorting, cursor pages, as JSON)
+//! and `GET /v1/catalogue/dcat` (the certified entries as W3C DCAT 3 / DCAT-AP JSON-LD, for
+//! the region's and cities' catalogue platforms to harvest; the next page is in a `Link`
+//! header).
+
+use std::sync::Arc;
+
+use axum::extract::{Query, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use shuquan_catalogue::{CatalogMeta, Filter, Page, PageRequest, Sort, DEFAULT_LIMIT};
+use shuquan_proto::hash::member_id;
+
+use super::{Api, ApiError};
+
+/// The query string of both endpoints.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CatalogueQuery {
+    sector: Option<String>,
+    grade: Option<String>,
+    origin: Option<String>,
+    jurisdiction: Option<String>,
+    /// A short id (`org1`) or a member id.
+    holder: Option<String>,
+    status: Option<String>,
+    delivery: Option<String>,
+    sharing: Option<String>,
+    /// Certified at or after (ms since the epoch).
+    registered_from: Option<u64>,
+    /// Certified at or before (ms since the epoch).
+    registered_to: Option<u64>,
+    /// Free text over name and description.
+    q: Option<String>,
+    /// newest (default), oldest or name.
+    sort: Option<String>,
+    limit: Option<usize>,
+    cursor: Option<String>,
+}
+
+impl CatalogueQuery {
+    fn request(self, chain_id: &str) -> Result<PageRequest, ApiError> {
+        let holder = self.holder.map(|h| {
+            if shuquan_proto::gov::is_short_id(&h) && h.len() != 64 {
+                member_id(chain_id, &h).to_hex()
+            } else {
+                h.to_ascii_lowercase()
+            }
+        });
+        let sort = match self.sort.as_deref() {
+            None | Some("newest") => Sort::Newest,
+            Some("oldest") => Sort::Oldest,
+            Some("name") => Sort::Name,
+            Some(other) => {
+                return Err(ApiError::bad_request(format!(
+                    "sort {other:?}: use newest, oldest or name"
+                )))
+            }
+        };
+        Ok(PageRequest {
+            filter: Filter {
+                sector: self.sector,
+                grade: self.grade,
+                origin: self.origin,
+                jurisdiction: self.jurisdiction,
+                holder,
+                status: self.status,
+                delivery_mode: self.delivery,
+                sharing: self.sharing,
+                registered_from_ms: self.registered_from,
+                registered_to_ms: self.registered_to,
+                text: self.q,
+            },
+            sort,
+            limit: self.limit.unwrap_or(DEFAULT_LIMIT),
+            cursor: self.cursor,
+        })
+    }
+}
+
+fn search(app: &Api, q: CatalogueQuery) -> Result<Page, ApiError> {
+    let req = q.request(app.ledger.chain_id())?;
+    let now = app.ledger.applied()?.timestamp_ms;
+    app.catalogue.search(&req, now).map_err(|e| match e {
+        shuquan_catalogue::Error::BadFilter { .. } | shuquan_catalogue::Error::BadCursor(_) => {
+            ApiError::bad_request(e.to_string())
+        }
+        other => ApiError::from(crate::Error::Catalogue(other.to_string())),
+    })
+}
+
+/// A page of the catalogue.
+pub(super) async fn catalogue(
+    State(app): State<Arc<Api>>,
+    Query(q): Query<CatalogueQuery>,
+) -> Result<Json<Page>, ApiError> {
+    Ok(Json(search(&app, q)?))
+}
+
+/// A page of the catalogue's certified entries as DCAT-AP JSON-LD.
+pub(super) async fn dcat(
+    State(app): State<Arc<Api>>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+    Query(q): Query<CatalogueQuery>,
+) -> Result<Response, ApiError> {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let page = search(&app, q)?;
+    let chain_id = app.ledger.chain_id().to_string();
+    let meta = CatalogMeta {
+        base_url: format!("http://{host}"),
+        title: format!("Shuquan data catalogue of chain {chain_id}"),
+        description: "Data assets registered on a Shuquan data-rights ledger: certified registrations, their holders, sharing classes and delivery modes.".into(),
+        publisher_name: app.operator_name.clone(),
+        homepage: None,
+        chain_id,
+    };
+    let now = app.ledger.applied()?.timestamp_ms;
+    let doc = shuquan_catalogue::dcat(&meta, &page.entries, now);
+    let mut resp = Json(doc).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/ld+json"),
+    );
+    if let Some(next) = page.next_cursor {
+        // The same filters, from the next cursor on (cursors are URL-safe).
+        let mut params: Vec<&str> = raw
+            .as_deref()
+            .unwrap_or_default()
+            .split('&')
+            .filter(|p| !p.is_empty() && !p.starts_with("cursor="))
+            .collect();
+        let cursor = format!("cursor={next}");
+        params.push(&cursor);
+        let link = format!("</v1/catalogue/dcat?{}>; rel=\"next\"", params.join("&"));
+        if let Ok(v) = HeaderValue::from_str(&link) {
+            resp.headers_mut().insert(header::LINK, v);
+        }
+    }
+    Ok(resp)
+}
