@@ -95,6 +95,7 @@ pub fn life(c: &Chain<'_>, holder: &Member, grantee: &Member, tag: &str) -> Vec<
             evidence_hash: fp(&format!("evidence {tag}")),
             jurisdiction: c.home.into(),
             delivery_modes: vec![pb::DeliveryMode::Compute as i32],
+            sharing: pb::SharingClass::Conditional as i32,
             ..Default::default()
         }),
     );

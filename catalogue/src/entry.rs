@@ -20,6 +20,9 @@ pub const STATUSES: &[&str] = &[
 ];
 /// The status word derived at read time for a certificate past its validity end.
 pub const EXPIRED: &str = "expired";
+/// The status filter word for every registration in force: registered, changed or
+/// renewed, and not expired (what the DCAT catalogue publishes).
+pub const IN_FORCE: &str = "in-force";
 /// Stored statuses of a live certificate, the ones that can expire.
 pub const CERTIFIED_STATUSES: &[&str] = &["registered", "changed", "renewed"];
 /// Effective statuses that take an entry with a registration number out of the DCAT output.
@@ -76,7 +79,7 @@ pub struct Entry {
 
 impl Entry {
     /// The status as of `now_ms`: "expired" when a live certificate (registered, changed,
-    /// renewed) has `0 < valid_until_ms < now_ms`, otherwise the stored status.
+    /// renewed) has `0 < valid_until_ms <= now_ms`, otherwise the stored status.
     pub fn effective_status(&self, now_ms: u64) -> &str {
         if is_expired(&self.status, self.valid_until_ms, now_ms) {
             EXPIRED
@@ -96,7 +99,8 @@ impl Entry {
 
 /// Whether a stored status with this validity end is expired at `now_ms`.
 pub(crate) fn is_expired(status: &str, valid_until_ms: u64, now_ms: u64) -> bool {
-    CERTIFIED_STATUSES.contains(&status) && valid_until_ms > 0 && valid_until_ms < now_ms
+    // As the ledger: expired from the validity's end on (`now >= valid_until`).
+    CERTIFIED_STATUSES.contains(&status) && valid_until_ms > 0 && valid_until_ms <= now_ms
 }
 
 /// Whether `s` is 64 lowercase hex characters (an asset or member id).

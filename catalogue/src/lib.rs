@@ -33,8 +33,8 @@ mod tokenizer;
 pub use catalogue::Catalogue;
 pub use dcat::{dcat, CatalogMeta};
 pub use entry::{
-    is_hex64, Entry, CERTIFIED_STATUSES, DELIVERY_MODES, EXPIRED, GRADES, ORIGINS, SHARING,
-    STATUSES,
+    is_hex64, Entry, CERTIFIED_STATUSES, DELIVERY_MODES, EXPIRED, GRADES, IN_FORCE, ORIGINS,
+    SHARING, STATUSES,
 };
 pub use error::Error;
 pub use request::{Filter, Page, PageRequest, Sort, DEFAULT_LIMIT, MAX_LIMIT, MAX_TEXT_CHARS};

@@ -10,7 +10,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
 use crate::cursor::Cursor;
-use crate::entry::{CERTIFIED_STATUSES, EXPIRED};
+use crate::entry::{CERTIFIED_STATUSES, EXPIRED, IN_FORCE};
 use crate::schema::Fields;
 use crate::tokenizer::query_terms;
 use crate::{Error, Filter, Sort};
@@ -99,10 +99,25 @@ pub(crate) fn filter_query(
 
 /// Stored status, with expiry evaluated at `now_ms`.
 fn status_query(f: &Fields, status: &str, now_ms: u64) -> Box<dyn Query> {
-    // A live certificate is expired when 1 <= valid_until < now.
-    let expired_range = || u64_range(f.valid_until, Bound::Included(1), Bound::Excluded(now_ms));
+    // A live certificate is expired when 1 <= valid_until <= now.
+    let expired_range = || u64_range(f.valid_until, Bound::Included(1), Bound::Included(now_ms));
+    if status == IN_FORCE {
+        let live = TermSetQuery::new(
+            CERTIFIED_STATUSES
+                .iter()
+                .map(|s| Term::from_field_text(f.status, s)),
+        );
+        if now_ms == 0 {
+            return Box::new(live);
+        }
+        let clauses: Clauses = vec![
+            (Occur::Must, Box::new(live)),
+            (Occur::MustNot, expired_range()),
+        ];
+        return Box::new(BooleanQuery::new(clauses));
+    }
     if status == EXPIRED {
-        if now_ms <= 1 {
+        if now_ms == 0 {
             return Box::new(EmptyQuery);
         }
         let live = TermSetQuery::new(
@@ -111,7 +126,7 @@ fn status_query(f: &Fields, status: &str, now_ms: u64) -> Box<dyn Query> {
                 .map(|s| Term::from_field_text(f.status, s)),
         );
         all_of(vec![Box::new(live), expired_range()])
-    } else if CERTIFIED_STATUSES.contains(&status) && now_ms > 1 {
+    } else if CERTIFIED_STATUSES.contains(&status) && now_ms > 0 {
         let clauses: Clauses = vec![
             (Occur::Must, term(f.status, status)),
             (Occur::MustNot, expired_range()),

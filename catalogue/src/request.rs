@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::entry::{is_hex64, DELIVERY_MODES, EXPIRED, GRADES, ORIGINS, SHARING, STATUSES};
+use crate::entry::{
+    is_hex64, DELIVERY_MODES, EXPIRED, GRADES, IN_FORCE, ORIGINS, SHARING, STATUSES,
+};
 use crate::{Entry, Error};
 
 /// The largest page.
@@ -29,7 +31,7 @@ pub struct Filter {
     /// Holder member id, 64 hex.
     pub holder: Option<String>,
     /// A stored status word or "expired", evaluated at the search's `now_ms`: "expired"
-    /// matches registered/changed/renewed entries whose `0 < valid_until_ms < now`, and
+    /// matches registered/changed/renewed entries whose `0 < valid_until_ms <= now`, and
     /// those three words match only entries that are not expired.
     pub status: Option<String>,
     /// One delivery mode the entry must offer.
@@ -121,11 +123,11 @@ impl Filter {
         word("delivery_mode", &self.delivery_mode, DELIVERY_MODES)?;
         word("sharing", &self.sharing, SHARING)?;
         if let Some(status) = &self.status {
-            if status != EXPIRED && !STATUSES.contains(&status.as_str()) {
+            if status != EXPIRED && status != IN_FORCE && !STATUSES.contains(&status.as_str()) {
                 return Err(Error::bad_filter(
                     "status",
                     format!(
-                        "`{status}` is not one of {}, {EXPIRED}",
+                        "`{status}` is not one of {}, {EXPIRED}, {IN_FORCE}",
                         STATUSES.join(", ")
                     ),
                 ));

@@ -47,7 +47,7 @@ fn only_certified_entries_are_published() {
         },
         Entry {
             status: "renewed".into(),
-            valid_until_ms: NOW,
+            valid_until_ms: NOW + 1,
             ..certified(3, "not-shared", &[])
         },
     ];
@@ -73,7 +73,7 @@ fn only_certified_entries_are_published() {
             ..certified(8, "unconditional", &[])
         },
         Entry {
-            valid_until_ms: NOW - 1,
+            valid_until_ms: NOW,
             ..certified(9, "unconditional", &[])
         },
     ];

@@ -128,11 +128,13 @@ fn status_filter_evaluates_expiry_at_now() {
         };
         cat.search(&req, now).unwrap().entries.len()
     };
-    assert_eq!((count("registered", NOW), count("expired", NOW)), (1, 0));
+    // As the ledger: expired from the validity's end on.
     assert_eq!(
-        (count("registered", NOW + 1), count("expired", NOW + 1)),
-        (0, 1)
+        (count("registered", NOW - 1), count("expired", NOW - 1)),
+        (1, 0)
     );
+    assert_eq!((count("in-force", NOW - 1), count("in-force", NOW)), (1, 0));
+    assert_eq!((count("registered", NOW), count("expired", NOW)), (0, 1));
     let page = cat
         .search(
             &PageRequest {

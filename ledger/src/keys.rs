@@ -60,15 +60,17 @@ pub(crate) fn proposal(id: &Hash32) -> Vec<u8> {
 }
 /// Rows of the authenticated state (see `smt`): the records, not the indexes. Their key
 /// hashes are the leaves of the state tree, so these layouts are part of the chain format.
-const STATE_TAGS: [&[u8]; 14] = [
+/// `fp:` (who claims a fingerprint) is state, not an index: applications that end free
+/// their fingerprint, and a change claims a new one, so the claims do not follow from the
+/// asset records alone.
+const STATE_TAGS: [&[u8]; 15] = [
     b"mem:", b"acct:", b"asset:", b"grant:", b"filing:", b"att:", b"attl:", b"ctr:", b"gov:",
-    b"prop:", b"cert:", b"obj:", b"reg:", b"attsub:",
+    b"prop:", b"cert:", b"obj:", b"reg:", b"attsub:", b"fp:",
 ];
 
 /// Index rows that follow from state rows alone (rebuilt from them when a snapshot is
 /// installed; the rules that create a record write the same).
-pub(crate) const DERIVED_TAGS: [&[u8]; 6] = [
-    b"fp:",
+pub(crate) const DERIVED_TAGS: [&[u8]; 5] = [
     b"gasset:",
     b"ggrantee:",
     b"ggrantor:",
@@ -161,6 +163,8 @@ pub(crate) fn counter(member: &str, year: i32) -> Vec<u8> {
 pub(crate) fn changed_assets(height: u64) -> Vec<u8> {
     key("chg", &[&height.to_be_bytes()])
 }
+/// Prefix of the [`changed_assets`] rows.
+pub(crate) const CHANGED_ASSETS: &[u8] = b"chg:";
 pub(crate) fn tx(id: &Hash32) -> Vec<u8> {
     key("tx", &[id.as_bytes()])
 }

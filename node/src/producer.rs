@@ -61,12 +61,17 @@ pub(crate) async fn run(
 ) -> Result<()> {
     let in_flight = Arc::new(Semaphore::new(cfg.max_in_flight.max(1)));
     let (fatal_tx, mut fatal_rx) = tokio::sync::mpsc::channel::<RaftError>(1);
-    let notice_due = || (cfg.notice_due)().is_some_and(|t| t <= cfg.clock.now_ms());
+    // One empty block per notice: the next may come once this one had time to apply.
+    let mut last_empty: Option<std::time::Instant> = None;
+    let notice_due = |last: Option<std::time::Instant>| {
+        last.is_none_or(|t| t.elapsed() >= 4 * NOTICE_POLL)
+            && (cfg.notice_due)().is_some_and(|t| t <= cfg.clock.now_ms())
+    };
     loop {
         tokio::select! {
             _ = mempool.ready() => {}
             _ = tokio::time::sleep(NOTICE_POLL) => {
-                if !notice_due() {
+                if !notice_due(last_empty) {
                     continue;
                 }
             }
@@ -95,8 +100,11 @@ pub(crate) async fn run(
             tokio::time::sleep(cfg.linger).await;
         }
         let batch = mempool.take((cfg.max_block_txs)(), cfg.max_block_bytes);
-        if batch.is_empty() && !notice_due() {
-            continue;
+        if batch.is_empty() {
+            if !notice_due(last_empty) {
+                continue;
+            }
+            last_empty = Some(std::time::Instant::now());
         }
         // The bytes move into the proposal; on failure they go back with their ids.
         let (ids, txs): (Vec<_>, Vec<_>) = batch.into_iter().unzip();

@@ -234,6 +234,7 @@ mod tests {
                     evidence_hash: vec![7; 32],
                     jurisdiction: "CN".into(),
                     delivery_modes: vec![pb::DeliveryMode::Compute as i32],
+                    sharing: pb::SharingClass::Conditional as i32,
                     ..Default::default()
                 }),
             );

@@ -228,7 +228,7 @@ pub fn verify_bundle(bytes: &[u8], genesis: &pb::Genesis) -> Result<AuditReport,
     let grants = grants(&bundle, &walked, &root, tip.timestamp_ms)?;
     let parents = parents(&bundle, &record, &root)?;
     let status = registration_status(&record, tip.timestamp_ms);
-    let certificate = certificate(&bundle, &asset, status, &root)?;
+    let certificate = certificate(&bundle, &asset, &record, status, &root)?;
     Ok(AuditReport {
         chain_id: bundle.chain_id.clone(),
         asset,
@@ -253,6 +253,7 @@ pub fn verify_bundle(bytes: &[u8], genesis: &pb::Genesis) -> Result<AuditReport,
 fn certificate(
     bundle: &pb::AuditBundle,
     asset: &Hash32,
+    record: &pb::AssetRecord,
     status: pb::RegistrationStatus,
     root: &Hash32,
 ) -> Result<Option<AuditCertificate>, Error> {
@@ -276,6 +277,19 @@ fn certificate(
     let c: pb::CertificateRecord = proven(proof, &key, bundle.height, root)?;
     if c.asset != asset.as_bytes() {
         return Err(fail("the proven certificate names another asset"));
+    }
+    // Both rows are proven under the same root; the chain keeps them in step, and a
+    // verifier says so rather than assume it.
+    let reg = record.registration.as_ref();
+    let cancelled = status == pb::RegistrationStatus::Cancelled;
+    let consistent = c.height <= bundle.height
+        && c.valid_until_ms == record.valid_until_ms
+        && reg.is_some_and(|r| r.fingerprint == c.fingerprint)
+        && cancelled == (c.kind == pb::ApplicationKind::Cancellation as i32);
+    if !consistent {
+        return Err(fail(
+            "the proven certificate does not match the proven record (fingerprint, validity, kind or height)",
+        ));
     }
     Ok(Some(AuditCertificate {
         number: c.number,

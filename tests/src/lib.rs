@@ -361,6 +361,7 @@ pub fn register_in(n: u64, jurisdiction: &str) -> pb::tx_body::Payload {
         origin: pb::Origin::Enterprise as i32,
         jurisdiction: jurisdiction.into(),
         delivery_modes: vec![pb::DeliveryMode::Compute as i32],
+        sharing: pb::SharingClass::Conditional as i32,
         ..Default::default()
     })
 }

@@ -57,9 +57,15 @@ fn crates_depend_only_one_way() {
         ("shuquan-proto", &[]),
         ("shuquan-consensus", &[]),
         ("shuquan-ledger", &["shuquan-proto"]),
+        ("shuquan-catalogue", &[]),
         (
             "shuquan-node",
-            &["shuquan-proto", "shuquan-consensus", "shuquan-ledger"],
+            &[
+                "shuquan-proto",
+                "shuquan-consensus",
+                "shuquan-ledger",
+                "shuquan-catalogue",
+            ],
         ),
         ("shuquan-cli", &["shuquan-proto", "shuquan-ledger"]),
         ("shuquan-bench", &["shuquan-proto", "shuquan-ledger"]),

@@ -24,6 +24,7 @@ pub(crate) fn register(n: u32) -> Payload {
         origin: 2,
         jurisdiction: "CN".into(),
         delivery_modes: vec![2, 3],
+        sharing: pb::SharingClass::Conditional as i32,
         ..Default::default()
     })
 }

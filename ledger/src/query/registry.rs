@@ -52,7 +52,8 @@ impl Queries<'_> {
     /// The assets block `height` changed (their record or certificate); `None` when this
     /// node holds no such index for the height (it joined by a snapshot above it).
     pub fn changed_assets(&self, height: u64) -> Result<Option<Vec<Hash32>>> {
-        if height < self.ledger.state_from()?.max(1) {
+        // A node that joined by a snapshot at S executed no block up to S.
+        if height == 0 || height <= self.ledger.state_from()? {
             return Ok(None);
         }
         let ids = crate::view::StateView::get(&self.ledger.store, &keys::changed_assets(height))?

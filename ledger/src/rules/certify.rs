@@ -101,7 +101,11 @@ pub(crate) fn issue(
             asset.status = S::Changed as i32;
         }
         Kind::Renewal => {
-            asset.valid_until_ms = validity(asset.valid_until_ms.max(now));
+            // A certificate without end stays so; one with an end runs on from it (or
+            // from now, once expired).
+            if asset.valid_until_ms != 0 {
+                asset.valid_until_ms = validity(asset.valid_until_ms.max(now));
+            }
             asset.status = S::Renewed as i32;
         }
         Kind::Cancellation => asset.status = S::Cancelled as i32,

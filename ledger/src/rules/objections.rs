@@ -29,6 +29,18 @@ pub(super) fn object(ctx: &mut Ctx<'_, '_>, p: &pb::Object) -> Outcome<Hash32> {
     if ctx.now >= app.notice_ends_ms {
         return reject(r::notice_over(asset_id, app.notice_ends_ms));
     }
+    // A registrar decides objections; were it to file one, only another registrar could
+    // decide it, and a chain with one registrar would hold the application for good.
+    if ctx.has_role(pb::Role::Registrar) {
+        return reject(r::registrar_objects(asset_id));
+    }
+    // One open objection per member: a member cannot hold a notice open by filing more.
+    for open in &app.open_objections {
+        let o = ctx.st.objection(&id(open))?;
+        if o.is_some_and(|o| o.objector == ctx.signer()) {
+            return reject(r::objection_open(asset_id, id(open)));
+        }
+    }
     let oid = objection_id(ctx.chain_id, &ctx.tx.id);
     let record = pb::ObjectionRecord {
         id: oid.to_vec(),

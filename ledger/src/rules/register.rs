@@ -103,8 +103,9 @@ pub(super) fn register(ctx: &mut Ctx<'_, '_>, p: &pb::RegisterAsset) -> Outcome<
     Ok(asset)
 }
 
-/// The dispute guard: a fingerprint belongs to the member that registered it first (an
-/// application rejected or withdrawn frees it). Records `asset`'s claim on it; a
+/// The dispute guard: a fingerprint belongs to the Hold holder of the asset that claimed
+/// it first (the registrant, until it sells Hold; an application rejected or withdrawn
+/// frees it). Records `asset`'s claim on it; a
 /// fingerprint `asset` already holds is no new version.
 pub(super) fn claim_fingerprint(ctx: &mut Ctx<'_, '_>, fp: &[u8], asset: &Hash32) -> Outcome {
     for key in ctx.st.keys_with_prefix(&keys::fingerprint(fp))? {
@@ -115,7 +116,7 @@ pub(super) fn claim_fingerprint(ctx: &mut Ctx<'_, '_>, fp: &[u8], asset: &Hash32
         let Some(record) = ctx.st.asset(&other)? else {
             continue;
         };
-        if record.registrant != ctx.signer() {
+        if record.holder_hold != ctx.signer() {
             return reject(r::fingerprint_taken(fp, other));
         }
     }

@@ -29,6 +29,13 @@ pub(super) fn transfer(ctx: &mut Ctx<'_, '_>, p: &pb::TransferRight) -> Outcome 
         return reject(r::asset_frozen(asset_id));
     }
     ctx.require_registered(&asset_id, &asset)?;
+    if let (Some(app), Ok(pb::Right::Hold)) = (&asset.application, pb::Right::try_from(p.right)) {
+        // The application is its applicant's: it would take effect on the buyer's asset.
+        return reject(r::hold_locked_by_application(
+            asset_id,
+            shuquan_proto::views::application_kind_word(app.kind),
+        ));
+    }
     let Some(current) = holder(&asset, p.right) else {
         return reject(r::right_missing("right"));
     };

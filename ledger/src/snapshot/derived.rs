@@ -1,5 +1,4 @@
-//! The index rows that follow from state rows alone: fingerprints and lineage children of
-//! assets, the grants of an asset, to a grantee and by a grantor, and the filings of an
+//! The index rows that follow from state rows alone: lineage children of assets, the grants of an asset, to a grantee and by a grantor, and the filings of an
 //! asset. The rules write them when they create a record; installing a state snapshot
 //! rebuilds them from the (verified) records instead of trusting the sender. A property
 //! test checks that both give the same rows.
@@ -32,8 +31,6 @@ pub(crate) fn rows_of(
     if key.starts_with(b"asset:") {
         let a: pb::AssetRecord = decode(key, value)?;
         let asset = id(&a.id);
-        let fp = a.registration.map(|r| r.fingerprint).unwrap_or_default();
-        out.push((keys::fingerprint_asset(&fp, &asset), Vec::new()));
         for edge in a.parents {
             out.push((keys::child(&id(&edge.parent), &asset), edge.via_grant));
         }

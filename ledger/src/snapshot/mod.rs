@@ -29,6 +29,8 @@ fn node_local(key: &[u8]) -> bool {
     ]
     .contains(&key)
         || keys::TREE_TAGS.iter().any(|t| key.starts_with(t))
+        // Written by execution only: a node that joined by snapshot has none below it.
+        || key.starts_with(keys::CHANGED_ASSETS)
 }
 
 /// Snapshots, digests and row comparisons of a ledger.

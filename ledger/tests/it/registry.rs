@@ -454,7 +454,43 @@ fn a_registrar_does_not_decide_its_own_members_case() {
     fails(c.run(&org1, &[], accept(a)), F::MissingRole);
     // A second registrar would decide; this one may review org1's application...
     applies(c.run(&registry, &[], accept(a)));
-    // ...but not decide an objection it filed itself.
-    let o = applies(c.run(&registry, &[], object(a))).unwrap();
-    fails(c.run(&registry, &[], decide(o, false)), F::OwnCase);
+    // ...but files no objection (it decides them: with one registrar, its own objection
+    // could never be decided).
+    fails(c.run(&registry, &[], object(a)), F::OwnCase);
+}
+
+#[test]
+fn a_member_holds_one_open_objection_and_hold_does_not_move_under_an_application() {
+    let (mut c, a) = in_notice(1);
+    let (org1, org2, org3, registry) = (
+        c.org1.clone(),
+        c.org2.clone(),
+        c.org3.clone(),
+        c.registry.clone(),
+    );
+    let first = applies(c.run(&org3, &[], object(a))).unwrap();
+    fails(c.run(&org3, &[], object(a)), F::ApplicationPending);
+    applies(c.run(&org2, &[], object(a)));
+    applies(c.run(&registry, &[], decide(first, false)));
+    // Decided, org3 may object again (with new evidence).
+    applies(c.run(&org3, &[], object(a)));
+
+    // A certified asset with a cancellation under way: Use may move, Hold may not (the
+    // cancellation would take effect on the buyer's asset).
+    let (mut c, b) = in_notice(2);
+    let_notice_pass(&mut c);
+    applies(c.run(&org1, &[], amend(b, pb::AmendKind::Cancellation, None)));
+    fails(
+        c.transfer(&org1, b, pb::Right::Hold, &org3, &[]),
+        F::ApplicationPending,
+    );
+    applies(give_use(&mut c, &org1, b, &org3));
+    applies(c.run(
+        &org1,
+        &[],
+        Payload::Withdraw(pb::Withdraw { asset: b.to_vec() }),
+    ));
+    applies(c.transfer(&org1, b, pb::Right::Hold, &org3, &[]));
+    // The fingerprint follows the Hold right: the seller cannot register it again.
+    fails(c.register_with(&org1, 2, |_| {}), F::FingerprintTaken);
 }

@@ -431,3 +431,112 @@ fn a_ledger_that_crashed_mid_install_restarts_from_the_genesis_state() {
         src.ledger.queries().asset(&asset).unwrap()
     );
 }
+
+/// A review chain where applications were rejected, withdrawn and changed (freeing and
+/// claiming fingerprints, deleting state rows): a node that installs its snapshot agrees on
+/// every row and on what a fingerprint is free for, and both apply the next blocks alike.
+#[test]
+fn a_snapshot_carries_registrations_fingerprint_claims_and_the_notice_queue() {
+    use pb::tx_body::Payload as P;
+    let mut src = Chain::with_genesis(genesis_with_review());
+    let (org1, org3, registry) = (src.org1.clone(), src.org3.clone(), src.registry.clone());
+    let review = |asset: shuquan_proto::Hash32, d: pb::ReviewDecision, r: pb::ReviewReason| {
+        P::Review(pb::Review {
+            asset: asset.to_vec(),
+            decision: d as i32,
+            reason: r as i32,
+        })
+    };
+    let accept = |a| review(a, pb::ReviewDecision::Accept, pb::ReviewReason::Unspecified);
+    // Rejected: fingerprint 1 free again. Withdrawn: fingerprint 2 free again.
+    let rejected = src.asset(&org1, 1);
+    applies(src.run(
+        &registry,
+        &[],
+        review(
+            rejected,
+            pb::ReviewDecision::Reject,
+            pb::ReviewReason::Duplicate,
+        ),
+    ));
+    let withdrawn = src.asset(&org1, 2);
+    applies(src.run(
+        &org1,
+        &[],
+        P::Withdraw(pb::Withdraw {
+            asset: withdrawn.to_vec(),
+        }),
+    ));
+    // Certified, then a change claims fingerprint 4 and waits in notice.
+    let changed = src.asset(&org1, 3);
+    applies(src.run(&registry, &[], accept(changed)));
+    src.now += NOTICE;
+    src.block(vec![]);
+    applies(src.run(
+        &org1,
+        &[],
+        P::Amend(pb::Amend {
+            asset: changed.to_vec(),
+            kind: pb::AmendKind::Change as i32,
+            change: Some(pb::AssetChange {
+                fingerprint: vec![4; 32],
+                size_bytes: 10,
+                ..Default::default()
+            }),
+            evidence_hash: vec![],
+        }),
+    ));
+    applies(src.run(&registry, &[], accept(changed)));
+    src.certify(&[1, 2]);
+
+    let dst = Chain::with_genesis(genesis_with_review());
+    dst.ledger
+        .snapshots()
+        .install_state(&mut Cursor::new(&export(&src.ledger)), b"m")
+        .unwrap();
+    sync(&dst.ledger, &src.ledger);
+    assert_eq!(
+        dst.ledger.snapshots().digest().unwrap(),
+        src.ledger.snapshots().digest().unwrap()
+    );
+    // The same next blocks on both: org3 takes the freed fingerprints, is refused the
+    // claimed one, and the notice ends (the change is certified) on both alike.
+    let mut dst = dst;
+    dst.now = src.now;
+    let txs = vec![
+        src.tx(&org3, &[], P::RegisterAsset(register_payload(1))),
+        src.tx(&org3, &[], P::RegisterAsset(register_payload(2))),
+        src.tx(&org3, &[], P::RegisterAsset(register_payload(4))),
+    ];
+    src.now += NOTICE;
+    let p = pb::Proposal {
+        timestamp_ms: src.now,
+        proposer: key(9).public().to_vec(),
+        txs,
+    };
+    let a = src.ledger.apply(&p, b"m").unwrap();
+    let b = dst.ledger.apply(&p, b"m").unwrap();
+    assert_eq!(a.hash, b.hash);
+    let codes: Vec<u32> = a.receipts.iter().map(|r| r.code).collect();
+    assert_eq!(
+        codes,
+        vec![
+            0,
+            0,
+            shuquan_proto::codes::FailureCode::FingerprintTaken.number()
+        ]
+    );
+    assert_eq!(
+        src.ledger
+            .queries()
+            .certificate(&changed)
+            .unwrap()
+            .unwrap()
+            .sequence,
+        2
+    );
+    assert_eq!(
+        dst.ledger.snapshots().digest().unwrap(),
+        src.ledger.snapshots().digest().unwrap()
+    );
+}

@@ -5,38 +5,52 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Query, RawQuery, State};
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use shuquan_catalogue::{CatalogMeta, Filter, Page, PageRequest, Sort, DEFAULT_LIMIT};
 use shuquan_proto::hash::member_id;
 
 use super::{Api, ApiError};
 
 /// The query string of both endpoints.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct CatalogueQuery {
+    #[serde(skip_serializing_if = "Option::is_none")]
     sector: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     grade: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     origin: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     jurisdiction: Option<String>,
     /// A short id (`org1`) or a member id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     holder: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     delivery: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     sharing: Option<String>,
     /// Certified at or after (ms since the epoch).
+    #[serde(skip_serializing_if = "Option::is_none")]
     registered_from: Option<u64>,
     /// Certified at or before (ms since the epoch).
+    #[serde(skip_serializing_if = "Option::is_none")]
     registered_to: Option<u64>,
     /// Free text over name and description.
+    #[serde(skip_serializing_if = "Option::is_none")]
     q: Option<String>,
     /// newest (default), oldest or name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     sort: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     limit: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     cursor: Option<String>,
 }
 
@@ -80,10 +94,14 @@ impl CatalogueQuery {
     }
 }
 
-fn search(app: &Api, q: CatalogueQuery) -> Result<Page, ApiError> {
+/// Runs a search on the blocking pool (a search waits while the index commits).
+async fn search(app: Arc<Api>, q: CatalogueQuery) -> Result<Page, ApiError> {
     let req = q.request(app.ledger.chain_id())?;
     let now = app.ledger.applied()?.timestamp_ms;
-    app.catalogue.search(&req, now).map_err(|e| match e {
+    let found = tokio::task::spawn_blocking(move || app.catalogue.search(&req, now))
+        .await
+        .map_err(|_| ApiError::from(crate::Error::Stopped("catalogue search")))?;
+    found.map_err(|e| match e {
         shuquan_catalogue::Error::BadFilter { .. } | shuquan_catalogue::Error::BadCursor(_) => {
             ApiError::bad_request(e.to_string())
         }
@@ -96,21 +114,23 @@ pub(super) async fn catalogue(
     State(app): State<Arc<Api>>,
     Query(q): Query<CatalogueQuery>,
 ) -> Result<Json<Page>, ApiError> {
-    Ok(Json(search(&app, q)?))
+    Ok(Json(search(app, q).await?))
 }
 
 /// A page of the catalogue's certified entries as DCAT-AP JSON-LD.
 pub(super) async fn dcat(
     State(app): State<Arc<Api>>,
     headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-    Query(q): Query<CatalogueQuery>,
+    Query(mut q): Query<CatalogueQuery>,
 ) -> Result<Response, ApiError> {
+    // The catalogue publishes registrations in force unless asked for a status.
+    q.status
+        .get_or_insert_with(|| shuquan_catalogue::IN_FORCE.to_string());
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("127.0.0.1");
-    let page = search(&app, q)?;
+    let page = search(app.clone(), q.clone()).await?;
     let chain_id = app.ledger.chain_id().to_string();
     let meta = CatalogMeta {
         base_url: format!("http://{host}"),
@@ -128,16 +148,10 @@ pub(super) async fn dcat(
         HeaderValue::from_static("application/ld+json"),
     );
     if let Some(next) = page.next_cursor {
-        // The same filters, from the next cursor on (cursors are URL-safe).
-        let mut params: Vec<&str> = raw
-            .as_deref()
-            .unwrap_or_default()
-            .split('&')
-            .filter(|p| !p.is_empty() && !p.starts_with("cursor="))
-            .collect();
-        let cursor = format!("cursor={next}");
-        params.push(&cursor);
-        let link = format!("</v1/catalogue/dcat?{}>; rel=\"next\"", params.join("&"));
+        // The same filters, from the next cursor on.
+        q.cursor = Some(next);
+        let query = serde_urlencoded::to_string(&q).unwrap_or_default();
+        let link = format!("</v1/catalogue/dcat?{query}>; rel=\"next\"");
         if let Ok(v) = HeaderValue::from_str(&link) {
             resp.headers_mut().insert(header::LINK, v);
         }

@@ -124,9 +124,9 @@ failure_codes! {
     NotRegistered = 1601, "not_registered", "Registration", "the asset's registration is not in force for this payload (still applied, in review or in notice; rejected, withdrawn, cancelled or expired)";
     WrongStage = 1602, "wrong_stage", "Registration", "the application (or objection) is not at a stage that allows this payload";
     NoticeOver = 1603, "notice_over", "Object", "the public notice has ended: objections are closed";
-    ApplicationPending = 1604, "application_pending", "Amend", "the asset has an application under way already";
+    ApplicationPending = 1604, "application_pending", "Registration", "something is under way already: an application of the asset (one at a time; Hold does not move meanwhile), or the member's own open objection";
     NotApplicant = 1605, "not_applicant", "Registration", "only the applicant (for a later application: the Hold holder) may do this";
-    OwnCase = 1606, "own_case", "Review", "a registrar does not decide its own member's application or objection";
+    OwnCase = 1606, "own_case", "Registration", "a registrar does not decide its own member's application or objection, and files no objection";
 }
 
 impl FailureCode {

@@ -372,6 +372,12 @@ reasons! {
     objection_decided(objection, status) = WrongStage/4: "objection {objection} is already {status}";
     /// A second application.
     application_pending(asset, kind) = ApplicationPending/0: "asset {asset} has a {kind} application under way: one at a time";
+    /// Hold moving under a pending application.
+    hold_locked_by_application(asset, kind) = ApplicationPending/1: "asset {asset} has a {kind} application under way: its Hold right moves once the application is certified, refused or withdrawn";
+    /// A second open objection of one member.
+    objection_open(asset, objection) = ApplicationPending/2: "your objection {objection} to the application of asset {asset} is still open: one open objection per member";
+    /// A registrar objecting.
+    registrar_objects(asset) = OwnCase/1: "a registrar decides objections and does not file one (asset {asset}): a concern of its own is a reason to reject at review";
     /// Only the applicant.
     not_applicant(asset, applicant) = NotApplicant/0: "only the applicant {applicant} may answer for or withdraw the application of asset {asset}";
     /// Only the Hold holder applies for changes.
