@@ -103,6 +103,23 @@ pub(crate) fn search(ctx: &Ctx, args: &SearchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `text` cut and padded to `cols` terminal columns (a Chinese character takes two).
+fn fit(text: &str, cols: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > cols {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push_str(&" ".repeat(cols - used));
+    out
+}
+
 /// The page as aligned text: one line per entry, then the count and the next cursor.
 fn table(page: &Value) -> String {
     let s = |v: &Value| v.as_str().unwrap_or("-").to_string();
@@ -112,14 +129,14 @@ fn table(page: &Value) -> String {
     );
     let entries = page["entries"].as_array().cloned().unwrap_or_default();
     for e in &entries {
-        let name: String = s(&e["name"]).chars().take(28).collect();
+        let name = fit(&s(&e["name"]), 28);
         let day = e["registered_at_ms"]
             .as_i64()
             .filter(|ms| *ms > 0)
             .and_then(chrono::DateTime::from_timestamp_millis)
             .map_or("-".to_string(), |d| d.format("%Y-%m-%d").to_string());
         out.push_str(&format!(
-            "{:<16}  {:<28}  {:<10}  {:<10}  {:<12}  {:<9}  {:<13}  {:<10}  {}\n",
+            "{:<16}  {}  {:<10}  {:<10}  {:<12}  {:<9}  {:<13}  {:<10}  {}\n",
             s(&e["number"]),
             name,
             s(&e["holder_short"]),
@@ -155,6 +172,13 @@ mod tests {
     struct T {
         #[command(flatten)]
         a: SearchArgs,
+    }
+
+    #[test]
+    fn names_are_cut_and_padded_to_terminal_columns() {
+        assert_eq!(fit("公交客流 2026", 10), "公交客流 2");
+        assert_eq!(fit("abc", 5), "abc  ");
+        assert_eq!(fit("公交", 3), "公 ");
     }
 
     #[test]

@@ -42,7 +42,7 @@ fn the_walkthrough_asset_is_bundled_from_a_follower_and_verified_offline() {
     assert!(r["certificate"]["number"]
         .as_str()
         .is_some_and(|n| n.starts_with("GX-")));
-    assert_eq!(r["events"].as_array().unwrap().len(), 6);
+    assert_eq!(r["events"].as_array().unwrap().len(), 7);
     let text = offline.run(&["audit", "verify", file, "--genesis", genesis]);
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("VERIFIED"), "{text}");
