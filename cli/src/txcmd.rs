@@ -312,7 +312,7 @@ fn submit(ctx: &Ctx, tx: &Unsigned, wait: bool) -> anyhow::Result<()> {
             out["registration_number"] = json!(number);
         } else if view.status == "applied" {
             out["next"] = json!(format!(
-                "a registrar reviews it: shuquan tx review --asset {asset} --accept; then the public notice runs"
+                "a registrar (on a devnet: the regulator) reviews it: shuquan --key REGISTRAR.key tx review --asset {asset} --accept; then the public notice runs, and the block after it issues the certificate (shuquan query certificate {asset})"
             ));
         }
     }

@@ -28,13 +28,24 @@ pub(super) async fn certificate(
             }
         }
     };
-    if q.asset(&asset)?.is_none() {
+    let Some(view) = q.asset(&asset)? else {
         return Err(ApiError::not_found(format_args!("asset {asset}")));
+    };
+    match q.certificate(&asset)? {
+        Some(c) => Ok(Json(c)),
+        None => Err(ApiError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            "not_found",
+            format!(
+                "asset {asset} has no certificate: its registration is {}{}",
+                view.status,
+                view.application
+                    .and_then(|a| a.notice_ends_ms)
+                    .map(|t| format!(" until {t} (block time; the next block after that certifies it unless an objection is open)"))
+                    .unwrap_or_default()
+            ),
+        )),
     }
-    found(
-        q.certificate(&asset)?,
-        format_args!("a certificate of asset {asset} (it is not registered yet: see its status with `shuquan query asset`)"),
-    )
 }
 
 /// Every objection filed against an asset's applications.
