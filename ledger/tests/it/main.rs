@@ -23,6 +23,7 @@ mod oversight;
 mod props;
 mod register;
 mod registry;
+mod registry_props;
 mod restart;
 mod rights;
 mod snapshot;
