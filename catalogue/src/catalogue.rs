@@ -2,6 +2,8 @@
 //! block (one commit) and searched a page at a time.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
@@ -32,10 +34,18 @@ struct Payload {
 /// The node-local catalogue of data assets (not part of consensus: rebuilt from the ledger
 /// when missing, damaged, or of another schema).
 pub struct Catalogue {
-    fields: Fields,
     writer: IndexWriter<TantivyDocument>,
+    read: Reader,
+}
+
+/// The read side of a [`Catalogue`]: cheap to clone, searched without the writer, so a
+/// search never waits for a commit (it sees the last one).
+#[derive(Clone)]
+pub struct Reader {
+    fields: Fields,
     reader: IndexReader,
-    indexed_height: u64,
+    /// The height of the last commit the reader was reloaded after.
+    indexed_height: Arc<AtomicU64>,
 }
 
 impl Catalogue {
@@ -97,16 +107,23 @@ impl Catalogue {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         Ok(Catalogue {
-            fields,
             writer,
-            reader,
-            indexed_height,
+            read: Reader {
+                fields,
+                reader,
+                indexed_height: Arc::new(AtomicU64::new(indexed_height)),
+            },
         })
     }
 
     /// The height of the last block applied (0 for a new index).
     pub fn indexed_height(&self) -> u64 {
-        self.indexed_height
+        self.read.indexed_height.load(Ordering::Acquire)
+    }
+
+    /// A read handle that searches without this writer (see [`Reader`]).
+    pub fn reader(&self) -> Reader {
+        self.read.clone()
     }
 
     /// Replaces the documents of `upserts` (by asset id; the last one wins when an id
@@ -151,8 +168,8 @@ impl Catalogue {
                         reason: "asset id is not 64 lowercase hex characters",
                     });
                 }
-                let term = Term::from_field_text(self.fields.asset, &e.asset);
-                Ok((term, self.fields.document(e)?))
+                let term = Term::from_field_text(self.read.fields.asset, &e.asset);
+                Ok((term, self.read.fields.document(e)?))
             })
             .collect()
     }
@@ -178,8 +195,8 @@ impl Catalogue {
             self.roll_back();
             return Err(e);
         }
-        self.indexed_height = height;
-        self.reader.reload()?;
+        self.read.reader.reload()?;
+        self.read.indexed_height.store(height, Ordering::Release);
         Ok(())
     }
 
@@ -191,6 +208,29 @@ impl Catalogue {
 
     /// One page of the entries matching `req.filter` at time `now_ms`, in `req.sort` order,
     /// after `req.cursor`.
+    pub fn search(&self, req: &PageRequest, now_ms: u64) -> Result<Page, Error> {
+        self.read.search(req, now_ms)
+    }
+
+    /// The entry of one asset, if the catalogue holds it.
+    pub fn get(&self, asset: &str) -> Result<Option<Entry>, Error> {
+        self.read.get(asset)
+    }
+
+    /// The number of entries held.
+    pub fn len(&self) -> Result<u64, Error> {
+        self.read.len()
+    }
+
+    /// Whether the catalogue holds no entry.
+    pub fn is_empty(&self) -> Result<bool, Error> {
+        Ok(self.len()? == 0)
+    }
+}
+
+impl Reader {
+    /// One page of the entries matching `req.filter` at time `now_ms`, in `req.sort` order,
+    /// after `req.cursor`, as of the last commit.
     pub fn search(&self, req: &PageRequest, now_ms: u64) -> Result<Page, Error> {
         req.validate()?;
         let after = match &req.cursor {
@@ -219,7 +259,7 @@ impl Catalogue {
         Ok(Page {
             entries,
             next_cursor,
-            indexed_height: self.indexed_height,
+            indexed_height: self.indexed_height.load(Ordering::Acquire),
             total,
         })
     }

@@ -30,7 +30,7 @@ mod schema;
 mod search;
 mod tokenizer;
 
-pub use catalogue::Catalogue;
+pub use catalogue::{Catalogue, Reader};
 pub use dcat::{dcat, CatalogMeta};
 pub use entry::{
     is_hex64, Entry, CERTIFIED_STATUSES, DELIVERY_MODES, EXPIRED, GRADES, IN_FORCE, ORIGINS,

@@ -149,3 +149,25 @@ fn reopen_keeps_entries_and_height() {
     drop(cat);
     assert_eq!(Catalogue::open(&path).unwrap().indexed_height(), 9);
 }
+
+#[test]
+fn a_reader_searches_without_the_writer_and_sees_each_commit() {
+    let mut cat = Catalogue::in_ram().unwrap();
+    cat.apply(&[sample(0)], 1).unwrap();
+    let reader = cat.reader();
+    let all = PageRequest {
+        limit: 200,
+        ..Default::default()
+    };
+    let page = reader.search(&all, NOW).unwrap();
+    assert_eq!((page.entries.len(), page.indexed_height), (1, 1));
+    // The reader works from another thread while this one writes.
+    let seen = std::thread::scope(|s| {
+        let r = s.spawn(|| reader.search(&all, NOW).unwrap().entries.len());
+        cat.apply(&[sample(1), sample(2)], 2).unwrap();
+        r.join().unwrap()
+    });
+    assert!(seen == 1 || seen == 3, "{seen}");
+    let page = reader.search(&all, NOW).unwrap();
+    assert_eq!((page.entries.len(), page.indexed_height), (3, 2));
+}

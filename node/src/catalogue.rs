@@ -2,13 +2,14 @@
 //! search, not part of consensus). After every applied block the indexer re-indexes the
 //! assets the block changed (the ledger records them per block); when the index is missing,
 //! damaged or behind in a way the per-block records cannot close (a node that joined by
-//! snapshot), it is rebuilt from the ledger's assets. Searches read the last commit.
+//! snapshot), it is rebuilt from the ledger's assets. Searches read the last commit through
+//! a reader handle: they never wait for the indexer.
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex};
 
-use shuquan_catalogue::{Catalogue, Entry, Page, PageRequest};
+use shuquan_catalogue::{Catalogue, Entry, Page, PageRequest, Reader};
 use shuquan_ledger::{Ledger, Queries};
 use shuquan_proto::Hash32;
 use tokio::sync::watch;
@@ -25,7 +26,9 @@ const COMMIT_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// The catalogue and the ledger it follows.
 pub(crate) struct CatalogueIndex {
-    cat: RwLock<Catalogue>,
+    /// The writer: one indexer at a time.
+    cat: Mutex<Catalogue>,
+    reader: Reader,
     ledger: Arc<Ledger>,
 }
 
@@ -56,7 +59,8 @@ impl CatalogueIndex {
             }
         };
         let index = Arc::new(CatalogueIndex {
-            cat: RwLock::new(cat),
+            reader: cat.reader(),
+            cat: Mutex::new(cat),
             ledger,
         });
         index.catch_up()?;
@@ -64,7 +68,7 @@ impl CatalogueIndex {
     }
 
     fn indexed_height(&self) -> u64 {
-        self.cat.read().map_or(0, |c| c.indexed_height())
+        self.cat.lock().map_or(0, |c| c.indexed_height())
     }
 
     /// Indexes every block applied since the last commit (or rebuilds, see [`Self::open`]).
@@ -91,7 +95,7 @@ impl CatalogueIndex {
             ids.dedup();
             let entries = entries(&q, &ids)?;
             self.cat
-                .write()
+                .lock()
                 .map_err(|_| Error::Stopped("catalogue"))?
                 .apply(&entries, to)
                 .map_err(cat_err)?;
@@ -115,7 +119,7 @@ impl CatalogueIndex {
         }
         let n = all.len();
         self.cat
-            .write()
+            .lock()
             .map_err(|_| Error::Stopped("catalogue"))?
             .rebuild(all.into_iter(), height)
             .map_err(cat_err)?;
@@ -134,12 +138,7 @@ impl CatalogueIndex {
         req: &PageRequest,
         now_ms: u64,
     ) -> Result<Page, shuquan_catalogue::Error> {
-        match self.cat.read() {
-            Ok(c) => c.search(req, now_ms),
-            Err(_) => Err(shuquan_catalogue::Error::Corrupt(
-                "the index lock is poisoned".into(),
-            )),
-        }
+        self.reader.search(req, now_ms)
     }
 
     /// Follows the ledger: re-indexes after every change of the applied height, until
