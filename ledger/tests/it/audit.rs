@@ -498,6 +498,7 @@ fn audit_chain_proves_only_up_to_the_last_certified_block() {
 fn a_directory_without_a_ledger_is_refused_and_left_alone() {
     let dir = tempfile::tempdir().unwrap();
     drop(sled::open(dir.path()).unwrap());
+    sled_released(dir.path());
     let e = open_data_dir(dir.path(), genesis_with_nodes()).unwrap_err();
     assert_says(&e.to_string(), "holds no ledger");
     let db = sled::open(dir.path()).unwrap();

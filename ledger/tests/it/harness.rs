@@ -143,6 +143,26 @@ fn genesis_file() -> GenesisFile {
     }
 }
 
+/// Waits (up to 10 s) until no sled database holds the one in `dir` open: sled's flusher
+/// thread releases the file lock a moment after the database is dropped, so a test that
+/// reopens a directory at once could find it still locked. sled holds an exclusive flock on
+/// DIR/db; this probes it the same way (a probe through sled would itself hold the lock a
+/// moment after it is dropped).
+pub fn sled_released(dir: &std::path::Path) {
+    use fs2::FileExt;
+    let free = || {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(dir.join("db"))
+            .is_ok_and(|f| f.try_lock_exclusive().is_ok() && FileExt::unlock(&f).is_ok())
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !free() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 pub type Out = Result<Option<Hash32>, (FailureCode, String)>;
 
 impl Chain {
@@ -425,8 +445,11 @@ impl Chain {
     }
 
     /// Closes the ledger and hands over its directory.
+    /// Closes the ledger and hands over its directory once sled has let go of it.
     pub fn into_dir(self) -> tempfile::TempDir {
-        self._dir
+        let dir = self._dir;
+        sled_released(dir.path());
+        dir
     }
 
     pub fn grant_status(&self, grant: &Hash32) -> String {

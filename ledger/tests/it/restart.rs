@@ -24,6 +24,7 @@ fn a_reopened_ledger_continues_from_its_last_applied_block() {
     } = c;
     ledger.flush().unwrap();
     drop(ledger);
+    sled_released(dir.path());
     let reopened = Ledger::open(dir.path(), genesis()).unwrap();
     assert_eq!(reopened.applied().unwrap(), applied);
     let again: Vec<_> = (1..=applied.height)
@@ -47,6 +48,7 @@ fn another_genesis_is_refused() {
         _dir: dir, ledger, ..
     } = Chain::new();
     drop(ledger);
+    sled_released(dir.path());
     let mut other = genesis();
     other.chain_id = "another".into();
     let err = Ledger::open(dir.path(), other).unwrap_err().to_string();
@@ -127,6 +129,7 @@ fn blocks_waiting_in_memory_reach_disk_when_the_ledger_closes() {
     let applied = ledger.applied().unwrap();
     assert_eq!(applied.height, 3);
     drop(ledger);
+    sled_released(dir.path());
     let reopened = Ledger::open(dir.path(), genesis()).unwrap();
     assert_eq!(reopened.applied().unwrap(), applied);
     assert_eq!(

@@ -318,6 +318,7 @@ fn a_forged_state_row_fails_the_root_and_the_next_open_starts_over() {
         _dir: dir, ledger, ..
     } = dst;
     drop(ledger);
+    sled_released(dir.path());
     let reopened = Ledger::open(dir.path(), genesis_with_nodes()).unwrap();
     assert_eq!(reopened.applied().unwrap().height, 0);
     assert!(reopened.queries().asset(&asset).unwrap().is_none());
@@ -403,6 +404,7 @@ fn a_ledger_that_crashed_mid_install_restarts_from_the_genesis_state() {
         _dir: dir, ledger, ..
     } = dst;
     drop(ledger);
+    sled_released(dir.path());
     // A crash in the middle of the next install: the marker is down and a state row gone.
     {
         let db = sled::open(dir.path()).unwrap();
