@@ -28,6 +28,9 @@ pub struct NodeConfig {
     pub node_key: PathBuf,
     /// Address of the HTTP API.
     pub api: String,
+    /// The API's public base URL (`https://node1.example.org`), what the DCAT catalogue's
+    /// IRIs start with; empty: `http://` and the request's Host header.
+    pub public_url: String,
     /// `text` or `json` (filter with `RUST_LOG`).
     pub log_format: String,
     /// Longest time to read a request and answer it (a slow client gets 408), ms.
@@ -175,6 +178,7 @@ impl Default for NodeConfig {
             genesis: PathBuf::new(),
             node_key: PathBuf::new(),
             api: "127.0.0.1:7070".into(),
+            public_url: String::new(),
             log_format: "text".into(),
             request_timeout_ms: 35_000,
             header_timeout_ms: 10_000,
@@ -392,6 +396,16 @@ impl NodeConfig {
                 format!("{:?} is not HOST:PORT ({e}), e.g. 127.0.0.1:7070", self.api),
             )
         })?;
+        let url = &self.public_url;
+        let scheme_ok = url.starts_with("http://") || url.starts_with("https://");
+        if !url.is_empty()
+            && (!scheme_ok || url.chars().any(|c| c.is_whitespace() || c.is_control()))
+        {
+            return Err(bad(
+                "public_url",
+                format!("{url:?} is not an http(s) URL, e.g. https://node1.example.org"),
+            ));
+        }
         if !["text", "json"].contains(&self.log_format.as_str()) {
             return Err(bad("log_format", "use text or json"));
         }

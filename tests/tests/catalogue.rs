@@ -181,7 +181,7 @@ fn the_catalogue_filters_searches_pages_and_serves_dcat() {
 
 #[test]
 fn a_node_without_its_catalogue_index_rebuilds_it_from_the_ledger() {
-    let mut node = DevNode::start().unwrap();
+    let mut node = DevNode::start_with(&["--set", "public_url=https://node1.example.org"]).unwrap();
     let cli = node.shuquan();
     let org1 = node.key_file("org1").display().to_string();
     let a = register(
@@ -193,6 +193,14 @@ fn a_node_without_its_catalogue_index_rebuilds_it_from_the_ledger() {
     );
     let h = height(&cli);
     assert_eq!(assets(&page(&cli, &["Water"], h)), vec![a.clone()]);
+    // The DCAT IRIs start with the configured public URL.
+    let url = format!("http://127.0.0.1:{}/v1/catalogue/dcat", node.port);
+    let doc: Value =
+        serde_json::from_reader(ureq::get(&url).call().unwrap().into_body().into_reader()).unwrap();
+    assert_eq!(
+        doc["@id"], "https://node1.example.org/v1/catalogue/dcat",
+        "{doc}"
+    );
     node.kill9();
     std::fs::remove_dir_all(node.dir.path().join("chain").join("catalogue")).unwrap();
     node.restart().unwrap();

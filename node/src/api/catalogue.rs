@@ -133,7 +133,10 @@ pub(super) async fn dcat(
     let page = search(app.clone(), q.clone()).await?;
     let chain_id = app.ledger.chain_id().to_string();
     let meta = CatalogMeta {
-        base_url: format!("http://{host}"),
+        base_url: app
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{host}")),
         title: format!("Shuquan data catalogue of chain {chain_id}"),
         description: "Data assets registered on a Shuquan data-rights ledger: certified registrations, their holders, sharing classes and delivery modes.".into(),
         publisher_name: app.operator_name.clone(),

@@ -66,6 +66,8 @@ pub(crate) struct Api {
     pub(crate) catalogue: Arc<crate::catalogue::CatalogueIndex>,
     /// The name of the member that runs this node (the DCAT catalogue's publisher).
     pub(crate) operator_name: String,
+    /// The API's public base URL, if configured (`public_url`).
+    pub(crate) public_url: Option<String>,
 }
 
 /// Largest request body: a transaction at the size limit, hex-encoded in JSON, with room.

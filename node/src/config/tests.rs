@@ -103,6 +103,19 @@ fn validate_names_the_offending_key() {
     assert_eq!(check(&|c| c.log_format = "yaml".into()), "log_format");
     assert_eq!(check(&|c| c.header_timeout_ms = 5), "header_timeout_ms");
     assert_eq!(check(&|c| c.max_connections = 0), "max_connections");
+    assert_eq!(
+        check(&|c| c.public_url = "node1.example.org".into()),
+        "public_url"
+    );
+    assert_eq!(
+        check(&|c| c.public_url = "https://a b".into()),
+        "public_url"
+    );
+    let ok = NodeConfig {
+        public_url: "https://node1.example.org".into(),
+        ..NodeConfig::default()
+    };
+    ok.validate().unwrap();
 }
 
 #[test]

@@ -386,6 +386,7 @@ impl Daemon {
             request_timeout: Duration::from_millis(cfg.request_timeout_ms),
             catalogue,
             operator_name,
+            public_url: (!cfg.public_url.is_empty()).then(|| cfg.public_url.clone()),
         });
         Ok(Daemon {
             limits: api::ServeLimits {
