@@ -122,17 +122,17 @@ fn verify(ctx: &Ctx, file: &Path, genesis: &Path) -> anyhow::Result<()> {
     match verify_bundle(&bytes, &genesis) {
         Ok(report) => {
             if ctx.json {
-                println!("{}", json!({"verdict": "verified", "report": report}));
+                outln!("{}", json!({"verdict": "verified", "report": report}));
             } else {
-                print!("{}", audit_print::report(&report, &genesis));
+                out!("{}", audit_print::report(&report, &genesis));
             }
             Ok(())
         }
         Err(e) => {
             if ctx.json {
-                println!("{}", json!({"verdict": "failed", "reason": e.to_string()}));
+                outln!("{}", json!({"verdict": "failed", "reason": e.to_string()}));
             } else {
-                println!("FAILED: {e}");
+                outln!("FAILED: {e}");
             }
             Err(Reported(format!("{} does not verify: {e}", file.display())).into())
         }
@@ -180,25 +180,25 @@ fn chain(
         None => {
             let line = ok_line(&verdict, secs);
             if ctx.json {
-                println!(
+                outln!(
                     "{}",
                     json!({"verdict": "ok", "blocks": verdict.blocks, "txs": verdict.txs,
                            "tip": verdict.tip, "state_root": verdict.state_root,
                            "last_certified": verdict.last_certified, "seconds": secs})
                 );
             } else {
-                println!("{line}");
+                outln!("{line}");
             }
             Ok(())
         }
         Some((height, reason)) => {
             if ctx.json {
-                println!(
+                outln!(
                     "{}",
                     json!({"verdict": "failed", "height": height, "reason": reason})
                 );
             } else {
-                println!("FAILED at block {height}: {reason}");
+                outln!("FAILED at block {height}: {reason}");
             }
             Err(Reported(format!("the chain fails at block {height}")).into())
         }

@@ -99,7 +99,7 @@ pub(crate) fn search(ctx: &Ctx, args: &SearchArgs) -> anyhow::Result<()> {
     if ctx.json {
         return output::print(ctx, &page);
     }
-    print!("{}", table(&page));
+    out!("{}", table(&page));
     Ok(())
 }
 

@@ -1,6 +1,17 @@
 //! `shuquan`: the operator's command line for a Shuquan data-rights ledger — keys,
 //! transactions, queries and status.
 
+/// `println!` to stdout that ends the program quietly once stdout is closed (a reader such
+/// as `head` went away) instead of panicking.
+macro_rules! outln {
+    ($($t:tt)*) => { $crate::output::emit(&format!($($t)*), true) };
+}
+
+/// `print!` likewise (see [`outln`]).
+macro_rules! out {
+    ($($t:tt)*) => { $crate::output::emit(&format!($($t)*), false) };
+}
+
 mod audit;
 mod audit_print;
 mod catalogue;
@@ -311,9 +322,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Cmd::Status { devnet: Some(dir) } => {
             let rows = devnet::statuses(dir)?;
             if ctx.json {
-                println!("{}", json!({ "nodes": rows }));
+                outln!("{}", json!({ "nodes": rows }));
             } else {
-                print!("{}", devnet::status_table(&rows));
+                out!("{}", devnet::status_table(&rows));
             }
             Ok(())
         }
@@ -346,7 +357,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if json && e.downcast_ref::<Reported>().is_none() {
-                println!("{}", json!({"error": format!("{e:#}")}));
+                outln!("{}", json!({"error": format!("{e:#}")}));
             }
             eprintln!("error: {e:#}");
             ExitCode::FAILURE

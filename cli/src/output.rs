@@ -55,23 +55,46 @@ fn text(v: &Value, indent: usize, out: &mut String) {
     }
 }
 
+/// Writes `text` (and a newline) to stdout. A closed stdout ends the program: quietly
+/// (status 0) when the reader went away, with a message otherwise.
+pub(crate) fn emit(text: &str, newline: bool) {
+    use std::io::Write;
+    let mut o = std::io::stdout().lock();
+    let written = o
+        .write_all(text.as_bytes())
+        .and_then(|()| if newline { o.write_all(b"\n") } else { Ok(()) })
+        .and_then(|()| o.flush());
+    match written {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => {
+            eprintln!("error: writing the output: {e}");
+            std::process::exit(1)
+        }
+    }
+}
+
 /// Prints `value` as the user asked.
 pub(crate) fn print(ctx: &Ctx, value: &Value) -> anyhow::Result<()> {
     if ctx.json {
-        println!("{}", serde_json::to_string_pretty(value)?);
+        outln!("{}", serde_json::to_string_pretty(value)?);
     } else {
         let mut out = String::new();
         text(value, 0, &mut out);
-        print!("{}", out.trim_end_matches('\n').to_string() + "\n");
+        out!("{}", out.trim_end_matches('\n').to_string() + "\n");
     }
     Ok(())
 }
 
 /// An asset's history as one line per transaction.
 pub(crate) fn history_table(history: &Value) {
-    println!(
+    outln!(
         "{:>4}  {:>7}  {:<20}  {:<30}  {:<16}  TX",
-        "SEQ", "HEIGHT", "KIND", "RESULT", "SIGNER"
+        "SEQ",
+        "HEIGHT",
+        "KIND",
+        "RESULT",
+        "SIGNER"
     );
     for h in history.as_array().into_iter().flatten() {
         let r = &h["receipt"];
@@ -84,7 +107,7 @@ pub(crate) fn history_table(history: &Value) {
                 .map(|s| format!("{}…", &s[..s.len().min(12)]))
                 .unwrap_or_default()
         };
-        println!(
+        outln!(
             "{:>4}  {:>7}  {:<20}  {:<30}  {:<16}  {}",
             h["seq"],
             r["height"],
