@@ -1,5 +1,5 @@
-//! The text form of a verified audit bundle: history, chain of title, holders, grants,
-//! parents and the verdict line.
+//! The text form of a verified audit bundle: history, chain of title, holders, the
+//! registration and its certificate, grants, parents and the verdict line.
 
 use std::fmt::Write;
 
@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use shuquan_proto::audit::AuditReport;
 use shuquan_proto::pb;
 
-/// Member ids by account key (hex), from the genesis.
+/// Short member ids by account key and by member id (hex), from the genesis.
 struct Names(HashMap<String, String>);
 
 impl Names {
@@ -18,6 +18,8 @@ impl Names {
             for k in &member.account_keys {
                 m.insert(hex::encode(k), member.id.clone());
             }
+            let id = shuquan_proto::hash::member_id(&genesis.chain_id, &member.id);
+            m.insert(id.to_hex(), member.id.clone());
         }
         Names(m)
     }
@@ -94,6 +96,26 @@ pub(crate) fn report(r: &AuditReport, genesis: &pb::Genesis) -> String {
         names.of(&r.holders.use_),
         names.of(&r.holders.operate)
     );
+    let _ = writeln!(o, "\nRegistration: {}", r.status);
+    if let Some(c) = &r.certificate {
+        let _ = writeln!(
+            o,
+            "  certificate {} sequence {} ({}), holder {}, fingerprint {}\n  registrar {}, effective {}, valid until {}, issued in block {}",
+            c.number,
+            c.sequence,
+            c.kind,
+            names.of(&c.holder),
+            c.fingerprint,
+            c.registrar.as_deref().map_or("- (no review)".to_string(), |r| names.of(r)),
+            when(c.effective_ms),
+            if c.valid_until_ms == 0 {
+                "-".to_string()
+            } else {
+                when(c.valid_until_ms)
+            },
+            c.height
+        );
+    }
     let _ = writeln!(o, "\nGrants ({})", r.grants.len());
     for g in &r.grants {
         let _ = writeln!(

@@ -47,6 +47,9 @@ fn the_walkthrough_asset_is_bundled_from_a_follower_and_verified_offline() {
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("VERIFIED"), "{text}");
     assert!(text.contains("Chain of title"), "{text}");
+    assert!(text.contains("Registration: registered"), "{text}");
+    assert!(text.contains("certificate GX-"), "{text}");
+    assert!(text.contains("registrar regulator"), "{text}");
 
     let mut bytes = std::fs::read(file).unwrap();
     let mid = bytes.len() / 2;
