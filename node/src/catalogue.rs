@@ -80,7 +80,7 @@ impl CatalogueIndex {
             if from == top {
                 return Ok(());
             }
-            if from > top || q.changed_assets(from + 1)?.is_none() {
+            if from > top {
                 return self.rebuild(top);
             }
             let to = top.min(from + MAX_HEIGHTS_PER_COMMIT);
