@@ -7,6 +7,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "shuquan/gov.proto",
             "shuquan/tx.proto",
             "shuquan/chain.proto",
+            "shuquan/market.proto",
             "shuquan/p2p.proto",
             "shuquan/audit.proto",
         ],

@@ -21,6 +21,16 @@ struct BlockLeaves {
     receipts: Vec<Hash32>,
 }
 
+/// The order a transaction accepts, if it is an `AcceptOrder` (the events passed here
+/// committed, so it was accepted).
+fn accepted_order(raw: &[u8]) -> Option<Hash32> {
+    let raw = pb::TxRaw::decode(raw).ok()?;
+    match pb::TxBody::decode(&raw.body[..]).ok()?.payload? {
+        pb::tx_body::Payload::AcceptOrder(a) => Hash32::from_slice(&a.order).ok(),
+        _ => None,
+    }
+}
+
 /// Builds what auditors fetch.
 #[derive(Clone, Copy, Debug)]
 pub struct Bundles<'a> {
@@ -55,6 +65,7 @@ impl<'a> Bundles<'a> {
         };
         let record: pb::AssetRecord = decode(&record_proof.value, &record_proof.key)?;
         let mut heights = BTreeSet::from([height]);
+        let mut accepted = Vec::new();
         let mut leaves: BTreeMap<u64, BlockLeaves> = BTreeMap::new();
         let mut events = Vec::with_capacity(record.event_count as usize);
         // The history chain is the committed part of the asset's history (the transactions
@@ -98,6 +109,7 @@ impl<'a> Bundles<'a> {
                     .collect()
             };
             heights.insert(tx.height);
+            accepted.extend(accepted_order(&tx.raw));
             events.push(pb::ProvenTx {
                 height: tx.height,
                 index: tx.index,
@@ -113,6 +125,19 @@ impl<'a> Bundles<'a> {
                 record.event_count,
                 events.len()
             )));
+        }
+        let mut vouchers = Vec::new();
+        for order in accepted {
+            let number = StateView::get(&self.ledger.store, &keys::order(&order))?
+                .map(|b| decode::<pb::OrderRecord>(&b, &keys::order(&order)))
+                .transpose()?
+                .map(|o| o.voucher);
+            if let Some(p) = match number {
+                Some(n) => smt::prove(&self.ledger.store, &state::voucher_row(&n), height)?,
+                None => None,
+            } {
+                vouchers.push(p);
+            }
         }
         let mut grants = Vec::new();
         for (k, _) in self
@@ -155,6 +180,7 @@ impl<'a> Bundles<'a> {
             record: Some(record_proof),
             grants,
             parents: parent_proofs,
+            vouchers,
         };
         Ok(Some(bundle.encode_to_vec()))
     }

@@ -63,19 +63,25 @@ pub(crate) fn proposal(id: &Hash32) -> Vec<u8> {
 /// `fp:` (who claims a fingerprint) is state, not an index: applications that end free
 /// their fingerprint, and a change claims a new one, so the claims do not follow from the
 /// asset records alone.
-const STATE_TAGS: [&[u8]; 15] = [
+const STATE_TAGS: [&[u8]; 20] = [
     b"mem:", b"acct:", b"asset:", b"grant:", b"filing:", b"att:", b"attl:", b"ctr:", b"gov:",
-    b"prop:", b"cert:", b"obj:", b"reg:", b"attsub:", b"fp:",
+    b"prop:", b"cert:", b"obj:", b"reg:", b"attsub:", b"fp:", b"req:", b"lst:", b"ord:", b"vch:",
+    b"mkt:",
 ];
 
 /// Index rows that follow from state rows alone (rebuilt from them when a snapshot is
 /// installed; the rules that create a record write the same).
-pub(crate) const DERIVED_TAGS: [&[u8]; 5] = [
+pub(crate) const DERIVED_TAGS: [&[u8]; 10] = [
     b"gasset:",
     b"ggrantee:",
     b"ggrantor:",
     b"child:",
     b"fasset:",
+    b"rqto:",
+    b"rqa:",
+    b"lsa:",
+    b"odl:",
+    b"odm:",
 ];
 
 /// Rows of the state tree: nodes, versioned values, the stale-node index.
@@ -130,6 +136,69 @@ pub(crate) fn attestations_of(subject: &[u8]) -> Vec<u8> {
 /// One attestation of `subject` (value empty).
 pub(crate) fn attestation_of(subject: &[u8], attestation: &Hash32) -> Vec<u8> {
     key("attsub", &[subject, attestation.as_bytes()])
+}
+
+/// An access request (`pb::RequestRecord`).
+pub(crate) fn request(id: &Hash32) -> Vec<u8> {
+    key("req", &[id.as_bytes()])
+}
+/// A listing (`pb::ListingRecord`).
+pub(crate) fn listing(id: &Hash32) -> Vec<u8> {
+    key("lst", &[id.as_bytes()])
+}
+/// An order (`pb::OrderRecord`).
+pub(crate) fn order(id: &Hash32) -> Vec<u8> {
+    key("ord", &[id.as_bytes()])
+}
+/// A voucher by its number (`pb::VoucherRecord`).
+pub(crate) fn voucher(number: &str) -> Vec<u8> {
+    shuquan_proto::state::voucher_row(number)
+}
+/// Prefix of every voucher.
+pub(crate) const VOUCHERS: &[u8] = shuquan_proto::state::VOUCHER_TAG;
+/// The last serial of voucher numbers issued in `year` (value: u64 big-endian).
+pub(crate) fn voucher_serial(year: i32) -> Vec<u8> {
+    key("mkt", &[b"vserial:", &year.to_be_bytes()])
+}
+/// Prefix of the requests addressed to `member` (its asset's Operate holder then).
+pub(crate) fn requests_to(member: &[u8]) -> Vec<u8> {
+    key("rqto", &[member])
+}
+/// One request addressed to `member` (value empty).
+pub(crate) fn request_to(member: &[u8], request: &Hash32) -> Vec<u8> {
+    key("rqto", &[member, request.as_bytes()])
+}
+/// Prefix of the requests for an asset.
+pub(crate) fn requests_of(asset: &[u8]) -> Vec<u8> {
+    key("rqa", &[asset])
+}
+/// One request for an asset (value empty).
+pub(crate) fn request_of(asset: &[u8], request: &Hash32) -> Vec<u8> {
+    key("rqa", &[asset, request.as_bytes()])
+}
+/// Prefix of the listings of an asset.
+pub(crate) fn listings_of(asset: &[u8]) -> Vec<u8> {
+    key("lsa", &[asset])
+}
+/// One listing of an asset (value empty).
+pub(crate) fn listing_of(asset: &[u8], listing: &Hash32) -> Vec<u8> {
+    key("lsa", &[asset, listing.as_bytes()])
+}
+/// Prefix of the orders on a listing.
+pub(crate) fn orders_on(listing: &[u8]) -> Vec<u8> {
+    key("odl", &[listing])
+}
+/// One order on a listing (value empty).
+pub(crate) fn order_on(listing: &[u8], order: &Hash32) -> Vec<u8> {
+    key("odl", &[listing, order.as_bytes()])
+}
+/// Prefix of the orders a member is party to (as buyer or seller).
+pub(crate) fn orders_of_member(member: &[u8]) -> Vec<u8> {
+    key("odm", &[member])
+}
+/// One order a member is party to (value empty).
+pub(crate) fn order_of_member(member: &[u8], order: &Hash32) -> Vec<u8> {
+    key("odm", &[member, order.as_bytes()])
 }
 
 pub(crate) fn asset(id: &Hash32) -> Vec<u8> {

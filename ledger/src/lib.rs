@@ -36,7 +36,7 @@ pub use certs::{Certs, VoterHistory};
 pub use error::{Error, Result};
 pub use exec::{block_time, AppliedBlock};
 pub use ledger::Ledger;
-pub use query::{GrantsOf, Page, Queries};
+pub use query::{GrantsOf, ListingsOf, OrdersOf, Page, PriceFilter, Queries, RequestsOf};
 pub use smt::RETAIN_VERSIONS;
 pub use snapshot::{Snapshots, STATE_SNAPSHOT_MAGIC};
 pub use store::pending::Batching;

@@ -229,6 +229,7 @@ pub fn verify_bundle(bytes: &[u8], genesis: &pb::Genesis) -> Result<AuditReport,
     let parents = parents(&bundle, &record, &root)?;
     let status = registration_status(&record, tip.timestamp_ms);
     let certificate = certificate(&bundle, &asset, &record, status, &root)?;
+    let vouchers = vouchers(&bundle, &asset, &walked, &root)?;
     Ok(AuditReport {
         chain_id: bundle.chain_id.clone(),
         asset,
@@ -245,7 +246,52 @@ pub fn verify_bundle(bytes: &[u8], genesis: &pb::Genesis) -> Result<AuditReport,
         parents,
         status: crate::views::registration_status_word(status as i32),
         certificate,
+        vouchers,
     })
+}
+
+/// The proven voucher of every order the events accepted (and no other): each names the
+/// asset, its order and the accepting transaction.
+fn vouchers(
+    bundle: &pb::AuditBundle,
+    asset: &Hash32,
+    walked: &walk::Walk,
+    root: &Hash32,
+) -> Result<Vec<crate::views::VoucherView>, Error> {
+    let mut out = Vec::new();
+    let mut owed: Vec<&(Hash32, Hash32, usize)> = walked.accepted.iter().collect();
+    for p in &bundle.vouchers {
+        let number = p
+            .key
+            .strip_prefix(state::VOUCHER_TAG)
+            .and_then(|n| std::str::from_utf8(n).ok())
+            .ok_or_else(|| {
+                fail(format!(
+                    "the state proof of {} is of no voucher",
+                    state::show_row(&p.key)
+                ))
+            })?;
+        let v: pb::VoucherRecord = proven(p, &state::voucher_row(number), bundle.height, root)?;
+        let at = owed.iter().position(|(order, tx, _)| {
+            v.number == number
+                && v.asset == asset.as_bytes()
+                && v.order == order.as_bytes()
+                && v.tx_id == tx.as_bytes()
+        });
+        let Some(at) = at else {
+            return Err(fail(format!(
+                "voucher {number} is of no order the events accepted (or proven twice)"
+            )));
+        };
+        owed.remove(at);
+        out.push(crate::views::VoucherView::of(&v));
+    }
+    if let Some((order, _, seq)) = owed.first() {
+        return Err(fail(format!(
+            "order {order} (accepted by event {seq}) has no voucher proof in the bundle"
+        )));
+    }
+    Ok(out)
 }
 
 /// The proven certificate: required of an asset whose record says it was certified (a

@@ -136,6 +136,12 @@ pub mod domain {
     pub const VOTERS: &str = "SHUQUAN_VOTERS_V1";
     /// An objection's id, from the objecting transaction.
     pub const OBJECTION_ID: &str = "SHUQUAN_OBJECTION_ID_V1";
+    /// Access request ids.
+    pub const REQUEST_ID: &str = "SHUQUAN_REQUEST_ID_V1";
+    /// Listing ids.
+    pub const LISTING_ID: &str = "SHUQUAN_LISTING_ID_V1";
+    /// Order ids.
+    pub const ORDER_ID: &str = "SHUQUAN_ORDER_ID_V1";
 
     /// Every tag and context above.
     pub const ALL: &[&[u8]] = &[
@@ -162,6 +168,9 @@ pub mod domain {
         PROPOSAL_ID.as_bytes(),
         VOTERS.as_bytes(),
         OBJECTION_ID.as_bytes(),
+        REQUEST_ID.as_bytes(),
+        LISTING_ID.as_bytes(),
+        ORDER_ID.as_bytes(),
     ];
 }
 
@@ -246,6 +255,21 @@ pub fn proposal_id(chain_id: &str, tx: &Hash32) -> Hash32 {
 /// `ObjectionId = H("objection", chain_id, tx_id)`.
 pub fn objection_id(chain_id: &str, tx: &Hash32) -> Hash32 {
     tagged(domain::OBJECTION_ID, &[chain_id.as_bytes(), tx.as_bytes()])
+}
+
+/// `RequestId = H("request", chain_id, tx_id)`.
+pub fn request_id(chain_id: &str, tx: &Hash32) -> Hash32 {
+    tagged(domain::REQUEST_ID, &[chain_id.as_bytes(), tx.as_bytes()])
+}
+
+/// `ListingId = H("listing", chain_id, tx_id)`.
+pub fn listing_id(chain_id: &str, tx: &Hash32) -> Hash32 {
+    tagged(domain::LISTING_ID, &[chain_id.as_bytes(), tx.as_bytes()])
+}
+
+/// `OrderId = H("order", chain_id, tx_id)`.
+pub fn order_id(chain_id: &str, tx: &Hash32) -> Hash32 {
+    tagged(domain::ORDER_ID, &[chain_id.as_bytes(), tx.as_bytes()])
 }
 
 /// `AttestationId = H("attestation", chain_id, tx_id)`.

@@ -23,6 +23,7 @@ pub mod genesis;
 pub mod gov;
 pub mod hash;
 pub mod keys;
+pub mod market;
 pub mod merkle;
 pub mod registration;
 pub mod state;

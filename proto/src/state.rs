@@ -55,6 +55,16 @@ pub fn certificate_row(asset: &Hash32) -> Vec<u8> {
     row(b"cert:", asset)
 }
 
+/// The tag of voucher rows: `vch:` and the voucher's number.
+pub const VOUCHER_TAG: &[u8] = b"vch:";
+
+/// The row key of a voucher, by its number.
+pub fn voucher_row(number: &str) -> Vec<u8> {
+    let mut k = VOUCHER_TAG.to_vec();
+    k.extend_from_slice(number.as_bytes());
+    k
+}
+
 fn row(tag: &[u8], id: &Hash32) -> Vec<u8> {
     let mut k = Vec::with_capacity(tag.len() + 32);
     k.extend_from_slice(tag);

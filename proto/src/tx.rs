@@ -194,6 +194,14 @@ pub fn payload_kind(payload: &Payload) -> &'static str {
         Payload::Object(_) => "object",
         Payload::DecideObjection(_) => "decide_objection",
         Payload::Amend(_) => "amend",
+        Payload::RequestAccess(_) => "request_access",
+        Payload::AnswerRequest(_) => "answer_request",
+        Payload::CreateListing(_) => "create_listing",
+        Payload::PlaceOrder(_) => "place_order",
+        Payload::AcceptOrder(_) => "accept_order",
+        Payload::Confirm(_) => "confirm",
+        Payload::Dispute(_) => "dispute",
+        Payload::Cancel(_) => "cancel",
     }
 }
 

@@ -114,6 +114,11 @@ pub(crate) fn index_block(
                 p.to.clone(),
             );
         }
+        if let (0, Some(Payload::AcceptOrder(p))) = (t.receipt.code, tx.payload()) {
+            if let Some((asset, right, buyer)) = sold_right(&st, &p.order)? {
+                st.put_raw(keys::rights(&asset, right, height, index), buyer);
+            }
+        }
     }
     st.put(keys::header(height), header);
     st.put_raw(keys::block_time(header.timestamp_ms, height), Vec::new());
@@ -192,6 +197,28 @@ fn named_assets(
         }
         filing_assets(s)
     };
+    let request_asset = |r: &[u8]| -> Result<Option<Hash32>> {
+        match st.request(&id(r))? {
+            Some(q) if at.sees(q.filed_height, &q.tx_id) => {
+                asset(id(&q.terms.unwrap_or_default().asset))
+            }
+            _ => Ok(None),
+        }
+    };
+    let listing_asset = |l: &[u8]| -> Result<Option<Hash32>> {
+        match st.listing(&id(l))? {
+            Some(l) if at.sees(l.listed_height, &l.tx_id) => {
+                asset(id(&l.terms.unwrap_or_default().asset))
+            }
+            _ => Ok(None),
+        }
+    };
+    let order_asset = |o: &[u8]| -> Result<Option<Hash32>> {
+        match st.order(&id(o))? {
+            Some(o) if at.sees(o.placed_height, &o.tx_id) => asset(id(&o.asset)),
+            _ => Ok(None),
+        }
+    };
     let mut out = match tx.payload() {
         Some(Payload::RegisterAsset(p)) => {
             let mut v = Vec::new();
@@ -219,11 +246,39 @@ fn named_assets(
             Some(o) => asset(id(&o.asset))?.into_iter().collect(),
             None => Vec::new(),
         },
+        Some(Payload::RequestAccess(p)) => asset(id(&p.asset))?.into_iter().collect(),
+        Some(Payload::AnswerRequest(p)) => request_asset(&p.request)?.into_iter().collect(),
+        Some(Payload::CreateListing(p)) => asset(id(&p.asset))?.into_iter().collect(),
+        Some(Payload::PlaceOrder(p)) => listing_asset(&p.listing)?.into_iter().collect(),
+        Some(Payload::AcceptOrder(p)) => order_asset(&p.order)?.into_iter().collect(),
+        Some(Payload::Confirm(p)) => order_asset(&p.order)?.into_iter().collect(),
+        Some(Payload::Dispute(p)) => order_asset(&p.order)?.into_iter().collect(),
+        Some(Payload::Cancel(p)) => {
+            let mut v = Vec::new();
+            v.extend(request_asset(&p.subject)?);
+            v.extend(listing_asset(&p.subject)?);
+            v.extend(order_asset(&p.subject)?);
+            v
+        }
         Some(Payload::RotateKey(_) | Payload::Propose(_) | Payload::Vote(_)) | None => vec![],
     };
     out.sort();
     out.dedup();
     Ok(out)
+}
+
+/// The right an accepted order moved: its asset, the right and the buyer (`None` for a
+/// licence). Orders and listings are never deleted, so this reads the same later.
+fn sold_right(st: &State<'_>, order: &[u8]) -> Result<Option<(Hash32, i32, Vec<u8>)>> {
+    let Some(o) = st.order(&id(order))? else {
+        return Ok(None);
+    };
+    let terms = o.terms.unwrap_or_default();
+    let Some(l) = st.listing(&id(&terms.listing))? else {
+        return Ok(None);
+    };
+    let right = l.terms.map_or(0, |t| t.right);
+    Ok((right != 0).then(|| (id(&o.asset), right, terms.buyer)))
 }
 
 /// The record of a transaction id: where it is, if any block holds it.

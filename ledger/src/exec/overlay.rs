@@ -137,6 +137,18 @@ impl<'a> State<'a> {
         self.msg(&keys::certificate(asset))
     }
 
+    pub(crate) fn request(&self, id: &Hash32) -> Result<Option<pb::RequestRecord>> {
+        self.msg(&keys::request(id))
+    }
+
+    pub(crate) fn listing(&self, id: &Hash32) -> Result<Option<pb::ListingRecord>> {
+        self.msg(&keys::listing(id))
+    }
+
+    pub(crate) fn order(&self, id: &Hash32) -> Result<Option<pb::OrderRecord>> {
+        self.msg(&keys::order(id))
+    }
+
     pub(crate) fn objection(&self, id: &Hash32) -> Result<Option<pb::ObjectionRecord>> {
         self.msg(&keys::objection(id))
     }

@@ -4,8 +4,11 @@
 mod assets;
 mod chain;
 mod grants;
+mod market;
 mod members;
 mod registry;
+
+pub use market::{ListingsOf, OrdersOf, PriceFilter, RequestsOf};
 
 use shuquan_proto::{pb, Hash32};
 

@@ -13,7 +13,7 @@ use super::status::foreign;
 use super::{grant_unfrozen, id, reject, Ctx, Outcome};
 use crate::keys;
 
-fn action_delivered(action: i32, modes: &[i32]) -> bool {
+pub(super) fn action_delivered(action: i32, modes: &[i32]) -> bool {
     use pb::{Action as A, DeliveryMode as D};
     let has = |m: D| modes.contains(&(m as i32));
     match A::try_from(action) {
@@ -26,20 +26,81 @@ fn action_delivered(action: i32, modes: &[i32]) -> bool {
     }
 }
 
+/// How the grantee consents to a grant.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Consent {
+    /// It cosigns the issuing transaction.
+    Cosigns,
+    /// It signed the terms before, in an access request or an order.
+    Given,
+}
+
 pub(super) fn issue(ctx: &mut Ctx<'_, '_>, p: &pb::IssueGrant) -> Outcome<Hash32> {
+    let grantor = ctx.signer().to_vec();
+    issue_as(ctx, p, &grantor, Consent::Cosigns)
+}
+
+/// Issues a grant on terms `p` from `grantor` (who must hold Operate) once every rule
+/// holds; its id is derived from this transaction (one grant per transaction).
+pub(super) fn issue_as(
+    ctx: &mut Ctx<'_, '_>,
+    p: &pb::IssueGrant,
+    grantor: &[u8],
+    consent: Consent,
+) -> Outcome<Hash32> {
+    let (asset_id, status) = check_grant(ctx, p, grantor, consent)?;
+    let gid = grant_id(ctx.chain_id, &ctx.tx.id);
+    let record = pb::GrantRecord {
+        id: gid.to_vec(),
+        tx_id: ctx.tx.id.to_vec(),
+        terms: Some(p.clone()),
+        grantor: grantor.to_vec(),
+        status: status as i32,
+        uses: 0,
+        covers: Vec::new(),
+        frozen: false,
+        issued_height: ctx.height,
+    };
+    ctx.st.put(keys::grant(&gid), &record);
+    ctx.st
+        .put_raw(keys::grant_by_asset(&asset_id, &gid), Vec::new());
+    ctx.st
+        .put_raw(keys::grant_by_grantee(&p.grantee, &gid), Vec::new());
+    ctx.st
+        .put_raw(keys::grant_by_grantor(grantor, &gid), Vec::new());
+    ctx.touch(asset_id);
+    Ok(gid)
+}
+
+/// Every rule a grant on terms `p` from `grantor` must satisfy, without writing anything:
+/// the asset and the status the grant would start in.
+pub(super) fn check_grant(
+    ctx: &Ctx<'_, '_>,
+    p: &pb::IssueGrant,
+    grantor: &[u8],
+    consent: Consent,
+) -> Outcome<(Hash32, GrantStatus)> {
     let asset_id = id(&p.asset);
     let asset = ctx.asset(&asset_id)?;
     if asset.frozen {
         return reject(r::asset_frozen(asset_id));
     }
     ctx.require_registered(&asset_id, &asset)?;
-    if asset.holder_operate != ctx.signer() {
+    if asset.holder_operate != grantor {
         return reject(r::not_operator(&asset.holder_operate, asset_id));
     }
-    ctx.require_cosigner(&p.grantee, "grantee")?;
+    if consent == Consent::Cosigns {
+        ctx.require_cosigner(&p.grantee, "grantee")?;
+    }
     // A foreign party's access is an export, whatever jurisdictions the grant names: the
     // grant must name where its grantee is, so that the export gate below sees it.
     let grantee = ctx.member_of(&p.grantee)?;
+    let active = grantee.status == pb::MemberStatus::Active as i32
+        && grantee.roles.contains(&(pb::Role::Member as i32));
+    if consent == Consent::Given && !active {
+        // Its consent was given earlier: it must still be a member that may hold access.
+        return reject(r::receiver_inactive(&grantee.id));
+    }
     if !p.jurisdictions.contains(&grantee.jurisdiction) {
         return reject(r::grantee_place_unnamed(&grantee.id, &grantee.jurisdiction));
     }
@@ -68,27 +129,7 @@ pub(super) fn issue(ctx: &mut Ctx<'_, '_>, p: &pb::IssueGrant) -> Outcome<Hash32
     } else {
         GrantStatus::PendingExport
     };
-    let gid = grant_id(ctx.chain_id, &ctx.tx.id);
-    let record = pb::GrantRecord {
-        id: gid.to_vec(),
-        tx_id: ctx.tx.id.to_vec(),
-        terms: Some(p.clone()),
-        grantor: ctx.signer().to_vec(),
-        status: status as i32,
-        uses: 0,
-        covers: Vec::new(),
-        frozen: false,
-        issued_height: ctx.height,
-    };
-    ctx.st.put(keys::grant(&gid), &record);
-    ctx.st
-        .put_raw(keys::grant_by_asset(&asset_id, &gid), Vec::new());
-    ctx.st
-        .put_raw(keys::grant_by_grantee(&p.grantee, &gid), Vec::new());
-    ctx.st
-        .put_raw(keys::grant_by_grantor(ctx.signer(), &gid), Vec::new());
-    ctx.touch(asset_id);
-    Ok(gid)
+    Ok((asset_id, status))
 }
 
 /// A grant of an asset derived under a grant stays within what that grant allowed — its

@@ -6,10 +6,12 @@ pub(crate) mod certify;
 mod export;
 mod gov;
 mod grants;
+mod market;
 mod objections;
 mod oversight;
 mod register;
 mod registry;
+mod requests;
 mod rights;
 pub(crate) mod status;
 
@@ -218,7 +220,12 @@ fn required_role(p: &Payload) -> Option<pb::Role> {
         | Payload::IssueGrant(_)
         | Payload::RecordUsage(_)
         | Payload::FileCrossBorder(_)
-        | Payload::Amend(_) => Some(pb::Role::Member),
+        | Payload::Amend(_)
+        | Payload::RequestAccess(_)
+        | Payload::AnswerRequest(_)
+        | Payload::CreateListing(_)
+        | Payload::PlaceOrder(_)
+        | Payload::AcceptOrder(_) => Some(pb::Role::Member),
         Payload::Review(_) | Payload::DecideObjection(_) => Some(pb::Role::Registrar),
         Payload::DecideCrossBorder(_) | Payload::Freeze(_) | Payload::Unfreeze(_) => {
             Some(pb::Role::Regulator)
@@ -226,7 +233,9 @@ fn required_role(p: &Payload) -> Option<pb::Role> {
         Payload::Attest(_) => Some(pb::Role::Auditor),
         // Revoking checks who may itself; key rotation is any member's own; proposals
         // and votes are the council's (a membership, not a role); an applicant answers
-        // for its application whatever its roles; any member may object.
+        // for its application whatever its roles; any member may object; the parties to a
+        // trade confirm, dispute and cancel as parties.
+        Payload::Confirm(_) | Payload::Dispute(_) | Payload::Cancel(_) => None,
         Payload::RevokeGrant(_)
         | Payload::SupplyEvidence(_)
         | Payload::Withdraw(_)
@@ -412,6 +421,23 @@ pub(crate) fn apply_tx(ctx: &mut Ctx<'_, '_>) -> Outcome<Option<Hash32>> {
         Payload::Object(p) => Some(objections::object(ctx, p)?),
         Payload::DecideObjection(p) => {
             objections::decide(ctx, p)?;
+            None
+        }
+        Payload::RequestAccess(p) => Some(requests::request(ctx, p)?),
+        Payload::AnswerRequest(p) => requests::answer(ctx, p)?,
+        Payload::CreateListing(p) => Some(market::list(ctx, p)?),
+        Payload::PlaceOrder(p) => Some(market::order(ctx, p)?),
+        Payload::AcceptOrder(p) => market::accept(ctx, p)?,
+        Payload::Confirm(p) => {
+            market::confirm(ctx, p)?;
+            None
+        }
+        Payload::Dispute(p) => {
+            market::dispute(ctx, p)?;
+            None
+        }
+        Payload::Cancel(p) => {
+            market::cancel(ctx, p)?;
             None
         }
     };

@@ -8,6 +8,7 @@ use shuquan_proto::pb::{self, FilingStatus};
 use shuquan_proto::views::right_word;
 use shuquan_proto::Hash32;
 
+use super::grants::Consent;
 use super::status::filing_in_force;
 use super::{holder, id, reject, Ctx, Outcome};
 use crate::keys;
@@ -23,6 +24,16 @@ pub(crate) fn sensitive(asset: &pb::AssetRecord) -> bool {
 }
 
 pub(super) fn transfer(ctx: &mut Ctx<'_, '_>, p: &pb::TransferRight) -> Outcome {
+    transfer_as(ctx, p, Consent::Cosigns)
+}
+
+/// Moves the right as `p` says from the signer; the receiver consents by cosigning, or
+/// consented before (an order).
+pub(super) fn transfer_as(
+    ctx: &mut Ctx<'_, '_>,
+    p: &pb::TransferRight,
+    consent: Consent,
+) -> Outcome {
     let asset_id = id(&p.asset);
     let mut asset = ctx.asset(&asset_id)?;
     if asset.frozen {
@@ -47,7 +58,9 @@ pub(super) fn transfer(ctx: &mut Ctx<'_, '_>, p: &pb::TransferRight) -> Outcome 
         Ok(pb::Right::Use) => asset.holder_use.clone_from(&p.to),
         _ => asset.holder_operate.clone_from(&p.to),
     }
-    ctx.require_cosigner(&p.to, "receiver")?;
+    if consent == Consent::Cosigns {
+        ctx.require_cosigner(&p.to, "receiver")?;
+    }
     let receiver = match ctx.st.member(&p.to)? {
         Some(m)
             if m.status == pb::MemberStatus::Active as i32

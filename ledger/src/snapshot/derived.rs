@@ -1,5 +1,7 @@
-//! The index rows that follow from state rows alone: lineage children of assets, the grants of an asset, to a grantee and by a grantor, and the filings of an
-//! asset. The rules write them when they create a record; installing a state snapshot
+//! The index rows that follow from state rows alone: lineage children of assets, the
+//! grants of an asset, to a grantee and by a grantor, the filings of an asset, and the
+//! market's requests (by addressee and asset), listings (by asset) and orders (by listing
+//! and by party). The rules write them when they create a record; installing a state snapshot
 //! rebuilds them from the (verified) records instead of trusting the sender. A property
 //! test checks that both give the same rows.
 
@@ -19,6 +21,10 @@ fn decode<M: Message + Default>(key: &[u8], value: &[u8]) -> Result<M> {
         ))
     })
 }
+
+/// The state rows that imply index rows: [`rows_of`] gives nothing for any other.
+pub(crate) const SOURCE_TAGS: [&[u8]; 6] =
+    [b"asset:", b"grant:", b"filing:", b"req:", b"lst:", b"ord:"];
 
 /// The index rows the state row (`key`, `value`) implies. `grant_asset` tells the asset
 /// of a grant (a filing's rows name the assets of the grants it covers).
@@ -41,6 +47,23 @@ pub(crate) fn rows_of(
         out.push((keys::grant_by_asset(&id(&terms.asset), &gid), Vec::new()));
         out.push((keys::grant_by_grantee(&terms.grantee, &gid), Vec::new()));
         out.push((keys::grant_by_grantor(&g.grantor, &gid), Vec::new()));
+    } else if key.starts_with(b"req:") {
+        let q: pb::RequestRecord = decode(key, value)?;
+        let rid = id(&q.id);
+        let asset = q.terms.unwrap_or_default().asset;
+        out.push((keys::request_to(&q.addressee, &rid), Vec::new()));
+        out.push((keys::request_of(&asset, &rid), Vec::new()));
+    } else if key.starts_with(b"lst:") {
+        let l: pb::ListingRecord = decode(key, value)?;
+        let asset = l.terms.unwrap_or_default().asset;
+        out.push((keys::listing_of(&asset, &id(&l.id)), Vec::new()));
+    } else if key.starts_with(b"ord:") {
+        let o: pb::OrderRecord = decode(key, value)?;
+        let oid = id(&o.id);
+        let t = o.terms.unwrap_or_default();
+        out.push((keys::order_on(&t.listing, &oid), Vec::new()));
+        out.push((keys::order_of_member(&t.buyer, &oid), Vec::new()));
+        out.push((keys::order_of_member(&o.seller, &oid), Vec::new()));
     } else if key.starts_with(b"filing:") {
         let f: pb::FilingRecord = decode(key, value)?;
         let fid = id(&f.id);

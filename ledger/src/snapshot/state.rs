@@ -402,7 +402,7 @@ impl Snapshots<'_> {
                 .map_err(|e| bad(format!("grant row: {e}")))?
                 .map(|g| crate::rules::id(&g.terms.unwrap_or_default().asset)))
         };
-        for tag in [&b"asset:"[..], b"grant:", b"filing:"] {
+        for tag in derived::SOURCE_TAGS {
             for item in tree.scan_prefix(tag) {
                 let (k, v) = item?;
                 for (dk, dv) in derived::rows_of(&k, &v, &grant_asset)? {

@@ -38,6 +38,8 @@ pub struct AuditReport {
     pub status: String,
     /// The proven registration certificate, once the asset was certified.
     pub certificate: Option<AuditCertificate>,
+    /// The proven voucher of every order the events accepted.
+    pub vouchers: Vec<crate::views::VoucherView>,
 }
 
 /// A registration certificate, as its proven row says.

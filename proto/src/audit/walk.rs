@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use crate::audit::{fail, AuditEvent, Headers, Holders, TitleChange};
 use crate::block::receipt_hash;
-use crate::hash::{asset_id, filing_id, grant_id, history_link, objection_id};
+use crate::hash::{
+    asset_id, filing_id, grant_id, history_link, listing_id, objection_id, order_id, request_id,
+};
 use crate::merkle::{leaf_hash, verify as merkle_verify};
 use crate::pb::tx_body::Payload;
 use crate::tx::{decode_tx, payload_kind, ChainRef, DecodedTx};
@@ -24,6 +26,14 @@ pub(crate) struct Walk {
     filings: Vec<Hash32>,
     /// Objections filed by the events.
     objections: Vec<Hash32>,
+    /// Access requests made by the events.
+    requests: Vec<Hash32>,
+    /// Listings made by the events: what each offers (a right, or 0 for a licence).
+    listings: BTreeMap<Hash32, i32>,
+    /// Orders placed by the events: their listing and buyer.
+    orders: BTreeMap<Hash32, (Hash32, Vec<u8>)>,
+    /// Orders the events accepted: order, accepting transaction, event.
+    pub(crate) accepted: Vec<(Hash32, Hash32, usize)>,
     head: Hash32,
 }
 
@@ -47,6 +57,10 @@ impl Walk {
             grants: BTreeMap::new(),
             filings: Vec::new(),
             objections: Vec::new(),
+            requests: Vec::new(),
+            listings: BTreeMap::new(),
+            orders: BTreeMap::new(),
+            accepted: Vec::new(),
             head: Hash32::ZERO,
         };
         let max = genesis.params.as_ref().map_or(0, |p| p.max_tx_bytes) as usize;
@@ -72,7 +86,8 @@ impl Walk {
             let (header, _) = headers.at(ev.height)?;
             included(seq, ev, &tx, header)?;
             verify_tx(&tx).map_err(|r| fail(format!("event {seq} (tx {}): {r}", tx.id)))?;
-            walk.step(&genesis.chain_id, asset, registrant, seq, &tx)?;
+            let created = ev.receipt.as_ref().map_or(&[][..], |r| &r.created[..]);
+            walk.step(&genesis.chain_id, asset, registrant, seq, &tx, created)?;
             walk.events.push(AuditEvent {
                 seq,
                 height: ev.height,
@@ -88,7 +103,7 @@ impl Walk {
 
     /// One event: it must concern the asset; it extends the history chain and may change
     /// the title or issue a grant or filing. The first event registers the asset; a later
-    /// registration is a derivation from it.
+    /// registration is a derivation from it. `created` is what its receipt says it created.
     fn step(
         &mut self,
         chain: &str,
@@ -96,6 +111,7 @@ impl Walk {
         registrant: &[u8],
         seq: usize,
         tx: &DecodedTx,
+        created: &[u8],
     ) -> Result<(), Error> {
         let payload = tx.payload();
         let registers_it =
@@ -155,6 +171,27 @@ impl Walk {
             Some(Payload::IssueGrant(_)) => {
                 self.grants.insert(grant_id(chain, &tx.id), seq);
             }
+            // An unconditional asset's request is granted in its own block: its receipt
+            // names the grant rather than the request.
+            Some(Payload::RequestAccess(_)) => {
+                self.requests.push(request_id(chain, &tx.id));
+                let grant = grant_id(chain, &tx.id);
+                if created == grant.as_bytes() {
+                    self.grants.insert(grant, seq);
+                }
+            }
+            Some(Payload::AnswerRequest(p)) if p.approve => {
+                self.grants.insert(grant_id(chain, &tx.id), seq);
+            }
+            Some(Payload::CreateListing(p)) => {
+                self.listings.insert(listing_id(chain, &tx.id), p.right);
+            }
+            Some(Payload::PlaceOrder(p)) => {
+                let listing = Hash32::from_slice(&p.listing).unwrap_or_default();
+                self.orders
+                    .insert(order_id(chain, &tx.id), (listing, p.buyer.clone()));
+            }
+            Some(Payload::AcceptOrder(p)) => self.accept(chain, seq, tx, &p.order)?,
             Some(Payload::FileCrossBorder(_)) => self.filings.push(filing_id(chain, &tx.id)),
             Some(Payload::Object(_)) => self.objections.push(objection_id(chain, &tx.id)),
             _ => {}
@@ -163,11 +200,56 @@ impl Walk {
         Ok(())
     }
 
+    /// An accepted order: the listed right moves to the buyer, or a licence issues a grant.
+    fn accept(
+        &mut self,
+        chain: &str,
+        seq: usize,
+        tx: &DecodedTx,
+        order: &[u8],
+    ) -> Result<(), Error> {
+        let order = Hash32::from_slice(order).unwrap_or_default();
+        let unknown = || {
+            fail(format!(
+                "event {seq} (tx {}) accepts an order of no listing the events made",
+                tx.id
+            ))
+        };
+        let (listing, buyer) = self.orders.get(&order).ok_or_else(unknown)?;
+        let right = *self.listings.get(listing).ok_or_else(unknown)?;
+        let buyer = hex::encode(buyer);
+        let slot = match pb::Right::try_from(right) {
+            Ok(pb::Right::Hold) => Some(("hold", &mut self.holders.hold)),
+            Ok(pb::Right::Use) => Some(("use", &mut self.holders.use_)),
+            Ok(pb::Right::Operate) => Some(("operate", &mut self.holders.operate)),
+            _ => None,
+        };
+        match slot {
+            Some((word, slot)) => {
+                slot.clone_from(&buyer);
+                self.title.push(TitleChange {
+                    seq,
+                    right: word.into(),
+                    holder: buyer,
+                });
+            }
+            None => {
+                self.grants.insert(grant_id(chain, &tx.id), seq);
+            }
+        }
+        self.accepted.push((order, tx.id, seq));
+        Ok(())
+    }
+
     /// Whether `payload` names the asset, a grant of it or a filing about it.
     fn concerns(&self, asset: &Hash32, payload: Option<&Payload>) -> bool {
         let is_asset = |b: &[u8]| b == asset.as_bytes();
         let is_grant = |b: &[u8]| Hash32::from_slice(b).is_ok_and(|g| self.grants.contains_key(&g));
         let is_filing = |b: &[u8]| Hash32::from_slice(b).is_ok_and(|f| self.filings.contains(&f));
+        let is_request = |b: &[u8]| Hash32::from_slice(b).is_ok_and(|r| self.requests.contains(&r));
+        let is_listing =
+            |b: &[u8]| Hash32::from_slice(b).is_ok_and(|l| self.listings.contains_key(&l));
+        let is_order = |b: &[u8]| Hash32::from_slice(b).is_ok_and(|o| self.orders.contains_key(&o));
         match payload {
             // Its own registration (checked by `step`), or a derivation from it.
             Some(Payload::RegisterAsset(p)) => {
@@ -198,6 +280,16 @@ impl Walk {
             Some(Payload::Amend(p)) => is_asset(&p.asset),
             Some(Payload::DecideObjection(p)) => {
                 Hash32::from_slice(&p.objection).is_ok_and(|o| self.objections.contains(&o))
+            }
+            Some(Payload::RequestAccess(p)) => is_asset(&p.asset),
+            Some(Payload::AnswerRequest(p)) => is_request(&p.request),
+            Some(Payload::CreateListing(p)) => is_asset(&p.asset),
+            Some(Payload::PlaceOrder(p)) => is_listing(&p.listing),
+            Some(Payload::AcceptOrder(p)) => is_order(&p.order),
+            Some(Payload::Confirm(p)) => is_order(&p.order),
+            Some(Payload::Dispute(p)) => is_order(&p.order),
+            Some(Payload::Cancel(p)) => {
+                is_request(&p.subject) || is_listing(&p.subject) || is_order(&p.subject)
             }
             Some(Payload::RotateKey(_) | Payload::Propose(_) | Payload::Vote(_)) | None => false,
         }

@@ -81,6 +81,9 @@ failure_codes! {
     UnknownProposal = 506, "unknown_proposal", "G5", "the referenced governance proposal does not exist";
     UnknownMember = 507, "unknown_member", "G5", "the referenced member does not exist";
     UnknownObjection = 508, "unknown_objection", "G5", "the referenced objection does not exist";
+    UnknownRequest = 509, "unknown_request", "G5", "the referenced access request does not exist";
+    UnknownListing = 510, "unknown_listing", "G5", "the referenced listing does not exist";
+    UnknownOrder = 511, "unknown_order", "G5", "the referenced order does not exist";
     Frozen = 601, "frozen", "G6", "the subject is frozen by a regulator";
     CoreGradeRefused = 701, "core_grade_refused", "RegisterAsset", "core data may not be registered";
     EvidenceRequired = 702, "evidence_required", "RegisterAsset", "personal origin or personal information needs an evidence hash";
@@ -126,6 +129,12 @@ failure_codes! {
     NoticeOver = 1603, "notice_over", "Object", "the public notice has ended: objections are closed";
     ApplicationPending = 1604, "application_pending", "Registration", "something is under way already: an application of the asset (one at a time; Hold does not move meanwhile), or the member's own open objection";
     NotApplicant = 1605, "not_applicant", "Registration", "only the applicant (for a later application: the Hold holder) may do this";
+    NotShared = 1701, "not_shared", "RequestAccess", "the asset's sharing class is not-shared: access requests and licence listings are refused";
+    MarketClosed = 1702, "market_closed", "Market", "the request, listing or order is no longer open (answered, sold, cancelled or expired)";
+    NotParty = 1703, "not_party", "Market", "only its party may do this: the addressee answers a request, the seller accepts, each side confirms its own part, the maker cancels";
+    OwnOffer = 1704, "own_offer", "Market", "a member does not request, list to itself or order what it already holds or offers";
+    OrderMismatch = 1705, "order_mismatch", "PlaceOrder", "the order does not fit its listing (quantity for the price unit, the buyer's jurisdiction) or its total overflows";
+    ListingTerms = 1706, "listing_terms", "CreateListing", "the listing offers what its seller cannot give (a right it does not hold, a delivery mode the asset lacks)";
     OwnCase = 1606, "own_case", "Registration", "a registrar does not decide its own member's application or objection, and files no objection";
 }
 

@@ -386,6 +386,71 @@ reasons! {
     own_case(asset) = OwnCase/0: "a registrar does not decide an application of its own member or an objection of its own (asset {asset})";
     /// A later application on an asset not registered.
     amend_unregistered(asset, status) = NotRegistered/2: "asset {asset} is {status}: only a registered asset is changed, renewed or cancelled";
+
+    // The market (docs/MARKET.md).
+    /// A payload that is both or neither of its alternatives.
+    listing_offer() = InvalidField/27: "a listing offers exactly one of right and licence";
+    /// A decline without a reason, or an approval with one.
+    answer_reason() = InvalidField/28: "a decline needs a reason code; an approval takes none";
+    /// A zero quantity or duration.
+    zero_value(field) = InvalidField/29: "{field} must be above zero";
+    /// A unit a right listing cannot have.
+    right_sold_once() = InvalidField/30: "a right is sold once: its listing's price unit is one-off";
+    unknown_request(request) = UnknownRequest/0: "access request {request} does not exist";
+    unknown_listing(listing) = UnknownListing/0: "listing {listing} does not exist";
+    unknown_order(order) = UnknownOrder/0: "order {order} does not exist";
+    /// A subject to cancel that is none of the three.
+    unknown_offer(subject) = UnknownRequest/1: "{subject} is no access request, listing or order";
+    /// A request to a not-shared asset.
+    not_shared(asset) = NotShared/0: "asset {asset} is not shared (its sharing class): it takes no access requests";
+    /// A licence listing of a not-shared asset.
+    not_shared_licence(asset) = NotShared/1: "asset {asset} is not shared (its sharing class): it is not licensed; a right may still be listed";
+    /// A request no longer open.
+    request_closed(request, status) = MarketClosed/0: "access request {request} is {status}";
+    /// A listing no longer open.
+    listing_closed(listing, status) = MarketClosed/1: "listing {listing} is {status}";
+    /// An order no longer placed.
+    order_closed(order, status) = MarketClosed/2: "order {order} is {status}";
+    /// An order not accepted yet (confirmations, disputes).
+    order_not_accepted(order, status) = MarketClosed/3: "order {order} is {status}: delivery and payment are confirmed, and disputes raised, once it is accepted";
+    /// An expiry too far or already past.
+    expiry_term(field, days) = MarketClosed/4: "{field} must be after block time and at most {days} days later (params.max_grant_term_ms)";
+    /// Someone else answering a request.
+    not_addressee(request, holder) = NotParty/0: "only the asset's Operate holder ({holder}) answers access request {request}";
+    /// Someone else accepting.
+    not_seller(order, seller) = NotParty/1: "only the seller {seller} accepts order {order}";
+    /// The wrong side confirming.
+    wrong_side(order, kind, party) = NotParty/2: "the {kind} of order {order} is confirmed by {party}";
+    /// A stranger disputing.
+    not_trader(order) = NotParty/3: "only the buyer or the seller raises a dispute about order {order}";
+    /// Someone else cancelling.
+    not_maker(subject, maker) = NotParty/4: "only its maker {maker} cancels {subject}";
+    /// The buyer field names another member.
+    buyer_not_signer(buyer) = NotParty/5: "the order names buyer {buyer}, but the signer is another member: a member orders for itself";
+    /// Requesting one's own asset.
+    own_asset(asset) = OwnOffer/0: "your member is the Operate holder of asset {asset}: it needs no access";
+    /// Ordering one's own listing.
+    own_listing(listing) = OwnOffer/1: "listing {listing} is your own member's";
+    /// Buying a right one holds.
+    holds_already(right, asset) = OwnOffer/2: "your member holds the {right} right of asset {asset} already";
+    /// Wrong quantity for the unit.
+    quantity_for_unit(unit, quantity) = OrderMismatch/0: "a {unit} price is ordered in quantity {quantity}: one-off takes 1, the others 1 or more";
+    /// The total does not fit.
+    total_overflows() = OrderMismatch/1: "the order's total (quantity times price) overflows";
+    /// The buyer's place is not licensed.
+    buyer_place_unlicensed(jurisdiction) = OrderMismatch/2: "the licence does not name the buyer's jurisdiction {jurisdiction}: its grant could not name where the grantee is";
+    /// The term the quantity buys is too long.
+    licence_term(days) = OrderMismatch/3: "the ordered term is longer than {days} days (params.max_grant_term_ms)";
+    /// A right the seller does not hold.
+    right_not_held(right, asset) = ListingTerms/0: "the seller does not hold the {right} right of asset {asset}";
+    /// A delivery mode the asset lacks.
+    mode_not_offered(mode) = ListingTerms/1: "the asset is not delivered by {mode}";
+    /// A second settlement confirmation.
+    already_confirmed(order, kind) = WrongState/7: "the {kind} of order {order} is confirmed already";
+    /// A payment confirmation without a reference.
+    payment_ref_missing(order) = WrongState/8: "order {order} carries no payment reference: confirm the payment with its hash";
+    /// A dispute already raised.
+    already_disputed(order) = WrongState/9: "order {order} is disputed already";
 }
 
 #[cfg(test)]

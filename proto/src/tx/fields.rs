@@ -8,6 +8,8 @@ use crate::genesis::MAX_TIME_MS;
 use crate::keys::PublicKey;
 use crate::pb::{self, tx_body::Payload};
 
+mod market;
+
 /// Longest name of an asset.
 pub const MAX_NAME: usize = 200;
 /// Longest free text (description, exempt reason).
@@ -118,11 +120,7 @@ pub fn check_payload(payload: &Payload) -> Result<(), Rejection> {
             known::<pb::Right>("right", p.right)?;
             hash("to", &p.to)?;
             if let Some(price) = &p.price {
-                if price.currency.len() != 3
-                    || !price.currency.bytes().all(|b| b.is_ascii_uppercase())
-                {
-                    return Err(r::not_currency());
-                }
+                currency(price)?;
             }
             opt_hash("consideration_hash", &p.consideration_hash)
         }
@@ -191,7 +189,23 @@ pub fn check_payload(payload: &Payload) -> Result<(), Rejection> {
         }
         Payload::DecideObjection(p) => hash("objection", &p.objection),
         Payload::Amend(p) => amend(p),
+        Payload::RequestAccess(p) => market::request(p),
+        Payload::AnswerRequest(p) => market::answer(p),
+        Payload::CreateListing(p) => market::listing(p),
+        Payload::PlaceOrder(p) => market::order(p),
+        Payload::AcceptOrder(p) => hash("order", &p.order),
+        Payload::Confirm(p) => market::confirm(p),
+        Payload::Dispute(p) => market::dispute(p),
+        Payload::Cancel(p) => hash("subject", &p.subject),
     }
+}
+
+/// An ISO 4217 currency code: three ASCII capitals.
+fn currency(price: &pb::Price) -> Result<(), Rejection> {
+    if price.currency.len() != 3 || !price.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(r::not_currency());
+    }
+    Ok(())
 }
 
 fn amend(p: &pb::Amend) -> Result<(), Rejection> {

@@ -6,6 +6,7 @@ mod assets;
 mod chain;
 mod gov;
 mod grants;
+mod market;
 mod members;
 mod node;
 mod payload;
@@ -16,8 +17,11 @@ pub use assets::{AssetView, EdgeView, HistoryEntryView, HoldersView, LineageView
 pub use chain::{BlockView, CertificateView, InclusionProofView, TxView};
 pub use gov::{CouncilView, NodeView, ProposalView, VoteView};
 pub use grants::{AttestationView, FilingView, GrantView, TransferExportView};
+pub use market::{
+    AnswerTimesView, ListingView, OrderView, PriceGroupView, PricesView, RequestView, VoucherView,
+};
 pub use members::MemberView;
 pub use node::{BlockRangeView, ErrorView, ReceiptView, StatusView, SubmitView};
-pub use payload::{action_json, payload_json};
+pub use payload::{action_json, licence_json, payload_json};
 pub use registry::{ApplicationView, ObjectionView, RegistrationView};
 pub use words::*;

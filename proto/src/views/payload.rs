@@ -108,7 +108,47 @@ pub fn payload_json(p: &Payload) -> Value {
                 })),
             })
         }
+        Payload::RequestAccess(q) => json!({
+            "asset": hex::encode(&q.asset), "actions": words(&q.actions, action_word),
+            "purposes": q.purposes, "jurisdictions": q.jurisdictions,
+            "duration_ms": q.duration_ms, "max_uses": q.max_uses,
+            "message_hash": opt_hex(&q.message_hash), "expires_ms": q.expires_ms,
+        }),
+        Payload::AnswerRequest(a) => json!({
+            "request": hex::encode(&a.request), "approve": a.approve,
+            "reason": (a.reason != 0).then(|| decline_reason_word(a.reason)),
+        }),
+        Payload::CreateListing(l) => json!({
+            "asset": hex::encode(&l.asset),
+            "right": (l.right != 0).then(|| right_word(l.right)),
+            "licence": l.licence.as_ref().map(licence_json),
+            "price": l.price.as_ref().map(price_text), "unit": price_unit_word(l.unit),
+            "delivery_modes": words(&l.delivery_modes, delivery_word),
+            "valid_until_ms": l.valid_until_ms,
+        }),
+        Payload::PlaceOrder(o) => json!({
+            "listing": hex::encode(&o.listing), "buyer": hex::encode(&o.buyer),
+            "quantity": o.quantity, "payment_ref_hash": opt_hex(&o.payment_ref_hash),
+            "expires_ms": o.expires_ms,
+        }),
+        Payload::AcceptOrder(a) => json!({ "order": hex::encode(&a.order) }),
+        Payload::Confirm(c) => json!({
+            "order": hex::encode(&c.order), "kind": confirm_kind_word(c.kind),
+            "ref_hash": opt_hex(&c.ref_hash),
+        }),
+        Payload::Dispute(d) => json!({
+            "order": hex::encode(&d.order), "evidence_hash": hex::encode(&d.evidence_hash),
+        }),
+        Payload::Cancel(c) => json!({ "subject": hex::encode(&c.subject) }),
     }
+}
+
+/// A licence's terms as JSON.
+pub fn licence_json(l: &pb::Licence) -> Value {
+    json!({
+        "actions": words(&l.actions, action_word), "purposes": l.purposes,
+        "jurisdictions": l.jurisdictions, "duration_ms": l.duration_ms, "max_uses": l.max_uses,
+    })
 }
 
 /// A proposed action as JSON: `{"action": "<kind>", ...its fields}`.

@@ -66,6 +66,22 @@ word_fn!(
     "OBJECTION_STATUS_"
 );
 word_fn!(amend_kind_word, pb::AmendKind, "AMEND_KIND_");
+word_fn!(decline_reason_word, pb::DeclineReason, "DECLINE_REASON_");
+word_fn!(price_unit_word, pb::PriceUnit, "PRICE_UNIT_");
+word_fn!(confirm_kind_word, pb::ConfirmKind, "CONFIRM_KIND_");
+word_fn!(request_status_word, pb::RequestStatus, "REQUEST_STATUS_");
+word_fn!(listing_status_word, pb::ListingStatus, "LISTING_STATUS_");
+word_fn!(order_status_word, pb::OrderStatus, "ORDER_STATUS_");
+
+/// A price as `1200.00 CNY` (minor units are hundredths).
+pub fn price_text(p: &pb::Price) -> String {
+    format!(
+        "{}.{:02} {}",
+        p.amount_minor / 100,
+        p.amount_minor % 100,
+        p.currency
+    )
+}
 
 /// Hex of a byte field, or `None` when it is empty.
 pub fn opt_hex(b: &[u8]) -> Option<String> {

@@ -1,0 +1,281 @@
+//! The market's read side: requests (by addressee or asset), listings, orders, vouchers,
+//! price statistics of completed trades and how fast members answer requests.
+
+use std::collections::BTreeMap;
+
+use prost::Message;
+use shuquan_proto::market::{listing_status, request_status};
+use shuquan_proto::pb::{self, ListingStatus, RequestStatus};
+use shuquan_proto::views::{self as v, price_unit_word};
+use shuquan_proto::Hash32;
+
+use super::{tail_id, Queries};
+use crate::error::{Error, Result};
+use crate::keys;
+
+/// Whose requests to list.
+#[derive(Clone, Copy, Debug)]
+pub enum RequestsOf<'a> {
+    /// Addressed to a member (member id).
+    To(&'a [u8]),
+    /// For an asset.
+    Asset(&'a Hash32),
+}
+
+/// Which listings to list.
+#[derive(Clone, Copy, Debug)]
+pub enum ListingsOf<'a> {
+    /// Of an asset.
+    Asset(&'a Hash32),
+    /// Every listing on the chain.
+    All,
+}
+
+/// Whose orders to list.
+#[derive(Clone, Copy, Debug)]
+pub enum OrdersOf<'a> {
+    /// Placed on a listing.
+    Listing(&'a Hash32),
+    /// A member is buyer or seller of (member id).
+    Member(&'a [u8]),
+}
+
+/// Which completed trades the price statistics count.
+#[derive(Clone, Debug, Default)]
+pub struct PriceFilter {
+    /// The asset's sector.
+    pub sector: Option<String>,
+    /// `hold`, `use`, `operate` or `licence`.
+    pub kind: Option<String>,
+    /// Trades from this block time on.
+    pub since_ms: Option<u64>,
+}
+
+fn decode<M: Message + Default>(key: &[u8], value: &[u8]) -> Result<M> {
+    M::decode(value).map_err(|e| {
+        Error::Corrupt(format!(
+            "state row {} does not decode: {e}",
+            shuquan_proto::state::show_row(key)
+        ))
+    })
+}
+
+/// The value at quantile `q` (0..=1) of sorted `xs`, by the nearest-rank method.
+fn quantile(xs: &[u64], q: f64) -> u64 {
+    if xs.is_empty() {
+        return 0;
+    }
+    let rank = (q * xs.len() as f64).ceil() as usize;
+    xs[rank.clamp(1, xs.len()) - 1]
+}
+
+/// The median of sorted `xs` (the lower middle for an even count: a price that was paid).
+fn median(xs: &[u64]) -> u64 {
+    quantile(xs, 0.5)
+}
+
+impl Queries<'_> {
+    /// One access request, as of the last block.
+    pub fn request(&self, id: &Hash32) -> Result<Option<v::RequestView>> {
+        let now = self.now()?;
+        self.reader(|st| Ok(st.request(id)?.map(|r| v::RequestView::of(&r, now))))
+    }
+
+    /// Requests addressed to a member or made for an asset, oldest first.
+    pub fn requests(&self, of: RequestsOf<'_>) -> Result<Vec<v::RequestView>> {
+        let prefix = match of {
+            RequestsOf::To(m) => keys::requests_to(m),
+            RequestsOf::Asset(a) => keys::requests_of(a.as_bytes()),
+        };
+        let mut out = Vec::new();
+        for (key, _) in self.scan(&prefix, usize::MAX)? {
+            out.extend(self.request(&tail_id(&key))?);
+        }
+        out.sort_by_key(|r| (r.filed_height, r.id));
+        Ok(out)
+    }
+
+    /// One listing.
+    pub fn listing(&self, id: &Hash32) -> Result<Option<v::ListingView>> {
+        let now = self.now()?;
+        self.reader(|st| Ok(st.listing(id)?.map(|l| v::ListingView::of(&l, now))))
+    }
+
+    /// Listings of an asset or of the whole chain, newest first; `open_only` keeps those
+    /// open now.
+    pub fn listings(&self, of: ListingsOf<'_>, open_only: bool) -> Result<Vec<v::ListingView>> {
+        let now = self.now()?;
+        let mut out = Vec::new();
+        let mut keep = |l: pb::ListingRecord| {
+            if !open_only || listing_status(&l, now) == ListingStatus::Open {
+                out.push(v::ListingView::of(&l, now));
+            }
+        };
+        match of {
+            ListingsOf::Asset(a) => {
+                for (key, _) in self.scan(&keys::listings_of(a.as_bytes()), usize::MAX)? {
+                    if let Some(l) = self.reader(|st| st.listing(&tail_id(&key)))? {
+                        keep(l);
+                    }
+                }
+            }
+            ListingsOf::All => {
+                for (key, value) in self.scan(b"lst:", usize::MAX)? {
+                    keep(decode(&key, &value)?);
+                }
+            }
+        }
+        out.sort_by(|a, b| (b.listed_height, b.id).cmp(&(a.listed_height, a.id)));
+        Ok(out)
+    }
+
+    /// One order; a placed order whose listing closed reads `listing-closed`.
+    pub fn order(&self, id: &Hash32) -> Result<Option<v::OrderView>> {
+        let now = self.now()?;
+        self.reader(|st| {
+            let Some(o) = st.order(id)? else {
+                return Ok(None);
+            };
+            let mut view = v::OrderView::of(&o, now);
+            let lid = Hash32::from_slice(&o.terms.clone().unwrap_or_default().listing)
+                .unwrap_or_default();
+            let listing_open = st
+                .listing(&lid)?
+                .is_some_and(|l| listing_status(&l, now) == ListingStatus::Open);
+            if view.status == "placed" && !listing_open {
+                view.status = "listing-closed".into();
+            }
+            Ok(Some(view))
+        })
+    }
+
+    /// Orders on a listing or of a member, newest first.
+    pub fn orders(&self, of: OrdersOf<'_>) -> Result<Vec<v::OrderView>> {
+        let prefix = match of {
+            OrdersOf::Listing(l) => keys::orders_on(l.as_bytes()),
+            OrdersOf::Member(m) => keys::orders_of_member(m),
+        };
+        let mut out = Vec::new();
+        for (key, _) in self.scan(&prefix, usize::MAX)? {
+            out.extend(self.order(&tail_id(&key))?);
+        }
+        out.sort_by(|a, b| (b.placed_height, b.id).cmp(&(a.placed_height, a.id)));
+        out.dedup_by_key(|o| o.id);
+        Ok(out)
+    }
+
+    /// A voucher by its number.
+    pub fn voucher(&self, number: &str) -> Result<Option<v::VoucherView>> {
+        self.reader(|st| {
+            Ok(st
+                .msg::<pb::VoucherRecord>(&keys::voucher(number))?
+                .map(|x| v::VoucherView::of(&x)))
+        })
+    }
+
+    /// Every voucher, in number order.
+    pub fn vouchers(&self) -> Result<Vec<v::VoucherView>> {
+        let mut out = Vec::new();
+        for (key, value) in self.scan(keys::VOUCHERS, usize::MAX)? {
+            out.push(v::VoucherView::of(&decode::<pb::VoucherRecord>(
+                &key, &value,
+            )?));
+        }
+        Ok(out)
+    }
+
+    /// Unit prices of completed trades matching `f`, by currency and price unit.
+    pub fn prices(&self, f: &PriceFilter) -> Result<v::PricesView> {
+        let mut groups: BTreeMap<(String, String), Vec<u64>> = BTreeMap::new();
+        let mut count = 0;
+        for (key, value) in self.scan(keys::VOUCHERS, usize::MAX)? {
+            let x: pb::VoucherRecord = decode(&key, &value)?;
+            let kind = shuquan_proto::market::offer_kind(x.right);
+            let fits = f.sector.as_ref().is_none_or(|s| *s == x.sector)
+                && f.kind.as_ref().is_none_or(|k| *k == kind)
+                && f.since_ms.is_none_or(|t| x.time_ms >= t);
+            if !fits {
+                continue;
+            }
+            let price = x.unit_price.unwrap_or_default();
+            count += 1;
+            groups
+                .entry((price.currency, price_unit_word(x.unit)))
+                .or_default()
+                .push(price.amount_minor);
+        }
+        let groups = groups
+            .into_iter()
+            .map(|((currency, unit), mut xs)| {
+                xs.sort_unstable();
+                v::PriceGroupView {
+                    currency,
+                    unit,
+                    count: xs.len(),
+                    min_minor: xs.first().copied().unwrap_or(0),
+                    q1_minor: quantile(&xs, 0.25),
+                    median_minor: median(&xs),
+                    q3_minor: quantile(&xs, 0.75),
+                    max_minor: xs.last().copied().unwrap_or(0),
+                }
+            })
+            .collect();
+        Ok(v::PricesView {
+            sector: f.sector.clone(),
+            kind: f.kind.clone(),
+            since_ms: f.since_ms,
+            count,
+            groups,
+        })
+    }
+
+    /// How fast each member answers the requests addressed to it (members with none are
+    /// left out), by member id.
+    pub fn answer_times(&self) -> Result<Vec<v::AnswerTimesView>> {
+        let now = self.now()?;
+        let mut by: BTreeMap<Vec<u8>, Vec<pb::RequestRecord>> = BTreeMap::new();
+        for (key, value) in self.scan(b"req:", usize::MAX)? {
+            let r: pb::RequestRecord = decode(&key, &value)?;
+            by.entry(r.addressee.clone()).or_default().push(r);
+        }
+        Ok(by
+            .into_iter()
+            .map(|(member, rs)| {
+                let mut times: Vec<u64> = rs
+                    .iter()
+                    .filter(|r| r.answered_height != 0 && !r.automatic)
+                    .map(|r| r.answered_ms.saturating_sub(r.filed_ms))
+                    .collect();
+                times.sort_unstable();
+                let status =
+                    |s: RequestStatus| rs.iter().filter(|r| request_status(r, now) == s).count();
+                v::AnswerTimesView {
+                    member: hex::encode(&member),
+                    received: rs.len(),
+                    answered: times.len(),
+                    automatic: rs.iter().filter(|r| r.automatic).count(),
+                    open: status(RequestStatus::Open),
+                    expired: status(RequestStatus::Expired),
+                    median_answer_ms: (!times.is_empty()).then(|| median(&times)),
+                    max_answer_ms: times.last().copied(),
+                }
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{median, quantile};
+
+    #[test]
+    fn quartiles_are_prices_that_were_paid() {
+        let xs = [100, 200, 300, 400];
+        assert_eq!(quantile(&xs, 0.25), 100);
+        assert_eq!(median(&xs), 200);
+        assert_eq!(quantile(&xs, 0.75), 300);
+        assert_eq!(median(&[5]), 5);
+        assert_eq!(median(&[1, 2, 3]), 2);
+        assert_eq!(quantile(&[], 0.5), 0);
+    }
+}

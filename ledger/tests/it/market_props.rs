@@ -1,0 +1,1 @@
+//! Property test of the market (being written).
