@@ -1,5 +1,6 @@
 //! The text form of a verified audit bundle: history, chain of title, holders, the
-//! registration and its certificate, grants, parents and the verdict line.
+//! registration and its certificate, grants, transaction vouchers, parents and the verdict
+//! line.
 
 use std::fmt::Write;
 
@@ -34,7 +35,8 @@ impl Names {
     }
 }
 
-fn when(ms: u64) -> String {
+/// A block time as `2026-03-01 10:22:31Z` (UTC).
+pub(crate) fn when(ms: u64) -> String {
     i64::try_from(ms)
         .ok()
         .and_then(chrono::DateTime::from_timestamp_millis)
@@ -134,6 +136,34 @@ pub(crate) fn report(r: &AuditReport, genesis: &pb::Genesis) -> String {
             },
             g.issued_by
         );
+    }
+    if !r.vouchers.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nTransaction vouchers ({}), each proven",
+            r.vouchers.len()
+        );
+        for v in &r.vouchers {
+            let _ = writeln!(
+                o,
+                "  {}  block {}  {} to {}: {}, {} {} x {} = {}  (registration {}, tx {})",
+                v.number,
+                v.height,
+                names.of(&v.seller),
+                names.of(&v.buyer),
+                crate::market_print::what_moved(v),
+                v.unit_price,
+                v.unit,
+                v.quantity,
+                v.total,
+                if v.registration.is_empty() {
+                    "-"
+                } else {
+                    &v.registration
+                },
+                v.tx_id
+            );
+        }
     }
     if !r.parents.is_empty() {
         let _ = writeln!(o, "\nLineage parents");

@@ -19,6 +19,9 @@ mod client;
 mod devnet;
 mod fingerprint;
 mod gov;
+mod market;
+mod market_print;
+mod market_query;
 mod output;
 mod parse;
 mod payload;
@@ -193,6 +196,8 @@ enum QueryCmd {
     Certificate { id: String },
     /// The objections filed against an asset's applications, and their decisions.
     Objections { id: String },
+    #[command(flatten)]
+    Market(market_query::MarketQueryCmd),
 }
 
 /// What every command needs.
@@ -288,6 +293,7 @@ fn query(ctx: &Ctx, q: &QueryCmd) -> anyhow::Result<Value> {
         QueryCmd::Filing { id } => c.get(&format!("/v1/filings/{id}"))?,
         QueryCmd::Certificate { id } => c.get(&format!("/v1/certificates/{id}"))?,
         QueryCmd::Objections { id } => c.get(&format!("/v1/assets/{id}/objections"))?,
+        QueryCmd::Market(_) => anyhow::bail!("market queries print themselves"),
     })
 }
 
@@ -310,6 +316,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Cmd::Tx(t) => txcmd::run(&ctx, t),
         Cmd::Gov(g) => gov::run(&ctx, g),
+        Cmd::Query(QueryCmd::Market(m)) => market_query::run(&ctx, m),
         Cmd::Query(q @ QueryCmd::History { .. }) if !ctx.json => {
             output::history_table(&query(&ctx, q)?);
             Ok(())
@@ -362,5 +369,14 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_command_and_flag_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
     }
 }

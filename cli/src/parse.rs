@@ -78,6 +78,50 @@ pub(crate) fn price(s: &str) -> anyhow::Result<pb::Price> {
     })
 }
 
+/// A span of time like `90d`, `12h`, `30m`, `45s`, `2w` or `1y` (365 days), in ms.
+pub(crate) fn duration(s: &str, what: &str) -> anyhow::Result<u64> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !c.is_ascii_digit())
+        .ok_or_else(|| anyhow!("{what} {s:?} needs a unit, like 90d (s, m, h, d, w or y)"))?;
+    let (n, unit) = t.split_at(split);
+    let n: u64 = n
+        .parse()
+        .with_context(|| format!("{what} {s:?} is not a span like 90d"))?;
+    let ms: u64 = match unit {
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        "w" => 7 * 86_400_000,
+        "y" => 365 * 86_400_000,
+        other => bail!("{what} {s:?}: unit {other:?} is none of s, m, h, d, w, y (as in 90d)"),
+    };
+    match n.checked_mul(ms) {
+        Some(0) => bail!("{what} {s:?} must be longer than zero"),
+        Some(v) => Ok(v),
+        None => bail!("{what} {s:?} is too long"),
+    }
+}
+
+/// A deadline: the end of a day `YYYY-MM-DD` (UTC), or a span from `now_ms` like `30d`.
+pub(crate) fn deadline(s: &str, what: &str, now_ms: u64) -> anyhow::Result<u64> {
+    if s.trim().contains('-') {
+        return end_of_day(s.trim()).with_context(|| what.to_string());
+    }
+    let span = duration(s, what)
+        .with_context(|| format!("{what} takes a day (2027-06-30) or a span from now (30d)"))?;
+    now_ms
+        .checked_add(span)
+        .ok_or_else(|| anyhow!("{what} {s:?} is too far"))
+}
+
+/// The BLAKE3 hash of a text (a payment reference, a receipt number): only the hash goes
+/// on chain, and whoever holds the text can show that it matches.
+pub(crate) fn text_hash(s: &str) -> Vec<u8> {
+    blake3::hash(s.as_bytes()).as_bytes().to_vec()
+}
+
 /// A comma-separated list, trimmed, without empty entries.
 pub(crate) fn list(s: &str) -> Vec<String> {
     s.split(',')
@@ -200,6 +244,24 @@ pub(crate) const ATTEST_RESULTS: &[(&str, pb::AttestResult)] = &[
     ("info", pb::AttestResult::Info),
 ];
 
+pub(crate) const PRICE_UNITS: &[(&str, pb::PriceUnit)] = &[
+    ("one-off", pb::PriceUnit::OneOff),
+    ("per-use", pb::PriceUnit::PerUse),
+    ("per-month", pb::PriceUnit::PerMonth),
+    ("per-year", pb::PriceUnit::PerYear),
+];
+pub(crate) const DECLINE_REASONS: &[(&str, pb::DeclineReason)] = &[
+    (
+        "purpose-not-supported",
+        pb::DeclineReason::PurposeNotSupported,
+    ),
+    ("scope-too-broad", pb::DeclineReason::ScopeTooBroad),
+    ("security", pb::DeclineReason::Security),
+    ("legal-restriction", pb::DeclineReason::LegalRestriction),
+    ("not-available", pb::DeclineReason::NotAvailable),
+    ("other", pb::DeclineReason::Other),
+];
+
 pub(crate) const SHARING: &[(&str, pb::SharingClass)] = &[
     ("unconditional", pb::SharingClass::Unconditional),
     ("conditional", pb::SharingClass::Conditional),
@@ -253,6 +315,25 @@ mod tests {
         );
         assert!(price("12.345CNY").is_err());
         assert!(price("12").is_err());
+    }
+
+    #[test]
+    fn spans_and_deadlines_read_days_or_dates() {
+        assert_eq!(duration("90d", "--duration").ok(), Some(90 * 86_400_000));
+        assert_eq!(duration("1y", "--duration").ok(), Some(365 * 86_400_000));
+        assert_eq!(duration("12h", "--duration").ok(), Some(12 * 3_600_000));
+        assert!(duration("90", "--duration").is_err());
+        assert!(duration("0d", "--duration").is_err());
+        assert!(duration("3 fortnights", "--duration").is_err());
+        assert_eq!(
+            deadline("7d", "--expires", 1_000).ok(),
+            Some(1_000 + 7 * 86_400_000)
+        );
+        assert_eq!(
+            deadline("1970-01-01", "--expires", 5).ok(),
+            Some(86_400_000)
+        );
+        assert!(deadline("soon", "--expires", 0).is_err());
     }
 
     #[test]

@@ -8,6 +8,7 @@ use clap::{Args, Subcommand};
 use shuquan_proto::pb::{self, tx_body::Payload};
 
 use crate::fingerprint;
+use crate::market::MarketCmd;
 use crate::parse::{
     self as p, ACTIONS, ATTEST_KINDS, ATTEST_RESULTS, DELIVERY, GRADES, ORIGINS, PATHS, RIGHTS,
     SHARING,
@@ -293,6 +294,8 @@ pub(crate) enum PayloadCmd {
     },
     #[command(flatten)]
     Registry(RegistryCmd),
+    #[command(flatten)]
+    Market(MarketCmd),
 }
 
 impl PayloadCmd {
@@ -310,15 +313,20 @@ impl PayloadCmd {
             | PayloadCmd::Unfreeze { submit, .. }
             | PayloadCmd::RotateKey { submit, .. } => submit,
             PayloadCmd::Registry(r) => r.submit(),
+            PayloadCmd::Market(m) => m.submit(),
         }
     }
 
-    /// The payload, with progress shown on long work. `member` turns what a flag names (a
-    /// short id, a member id or an account key) into a member id.
+    /// The payload, with progress shown on long work. `signer` is the signing key (an
+    /// order's buyer is its member); `member` turns what a flag names (a short id, a member
+    /// id or an account key) into a member id; `now` is the time spans (`--expires 30d`)
+    /// count from.
     pub(crate) fn payload(
         &self,
         quiet: bool,
+        signer: &[u8],
         member: &dyn Fn(&str, &str) -> anyhow::Result<Vec<u8>>,
+        now: u64,
     ) -> anyhow::Result<Payload> {
         Ok(match self {
             PayloadCmd::Register {
@@ -534,6 +542,7 @@ impl PayloadCmd {
                 subject: p::hash(subject, "--subject")?,
             }),
             PayloadCmd::Registry(r) => r.payload(quiet)?,
+            PayloadCmd::Market(m) => m.payload(quiet, signer, member, now)?,
             PayloadCmd::RotateKey { new_key, .. } => Payload::RotateKey(pb::RotateKey {
                 new_key: shuquan_proto::Keypair::read_file(new_key)
                     .map_err(|e| anyhow::anyhow!("--new-key {}: {e}", new_key.display()))?

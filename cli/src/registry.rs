@@ -1,6 +1,7 @@
 //! The registration commands of `shuquan tx` (docs/REGISTRATION.md): a registrar's review
 //! and decisions on objections, the applicant's answers, any member's objection, and the
-//! Hold holder's later applications (change, renew, cancel).
+//! Hold holder's later applications (change, renew, cancel); `cancel --id` also withdraws
+//! one's own open access request, listing or order.
 
 use std::path::PathBuf;
 
@@ -124,13 +125,24 @@ pub(crate) enum RegistryCmd {
         #[command(flatten)]
         submit: Submit,
     },
-    /// As the Hold holder, apply to cancel a registration (once certified, nothing moves).
+    /// Cancel a registration (--asset), or your open request, listing or order (--id).
+    ///
+    /// With --asset, as the Hold holder, apply to cancel a registration (reviewed like the
+    /// first application; once certified, nothing moves). With --id, as its maker, cancel
+    /// your open access request, listing or placed order; nothing else changes.
+    ///
+    /// Example: shuquan --key org1.key tx cancel --id 5d1b… --wait
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["asset", "id"])))]
     Cancel {
-        /// The asset.
+        /// The asset whose registration to cancel.
         #[arg(long)]
-        asset: String,
-        /// Hash of supporting evidence.
-        #[arg(long, value_name = "HEX")]
+        asset: Option<String>,
+        /// The access request, listing or order to cancel (from `tx request`, `tx list`,
+        /// `tx order`).
+        #[arg(long, value_name = "ID")]
+        id: Option<String>,
+        /// Hash of supporting evidence (a registration's cancellation).
+        #[arg(long, value_name = "HEX", conflicts_with = "id")]
         evidence: Option<String>,
         #[command(flatten)]
         submit: Submit,
@@ -244,8 +256,17 @@ impl RegistryCmd {
                 asset: a, evidence, ..
             } => amend(a, pb::AmendKind::Renewal, None, evidence.as_deref())?,
             RegistryCmd::Cancel {
-                asset: a, evidence, ..
-            } => amend(a, pb::AmendKind::Cancellation, None, evidence.as_deref())?,
+                asset: a,
+                id,
+                evidence,
+                ..
+            } => match (a, id) {
+                (Some(a), _) => amend(a, pb::AmendKind::Cancellation, None, evidence.as_deref())?,
+                (None, Some(id)) => Payload::Cancel(pb::Cancel {
+                    subject: p::hash(id, "--id")?,
+                }),
+                (None, None) => anyhow::bail!("give --asset ASSET or --id ID"),
+            },
         })
     }
 }

@@ -65,11 +65,11 @@ fn created(chain_id: &str, tx: &Hash32, payload: &Payload) -> Option<(&'static s
         Payload::Attest(_) => Some(("attestation", attestation_id(chain_id, tx))),
         Payload::Propose(_) => Some(("proposal", proposal_id(chain_id, tx))),
         Payload::Object(_) => Some(("objection", objection_id(chain_id, tx))),
-        _ => None,
+        p => crate::market::created(chain_id, tx, p),
     }
 }
 
-fn now_ms() -> u64 {
+pub(crate) fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
@@ -219,8 +219,12 @@ pub(crate) fn run(ctx: &Ctx, cmd: &TxCmd) -> anyhow::Result<()> {
                 cosigners.push(new);
             }
             let chain = chain(ctx, None)?;
-            let payload =
-                pc.payload(ctx.json, &|name, flag| member_ref(ctx, &chain, name, flag))?;
+            let payload = pc.payload(
+                ctx.json,
+                &key.public().to_vec(),
+                &|name, flag| member_ref(ctx, &chain, name, flag),
+                now_ms(),
+            )?;
             sign_and_submit(ctx, &chain, &key, &cosigners, payload, pc.submit().wait)
         }
         TxCmd::Build {
@@ -239,6 +243,12 @@ pub(crate) fn run(ctx: &Ctx, cmd: &TxCmd) -> anyhow::Result<()> {
                     .to_vec(),
             };
             let chain = chain(ctx, genesis.as_deref())?;
+            let payload = payload.payload(
+                ctx.json,
+                &signer,
+                &|name, flag| member_ref(ctx, &chain, name, flag),
+                now_ms(),
+            )?;
             let body = pb::TxBody {
                 chain_id: chain.id.clone(),
                 timestamp_ms: now_ms(),
@@ -247,9 +257,7 @@ pub(crate) fn run(ctx: &Ctx, cmd: &TxCmd) -> anyhow::Result<()> {
                     .iter()
                     .map(|c| p::key(c, "--cosigner"))
                     .collect::<Result<_, _>>()?,
-                payload: Some(
-                    payload.payload(ctx.json, &|name, flag| member_ref(ctx, &chain, name, flag))?,
-                ),
+                payload: Some(payload),
             };
             let tx = Unsigned::new(body, chain.genesis_hash);
             write_tx_file(out, &tx)?;
@@ -318,6 +326,9 @@ fn submit(ctx: &Ctx, tx: &Unsigned, wait: bool) -> anyhow::Result<()> {
     }
     if let Some(r) = &answer.receipt {
         out["height"] = json!(r.height);
+        if let (Some(p), true) = (&body.payload, r.committed()) {
+            crate::market::after_commit(ctx, &tx.chain_id, p, r, &mut out)?;
+        }
         if !r.committed() {
             out["code"] = json!(r.code_name);
             out["rule"] = json!(r.rule);

@@ -409,7 +409,7 @@ fn grants(
         let mut status = grant_status_word(g.status);
         if g.status == pb::GrantStatus::Active as i32
             && terms.not_after_ms != 0
-            && terms.not_after_ms < now_ms
+            && terms.not_after_ms <= now_ms
         {
             status = "expired".into();
         }

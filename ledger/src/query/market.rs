@@ -60,6 +60,10 @@ fn decode<M: Message + Default>(key: &[u8], value: &[u8]) -> Result<M> {
     })
 }
 
+/// The shortest wait a request must give its addressee for its lapse to count against it
+/// in the public answer times (else anyone could file requests that lapse at once).
+const FAIR_WAIT_MS: u64 = 86_400_000;
+
 /// The value at quantile `q` (0..=1) of sorted `xs`, by the nearest-rank method.
 fn quantile(xs: &[u64], q: f64) -> u64 {
     if xs.is_empty() {
@@ -125,7 +129,7 @@ impl Queries<'_> {
                 }
             }
         }
-        out.sort_by(|a, b| (b.listed_height, b.id).cmp(&(a.listed_height, a.id)));
+        out.sort_by_key(|l| std::cmp::Reverse((l.listed_height, l.id)));
         Ok(out)
     }
 
@@ -159,7 +163,7 @@ impl Queries<'_> {
         for (key, _) in self.scan(&prefix, usize::MAX)? {
             out.extend(self.order(&tail_id(&key))?);
         }
-        out.sort_by(|a, b| (b.placed_height, b.id).cmp(&(a.placed_height, a.id)));
+        out.sort_by_key(|o| std::cmp::Reverse((o.placed_height, o.id)));
         out.dedup_by_key(|o| o.id);
         Ok(out)
     }
@@ -190,6 +194,11 @@ impl Queries<'_> {
         let mut count = 0;
         for (key, value) in self.scan(keys::VOUCHERS, usize::MAX)? {
             let x: pb::VoucherRecord = decode(&key, &value)?;
+            // A disputed trade's price is not the market's word on the data.
+            let order = self.reader(|st| st.order(&super::id32(&x.order)))?;
+            if order.is_some_and(|o| o.status == pb::OrderStatus::Disputed as i32) {
+                continue;
+            }
             let kind = shuquan_proto::market::offer_kind(x.right);
             let fits = f.sector.as_ref().is_none_or(|s| *s == x.sector)
                 && f.kind.as_ref().is_none_or(|k| *k == kind)
@@ -249,13 +258,23 @@ impl Queries<'_> {
                 times.sort_unstable();
                 let status =
                     |s: RequestStatus| rs.iter().filter(|r| request_status(r, now) == s).count();
+                // A request that gave the addressee less than a day lapses through no fault
+                // of its own: it does not count against it.
+                let lapsed = rs
+                    .iter()
+                    .filter(|r| request_status(r, now) == RequestStatus::Expired)
+                    .filter(|r| {
+                        let expires = r.terms.as_ref().map_or(0, |t| t.expires_ms);
+                        expires.saturating_sub(r.filed_ms) >= FAIR_WAIT_MS
+                    })
+                    .count();
                 v::AnswerTimesView {
                     member: hex::encode(&member),
                     received: rs.len(),
                     answered: times.len(),
                     automatic: rs.iter().filter(|r| r.automatic).count(),
                     open: status(RequestStatus::Open),
-                    expired: status(RequestStatus::Expired),
+                    expired: lapsed,
                     median_answer_ms: (!times.is_empty()).then(|| median(&times)),
                     max_answer_ms: times.last().copied(),
                 }

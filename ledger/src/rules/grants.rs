@@ -123,7 +123,7 @@ pub(super) fn check_grant(
     {
         return reject(r::important_read_abroad(abroad.join(", ")));
     }
-    within_parent_grants(ctx, &asset, p)?;
+    within_parent_grants(ctx, &asset, p, consent)?;
     let status = if abroad.is_empty() {
         GrantStatus::Active
     } else {
@@ -135,13 +135,23 @@ pub(super) fn check_grant(
 /// A grant of an asset derived under a grant stays within what that grant allowed — its
 /// purposes, its jurisdictions, its term, and only while it is not revoked — unless the
 /// parent's current Operate holder consents by signing or cosigning.
-fn within_parent_grants(ctx: &Ctx<'_, '_>, asset: &pb::AssetRecord, p: &pb::IssueGrant) -> Outcome {
+fn within_parent_grants(
+    ctx: &Ctx<'_, '_>,
+    asset: &pb::AssetRecord,
+    p: &pb::IssueGrant,
+    consent: Consent,
+) -> Outcome {
     for edge in asset.parents.iter().filter(|e| !e.via_grant.is_empty()) {
         let parent = ctx.asset(&id(&edge.parent))?;
-        if ctx.signed_by(&parent.holder_operate) {
+        // The grantee consented by signing: as a cosigner, or earlier (a request, an order).
+        let grantee_consents = consent == Consent::Given && p.grantee == parent.holder_operate;
+        if ctx.signed_by(&parent.holder_operate) || grantee_consents {
             continue;
         }
         let pg = ctx.grant(&id(&edge.via_grant))?;
+        if pg.frozen {
+            return reject(r::grant_frozen(&edge.via_grant));
+        }
         let pt = pg.terms.clone().unwrap_or_default();
         let (grant, holder) = (&edge.via_grant, &parent.holder_operate);
         if pg.status == GrantStatus::Revoked as i32 {

@@ -167,6 +167,7 @@ pub(super) fn order(ctx: &mut Ctx<'_, '_>, p: &pb::PlaceOrder) -> Outcome<Hash32
         placed_height: ctx.height,
         payment_ref_hash: p.payment_ref_hash.clone(),
         listing_valid_until_ms: terms.valid_until_ms,
+        signer_key: ctx.tx.signer.to_vec(),
         ..Default::default()
     };
     ctx.st.put(keys::order(&oid), &record);
@@ -194,6 +195,7 @@ pub(super) fn accept(ctx: &mut Ctx<'_, '_>, p: &pb::AcceptOrder) -> Outcome<Opti
     if listing.seller != ctx.signer() {
         return reject(r::not_seller(oid, &listing.seller));
     }
+    ctx.require_key_in_force(&oid, &order.signer_key)?;
     let lt = listing.terms.clone().unwrap_or_default();
     let asset_id = id(&lt.asset);
     let total = order.total.clone().unwrap_or_default();

@@ -130,6 +130,15 @@ impl Ctx<'_, '_> {
         }
     }
 
+    /// Fails with `consent_key_revoked` unless `key`, which signed the earlier request or
+    /// order `subject` that stands for a party's consent, is still a key in force.
+    pub(crate) fn require_key_in_force(&self, subject: &Hash32, key: &[u8]) -> Outcome {
+        match self.st.account(key)? {
+            Some(a) if a.revoked_height == 0 => Ok(()),
+            _ => reject(r::consent_key_revoked(subject, key)),
+        }
+    }
+
     /// Whether member `id` signed this transaction (with any key of its), as signer or
     /// cosigner.
     pub(crate) fn signed_by(&self, id: &[u8]) -> bool {

@@ -200,6 +200,15 @@ pub(super) fn amend(ctx: &mut Ctx<'_, '_>, p: &pb::Amend) -> Outcome {
     if asset.frozen {
         return reject(r::asset_frozen(asset_id));
     }
+    if let Some(c) = &p.change {
+        // How the asset is shared and delivered decides what grants may be issued in the
+        // Operate holder's name (an unconditional asset's requests are granted at once):
+        // the Hold holder alone does not change it.
+        let shares = c.sharing != 0 || !c.delivery_modes.is_empty();
+        if shares && !ctx.signed_by(&asset.holder_operate) {
+            return reject(r::must_cosign("Operate holder", &asset.holder_operate));
+        }
+    }
     let mut app = application(ctx, kind, &p.evidence_hash);
     if let Some(change) = &p.change {
         if !change.fingerprint.is_empty() {

@@ -2,7 +2,8 @@
 //! asset for access; the request carries the requester's signature on the terms, so an
 //! approval issues the grant with no second signature. An `unconditional` asset's request
 //! within its catalogue terms (its own jurisdiction) is granted in the same block; a
-//! `not-shared` asset takes none. Requests lapse at their expiry.
+//! `not-shared` asset takes none. Requests lapse at their expiry; open ones follow the
+//! Operate right when it moves.
 
 use shuquan_proto::codes::reason as r;
 use shuquan_proto::hash::request_id;
@@ -69,15 +70,15 @@ pub(super) fn request(ctx: &mut Ctx<'_, '_>, p: &pb::RequestAccess) -> Outcome<H
         status: RequestStatus::Open as i32,
         filed_ms: ctx.now,
         filed_height: ctx.height,
+        signer_key: ctx.tx.signer.to_vec(),
         ..Default::default()
     };
     // Granted at once only within the catalogue's terms (no export), and only while the
     // holder could grant itself (a suspended member's assets wait).
     let home_only = p.jurisdictions.iter().all(|j| *j == reg.jurisdiction);
-    let holder_active = ctx
-        .st
-        .member(&grantor)?
-        .is_some_and(|m| m.status == pb::MemberStatus::Active as i32);
+    let holder_active = ctx.st.member(&grantor)?.is_some_and(|m| {
+        m.status == pb::MemberStatus::Active as i32 && m.roles.contains(&(pb::Role::Member as i32))
+    });
     let automatic = reg.sharing == SharingClass::Unconditional as i32 && home_only && holder_active;
     let created = if automatic {
         let gid = issue_as(ctx, &terms, &grantor, Consent::Given)?;
@@ -115,6 +116,7 @@ pub(super) fn answer(ctx: &mut Ctx<'_, '_>, p: &pb::AnswerRequest) -> Outcome<Op
         return reject(r::not_addressee(rid, &asset.holder_operate));
     }
     let created = if p.approve {
+        ctx.require_key_in_force(&rid, &record.signer_key)?;
         let grant = grant_terms(ctx, &record.requester, &terms);
         let grantor = ctx.signer().to_vec();
         let gid = issue_as(ctx, &grant, &grantor, Consent::Given)?;
@@ -149,5 +151,27 @@ pub(super) fn cancel(
     record.status = RequestStatus::Cancelled as i32;
     ctx.st.put(keys::request(rid), &record);
     ctx.touch(id(&record.terms.unwrap_or_default().asset));
+    Ok(())
+}
+
+/// The Operate right of `asset` moved from `from` to `to`: the requests still open that
+/// were addressed to `from` are now `to`'s to answer (and to be timed on).
+pub(super) fn readdress(ctx: &mut Ctx<'_, '_>, asset: &Hash32, from: &[u8], to: &[u8]) -> Outcome {
+    for key in ctx
+        .st
+        .keys_with_prefix(&keys::requests_of(asset.as_bytes()))?
+    {
+        let rid = id(key.get(key.len().saturating_sub(32)..).unwrap_or_default());
+        let Some(mut r) = ctx.st.request(&rid)? else {
+            continue;
+        };
+        if r.addressee != from || request_status(&r, ctx.now) != RequestStatus::Open {
+            continue;
+        }
+        ctx.st.delete(keys::request_to(from, &rid));
+        ctx.st.put_raw(keys::request_to(to, &rid), Vec::new());
+        r.addressee = to.to_vec();
+        ctx.st.put(keys::request(&rid), &r);
+    }
     Ok(())
 }

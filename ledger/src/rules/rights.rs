@@ -72,7 +72,8 @@ pub(super) fn transfer_as(
     };
     for edge in asset.parents.iter().filter(|e| !e.via_grant.is_empty()) {
         let parent = ctx.asset(&id(&edge.parent))?;
-        if !ctx.signed_by(&parent.holder_operate) {
+        let receiver_consents = consent == Consent::Given && p.to == parent.holder_operate;
+        if !ctx.signed_by(&parent.holder_operate) && !receiver_consents {
             return reject(r::parent_consent_required(
                 asset_id,
                 &edge.parent,
@@ -87,6 +88,10 @@ pub(super) fn transfer_as(
         .map_or(String::new(), |r| r.jurisdiction.clone());
     if receiver.jurisdiction != home && sensitive(&asset) {
         spend_transfer_approval(ctx, &asset_id, p, &receiver)?;
+    }
+    if p.right == pb::Right::Operate as i32 {
+        let from = ctx.signer().to_vec();
+        super::requests::readdress(ctx, &asset_id, &from, &p.to)?;
     }
     ctx.st.put(keys::asset(&asset_id), &asset);
     ctx.touch(asset_id);

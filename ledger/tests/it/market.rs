@@ -178,6 +178,9 @@ fn requests_are_declined_with_a_code_cancelled_by_their_maker_and_lapse_at_expir
     );
     fails(c.answer(&org1, r3, true, 0), F::MarketClosed);
     assert_eq!(request_view(&c, r3).status, "expired");
+    // It gave org1 less than a day: its lapse does not count against org1.
+    let times = c.ledger.queries().answer_times().unwrap();
+    assert_eq!(times[0].expired, 0, "{times:?}");
     // An expiry past the longest grant term, or already past, is refused.
     let far = c.now + 10_000 * DAY;
     fails(
@@ -274,6 +277,15 @@ fn an_accepted_licence_order_issues_the_grant_and_the_voucher_and_settles_off_ch
     };
     fails(c.run(&org2, &[], dispute(o)), F::NotParty);
     applies(c.run(&org3, &[], dispute(o)));
+    assert_eq!(
+        c.ledger
+            .queries()
+            .prices(&Default::default())
+            .unwrap()
+            .count,
+        0,
+        "a disputed trade's price is left out"
+    );
     let ov = c.ledger.queries().order(&o).unwrap().unwrap();
     assert_eq!(
         (ov.status.as_str(), ov.disputed_by.clone()),
@@ -665,4 +677,101 @@ fn a_snapshot_carries_the_market_and_its_indexes() {
     let y = dst.ledger.apply(&p, b"m").unwrap();
     assert_eq!(x.receipts[0].code, 0);
     assert_eq!(x.hash, y.hash);
+}
+
+#[test]
+fn the_hold_holder_alone_does_not_make_an_asset_shared_for_the_operate_holder() {
+    let (mut c, a) = scene(pb::SharingClass::NotShared);
+    let (org1, org3) = (c.org1.clone(), c.org3.clone());
+    applies(c.transfer(&org1, a, pb::Right::Hold, &org3, &[]));
+    let amend = |sharing: pb::SharingClass| {
+        Payload::Amend(pb::Amend {
+            asset: a.to_vec(),
+            kind: pb::AmendKind::Change as i32,
+            change: Some(pb::AssetChange {
+                sharing: sharing as i32,
+                ..Default::default()
+            }),
+            evidence_hash: vec![],
+        })
+    };
+    // Unconditional sharing would have the chain grant in org1's name at once.
+    fails(
+        c.run(&org3, &[], amend(pb::SharingClass::Unconditional)),
+        F::MissingSignature,
+    );
+    fails(c.request(&org3, request_terms(a)), F::NotShared);
+    // With the Operate holder's consent it changes.
+    applies(c.run(&org3, &[&org1], amend(pb::SharingClass::Unconditional)));
+    let g = applies(c.request(&org3, request_terms(a))).unwrap();
+    assert_eq!(c.grant_status(&g), "active");
+}
+
+#[test]
+fn an_order_or_request_signed_with_a_key_revoked_since_is_not_carried_out() {
+    let (mut c, a) = scene(pb::SharingClass::Conditional);
+    let (org1, org3) = (c.org1.clone(), c.org3.clone());
+    let l = applies(c.list(
+        &org1,
+        listing_terms(
+            a,
+            pb::Right::Operate,
+            None,
+            900_000_000,
+            pb::PriceUnit::OneOff,
+        ),
+    ))
+    .unwrap();
+    let o = applies(c.order(&org3, l, 1)).unwrap();
+    let r = applies(c.request(&org3, request_terms(a))).unwrap();
+    // org3's key is stolen and rotated out: what it signed before no longer binds org3.
+    let new = key(43);
+    applies(c.run(
+        &org3,
+        &[&new],
+        Payload::RotateKey(pb::RotateKey {
+            new_key: new.public().to_vec(),
+        }),
+    ));
+    fails(c.accept(&org1, o), F::MarketClosed);
+    fails(c.answer(&org1, r, true, 0), F::MarketClosed);
+    // A decline needs no consent of the requester.
+    applies(c.answer(&org1, r, false, pb::DeclineReason::Other as i32));
+    // Made anew with the key in force, it is carried out.
+    let again = c.order_payload(&org3, l, 1);
+    let o2 = applies(c.run(&new, &[], again)).unwrap();
+    applies(c.accept(&org1, o2));
+    assert_eq!(c.holders(&a).0, party_hex(&org3));
+}
+
+#[test]
+fn open_requests_follow_the_operate_right_when_it_moves() {
+    use shuquan_ledger::RequestsOf;
+    let (mut c, a) = scene(pb::SharingClass::Conditional);
+    let (org1, org2, org3) = (c.org1.clone(), c.org2.clone(), c.org3.clone());
+    let vn = || pb::RequestAccess {
+        jurisdictions: vec!["VN".into()],
+        ..request_terms(a)
+    };
+    let open = applies(c.request(&org2, vn())).unwrap();
+    let answered = applies(c.request(&org2, vn())).unwrap();
+    applies(c.answer(&org1, answered, false, pb::DeclineReason::Other as i32));
+    applies(c.transfer(&org1, a, pb::Right::Operate, &org3, &[]));
+    let q = c.ledger.queries();
+    let to = |m: &shuquan_proto::Keypair| -> Vec<Hash32> {
+        q.requests(RequestsOf::To(&party(m)))
+            .unwrap()
+            .iter()
+            .map(|r| r.id)
+            .collect()
+    };
+    assert_eq!(
+        to(&org3),
+        vec![open],
+        "the open request is the new holder's"
+    );
+    assert_eq!(to(&org1), vec![answered], "what org1 answered stays org1's");
+    fails(c.answer(&org1, open, true, 0), F::NotParty);
+    let g = applies(c.answer(&org3, open, true, 0)).unwrap();
+    assert_eq!(c.grant_status(&g), "pending-export");
 }

@@ -413,6 +413,8 @@ reasons! {
     order_closed(order, status) = MarketClosed/2: "order {order} is {status}";
     /// An order not accepted yet (confirmations, disputes).
     order_not_accepted(order, status) = MarketClosed/3: "order {order} is {status}: delivery and payment are confirmed, and disputes raised, once it is accepted";
+    /// A consent whose key is no longer in force.
+    consent_key_revoked(subject, key) = MarketClosed/5: "{subject} was signed with key {key}, rotated out or revoked since: its consent lapsed; it is made anew with a key in force";
     /// An expiry too far or already past.
     expiry_term(field, days) = MarketClosed/4: "{field} must be after block time and at most {days} days later (params.max_grant_term_ms)";
     /// Someone else answering a request.

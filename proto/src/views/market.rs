@@ -174,7 +174,8 @@ pub struct OrderView {
     pub total_minor: u64,
     /// `2400.00 CNY`.
     pub total: String,
-    /// `placed`, `accepted`, `settled`, `disputed`, `cancelled` or `expired` (now).
+    /// `placed`, `accepted`, `settled`, `disputed`, `cancelled` or `expired` (now); a
+    /// placed order whose listing closed (sold, cancelled, expired) reads `listing-closed`.
     pub status: String,
     /// Lapses unaccepted at (block time).
     pub expires_ms: u64,
@@ -342,7 +343,7 @@ pub struct PricesView {
     pub kind: Option<String>,
     /// Trades from this block time on (absent: all).
     pub since_ms: Option<u64>,
-    /// Trades counted.
+    /// Trades counted: accepted orders, disputed ones left out.
     pub count: usize,
     /// One group per currency and price unit (prices in different ones do not mix).
     pub groups: Vec<PriceGroupView>,
@@ -362,7 +363,7 @@ pub struct AnswerTimesView {
     pub automatic: usize,
     /// Still open.
     pub open: usize,
-    /// Lapsed unanswered.
+    /// Lapsed unanswered, having given it at least a day.
     pub expired: usize,
     /// Median time to answer.
     pub median_answer_ms: Option<u64>,
