@@ -3,8 +3,9 @@
 //! certificates, the HTTP/JSON API, configuration and metrics.
 //!
 //! What other crates use is public: [`daemon::Daemon`] (a running node), its
-//! [`config::NodeConfig`], the [`dev`] chain, the [`mempool`] (benchmarks) and the [`p2p`]
-//! layer (multi-process tests drive it directly). The rest is the node's own.
+//! [`config::NodeConfig`], the [`dev`] chain, the [`mempool`] (benchmarks), the [`p2p`]
+//! layer (multi-process tests drive it directly) and the [`linked`]-data renderings (ODRL,
+//! PROV; the `jsonld-sample` example prints them). The rest is the node's own.
 
 mod api;
 mod certify;
@@ -22,6 +23,7 @@ mod catalogue;
 pub mod config;
 pub mod daemon;
 pub mod dev;
+pub mod linked;
 pub mod mempool;
 pub mod p2p;
 

@@ -551,9 +551,9 @@ fn the_readme_market_runs_on_a_devnet_and_its_vouchers_verify_offline() {
     let all = cli.json(&["query", "listings", "--asset", &bus, "--all"]);
     assert_eq!(all.as_array().unwrap().len(), 3, "{all}");
 
-    // Prices: three trades in transport, one-off CNY: 800, 1200, 5000.
+    // Prices: three trades in transport, one-off CNY: 800 (disputed: left out), 1200, 5000.
     let p = cli.json(&["query", "prices", "--sector", "transport"]);
-    assert_eq!(p["count"], 3, "{p}");
+    assert_eq!(p["count"], 2, "{p}");
     let g = &p["groups"][0];
     assert_eq!(
         (
@@ -567,9 +567,9 @@ fn the_readme_market_runs_on_a_devnet_and_its_vouchers_verify_offline() {
         (
             &Value::from("CNY"),
             &Value::from("one-off"),
-            &Value::from(3),
+            &Value::from(2),
             &Value::from(120_000),
-            &Value::from(80_000),
+            &Value::from(120_000),
             &Value::from(500_000)
         ),
         "{p}"
@@ -582,7 +582,7 @@ fn the_readme_market_runs_on_a_devnet_and_its_vouchers_verify_offline() {
         "--kind",
         "licence",
     ]);
-    assert_eq!(licences["count"], 2, "{licences}");
+    assert_eq!(licences["count"], 1, "{licences}");
     let table = text(&cli.run(&["query", "prices", "--sector", "transport"]));
     assert!(
         table.contains("MEDIAN") && table.contains("1200.00 CNY") && table.contains("5000.00 CNY"),

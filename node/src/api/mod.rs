@@ -7,6 +7,8 @@ mod catalogue;
 mod error;
 mod events;
 mod gov;
+mod linked;
+mod market;
 mod ops;
 mod queries;
 mod registry;
@@ -119,6 +121,20 @@ pub(crate) fn router(app: Arc<Api>) -> Router {
         .route("/v1/catalogue", get(catalogue::catalogue))
         .route("/v1/catalogue/dcat", get(catalogue::dcat))
         .route("/v1/chain", get(audit::chain))
+        .route("/v1/requests", get(market::requests))
+        .route("/v1/requests/answer-times", get(market::answer_times))
+        .route("/v1/requests/{id}", get(market::request))
+        .route("/v1/listings", get(market::listings))
+        .route("/v1/listings/{id}", get(market::listing))
+        .route("/v1/listings/{id}/orders", get(market::listing_orders))
+        .route("/v1/listings/{id}/odrl", get(linked::listing_odrl))
+        .route("/v1/orders", get(market::orders))
+        .route("/v1/orders/{id}", get(market::order))
+        .route("/v1/vouchers", get(market::vouchers))
+        .route("/v1/vouchers/{number}", get(market::voucher))
+        .route("/v1/prices", get(market::prices))
+        .route("/v1/grants/{id}/odrl", get(linked::grant_odrl))
+        .route("/v1/assets/{id}/prov", get(linked::asset_prov))
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(

@@ -259,8 +259,11 @@ pub(super) async fn members(State(app): State<Arc<Api>>) -> Answer<Vec<MemberVie
 }
 
 /// The member a path names: a short id (`org1`), a member id or an account key (hex).
-fn find_member(app: &Api, name: &str) -> Result<(Hash32, pb::Member), ApiError> {
-    app.ledger.queries().find_member(name)?.ok_or_else(|| {
+pub(super) fn find_member(
+    ledger: &shuquan_ledger::Ledger,
+    name: &str,
+) -> Result<(Hash32, pb::Member), ApiError> {
+    ledger.queries().find_member(name)?.ok_or_else(|| {
         ApiError::not_found(format_args!(
             "member {name:?} (a short id such as org1, a member id or an account key)"
         ))
@@ -271,7 +274,7 @@ pub(super) async fn member(
     State(app): State<Arc<Api>>,
     Path(name): Path<String>,
 ) -> Answer<MemberView> {
-    let (_, m) = find_member(&app, &name)?;
+    let (_, m) = find_member(&app.ledger, &name)?;
     Ok(Json(MemberView::new(app.ledger.chain_id(), &m)))
 }
 
@@ -286,7 +289,7 @@ pub(super) async fn member_txs(
     Path(name): Path<String>,
     Query(q): Query<LimitQuery>,
 ) -> Answer<Vec<v::ReceiptView>> {
-    let (_, m) = find_member(&app, &name)?;
+    let (_, m) = find_member(&app.ledger, &name)?;
     Ok(Json(
         app.ledger
             .queries()
@@ -299,7 +302,7 @@ pub(super) async fn member_grants(
     Path(name): Path<String>,
     Query(q): Query<GrantPageQuery>,
 ) -> Answer<Vec<v::GrantView>> {
-    let (id, _) = find_member(&app, &name)?;
+    let (id, _) = find_member(&app.ledger, &name)?;
     let of = match q.side.as_deref() {
         None | Some("grantee") => GrantsOf::Grantee(id.as_bytes()),
         Some("grantor") => GrantsOf::Grantor(id.as_bytes()),
