@@ -19,7 +19,7 @@ use crate::{output, parse as p, Ctx};
 #[derive(Debug, Subcommand)]
 pub(crate) enum MarketQueryCmd {
     /// Access requests addressed to a member (`--to me`: the member of --key) or made for
-    /// an asset, oldest first, with status, terms and how long the answer took.
+    /// an asset, one page in id order, with status, terms and how long the answer took.
     ///
     /// Example: shuquan --key org1.key query requests --to me
     #[command(group(ArgGroup::new("whose").required(true).args(["to", "asset"])))]
@@ -30,6 +30,12 @@ pub(crate) enum MarketQueryCmd {
         /// An asset id.
         #[arg(long)]
         asset: Option<String>,
+        /// One page after this id (the last of the previous page; a number for vouchers).
+        #[arg(long)]
+        after: Option<String>,
+        /// Items per page (1 to 1000, default 100).
+        #[arg(long)]
+        limit: Option<usize>,
     },
     /// One access request.
     ///
@@ -40,7 +46,7 @@ pub(crate) enum MarketQueryCmd {
     ///
     /// Example: shuquan query answer-times
     AnswerTimes,
-    /// Listings, newest first: open ones (of an asset, or the whole chain's), or all.
+    /// Listings, one page in id order: open ones (of an asset, or the whole chain's), or all.
     ///
     /// Example: shuquan query listings --asset 3f2a… --all
     Listings {
@@ -50,12 +56,18 @@ pub(crate) enum MarketQueryCmd {
         /// Also those sold, cancelled or expired.
         #[arg(long)]
         all: bool,
+        /// One page after this id (the last of the previous page; a number for vouchers).
+        #[arg(long)]
+        after: Option<String>,
+        /// Items per page (1 to 1000, default 100).
+        #[arg(long)]
+        limit: Option<usize>,
     },
     /// One listing: what it offers, price, delivery, validity.
     ///
     /// Example: shuquan query listing 5d1b…
     Listing { id: String },
-    /// Orders, newest first: yours (`--mine`: buyer or seller, the member of --key), a
+    /// Orders, one page in id order: yours (`--mine`: buyer or seller, the member of --key), a
     /// member's, or a listing's.
     ///
     /// Example: shuquan --key org1.key query orders --mine
@@ -70,6 +82,12 @@ pub(crate) enum MarketQueryCmd {
         /// A listing id.
         #[arg(long)]
         listing: Option<String>,
+        /// One page after this id (the last of the previous page; a number for vouchers).
+        #[arg(long)]
+        after: Option<String>,
+        /// Items per page (1 to 1000, default 100).
+        #[arg(long)]
+        limit: Option<usize>,
     },
     /// One order: parties, total, status, voucher, settlement confirmations, dispute.
     ///
@@ -80,8 +98,15 @@ pub(crate) enum MarketQueryCmd {
     ///
     /// Example: shuquan query voucher GX-V-2026-000001
     Voucher { number: String },
-    /// Every transaction voucher, in number order.
-    Vouchers,
+    /// Transaction vouchers, in number order, one page.
+    Vouchers {
+        /// One page after this id (the last of the previous page; a number for vouchers).
+        #[arg(long)]
+        after: Option<String>,
+        /// Items per page (1 to 1000, default 100).
+        #[arg(long)]
+        limit: Option<usize>,
+    },
     /// Unit prices of completed trades (count, min, quartiles, median, max) per currency
     /// and price unit, to price by the market.
     ///
@@ -177,16 +202,33 @@ fn query_string(pairs: &[(&str, Option<String>)]) -> String {
     }
 }
 
+/// `path` with `after` and `limit` appended as query parameters.
+fn paged(path: String, after: &Option<String>, limit: Option<usize>) -> String {
+    let extra = query_string(&[
+        ("after", after.clone()),
+        ("limit", limit.map(|l| l.to_string())),
+    ]);
+    match extra.strip_prefix('?') {
+        Some(e) if path.contains('?') => format!("{path}&{e}"),
+        _ => format!("{path}{extra}"),
+    }
+}
+
 /// Runs a market query.
 pub(crate) fn run(ctx: &Ctx, q: &MarketQueryCmd) -> anyhow::Result<()> {
     match q {
-        MarketQueryCmd::Requests { to, asset } => {
+        MarketQueryCmd::Requests {
+            to,
+            asset,
+            after,
+            limit,
+        } => {
             let path = match (to, asset) {
                 (Some(m), _) => format!("/v1/requests?to={}", member_id(ctx, m)?),
                 (None, Some(a)) => format!("/v1/requests?asset={}", id(a, "--asset")?),
                 (None, None) => return Err(anyhow!("give --to MEMBER (or me) or --asset ASSET")),
             };
-            let rs: Vec<RequestView> = get(ctx, &path)?;
+            let rs: Vec<RequestView> = get(ctx, &paged(path, after, *limit))?;
             show(ctx, &rs, |rs| print::requests(rs, &names(ctx)))
         }
         MarketQueryCmd::Request { id: r } => {
@@ -197,7 +239,12 @@ pub(crate) fn run(ctx: &Ctx, q: &MarketQueryCmd) -> anyhow::Result<()> {
             let ts: Vec<AnswerTimesView> = get(ctx, "/v1/requests/answer-times")?;
             show(ctx, &ts, |ts| print::answer_times(ts, &names(ctx)))
         }
-        MarketQueryCmd::Listings { asset, all } => {
+        MarketQueryCmd::Listings {
+            asset,
+            all,
+            after,
+            limit,
+        } => {
             let asset = asset.as_deref().map(|a| id(a, "--asset")).transpose()?;
             let path = format!(
                 "/v1/listings{}",
@@ -206,7 +253,7 @@ pub(crate) fn run(ctx: &Ctx, q: &MarketQueryCmd) -> anyhow::Result<()> {
                     ("all", all.then(|| "true".to_string())),
                 ])
             );
-            let ls: Vec<ListingView> = get(ctx, &path)?;
+            let ls: Vec<ListingView> = get(ctx, &paged(path, after, *limit))?;
             show(ctx, &ls, |ls| print::listings(ls, &names(ctx)))
         }
         MarketQueryCmd::Listing { id: l } => {
@@ -217,6 +264,8 @@ pub(crate) fn run(ctx: &Ctx, q: &MarketQueryCmd) -> anyhow::Result<()> {
             mine,
             member,
             listing,
+            after,
+            limit,
         } => {
             let path = match (mine, member, listing) {
                 (true, _, _) => format!("/v1/orders?member={}", member_id(ctx, "me")?),
@@ -224,7 +273,7 @@ pub(crate) fn run(ctx: &Ctx, q: &MarketQueryCmd) -> anyhow::Result<()> {
                 (_, _, Some(l)) => format!("/v1/listings/{}/orders", id(l, "--listing")?),
                 _ => return Err(anyhow!("give --mine, --member MEMBER or --listing LISTING")),
             };
-            let os: Vec<OrderView> = get(ctx, &path)?;
+            let os: Vec<OrderView> = get(ctx, &paged(path, after, *limit))?;
             show(ctx, &os, |os| print::orders(os, &names(ctx)))
         }
         MarketQueryCmd::Order { id: o } => {
@@ -246,8 +295,8 @@ pub(crate) fn run(ctx: &Ctx, q: &MarketQueryCmd) -> anyhow::Result<()> {
                 print::voucher(v, &names(ctx), asset.as_ref().map(|a| a.name.as_str()))
             })
         }
-        MarketQueryCmd::Vouchers => {
-            let vs: Vec<VoucherView> = get(ctx, "/v1/vouchers")?;
+        MarketQueryCmd::Vouchers { after, limit } => {
+            let vs: Vec<VoucherView> = get(ctx, &paged("/v1/vouchers".into(), after, *limit))?;
             show(ctx, &vs, |vs| print::vouchers(vs, &names(ctx)))
         }
         MarketQueryCmd::Prices {

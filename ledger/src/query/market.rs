@@ -9,7 +9,7 @@ use shuquan_proto::pb::{self, ListingStatus, RequestStatus};
 use shuquan_proto::views::{self as v, price_unit_word};
 use shuquan_proto::Hash32;
 
-use super::{tail_id, Queries};
+use super::{tail_id, Page, Queries};
 use crate::error::{Error, Result};
 use crate::keys;
 
@@ -85,17 +85,32 @@ impl Queries<'_> {
         self.reader(|st| Ok(st.request(id)?.map(|r| v::RequestView::of(&r, now))))
     }
 
-    /// Requests addressed to a member or made for an asset, oldest first.
-    pub fn requests(&self, of: RequestsOf<'_>) -> Result<Vec<v::RequestView>> {
+    /// The rows under `prefix` after `after` (a 32-byte id appended to the prefix), one
+    /// page: the market's lists, in id order.
+    fn page_rows(&self, prefix: &[u8], after: Option<&[u8]>, limit: usize) -> Result<Vec<Vec<u8>>> {
+        let after = after.map(|a| [prefix, a].concat());
+        Ok(crate::view::StateView::rows_with_prefix(
+            &self.ledger.store,
+            prefix,
+            after.as_deref(),
+            limit.min(Page::MAX_LIMIT),
+        )?
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect())
+    }
+
+    /// Requests addressed to a member or made for an asset, one page in id order.
+    pub fn requests(&self, of: RequestsOf<'_>, page: Page) -> Result<Vec<v::RequestView>> {
         let prefix = match of {
             RequestsOf::To(m) => keys::requests_to(m),
             RequestsOf::Asset(a) => keys::requests_of(a.as_bytes()),
         };
+        let after = page.after.map(|a| a.to_vec());
         let mut out = Vec::new();
-        for (key, _) in self.scan(&prefix, usize::MAX)? {
+        for key in self.page_rows(&prefix, after.as_deref(), page.limit)? {
             out.extend(self.request(&tail_id(&key))?);
         }
-        out.sort_by_key(|r| (r.filed_height, r.id));
         Ok(out)
     }
 
@@ -105,31 +120,40 @@ impl Queries<'_> {
         self.reader(|st| Ok(st.listing(id)?.map(|l| v::ListingView::of(&l, now))))
     }
 
-    /// Listings of an asset or of the whole chain, newest first; `open_only` keeps those
-    /// open now.
-    pub fn listings(&self, of: ListingsOf<'_>, open_only: bool) -> Result<Vec<v::ListingView>> {
+    /// Listings of an asset or of the whole chain, one page in id order; `open_only` keeps
+    /// those open now (reading on until the page is full or the listings end).
+    pub fn listings(
+        &self,
+        of: ListingsOf<'_>,
+        open_only: bool,
+        page: Page,
+    ) -> Result<Vec<v::ListingView>> {
         let now = self.now()?;
-        let mut out = Vec::new();
-        let mut keep = |l: pb::ListingRecord| {
-            if !open_only || listing_status(&l, now) == ListingStatus::Open {
-                out.push(v::ListingView::of(&l, now));
-            }
+        let prefix = match of {
+            ListingsOf::Asset(a) => keys::listings_of(a.as_bytes()),
+            ListingsOf::All => b"lst:".to_vec(),
         };
-        match of {
-            ListingsOf::Asset(a) => {
-                for (key, _) in self.scan(&keys::listings_of(a.as_bytes()), usize::MAX)? {
-                    if let Some(l) = self.reader(|st| st.listing(&tail_id(&key)))? {
-                        keep(l);
-                    }
-                }
-            }
-            ListingsOf::All => {
-                for (key, value) in self.scan(b"lst:", usize::MAX)? {
-                    keep(decode(&key, &value)?);
+        let limit = page.limit.min(Page::MAX_LIMIT);
+        let mut after = page.after;
+        let mut out = Vec::new();
+        while out.len() < limit {
+            let after_bytes = after.map(|a| a.to_vec());
+            let keys = self.page_rows(&prefix, after_bytes.as_deref(), limit)?;
+            let Some(last) = keys.last() else {
+                break;
+            };
+            after = Some(tail_id(last));
+            for key in &keys {
+                let Some(l) = self.reader(|st| st.listing(&tail_id(key)))? else {
+                    continue;
+                };
+                if (!open_only || listing_status(&l, now) == ListingStatus::Open)
+                    && out.len() < limit
+                {
+                    out.push(v::ListingView::of(&l, now));
                 }
             }
         }
-        out.sort_by_key(|l| std::cmp::Reverse((l.listed_height, l.id)));
         Ok(out)
     }
 
@@ -153,18 +177,17 @@ impl Queries<'_> {
         })
     }
 
-    /// Orders on a listing or of a member, newest first.
-    pub fn orders(&self, of: OrdersOf<'_>) -> Result<Vec<v::OrderView>> {
+    /// Orders on a listing or of a member, one page in id order.
+    pub fn orders(&self, of: OrdersOf<'_>, page: Page) -> Result<Vec<v::OrderView>> {
         let prefix = match of {
             OrdersOf::Listing(l) => keys::orders_on(l.as_bytes()),
             OrdersOf::Member(m) => keys::orders_of_member(m),
         };
+        let after = page.after.map(|a| a.to_vec());
         let mut out = Vec::new();
-        for (key, _) in self.scan(&prefix, usize::MAX)? {
+        for key in self.page_rows(&prefix, after.as_deref(), page.limit)? {
             out.extend(self.order(&tail_id(&key))?);
         }
-        out.sort_by_key(|o| std::cmp::Reverse((o.placed_height, o.id)));
-        out.dedup_by_key(|o| o.id);
         Ok(out)
     }
 
@@ -177,15 +200,18 @@ impl Queries<'_> {
         })
     }
 
-    /// Every voucher, in number order.
-    pub fn vouchers(&self) -> Result<Vec<v::VoucherView>> {
-        let mut out = Vec::new();
-        for (key, value) in self.scan(keys::VOUCHERS, usize::MAX)? {
-            out.push(v::VoucherView::of(&decode::<pb::VoucherRecord>(
-                &key, &value,
-            )?));
-        }
-        Ok(out)
+    /// Vouchers in number order after `after` (a number), at most `limit`.
+    pub fn vouchers(&self, after: Option<&str>, limit: usize) -> Result<Vec<v::VoucherView>> {
+        let after = after.map(keys::voucher);
+        let rows = crate::view::StateView::rows_with_prefix(
+            &self.ledger.store,
+            keys::VOUCHERS,
+            after.as_deref(),
+            limit.min(Page::MAX_LIMIT),
+        )?;
+        rows.iter()
+            .map(|(k, val)| Ok(v::VoucherView::of(&decode::<pb::VoucherRecord>(k, val)?)))
+            .collect()
     }
 
     /// Unit prices of completed trades matching `f`, by currency and price unit.

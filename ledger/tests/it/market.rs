@@ -81,7 +81,10 @@ fn a_conditional_request_waits_for_the_operate_holder_whose_approval_issues_the_
     let to = c
         .ledger
         .queries()
-        .requests(shuquan_ledger::RequestsOf::To(&party(&org1)))
+        .requests(
+            shuquan_ledger::RequestsOf::To(&party(&org1)),
+            Default::default(),
+        )
         .unwrap();
     assert_eq!(to.len(), 1);
 }
@@ -392,7 +395,7 @@ fn two_orders_racing_for_one_right_one_wins_and_the_other_changes_nothing() {
     let q = c.ledger.queries();
     assert_eq!(q.listing(&l).unwrap().unwrap().status, "sold");
     assert_eq!(q.order(&o2).unwrap().unwrap().status, "listing-closed");
-    assert_eq!(q.vouchers().unwrap().len(), 1, "one voucher");
+    assert_eq!(q.vouchers(None, 1000).unwrap().len(), 1, "one voucher");
     // The new Operate holder, not the old, answers for the asset now.
     fails(
         c.list(
@@ -431,7 +434,7 @@ fn cancelled_and_expired_listings_and_orders_change_nothing() {
         c.ledger.queries().order(&o3).unwrap().unwrap().status,
         "expired"
     );
-    assert!(c.ledger.queries().vouchers().unwrap().is_empty());
+    assert!(c.ledger.queries().vouchers(None, 1000).unwrap().is_empty());
     assert_eq!(
         c.ledger
             .queries()
@@ -624,24 +627,42 @@ fn a_snapshot_carries_the_market_and_its_indexes() {
     );
     let (s, d) = (src.ledger.queries(), dst.ledger.queries());
     let holder = party(&org1);
-    assert_eq!(s.requests(RequestsOf::To(&holder)).unwrap().len(), 2);
     assert_eq!(
-        d.requests(RequestsOf::To(&holder)).unwrap(),
-        s.requests(RequestsOf::To(&holder)).unwrap()
+        s.requests(RequestsOf::To(&holder), Default::default())
+            .unwrap()
+            .len(),
+        2
     );
     assert_eq!(
-        d.requests(RequestsOf::Asset(&a)).unwrap(),
-        s.requests(RequestsOf::Asset(&a)).unwrap()
+        d.requests(RequestsOf::To(&holder), Default::default())
+            .unwrap(),
+        s.requests(RequestsOf::To(&holder), Default::default())
+            .unwrap()
     );
     assert_eq!(
-        d.listings(ListingsOf::Asset(&a), false).unwrap(),
-        s.listings(ListingsOf::Asset(&a), false).unwrap()
+        d.requests(RequestsOf::Asset(&a), Default::default())
+            .unwrap(),
+        s.requests(RequestsOf::Asset(&a), Default::default())
+            .unwrap()
+    );
+    assert_eq!(
+        d.listings(ListingsOf::Asset(&a), false, Default::default())
+            .unwrap(),
+        s.listings(ListingsOf::Asset(&a), false, Default::default())
+            .unwrap()
     );
     let buyer = party(&org3);
-    assert_eq!(s.orders(OrdersOf::Member(&buyer)).unwrap().len(), 3);
     assert_eq!(
-        d.orders(OrdersOf::Member(&buyer)).unwrap(),
-        s.orders(OrdersOf::Member(&buyer)).unwrap()
+        s.orders(OrdersOf::Member(&buyer), Default::default())
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(
+        d.orders(OrdersOf::Member(&buyer), Default::default())
+            .unwrap(),
+        s.orders(OrdersOf::Member(&buyer), Default::default())
+            .unwrap()
     );
     assert_eq!(d.order(&open).unwrap(), s.order(&open).unwrap());
     // Who held what when: the sold Hold right is indexed from the accepted order on both.
@@ -759,7 +780,7 @@ fn open_requests_follow_the_operate_right_when_it_moves() {
     applies(c.transfer(&org1, a, pb::Right::Operate, &org3, &[]));
     let q = c.ledger.queries();
     let to = |m: &shuquan_proto::Keypair| -> Vec<Hash32> {
-        q.requests(RequestsOf::To(&party(m)))
+        q.requests(RequestsOf::To(&party(m)), Default::default())
             .unwrap()
             .iter()
             .map(|r| r.id)

@@ -11,7 +11,7 @@ use axum::Json;
 use chrono::{DateTime, NaiveDate};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use shuquan_ledger::{Ledger, ListingsOf, OrdersOf, PriceFilter, RequestsOf};
+use shuquan_ledger::{Ledger, ListingsOf, OrdersOf, Page, PriceFilter, RequestsOf};
 use shuquan_proto::views as v;
 use shuquan_proto::Hash32;
 
@@ -33,6 +33,20 @@ fn given(p: &Option<String>) -> Option<&str> {
     p.as_deref().filter(|s| !s.is_empty())
 }
 
+/// `?after=ID&limit=N`: one page in id order (N from 1 to 1000, default 100), after the
+/// last id of the previous page.
+fn page(after: &Option<String>, limit: Option<usize>, what: &str) -> Result<Page, ApiError> {
+    let limit = limit.unwrap_or(Page::DEFAULT_LIMIT);
+    if limit == 0 || limit > Page::MAX_LIMIT {
+        return Err(ApiError::bad_request(format!(
+            "limit={limit}: give 1 to {}",
+            Page::MAX_LIMIT
+        )));
+    }
+    let after = given(after).map(|a| hash(a, what)).transpose()?;
+    Ok(Page { after, limit })
+}
+
 /// An asset id that names an asset: 400 if malformed, 404 if unknown.
 fn known_asset(ledger: &Ledger, id: &str) -> Result<Hash32, ApiError> {
     let id = hash(id, "asset id")?;
@@ -47,6 +61,8 @@ fn known_asset(ledger: &Ledger, id: &str) -> Result<Hash32, ApiError> {
 struct RequestsQuery {
     to: Option<String>,
     asset: Option<String>,
+    after: Option<String>,
+    limit: Option<usize>,
 }
 
 pub(super) fn request_of(ledger: &Ledger, id: &str) -> Result<v::RequestView, ApiError> {
@@ -60,16 +76,17 @@ pub(super) fn requests_by(
     raw: Option<&str>,
 ) -> Result<Vec<v::RequestView>, ApiError> {
     let q: RequestsQuery = params(raw)?;
+    let page = page(&q.after, q.limit, "after (a request id)")?;
     match (given(&q.to), given(&q.asset)) {
         (Some(to), None) => {
             let (member, _) = find_member(ledger, to)?;
             Ok(ledger
                 .queries()
-                .requests(RequestsOf::To(member.as_bytes()))?)
+                .requests(RequestsOf::To(member.as_bytes()), page)?)
         }
         (None, Some(asset)) => {
             let asset = known_asset(ledger, asset)?;
-            Ok(ledger.queries().requests(RequestsOf::Asset(&asset))?)
+            Ok(ledger.queries().requests(RequestsOf::Asset(&asset), page)?)
         }
         _ => Err(ApiError::bad_request(
             "give exactly one of ?to=<member: short id, member id or account key> and \
@@ -104,6 +121,8 @@ pub(super) async fn answer_times(State(app): State<Arc<Api>>) -> Answer<Vec<v::A
 struct ListingsQuery {
     asset: Option<String>,
     all: Option<String>,
+    after: Option<String>,
+    limit: Option<usize>,
 }
 
 pub(super) fn listings_by(
@@ -111,6 +130,7 @@ pub(super) fn listings_by(
     raw: Option<&str>,
 ) -> Result<Vec<v::ListingView>, ApiError> {
     let q: ListingsQuery = params(raw)?;
+    let page = page(&q.after, q.limit, "after (a listing id)")?;
     let open_only = match given(&q.all) {
         None | Some("false") => true,
         Some("true") => false,
@@ -127,7 +147,7 @@ pub(super) fn listings_by(
         Some(a) => ListingsOf::Asset(a),
         None => ListingsOf::All,
     };
-    Ok(ledger.queries().listings(of, open_only)?)
+    Ok(ledger.queries().listings(of, open_only, page)?)
 }
 
 pub(super) fn listing_of(ledger: &Ledger, id: &str) -> Result<v::ListingView, ApiError> {
@@ -136,9 +156,24 @@ pub(super) fn listing_of(ledger: &Ledger, id: &str) -> Result<v::ListingView, Ap
     view.ok_or_else(|| ApiError::not_found(format_args!("listing {id}")))
 }
 
-pub(super) fn listing_orders_of(ledger: &Ledger, id: &str) -> Result<Vec<v::OrderView>, ApiError> {
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PageQuery {
+    after: Option<String>,
+    limit: Option<usize>,
+}
+
+pub(super) fn listing_orders_of(
+    ledger: &Ledger,
+    id: &str,
+    raw: Option<&str>,
+) -> Result<Vec<v::OrderView>, ApiError> {
+    let q: PageQuery = params(raw)?;
+    let page = page(&q.after, q.limit, "after (an order id)")?;
     let listing = listing_of(ledger, id)?;
-    Ok(ledger.queries().orders(OrdersOf::Listing(&listing.id))?)
+    Ok(ledger
+        .queries()
+        .orders(OrdersOf::Listing(&listing.id), page)?)
 }
 
 /// `GET /v1/listings?asset=<id>&all=true`: open listings (every one with `all=true`) of an
@@ -162,14 +197,17 @@ pub(super) async fn listing(
 pub(super) async fn listing_orders(
     State(app): State<Arc<Api>>,
     Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
 ) -> Answer<Vec<v::OrderView>> {
-    Ok(Json(listing_orders_of(&app.ledger, &id)?))
+    Ok(Json(listing_orders_of(&app.ledger, &id, raw.as_deref())?))
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct OrdersQuery {
     member: Option<String>,
+    after: Option<String>,
+    limit: Option<usize>,
 }
 
 pub(super) fn order_of(ledger: &Ledger, id: &str) -> Result<v::OrderView, ApiError> {
@@ -180,6 +218,7 @@ pub(super) fn order_of(ledger: &Ledger, id: &str) -> Result<v::OrderView, ApiErr
 
 pub(super) fn orders_by(ledger: &Ledger, raw: Option<&str>) -> Result<Vec<v::OrderView>, ApiError> {
     let q: OrdersQuery = params(raw)?;
+    let page = page(&q.after, q.limit, "after (an order id)")?;
     let Some(name) = given(&q.member) else {
         return Err(ApiError::bad_request(
             "give ?member=<short id, member id or account key> (orders it placed or sold), or \
@@ -189,7 +228,7 @@ pub(super) fn orders_by(ledger: &Ledger, raw: Option<&str>) -> Result<Vec<v::Ord
     let (member, _) = find_member(ledger, name)?;
     Ok(ledger
         .queries()
-        .orders(OrdersOf::Member(member.as_bytes()))?)
+        .orders(OrdersOf::Member(member.as_bytes()), page)?)
 }
 
 /// `GET /v1/orders/{id}`.
@@ -231,9 +270,27 @@ pub(super) async fn voucher(
     Ok(Json(voucher_of(&app.ledger, &number)?))
 }
 
-/// `GET /v1/vouchers`: every voucher, in number order.
-pub(super) async fn vouchers(State(app): State<Arc<Api>>) -> Answer<Vec<v::VoucherView>> {
-    Ok(Json(app.ledger.queries().vouchers()?))
+pub(super) fn vouchers_by(
+    ledger: &Ledger,
+    raw: Option<&str>,
+) -> Result<Vec<v::VoucherView>, ApiError> {
+    let q: PageQuery = params(raw)?;
+    let limit = q.limit.unwrap_or(Page::DEFAULT_LIMIT);
+    if limit == 0 || limit > Page::MAX_LIMIT {
+        return Err(ApiError::bad_request(format!(
+            "limit={limit}: give 1 to {}",
+            Page::MAX_LIMIT
+        )));
+    }
+    Ok(ledger.queries().vouchers(given(&q.after), limit)?)
+}
+
+/// `GET /v1/vouchers?after=NUMBER&limit=N`: vouchers in number order, one page.
+pub(super) async fn vouchers(
+    State(app): State<Arc<Api>>,
+    RawQuery(raw): RawQuery,
+) -> Answer<Vec<v::VoucherView>> {
+    Ok(Json(vouchers_by(&app.ledger, raw.as_deref())?))
 }
 
 #[derive(Debug, Deserialize)]

@@ -78,7 +78,23 @@ fn listings_default_to_open_ones_and_name_their_orders() {
     let l = &s.ledger;
     let open = listings_by(l, None).unwrap();
     let ids: Vec<Hash32> = open.iter().map(|x| x.id).collect();
-    assert_eq!(ids, [s.right_listing, s.licence_listing], "newest first");
+    let mut both = vec![s.right_listing, s.licence_listing];
+    both.sort();
+    assert_eq!(ids, both, "in id order");
+    // One at a time: the page after the first holds the second, then nothing.
+    let first = listings_by(l, Some("limit=1")).unwrap();
+    assert_eq!(first.iter().map(|x| x.id).collect::<Vec<_>>(), [both[0]]);
+    let after = |id: Hash32| format!("limit=1&after={id}");
+    let second = listings_by(l, Some(&after(both[0]))).unwrap();
+    assert_eq!(second.iter().map(|x| x.id).collect::<Vec<_>>(), [both[1]]);
+    assert_eq!(listings_by(l, Some(&after(both[1]))).unwrap(), []);
+    for bad in ["limit=0", "limit=1001", "after=zz"] {
+        assert_eq!(
+            refused(listings_by(l, Some(bad))).0,
+            StatusCode::BAD_REQUEST,
+            "{bad}"
+        );
+    }
     assert_eq!(
         listings_by(l, Some(&format!("asset={}&all=true", s.asset)))
             .unwrap()
@@ -90,7 +106,7 @@ fn listings_default_to_open_ones_and_name_their_orders() {
         []
     );
     assert_eq!(listing_of(l, &s.licence_listing.to_hex()).unwrap().sold, 1);
-    let orders = listing_orders_of(l, &s.licence_listing.to_hex()).unwrap();
+    let orders = listing_orders_of(l, &s.licence_listing.to_hex(), None).unwrap();
     assert_eq!(orders.len(), 1);
     assert_eq!(orders[0].id, s.order);
 
@@ -115,11 +131,11 @@ fn listings_default_to_open_ones_and_name_their_orders() {
     );
     assert_eq!(refused(listing_of(l, UNKNOWN)).0, StatusCode::NOT_FOUND);
     assert_eq!(
-        refused(listing_orders_of(l, UNKNOWN)).0,
+        refused(listing_orders_of(l, UNKNOWN, None)).0,
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        refused(listing_orders_of(l, "%00")).0,
+        refused(listing_orders_of(l, "%00", None)).0,
         StatusCode::BAD_REQUEST
     );
 }
@@ -154,7 +170,16 @@ fn orders_and_vouchers_are_found_by_member_and_number() {
         (voucher.order, voucher.offer.as_str()),
         (s.order, "licence")
     );
-    assert_eq!(l.queries().vouchers().unwrap(), [voucher]);
+    assert_eq!(l.queries().vouchers(None, 1000).unwrap(), std::slice::from_ref(&voucher));
+    assert_eq!(vouchers_by(l, None).unwrap(), [voucher]);
+    assert_eq!(
+        vouchers_by(l, Some(&format!("after={}", s.voucher))).unwrap(),
+        []
+    );
+    assert_eq!(
+        refused(vouchers_by(l, Some("limit=0"))).0,
+        StatusCode::BAD_REQUEST
+    );
     for bad in ["", "../etc/passwd", "GX V", &"9".repeat(65)] {
         assert_eq!(
             refused(voucher_of(l, bad)).0,
