@@ -115,6 +115,11 @@ pub(super) fn answer(ctx: &mut Ctx<'_, '_>, p: &pb::AnswerRequest) -> Outcome<Op
     if asset.holder_operate != ctx.signer() {
         return reject(r::not_addressee(rid, &asset.holder_operate));
     }
+    if record.requester == ctx.signer() {
+        // The requester came to hold the Operate right since: it answers no request of its
+        // own (no direct grant goes to its own grantor, and answer times stay honest).
+        return reject(r::own_asset(asset_id));
+    }
     let created = if p.approve {
         ctx.require_key_in_force(&rid, &record.signer_key)?;
         let grant = grant_terms(ctx, &record.requester, &terms);

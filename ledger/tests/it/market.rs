@@ -796,3 +796,24 @@ fn open_requests_follow_the_operate_right_when_it_moves() {
     let g = applies(c.answer(&org3, open, true, 0)).unwrap();
     assert_eq!(c.grant_status(&g), "pending-export");
 }
+
+#[test]
+fn a_requester_that_comes_to_hold_the_operate_right_answers_none_of_its_own_requests() {
+    let (mut c, a) = scene(pb::SharingClass::Conditional);
+    let (org1, org3) = (c.org1.clone(), c.org3.clone());
+    let r = applies(c.request(&org3, request_terms(a))).unwrap();
+    let l = applies(c.list(
+        &org1,
+        listing_terms(a, pb::Right::Operate, None, 100, pb::PriceUnit::OneOff),
+    ))
+    .unwrap();
+    let o = applies(c.order(&org3, l, 1)).unwrap();
+    applies(c.accept(&org1, o));
+    // Found by the market property test: org3 would grant itself, and pad its answer times.
+    fails(c.answer(&org3, r, true, 0), F::OwnOffer);
+    fails(
+        c.answer(&org3, r, false, pb::DeclineReason::Other as i32),
+        F::OwnOffer,
+    );
+    applies(c.cancel(&org3, r));
+}
