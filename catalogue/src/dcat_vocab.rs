@@ -113,7 +113,7 @@ pub(crate) fn delivery_description(mode: &str) -> &'static str {
 }
 
 /// `s` with every character outside the IRI-unreserved set percent-encoded (UTF-8).
-pub(crate) fn iri_segment(s: &str) -> String {
+pub fn iri_segment(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {

@@ -32,6 +32,7 @@ mod tokenizer;
 
 pub use catalogue::{Catalogue, Reader};
 pub use dcat::{dcat, CatalogMeta};
+pub use dcat_vocab::iri_segment;
 pub use entry::{
     is_hex64, Entry, CERTIFIED_STATUSES, DELIVERY_MODES, EXPIRED, GRADES, IN_FORCE, ORIGINS,
     SHARING, STATUSES,

@@ -35,6 +35,32 @@ pub(super) enum Consent {
     Given,
 }
 
+/// The terms of a grant on `asset` to `grantee` that starts at block time and runs `term`
+/// ms with `uses` uses (0: unlimited), for the actions, purposes and places of `l`: what an
+/// approved request or an accepted licence order grants.
+pub(super) fn grant_from_now(
+    ctx: &Ctx<'_, '_>,
+    asset: &[u8],
+    grantee: &[u8],
+    l: &pb::Licence,
+    term: u64,
+    uses: u64,
+) -> pb::IssueGrant {
+    pb::IssueGrant {
+        asset: asset.to_vec(),
+        grantee: grantee.to_vec(),
+        actions: l.actions.clone(),
+        purposes: l.purposes.clone(),
+        not_before_ms: ctx.now,
+        // An overflow is refused later as a term too long.
+        not_after_ms: ctx.now.saturating_add(term),
+        jurisdictions: l.jurisdictions.clone(),
+        max_uses: uses,
+        recipient_systems: Vec::new(),
+        policy_doc_hash: Vec::new(),
+    }
+}
+
 pub(super) fn issue(ctx: &mut Ctx<'_, '_>, p: &pb::IssueGrant) -> Outcome<Hash32> {
     let grantor = ctx.signer().to_vec();
     issue_as(ctx, p, &grantor, Consent::Cosigns)

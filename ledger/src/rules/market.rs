@@ -15,7 +15,7 @@ use shuquan_proto::views::{
 };
 use shuquan_proto::Hash32;
 
-use super::grants::{action_delivered, issue_as, Consent};
+use super::grants::{action_delivered, grant_from_now, issue_as, Consent};
 use super::rights::transfer_as;
 use super::status::law_year;
 use super::{holder, id, reject, requests, Ctx, Outcome};
@@ -216,18 +216,7 @@ pub(super) fn accept(ctx: &mut Ctx<'_, '_>, p: &pb::AcceptOrder) -> Outcome<Opti
             let Some((term, uses)) = licence_bought(l, lt.unit, ot.quantity) else {
                 return reject(r::licence_term(max_days(ctx)));
             };
-            let g = pb::IssueGrant {
-                asset: lt.asset.clone(),
-                grantee: ot.buyer.clone(),
-                actions: l.actions.clone(),
-                purposes: l.purposes.clone(),
-                not_before_ms: ctx.now,
-                not_after_ms: ctx.now.saturating_add(term),
-                jurisdictions: l.jurisdictions.clone(),
-                max_uses: uses,
-                recipient_systems: Vec::new(),
-                policy_doc_hash: Vec::new(),
-            };
+            let g = grant_from_now(ctx, &lt.asset, &ot.buyer, l, term, uses);
             let seller = ctx.signer().to_vec();
             Some(issue_as(ctx, &g, &seller, Consent::Given)?)
         }
@@ -299,6 +288,14 @@ fn issue_voucher(
     Ok(number)
 }
 
+/// The buyer's member id.
+fn buyer_of(o: &pb::OrderRecord) -> Vec<u8> {
+    o.terms
+        .as_ref()
+        .map(|t| t.buyer.clone())
+        .unwrap_or_default()
+}
+
 /// An order that was accepted (whatever came after): confirmations and disputes need one.
 fn accepted_order(ctx: &Ctx<'_, '_>, oid: &Hash32) -> Outcome<pb::OrderRecord> {
     let order = load_order(ctx, oid)?;
@@ -315,11 +312,7 @@ fn accepted_order(ctx: &Ctx<'_, '_>, oid: &Hash32) -> Outcome<pb::OrderRecord> {
 pub(super) fn confirm(ctx: &mut Ctx<'_, '_>, p: &pb::Confirm) -> Outcome {
     let oid = id(&p.order);
     let mut order = accepted_order(ctx, &oid)?;
-    let buyer = order
-        .terms
-        .as_ref()
-        .map(|t| t.buyer.clone())
-        .unwrap_or_default();
+    let buyer = buyer_of(&order);
     let kind = confirm_kind_word(p.kind);
     let delivery = p.kind == pb::ConfirmKind::Delivery as i32;
     let party = if delivery { &buyer } else { &order.seller };
@@ -358,11 +351,7 @@ pub(super) fn confirm(ctx: &mut Ctx<'_, '_>, p: &pb::Confirm) -> Outcome {
 pub(super) fn dispute(ctx: &mut Ctx<'_, '_>, p: &pb::Dispute) -> Outcome {
     let oid = id(&p.order);
     let mut order = accepted_order(ctx, &oid)?;
-    let buyer = order
-        .terms
-        .as_ref()
-        .map(|t| t.buyer.clone())
-        .unwrap_or_default();
+    let buyer = buyer_of(&order);
     if buyer != ctx.signer() && order.seller != ctx.signer() {
         return reject(r::not_trader(oid));
     }
@@ -397,11 +386,7 @@ pub(super) fn cancel(ctx: &mut Ctx<'_, '_>, p: &pb::Cancel) -> Outcome {
         return Ok(());
     }
     if let Some(mut o) = ctx.st.order(&sid)? {
-        let buyer = o
-            .terms
-            .as_ref()
-            .map(|t| t.buyer.clone())
-            .unwrap_or_default();
+        let buyer = buyer_of(&o);
         if buyer != ctx.signer() {
             return reject(r::not_maker(sid, &buyer));
         }

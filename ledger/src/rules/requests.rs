@@ -12,7 +12,7 @@ use shuquan_proto::pb::{self, RequestStatus, SharingClass};
 use shuquan_proto::views::request_status_word;
 use shuquan_proto::Hash32;
 
-use super::grants::{check_grant, issue_as, Consent};
+use super::grants::{check_grant, grant_from_now, issue_as, Consent};
 use super::{id, reject, Ctx, Outcome};
 use crate::keys;
 
@@ -25,20 +25,16 @@ pub(super) fn load(ctx: &Ctx<'_, '_>, rid: &Hash32) -> Outcome<pb::RequestRecord
 }
 
 /// The grant a request's terms make when issued at block time: it runs `duration_ms` from
-/// now (an overflow is refused as a term too long).
+/// now.
 fn grant_terms(ctx: &Ctx<'_, '_>, requester: &[u8], t: &pb::RequestAccess) -> pb::IssueGrant {
-    pb::IssueGrant {
-        asset: t.asset.clone(),
-        grantee: requester.to_vec(),
+    let access = pb::Licence {
         actions: t.actions.clone(),
         purposes: t.purposes.clone(),
-        not_before_ms: ctx.now,
-        not_after_ms: ctx.now.saturating_add(t.duration_ms),
         jurisdictions: t.jurisdictions.clone(),
+        duration_ms: t.duration_ms,
         max_uses: t.max_uses,
-        recipient_systems: Vec::new(),
-        policy_doc_hash: Vec::new(),
-    }
+    };
+    grant_from_now(ctx, &t.asset, requester, &access, t.duration_ms, t.max_uses)
 }
 
 /// Files a request; returns the grant when it is granted at once, else the request.

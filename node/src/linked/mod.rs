@@ -10,6 +10,7 @@
 //! catalogue), a member `/v1/members/<member id>`, a grant `/v1/grants/<id>`, a listing
 //! `/v1/listings/<id>`, a transaction `/v1/txs/<id>`.
 
+use shuquan_catalogue::iri_segment;
 pub mod odrl;
 pub mod prov;
 pub mod read;
@@ -51,7 +52,7 @@ impl Iris {
     }
 
     fn under(&self, kind: &str, id: &str) -> String {
-        format!("{}/v1/{kind}/{}", self.base, segment(id))
+        format!("{}/v1/{kind}/{}", self.base, iri_segment(id))
     }
 
     /// An asset: the data set the catalogue's DCAT rendering describes.
@@ -61,7 +62,11 @@ impl Iris {
 
     /// A right over an asset (`hold`, `use`, `operate`).
     pub fn right(&self, asset: &str, right: &str) -> String {
-        format!("{}/rights#{}", self.under("assets", asset), segment(right))
+        format!(
+            "{}/rights#{}",
+            self.under("assets", asset),
+            iri_segment(right)
+        )
     }
 
     /// A member, by member id.
@@ -83,20 +88,6 @@ impl Iris {
     pub fn tx(&self, id: &str) -> String {
         self.under("txs", id)
     }
-}
-
-/// `s` as one IRI path segment: unreserved characters kept, everything else
-/// percent-encoded (ids are hex, so this only guards against surprises).
-fn segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// A block time as RFC 3339 text (UTC), or `None` past what a date can say.

@@ -170,7 +170,10 @@ fn orders_and_vouchers_are_found_by_member_and_number() {
         (voucher.order, voucher.offer.as_str()),
         (s.order, "licence")
     );
-    assert_eq!(l.queries().vouchers(None, 1000).unwrap(), std::slice::from_ref(&voucher));
+    assert_eq!(
+        l.queries().vouchers(None, 1000).unwrap(),
+        std::slice::from_ref(&voucher)
+    );
     assert_eq!(vouchers_by(l, None).unwrap(), [voucher]);
     assert_eq!(
         vouchers_by(l, Some(&format!("after={}", s.voucher))).unwrap(),

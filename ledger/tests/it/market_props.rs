@@ -1,1 +1,0 @@
-//! Property test of the market (being written).
