@@ -34,6 +34,7 @@ pub const SHARING: &[&str] = &["unconditional", "conditional", "not-shared"];
 
 /// One asset as the catalogue holds it (plain values; the node converts ledger records).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Entry {
     /// Asset id, 64 lowercase hex characters; the document key.
     pub asset: String,

@@ -88,6 +88,7 @@ impl Default for PageRequest {
 
 /// One page of entries.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page {
     /// The entries, in the requested order, with their stored status (see
     /// [`Entry::effective_status`]).

@@ -1,28 +1,121 @@
 //! The HTTP client of the node's API: JSON in and out, and errors that say what to do.
+//! Over HTTPS it trusts the usual web roots, or only the CA certificates given with
+//! `--ca-cert`. A node that lets only members read answers 401 with a `Bearer` challenge
+//! naming its chain: the client then signs a read token with `--key` (see `token`), and
+//! sends a fresh one with every later request.
 
+use std::cell::RefCell;
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{anyhow, Context};
 use serde::de::DeserializeOwned;
 use shuquan_proto::views::ErrorView;
+use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+
+use crate::Ctx;
 
 /// A client of one node.
-pub(crate) struct Client {
+pub(crate) struct Client<'a> {
     base: String,
     agent: ureq::Agent,
+    /// Where the member key for read tokens comes from (`--key`), if anywhere.
+    reader: Option<&'a Ctx>,
+    /// The chain's genesis hash, once the node asked for tokens.
+    audience: RefCell<Option<String>>,
 }
 
-impl Client {
-    pub(crate) fn new(base: &str) -> Self {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
+/// The CA certificates in a PEM file (`--ca-cert`).
+pub(crate) fn ca_certs(path: &Path) -> anyhow::Result<Vec<Certificate<'static>>> {
+    let pem =
+        std::fs::read(path).with_context(|| format!("reading --ca-cert {}", path.display()))?;
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(&pem) {
+        if let PemItem::Certificate(c) =
+            item.with_context(|| format!("--ca-cert {} is not PEM", path.display()))?
+        {
+            certs.push(c);
+        }
+    }
+    if certs.is_empty() {
+        anyhow::bail!("--ca-cert {} holds no PEM certificate", path.display());
+    }
+    Ok(certs)
+}
+
+/// The value of `param` in a `WWW-Authenticate: Bearer ...` challenge.
+fn challenge_param(challenge: &str, param: &str) -> Option<String> {
+    let rest = challenge.trim().strip_prefix("Bearer")?;
+    rest.split(',').find_map(|p| {
+        let (k, v) = p.trim().split_once('=')?;
+        (k.trim() == param).then(|| v.trim().trim_matches('"').to_string())
+    })
+}
+
+impl<'a> Client<'a> {
+    /// A client of the node at `base`, trusting the web's roots, without a member key.
+    pub(crate) fn new(base: &str) -> Client<'static> {
+        Client::with(base, &[], None)
+    }
+
+    /// A client of the node at `base`; `ca` (if not empty) are the only roots it trusts
+    /// over HTTPS; `reader` gives the member key for read tokens.
+    pub(crate) fn with(base: &str, ca: &[Certificate<'static>], reader: Option<&'a Ctx>) -> Self {
+        let mut config = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(60)))
-            .build()
-            .into();
+            .timeout_global(Some(Duration::from_secs(60)));
+        if !ca.is_empty() {
+            config = config.tls_config(
+                TlsConfig::builder()
+                    .root_certs(RootCerts::new_with_certs(ca))
+                    .build(),
+            );
+        }
         Client {
             base: base.trim_end_matches('/').to_string(),
-            agent,
+            agent: config.build().into(),
+            reader,
+            audience: RefCell::new(None),
         }
+    }
+
+    /// `GET url`, with a fresh read token once the node asked for them; a 401 with a
+    /// `Bearer` challenge is answered with a token, once.
+    fn fetch(&self, url: &str) -> anyhow::Result<ureq::http::Response<ureq::Body>> {
+        let aud = self.audience.borrow().clone();
+        let resp = self.call(url, aud.as_deref())?;
+        if resp.status() != 401 || aud.is_some() {
+            return Ok(resp);
+        }
+        let Some(aud) = resp
+            .headers()
+            .get("www-authenticate")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|c| challenge_param(c, "audience"))
+        else {
+            return Ok(resp);
+        };
+        if self.reader.is_none_or(|r| !r.has_key()) {
+            anyhow::bail!(
+                "this node lets members read: give --key FILE (a member's account key, before \
+                 the command) or set SHUQUAN_KEY"
+            );
+        }
+        *self.audience.borrow_mut() = Some(aud.clone());
+        self.call(url, Some(&aud))
+    }
+
+    fn call(
+        &self,
+        url: &str,
+        aud: Option<&str>,
+    ) -> anyhow::Result<ureq::http::Response<ureq::Body>> {
+        let mut req = self.agent.get(url);
+        if let (Some(aud), Some(reader)) = (aud, self.reader) {
+            let token = crate::token::mint(reader.reader_key()?, aud)?;
+            req = req.header("authorization", &format!("Bearer {token}"));
+        }
+        req.call().map_err(|e| self.unreachable(e))
     }
 
     fn unreachable(&self, e: ureq::Error) -> anyhow::Error {
@@ -61,23 +154,13 @@ impl Client {
 
     /// `GET path`.
     pub(crate) fn get<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
-        let url = format!("{}{path}", self.base);
-        let resp = self
-            .agent
-            .get(&url)
-            .call()
-            .map_err(|e| self.unreachable(e))?;
+        let resp = self.fetch(&format!("{}{path}", self.base))?;
         self.answer(path, resp)
     }
 
     /// `GET path` answered in bytes (protobuf), up to 1 GiB.
     pub(crate) fn get_bytes(&self, path: &str) -> anyhow::Result<Vec<u8>> {
-        let url = format!("{}{path}", self.base);
-        let mut resp = self
-            .agent
-            .get(&url)
-            .call()
-            .map_err(|e| self.unreachable(e))?;
+        let mut resp = self.fetch(&format!("{}{path}", self.base))?;
         if !resp.status().is_success() {
             return self.answer::<serde_json::Value>(path, resp).and_then(|v| {
                 Err(anyhow!(

@@ -287,9 +287,9 @@ pub(crate) fn add_node(a: &AddNodeArgs) -> anyhow::Result<Value> {
     // knows them (a removed one just refuses it).
     let mut peers = Vec::new();
     for (_, f) in &existing {
-        let key = Keypair::read_file(&a.dir.join(&f.node_key))
+        let key = crate::keys::public_key(&a.dir.join(&f.node_key))
             .with_context(|| format!("reading {}", f.node_key))?;
-        peers.push(format!("{}@{}", key.public(), f.p2p.listen));
+        peers.push(format!("{key}@{}", f.p2p.listen));
     }
     let key = Keypair::generate()?;
     let key_file = a.dir.join("keys").join(format!("node{k}.key"));

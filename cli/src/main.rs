@@ -16,16 +16,21 @@ mod audit;
 mod audit_print;
 mod catalogue;
 mod client;
+mod completions;
 mod devnet;
 mod fingerprint;
 mod gov;
+mod keys;
+mod man;
 mod market;
 mod market_print;
 mod market_query;
 mod output;
 mod parse;
 mod payload;
+mod readable;
 mod registry;
+mod token;
 mod txcmd;
 
 use std::path::PathBuf;
@@ -51,23 +56,35 @@ struct Cli {
         default_value = "http://127.0.0.1:7070"
     )]
     node: String,
+    /// Trust only the CA certificate(s) in this PEM file for an https:// node (a private
+    /// CA, or the node's self-signed certificate).
+    #[arg(long, global = true, env = "SHUQUAN_CA_CERT", value_name = "FILE")]
+    ca_cert: Option<PathBuf>,
     /// Your key file (signs transactions). Give it before the command
     /// (`shuquan --key org1.key tx ...`): after `gov propose`, `--key` is the public key the
     /// action names.
     #[arg(long, env = "SHUQUAN_KEY")]
     key: Option<PathBuf>,
+    /// A file holding the passphrase of encrypted key files (else SHUQUAN_KEY_PASSPHRASE,
+    /// else a prompt on the terminal).
+    #[arg(long, global = true, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
     /// text or json.
     #[arg(long, global = true, default_value = "text", value_parser = ["text", "json"])]
     output: String,
+    /// Show times in UTC rather than in the chain's time zone (the UTC offset its genesis
+    /// gives the law: +08:00, Asia/Shanghai, on the devnet).
+    #[arg(long, global = true)]
+    utc: bool,
     #[command(subcommand)]
     cmd: Cmd,
 }
 
 #[derive(Debug, Subcommand)]
 enum Cmd {
-    /// Create and inspect ed25519 key files.
+    /// Create and inspect ed25519 key files; encrypt and decrypt them with a passphrase.
     #[command(subcommand)]
-    Keys(KeysCmd),
+    Keys(keys::KeysCmd),
     /// Sign and submit transactions.
     #[command(subcommand)]
     Tx(Box<txcmd::TxCmd>),
@@ -93,6 +110,14 @@ enum Cmd {
     /// Create a local devnet on 127.0.0.1 (start it with `scripts/devnet start`).
     #[command(subcommand)]
     Devnet(DevnetCmd),
+    /// Print a shell completion script (bash, zsh, fish, ...) to stdout.
+    ///
+    /// Example: shuquan completions bash > /etc/bash_completion.d/shuquan
+    Completions(completions::Args),
+    /// Write man pages for shuquan and each subcommand into a directory.
+    ///
+    /// Example: shuquan man --out /usr/local/share/man/man1
+    Man(man::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -114,17 +139,6 @@ enum CatalogueCmd {
     ///
     /// Example: shuquan catalogue search 公交 --sector transport --sharing conditional
     Search(catalogue::SearchArgs),
-}
-
-#[derive(Debug, Subcommand)]
-enum KeysCmd {
-    /// Write a new key file (mode 0600) and print its public key.
-    New {
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-    },
-    /// Print the public key of a key file.
-    Show { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -204,20 +218,45 @@ enum QueryCmd {
 pub(crate) struct Ctx {
     node: String,
     key: Option<PathBuf>,
+    passphrase_file: Option<PathBuf>,
     pub(crate) json: bool,
+    /// `--ca-cert`: the only roots trusted over HTTPS (empty: the web's).
+    ca: Vec<ureq::tls::Certificate<'static>>,
+    /// `--key`, once loaded to sign read tokens.
+    reader_key: std::cell::OnceCell<Keypair>,
+    /// `--utc`: times in UTC, not the chain's time zone.
+    pub(crate) utc: bool,
 }
 
 impl Ctx {
-    pub(crate) fn client(&self) -> client::Client {
-        client::Client::new(&self.node)
+    pub(crate) fn client(&self) -> client::Client<'_> {
+        client::Client::with(&self.node, &self.ca, Some(self))
+    }
+
+    /// Whether `--key` was given.
+    pub(crate) fn has_key(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// The `--key` that signs read tokens and transactions, loaded once (one passphrase
+    /// prompt per command).
+    pub(crate) fn reader_key(&self) -> anyhow::Result<&Keypair> {
+        if self.reader_key.get().is_none() {
+            let path = self
+                .key
+                .as_ref()
+                .ok_or_else(|| anyhow!("this command signs: give --key FILE or set SHUQUAN_KEY"))?;
+            let _ = self
+                .reader_key
+                .set(keys::load(self, path).context("loading --key")?);
+        }
+        self.reader_key
+            .get()
+            .ok_or_else(|| anyhow!("the --key could not be kept"))
     }
 
     pub(crate) fn key(&self) -> anyhow::Result<Keypair> {
-        let path = self
-            .key
-            .as_ref()
-            .ok_or_else(|| anyhow!("this command signs: give --key FILE or set SHUQUAN_KEY"))?;
-        Keypair::read_file(path).context("loading --key")
+        self.reader_key().cloned()
     }
 }
 
@@ -301,24 +340,28 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let ctx = Ctx {
         node: cli.node,
         key: cli.key,
+        passphrase_file: cli.passphrase_file,
         json: cli.output == "json",
+        ca: match &cli.ca_cert {
+            Some(path) => client::ca_certs(path)?,
+            None => Vec::new(),
+        },
+        reader_key: std::cell::OnceCell::new(),
+        utc: cli.utc,
     };
     match &cli.cmd {
-        Cmd::Keys(KeysCmd::New { out }) => {
-            let key = Keypair::generate()?;
-            key.write_file(out)
-                .with_context(|| format!("writing {} (it must not exist yet)", out.display()))?;
-            output::print(&ctx, &json!({"public_key": key.public(), "file": out}))
-        }
-        Cmd::Keys(KeysCmd::Show { file }) => {
-            let key = Keypair::read_file(file)?;
-            output::print(&ctx, &json!({"public_key": key.public(), "file": file}))
-        }
+        Cmd::Keys(k) => keys::run(&ctx, k),
         Cmd::Tx(t) => txcmd::run(&ctx, t),
         Cmd::Gov(g) => gov::run(&ctx, g),
         Cmd::Query(QueryCmd::Market(m)) => market_query::run(&ctx, m),
         Cmd::Query(q @ QueryCmd::History { .. }) if !ctx.json => {
-            output::history_table(&query(&ctx, q)?);
+            let r = readable::Readable::load(&ctx, ctx.utc);
+            out!("{}", readable::history_table(&r, &query(&ctx, q)?));
+            Ok(())
+        }
+        Cmd::Query(q @ QueryCmd::Grants { .. }) if !ctx.json => {
+            let r = readable::Readable::load(&ctx, ctx.utc);
+            out!("{}", readable::grants_table(&r, &query(&ctx, q)?));
             Ok(())
         }
         Cmd::Query(q) => output::print(&ctx, &query(&ctx, q)?),
@@ -342,6 +385,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             output::print(&ctx, &summary)
         }
         Cmd::Devnet(DevnetCmd::AddNode(a)) => output::print(&ctx, &devnet::add_node(a)?),
+        Cmd::Completions(a) => completions::run(a),
+        Cmd::Man(a) => man::run(&ctx, a),
     }
 }
 

@@ -85,36 +85,3 @@ pub(crate) fn print(ctx: &Ctx, value: &Value) -> anyhow::Result<()> {
     }
     Ok(())
 }
-
-/// An asset's history as one line per transaction.
-pub(crate) fn history_table(history: &Value) {
-    outln!(
-        "{:>4}  {:>7}  {:<20}  {:<30}  {:<16}  TX",
-        "SEQ",
-        "HEIGHT",
-        "KIND",
-        "RESULT",
-        "SIGNER"
-    );
-    for h in history.as_array().into_iter().flatten() {
-        let r = &h["receipt"];
-        let result = match r["result"].as_str() {
-            Some("committed") => "committed".to_string(),
-            _ => format!("failed: {}", r["code_name"].as_str().unwrap_or("?")),
-        };
-        let short = |v: &Value| {
-            v.as_str()
-                .map(|s| format!("{}…", &s[..s.len().min(12)]))
-                .unwrap_or_default()
-        };
-        outln!(
-            "{:>4}  {:>7}  {:<20}  {:<30}  {:<16}  {}",
-            h["seq"],
-            r["height"],
-            h["kind"].as_str().unwrap_or(""),
-            result,
-            short(&h["signer"]),
-            r["tx_id"].as_str().unwrap_or("")
-        );
-    }
-}

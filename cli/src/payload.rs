@@ -544,9 +544,8 @@ impl PayloadCmd {
             PayloadCmd::Registry(r) => r.payload(quiet)?,
             PayloadCmd::Market(m) => m.payload(quiet, signer, member, now)?,
             PayloadCmd::RotateKey { new_key, .. } => Payload::RotateKey(pb::RotateKey {
-                new_key: shuquan_proto::Keypair::read_file(new_key)
-                    .map_err(|e| anyhow::anyhow!("--new-key {}: {e}", new_key.display()))?
-                    .public()
+                new_key: crate::keys::public_key(new_key)
+                    .map_err(|e| anyhow::anyhow!("--new-key {}: {e:#}", new_key.display()))?
                     .to_vec(),
             }),
         })

@@ -210,11 +210,12 @@ pub(crate) fn run(ctx: &Ctx, cmd: &TxCmd) -> anyhow::Result<()> {
                 .cosign_keys
                 .iter()
                 .map(|f| {
-                    Keypair::read_file(f).with_context(|| format!("--cosign-key {}", f.display()))
+                    crate::keys::load(ctx, f)
+                        .with_context(|| format!("--cosign-key {}", f.display()))
                 })
                 .collect::<Result<_, _>>()?;
             if let PayloadCmd::RotateKey { new_key, .. } = pc {
-                let new = Keypair::read_file(new_key)
+                let new = crate::keys::load(ctx, new_key)
                     .with_context(|| format!("--new-key {}", new_key.display()))?;
                 cosigners.push(new);
             }

@@ -3,8 +3,10 @@
 //! Precedence, lowest first: built-in defaults, the TOML file (`--config`), environment
 //! variables, command-line flags. A key `section.name` is set by the environment variable
 //! `SHUQUAN_SECTION_NAME` (e.g. `raft.snapshot_every` ← `SHUQUAN_RAFT_SNAPSHOT_EVERY`,
-//! `api` ← `SHUQUAN_API`) and by the flag `--set section.name=VALUE`; the common keys also
-//! have their own flags. Relative paths in the file are relative to the file's directory.
+//! `api.read` ← `SHUQUAN_API_READ`) and by the flag `--set section.name=VALUE`; the common
+//! keys also have their own flags. Relative paths in the file are relative to the file's
+//! directory. The API's address is `api.listen`; `api = "HOST:PORT"`, `SHUQUAN_API` and
+//! `--set api=HOST:PORT` still set it.
 //! [`NodeConfig::validate`] names the key of every problem and says what to do.
 
 use std::net::SocketAddr;
@@ -26,8 +28,11 @@ pub struct NodeConfig {
     pub genesis: PathBuf,
     /// This node's key file (its ed25519 identity on the network and in blocks).
     pub node_key: PathBuf,
-    /// Address of the HTTP API.
-    pub api: String,
+    /// A file holding the node key's passphrase when the key file is encrypted (empty:
+    /// `SHUQUAN_KEY_PASSPHRASE`, else a prompt when stdin is a terminal).
+    pub key_passphrase_file: PathBuf,
+    /// The HTTP API: its address, who may read, TLS.
+    pub api: ApiSection,
     /// The API's public base URL (`https://node1.example.org`), what the DCAT catalogue's
     /// IRIs start with; empty: `http://` and the request's Host header.
     pub public_url: String,
@@ -53,6 +58,75 @@ pub struct NodeConfig {
     pub clock: ClockSection,
     /// The ledger's storage.
     pub storage: StorageSection,
+}
+
+/// `[api]`
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApiSection {
+    /// `HOST:PORT` to listen on (`api = "HOST:PORT"` in a file says the same).
+    pub listen: String,
+    /// Who may read: `public` (anyone who reaches the API) or `members` (a request carries
+    /// a short-lived token signed by an account key in force of an active member).
+    pub read: String,
+    /// In `members` mode, whether `/v1/catalogue` and `/v1/catalogue/dcat` stay open.
+    pub open_catalogue: bool,
+    /// PEM certificate chain; with `tls_key`, the API speaks HTTPS only.
+    pub tls_cert: PathBuf,
+    /// PEM private key of `tls_cert`.
+    pub tls_key: PathBuf,
+}
+
+impl Default for ApiSection {
+    fn default() -> Self {
+        ApiSection {
+            listen: "127.0.0.1:7070".into(),
+            read: "public".into(),
+            open_catalogue: true,
+            tls_cert: PathBuf::new(),
+            tls_key: PathBuf::new(),
+        }
+    }
+}
+
+impl ApiSection {
+    /// Whether reads need a member's token (`api.read = "members"`).
+    pub fn members_only(&self) -> bool {
+        self.read == "members"
+    }
+
+    /// The certificate and key files, when TLS is configured.
+    pub fn tls(&self) -> Option<(&Path, &Path)> {
+        let set = |p: &PathBuf| !p.as_os_str().is_empty();
+        (set(&self.tls_cert) && set(&self.tls_key))
+            .then_some((self.tls_cert.as_path(), self.tls_key.as_path()))
+    }
+
+    fn validate(&self) -> Result<()> {
+        self.listen.parse::<SocketAddr>().map_err(|e| {
+            bad(
+                "api.listen",
+                format!(
+                    "{:?} is not HOST:PORT ({e}), e.g. 127.0.0.1:7070 (also set by --api)",
+                    self.listen
+                ),
+            )
+        })?;
+        if !["public", "members"].contains(&self.read.as_str()) {
+            return Err(bad(
+                "api.read",
+                format!("{:?}: use public or members", self.read),
+            ));
+        }
+        let (cert, key) = (self.tls_cert.as_os_str(), self.tls_key.as_os_str());
+        if cert.is_empty() != key.is_empty() {
+            return Err(bad(
+                "api.tls_cert",
+                "give both api.tls_cert and api.tls_key (PEM files), or neither",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// `[storage]`
@@ -177,7 +251,8 @@ impl Default for NodeConfig {
             data_dir: PathBuf::from("shuquan-data"),
             genesis: PathBuf::new(),
             node_key: PathBuf::new(),
-            api: "127.0.0.1:7070".into(),
+            key_passphrase_file: PathBuf::new(),
+            api: ApiSection::default(),
             public_url: String::new(),
             log_format: "text".into(),
             request_timeout_ms: 35_000,
@@ -344,13 +419,27 @@ impl NodeConfig {
                     format!("{} is not valid TOML: {e}", path.display()),
                 )
             })?;
+            // `api = "HOST:PORT"` is `[api] listen = "HOST:PORT"`.
+            if let Some(Value::String(addr)) = merged.get("api") {
+                let listen = Value::String(addr.clone());
+                merged.insert("api".into(), Value::Table(Table::new()));
+                set(&mut merged, "api.listen", listen);
+            }
             // Paths written in the file are relative to the file's directory.
             let dir = path.parent().unwrap_or(Path::new(""));
-            for key in ["data_dir", "genesis", "node_key"] {
-                if let Some(Value::String(p)) = merged.get_mut(key) {
+            let relative = |v: Option<&mut Value>| {
+                if let Some(Value::String(p)) = v {
                     if Path::new(p.as_str()).is_relative() {
                         *p = dir.join(p.as_str()).display().to_string();
                     }
+                }
+            };
+            for key in ["data_dir", "genesis", "node_key", "key_passphrase_file"] {
+                relative(merged.get_mut(key));
+            }
+            if let Some(Value::Table(api)) = merged.get_mut("api") {
+                for key in ["tls_cert", "tls_key"] {
+                    relative(api.get_mut(key).filter(|v| v.as_str() != Some("")));
                 }
             }
         }
@@ -359,7 +448,11 @@ impl NodeConfig {
             .filter(|(k, _)| k.starts_with("SHUQUAN_"))
             .collect();
         for (key, default) in &known {
-            if let Some(text) = env.get(&env_name(key)) {
+            // `SHUQUAN_API` (the address) from before the API had a section.
+            let legacy = (key == "api.listen")
+                .then(|| env.get("SHUQUAN_API"))
+                .flatten();
+            for text in legacy.into_iter().chain(env.get(&env_name(key))) {
                 set(&mut merged, key, typed(key, default, text)?);
             }
         }
@@ -370,7 +463,10 @@ impl NodeConfig {
                     "write --set KEY=VALUE, e.g. --set raft.snapshot_every=100",
                 )
             })?;
-            let key = key.trim();
+            let key = match key.trim() {
+                "api" => "api.listen",
+                k => k,
+            };
             let default = known
                 .iter()
                 .find(|(k, _)| k == key)
@@ -390,12 +486,7 @@ impl NodeConfig {
 
     /// Checks every setting; the error names the key and what to do.
     pub fn validate(&self) -> Result<()> {
-        self.api.parse::<SocketAddr>().map_err(|e| {
-            bad(
-                "api",
-                format!("{:?} is not HOST:PORT ({e}), e.g. 127.0.0.1:7070", self.api),
-            )
-        })?;
+        self.api.validate()?;
         let url = &self.public_url;
         let scheme_ok = url.starts_with("http://") || url.starts_with("https://");
         if !url.is_empty()

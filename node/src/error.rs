@@ -9,6 +9,9 @@ pub enum Error {
     /// An encoding problem in our own types.
     #[error(transparent)]
     Proto(#[from] shuquan_proto::Error),
+    /// A key file could not be read (missing, damaged, wrong or missing passphrase).
+    #[error(transparent)]
+    Key(#[from] shuquan_keystore::Error),
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {

@@ -11,6 +11,7 @@ mod api;
 mod certify;
 mod clock;
 mod error;
+mod explorer;
 mod membership;
 mod metrics;
 mod pipeline;

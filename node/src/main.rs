@@ -1,6 +1,6 @@
 //! `shuquand`: the Shuquan node daemon.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::Parser;
@@ -8,7 +8,6 @@ use shuquan_node::config::NodeConfig;
 use shuquan_node::daemon::Daemon;
 use shuquan_node::dev;
 use shuquan_proto::genesis::GenesisFile;
-use shuquan_proto::Keypair;
 
 /// The Shuquan node: keeps the data-rights ledger with the other member nodes (Raft over
 /// libp2p) and serves its API.
@@ -48,6 +47,11 @@ struct Args {
     /// This node's key file (key `node_key`; not with --dev).
     #[arg(long)]
     node_key: Option<PathBuf>,
+    /// A file holding the node key's passphrase, if the key file is encrypted (key
+    /// `key_passphrase_file`; else SHUQUAN_KEY_PASSPHRASE, else a prompt when stdin is a
+    /// terminal).
+    #[arg(long, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
     /// Multiaddr to listen on for member nodes (key `p2p.listen`).
     #[arg(long)]
     p2p_listen: Option<String>,
@@ -57,6 +61,26 @@ struct Args {
     /// Set any configuration key: `--set mempool.size=1000` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     sets: Vec<String>,
+    /// Write this program's man page, shuquand.8, into DIR and exit (`shuquan man` writes
+    /// the CLI's).
+    #[arg(long, value_name = "DIR")]
+    man_dir: Option<PathBuf>,
+}
+
+/// `--man-dir DIR`: the man page in section 8 (system daemons), from the same definition
+/// as `--help`.
+fn write_man_page(dir: &Path) -> anyhow::Result<()> {
+    use clap::CommandFactory;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    // The package is `shuquan-node`; the program and its page are `shuquand`.
+    let man = clap_mangen::Man::new(Args::command().name("shuquand"))
+        .section("8")
+        .manual("Shuquan Manual");
+    let path = man
+        .generate_to(dir)
+        .with_context(|| format!("writing the man page into {}", dir.display()))?;
+    println!("{}", path.display());
+    Ok(())
 }
 
 fn init_logs(format: &str) {
@@ -104,6 +128,10 @@ fn load_config(args: &Args) -> anyhow::Result<NodeConfig> {
         ("api", args.api.clone()),
         ("genesis", args.genesis.as_ref().map(path)),
         ("node_key", args.node_key.as_ref().map(path)),
+        (
+            "key_passphrase_file",
+            args.passphrase_file.as_ref().map(path),
+        ),
         ("p2p.listen", args.p2p_listen.clone()),
         ("log_format", args.log_format.clone()),
     ];
@@ -131,10 +159,16 @@ fn load_config(args: &Args) -> anyhow::Result<NodeConfig> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(dir) = &args.man_dir {
+        return write_man_page(dir);
+    }
     let cfg = load_config(&args)?;
     init_logs(&cfg.log_format);
+    let passphrase_file =
+        Some(cfg.key_passphrase_file.clone()).filter(|p| !p.as_os_str().is_empty());
+    let passphrases = shuquan_keystore::Passphrases::from_env(passphrase_file);
     let (genesis, node_key) = if args.dev {
-        let setup = dev::prepare(&cfg.data_dir, !args.no_review)
+        let setup = dev::prepare(&cfg.data_dir, !args.no_review, &passphrases)
             .with_context(|| format!("preparing the dev chain in {}", cfg.data_dir.display()))?;
         eprintln!(
             "dev chain {:?} in {}",
@@ -142,8 +176,8 @@ async fn main() -> anyhow::Result<()> {
             cfg.data_dir.display()
         );
         for (id, path) in &setup.key_files {
-            let key = Keypair::read_file(path)?;
-            eprintln!("  {id:<10} {}  {}", key.public(), path.display());
+            let key = shuquan_keystore::public_key(path, &passphrases)?;
+            eprintln!("  {id:<10} {key}  {}", path.display());
         }
         (setup.genesis, setup.node_key)
     } else {
@@ -157,23 +191,24 @@ async fn main() -> anyhow::Result<()> {
             .with_context(|| format!("reading the genesis {}", cfg.genesis.display()))?;
         let genesis = GenesisFile::parse(&text)
             .with_context(|| format!("parsing the genesis {}", cfg.genesis.display()))?;
-        let key = Keypair::read_file(&cfg.node_key)
+        let key = shuquan_keystore::load(&cfg.node_key, &passphrases)
             .with_context(|| format!("reading the node key {}", cfg.node_key.display()))?;
         (genesis, key)
     };
     let genesis = genesis.to_pb().context("checking the genesis")?;
-    let listener = tokio::net::TcpListener::bind(&cfg.api)
+    let listener = tokio::net::TcpListener::bind(&cfg.api.listen)
         .await
         .with_context(|| {
             format!(
                 "binding the API to {}: is another node running there? choose another with --api",
-                cfg.api
+                cfg.api.listen
             )
         })?;
     let daemon = Daemon::start(&cfg, genesis, node_key)
         .await
         .context("starting the node")?;
-    eprintln!("API listening on http://{}", cfg.api);
+    let scheme = cfg.api.tls().map_or("http", |_| "https");
+    eprintln!("API listening on {scheme}://{}", cfg.api.listen);
     daemon.serve(listener, stop_signal()).await?;
     Ok(())
 }

@@ -71,6 +71,26 @@ impl FromStr for Hash32 {
     }
 }
 
+/// The JSON Schema of a hash as the API writes it: 64 lowercase hex digits.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Hash32 {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some("^[0-9a-f]{64}$"))
+            .description(Some(
+                "A 32-byte BLAKE3 hash or id, 64 lowercase hex digits.",
+            ))
+            .examples([serde_json::json!(
+                "0000000000000000000000000000000000000000000000000000000000000001"
+            )])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Hash32 {}
+
 impl serde::Serialize for Hash32 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.to_hex())

@@ -144,6 +144,15 @@ impl Keypair {
         self.signing.to_bytes()
     }
 
+    /// The secret key as RFC 8410's PKCS#8 (v1) DER, as JWT and TLS libraries take it.
+    pub fn to_pkcs8_der(&self) -> Vec<u8> {
+        const PREFIX: [u8; 16] = [
+            0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22,
+            0x04, 0x20,
+        ];
+        [&PREFIX[..], &self.signing.to_bytes()].concat()
+    }
+
     /// Signs `msg`.
     pub fn sign(&self, msg: &[u8]) -> [u8; 64] {
         self.signing.sign(msg).to_bytes()

@@ -223,6 +223,33 @@ pub fn run(cli: &Cli, key_file: impl Fn(&str) -> PathBuf) -> (String, String) {
         ]
     );
     assert_eq!(history[1]["receipt"]["result"], "failed");
+    // For people: members by name with their id's start, times in the chain's time zone
+    // (+08:00 on a dev chain), one aligned row per transaction; `--utc` on request.
+    let text = |args: &[&str]| String::from_utf8_lossy(&cli.run(args).stdout).to_string();
+    let table = text(&["query", "history", &asset]);
+    let rows: Vec<&str> = table.lines().collect();
+    assert_eq!(rows.len(), 1 + kinds.len(), "{table}");
+    let kind_at = rows[0].find("KIND").unwrap();
+    assert!(
+        rows[1..]
+            .iter()
+            .all(|r| r.get(kind_at..).is_some_and(|k| !k.starts_with(' '))),
+        "{table}"
+    );
+    assert!(
+        rows[1].contains("org1 [") && rows[1].contains("+08:00"),
+        "{table}"
+    );
+    assert!(
+        !table.contains(&history[0]["signer"].as_str().unwrap()[..20]),
+        "no raw keys: {table}"
+    );
+    assert!(text(&["--utc", "query", "history", &asset]).contains("+00:00"));
+    let grants = text(&["query", "grants", &asset]);
+    assert!(
+        grants.contains("org2 [") && grants.contains("+08:00") && grants.contains("active"),
+        "{grants}"
+    );
     assert_eq!(history[5]["receipt"]["result"], "failed");
     let lineage = cli.json(&["query", "lineage", &asset]);
     assert_eq!(lineage["asset"], asset.as_str());

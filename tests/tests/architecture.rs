@@ -58,6 +58,7 @@ fn crates_depend_only_one_way() {
         ("shuquan-consensus", &[]),
         ("shuquan-ledger", &["shuquan-proto"]),
         ("shuquan-catalogue", &[]),
+        ("shuquan-keystore", &["shuquan-proto"]),
         (
             "shuquan-node",
             &[
@@ -65,9 +66,13 @@ fn crates_depend_only_one_way() {
                 "shuquan-consensus",
                 "shuquan-ledger",
                 "shuquan-catalogue",
+                "shuquan-keystore",
             ],
         ),
-        ("shuquan-cli", &["shuquan-proto", "shuquan-ledger"]),
+        (
+            "shuquan-cli",
+            &["shuquan-proto", "shuquan-ledger", "shuquan-keystore"],
+        ),
         ("shuquan-bench", &["shuquan-proto", "shuquan-ledger"]),
     ];
     for (krate, allowed) in rules {
@@ -86,4 +91,9 @@ fn the_verifier_and_the_cli_carry_no_network_stack_and_the_ledger_no_runtime() {
     let proto = tree("shuquan-proto");
     none_of("shuquan-proto", &proto, &network);
     none_of("shuquan-proto", &proto, &["tokio", "sled"]);
+    // Key encryption and passphrase prompts stay out of the verifier's crate.
+    none_of("shuquan-proto", &proto, &["age", "rpassword"]);
+    let keystore = tree("shuquan-keystore");
+    none_of("shuquan-keystore", &keystore, &network);
+    none_of("shuquan-keystore", &keystore, &["tokio"]);
 }

@@ -74,8 +74,21 @@ fn bad_transactions_are_refused_with_clear_errors() {
     expect(&good, 409, "replay");
     // Oversize bodies: 413.
     let huge = vec![0u8; 300_000];
-    let (s, _) = node.post_tx(&huge, false);
-    assert_eq!(s, 413);
+    let (s, v) = node.post_tx(&huge, false);
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (413, Some("too_large")),
+        "a JSON error: {v}"
+    );
+    // The last event id a client could send: the stream starts (after it), nothing panics.
+    let resp = shuquan_tests::agent()
+        .get(&format!("{}/v1/events", node.url()))
+        .header("last-event-id", u64::MAX.to_string())
+        .call()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    drop(resp);
+    assert_eq!(node.get("/health").0, 200);
     let mut big = register(4);
     if let Payload::RegisterAsset(r) = &mut big {
         r.description = "x".repeat(66_000);

@@ -9,7 +9,9 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
+
+use super::error::Query;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::stream::{self, Stream};
@@ -48,7 +50,7 @@ pub(super) async fn events(
     let current = app.ledger.applied()?.height;
     let next = match (q.from, resume) {
         (Some(from), _) => from.max(1),
-        (None, Some(last)) => last + 1,
+        (None, Some(last)) => last.saturating_add(1),
         (None, None) => current + 1,
     };
     let cursor = Cursor { app, next, wake };

@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+
+use super::error::Query;
 use axum::Json;
 use serde::Deserialize;
 use shuquan_proto::views as v;

@@ -3,17 +3,20 @@
 //! error is JSON `{"code", "message"}` with a fitting HTTP status.
 
 mod audit;
+pub(crate) mod auth;
 mod catalogue;
 mod error;
 mod events;
 mod gov;
 mod linked;
 mod market;
+mod openapi;
 mod ops;
 mod queries;
 mod registry;
 mod serve;
 mod submit;
+pub(crate) mod tls;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -70,6 +73,8 @@ pub(crate) struct Api {
     pub(crate) operator_name: String,
     /// The API's public base URL, if configured (`public_url`).
     pub(crate) public_url: Option<String>,
+    /// Who may read (`api.read`), and the tokens seen.
+    pub(crate) access: auth::Access,
 }
 
 /// Largest request body: a transaction at the size limit, hex-encoded in JSON, with room.
@@ -86,6 +91,7 @@ pub(crate) fn router(app: Arc<Api>) -> Router {
         .route("/metrics", get(ops::metrics))
         .route("/v1/events", get(events::events))
         .route("/v1/tx", post(submit::submit))
+        .route("/v1/openapi.json", get(openapi::openapi_json))
         .route("/v1/status", get(queries::status))
         .route("/v1/genesis", get(queries::genesis))
         .route("/v1/assets/{id}", get(queries::asset))
@@ -135,7 +141,12 @@ pub(crate) fn router(app: Arc<Api>) -> Router {
         .route("/v1/prices", get(market::prices))
         .route("/v1/grants/{id}/odrl", get(linked::grant_odrl))
         .route("/v1/assets/{id}/prov", get(linked::asset_prov))
+        .merge(crate::explorer::router())
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            auth::guard,
+        ))
         .layer(DefaultBodyLimit::max(limit))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

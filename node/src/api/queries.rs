@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+
+use super::error::Query;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};

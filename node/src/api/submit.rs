@@ -9,7 +9,10 @@ use std::time::Duration;
 use super::{Api, ApiError};
 use crate::pipeline::{Admission, Origin};
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+
+use super::error::Query;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde::Deserialize;
@@ -53,8 +56,9 @@ pub(super) async fn submit(
     State(app): State<Arc<Api>>,
     Query(q): Query<SubmitQuery>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<SubmitView>), ApiError> {
+    let body = body.map_err(body_rejection)?;
     let raw = body_bytes(&headers, &body)?;
     let wait = match q.wait.as_deref() {
         None | Some("") | Some("none") => false,
@@ -121,6 +125,17 @@ pub(super) async fn submit(
             None => Ok(pending()),
         },
     }
+}
+
+/// A body that could not be read (over the size limit: 413) as a JSON error, not axum's text.
+fn body_rejection(e: BytesRejection) -> ApiError {
+    let status = e.status();
+    let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        "too_large"
+    } else {
+        "bad_request"
+    };
+    ApiError::new(status, code, format!("the request body: {}", e.body_text()))
 }
 
 /// The id of a transaction's body, if its envelope decodes (the checks come later).

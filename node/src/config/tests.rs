@@ -46,7 +46,7 @@ fn flags_beat_environment_beat_file_beat_defaults() {
     assert_eq!(cfg.raft.snapshot_every, 30, "flag wins");
     assert_eq!(cfg.mempool.size, 8, "environment beats the file");
     assert_eq!(cfg.raft.heartbeat_ms, 100, "file beats defaults");
-    assert_eq!(cfg.api, "127.0.0.1:9001");
+    assert_eq!(cfg.api.listen, "127.0.0.1:9001");
     assert_eq!(cfg.p2p.max_established_per_peer, 2, "default kept");
     assert_eq!(
         cfg.data_dir,
@@ -88,7 +88,12 @@ fn validate_names_the_offending_key() {
         f(&mut c);
         key_of(c.validate().unwrap_err())
     };
-    assert_eq!(check(&|c| c.api = "localhost".into()), "api");
+    assert_eq!(check(&|c| c.api.listen = "localhost".into()), "api.listen");
+    assert_eq!(check(&|c| c.api.read = "everyone".into()), "api.read");
+    assert_eq!(
+        check(&|c| c.api.tls_cert = "cert.pem".into()),
+        "api.tls_cert"
+    );
     assert_eq!(
         check(&|c| c.p2p.listen = "127.0.0.1:7100".into()),
         "p2p.listen"
@@ -198,4 +203,45 @@ fn the_readme_table_shows_every_key_with_its_default() {
     for key in all {
         assert!(seen.contains(&key), "the README's table lacks {key}");
     }
+}
+
+#[test]
+fn the_api_section_reads_the_old_address_forms_and_resolves_tls_files_beside_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("node.toml");
+    std::fs::write(&file, "api = \"127.0.0.1:9001\"\n").unwrap();
+    let cfg = NodeConfig::load(Some(&file), env(&[("SHUQUAN_API_READ", "members")]), &[]).unwrap();
+    assert_eq!(cfg.api.listen, "127.0.0.1:9001");
+    assert!(cfg.api.members_only());
+    assert!(
+        cfg.api.open_catalogue,
+        "the catalogue stays open by default"
+    );
+    assert!(cfg.api.tls().is_none());
+
+    std::fs::write(
+        &file,
+        "[api]\nlisten = \"127.0.0.1:9002\"\ntls_cert = \"tls/cert.pem\"\ntls_key = \"/etc/key.pem\"\n",
+    )
+    .unwrap();
+    let cfg =
+        NodeConfig::load(Some(&file), env(&[]), &["api.open_catalogue=false".into()]).unwrap();
+    assert_eq!(cfg.api.listen, "127.0.0.1:9002");
+    assert!(!cfg.api.members_only(), "public by default");
+    assert!(!cfg.api.open_catalogue);
+    assert_eq!(
+        cfg.api.tls(),
+        Some((
+            dir.path().join("tls/cert.pem").as_path(),
+            std::path::Path::new("/etc/key.pem")
+        ))
+    );
+
+    let cfg = NodeConfig::load(None, env(&[("SHUQUAN_API", "127.0.0.1:9003")]), &[]).unwrap();
+    assert_eq!(
+        cfg.api.listen, "127.0.0.1:9003",
+        "SHUQUAN_API still sets the address"
+    );
+    let cfg = NodeConfig::load(None, env(&[]), &["api=127.0.0.1:9004".into()]).unwrap();
+    assert_eq!(cfg.api.listen, "127.0.0.1:9004", "--api and --set api= too");
 }

@@ -82,6 +82,8 @@ pub struct Daemon {
     background: Vec<JoinHandle<()>>,
     /// Turns true when governance removed this node (see `membership`).
     removed: watch::Receiver<bool>,
+    /// HTTPS for the API (`api.tls_cert`, `api.tls_key`).
+    tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 /// What applying blocks tells the rest of the node: the mempool forgets their
@@ -131,6 +133,11 @@ impl Daemon {
         node_key: Keypair,
     ) -> Result<Daemon> {
         cfg.validate()?;
+        // Before anything starts: a bad certificate or key stops the node at once.
+        let tls = match cfg.api.tls() {
+            Some((cert, key)) => Some(api::tls::config(cert, key)?),
+            None => None,
+        };
         let members = cluster(&genesis, &cfg.p2p.peers)?;
         // A genesis node, or a node governance added (or is to add): its Raft id follows
         // from its key, and it waits, refused by the members, until an add-node passes.
@@ -370,6 +377,7 @@ impl Daemon {
                 .run(stop_rx),
             ),
         ];
+        let genesis_hash = ledger.genesis_hash().to_hex();
         let api = Arc::new(Api {
             ledger,
             pipeline,
@@ -387,6 +395,7 @@ impl Daemon {
             catalogue,
             operator_name,
             public_url: (!cfg.public_url.is_empty()).then(|| cfg.public_url.clone()),
+            access: api::auth::Access::new(&cfg.api, genesis_hash),
         });
         Ok(Daemon {
             limits: api::ServeLimits {
@@ -398,6 +407,7 @@ impl Daemon {
             producer,
             background,
             removed,
+            tls,
         })
     }
 
@@ -408,7 +418,8 @@ impl Daemon {
         listener: tokio::net::TcpListener,
         stop: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<()> {
-        let server = api::serve(listener, api::router(self.api.clone()), self.limits, stop);
+        let router = api::router(self.api.clone());
+        let server = api::serve(listener, router, self.limits, self.tls.take(), stop);
         let outcome = tokio::select! {
             r = server => r.map_err(|e| Error::Io { path: "API server".into(), source: e }),
             r = &mut self.producer => match r {

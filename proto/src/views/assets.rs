@@ -8,6 +8,7 @@ use super::ReceiptView;
 
 /// Who holds each of an asset's rights.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HoldersView {
     /// 数据资源持有权.
     pub hold: String,
@@ -20,6 +21,7 @@ pub struct HoldersView {
 
 /// A lineage edge.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EdgeView {
     /// The other asset.
     pub asset: Hash32,
@@ -29,6 +31,7 @@ pub struct EdgeView {
 
 /// An asset's current record.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssetView {
     /// Asset id.
     pub id: Hash32,
@@ -91,6 +94,7 @@ pub struct AssetView {
 
 /// One transaction in an asset's history.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryEntryView {
     /// Position in the history (0 = registration).
     pub seq: u64,
@@ -106,6 +110,7 @@ pub struct HistoryEntryView {
 
 /// Who held an asset's rights at a height.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RightsView {
     /// Asset id.
     pub asset: Hash32,
@@ -117,6 +122,7 @@ pub struct RightsView {
 
 /// An asset's parents and children.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineageView {
     /// Asset id.
     pub asset: Hash32,

@@ -11,6 +11,7 @@ use super::ReceiptView;
 /// A block's certificate as a node serves it: the voters' signatures it holds, and
 /// whether they certify the block (checked with [`crate::cert::verify_certificate_by`]).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CertificateView {
     /// Block height.
     pub height: u64,
@@ -61,6 +62,7 @@ impl CertificateView {
 
 /// A block header with its transactions' receipts.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BlockView {
     /// Height.
     pub height: u64,
@@ -82,6 +84,7 @@ pub struct BlockView {
 
 /// A transaction with its payload and receipt.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TxView {
     /// Transaction id.
     pub tx_id: Hash32,
@@ -103,6 +106,7 @@ pub struct TxView {
 
 /// Query 8: a transaction's Merkle inclusion proof into its block's transaction root.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InclusionProofView {
     /// Transaction id (the leaf).
     pub tx_id: Hash32,

@@ -9,6 +9,7 @@ use super::{action_json, proposal_status_word};
 
 /// One vote.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VoteView {
     /// The voter's member id (hex).
     pub member: String,
@@ -22,6 +23,7 @@ pub struct VoteView {
 
 /// A governance proposal.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProposalView {
     /// Proposal id (hex).
     pub id: String,
@@ -111,6 +113,7 @@ impl ProposalView {
 
 /// The council in force.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CouncilView {
     /// Its members' short ids.
     pub members: Vec<String>,
@@ -122,6 +125,7 @@ pub struct CouncilView {
 
 /// A node of the chain, as governance decided it.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NodeView {
     /// Its Raft id.
     pub id: u64,

@@ -9,6 +9,7 @@ use super::right_word;
 
 /// A grant.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GrantView {
     /// Grant id.
     pub id: Hash32,
@@ -55,6 +56,7 @@ pub struct GrantView {
 
 /// A cross-border filing.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FilingView {
     /// Filing id.
     pub id: Hash32,
@@ -100,6 +102,7 @@ pub struct FilingView {
 
 /// The transfer a filing covers.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TransferExportView {
     /// Asset.
     pub asset: String,
@@ -122,6 +125,7 @@ impl TransferExportView {
 
 /// An attestation.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttestationView {
     /// Attestation id.
     pub id: Hash32,

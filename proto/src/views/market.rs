@@ -19,6 +19,7 @@ fn nonzero(v: u64) -> Option<u64> {
 
 /// An access request.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RequestView {
     /// Request id.
     pub id: Hash32,
@@ -94,6 +95,7 @@ impl RequestView {
 
 /// A listing.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ListingView {
     /// Listing id.
     pub id: Hash32,
@@ -157,6 +159,7 @@ impl ListingView {
 
 /// An order.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderView {
     /// Order id.
     pub id: Hash32,
@@ -243,6 +246,7 @@ impl OrderView {
 
 /// A transaction voucher (交易凭证).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VoucherView {
     /// `GX-V-2026-000001`.
     pub number: String,
@@ -315,6 +319,7 @@ impl VoucherView {
 
 /// Unit prices of completed trades in one currency and price unit.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PriceGroupView {
     /// ISO 4217 currency.
     pub currency: String,
@@ -336,6 +341,7 @@ pub struct PriceGroupView {
 
 /// Price statistics of completed trades.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PricesView {
     /// The sector asked for (absent: all).
     pub sector: Option<String>,
@@ -352,6 +358,7 @@ pub struct PricesView {
 /// How fast a member answers the access requests addressed to it: the public measure of
 /// a department's willingness to share.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AnswerTimesView {
     /// Member id.
     pub member: String,

@@ -9,6 +9,7 @@ use super::{member_status_word, opt_hex, role_word};
 
 /// A member.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberView {
     /// Short id (`org1`).
     pub id: String,

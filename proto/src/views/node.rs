@@ -12,6 +12,7 @@ use super::opt_hex;
 /// An error answer: a stable code, a message that says what to do, and for rejected
 /// transactions the failure code and the rule.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorView {
     /// Stable machine-readable code (`not_found`, `bad_request`, or a failure code name).
     pub code: String,
@@ -27,6 +28,7 @@ pub struct ErrorView {
 
 /// The outcome of a transaction in its block.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReceiptView {
     /// Transaction id.
     pub tx_id: Hash32,
@@ -79,6 +81,7 @@ impl ReceiptView {
 
 /// Answer to `POST /v1/tx`.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SubmitView {
     /// Transaction id.
     pub tx_id: Hash32,
@@ -91,6 +94,7 @@ pub struct SubmitView {
 
 /// The blocks a node holds (part of `GET /v1/status`).
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BlockRangeView {
     /// Lowest height held (1, or 0 before the first block).
     pub from: u64,
@@ -106,6 +110,7 @@ pub struct BlockRangeView {
 
 /// Answer to `GET /v1/status`.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatusView {
     /// Chain id.
     pub chain_id: String,

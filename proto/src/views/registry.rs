@@ -10,6 +10,7 @@ use super::words::*;
 
 /// An application under way.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApplicationView {
     /// `initial`, `change`, `renewal` or `cancellation`.
     pub kind: String,
@@ -67,6 +68,7 @@ impl ApplicationView {
 
 /// A registration certificate.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegistrationView {
     /// The registration number, unique on the chain (`GX-2026-000123`).
     pub number: String,
@@ -147,6 +149,7 @@ impl RegistrationView {
 
 /// An objection.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ObjectionView {
     /// Objection id.
     pub id: Hash32,
