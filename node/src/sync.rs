@@ -3,8 +3,10 @@
 //! request-response protocol, top down in ranges of at most `SYNC_BATCH` blocks, and hands
 //! each range to the ledger, which checks every block against the hash the chain already
 //! vouches for and stores it with its history rows (`Ledger::fill_gap`). A peer that serves
-//! a block that does not hold is logged with the reason and left alone for a while; the
-//! range is asked of the next peer. Until the gap is filled the node serves its state
+//! a block that does not hold is logged with the reason and left alone for [`BENCH`]; one
+//! that cannot be reached or lacks the blocks (a node just restarted, not yet connected, or
+//! one that joined by snapshot too) is asked again after a back-off that starts at
+//! [`RETRY_FIRST`] and doubles up to [`BENCH`]. Either way the range goes to the next peer. Until the gap is filled the node serves its state
 //! (queries of the present) and answers history it lacks with 503 `unavailable`.
 
 use std::collections::HashMap;
@@ -55,8 +57,11 @@ impl BlockSource for P2p {
     }
 }
 
-/// How long a peer that served bad blocks (or failed) is not asked again.
+/// How long a peer that served bad blocks is not asked again; the longest back-off.
 const BENCH: Duration = Duration::from_secs(30);
+/// The first back-off for a peer that could not serve (unreachable, timed out, lacking the
+/// blocks).
+const RETRY_FIRST: Duration = Duration::from_secs(1);
 /// Pause between checks when nothing is missing or no peer could help.
 const IDLE: Duration = Duration::from_millis(500);
 /// Deadline of one request for blocks.
@@ -77,7 +82,9 @@ pub(crate) struct Syncer {
 impl Syncer {
     /// Runs until `stop` turns true.
     pub(crate) async fn run(self, mut stop: watch::Receiver<bool>) {
+        // Peer -> until when it is not asked, and how many times running it could not serve.
         let mut benched: HashMap<PublicKey, Instant> = HashMap::new();
+        let mut strikes: HashMap<PublicKey, u32> = HashMap::new();
         let mut started: Option<(Instant, u64)> = None;
         let mut last_log = Instant::now();
         let mut next = 0usize;
@@ -118,7 +125,8 @@ impl Syncer {
                     "block sync in progress"
                 );
             }
-            benched.retain(|_, t| t.elapsed() < BENCH);
+            let now = Instant::now();
+            benched.retain(|_, until| *until > now);
             let mut known = self.peers.clone();
             for n in self.ledger.node_set().map(|s| s.nodes).unwrap_or_default() {
                 if let Ok(k) = PublicKey::from_slice(&n.node_key) {
@@ -137,13 +145,21 @@ impl Syncer {
                 match self.ask(peer, gap).await {
                     Ok(n) => {
                         tracing::debug!(peer = %peer, blocks = n, "synced blocks");
+                        strikes.remove(&peer);
                         next = (next + i) % candidates.len();
                         progressed = true;
                         break;
                     }
-                    Err(why) => {
-                        tracing::warn!(peer = %peer, reason = %why, "block sync: asking another member node");
-                        benched.insert(peer, Instant::now());
+                    Err(Fault::Bad(why)) => {
+                        tracing::warn!(peer = %peer, reason = %why, "block sync: a member node served bad blocks; asking another");
+                        benched.insert(peer, Instant::now() + BENCH);
+                    }
+                    Err(Fault::Unavailable(why)) => {
+                        let n = strikes.entry(peer).or_insert(0);
+                        let wait = RETRY_FIRST.saturating_mul(1 << (*n).min(5)).min(BENCH);
+                        *n = n.saturating_add(1);
+                        tracing::info!(peer = %peer, reason = %why, retry_in_s = wait.as_secs(), "block sync: a member node could not serve; asking another");
+                        benched.insert(peer, Instant::now() + wait);
                     }
                 }
             }
@@ -160,25 +176,38 @@ impl Syncer {
 
     /// Asks `peer` for the top of the gap and stores what it served. Returns how many
     /// blocks were stored, or why none were.
-    async fn ask(&self, peer: PublicKey, gap: Gap) -> Result<u64, String> {
+    async fn ask(&self, peer: PublicKey, gap: Gap) -> Result<u64, Fault> {
         let count = (gap.hi - gap.lo + 1).min(SYNC_BATCH);
-        let blocks = self.source.blocks(peer, gap.hi, count).await?;
+        let blocks = self
+            .source
+            .blocks(peer, gap.hi, count)
+            .await
+            .map_err(Fault::Unavailable)?;
         let ledger = self.ledger.clone();
         let stored = tokio::task::spawn_blocking(move || ledger.fill_gap(&blocks))
             .await
-            .map_err(|_| "the node is stopping".to_string())?;
+            .map_err(|_| Fault::Unavailable("the node is stopping".into()))?;
         match stored {
             Ok(Ok(n)) => {
                 self.metrics.synced_blocks.inc_by(n);
                 Ok(n)
             }
-            Ok(Err(why)) => Err(format!("refused its blocks: {why}")),
+            Ok(Err(why)) => Err(Fault::Bad(format!("refused its blocks: {why}"))),
             Err(e) => {
                 tracing::error!(error = %e, "storing synced blocks failed");
-                Err(format!("storing them failed: {e}"))
+                Err(Fault::Unavailable(format!("storing them failed: {e}")))
             }
         }
     }
+}
+
+/// Why a peer's answer did not fill the gap.
+#[derive(Debug)]
+enum Fault {
+    /// It served blocks that do not hold: not asked again for [`BENCH`].
+    Bad(String),
+    /// It could not serve (or this node could not store): asked again after a back-off.
+    Unavailable(String),
 }
 
 #[cfg(test)]
@@ -320,5 +349,66 @@ mod tests {
         let asked = peers.asked.lock().unwrap().clone();
         assert_eq!(asked.iter().filter(|p| **p == liar).count(), 1, "{asked:?}");
         assert_eq!(metrics.synced_blocks.get(), 12);
+    }
+
+    /// One member node that cannot be reached for its first `fails` asks (it is restarting).
+    struct Flaky {
+        src: Ledger,
+        fails: Mutex<u32>,
+    }
+
+    impl BlockSource for Flaky {
+        fn blocks(
+            &self,
+            _: PublicKey,
+            to: u64,
+            count: u64,
+        ) -> BoxFuture<'_, Result<Vec<pb::RawBlock>, String>> {
+            let mut fails = self.fails.lock().unwrap();
+            let answer = if *fails > 0 {
+                *fails -= 1;
+                Err("no connection to the peer".into())
+            } else {
+                self.src
+                    .blocks_for_sync(to, count, 1 << 20)
+                    .map_err(|e| e.to_string())
+            };
+            Box::pin(async move { answer })
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_peer_is_asked_again_soon_not_benched_like_a_liar() {
+        let (genesis, src) = chain(5);
+        let mut snap = Vec::new();
+        src.snapshots().export_state(&mut snap).unwrap();
+        let dst = Arc::new(Ledger::open_temporary(genesis).unwrap());
+        dst.snapshots()
+            .install_state(&mut std::io::Cursor::new(snap), b"m")
+            .unwrap();
+        let peers = Arc::new(Flaky {
+            src,
+            fails: Mutex::new(2),
+        });
+        let (stop, stop_rx) = watch::channel(false);
+        let task = tokio::spawn(
+            Syncer {
+                ledger: dst.clone(),
+                source: peers.clone(),
+                peers: vec![key(23).public()],
+                me: None,
+                metrics: Arc::new(Metrics::new()),
+            }
+            .run(stop_rx),
+        );
+        // Two failures back off 1 s and 2 s: well inside the 30 s a liar is left alone.
+        let deadline = Instant::now() + BENCH - Duration::from_secs(10);
+        while dst.gap().unwrap().is_some() {
+            assert!(Instant::now() < deadline, "sync waited out the bench");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        stop.send(true).unwrap();
+        task.await.unwrap();
+        assert_eq!(*peers.fails.lock().unwrap(), 0);
     }
 }

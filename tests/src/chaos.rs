@@ -5,7 +5,7 @@
 //! phase and a check. Every transaction a client saw acknowledged as committed must be on
 //! every node's chain exactly once, all chains and ledger digests must be identical, and
 //! no node may have panicked. `scripts/chaos` runs it for minutes;
-//! `tests/tests/chaos.rs` runs a short version in the suite.
+//! `tests/tests/e2e/chaos.rs` runs a short version in the suite.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

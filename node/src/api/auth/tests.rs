@@ -1,6 +1,6 @@
 //! Tests of the pure part of token checking (form, signature, audience, times) and of
 //! which requests stay open. Membership, replay and the answers over HTTP are tested
-//! end to end in `tests/tests/api_auth.rs`.
+//! end to end in `tests/tests/e2e/api_auth.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

@@ -2,9 +2,7 @@
 //! dates, places and one distribution per delivery mode.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use shuquan_catalogue::{dcat, CatalogMeta, Entry};
 

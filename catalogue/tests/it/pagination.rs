@@ -2,11 +2,9 @@
 //! between page fetches) and cursor errors.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::*;
+use crate::common::*;
 use shuquan_catalogue::{Entry, Error, Filter, PageRequest, Sort};
 
 fn sorted(mut entries: Vec<Entry>, sort: Sort) -> Vec<Entry> {

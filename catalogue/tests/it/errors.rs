@@ -1,9 +1,7 @@
 //! Bad filters and limits are refused with an error naming the field; limits bound pages.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use shuquan_catalogue::{Error, Filter, PageRequest};
 
 fn bad(req: PageRequest) -> &'static str {

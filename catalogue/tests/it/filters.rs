@@ -2,9 +2,7 @@
 //! brute-force oracle (status with expiry at `now`, registration time ranges included).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use shuquan_catalogue::{Filter, PageRequest, Sort};
 
 fn check(filter: Filter) -> usize {

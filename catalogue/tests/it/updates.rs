@@ -2,9 +2,7 @@
 //! nothing, and a reopened on-disk catalogue keeps its entries and indexed height.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use shuquan_catalogue::{Catalogue, Entry, Error, Filter, PageRequest, Sort};
 
 fn count(cat: &Catalogue, filter: Filter) -> usize {

@@ -2,11 +2,9 @@
 //! query syntax in user input is just text.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::*;
+use crate::common::*;
 use shuquan_catalogue::{Filter, Sort};
 
 fn text_hits(cat: &shuquan_catalogue::Catalogue, text: &str) -> BTreeSet<String> {
