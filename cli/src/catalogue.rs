@@ -37,10 +37,10 @@ pub(crate) struct SearchArgs {
     /// unconditional, conditional or not-shared.
     #[arg(long)]
     sharing: Option<String>,
-    /// Certified on or after this day (UTC).
+    /// Certified on or after this day (in the chain's time zone; UTC with --utc).
     #[arg(long, value_name = "YYYY-MM-DD")]
     registered_from: Option<String>,
-    /// Certified on or before this day (UTC).
+    /// Certified on or before this day (in the chain's time zone; UTC with --utc).
     #[arg(long, value_name = "YYYY-MM-DD")]
     registered_to: Option<String>,
     /// newest (default), oldest or name.
@@ -56,7 +56,7 @@ pub(crate) struct SearchArgs {
 
 impl SearchArgs {
     /// The query string of `GET /v1/catalogue`.
-    fn query(&self) -> anyhow::Result<String> {
+    fn query(&self, days: parse::Days) -> anyhow::Result<String> {
         let mut q = form_urlencoded::Serializer::new(String::new());
         let pairs = [
             ("q", &self.text),
@@ -77,11 +77,11 @@ impl SearchArgs {
             }
         }
         if let Some(d) = &self.registered_from {
-            q.append_pair("registered_from", &parse::start_of_day(d)?.to_string());
+            q.append_pair("registered_from", &days.start(d)?.to_string());
         }
         if let Some(d) = &self.registered_to {
             // Inclusive: up to the last millisecond of that day.
-            let end = parse::end_of_day(d)?.saturating_sub(1);
+            let end = days.end(d)?.saturating_sub(1);
             q.append_pair("registered_to", &end.to_string());
         }
         if let Some(n) = self.limit {
@@ -93,9 +93,15 @@ impl SearchArgs {
 
 /// Runs `catalogue search`.
 pub(crate) fn search(ctx: &Ctx, args: &SearchArgs) -> anyhow::Result<()> {
+    // The chain's zone is asked only when a day needs reading.
+    let days = if args.registered_from.is_some() || args.registered_to.is_some() {
+        ctx.days()?
+    } else {
+        parse::Days::UTC
+    };
     let page: Value = ctx
         .client()
-        .get(&format!("/v1/catalogue?{}", args.query()?))?;
+        .get(&format!("/v1/catalogue?{}", args.query(days)?))?;
     if ctx.json {
         return output::print(ctx, &page);
     }
@@ -193,13 +199,13 @@ mod tests {
             "--registered-to",
             "1970-01-02",
         ]);
-        let q = t.a.query().unwrap_or_default();
+        let q = t.a.query(parse::Days::UTC).unwrap_or_default();
         assert!(q.contains("q=%E5%85%AC%E4%BA%A4+GPS"), "{q}");
         assert!(q.contains("grade=general"), "{q}");
         assert!(q.contains("registered_from=86400000"), "{q}");
         assert!(q.contains("registered_to=172799999"), "{q}");
         assert!(T::try_parse_from(["t", "--registered-to", "2026-13-01"])
-            .map(|t| t.a.query().is_err())
+            .map(|t| t.a.query(parse::Days::UTC).is_err())
             .unwrap_or(true));
     }
 }

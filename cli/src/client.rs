@@ -158,6 +158,32 @@ impl<'a> Client<'a> {
         self.answer(path, resp)
     }
 
+    /// The chain's genesis hash, which read tokens name as their audience, and whether the
+    /// node lets only members read: from its `Bearer` challenge, or from `/v1/status` when
+    /// it answers anyone.
+    pub(crate) fn audience(&self) -> anyhow::Result<(String, bool)> {
+        let path = "/v1/status";
+        let resp = self.call(&format!("{}{path}", self.base), None)?;
+        if resp.status() == 401 {
+            let challenge = resp
+                .headers()
+                .get("www-authenticate")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|c| challenge_param(c, "audience"));
+            return match challenge {
+                Some(aud) => Ok((aud, true)),
+                None => Err(anyhow!(
+                    "the node refused {path} without saying which chain a token must name"
+                )),
+            };
+        }
+        let status: serde_json::Value = self.answer(path, resp)?;
+        let aud = status["genesis_hash"]
+            .as_str()
+            .ok_or_else(|| anyhow!("the node's {path} names no genesis_hash"))?;
+        Ok((aud.to_string(), false))
+    }
+
     /// `GET path` answered in bytes (protobuf), up to 1 GiB.
     pub(crate) fn get_bytes(&self, path: &str) -> anyhow::Result<Vec<u8>> {
         let mut resp = self.fetch(&format!("{}{path}", self.base))?;

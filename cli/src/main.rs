@@ -72,8 +72,9 @@ struct Cli {
     /// text or json.
     #[arg(long, global = true, default_value = "text", value_parser = ["text", "json"])]
     output: String,
-    /// Show times in UTC rather than in the chain's time zone (the UTC offset its genesis
-    /// gives the law: +08:00, Asia/Shanghai, on the devnet).
+    /// Show times, and read days (`--not-after 2028-12-31`), in UTC rather than in the
+    /// chain's time zone (the UTC offset its genesis gives the law: +08:00,
+    /// Asia/Shanghai, on the devnet).
     #[arg(long, global = true)]
     utc: bool,
     #[command(subcommand)]
@@ -110,6 +111,12 @@ enum Cmd {
     /// Create a local devnet on 127.0.0.1 (start it with `scripts/devnet start`).
     #[command(subcommand)]
     Devnet(DevnetCmd),
+    /// Print a read token (an EdDSA JWT signed with --key, good once, for --ttl seconds) for
+    /// a node that lets only members read: paste it into the explorer's sign-in page, or
+    /// send it as `Authorization: Bearer <token>`.
+    ///
+    /// Example: shuquan --key org1.key token
+    Token(token::Args),
     /// Print a shell completion script (bash, zsh, fish, ...) to stdout.
     ///
     /// Example: shuquan completions bash > /etc/bash_completion.d/shuquan
@@ -224,6 +231,8 @@ pub(crate) struct Ctx {
     ca: Vec<ureq::tls::Certificate<'static>>,
     /// `--key`, once loaded to sign read tokens.
     reader_key: std::cell::OnceCell<Keypair>,
+    /// How days are read, once asked of the node.
+    days: std::cell::OnceCell<parse::Days>,
     /// `--utc`: times in UTC, not the chain's time zone.
     pub(crate) utc: bool,
 }
@@ -231,6 +240,27 @@ pub(crate) struct Ctx {
 impl Ctx {
     pub(crate) fn client(&self) -> client::Client<'_> {
         client::Client::with(&self.node, &self.ca, Some(self))
+    }
+
+    /// How this command reads days (`YYYY-MM-DD`): as UTC days with `--utc`, else in the
+    /// chain's time zone, asked of the node once.
+    pub(crate) fn days(&self) -> anyhow::Result<parse::Days> {
+        if self.utc {
+            return Ok(parse::Days::UTC);
+        }
+        if let Some(d) = self.days.get() {
+            return Ok(*d);
+        }
+        let g: Value = self.client().get("/v1/genesis").context(
+            "asking the node for the chain's time zone, to read days in it (or give --utc)",
+        )?;
+        let minutes = g["params"]["law_utc_offset_minutes"]
+            .as_i64()
+            .and_then(|m| i32::try_from(m).ok())
+            .ok_or_else(|| anyhow!("the node's genesis names no params.law_utc_offset_minutes"))?;
+        let d = parse::Days::east(minutes);
+        let _ = self.days.set(d);
+        Ok(d)
     }
 
     /// Whether `--key` was given.
@@ -260,10 +290,10 @@ impl Ctx {
     }
 }
 
-/// `?at=MS` for a day given as `YYYY-MM-DD`, or nothing.
-fn at_query(day: Option<&str>) -> anyhow::Result<String> {
+/// `?at=MS` for a day given as `YYYY-MM-DD` (in the chain's time zone), or nothing.
+fn at_query(ctx: &Ctx, day: Option<&str>) -> anyhow::Result<String> {
     Ok(day
-        .map(parse::start_of_day)
+        .map(|d| ctx.days()?.start(d))
         .transpose()?
         .map(|t| format!("?at={t}"))
         .unwrap_or_default())
@@ -277,7 +307,7 @@ fn query(ctx: &Ctx, q: &QueryCmd) -> anyhow::Result<Value> {
         QueryCmd::Rights { id, height, time } => {
             let q = match (height, time) {
                 (Some(h), _) => format!("?height={h}"),
-                (None, Some(t)) => format!("?time={}", parse::end_of_day(t)? - 1),
+                (None, Some(t)) => format!("?time={}", ctx.days()?.end(t)? - 1),
                 _ => String::new(),
             };
             c.get(&format!("/v1/assets/{id}/rights{q}"))?
@@ -288,7 +318,7 @@ fn query(ctx: &Ctx, q: &QueryCmd) -> anyhow::Result<Value> {
             limit,
             after,
         } => {
-            let mut q = at_query(at.as_deref())?;
+            let mut q = at_query(ctx, at.as_deref())?;
             for (name, value) in [
                 ("limit", limit.map(|l| l.to_string())),
                 ("after", after.clone()),
@@ -327,7 +357,7 @@ fn query(ctx: &Ctx, q: &QueryCmd) -> anyhow::Result<Value> {
         QueryCmd::Block { height } => c.get(&format!("/v1/blocks/{height}"))?,
         QueryCmd::Fingerprint { hash } => c.get(&format!("/v1/fingerprints/{hash}"))?,
         QueryCmd::Grant { id, at } => {
-            c.get(&format!("/v1/grants/{id}{}", at_query(at.as_deref())?))?
+            c.get(&format!("/v1/grants/{id}{}", at_query(ctx, at.as_deref())?))?
         }
         QueryCmd::Filing { id } => c.get(&format!("/v1/filings/{id}"))?,
         QueryCmd::Certificate { id } => c.get(&format!("/v1/certificates/{id}"))?,
@@ -347,6 +377,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             None => Vec::new(),
         },
         reader_key: std::cell::OnceCell::new(),
+        days: std::cell::OnceCell::new(),
         utc: cli.utc,
     };
     match &cli.cmd {
@@ -385,6 +416,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             output::print(&ctx, &summary)
         }
         Cmd::Devnet(DevnetCmd::AddNode(a)) => output::print(&ctx, &devnet::add_node(a)?),
+        Cmd::Token(a) => token::run(&ctx, a),
         Cmd::Completions(a) => completions::run(a),
         Cmd::Man(a) => man::run(&ctx, a),
     }

@@ -279,13 +279,14 @@ impl MarketCmd {
 
     /// The payload. `signer` is the signing key (an order's buyer is its member unless
     /// --buyer says otherwise); `member` turns a flag's member into a member id; `now` is
-    /// the time spans count from.
+    /// the time spans count from; `days` reads days in the chain's time zone.
     pub(crate) fn payload(
         &self,
         quiet: bool,
         signer: &[u8],
         member: &dyn Fn(&str, &str) -> anyhow::Result<Vec<u8>>,
         now: u64,
+        days: p::Days,
     ) -> anyhow::Result<Payload> {
         Ok(match self {
             MarketCmd::Request {
@@ -303,7 +304,8 @@ impl MarketCmd {
             } => {
                 let duration_ms = match (duration, until) {
                     (Some(d), _) => p::duration(d, "--duration")?,
-                    (None, Some(u)) => p::end_of_day(u)?
+                    (None, Some(u)) => days
+                        .end(u)?
                         .checked_sub(now)
                         .filter(|d| *d > 0)
                         .ok_or_else(|| {
@@ -324,7 +326,7 @@ impl MarketCmd {
                         "--message-hash",
                         quiet,
                     )?,
-                    expires_ms: p::deadline(expires, "--expires", now)?,
+                    expires_ms: days.deadline(expires, "--expires", now)?,
                 })
             }
             MarketCmd::ApproveRequest { request, .. } => {
@@ -381,7 +383,7 @@ impl MarketCmd {
                     price: Some(p::price(price)?),
                     unit: p::word(unit, "--unit", PRICE_UNITS)?,
                     delivery_modes: p::words(delivery, "--delivery", DELIVERY)?,
-                    valid_until_ms: p::deadline(valid_until, "--valid-until", now)?,
+                    valid_until_ms: days.deadline(valid_until, "--valid-until", now)?,
                 })
             }
             MarketCmd::Order {
@@ -408,7 +410,7 @@ impl MarketCmd {
                         payment_ref.as_deref(),
                         "--payment-ref-hash",
                     )?,
-                    expires_ms: p::deadline(expires, "--expires", now)?,
+                    expires_ms: days.deadline(expires, "--expires", now)?,
                 })
             }
             MarketCmd::AcceptOrder { order, .. } => Payload::AcceptOrder(pb::AcceptOrder {

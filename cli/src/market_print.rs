@@ -1,46 +1,17 @@
 //! The text form of the market's views: tables of requests, listings, orders, vouchers,
 //! answer times and prices, and a voucher printed as a certificate. Members show as their
-//! short ids, amounts as `1200.00 CNY`, times in UTC.
+//! short ids (the `member` the views give), in full with the start of their member id
+//! (`org1 [3f2a1b0c…]`, as `readable` shows parties), amounts as `1200.00 CNY`, times in
+//! UTC.
 
-use std::collections::HashMap;
 use std::fmt::Write;
 
 use shuquan_proto::views::{
-    AnswerTimesView, ListingView, MemberView, OrderView, PricesView, RequestView, VoucherView,
+    AnswerTimesView, ListingView, OrderView, PricesView, RequestView, VoucherView,
 };
 
 use crate::audit_print::when;
-
-/// Short ids of members by member id (hex).
-pub(crate) struct Names(HashMap<String, String>);
-
-impl Names {
-    pub(crate) fn new(members: &[MemberView]) -> Self {
-        Names(
-            members
-                .iter()
-                .map(|m| (m.member_id.clone(), m.id.clone()))
-                .collect(),
-        )
-    }
-
-    /// `org1`, or the first hex digits of an unknown member id.
-    pub(crate) fn of(&self, member_id: &str) -> String {
-        self.0
-            .get(member_id)
-            .cloned()
-            .unwrap_or_else(|| format!("{}…", member_id.get(..12).unwrap_or(member_id)))
-    }
-
-    /// `org1 (3f2a1b0c9d8e…)`: the short id with the start of the member id.
-    pub(crate) fn long(&self, member_id: &str) -> String {
-        let short = member_id.get(..12).unwrap_or(member_id);
-        match self.0.get(member_id) {
-            Some(id) => format!("{id} ({short}…)"),
-            None => format!("{short}…"),
-        }
-    }
-}
+use crate::readable::member;
 
 /// Minor units as `1200.00 CNY`.
 pub(crate) fn amount(minor: u64, currency: &str) -> String {
@@ -83,7 +54,7 @@ fn or_dash(s: Option<String>) -> String {
 }
 
 /// Access requests, oldest first.
-pub(crate) fn requests(rs: &[RequestView], names: &Names) -> String {
+pub(crate) fn requests(rs: &[RequestView]) -> String {
     let mut o = String::new();
     if rs.is_empty() {
         return "(no access requests)\n".into();
@@ -105,8 +76,8 @@ pub(crate) fn requests(rs: &[RequestView], names: &Names) -> String {
             r.filed_height,
             r.status,
             short(&r.asset.to_hex()),
-            names.of(&r.requester),
-            names.of(&r.addressee),
+            r.requester.short(),
+            r.addressee.short(),
             r.actions.join(","),
             r.purposes.join(","),
             r.jurisdictions.join(","),
@@ -125,13 +96,13 @@ pub(crate) fn requests(rs: &[RequestView], names: &Names) -> String {
 }
 
 /// One access request.
-pub(crate) fn request(r: &RequestView, names: &Names) -> String {
+pub(crate) fn request(r: &RequestView) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "Access request {}  ({})", r.id, r.status);
     let rows: Vec<(&str, String)> = vec![
         ("asset", r.asset.to_hex()),
-        ("from", names.long(&r.requester)),
-        ("to", names.long(&r.addressee)),
+        ("from", member(&r.requester)),
+        ("to", member(&r.addressee)),
         ("actions", r.actions.join(", ")),
         ("purposes", r.purposes.join(", ")),
         ("jurisdictions", r.jurisdictions.join(", ")),
@@ -171,7 +142,7 @@ pub(crate) fn request(r: &RequestView, names: &Names) -> String {
 }
 
 /// How fast each member answers the requests addressed to it.
-pub(crate) fn answer_times(ts: &[AnswerTimesView], names: &Names) -> String {
+pub(crate) fn answer_times(ts: &[AnswerTimesView]) -> String {
     if ts.is_empty() {
         return "(no access requests yet)\n".into();
     }
@@ -185,7 +156,7 @@ pub(crate) fn answer_times(ts: &[AnswerTimesView], names: &Names) -> String {
         let _ = writeln!(
             o,
             "{:<12}  {:>8}  {:>8}  {:>7}  {:>5}  {:>7}  {:>13}  {:>13}",
-            names.of(&t.member),
+            t.member.short(),
             t.received,
             t.answered,
             t.automatic,
@@ -199,7 +170,7 @@ pub(crate) fn answer_times(ts: &[AnswerTimesView], names: &Names) -> String {
 }
 
 /// Listings, newest first.
-pub(crate) fn listings(ls: &[ListingView], names: &Names) -> String {
+pub(crate) fn listings(ls: &[ListingView]) -> String {
     if ls.is_empty() {
         return "(no listings)\n".into();
     }
@@ -218,7 +189,7 @@ pub(crate) fn listings(ls: &[ListingView], names: &Names) -> String {
             l.offer,
             l.price,
             l.unit,
-            names.of(&l.seller),
+            l.seller.short(),
             short(&l.asset.to_hex()),
             day(l.valid_until_ms),
             l.sold,
@@ -229,7 +200,7 @@ pub(crate) fn listings(ls: &[ListingView], names: &Names) -> String {
 }
 
 /// One listing.
-pub(crate) fn listing(l: &ListingView, names: &Names) -> String {
+pub(crate) fn listing(l: &ListingView) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "Listing {}  ({})", l.id, l.status);
     let offer = match (&l.licence, l.offer.as_str()) {
@@ -262,7 +233,7 @@ pub(crate) fn listing(l: &ListingView, names: &Names) -> String {
     };
     let rows: Vec<(&str, String)> = vec![
         ("asset", l.asset.to_hex()),
-        ("seller", names.long(&l.seller)),
+        ("seller", member(&l.seller)),
         ("offer", offer),
         ("price", format!("{} {}", l.price, l.unit)),
         ("delivery", l.delivery_modes.join(", ")),
@@ -281,7 +252,7 @@ pub(crate) fn listing(l: &ListingView, names: &Names) -> String {
 }
 
 /// Orders, newest first.
-pub(crate) fn orders(os: &[OrderView], names: &Names) -> String {
+pub(crate) fn orders(os: &[OrderView]) -> String {
     if os.is_empty() {
         return "(no orders)\n".into();
     }
@@ -297,8 +268,8 @@ pub(crate) fn orders(os: &[OrderView], names: &Names) -> String {
             "{:>7}  {:<14}  {:<10}  {:<10}  {:>4}  {:>16}  {:<18}  {}",
             x.placed_height,
             x.status,
-            names.of(&x.buyer),
-            names.of(&x.seller),
+            x.buyer.short(),
+            x.seller.short(),
             x.quantity,
             x.total,
             x.voucher.as_deref().unwrap_or("-"),
@@ -309,15 +280,15 @@ pub(crate) fn orders(os: &[OrderView], names: &Names) -> String {
 }
 
 /// One order.
-pub(crate) fn order(x: &OrderView, names: &Names) -> String {
+pub(crate) fn order(x: &OrderView) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "Order {}  ({})", x.id, x.status);
     let yes = |b: bool| if b { "confirmed" } else { "not yet" };
     let rows: Vec<(&str, String)> = vec![
         ("listing", x.listing.to_hex()),
         ("asset", x.asset.to_hex()),
-        ("buyer", names.long(&x.buyer)),
-        ("seller", names.long(&x.seller)),
+        ("buyer", member(&x.buyer)),
+        ("seller", member(&x.seller)),
         ("quantity", x.quantity.to_string()),
         ("total", x.total.clone()),
         (
@@ -341,7 +312,7 @@ pub(crate) fn order(x: &OrderView, names: &Names) -> String {
         (
             "dispute",
             match (&x.disputed_by, &x.dispute_evidence) {
-                (Some(by), Some(e)) => format!("raised by {}, evidence {e}", names.of(by)),
+                (Some(by), Some(e)) => format!("raised by {}, evidence {e}", by.short()),
                 _ => "-".into(),
             },
         ),
@@ -364,7 +335,7 @@ pub(crate) fn what_moved(v: &VoucherView) -> String {
 
 /// A voucher as a certificate: number, parties, asset and registration, what changed
 /// hands, price, block and transaction.
-pub(crate) fn voucher(v: &VoucherView, names: &Names, asset_name: Option<&str>) -> String {
+pub(crate) fn voucher(v: &VoucherView, asset_name: Option<&str>) -> String {
     let title = format!("TRANSACTION VOUCHER  {}", v.number);
     let rule = "=".repeat(title.len().max(60));
     let mut o = String::new();
@@ -374,8 +345,8 @@ pub(crate) fn voucher(v: &VoucherView, names: &Names, asset_name: Option<&str>) 
         None => v.asset.to_hex(),
     };
     let rows: Vec<(&str, String)> = vec![
-        ("seller", names.long(&v.seller)),
-        ("buyer", names.long(&v.buyer)),
+        ("seller", member(&v.seller)),
+        ("buyer", member(&v.buyer)),
         ("asset", asset),
         (
             "registration",
@@ -411,7 +382,7 @@ pub(crate) fn voucher(v: &VoucherView, names: &Names, asset_name: Option<&str>) 
 }
 
 /// Every voucher, in number order.
-pub(crate) fn vouchers(vs: &[VoucherView], names: &Names) -> String {
+pub(crate) fn vouchers(vs: &[VoucherView]) -> String {
     if vs.is_empty() {
         return "(no vouchers)\n".into();
     }
@@ -427,8 +398,8 @@ pub(crate) fn vouchers(vs: &[VoucherView], names: &Names) -> String {
             "{:<18}  {:>7}  {:<10}  {:<10}  {:<8}  {:>16}  {:<18}  {}",
             v.number,
             v.height,
-            names.of(&v.seller),
-            names.of(&v.buyer),
+            v.seller.short(),
+            v.buyer.short(),
             v.offer,
             v.total,
             v.registration,

@@ -12,8 +12,8 @@ use shuquan_proto::views::{
 };
 use shuquan_proto::Hash32;
 
-use crate::market_print::{self as print, Names};
-use crate::{output, parse as p, Ctx};
+use crate::market_print as print;
+use crate::{output, Ctx};
 
 /// Market queries.
 #[derive(Debug, Subcommand)]
@@ -166,12 +166,6 @@ fn member_id(ctx: &Ctx, name: &str) -> anyhow::Result<String> {
     Ok(m.member_id)
 }
 
-/// Every member's short id, for readable tables (members unknown to the node show as hex).
-fn names(ctx: &Ctx) -> Names {
-    let members: Vec<MemberView> = ctx.client().get("/v1/members").unwrap_or_default();
-    Names::new(&members)
-}
-
 /// Prints `value` as JSON, or as `text` renders it.
 fn show<T: Serialize>(ctx: &Ctx, value: &T, text: impl FnOnce(&T) -> String) -> anyhow::Result<()> {
     if ctx.json {
@@ -229,15 +223,15 @@ pub(crate) fn run(ctx: &Ctx, q: &MarketQueryCmd) -> anyhow::Result<()> {
                 (None, None) => return Err(anyhow!("give --to MEMBER (or me) or --asset ASSET")),
             };
             let rs: Vec<RequestView> = get(ctx, &paged(path, after, *limit))?;
-            show(ctx, &rs, |rs| print::requests(rs, &names(ctx)))
+            show(ctx, &rs, |rs| print::requests(rs))
         }
         MarketQueryCmd::Request { id: r } => {
             let v: RequestView = get(ctx, &format!("/v1/requests/{}", id(r, "request")?))?;
-            show(ctx, &v, |v| print::request(v, &names(ctx)))
+            show(ctx, &v, print::request)
         }
         MarketQueryCmd::AnswerTimes => {
             let ts: Vec<AnswerTimesView> = get(ctx, "/v1/requests/answer-times")?;
-            show(ctx, &ts, |ts| print::answer_times(ts, &names(ctx)))
+            show(ctx, &ts, |ts| print::answer_times(ts))
         }
         MarketQueryCmd::Listings {
             asset,
@@ -254,11 +248,11 @@ pub(crate) fn run(ctx: &Ctx, q: &MarketQueryCmd) -> anyhow::Result<()> {
                 ])
             );
             let ls: Vec<ListingView> = get(ctx, &paged(path, after, *limit))?;
-            show(ctx, &ls, |ls| print::listings(ls, &names(ctx)))
+            show(ctx, &ls, |ls| print::listings(ls))
         }
         MarketQueryCmd::Listing { id: l } => {
             let v: ListingView = get(ctx, &format!("/v1/listings/{}", id(l, "listing")?))?;
-            show(ctx, &v, |v| print::listing(v, &names(ctx)))
+            show(ctx, &v, print::listing)
         }
         MarketQueryCmd::Orders {
             mine,
@@ -274,11 +268,11 @@ pub(crate) fn run(ctx: &Ctx, q: &MarketQueryCmd) -> anyhow::Result<()> {
                 _ => return Err(anyhow!("give --mine, --member MEMBER or --listing LISTING")),
             };
             let os: Vec<OrderView> = get(ctx, &paged(path, after, *limit))?;
-            show(ctx, &os, |os| print::orders(os, &names(ctx)))
+            show(ctx, &os, |os| print::orders(os))
         }
         MarketQueryCmd::Order { id: o } => {
             let v: OrderView = get(ctx, &format!("/v1/orders/{}", id(o, "order")?))?;
-            show(ctx, &v, |v| print::order(v, &names(ctx)))
+            show(ctx, &v, print::order)
         }
         MarketQueryCmd::Voucher { number } => {
             let number = number.trim();
@@ -292,19 +286,19 @@ pub(crate) fn run(ctx: &Ctx, q: &MarketQueryCmd) -> anyhow::Result<()> {
             let v: VoucherView = get(ctx, &format!("/v1/vouchers/{number}"))?;
             show(ctx, &v, |v| {
                 let asset: Option<AssetView> = get(ctx, &format!("/v1/assets/{}", v.asset)).ok();
-                print::voucher(v, &names(ctx), asset.as_ref().map(|a| a.name.as_str()))
+                print::voucher(v, asset.as_ref().map(|a| a.name.as_str()))
             })
         }
         MarketQueryCmd::Vouchers { after, limit } => {
             let vs: Vec<VoucherView> = get(ctx, &paged("/v1/vouchers".into(), after, *limit))?;
-            show(ctx, &vs, |vs| print::vouchers(vs, &names(ctx)))
+            show(ctx, &vs, |vs| print::vouchers(vs))
         }
         MarketQueryCmd::Prices {
             sector,
             kind,
             since,
         } => {
-            let since = since.as_deref().map(p::start_of_day).transpose()?;
+            let since = since.as_deref().map(|d| ctx.days()?.start(d)).transpose()?;
             let path = format!(
                 "/v1/prices{}",
                 query_string(&[

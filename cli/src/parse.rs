@@ -27,24 +27,57 @@ fn date(s: &str, example: &str) -> anyhow::Result<NaiveDate> {
     Ok(d)
 }
 
-/// Milliseconds since the epoch of midnight (UTC) starting `d`.
-fn midnight_ms(d: NaiveDate) -> anyhow::Result<u64> {
-    let ms = d
-        .and_hms_opt(0, 0, 0)
-        .map(|t| t.and_utc().timestamp_millis())
-        .ok_or_else(|| anyhow!("{d} has no midnight"))?;
-    u64::try_from(ms).map_err(|_| anyhow!("{d} is before 1970"))
+/// How days given as `YYYY-MM-DD` are read: in the chain's time zone (the UTC offset its
+/// genesis gives the law, `law_utc_offset_minutes`), so `--not-after 2028-12-31` on a
+/// +08:00 chain ends at midnight in Beijing, as the tables then show it; `--utc` reads them
+/// as UTC days.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Days {
+    offset_ms: i64,
 }
 
-/// `YYYY-MM-DD` as the end of that day (UTC), exclusive: ms of the next midnight.
-pub(crate) fn end_of_day(s: &str) -> anyhow::Result<u64> {
-    let d = date(s, "2027-12-31")?;
-    midnight_ms(d.succ_opt().ok_or_else(|| anyhow!("{s} is out of range"))?)
-}
+impl Days {
+    /// UTC days.
+    pub(crate) const UTC: Days = Days { offset_ms: 0 };
 
-/// `YYYY-MM-DD` as the start of that day (UTC).
-pub(crate) fn start_of_day(s: &str) -> anyhow::Result<u64> {
-    midnight_ms(date(s, "2027-01-01")?)
+    /// Days of the zone `minutes` east of UTC.
+    pub(crate) fn east(minutes: i32) -> Days {
+        Days {
+            offset_ms: i64::from(minutes) * 60_000,
+        }
+    }
+
+    /// Milliseconds since the epoch of the midnight that starts `d` in this zone.
+    fn midnight_ms(&self, d: NaiveDate) -> anyhow::Result<u64> {
+        let ms = d
+            .and_hms_opt(0, 0, 0)
+            .map(|t| t.and_utc().timestamp_millis() - self.offset_ms)
+            .ok_or_else(|| anyhow!("{d} has no midnight"))?;
+        u64::try_from(ms).map_err(|_| anyhow!("{d} is before 1970"))
+    }
+
+    /// `YYYY-MM-DD` as the end of that day, exclusive: ms of the next midnight.
+    pub(crate) fn end(&self, s: &str) -> anyhow::Result<u64> {
+        let d = date(s, "2027-12-31")?;
+        self.midnight_ms(d.succ_opt().ok_or_else(|| anyhow!("{s} is out of range"))?)
+    }
+
+    /// `YYYY-MM-DD` as the start of that day.
+    pub(crate) fn start(&self, s: &str) -> anyhow::Result<u64> {
+        self.midnight_ms(date(s, "2027-01-01")?)
+    }
+
+    /// A deadline: the end of a day `YYYY-MM-DD`, or a span from `now_ms` like `30d`.
+    pub(crate) fn deadline(&self, s: &str, what: &str, now_ms: u64) -> anyhow::Result<u64> {
+        if s.trim().contains('-') {
+            return self.end(s.trim()).with_context(|| what.to_string());
+        }
+        let span = duration(s, what)
+            .with_context(|| format!("{what} takes a day (2027-06-30) or a span from now (30d)"))?;
+        now_ms
+            .checked_add(span)
+            .ok_or_else(|| anyhow!("{what} {s:?} is too far"))
+    }
 }
 
 /// `1200.00CNY` → 120000 minor units of CNY.
@@ -102,18 +135,6 @@ pub(crate) fn duration(s: &str, what: &str) -> anyhow::Result<u64> {
         Some(v) => Ok(v),
         None => bail!("{what} {s:?} is too long"),
     }
-}
-
-/// A deadline: the end of a day `YYYY-MM-DD` (UTC), or a span from `now_ms` like `30d`.
-pub(crate) fn deadline(s: &str, what: &str, now_ms: u64) -> anyhow::Result<u64> {
-    if s.trim().contains('-') {
-        return end_of_day(s.trim()).with_context(|| what.to_string());
-    }
-    let span = duration(s, what)
-        .with_context(|| format!("{what} takes a day (2027-06-30) or a span from now (30d)"))?;
-    now_ms
-        .checked_add(span)
-        .ok_or_else(|| anyhow!("{what} {s:?} is too far"))
 }
 
 /// The BLAKE3 hash of a text (a payment reference, a receipt number): only the hash goes
@@ -325,27 +346,47 @@ mod tests {
         assert!(duration("90", "--duration").is_err());
         assert!(duration("0d", "--duration").is_err());
         assert!(duration("3 fortnights", "--duration").is_err());
+        let utc = Days::UTC;
         assert_eq!(
-            deadline("7d", "--expires", 1_000).ok(),
+            utc.deadline("7d", "--expires", 1_000).ok(),
             Some(1_000 + 7 * 86_400_000)
         );
         assert_eq!(
-            deadline("1970-01-01", "--expires", 5).ok(),
+            utc.deadline("1970-01-01", "--expires", 5).ok(),
             Some(86_400_000)
         );
-        assert!(deadline("soon", "--expires", 0).is_err());
+        assert!(utc.deadline("soon", "--expires", 0).is_err());
     }
 
     #[test]
-    fn dates_are_utc_days() {
-        assert_eq!(start_of_day("1970-01-02").ok(), Some(86_400_000));
-        assert_eq!(end_of_day("1970-01-01").ok(), Some(86_400_000));
-        assert!(end_of_day("2027-13-01").is_err());
+    fn dates_are_days_of_the_chain_zone() {
+        let utc = Days::UTC;
+        assert_eq!(utc.start("1970-01-02").ok(), Some(86_400_000));
+        assert_eq!(utc.end("1970-01-01").ok(), Some(86_400_000));
+        assert!(utc.end("2027-13-01").is_err());
+        // On a +08:00 chain a day starts and ends eight hours before the UTC day does:
+        // 2028-12-31 ends at 2028-12-31T16:00:00Z, midnight in Beijing.
+        let beijing = Days::east(480);
+        assert_eq!(beijing.end("2028-12-31").ok(), Some(1_861_891_200_000));
+        assert_eq!(
+            beijing.start("2028-12-31").ok(),
+            utc.start("2028-12-31").ok().map(|t| t - 8 * 3_600_000)
+        );
+        assert_eq!(
+            beijing.deadline("2028-12-31", "--expires", 0).ok(),
+            beijing.end("2028-12-31").ok()
+        );
+        // West of UTC, later.
+        assert_eq!(
+            Days::east(-300).end("1970-01-01").ok(),
+            Some(86_400_000 + 5 * 3_600_000)
+        );
     }
 
     #[test]
     fn a_date_before_1970_is_refused_not_wrapped_into_never() {
-        let e = end_of_day("0026-12-31")
+        let e = Days::UTC
+            .end("0026-12-31")
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
@@ -353,7 +394,7 @@ mod tests {
             e.contains("1970 to 9999") && e.contains("2026-12-31"),
             "{e}"
         );
-        assert!(start_of_day("1969-12-31").is_err());
-        assert!(end_of_day("10000-01-01").is_err());
+        assert!(Days::UTC.start("1969-12-31").is_err());
+        assert!(Days::UTC.end("10000-01-01").is_err());
     }
 }

@@ -320,13 +320,14 @@ impl PayloadCmd {
     /// The payload, with progress shown on long work. `signer` is the signing key (an
     /// order's buyer is its member); `member` turns what a flag names (a short id, a member
     /// id or an account key) into a member id; `now` is the time spans (`--expires 30d`)
-    /// count from.
+    /// count from; `days` reads days (`--not-after 2028-12-31`) in the chain's time zone.
     pub(crate) fn payload(
         &self,
         quiet: bool,
         signer: &[u8],
         member: &dyn Fn(&str, &str) -> anyhow::Result<Vec<u8>>,
         now: u64,
+        days: p::Days,
     ) -> anyhow::Result<Payload> {
         Ok(match self {
             PayloadCmd::Register {
@@ -419,10 +420,10 @@ impl PayloadCmd {
                 purposes: p::purposes(purposes)?,
                 not_before_ms: not_before
                     .as_deref()
-                    .map(p::start_of_day)
+                    .map(|d| days.start(d))
                     .transpose()?
                     .unwrap_or(0),
-                not_after_ms: p::end_of_day(not_after)?,
+                not_after_ms: days.end(not_after)?,
                 jurisdictions: p::jurisdictions(jurisdictions)?,
                 max_uses: *max_uses,
                 recipient_systems: p::list(recipients),
@@ -509,7 +510,7 @@ impl PayloadCmd {
                     decision: decision as i32,
                     valid_until_ms: valid_until
                         .as_deref()
-                        .map(p::end_of_day)
+                        .map(|d| days.end(d))
                         .transpose()?
                         .unwrap_or(0),
                 })
@@ -528,7 +529,7 @@ impl PayloadCmd {
                 report_hash: p::hash(report, "--report")?,
                 valid_until_ms: valid_until
                     .as_deref()
-                    .map(p::end_of_day)
+                    .map(|d| days.end(d))
                     .transpose()?
                     .unwrap_or(0),
             }),
@@ -542,7 +543,7 @@ impl PayloadCmd {
                 subject: p::hash(subject, "--subject")?,
             }),
             PayloadCmd::Registry(r) => r.payload(quiet)?,
-            PayloadCmd::Market(m) => m.payload(quiet, signer, member, now)?,
+            PayloadCmd::Market(m) => m.payload(quiet, signer, member, now, days)?,
             PayloadCmd::RotateKey { new_key, .. } => Payload::RotateKey(pb::RotateKey {
                 new_key: crate::keys::public_key(new_key)
                     .map_err(|e| anyhow::anyhow!("--new-key {}: {e:#}", new_key.display()))?

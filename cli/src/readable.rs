@@ -1,30 +1,28 @@
 //! Output for people: members by short id with the start of their id in brackets
-//! (`org2 [3fa9c2d1…]`), times in the chain's time zone (the UTC offset its genesis gives
+//! (`org2 [3fa9c2d1…]`, the short id from the `member` the API's JSON gives beside every
+//! member id and key; the market's tables use it too), times in the chain's time zone (the UTC offset its genesis gives
 //! the law, `params.law_utc_offset_minutes`: +08:00, Asia/Shanghai, on the devnet; `--utc`
 //! shows UTC), amounts with their currency, and aligned tables for an asset's history and
 //! grants.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use chrono::{DateTime, FixedOffset, Offset as _, Utc};
 use serde_json::Value;
-use shuquan_proto::views::MemberView;
+use shuquan_proto::views::MemberRef;
 
 use crate::Ctx;
 
-/// What readable output needs from the node: who is who, and the chain's time zone.
+/// What readable output needs from the node beyond its answers (which name every party
+/// themselves, `{"member": "org2", "id": "…"}`): the chain's time zone.
 pub(crate) struct Readable {
-    /// Member id or account key (hex) → short id.
-    names: HashMap<String, String>,
     zone: FixedOffset,
 }
 
 impl Readable {
-    /// Asks the node for its members and genesis (once per command); without them, ids
-    /// show as hex and times in UTC.
+    /// Asks the node for its genesis (once per command) unless `utc`; without it, times
+    /// show in UTC.
     pub(crate) fn load(ctx: &Ctx, utc: bool) -> Self {
-        let members: Vec<MemberView> = ctx.client().get("/v1/members").unwrap_or_default();
         let offset = if utc {
             0
         } else {
@@ -34,36 +32,16 @@ impl Readable {
                 .and_then(|g| g["params"]["law_utc_offset_minutes"].as_i64())
                 .unwrap_or(0)
         };
-        Self::new(&members, offset)
+        Self::new(offset)
     }
 
-    /// From members and a UTC offset in minutes (out of range: UTC).
-    pub(crate) fn new(members: &[MemberView], offset_minutes: i64) -> Self {
-        let mut names = HashMap::new();
-        for m in members {
-            names.insert(m.member_id.clone(), m.id.clone());
-            for k in m.account_keys.iter().chain(&m.former_keys) {
-                names.insert(k.clone(), m.id.clone());
-            }
-        }
+    /// Times `offset_minutes` east of UTC (out of range: UTC).
+    pub(crate) fn new(offset_minutes: i64) -> Self {
         let zone = i32::try_from(offset_minutes.saturating_mul(60))
             .ok()
             .and_then(FixedOffset::east_opt)
             .unwrap_or_else(|| Utc.fix());
-        Readable { names, zone }
-    }
-
-    /// `org2 [3fa9c2d1…]` for a member id or account key; `3fa9c2d1…` for one the node did
-    /// not name; `-` for none.
-    pub(crate) fn party(&self, hex: &str) -> String {
-        if hex.is_empty() {
-            return "-".into();
-        }
-        let short = hex.get(..8).unwrap_or(hex);
-        match self.names.get(hex) {
-            Some(name) => format!("{name} [{short}…]"),
-            None => format!("{short}…"),
-        }
+        Readable { zone }
     }
 
     /// `2026-12-02 10:15:03 +08:00` for milliseconds since the epoch.
@@ -78,6 +56,31 @@ impl Readable {
             })
             .unwrap_or_else(|| format!("{ms} ms"))
     }
+}
+
+/// `org2 [3fa9c2d1…]` for a member id or key the chain names, `3fa9c2d1…` for one it does
+/// not, `-` for none: the one way the CLI shows a party.
+pub(crate) fn party_text(member: Option<&str>, hex: &str) -> String {
+    if hex.is_empty() {
+        return "-".into();
+    }
+    let short = hex.get(..8).unwrap_or(hex);
+    match member {
+        Some(name) => format!("{name} [{short}…]"),
+        None => format!("{short}…"),
+    }
+}
+
+/// [`party_text`] of a party object of the API's JSON (`{"member", "id"}` or
+/// `{"member", "key"}`).
+pub(crate) fn party(v: &Value) -> String {
+    let hex = v["id"].as_str().or_else(|| v["key"].as_str()).unwrap_or("");
+    party_text(v["member"].as_str(), hex)
+}
+
+/// [`party_text`] of a member.
+pub(crate) fn member(m: &MemberRef) -> String {
+    party_text(m.member.as_deref(), &m.id)
 }
 
 fn s(v: &Value) -> &str {
@@ -101,7 +104,7 @@ pub(crate) fn history_table(r: &Readable, history: &Value) -> String {
                 receipt["height"].to_string(),
                 r.time(h["timestamp_ms"].as_u64().unwrap_or(0)),
                 s(&h["kind"]).to_string(),
-                r.party(s(&h["signer"])),
+                party(&h["signer"]),
                 result,
             ]
         })
@@ -139,7 +142,7 @@ pub(crate) fn grants_table(r: &Readable, grants: &Value) -> String {
             };
             [
                 s(&g["id"]).get(..12).unwrap_or("").to_string() + "…",
-                r.party(s(&g["grantee"])),
+                party(&g["grantee"]),
                 s(&g["status"]).to_string(),
                 list(&g["actions"]),
                 list(&g["purposes"]),
@@ -198,47 +201,45 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn members() -> Vec<MemberView> {
-        vec![MemberView {
-            id: "org2".into(),
-            member_id: "3fa9c2d1".repeat(8),
-            name: "Org Two".into(),
-            org_code: String::new(),
-            jurisdiction: "VN".into(),
-            roles: vec!["member".into()],
-            account_keys: vec!["ab".repeat(32)],
-            node_key: None,
-            is_ciio: false,
-            status: "active".into(),
-            former_keys: vec![],
-        }]
+    fn org2(id: &str) -> Value {
+        json!({"member": "org2", "id": id})
     }
 
     #[test]
     fn members_by_name_and_times_in_the_chain_zone() {
-        let r = Readable::new(&members(), 480);
-        assert_eq!(r.party(&"3fa9c2d1".repeat(8)), "org2 [3fa9c2d1…]");
+        let r = Readable::new(480);
+        assert_eq!(party(&org2(&"3fa9c2d1".repeat(8))), "org2 [3fa9c2d1…]");
         assert_eq!(
-            r.party(&"ab".repeat(32)),
+            party(&json!({"member": "org2", "key": "ab".repeat(32)})),
             "org2 [abababab…]",
             "an account key"
         );
-        assert_eq!(r.party(&"cd".repeat(32)), "cdcdcdcd…");
+        assert_eq!(
+            party(&json!({"member": null, "key": "cd".repeat(32)})),
+            "cdcdcdcd…"
+        );
+        assert_eq!(party(&Value::Null), "-");
+        let m = MemberRef {
+            member: Some("org2".into()),
+            id: "3fa9c2d1".repeat(8),
+        };
+        assert_eq!(member(&m), "org2 [3fa9c2d1…]");
         // 2026-01-01T00:00:00Z is 08:00 in Shanghai.
         assert_eq!(r.time(1_767_225_600_000), "2026-01-01 08:00:00 +08:00");
         assert_eq!(
-            Readable::new(&[], 0).time(1_767_225_600_000),
+            Readable::new(0).time(1_767_225_600_000),
             "2026-01-01 00:00:00 +00:00"
         );
     }
 
     #[test]
     fn tables_line_up_under_their_headers() {
-        let r = Readable::new(&members(), 480);
+        let r = Readable::new(480);
         let history = json!([
-            {"seq": 0, "kind": "register_asset", "signer": "ab".repeat(32), "timestamp_ms": 1_767_225_600_000u64,
-             "receipt": {"height": 7, "result": "committed"}},
-            {"seq": 1, "kind": "record_usage", "signer": "cd".repeat(32), "timestamp_ms": 1_767_225_601_000u64,
+            {"seq": 0, "kind": "register_asset", "signer": {"member": "org2", "key": "ab".repeat(32)},
+             "timestamp_ms": 1_767_225_600_000u64, "receipt": {"height": 7, "result": "committed"}},
+            {"seq": 1, "kind": "record_usage", "signer": {"member": null, "key": "cd".repeat(32)},
+             "timestamp_ms": 1_767_225_601_000u64,
              "receipt": {"height": 12, "result": "failed", "code_name": "grant_inactive"}},
         ]);
         let t = history_table(&r, &history);
@@ -255,10 +256,10 @@ mod tests {
             lines[1].contains("org2 [abababab…]")
                 && lines[1].contains("2026-01-01 08:00:00 +08:00")
         );
-        assert!(lines[2].contains("failed: grant_inactive"));
-        let grants = json!([{"id": "ef".repeat(32), "grantee": "3fa9c2d1".repeat(8), "status": "pending-export",
-            "actions": ["compute"], "purposes": ["academic-research"], "jurisdictions": ["VN"],
-            "not_after_ms": 1_861_833_600_000u64, "max_uses": 0, "uses": 0}]);
+        assert!(lines[2].contains("failed: grant_inactive") && lines[2].contains("cdcdcdcd…"));
+        let grants = json!([{"id": "ef".repeat(32), "grantee": org2(&"3fa9c2d1".repeat(8)),
+            "status": "pending-export", "actions": ["compute"], "purposes": ["academic-research"],
+            "jurisdictions": ["VN"], "not_after_ms": 1_861_833_600_000u64, "max_uses": 0, "uses": 0}]);
         let g = grants_table(&r, &grants);
         assert!(
             g.contains("org2 [3fa9c2d1…]")

@@ -3,14 +3,48 @@
 //! and `sub` are that key (hex); `aud` is the chain's genesis hash, which the node names in
 //! its `WWW-Authenticate` challenge; it lives [`LIFETIME_S`] seconds and carries a fresh
 //! `jti`, since a node accepts each token once: the client makes one per request.
+//! `shuquan token` prints one, for the explorer's sign-in page or for `curl`.
 
 use anyhow::Context;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::Serialize;
 use shuquan_proto::Keypair;
 
-/// How long a token lives, seconds (a node accepts at most 300).
+/// How long a token lives, seconds (a node accepts at most [`MAX_LIFETIME_S`]).
 const LIFETIME_S: u64 = 60;
+/// The longest lifetime a node accepts, seconds.
+const MAX_LIFETIME_S: u64 = 300;
+
+/// `shuquan token`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// How long the token may be used, seconds (at most 300). Each token is accepted once.
+    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=MAX_LIFETIME_S))]
+    ttl: u64,
+}
+
+/// Prints a read token for the node's chain, signed with `--key`: paste it into the
+/// explorer's sign-in page, or send it as `Authorization: Bearer <token>`.
+pub(crate) fn run(ctx: &crate::Ctx, args: &Args) -> anyhow::Result<()> {
+    let client = ctx.client();
+    let (audience, members_only) = client.audience()?;
+    let token = mint_for(ctx.reader_key()?, &audience, args.ttl)?;
+    if !members_only {
+        eprintln!(
+            "note: the node at {} lets anyone read; it needs no token (this one is for its chain)",
+            ctx.node
+        );
+    }
+    if ctx.json {
+        outln!(
+            "{}",
+            serde_json::json!({"token": token, "audience": audience, "expires_in_s": args.ttl})
+        );
+    } else {
+        outln!("{token}");
+    }
+    Ok(())
+}
 
 #[derive(Serialize)]
 struct Claims<'a> {
@@ -23,6 +57,11 @@ struct Claims<'a> {
 
 /// A token signed by `key` for the chain whose genesis hash (hex) is `audience`, issued now.
 pub(crate) fn mint(key: &Keypair, audience: &str) -> anyhow::Result<String> {
+    mint_for(key, audience, LIFETIME_S)
+}
+
+/// As [`mint`], living `lifetime_s` seconds.
+fn mint_for(key: &Keypair, audience: &str, lifetime_s: u64) -> anyhow::Result<String> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .context("the system clock is before 1970")?
@@ -36,7 +75,7 @@ pub(crate) fn mint(key: &Keypair, audience: &str) -> anyhow::Result<String> {
         sub: &kid,
         aud: audience,
         iat: now,
-        exp: now + LIFETIME_S,
+        exp: now + lifetime_s,
         jti: hex::encode(nonce),
     };
     let mut der = key.to_pkcs8_der();

@@ -155,6 +155,19 @@ pub(crate) fn chain(ctx: &Ctx, genesis: Option<&Path>) -> anyhow::Result<ChainRe
     })
 }
 
+/// How `tx build` reads days: in the time zone of the `--genesis` file's chain, or else as
+/// [`Ctx::days`] does.
+fn days(ctx: &Ctx, genesis: Option<&Path>) -> anyhow::Result<p::Days> {
+    let Some(path) = genesis.filter(|_| !ctx.utc) else {
+        return ctx.days();
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading --genesis {}", path.display()))?;
+    let g = shuquan_proto::genesis::GenesisFile::parse(&text)
+        .with_context(|| format!("--genesis {}", path.display()))?;
+    Ok(p::Days::east(g.params.law_utc_offset_minutes))
+}
+
 /// The file `tx build` writes and `tx sign` and `tx submit` read.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct TxFile {
@@ -225,6 +238,7 @@ pub(crate) fn run(ctx: &Ctx, cmd: &TxCmd) -> anyhow::Result<()> {
                 &key.public().to_vec(),
                 &|name, flag| member_ref(ctx, &chain, name, flag),
                 now_ms(),
+                ctx.days()?,
             )?;
             sign_and_submit(ctx, &chain, &key, &cosigners, payload, pc.submit().wait)
         }
@@ -249,6 +263,7 @@ pub(crate) fn run(ctx: &Ctx, cmd: &TxCmd) -> anyhow::Result<()> {
                 &signer,
                 &|name, flag| member_ref(ctx, &chain, name, flag),
                 now_ms(),
+                days(ctx, genesis.as_deref())?,
             )?;
             let body = pb::TxBody {
                 chain_id: chain.id.clone(),

@@ -178,7 +178,7 @@ fn entries(q: &Queries<'_>, ids: &[Hash32]) -> Result<Vec<Entry>> {
             Some(_) => q.certificate(id)?,
             None => None,
         };
-        let holder = a.holders.hold.clone();
+        let holder = a.holders.hold.id.clone();
         if !members.contains_key(&holder) {
             let m = q.member(&holder)?;
             let (short, name) = m.map_or((String::new(), String::new()), |m| (m.id, m.name));

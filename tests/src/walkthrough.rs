@@ -135,8 +135,23 @@ pub fn run(cli: &Cli, key_file: impl Fn(&str) -> PathBuf) -> (String, String) {
         "--wait",
     ]);
     let grant = g["grant"].as_str().unwrap().to_string();
+    // `GET /v1/assets/{id}/grants` names the parties and shows times in the chain's zone.
     let grants = cli.json(&["query", "grants", &asset]);
     assert_eq!(grants[0]["status"], "pending-export");
+    assert_eq!(
+        grants[0]["grantee"],
+        serde_json::json!({"member": "org2", "id": org2}),
+        "{grants}"
+    );
+    assert_eq!(grants[0]["grantor"]["member"], "org1", "{grants}");
+    // `--not-after 2028-12-31` is a day of the chain's zone: the grant ends at its midnight.
+    let until = grants[0]["not_after"].as_str().unwrap_or_default();
+    assert_eq!(until, "2029-01-01T00:00:00+08:00", "{grants}");
+    assert_eq!(
+        Some(until.to_string()),
+        shuquan_proto::views::rfc3339(grants[0]["not_after_ms"].as_u64().unwrap_or(0), 480),
+        "{grants}"
+    );
 
     // Usage before approval fails with its code, and the CLI exits non-zero.
     let org2_key = k("org2");
@@ -241,7 +256,7 @@ pub fn run(cli: &Cli, key_file: impl Fn(&str) -> PathBuf) -> (String, String) {
         "{table}"
     );
     assert!(
-        !table.contains(&history[0]["signer"].as_str().unwrap()[..20]),
+        !table.contains(&history[0]["signer"]["key"].as_str().unwrap()[..20]),
         "no raw keys: {table}"
     );
     assert!(text(&["--utc", "query", "history", &asset]).contains("+00:00"));
@@ -254,6 +269,6 @@ pub fn run(cli: &Cli, key_file: impl Fn(&str) -> PathBuf) -> (String, String) {
     let lineage = cli.json(&["query", "lineage", &asset]);
     assert_eq!(lineage["asset"], asset.as_str());
     let a = cli.json(&["query", "asset", &asset]);
-    assert_eq!(a["holders"]["use"], org2.as_str());
+    assert_eq!(a["holders"]["use"]["id"], org2.as_str());
     (asset, org2)
 }

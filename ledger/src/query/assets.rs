@@ -24,6 +24,7 @@ impl Queries<'_> {
             return Ok(None);
         };
         let status = crate::rules::status::registration_status(&a, self.now()?);
+        let d = self.directory()?;
         let reg = a.registration.clone().unwrap_or_default();
         let pi = a.pi.unwrap_or_default();
         Ok(Some(v::AssetView {
@@ -44,13 +45,14 @@ impl Queries<'_> {
                 .map(|m| v::delivery_word(*m))
                 .collect(),
             evidence_hash: opt_hex(&reg.evidence_hash),
-            registrant: hex::encode(&a.registrant),
+            registrant: d.member(&a.registrant),
             registered_height: a.registered_height,
             registered_at_ms: a.registered_at_ms,
+            registered_at: d.time(a.registered_at_ms),
             holders: v::HoldersView {
-                hold: hex::encode(&a.holder_hold),
-                use_: hex::encode(&a.holder_use),
-                operate: hex::encode(&a.holder_operate),
+                hold: d.member(&a.holder_hold),
+                use_: d.member(&a.holder_use),
+                operate: d.member(&a.holder_operate),
             },
             parents: a.parents.iter().map(edge_parent).collect(),
             frozen: a.frozen,
@@ -61,20 +63,25 @@ impl Queries<'_> {
             sharing: v::sharing_word(reg.sharing),
             registration_number: cert.map(|c| c.number),
             valid_until_ms: (a.valid_until_ms != 0).then_some(a.valid_until_ms),
-            application: a.application.as_ref().map(v::ApplicationView::of),
+            valid_until: d.time(a.valid_until_ms),
+            application: a
+                .application
+                .as_ref()
+                .map(|app| v::ApplicationView::of(app, &d)),
             refusal: (a.refusal != 0).then(|| v::review_reason_word(a.refusal)),
         }))
     }
 
     /// Query 1: every transaction that named the asset, in chain order, with its result.
     pub fn history(&self, asset: &Hash32) -> Result<Vec<v::HistoryEntryView>> {
+        let d = self.directory()?;
         let mut out = Vec::new();
         for (seq, (_, id)) in self
             .scan(&keys::prefix("hist", &[asset.as_bytes()]), usize::MAX)?
             .into_iter()
             .enumerate()
         {
-            let Some(tx) = self.tx(&id32(&id))? else {
+            let Some(tx) = self.tx_named(&id32(&id), &d)? else {
                 continue;
             };
             let timestamp_ms = self
@@ -85,6 +92,7 @@ impl Queries<'_> {
                 kind: tx.kind,
                 signer: tx.signer,
                 timestamp_ms,
+                timestamp: d.time(timestamp_ms),
                 receipt: tx.receipt,
             });
         }
@@ -98,11 +106,12 @@ impl Queries<'_> {
         };
         // Transfers are indexed; before a right's first transfer its registrant held it.
         let registrant = if height >= record.registered_height {
-            hex::encode(&record.registrant)
+            record.registrant.clone()
         } else {
-            String::new()
+            Vec::new()
         };
-        let holder = |right: pb::Right| -> Result<String> {
+        let d = self.directory()?;
+        let holder = |right: pb::Right| -> Result<v::MemberRef> {
             let start = keys::rights(asset, right as i32, 0, 0);
             let end = keys::rights(asset, right as i32, height, u32::MAX);
             Ok(
@@ -111,8 +120,8 @@ impl Queries<'_> {
                     .store
                     .last_in_range(&start, Bound::Included(&end))?
                 {
-                    Some((_, holder)) => hex::encode(holder),
-                    None => registrant.clone(),
+                    Some((_, holder)) => d.member(&holder),
+                    None => d.member(&registrant),
                 },
             )
         };

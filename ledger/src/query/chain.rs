@@ -53,6 +53,11 @@ impl Queries<'_> {
 
     /// A transaction with payload and receipt (query 8's input).
     pub fn tx(&self, id: &Hash32) -> Result<Option<v::TxView>> {
+        self.tx_named(id, &self.directory()?)
+    }
+
+    /// [`Queries::tx`], naming its signers with `d`.
+    pub(super) fn tx_named(&self, id: &Hash32, d: &v::Directory) -> Result<Option<v::TxView>> {
         let Some(rec) = self.tx_record(id)? else {
             return Ok(None);
         };
@@ -69,8 +74,8 @@ impl Queries<'_> {
                     .as_ref()
                     .map_or("unknown", shuquan_proto::tx::payload_kind)
                     .to_string(),
-                hex::encode(&body.signer),
-                body.cosigners.iter().map(hex::encode).collect(),
+                d.key(&body.signer),
+                d.keys(&body.cosigners),
                 body.timestamp_ms,
                 body.payload
                     .as_ref()
@@ -79,7 +84,7 @@ impl Queries<'_> {
             ),
             Err(_) => (
                 "undecodable".into(),
-                String::new(),
+                v::KeyRef::default(),
                 vec![],
                 0,
                 serde_json::Value::Null,
@@ -91,6 +96,7 @@ impl Queries<'_> {
             signer,
             cosigners,
             timestamp_ms: ts,
+            timestamp: d.time(ts),
             payload,
             receipt,
             raw: hex::encode(&rec.raw),
@@ -117,12 +123,14 @@ impl Queries<'_> {
             .zip(0u32..)
             .map(|(r, index)| ReceiptView::new(r, height, index))
             .collect();
+        let d = self.directory()?;
         Ok(Some(v::BlockView {
             height,
             hash: block_hash(&h),
             prev_hash: id32(&h.prev_hash),
             timestamp_ms: h.timestamp_ms,
-            proposer: hex::encode(&h.proposer),
+            timestamp: d.time(h.timestamp_ms),
+            proposer: d.key(&h.proposer),
             tx_root: id32(&h.tx_root),
             results_root: id32(&h.results_root),
             txs,

@@ -55,24 +55,28 @@ impl Queries<'_> {
         g: &pb::GrantRecord,
         at: u64,
         height: Option<u64>,
+        d: &v::Directory,
     ) -> Result<v::GrantView> {
         let t = g.terms.clone().unwrap_or_default();
         let status = grant_status(g, at, |f| self.row(&keys::filing(f), height))?;
         Ok(v::GrantView {
             id: id32(&g.id),
             asset: hex::encode(&t.asset),
-            grantor: hex::encode(&g.grantor),
-            grantee: hex::encode(&t.grantee),
+            grantor: d.member(&g.grantor),
+            grantee: d.member(&t.grantee),
             actions: t.actions.iter().map(|a| v::action_word(*a)).collect(),
             purposes: t.purposes.clone(),
             not_before_ms: t.not_before_ms,
+            not_before: d.time(t.not_before_ms),
             not_after_ms: t.not_after_ms,
+            not_after: d.time(t.not_after_ms),
             jurisdictions: t.jurisdictions.clone(),
             max_uses: t.max_uses,
             uses: g.uses,
             recipient_systems: t.recipient_systems.clone(),
             status: v::grant_status_word(status as i32),
             status_at_ms: at,
+            status_at: d.time(at),
             as_of_height: match height {
                 Some(h) => h,
                 None => self.applied()?.height,
@@ -92,8 +96,9 @@ impl Queries<'_> {
     /// state of that time; `None` if it did not exist then.
     pub fn grant(&self, id: &Hash32, at: Option<u64>) -> Result<Option<v::GrantView>> {
         let (at, height) = self.as_of(at)?;
+        let d = self.directory()?;
         self.row::<pb::GrantRecord>(&keys::grant(id), height)?
-            .map(|g| self.grant_view(&g, at, height))
+            .map(|g| self.grant_view(&g, at, height, &d))
             .transpose()
     }
 
@@ -114,6 +119,7 @@ impl Queries<'_> {
         };
         let after = page.after.map(|id| [&prefix[..], id.as_bytes()].concat());
         let limit = page.limit.min(Page::MAX_LIMIT);
+        let d = self.directory()?;
         let mut out = Vec::new();
         for (k, _) in self
             .ledger
@@ -121,21 +127,24 @@ impl Queries<'_> {
             .rows_with_prefix(&prefix, after.as_deref(), limit)?
         {
             if let Some(g) = self.row::<pb::GrantRecord>(&keys::grant(&tail_id(&k)), height)? {
-                out.push(self.grant_view(&g, at, height)?);
+                out.push(self.grant_view(&g, at, height, &d)?);
             }
         }
         Ok(out)
     }
 
-    fn filing_view(f: &pb::FilingRecord, at: u64) -> v::FilingView {
+    fn filing_view(f: &pb::FilingRecord, at: u64, d: &v::Directory) -> v::FilingView {
         let req = f.request.clone().unwrap_or_default();
         let declared = req.declared.unwrap_or_default();
         v::FilingView {
             id: id32(&f.id),
-            exporter: hex::encode(&f.exporter),
+            exporter: d.member(&f.exporter),
             exporter_member: f.exporter_member.clone(),
             grants: req.grants.iter().map(hex::encode).collect(),
-            transfer: req.transfer.as_ref().map(v::TransferExportView::new),
+            transfer: req
+                .transfer
+                .as_ref()
+                .map(|t| v::TransferExportView::new(t, d)),
             destination: req.destination,
             path: v::path_word(req.path),
             exempt_reason: req.exempt_reason,
@@ -145,9 +154,11 @@ impl Queries<'_> {
             evidence_hash: hex::encode(&req.evidence_hash),
             status: v::filing_status_word(filing_status(f, at) as i32),
             status_at_ms: at,
+            status_at: d.time(at),
             valid_until_ms: f.valid_until_ms,
+            valid_until: d.time(f.valid_until_ms),
             filed_height: f.filed_height,
-            decided_by: opt_hex(&f.decided_by),
+            decided_by: d.opt_member(&f.decided_by),
             frozen: f.frozen,
             tx_id: id32(&f.tx_id),
         }
@@ -156,18 +167,20 @@ impl Queries<'_> {
     /// One filing.
     pub fn filing(&self, id: &Hash32) -> Result<Option<v::FilingView>> {
         let at = self.now()?;
+        let d = self.directory()?;
         Ok(self
             .reader(|st| st.filing(id))?
-            .map(|f| Self::filing_view(&f, at)))
+            .map(|f| Self::filing_view(&f, at, &d)))
     }
 
     /// Query 6: the cross-border filings that cover grants of an asset.
     pub fn filings_of_asset(&self, asset: &Hash32) -> Result<Vec<v::FilingView>> {
         let at = self.now()?;
+        let d = self.directory()?;
         let mut out = Vec::new();
         for (k, _) in self.scan(&keys::prefix("fasset", &[asset.as_bytes()]), usize::MAX)? {
             if let Some(f) = self.reader(|st| st.filing(&tail_id(&k)))? {
-                out.push(Self::filing_view(&f, at));
+                out.push(Self::filing_view(&f, at, &d));
             }
         }
         Ok(out)
@@ -176,6 +189,7 @@ impl Queries<'_> {
     /// An attestation, with its status at the last block's time.
     pub fn attestation(&self, id: &Hash32) -> Result<Option<v::AttestationView>> {
         let at = self.now()?;
+        let d = self.directory()?;
         let rec = self.reader(|st| st.msg::<pb::AttestationRecord>(&keys::attestation(id)))?;
         Ok(rec.map(|r| {
             let a = r.attest.unwrap_or_default();
@@ -189,13 +203,15 @@ impl Queries<'_> {
             v::AttestationView {
                 status: status.into(),
                 status_at_ms: at,
+                status_at: d.time(at),
                 id: *id,
-                issuer: hex::encode(&r.issuer),
+                issuer: d.member(&r.issuer),
                 subject: hex::encode(&a.subject),
                 kind: v::attest_kind_word(a.kind),
                 result: v::attest_result_word(a.result),
                 report_hash: hex::encode(&a.report_hash),
                 valid_until_ms: a.valid_until_ms,
+                valid_until: d.time(a.valid_until_ms),
                 superseded_by: opt_hex(&r.superseded_by),
                 height: r.height,
             }

@@ -81,8 +81,16 @@ fn median(xs: &[u64]) -> u64 {
 impl Queries<'_> {
     /// One access request, as of the last block.
     pub fn request(&self, id: &Hash32) -> Result<Option<v::RequestView>> {
-        let now = self.now()?;
-        self.reader(|st| Ok(st.request(id)?.map(|r| v::RequestView::of(&r, now))))
+        self.request_named(id, self.now()?, &self.directory()?)
+    }
+
+    fn request_named(
+        &self,
+        id: &Hash32,
+        now: u64,
+        d: &v::Directory,
+    ) -> Result<Option<v::RequestView>> {
+        self.reader(|st| Ok(st.request(id)?.map(|r| v::RequestView::of(&r, now, d))))
     }
 
     /// The rows under `prefix` after `after` (a 32-byte id appended to the prefix), one
@@ -107,17 +115,18 @@ impl Queries<'_> {
             RequestsOf::Asset(a) => keys::requests_of(a.as_bytes()),
         };
         let after = page.after.map(|a| a.to_vec());
+        let (now, d) = (self.now()?, self.directory()?);
         let mut out = Vec::new();
         for key in self.page_rows(&prefix, after.as_deref(), page.limit)? {
-            out.extend(self.request(&tail_id(&key))?);
+            out.extend(self.request_named(&tail_id(&key), now, &d)?);
         }
         Ok(out)
     }
 
     /// One listing.
     pub fn listing(&self, id: &Hash32) -> Result<Option<v::ListingView>> {
-        let now = self.now()?;
-        self.reader(|st| Ok(st.listing(id)?.map(|l| v::ListingView::of(&l, now))))
+        let (now, d) = (self.now()?, self.directory()?);
+        self.reader(|st| Ok(st.listing(id)?.map(|l| v::ListingView::of(&l, now, &d))))
     }
 
     /// Listings of an asset or of the whole chain, one page in id order; `open_only` keeps
@@ -128,7 +137,7 @@ impl Queries<'_> {
         open_only: bool,
         page: Page,
     ) -> Result<Vec<v::ListingView>> {
-        let now = self.now()?;
+        let (now, d) = (self.now()?, self.directory()?);
         let prefix = match of {
             ListingsOf::Asset(a) => keys::listings_of(a.as_bytes()),
             ListingsOf::All => b"lst:".to_vec(),
@@ -150,7 +159,7 @@ impl Queries<'_> {
                 if (!open_only || listing_status(&l, now) == ListingStatus::Open)
                     && out.len() < limit
                 {
-                    out.push(v::ListingView::of(&l, now));
+                    out.push(v::ListingView::of(&l, now, &d));
                 }
             }
         }
@@ -159,12 +168,15 @@ impl Queries<'_> {
 
     /// One order; a placed order whose listing closed reads `listing-closed`.
     pub fn order(&self, id: &Hash32) -> Result<Option<v::OrderView>> {
-        let now = self.now()?;
+        self.order_named(id, self.now()?, &self.directory()?)
+    }
+
+    fn order_named(&self, id: &Hash32, now: u64, d: &v::Directory) -> Result<Option<v::OrderView>> {
         self.reader(|st| {
             let Some(o) = st.order(id)? else {
                 return Ok(None);
             };
-            let mut view = v::OrderView::of(&o, now);
+            let mut view = v::OrderView::of(&o, now, d);
             let lid = Hash32::from_slice(&o.terms.clone().unwrap_or_default().listing)
                 .unwrap_or_default();
             let listing_open = st
@@ -184,19 +196,21 @@ impl Queries<'_> {
             OrdersOf::Member(m) => keys::orders_of_member(m),
         };
         let after = page.after.map(|a| a.to_vec());
+        let (now, d) = (self.now()?, self.directory()?);
         let mut out = Vec::new();
         for key in self.page_rows(&prefix, after.as_deref(), page.limit)? {
-            out.extend(self.order(&tail_id(&key))?);
+            out.extend(self.order_named(&tail_id(&key), now, &d)?);
         }
         Ok(out)
     }
 
     /// A voucher by its number.
     pub fn voucher(&self, number: &str) -> Result<Option<v::VoucherView>> {
+        let d = self.directory()?;
         self.reader(|st| {
             Ok(st
                 .msg::<pb::VoucherRecord>(&keys::voucher(number))?
-                .map(|x| v::VoucherView::of(&x)))
+                .map(|x| v::VoucherView::named(&x, &d)))
         })
     }
 
@@ -209,8 +223,14 @@ impl Queries<'_> {
             after.as_deref(),
             limit.min(Page::MAX_LIMIT),
         )?;
+        let d = self.directory()?;
         rows.iter()
-            .map(|(k, val)| Ok(v::VoucherView::of(&decode::<pb::VoucherRecord>(k, val)?)))
+            .map(|(k, val)| {
+                Ok(v::VoucherView::named(
+                    &decode::<pb::VoucherRecord>(k, val)?,
+                    &d,
+                ))
+            })
             .collect()
     }
 
@@ -259,6 +279,7 @@ impl Queries<'_> {
             sector: f.sector.clone(),
             kind: f.kind.clone(),
             since_ms: f.since_ms,
+            since: self.directory()?.opt_time(f.since_ms),
             count,
             groups,
         })
@@ -267,7 +288,7 @@ impl Queries<'_> {
     /// How fast each member answers the requests addressed to it (members with none are
     /// left out), by member id.
     pub fn answer_times(&self) -> Result<Vec<v::AnswerTimesView>> {
-        let now = self.now()?;
+        let (now, d) = (self.now()?, self.directory()?);
         let mut by: BTreeMap<Vec<u8>, Vec<pb::RequestRecord>> = BTreeMap::new();
         for (key, value) in self.scan(b"req:", usize::MAX)? {
             let r: pb::RequestRecord = decode(&key, &value)?;
@@ -295,7 +316,7 @@ impl Queries<'_> {
                     })
                     .count();
                 v::AnswerTimesView {
-                    member: hex::encode(&member),
+                    member: d.member(&member),
                     received: rs.len(),
                     answered: times.len(),
                     automatic: rs.iter().filter(|r| r.automatic).count(),

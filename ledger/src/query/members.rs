@@ -103,12 +103,8 @@ impl Queries<'_> {
     /// The council in force, with its members' short ids.
     pub fn council(&self) -> Result<v::CouncilView> {
         let c = self.reader(|st| st.council())?;
-        let mut members = Vec::with_capacity(c.members.len());
-        for m in &c.members {
-            members.push(self.member_name(m)?.unwrap_or_else(|| hex::encode(m)));
-        }
         Ok(v::CouncilView {
-            members,
+            members: self.directory()?.members(&c.members),
             threshold: format!("{}/{}", c.threshold_num, c.threshold_den),
             voting_period_ms: c.voting_period_ms,
         })
@@ -117,11 +113,8 @@ impl Queries<'_> {
     /// The nodes of the chain as governance decided them, by Raft id.
     pub fn nodes(&self) -> Result<Vec<v::NodeView>> {
         let set = self.reader(|st| st.node_set())?;
-        let mut out = Vec::with_capacity(set.nodes.len());
-        for n in &set.nodes {
-            let name = self.member_name(&n.operator)?;
-            out.push(v::NodeView::new(n, &|_| name.clone()));
-        }
+        let d = self.directory()?;
+        let mut out: Vec<_> = set.nodes.iter().map(|n| v::NodeView::new(n, &d)).collect();
         out.sort_by_key(|n| n.id);
         Ok(out)
     }
@@ -133,16 +126,15 @@ impl Queries<'_> {
 
     /// One governance proposal.
     pub fn proposal(&self, id: &Hash32) -> Result<Option<v::ProposalView>> {
-        let now = self.now()?;
-        match self.reader(|st| st.msg::<pb::ProposalRecord>(&keys::proposal(id)))? {
-            Some(p) => Ok(Some(self.proposal_view(&p, now)?)),
-            None => Ok(None),
-        }
+        let (now, d) = (self.now()?, self.directory()?);
+        Ok(self
+            .reader(|st| st.msg::<pb::ProposalRecord>(&keys::proposal(id)))?
+            .map(|p| v::ProposalView::new(&p, now, &d)))
     }
 
     /// Governance proposals, newest first; only those still open with `open`.
     pub fn proposals(&self, open: bool, limit: usize) -> Result<Vec<v::ProposalView>> {
-        let now = self.now()?;
+        let (now, d) = (self.now()?, self.directory()?);
         let mut records = Vec::new();
         for (k, val) in self.scan(&keys::prefix("prop", &[]), usize::MAX)? {
             records.push(decode::<pb::ProposalRecord>(&val, &k)?);
@@ -150,7 +142,7 @@ impl Queries<'_> {
         records.sort_by_key(|p| std::cmp::Reverse(p.created_height));
         let mut out = Vec::new();
         for p in records {
-            let view = self.proposal_view(&p, now)?;
+            let view = v::ProposalView::new(&p, now, &d);
             if open && view.status != "open" {
                 continue;
             }
@@ -160,16 +152,5 @@ impl Queries<'_> {
             }
         }
         Ok(out)
-    }
-
-    fn proposal_view(&self, p: &pb::ProposalRecord, now: u64) -> Result<v::ProposalView> {
-        let mut names = std::collections::HashMap::new();
-        names.insert(p.proposer.clone(), self.member_name(&p.proposer)?);
-        for vote in &p.votes {
-            names.insert(vote.member.clone(), self.member_name(&vote.member)?);
-        }
-        Ok(v::ProposalView::new(p, now, &|id: &[u8]| {
-            names.get(id).cloned().flatten()
-        }))
     }
 }

@@ -3,6 +3,7 @@
 
 mod assets;
 mod chain;
+mod directory;
 mod grants;
 mod market;
 mod members;

@@ -13,13 +13,14 @@ impl Queries<'_> {
     /// An asset's registration certificate, with the asset's status now.
     pub fn certificate(&self, asset: &Hash32) -> Result<Option<v::RegistrationView>> {
         let now = self.now()?;
+        let d = self.directory()?;
         self.reader(|st| {
             let (Some(c), Some(a)) = (st.certificate(asset)?, st.asset(asset)?) else {
                 return Ok(None);
             };
             let status = registration_status_word(registration_status(&a, now) as i32);
             let name = a.registration.unwrap_or_default().name;
-            Ok(Some(v::RegistrationView::of(&c, name, status)))
+            Ok(Some(v::RegistrationView::of(&c, name, status, &d)))
         })
     }
 
@@ -34,10 +35,11 @@ impl Queries<'_> {
 
     /// Every objection filed against the asset's applications, oldest first by id order.
     pub fn objections(&self, asset: &Hash32) -> Result<Vec<v::ObjectionView>> {
+        let d = self.directory()?;
         let mut out = Vec::new();
         for (key, _) in self.scan(&keys::objections_of(asset), usize::MAX)? {
-            if let Some(o) = self.objection(&tail_id(&key))? {
-                out.push(o);
+            if let Some(o) = self.reader(|st| st.objection(&tail_id(&key)))? {
+                out.push(v::ObjectionView::of(&o, &d));
             }
         }
         out.sort_by_key(|o| o.filed_height);
@@ -46,7 +48,8 @@ impl Queries<'_> {
 
     /// One objection.
     pub fn objection(&self, id: &Hash32) -> Result<Option<v::ObjectionView>> {
-        self.reader(|st| Ok(st.objection(id)?.map(|o| v::ObjectionView::of(&o))))
+        let d = self.directory()?;
+        self.reader(|st| Ok(st.objection(id)?.map(|o| v::ObjectionView::of(&o, &d))))
     }
 
     /// The assets block `height` changed (their record or certificate); `None` when this

@@ -207,3 +207,48 @@ fn grants_come_a_page_at_a_time_in_id_order() {
         .unwrap();
     assert_eq!(to.len(), 3);
 }
+
+#[test]
+fn a_grant_view_names_its_parties_and_shows_its_times_in_the_chain_zone() {
+    let mut c = Chain::new();
+    assert_eq!(c.ledger.params().unwrap().law_utc_offset_minutes, 480);
+    let (org1, org3) = (c.org1.clone(), c.org3.clone());
+    let asset = c.asset(&org1, 1);
+    // 2028-01-01T00:00:00+08:00, with 123 ms.
+    let until = 1_830_268_800_123;
+    let g = applies(c.grant_with(asset, &org1, &org3, |g| g.not_after_ms = until)).unwrap();
+    let q = c.ledger.queries();
+    let view = serde_json::to_value(q.grant(&g, None).unwrap().unwrap()).unwrap();
+    assert_eq!(
+        view["grantee"],
+        serde_json::json!({"member": "org3", "id": party_hex(&org3)})
+    );
+    assert_eq!(
+        view["grantor"],
+        serde_json::json!({"member": "org1", "id": party_hex(&org1)})
+    );
+    assert_eq!(view["not_after_ms"], until);
+    assert_eq!(view["not_after"], "2028-01-01T00:00:00.123+08:00");
+    assert_eq!(view["not_before_ms"], 0);
+    assert!(view["not_before"].is_null(), "0 is no time: {view}");
+    assert!(
+        view["status_at"].as_str().unwrap().ends_with("+08:00"),
+        "{view}"
+    );
+    // The signer's key names its member; a key or member id the chain lacks names none.
+    let history = serde_json::to_value(q.history(&asset).unwrap()).unwrap();
+    assert_eq!(
+        history[0]["signer"],
+        serde_json::json!({"member": "org1", "key": org1.public().to_hex()})
+    );
+    let d = q.directory().unwrap();
+    let stranger = d.key(c.outsider.public().as_bytes());
+    assert_eq!(
+        (stranger.member, stranger.key),
+        (None, c.outsider.public().to_hex())
+    );
+    assert_eq!(
+        serde_json::to_value(d.member(&[7; 32])).unwrap(),
+        serde_json::json!({"member": null, "id": "07".repeat(32)})
+    );
+}

@@ -49,7 +49,7 @@ fn a_conditional_request_waits_for_the_operate_holder_whose_approval_issues_the_
     );
     let v = request_view(&c, r);
     assert_eq!(
-        (v.status.as_str(), v.addressee.clone()),
+        (v.status.as_str(), v.addressee.id.clone()),
         ("open", party_hex(&org1))
     );
     // Only the Operate holder answers.
@@ -58,7 +58,7 @@ fn a_conditional_request_waits_for_the_operate_holder_whose_approval_issues_the_
     let g = applies(c.answer(&org1, r, true, 0)).unwrap();
     assert_eq!(c.grant_status(&g), "active");
     let grant = c.ledger.queries().grant(&g, None).unwrap().unwrap();
-    assert_eq!(grant.grantee, party_hex(&org3));
+    assert_eq!(grant.grantee.id, party_hex(&org3));
     let v = request_view(&c, r);
     assert_eq!(v.status, "granted");
     assert_eq!(v.grant, Some(g.to_hex()));
@@ -72,7 +72,10 @@ fn a_conditional_request_waits_for_the_operate_holder_whose_approval_issues_the_
     fails(c.answer(&org1, r, false, 1), F::MarketClosed);
     // Answer times are public.
     let times = c.ledger.queries().answer_times().unwrap();
-    let t = times.iter().find(|t| t.member == party_hex(&org1)).unwrap();
+    let t = times
+        .iter()
+        .find(|t| t.member.id == party_hex(&org1))
+        .unwrap();
     assert_eq!(
         (t.received, t.answered, t.median_answer_ms),
         (1, 1, Some(3000))
@@ -231,7 +234,11 @@ fn an_accepted_licence_order_issues_the_grant_and_the_voucher_and_settles_off_ch
     let g = applies(c.accept(&org1, o)).unwrap();
     let grant = c.ledger.queries().grant(&g, None).unwrap().unwrap();
     assert_eq!(
-        (grant.grantee.clone(), grant.max_uses, grant.status.clone()),
+        (
+            grant.grantee.id.clone(),
+            grant.max_uses,
+            grant.status.clone()
+        ),
         (party_hex(&org3), 3, "active".to_string())
     );
     let ov = c.ledger.queries().order(&o).unwrap().unwrap();
@@ -240,7 +247,7 @@ fn an_accepted_licence_order_issues_the_grant_and_the_voucher_and_settles_off_ch
     assert_eq!(number, "SQ-V-2026-000001");
     let v = c.ledger.queries().voucher(&number).unwrap().unwrap();
     assert_eq!(
-        (v.buyer.clone(), v.seller.clone(), v.offer.as_str()),
+        (v.buyer.id.clone(), v.seller.id.clone(), v.offer.as_str()),
         (party_hex(&org3), party_hex(&org1), "licence")
     );
     assert_eq!(
@@ -291,7 +298,7 @@ fn an_accepted_licence_order_issues_the_grant_and_the_voucher_and_settles_off_ch
     );
     let ov = c.ledger.queries().order(&o).unwrap().unwrap();
     assert_eq!(
-        (ov.status.as_str(), ov.disputed_by.clone()),
+        (ov.status.as_str(), ov.disputed_by.clone().map(|m| m.id)),
         ("disputed", Some(party_hex(&org3)))
     );
     // The uses bought are the uses granted.
@@ -668,7 +675,7 @@ fn a_snapshot_carries_the_market_and_its_indexes() {
     // Who held what when: the sold Hold right is indexed from the accepted order on both.
     let h = top.height;
     let rights = s.rights_at(&a, h).unwrap().unwrap();
-    assert_eq!(rights.holders.hold, hex::encode(&buyer));
+    assert_eq!(rights.holders.hold.id, hex::encode(&buyer));
     assert_eq!(d.rights_at(&a, h).unwrap(), Some(rights));
     assert_eq!(d.history(&a).unwrap(), s.history(&a).unwrap());
     assert_eq!(

@@ -151,6 +151,6 @@ impl Chain {
     /// The Operate holder, Use holder and Hold holder of an asset (member ids).
     pub fn holders(&self, asset: &Hash32) -> (String, String, String) {
         let a = self.ledger.queries().asset(asset).unwrap().unwrap();
-        (a.holders.operate, a.holders.use_, a.holders.hold)
+        (a.holders.operate.id, a.holders.use_.id, a.holders.hold.id)
     }
 }

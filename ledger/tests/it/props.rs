@@ -182,9 +182,9 @@ impl Run {
 
     fn holder(v: &AssetView, right: pb::Right) -> &str {
         match right {
-            pb::Right::Hold => &v.holders.hold,
-            pb::Right::Use => &v.holders.use_,
-            _ => &v.holders.operate,
+            pb::Right::Hold => &v.holders.hold.id,
+            pb::Right::Use => &v.holders.use_.id,
+            _ => &v.holders.operate.id,
         }
     }
 
@@ -229,7 +229,7 @@ impl Run {
             Kind::Grant => self.issue(op),
             Kind::Revoke => {
                 let (id, g) = self.grant(op.a)?;
-                let key = self.signer(op, Some(&g.grantor), op.b);
+                let key = self.signer(op, Some(&g.grantor.id), op.b);
                 Some((
                     key,
                     vec![],
@@ -263,7 +263,7 @@ impl Run {
                     self.grant(op.a)?
                 };
                 let asset = self.c.ledger.queries().asset(&hash_of(&g.asset)).unwrap()?;
-                let key = self.signer(op, Some(&asset.holders.operate), op.b);
+                let key = self.signer(op, Some(&asset.holders.operate.id), op.b);
                 let foreign: Vec<&String> = g
                     .jurisdictions
                     .iter()
@@ -402,8 +402,8 @@ impl Run {
                     .unwrap()
                     .into_iter()
                     .find(|g| g.actions.iter().any(|a| a == "derive") && g.status == "active")
-                    .map(|g| g.grantee);
-                self.key_of(granted.as_deref().unwrap_or(&pv.holders.use_))
+                    .map(|g| g.grantee.id);
+                self.key_of(granted.as_deref().unwrap_or(&pv.holders.use_.id))
                     .unwrap_or(key)
             } else {
                 key
@@ -442,7 +442,7 @@ impl Run {
             // Consent of the parent's Operate holder, for an asset derived under a grant.
             for e in v.parents.iter().filter(|e| e.via != "use-right") {
                 let p = self.c.ledger.queries().asset(&e.asset).unwrap().unwrap();
-                if let Some(k) = self.key_of(&p.holders.operate) {
+                if let Some(k) = self.key_of(&p.holders.operate.id) {
                     if k.public() != key.public() && !cos.iter().any(|c| c.public() == k.public()) {
                         cos.push(k);
                     }
@@ -464,7 +464,7 @@ impl Run {
 
     fn issue(&mut self, op: &Op) -> Option<Built> {
         let (id, v) = self.asset(op.a)?;
-        let key = self.signer(op, Some(&v.holders.operate), op.b);
+        let key = self.signer(op, Some(&v.holders.operate.id), op.b);
         let (grantee, home) = self.member(op.c);
         if grantee.public() == key.public() {
             return None;
@@ -512,7 +512,7 @@ impl Run {
 
     fn usage(&mut self, op: &Op) -> Option<Built> {
         let (id, g) = self.grant(op.a)?;
-        let key = self.signer(op, Some(&g.grantee), op.b);
+        let key = self.signer(op, Some(&g.grantee.id), op.b);
         let (action, purpose, place) = if op.faithful {
             let a = ACTIONS
                 .iter()
@@ -584,7 +584,7 @@ enum Frozen {
 
 fn asset_mark(v: AssetView) -> Frozen {
     Frozen::Asset(
-        (v.holders.hold, v.holders.use_, v.holders.operate),
+        (v.holders.hold.id, v.holders.use_.id, v.holders.operate.id),
         v.frozen,
     )
 }
@@ -713,7 +713,7 @@ impl Run {
                 .unwrap()
                 .unwrap();
             let a = l.asset(&g.asset.parse().unwrap()).unwrap().unwrap();
-            let home = self.home_of(&g.grantee).unwrap();
+            let home = self.home_of(&g.grantee.id).unwrap();
             prop_assert!(
                 g.jurisdictions.iter().any(|j| j == home),
                 "grant {} names not its grantee's place {home}",
@@ -756,7 +756,7 @@ impl Run {
                     .entry((
                         t.asset.parse().unwrap(),
                         right,
-                        hex::decode(&t.receiver).unwrap(),
+                        hex::decode(&t.receiver.id).unwrap(),
                     ))
                     .or_default() += 1;
             }

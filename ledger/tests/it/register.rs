@@ -13,7 +13,11 @@ fn registration_makes_the_signer_holder_of_all_three_rights() {
     let view = c.ledger.queries().asset(&asset).unwrap().unwrap();
     let me = party_hex(&org1);
     assert_eq!(
-        (view.holders.hold, view.holders.use_, view.holders.operate),
+        (
+            view.holders.hold.id,
+            view.holders.use_.id,
+            view.holders.operate.id
+        ),
         (me.clone(), me.clone(), me)
     );
     assert_eq!(

@@ -107,7 +107,7 @@ fn an_application_is_reviewed_noticed_and_certified_by_the_block_after_its_notic
     assert_eq!(view.status, "in-notice");
     let app = view.application.unwrap();
     assert_eq!(app.notice_ends_ms, Some(accepted_at + NOTICE));
-    assert_eq!(app.registrar, Some(party_hex(&registry)));
+    assert_eq!(app.registrar.map(|m| m.id), Some(party_hex(&registry)));
     // A transfer of an asset still in notice is refused.
     fails(give_use(&mut c, &org1, a, &org3), F::NotRegistered);
     // A block before the notice ends certifies nothing.
@@ -119,9 +119,12 @@ fn an_application_is_reviewed_noticed_and_certified_by_the_block_after_its_notic
     assert_eq!(cert.number, "GX-2026-000001");
     assert_eq!(cert.sequence, 1);
     assert_eq!(cert.kind, "initial");
-    assert_eq!(cert.holder, party_hex(&org1));
+    assert_eq!(cert.holder.id, party_hex(&org1));
     assert_eq!(cert.rights, vec!["hold", "use", "operate"]);
-    assert_eq!(cert.registrar, Some(party_hex(&registry)));
+    assert_eq!(
+        cert.registrar.clone().map(|m| m.id),
+        Some(party_hex(&registry))
+    );
     assert_eq!(cert.fingerprint, hex::encode([1u8; 32]));
     assert_eq!(cert.valid_until_ms, Some(cert.effective_ms + VALIDITY));
     assert_eq!(
@@ -161,7 +164,10 @@ fn an_upheld_objection_rejects_the_application_and_frees_its_fingerprint() {
     );
     let objection = c.ledger.queries().objection(&o).unwrap().unwrap();
     assert_eq!(objection.status, "upheld");
-    assert_eq!(objection.decided_by, Some(party_hex(&registry)));
+    assert_eq!(
+        objection.decided_by.map(|m| m.id),
+        Some(party_hex(&registry))
+    );
     fails(c.run(&registry, &[], decide(o, false)), F::WrongStage);
     // The fingerprint is free again: org3 applies for it.
     let b = applies(c.register_with(&org3, 1, |_| {})).unwrap();

@@ -125,10 +125,10 @@ impl World {
             }
             Kind::Supply | Kind::Withdraw => view
                 .and_then(|v| v.application)
-                .and_then(|app| self.key_of(&app.applicant))
+                .and_then(|app| self.key_of(&app.applicant.id))
                 .unwrap_or_else(|| self.signer(who)),
             Kind::Change | Kind::Renew | Kind::Cancel | Kind::TransferHold | Kind::TransferUse => {
-                view.and_then(|v| self.key_of(&v.holders.hold))
+                view.and_then(|v| self.key_of(&v.holders.hold.id))
                     .unwrap_or_else(|| self.signer(who))
             }
             _ => self.signer(who % 3),
@@ -247,7 +247,7 @@ impl World {
             .map(|a| {
                 let v = q.asset(a).unwrap().unwrap();
                 let h = v.holders;
-                (*a, (v.status, (h.hold, h.use_, h.operate)))
+                (*a, (v.status, (h.hold.id, h.use_.id, h.operate.id)))
             })
             .collect()
     }
@@ -267,7 +267,7 @@ fn check(w: &World, before: &BTreeMap<Hash32, (String, (String, String, String))
         // 1. Rights moved only on a registration in force.
         if let Some((status, holders)) = before.get(a) {
             let h = &v.holders;
-            if holders != &(h.hold.clone(), h.use_.clone(), h.operate.clone()) {
+            if holders != &(h.hold.id.clone(), h.use_.id.clone(), h.operate.id.clone()) {
                 // In force before the block, or certified by this block's start (its notice
                 // ended by the block's time), before its transactions ran.
                 let certified_now = q

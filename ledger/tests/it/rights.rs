@@ -27,9 +27,9 @@ fn a_right_moves_alone_and_its_history_answers_who_held_it_when() {
     let before = c.ledger.applied().unwrap().height;
     applies(c.run(&org1, &[&org3], transfer(asset, pb::Right::Use, &org3)));
     let view = c.ledger.queries().asset(&asset).unwrap().unwrap();
-    assert_eq!(view.holders.use_, party_hex(&org3));
+    assert_eq!(view.holders.use_.id, party_hex(&org3));
     assert_eq!(
-        view.holders.hold,
+        view.holders.hold.id,
         party_hex(&org1),
         "holding does not move with use"
     );
@@ -39,7 +39,7 @@ fn a_right_moves_alone_and_its_history_answers_who_held_it_when() {
         .rights_at(&asset, before)
         .unwrap()
         .unwrap();
-    assert_eq!(then.holders.use_, party_hex(&org1));
+    assert_eq!(then.holders.use_.id, party_hex(&org1));
     let before_registration = c
         .ledger
         .queries()
@@ -47,7 +47,7 @@ fn a_right_moves_alone_and_its_history_answers_who_held_it_when() {
         .unwrap()
         .unwrap();
     assert_eq!(
-        before_registration.holders.use_, "",
+        before_registration.holders.use_.id, "",
         "nobody held it before it was registered"
     );
     // The old holder no longer holds it.

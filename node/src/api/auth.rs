@@ -10,9 +10,12 @@
 //!
 //! A refusal is 401 with `WWW-Authenticate: Bearer realm="shuquan", audience="<genesis
 //! hash>"` and a JSON `{code, message}` that says what is wrong; 503 `busy` when the node
-//! remembers as many live tokens as it may.
+//! remembers as many live tokens as it may. A browser reading the explorer without a token
+//! is sent to `/explorer/sign-in` instead, where one token opens a session (see
+//! [`session`]) that its cookie then carries for `GET`s.
 
 mod replay;
+pub(crate) mod session;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -20,7 +23,7 @@ use std::sync::{Arc, Mutex};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use shuquan_proto::{pb, PublicKey};
@@ -43,6 +46,9 @@ pub(crate) struct Access {
     open_catalogue: bool,
     audience: String,
     seen: Mutex<replay::Seen>,
+    sessions: Mutex<session::Sessions>,
+    /// The API speaks HTTPS: session cookies are `Secure`.
+    tls: bool,
 }
 
 /// Who a request's token proved to be; in the request's extensions in `members` mode.
@@ -52,6 +58,8 @@ pub(crate) struct Reader {
     pub(crate) key: PublicKey,
     /// The member's short id.
     pub(crate) member: String,
+    /// Proved by an explorer session's cookie (not a bearer token).
+    pub(crate) session: bool,
 }
 
 impl Access {
@@ -62,16 +70,82 @@ impl Access {
             open_catalogue: api.open_catalogue,
             audience,
             seen: Mutex::new(replay::Seen::new(MAX_LIVE_TOKENS)),
+            sessions: Mutex::new(session::Sessions::new(session::MAX_SESSIONS)),
+            tls: api.tls().is_some(),
         }
+    }
+
+    /// Whether only members may read.
+    pub(crate) fn members_only(&self) -> bool {
+        self.members_only
+    }
+
+    /// Whether the API speaks HTTPS.
+    pub(crate) fn https(&self) -> bool {
+        self.tls
     }
 
     /// Whether anyone may make this request.
     pub(crate) fn is_open(&self, method: &Method, path: &str) -> bool {
         !self.members_only
-            || matches!(path, "/health" | "/ready" | "/metrics" | "/v1/openapi.json")
+            || matches!(
+                path,
+                "/health"
+                    | "/ready"
+                    | "/metrics"
+                    | "/v1/openapi.json"
+                    | "/explorer/sign-in"
+                    | "/explorer/sign-out"
+            )
+            || path.starts_with("/explorer/static/")
             || (method == Method::POST && path == "/v1/tx")
             || (self.open_catalogue && matches!(path, "/v1/catalogue" | "/v1/catalogue/dcat"))
     }
+}
+
+/// Why a sign-in failed: the HTTP status, a code and what to do.
+#[derive(Debug)]
+pub(crate) struct SignInRefused {
+    pub(crate) status: StatusCode,
+    pub(crate) code: &'static str,
+    pub(crate) message: String,
+}
+
+/// Signs a browser in with a read `token` (checked and spent as a bearer token is):
+/// the reader and the `Set-Cookie` value of its new session.
+pub(crate) fn sign_in(app: &Api, token: &str) -> Result<(Reader, String), SignInRefused> {
+    let refuse = |d: Denied| SignInRefused {
+        status: d.status(),
+        code: d.code(),
+        message: d.message(&app.access.audience),
+    };
+    let reader = admit_token(app, token.trim()).map_err(refuse)?;
+    let now = app.clock.now_ms() / 1000;
+    let id = app
+        .access
+        .sessions
+        .lock()
+        .map_err(|_| refuse(Denied::Internal(crate::Error::Stopped("sessions").into())))?
+        .open(reader.key, now)
+        .map_err(|r| match r {
+            session::Refused::Full => refuse(Denied::Full),
+            session::Refused::NoRandomness => refuse(Denied::Internal(
+                crate::Error::Stopped("randomness for a session id").into(),
+            )),
+        })?;
+    tracing::info!(member = %reader.member, key = %reader.key, "explorer sign-in");
+    Ok((reader, session::set_cookie(&id, app.access.tls)))
+}
+
+/// Ends the session the request's cookie names (if any): the `Set-Cookie` value that
+/// clears it in the browser.
+pub(crate) fn sign_out(app: &Api, headers: &HeaderMap) -> String {
+    if let Some(id) = session::cookie(headers) {
+        if let Ok(mut sessions) = app.access.sessions.lock() {
+            sessions.close(&id);
+        }
+    }
+    session::clear_cookie(app.access.tls)
 }
 
 /// Why a request was refused.
@@ -96,6 +170,14 @@ fn time(s: u64) -> String {
 }
 
 impl Denied {
+    fn status(&self) -> StatusCode {
+        match self {
+            Denied::Full => StatusCode::SERVICE_UNAVAILABLE,
+            Denied::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::UNAUTHORIZED,
+        }
+    }
+
     fn code(&self) -> &'static str {
         match self {
             Denied::Missing => "token_missing",
@@ -147,11 +229,7 @@ impl Denied {
     }
 
     fn into_response(self, audience: &str) -> Response {
-        let status = match &self {
-            Denied::Full => StatusCode::SERVICE_UNAVAILABLE,
-            Denied::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            _ => StatusCode::UNAUTHORIZED,
-        };
+        let status = self.status();
         let message = self.message(audience);
         let code = self.code();
         let mut resp = match self {
@@ -263,7 +341,6 @@ fn verify(token: &str, audience: &str, now: u64) -> Result<(PublicKey, Claims), 
 
 /// Checks the request's token against the ledger's members now and admits it once.
 fn check(app: &Api, headers: &HeaderMap) -> Result<Reader, Denied> {
-    let access = &app.access;
     let value = headers
         .get(header::AUTHORIZATION)
         .ok_or(Denied::Missing)?
@@ -274,38 +351,15 @@ fn check(app: &Api, headers: &HeaderMap) -> Result<Reader, Denied> {
         .or_else(|| value.strip_prefix("bearer "))
         .map(str::trim)
         .ok_or_else(|| Denied::Malformed("write `Authorization: Bearer <token>`".into()))?;
+    admit_token(app, token)
+}
+
+/// Checks `token` against the ledger's members now and admits it once.
+fn admit_token(app: &Api, token: &str) -> Result<Reader, Denied> {
+    let access = &app.access;
     let now = app.clock.now_ms() / 1000;
     let (key, claims) = verify(token, &access.audience, now)?;
-    let found = app
-        .ledger
-        .queries()
-        .find_member(&key.to_hex())
-        .map_err(|e| Denied::Internal(e.into()))?;
-    let member = match found {
-        None => {
-            return Err(Denied::NotMember {
-                key,
-                why: "no member has this key".into(),
-            })
-        }
-        Some((_, m)) if !m.account_keys.iter().any(|k| k == key.as_bytes()) => {
-            return Err(Denied::NotMember {
-                key,
-                why: format!("it was a key of {} and is revoked", m.id),
-            })
-        }
-        Some((_, m)) if m.status != pb::MemberStatus::Active as i32 => {
-            return Err(Denied::NotMember {
-                key,
-                why: format!(
-                    "member {} is {}",
-                    m.id,
-                    shuquan_proto::views::member_status_word(m.status)
-                ),
-            })
-        }
-        Some((_, m)) => m.id,
-    };
+    let member = member_in_force(app, key)?;
     let mut seen = access
         .seen
         .lock()
@@ -320,19 +374,102 @@ fn check(app: &Api, headers: &HeaderMap) -> Result<Reader, Denied> {
         replay::Refused::Replayed => Denied::Replayed,
         replay::Refused::Full => Denied::Full,
     })?;
-    Ok(Reader { key, member })
+    Ok(Reader {
+        key,
+        member,
+        session: false,
+    })
+}
+
+/// The short id of the active member whose account key in force `key` is, now.
+fn member_in_force(app: &Api, key: PublicKey) -> Result<String, Denied> {
+    let found = app
+        .ledger
+        .queries()
+        .find_member(&key.to_hex())
+        .map_err(|e| Denied::Internal(e.into()))?;
+    match found {
+        None => Err(Denied::NotMember {
+            key,
+            why: "no member has this key".into(),
+        }),
+        Some((_, m)) if !m.account_keys.iter().any(|k| k == key.as_bytes()) => {
+            Err(Denied::NotMember {
+                key,
+                why: format!("it was a key of {} and is revoked", m.id),
+            })
+        }
+        Some((_, m)) if m.status != pb::MemberStatus::Active as i32 => Err(Denied::NotMember {
+            key,
+            why: format!(
+                "member {} is {}",
+                m.id,
+                shuquan_proto::views::member_status_word(m.status)
+            ),
+        }),
+        Some((_, m)) => Ok(m.id),
+    }
+}
+
+/// The reader an explorer session cookie proves, if its session is live and its member
+/// still active with the key in force (else the session ends).
+fn session_reader(app: &Api, id: &str) -> Option<Reader> {
+    let now = app.clock.now_ms() / 1000;
+    let key = app.access.sessions.lock().ok()?.get(id, now)?;
+    match member_in_force(app, key) {
+        Ok(member) => Some(Reader {
+            key,
+            member,
+            session: true,
+        }),
+        Err(denied) => {
+            tracing::info!(key = %key, code = denied.code(), "explorer session ended: the member may no longer read");
+            if let Ok(mut sessions) = app.access.sessions.lock() {
+                sessions.close(id);
+            }
+            None
+        }
+    }
+}
+
+/// Where a browser without a session goes: the sign-in page, then back to `uri`.
+fn to_sign_in(uri: &axum::http::Uri) -> Response {
+    let next = uri.path_and_query().map_or("/explorer", |p| p.as_str());
+    let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+    Redirect::to(&format!("/explorer/sign-in?{query}")).into_response()
 }
 
 /// The middleware: lets open requests through, and others with a good member's token.
 pub(crate) async fn guard(State(app): State<Arc<Api>>, mut req: Request, next: Next) -> Response {
     if app.access.is_open(req.method(), req.uri().path()) {
+        if app.access.members_only {
+            // The sign-in page shows who is signed in.
+            if let Some(reader) =
+                session::cookie(req.headers()).and_then(|id| session_reader(&app, &id))
+            {
+                req.extensions_mut().insert(reader);
+            }
+        }
         return next.run(req).await;
+    }
+    // A session reads only: its cookie counts for GET and HEAD, and a bearer token wins.
+    let reads = matches!(*req.method(), Method::GET | Method::HEAD);
+    if reads && !req.headers().contains_key(header::AUTHORIZATION) {
+        if let Some(reader) =
+            session::cookie(req.headers()).and_then(|id| session_reader(&app, &id))
+        {
+            req.extensions_mut().insert(reader);
+            return next.run(req).await;
+        }
     }
     match check(&app, req.headers()) {
         Ok(reader) => {
             tracing::trace!(member = %reader.member, key = %reader.key, path = %req.uri().path(), "member read");
             req.extensions_mut().insert(reader);
             next.run(req).await
+        }
+        Err(Denied::Missing) if reads && req.uri().path().starts_with("/explorer") => {
+            to_sign_in(req.uri())
         }
         Err(denied) => {
             tracing::debug!(code = denied.code(), path = %req.uri().path(), "read refused");

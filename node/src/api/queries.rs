@@ -28,6 +28,8 @@ pub(super) fn found<T>(v: Option<T>, what: impl std::fmt::Display) -> Answer<T> 
 
 pub(super) async fn status(State(app): State<Arc<Api>>) -> Answer<v::StatusView> {
     let applied = app.ledger.applied()?;
+    let zone = app.ledger.params()?.law_utc_offset_minutes;
+    let clock_ms = app.clock.now_ms();
     let (role, term) = app.raft.role();
     let st = app.raft.status().await;
     Ok(Json(v::StatusView {
@@ -40,6 +42,7 @@ pub(super) async fn status(State(app): State<Arc<Api>>) -> Answer<v::StatusView>
         height: applied.height,
         last_block_hash: Hash32::from_slice(&applied.block_hash).unwrap_or_default(),
         last_block_time_ms: applied.timestamp_ms,
+        last_block_time: v::rfc3339(applied.timestamp_ms, zone),
         leader_id: st.leader_id,
         peers: app.p2p.peers().iter().map(|k| k.to_hex()).collect(),
         mempool: app.pipeline.mempool().len(),
@@ -56,7 +59,8 @@ pub(super) async fn status(State(app): State<Arc<Api>>) -> Answer<v::StatusView>
                 state_from: app.ledger.state_from()?,
             }
         },
-        clock_ms: app.clock.now_ms(),
+        clock_ms,
+        clock: v::rfc3339(clock_ms, zone),
         clock_offset_ms: app.clock.offset_ms(),
         raft_voters: st.membership.voters().into_iter().collect(),
         raft_learners: {
@@ -358,9 +362,10 @@ pub(super) async fn certificate(
         return Err(ApiError::not_found(format_args!("block {h}")));
     };
     let voters = app.ledger.certs().voters_at(h)?;
+    let d = app.ledger.queries().directory()?;
     let view = Hash32::from_slice(&cert.block_hash)
         .ok()
-        .map(|hash| v::CertificateView::new(app.ledger.chain_id(), &voters, hash, &cert));
+        .map(|hash| v::CertificateView::new(&d, app.ledger.chain_id(), &voters, hash, &cert));
     found(view, format_args!("block {h}"))
 }
 

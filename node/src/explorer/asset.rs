@@ -197,7 +197,7 @@ fn build(app: &Api, ctx: &Ctx, id: &str, node_url: String) -> Result<String, Fai
     .into_iter()
     .map(|(right, holder)| HolderRow {
         right,
-        holder: dir.party(holder),
+        holder: dir.party(&holder.id),
     })
     .collect();
 
@@ -211,7 +211,7 @@ fn build(app: &Api, ctx: &Ctx, id: &str, node_url: String) -> Result<String, Fai
             attestations.push(AttestationRow {
                 kind: ctx.word(&x.kind),
                 result: ctx.badge(&x.result),
-                issuer: dir.party(&x.issuer),
+                issuer: dir.party(&x.issuer.id),
                 status: ctx.badge(&x.status),
                 valid_until: z.time(x.valid_until_ms),
                 height: x.height,
@@ -222,12 +222,12 @@ fn build(app: &Api, ctx: &Ctx, id: &str, node_url: String) -> Result<String, Fai
         status: ctx.badge(&c.status),
         kind: ctx.word(&c.kind),
         sequence: c.sequence,
-        holder: dir.party(&c.holder),
+        holder: dir.party(&c.holder.id),
         rights: words(&c.rights),
         effective: z.time(c.effective_ms),
         first_effective: z.time(c.first_effective_ms),
         valid_until: c.valid_until_ms.map_or_else(|| "—".into(), |ms| z.time(ms)),
-        registrar: dir.party(c.registrar.as_deref().unwrap_or_default()),
+        registrar: dir.opt_member(c.registrar.as_ref()),
         height: c.height,
         tx_id: c.tx_id,
         number: c.number,
@@ -236,7 +236,7 @@ fn build(app: &Api, ctx: &Ctx, id: &str, node_url: String) -> Result<String, Fai
     let application = a.application.as_ref().map(|x| ApplicationRow {
         kind: ctx.word(&x.kind),
         stage: ctx.badge(&x.stage),
-        applicant: dir.party(&x.applicant),
+        applicant: dir.party(&x.applicant.id),
         filed: z.time(x.filed_at_ms),
         notice_ends: x.notice_ends_ms.map_or_else(|| "—".into(), |ms| z.time(ms)),
         tx_id: x.tx_id.clone(),
@@ -250,7 +250,7 @@ fn build(app: &Api, ctx: &Ctx, id: &str, node_url: String) -> Result<String, Fai
         .map(|h| HistoryRow {
             seq: h.seq,
             time: z.time(h.timestamp_ms),
-            signer: dir.party(&h.signer),
+            signer: dir.party(&h.signer.key),
             height: h.receipt.height,
             tx_id: h.receipt.tx_id.to_hex(),
             result: ctx.badge(&h.receipt.result),
@@ -266,8 +266,8 @@ fn build(app: &Api, ctx: &Ctx, id: &str, node_url: String) -> Result<String, Fai
         .take(MOST_ROWS)
         .map(|g| GrantRow {
             id: g.id.to_hex(),
-            grantee: dir.party(&g.grantee),
-            grantor: dir.party(&g.grantor),
+            grantee: dir.party(&g.grantee.id),
+            grantor: dir.party(&g.grantor.id),
             actions: words(&g.actions),
             purposes: g.purposes.join(", "),
             places: g.jurisdictions.join(", "),
@@ -290,10 +290,10 @@ fn build(app: &Api, ctx: &Ctx, id: &str, node_url: String) -> Result<String, Fai
             id: x.id.to_hex(),
             destination: x.destination,
             path: ctx.word(&x.path),
-            exporter: dir.party(&x.exporter),
+            exporter: dir.party(&x.exporter.id),
             status: ctx.badge(&x.status),
             valid_until: z.time(x.valid_until_ms),
-            decided_by: dir.party(x.decided_by.as_deref().unwrap_or_default()),
+            decided_by: dir.opt_member(x.decided_by.as_ref()),
             tx_id: x.tx_id.to_hex(),
         })
         .collect();
@@ -306,7 +306,7 @@ fn build(app: &Api, ctx: &Ctx, id: &str, node_url: String) -> Result<String, Fai
         origin: ctx.word(&a.origin),
         sharing: ctx.word(&a.sharing),
         delivery: words(&a.delivery_modes),
-        registrant: dir.party(&a.registrant),
+        registrant: dir.party(&a.registrant.id),
         applied: z.time(a.registered_at_ms),
         valid_until: a.valid_until_ms.map_or_else(|| "—".into(), |ms| z.time(ms)),
         holders,

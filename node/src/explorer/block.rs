@@ -95,7 +95,8 @@ fn build(app: &Api, ctx: &Ctx, height: &str, from: usize) -> Result<String, Fail
         Some(c) => {
             let voters = app.ledger.certs().voters_at(h)?;
             let hash = Hash32::from_slice(&c.block_hash).unwrap_or_default();
-            let view = v::CertificateView::new(app.ledger.chain_id(), &voters, hash, &c);
+            let view =
+                v::CertificateView::new(&q.directory()?, app.ledger.chain_id(), &voters, hash, &c);
             Some(CertInfo {
                 status: ctx.badge(if view.certified {
                     "certified"
@@ -120,7 +121,7 @@ fn build(app: &Api, ctx: &Ctx, height: &str, from: usize) -> Result<String, Fail
     let mut txs = Vec::new();
     for r in b.txs.iter().skip(from).take(PER_PAGE) {
         let (kind, signer) = match q.tx(&r.tx_id)? {
-            Some(tx) => (tx.kind, dir.party(&tx.signer)),
+            Some(tx) => (tx.kind, dir.party(&tx.signer.key)),
             None => (String::new(), Party::default()),
         };
         txs.push(TxRow {
@@ -136,7 +137,7 @@ fn build(app: &Api, ctx: &Ctx, height: &str, from: usize) -> Result<String, Fail
     let later = (from + PER_PAGE < b.txs.len()).then_some(from + PER_PAGE);
     Ok(BlockPage {
         time: f.zone.time(b.timestamp_ms),
-        proposer: dir.party(&b.proposer),
+        proposer: dir.party(&b.proposer.key),
         latest: app.ledger.applied()?.height,
         cert,
         txs,

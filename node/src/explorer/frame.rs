@@ -30,6 +30,8 @@ pub(super) struct Ctx {
     chosen: bool,
     /// This page's address with the other language.
     switch_href: String,
+    /// The member signed in to the explorer (a session), if any.
+    signed_in: Option<String>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Ctx {
@@ -43,14 +45,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
             .iter()
             .find(|(k, _)| k == "lang")
             .and_then(|(_, v)| Lang::parse(v));
-        let cookie = parts
-            .headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .find_map(|c| c.trim().strip_prefix(LANG_COOKIE)?.strip_prefix('='))
-            .and_then(Lang::parse);
+        let cookie = crate::api::auth::session::cookie_named(&parts.headers, LANG_COOKIE)
+            .and_then(|v| Lang::parse(&v));
         let accept = parts
             .headers
             .get(header::ACCEPT_LANGUAGE)
@@ -65,10 +61,16 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
             page_path(uri.path()),
             serde_urlencoded::to_string(&rest).unwrap_or_default()
         );
+        let signed_in = parts
+            .extensions
+            .get::<crate::api::auth::Reader>()
+            .filter(|r| r.session)
+            .map(|r| r.member.clone());
         Ok(Ctx {
             lang,
             chosen: asked.is_some(),
             switch_href,
+            signed_in,
         })
     }
 }
@@ -92,6 +94,8 @@ pub(super) struct Frame {
     pub(super) chain_id: String,
     /// The chain's time zone, for showing times.
     pub(super) zone: Zone,
+    /// The member signed in to the explorer, if any (the header offers to sign out).
+    pub(super) signed_in: Option<String>,
 }
 
 impl Frame {
@@ -135,6 +139,7 @@ impl Ctx {
             q: String::new(),
             chain_id: chain_id.to_string(),
             zone,
+            signed_in: self.signed_in.clone(),
         }
     }
 

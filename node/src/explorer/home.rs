@@ -63,7 +63,7 @@ fn build(app: &Api, ctx: &Ctx, role: &str, term: u64) -> Result<String, Fail> {
                 time: f.zone.time(b.timestamp_ms),
                 txs: b.txs.len(),
                 failed: b.txs.iter().filter(|r| !r.committed()).count(),
-                proposer: dir.party(&b.proposer),
+                proposer: dir.party(&b.proposer.key),
             });
         }
     }
@@ -71,7 +71,11 @@ fn build(app: &Api, ctx: &Ctx, role: &str, term: u64) -> Result<String, Fail> {
     let node_names: BTreeMap<String, String> = members
         .iter()
         .filter_map(|m| Some((m.node_key.clone()?, m.id.clone())))
-        .chain(q.nodes()?.into_iter().map(|n| (n.node_key, n.operator)))
+        .chain(
+            q.nodes()?
+                .into_iter()
+                .map(|n| (n.node_key, n.operator.member.unwrap_or(n.operator.id))),
+        )
         .collect();
     Ok(HomePage {
         height: applied.height,

@@ -238,6 +238,16 @@ labels! {
     grants_received: "Grants it received", "获得的授权";
     grants_issued: "Grants it issued", "授出的授权";
     recent_txs: "Its transactions (latest first)", "其交易（最新在前）";
+    // Signing in (on a node that lets only members read).
+    sign_in: "Sign in", "登录";
+    sign_out: "Sign out", "退出登录";
+    signed_in_as: "Signed in as", "当前登录";
+    sign_in_intro: "This node lets only members read. Make a read token with your member account key and paste it here: a token signs in once, within the minutes it lives, and the session then lasts 30 minutes.",
+        "本节点仅允许成员查阅。请用本成员的账户密钥生成读取令牌并粘贴于此：令牌在有效期内只能登录一次，登录后会话持续 30 分钟。";
+    make_token: "Make a token", "生成令牌";
+    token: "Read token", "读取令牌";
+    sign_in_failed: "Sign-in refused", "登录被拒绝";
+    not_members_only: "This node lets anyone read: no sign-in is needed.", "本节点对所有人开放查阅，无需登录。";
     // Errors.
     not_found: "Not found", "未找到";
     bad_request: "Bad request", "请求有误";

@@ -86,8 +86,8 @@ pub(super) fn of_asset(
             let Some(number) = &o.voucher else { continue };
             if let Some(v) = q.voucher(number)? {
                 market.vouchers.push(VoucherRow {
-                    seller: dir.party(&v.seller),
-                    buyer: dir.party(&v.buyer),
+                    seller: dir.party(&v.seller.id),
+                    buyer: dir.party(&v.buyer.id),
                     offer: ctx.word(&v.offer),
                     total: v.total,
                     time: z.time(v.time_ms),
@@ -100,7 +100,7 @@ pub(super) fn of_asset(
             offer: ctx.word(&l.offer),
             price: l.price,
             unit: ctx.word(&l.unit),
-            seller: dir.party(&l.seller),
+            seller: dir.party(&l.seller.id),
             status: ctx.badge(&l.status),
             listed: z.time(l.listed_ms),
             valid_until: z.time(l.valid_until_ms),
@@ -110,8 +110,8 @@ pub(super) fn of_asset(
     }
     for r in q.requests(RequestsOf::Asset(id), Page::first(MOST))? {
         market.requests.push(RequestRow {
-            requester: dir.party(&r.requester),
-            addressee: dir.party(&r.addressee),
+            requester: dir.party(&r.requester.id),
+            addressee: dir.party(&r.addressee.id),
             actions: words(&r.actions),
             purposes: r.purposes.join(", "),
             status: ctx.badge(&r.status),

@@ -108,7 +108,7 @@ fn build(app: &Api, ctx: &Ctx, name: &str) -> Result<String, Fail> {
     let nodes = q
         .nodes()?
         .into_iter()
-        .filter(|n| n.operator == m.id)
+        .filter(|n| n.operator.member.as_deref() == Some(m.id.as_str()))
         .map(|n| NodeRow {
             id: n.id,
             key: n.node_key,
@@ -193,7 +193,11 @@ fn grant_row(
     };
     Ok(GrantRow {
         asset_name: asset_name.unwrap_or_default(),
-        other: dir.party(if grantee_side { &g.grantor } else { &g.grantee }),
+        other: dir.party(if grantee_side {
+            &g.grantor.id
+        } else {
+            &g.grantee.id
+        }),
         actions: g
             .actions
             .iter()

@@ -6,7 +6,8 @@
 //! the JSON API, shows members by name and times in the chain's time zone, speaks English
 //! or Chinese (`?lang=zh|en`, else `Accept-Language`), and answers an unknown or malformed
 //! id with a 404 or 400 page. Nothing is fetched from elsewhere: the style sheet and the
-//! script are compiled into the node.
+//! script are compiled into the node. On a node that lets only members read, a browser
+//! signs in once with a read token (`signin`) and reads with a session cookie.
 
 mod asset;
 mod block;
@@ -18,6 +19,7 @@ mod i18n;
 mod lineage;
 mod market;
 mod member;
+mod signin;
 mod statics;
 mod text;
 mod tx;
@@ -25,7 +27,7 @@ mod tx;
 use std::sync::Arc;
 
 use axum::response::Redirect;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 use crate::api::Api;
@@ -40,6 +42,8 @@ pub(crate) fn router() -> Router<Arc<Api>> {
         .route("/blocks/{height}", get(block::page))
         .route("/txs/{id}", get(tx::page))
         .route("/members/{member}", get(member::page))
+        .route("/sign-in", get(signin::page).post(signin::submit))
+        .route("/sign-out", post(signin::sign_out))
         .route("/static/explorer.css", get(statics::css))
         .route("/static/live.js", get(statics::script))
         .fallback(error::no_route);

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset};
 use shuquan_ledger::Ledger;
+use shuquan_proto::views::{KeyRef, MemberRef};
 
 /// The chain's time zone: a fixed offset from UTC.
 #[derive(Clone, Copy, Debug)]
@@ -134,10 +135,11 @@ impl Directory {
             }
         }
         for n in q.nodes()? {
-            let institution = institutions.get(&n.operator).cloned().unwrap_or_default();
-            by_hex
-                .entry(n.node_key)
-                .or_insert((n.operator, institution));
+            let Some(operator) = n.operator.member else {
+                continue;
+            };
+            let institution = institutions.get(&operator).cloned().unwrap_or_default();
+            by_hex.entry(n.node_key).or_insert((operator, institution));
         }
         Ok(Directory { by_hex })
     }
@@ -153,9 +155,14 @@ impl Directory {
         }
     }
 
-    /// The parties of several member ids or keys.
-    pub(super) fn parties(&self, hexes: &[String]) -> Vec<Party> {
-        hexes.iter().map(|h| self.party(h)).collect()
+    /// The parties of several keys.
+    pub(super) fn parties(&self, keys: &[KeyRef]) -> Vec<Party> {
+        keys.iter().map(|k| self.party(&k.key)).collect()
+    }
+
+    /// The party of a member, or none (`Party::default()`).
+    pub(super) fn opt_member(&self, m: Option<&MemberRef>) -> Party {
+        m.map(|m| self.party(&m.id)).unwrap_or_default()
     }
 }
 

@@ -94,7 +94,7 @@ fn build(app: &Api, ctx: &Ctx, id: &str) -> Result<String, Fail> {
     };
     Ok(TxPage {
         tx_id: id.to_hex(),
-        signer: dir.party(&tx.signer),
+        signer: dir.party(&tx.signer.key),
         cosigners: dir.parties(&tx.cosigners),
         signed_at: f.zone.time(tx.timestamp_ms),
         height: tx.receipt.height,

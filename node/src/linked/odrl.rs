@@ -173,8 +173,8 @@ pub fn grant_agreement(iris: &Iris, g: &GrantView) -> Value {
     }
     let parties = json!({
         "target": iris.asset(&g.asset),
-        "assigner": iris.member(&g.grantor),
-        "assignee": iris.member(&g.grantee),
+        "assigner": iris.member(&g.grantor.id),
+        "assignee": iris.member(&g.grantee.id),
     });
     json!({
         "@context": context(),
@@ -241,12 +241,12 @@ pub fn listing_offer(iris: &Iris, l: &ListingView) -> Result<Option<Value>, serd
     }
     let duty = json!({
         "action": [{ "value": "compensate", "refinement": refinement }],
-        "compensatedParty": iris.member(&l.seller),
+        "compensatedParty": iris.member(&l.seller.id),
         "dct:description": format!("{} {}", l.price, unit_text(&l.unit)),
     });
     let parties = json!({
         "target": iris.asset(&l.asset.to_hex()),
-        "assigner": iris.member(&l.seller),
+        "assigner": iris.member(&l.seller.id),
     });
     Ok(Some(json!({
         "@context": context(),

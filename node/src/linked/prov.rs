@@ -134,7 +134,7 @@ impl<'a> Builder<'a> {
         }
         let signer = self
             .by_key
-            .get(e.signer.as_str())
+            .get(e.signer.key.as_str())
             .map(|m| m.member_id.clone());
         if let Some(m) = signer {
             let agent = self.agent(&m);
@@ -171,7 +171,7 @@ impl<'a> Builder<'a> {
         });
         self.g
             .add(&child_iri, "prov:qualifiedDerivation", derivation);
-        let agent = self.agent(&child.registrant);
+        let agent = self.agent(&child.registrant.id);
         self.g.add(&activity, "prov:used", id_ref(&parent_iri));
         self.g.add(&activity, "prov:used", id_ref(&plan));
         self.g
@@ -204,7 +204,7 @@ pub fn asset_provenance(iris: &Iris, p: &AssetProv<'_>) -> Value {
     };
     let a = p.asset;
     let asset = b.entity(a);
-    let holder = b.agent(&a.holders.hold);
+    let holder = b.agent(&a.holders.hold.id);
     b.g.add(&asset, "prov:wasAttributedTo", id_ref(&holder));
     for e in p.history.iter().filter(|e| e.receipt.committed()) {
         let activity = b.activity(e);

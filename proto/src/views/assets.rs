@@ -4,19 +4,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::hash::Hash32;
 
-use super::ReceiptView;
+use super::{KeyRef, MemberRef, ReceiptView};
 
 /// Who holds each of an asset's rights.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HoldersView {
     /// 数据资源持有权.
-    pub hold: String,
+    pub hold: MemberRef,
     /// 数据加工使用权.
     #[serde(rename = "use")]
-    pub use_: String,
+    pub use_: MemberRef,
     /// 数据产品经营权.
-    pub operate: String,
+    pub operate: MemberRef,
 }
 
 /// A lineage edge.
@@ -60,11 +60,13 @@ pub struct AssetView {
     /// Hash of consent or collection evidence.
     pub evidence_hash: Option<String>,
     /// Who registered it.
-    pub registrant: String,
+    pub registrant: MemberRef,
     /// Registration block.
     pub registered_height: u64,
     /// Registration time.
     pub registered_at_ms: u64,
+    /// Registration time, RFC 3339 in the chain's time zone.
+    pub registered_at: Option<String>,
     /// Current right holders.
     pub holders: HoldersView,
     /// Parents it was derived from.
@@ -86,6 +88,8 @@ pub struct AssetView {
     pub registration_number: Option<String>,
     /// The certificate's validity end (block time), if it has one.
     pub valid_until_ms: Option<u64>,
+    /// `valid_until_ms`, RFC 3339 in the chain's time zone.
+    pub valid_until: Option<String>,
     /// The application under way, if any.
     pub application: Option<super::ApplicationView>,
     /// Why its last application was refused.
@@ -100,10 +104,12 @@ pub struct HistoryEntryView {
     pub seq: u64,
     /// Payload kind.
     pub kind: String,
-    /// Signer.
-    pub signer: String,
+    /// Signer (account key).
+    pub signer: KeyRef,
     /// Block time.
     pub timestamp_ms: u64,
+    /// Block time, RFC 3339 in the chain's time zone.
+    pub timestamp: Option<String>,
     /// Outcome and position.
     pub receipt: ReceiptView,
 }

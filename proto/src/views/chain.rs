@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::hash::Hash32;
 use crate::pb;
 
-use super::ReceiptView;
+use super::{Directory, KeyRef, ReceiptView};
 
 /// A block's certificate as a node serves it: the voters' signatures it holds, and
 /// whether they certify the block (checked with [`crate::cert::verify_certificate_by`]).
@@ -21,8 +21,8 @@ pub struct CertificateView {
     pub nodes: usize,
     /// Signatures needed (a majority of `nodes`).
     pub required: usize,
-    /// Node keys (hex) that signed.
-    pub signers: Vec<String>,
+    /// Node keys that signed.
+    pub signers: Vec<KeyRef>,
     /// Whether the signatures certify the block.
     pub certified: bool,
     /// Why they do not, when they do not.
@@ -34,8 +34,9 @@ pub struct CertificateView {
 
 impl CertificateView {
     /// The view of `cert` (of the block with hash `hash`) of chain `chain_id`, whose
-    /// voters at that height are `voters`.
+    /// voters at that height are `voters`; `d` names the signers.
     pub fn new(
+        d: &Directory,
         chain_id: &str,
         voters: &std::collections::BTreeSet<crate::PublicKey>,
         hash: Hash32,
@@ -48,11 +49,7 @@ impl CertificateView {
             block_hash: hash,
             nodes,
             required: crate::cert::majority(nodes),
-            signers: cert
-                .signatures
-                .iter()
-                .map(|s| hex::encode(&s.node_key))
-                .collect(),
+            signers: cert.signatures.iter().map(|s| d.key(&s.node_key)).collect(),
             certified: check.is_ok(),
             reason: check.err().map(|e| e.to_string()),
             certificate: hex::encode(prost::Message::encode_to_vec(cert)),
@@ -72,8 +69,10 @@ pub struct BlockView {
     pub prev_hash: Hash32,
     /// Block time.
     pub timestamp_ms: u64,
+    /// Block time, RFC 3339 in the chain's time zone.
+    pub timestamp: Option<String>,
     /// Proposer's node key.
-    pub proposer: String,
+    pub proposer: KeyRef,
     /// Merkle root of transaction ids.
     pub tx_root: Hash32,
     /// Merkle root of receipts.
@@ -90,12 +89,14 @@ pub struct TxView {
     pub tx_id: Hash32,
     /// Payload kind (`register_asset`, ...).
     pub kind: String,
-    /// Signer.
-    pub signer: String,
-    /// Cosigners.
-    pub cosigners: Vec<String>,
+    /// Signer (account key).
+    pub signer: KeyRef,
+    /// Cosigners (account keys).
+    pub cosigners: Vec<KeyRef>,
     /// Signer's timestamp.
     pub timestamp_ms: u64,
+    /// Signer's timestamp, RFC 3339 in the chain's time zone.
+    pub timestamp: Option<String>,
     /// The payload's fields.
     pub payload: Value,
     /// Outcome.

@@ -5,16 +5,14 @@ use serde_json::Value;
 
 use crate::pb;
 
-use super::{action_json, proposal_status_word};
+use super::{action_json, proposal_status_word, Directory, MemberRef};
 
 /// One vote.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VoteView {
-    /// The voter's member id (hex).
-    pub member: String,
-    /// Its short id, when known.
-    pub member_name: Option<String>,
+    /// The voter.
+    pub member: MemberRef,
     /// Yes or no.
     pub approve: bool,
     /// The block that recorded it.
@@ -31,18 +29,20 @@ pub struct ProposalView {
     pub tx_id: String,
     /// The action and its fields (`action`: `admit-member`, `set-member-status`, ...).
     pub action: Value,
-    /// The proposer's member id (hex).
-    pub proposer: String,
-    /// Its short id, when known.
-    pub proposer_name: Option<String>,
+    /// The proposer.
+    pub proposer: MemberRef,
     /// `open`, `executed`, `rejected`, `expired` or `failed`, at `status_at_ms`.
     pub status: String,
     /// The time the status is reported at (the latest block's).
     pub status_at_ms: u64,
+    /// `status_at_ms`, RFC 3339 in the chain's time zone.
+    pub status_at: Option<String>,
     /// The block that recorded the proposal.
     pub created_height: u64,
     /// When it stops taking votes.
     pub expires_at_ms: u64,
+    /// `expires_at_ms`, RFC 3339 in the chain's time zone.
+    pub expires_at: Option<String>,
     /// Yes votes, no votes, and how many council members vote.
     pub yes: usize,
     /// No votes.
@@ -60,12 +60,8 @@ pub struct ProposalView {
 }
 
 impl ProposalView {
-    /// The view of `p` at time `now_ms`; `name` resolves member ids to short ids.
-    pub fn new(
-        p: &pb::ProposalRecord,
-        now_ms: u64,
-        name: &dyn Fn(&[u8]) -> Option<String>,
-    ) -> Self {
+    /// The view of `p` at time `now_ms`; `d` names the members and shows the times.
+    pub fn new(p: &pb::ProposalRecord, now_ms: u64, d: &Directory) -> Self {
         let council = p.council.clone().unwrap_or_default();
         let mut status = p.status;
         if status == pb::ProposalStatus::Open as i32 && now_ms >= p.expires_at_ms {
@@ -85,12 +81,13 @@ impl ProposalView {
             id: hex::encode(&p.id),
             tx_id: hex::encode(&p.tx_id),
             action: action_json(p.propose.as_ref().unwrap_or(&pb::Propose::default())),
-            proposer: hex::encode(&p.proposer),
-            proposer_name: name(&p.proposer),
+            proposer: d.member(&p.proposer),
             status: proposal_status_word(status),
             status_at_ms: now_ms,
+            status_at: d.time(now_ms),
             created_height: p.created_height,
             expires_at_ms: p.expires_at_ms,
+            expires_at: d.time(p.expires_at_ms),
             yes: p.votes.iter().filter(|v| v.approve).count(),
             no: p.votes.iter().filter(|v| !v.approve).count(),
             voters: council.members.len(),
@@ -99,8 +96,7 @@ impl ProposalView {
                 .votes
                 .iter()
                 .map(|v| VoteView {
-                    member: hex::encode(&v.member),
-                    member_name: name(&v.member),
+                    member: d.member(&v.member),
                     approve: v.approve,
                     height: v.height,
                 })
@@ -115,8 +111,8 @@ impl ProposalView {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CouncilView {
-    /// Its members' short ids.
-    pub members: Vec<String>,
+    /// Its members.
+    pub members: Vec<MemberRef>,
     /// The share that must vote yes, as `n/d` (more than it passes).
     pub threshold: String,
     /// How long a proposal stays open.
@@ -133,8 +129,8 @@ pub struct NodeView {
     pub node_key: String,
     /// Its p2p address.
     pub addr: String,
-    /// The member that runs it (short id, or member id when unknown).
-    pub operator: String,
+    /// The member that runs it.
+    pub operator: MemberRef,
     /// `voter` or `learner`.
     pub role: String,
     /// The block that added it (0: the genesis).
@@ -142,13 +138,13 @@ pub struct NodeView {
 }
 
 impl NodeView {
-    /// The view of `n`; `name` resolves the operator's member id.
-    pub fn new(n: &pb::NodeRecord, name: &dyn Fn(&[u8]) -> Option<String>) -> Self {
+    /// The view of `n`; `d` names the operator.
+    pub fn new(n: &pb::NodeRecord, d: &Directory) -> Self {
         NodeView {
             id: n.id,
             node_key: hex::encode(&n.node_key),
             addr: n.addr.clone(),
-            operator: name(&n.operator).unwrap_or_else(|| hex::encode(&n.operator)),
+            operator: d.member(&n.operator),
             role: super::node_role_word(n.role),
             added_height: n.added_height,
         }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::hash::Hash32;
 use crate::pb;
 
-use super::right_word;
+use super::{right_word, Directory, MemberRef};
 
 /// A grant.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -16,17 +16,21 @@ pub struct GrantView {
     /// Asset.
     pub asset: String,
     /// Who granted.
-    pub grantor: String,
+    pub grantor: MemberRef,
     /// Who may use.
-    pub grantee: String,
+    pub grantee: MemberRef,
     /// Allowed actions.
     pub actions: Vec<String>,
     /// Allowed purposes.
     pub purposes: Vec<String>,
     /// Valid from.
     pub not_before_ms: u64,
+    /// Valid from, RFC 3339 in the chain's time zone.
+    pub not_before: Option<String>,
     /// Valid until.
     pub not_after_ms: u64,
+    /// Valid until, RFC 3339 in the chain's time zone.
+    pub not_after: Option<String>,
     /// Where the grantee may use it.
     pub jurisdictions: Vec<String>,
     /// Most uses (0 = unlimited).
@@ -41,6 +45,8 @@ pub struct GrantView {
     /// The time the status is of: the one asked, or else the last block's time (on an idle
     /// chain that may lie well before the wall clock).
     pub status_at_ms: u64,
+    /// `status_at_ms`, RFC 3339 in the chain's time zone.
+    pub status_at: Option<String>,
     /// The height whose state the grant is read from (the last block at or before the time
     /// asked).
     pub as_of_height: u64,
@@ -60,9 +66,9 @@ pub struct GrantView {
 pub struct FilingView {
     /// Filing id.
     pub id: Hash32,
-    /// Exporter's key.
-    pub exporter: String,
-    /// Exporter's member id.
+    /// The exporter (the member that filed).
+    pub exporter: MemberRef,
+    /// The exporter's short id, as the filing recorded it.
     pub exporter_member: String,
     /// Grants covered (a grant filing).
     pub grants: Vec<String>,
@@ -88,12 +94,16 @@ pub struct FilingView {
     pub status: String,
     /// The time the status is of (the last block's time).
     pub status_at_ms: u64,
+    /// `status_at_ms`, RFC 3339 in the chain's time zone.
+    pub status_at: Option<String>,
     /// Approval valid until.
     pub valid_until_ms: u64,
+    /// `valid_until_ms`, RFC 3339 in the chain's time zone (null: none).
+    pub valid_until: Option<String>,
     /// Filing block.
     pub filed_height: u64,
     /// Regulator who decided.
-    pub decided_by: Option<String>,
+    pub decided_by: Option<MemberRef>,
     /// Frozen by a regulator.
     pub frozen: bool,
     /// Filing transaction.
@@ -108,17 +118,17 @@ pub struct TransferExportView {
     pub asset: String,
     /// `hold`, `use` or `operate`.
     pub right: String,
-    /// The receiver's key.
-    pub receiver: String,
+    /// The receiver (member id).
+    pub receiver: MemberRef,
 }
 
 impl TransferExportView {
-    /// The view of a filing's transfer.
-    pub fn new(t: &pb::TransferExport) -> Self {
+    /// The view of a filing's transfer; `d` names the receiver.
+    pub fn new(t: &pb::TransferExport, d: &Directory) -> Self {
         TransferExportView {
             asset: hex::encode(&t.asset),
             right: right_word(t.right),
-            receiver: hex::encode(&t.receiver),
+            receiver: d.member(&t.receiver),
         }
     }
 }
@@ -129,8 +139,8 @@ impl TransferExportView {
 pub struct AttestationView {
     /// Attestation id.
     pub id: Hash32,
-    /// Auditor's key.
-    pub issuer: String,
+    /// The auditor (member id).
+    pub issuer: MemberRef,
     /// Subject.
     pub subject: String,
     /// Kind.
@@ -141,10 +151,14 @@ pub struct AttestationView {
     pub report_hash: String,
     /// Valid until (0 = open).
     pub valid_until_ms: u64,
+    /// `valid_until_ms`, RFC 3339 in the chain's time zone (null: open).
+    pub valid_until: Option<String>,
     /// `valid`, `expired` (past `valid_until_ms`) or `superseded`, at `status_at_ms`.
     pub status: String,
     /// The time the status is of (the last block's time).
     pub status_at_ms: u64,
+    /// `status_at_ms`, RFC 3339 in the chain's time zone.
+    pub status_at: Option<String>,
     /// The attestation that replaced it.
     pub superseded_by: Option<String>,
     /// Block.

@@ -8,6 +8,7 @@ use crate::market::{listing_status, offer_kind, order_status, request_status};
 use crate::pb;
 
 use super::words::*;
+use super::{Directory, MemberRef};
 
 fn id(b: &[u8]) -> Hash32 {
     Hash32::from_slice(b).unwrap_or_default()
@@ -25,10 +26,10 @@ pub struct RequestView {
     pub id: Hash32,
     /// The asset.
     pub asset: Hash32,
-    /// The requester's member id.
-    pub requester: String,
-    /// The Operate holder it was addressed to (member id).
-    pub addressee: String,
+    /// The requester.
+    pub requester: MemberRef,
+    /// The Operate holder it was addressed to.
+    pub addressee: MemberRef,
     /// Requested actions.
     pub actions: Vec<String>,
     /// Requested purposes.
@@ -45,12 +46,18 @@ pub struct RequestView {
     pub status: String,
     /// When it lapses unanswered (block time).
     pub expires_ms: u64,
+    /// `expires_ms`, RFC 3339 in the chain's time zone.
+    pub expires: Option<String>,
     /// Block time it was made.
     pub filed_ms: u64,
+    /// `filed_ms`, RFC 3339 in the chain's time zone.
+    pub filed: Option<String>,
     /// Its block.
     pub filed_height: u64,
     /// Block time of the answer.
     pub answered_ms: Option<u64>,
+    /// `answered_ms`, RFC 3339 in the chain's time zone.
+    pub answered: Option<String>,
     /// How long the answer took.
     pub answer_ms: Option<u64>,
     /// The grant it issued.
@@ -64,15 +71,15 @@ pub struct RequestView {
 }
 
 impl RequestView {
-    /// The view of a stored request at block time `now`.
-    pub fn of(r: &pb::RequestRecord, now: u64) -> Self {
+    /// The view of a stored request at block time `now`; `d` names parties and times.
+    pub fn of(r: &pb::RequestRecord, now: u64, d: &Directory) -> Self {
         let t = r.terms.clone().unwrap_or_default();
         let answered = r.answered_height != 0;
         RequestView {
             id: id(&r.id),
             asset: id(&t.asset),
-            requester: hex::encode(&r.requester),
-            addressee: hex::encode(&r.addressee),
+            requester: d.member(&r.requester),
+            addressee: d.member(&r.addressee),
             actions: t.actions.iter().map(|a| action_word(*a)).collect(),
             purposes: t.purposes,
             jurisdictions: t.jurisdictions,
@@ -81,9 +88,12 @@ impl RequestView {
             message_hash: opt_hex(&t.message_hash),
             status: request_status_word(request_status(r, now) as i32),
             expires_ms: t.expires_ms,
+            expires: d.time(t.expires_ms),
             filed_ms: r.filed_ms,
+            filed: d.time(r.filed_ms),
             filed_height: r.filed_height,
             answered_ms: answered.then_some(r.answered_ms),
+            answered: d.opt_time(answered.then_some(r.answered_ms)),
             answer_ms: answered.then(|| r.answered_ms.saturating_sub(r.filed_ms)),
             grant: opt_hex(&r.grant),
             reason: (r.reason != 0).then(|| decline_reason_word(r.reason)),
@@ -101,8 +111,8 @@ pub struct ListingView {
     pub id: Hash32,
     /// The asset.
     pub asset: Hash32,
-    /// The seller's member id.
-    pub seller: String,
+    /// The seller.
+    pub seller: MemberRef,
     /// `hold`, `use`, `operate` (a right transfer) or `licence`.
     pub offer: String,
     /// A licence's terms (actions, purposes, jurisdictions, duration_ms, max_uses).
@@ -119,12 +129,16 @@ pub struct ListingView {
     pub delivery_modes: Vec<String>,
     /// Open until (block time).
     pub valid_until_ms: u64,
+    /// `valid_until_ms`, RFC 3339 in the chain's time zone.
+    pub valid_until: Option<String>,
     /// `open`, `sold`, `cancelled` or `expired` (now).
     pub status: String,
     /// Orders accepted on it.
     pub sold: u64,
     /// Block time it was listed.
     pub listed_ms: u64,
+    /// `listed_ms`, RFC 3339 in the chain's time zone.
+    pub listed: Option<String>,
     /// Its block.
     pub listed_height: u64,
     /// The listing transaction.
@@ -132,14 +146,14 @@ pub struct ListingView {
 }
 
 impl ListingView {
-    /// The view of a stored listing at block time `now`.
-    pub fn of(l: &pb::ListingRecord, now: u64) -> Self {
+    /// The view of a stored listing at block time `now`; `d` names parties and times.
+    pub fn of(l: &pb::ListingRecord, now: u64, d: &Directory) -> Self {
         let t = l.terms.clone().unwrap_or_default();
         let price = t.price.clone().unwrap_or_default();
         ListingView {
             id: id(&l.id),
             asset: id(&t.asset),
-            seller: hex::encode(&l.seller),
+            seller: d.member(&l.seller),
             offer: offer_kind(t.right),
             licence: t.licence.as_ref().map(super::payload::licence_json),
             price_minor: price.amount_minor,
@@ -148,9 +162,11 @@ impl ListingView {
             unit: price_unit_word(t.unit),
             delivery_modes: t.delivery_modes.iter().map(|m| delivery_word(*m)).collect(),
             valid_until_ms: t.valid_until_ms,
+            valid_until: d.time(t.valid_until_ms),
             status: listing_status_word(listing_status(l, now) as i32),
             sold: l.sold,
             listed_ms: l.listed_ms,
+            listed: d.time(l.listed_ms),
             listed_height: l.listed_height,
             tx_id: hex::encode(&l.tx_id),
         }
@@ -167,10 +183,10 @@ pub struct OrderView {
     pub listing: Hash32,
     /// The asset.
     pub asset: Hash32,
-    /// The buyer's member id.
-    pub buyer: String,
-    /// The seller's member id.
-    pub seller: String,
+    /// The buyer.
+    pub buyer: MemberRef,
+    /// The seller.
+    pub seller: MemberRef,
     /// Units of the listing's price.
     pub quantity: u64,
     /// Total in minor units.
@@ -182,14 +198,20 @@ pub struct OrderView {
     pub status: String,
     /// Lapses unaccepted at (block time).
     pub expires_ms: u64,
+    /// `expires_ms`, RFC 3339 in the chain's time zone.
+    pub expires: Option<String>,
     /// Block time it was placed.
     pub placed_ms: u64,
+    /// `placed_ms`, RFC 3339 in the chain's time zone.
+    pub placed: Option<String>,
     /// Its block.
     pub placed_height: u64,
     /// Block of the acceptance.
     pub accepted_height: Option<u64>,
     /// Block time of the acceptance.
     pub accepted_ms: Option<u64>,
+    /// `accepted_ms`, RFC 3339 in the chain's time zone.
+    pub accepted: Option<String>,
     /// The grant a licence order issued.
     pub grant: Option<String>,
     /// Its voucher's number.
@@ -204,15 +226,15 @@ pub struct OrderView {
     pub payment_confirmed: bool,
     /// The dispute's evidence hash.
     pub dispute_evidence: Option<String>,
-    /// Who raised the dispute (member id).
-    pub disputed_by: Option<String>,
+    /// Who raised the dispute.
+    pub disputed_by: Option<MemberRef>,
     /// The ordering transaction.
     pub tx_id: String,
 }
 
 impl OrderView {
-    /// The view of a stored order at block time `now`.
-    pub fn of(o: &pb::OrderRecord, now: u64) -> Self {
+    /// The view of a stored order at block time `now`; `d` names parties and times.
+    pub fn of(o: &pb::OrderRecord, now: u64, d: &Directory) -> Self {
         let t = o.terms.clone().unwrap_or_default();
         let total = o.total.clone().unwrap_or_default();
         let accepted = o.accepted_height != 0;
@@ -220,17 +242,20 @@ impl OrderView {
             id: id(&o.id),
             listing: id(&t.listing),
             asset: id(&o.asset),
-            buyer: hex::encode(&t.buyer),
-            seller: hex::encode(&o.seller),
+            buyer: d.member(&t.buyer),
+            seller: d.member(&o.seller),
             quantity: t.quantity,
             total_minor: total.amount_minor,
             total: price_text(&total),
             status: order_status_word(order_status(o, now) as i32),
             expires_ms: t.expires_ms,
+            expires: d.time(t.expires_ms),
             placed_ms: o.placed_ms,
+            placed: d.time(o.placed_ms),
             placed_height: o.placed_height,
             accepted_height: accepted.then_some(o.accepted_height),
             accepted_ms: accepted.then_some(o.accepted_ms),
+            accepted: d.opt_time(accepted.then_some(o.accepted_ms)),
             grant: opt_hex(&o.grant),
             voucher: (!o.voucher.is_empty()).then(|| o.voucher.clone()),
             payment_ref_hash: opt_hex(&o.payment_ref_hash),
@@ -238,7 +263,7 @@ impl OrderView {
             delivery_confirmed: o.delivery_confirmed,
             payment_confirmed: o.payment_confirmed,
             dispute_evidence: opt_hex(&o.dispute_evidence),
-            disputed_by: opt_hex(&o.disputed_by),
+            disputed_by: d.opt_member(&o.disputed_by),
             tx_id: hex::encode(&o.tx_id),
         }
     }
@@ -258,10 +283,10 @@ pub struct VoucherView {
     pub asset: Hash32,
     /// The asset's registration certificate number.
     pub registration: String,
-    /// The seller's member id.
-    pub seller: String,
-    /// The buyer's member id.
-    pub buyer: String,
+    /// The seller.
+    pub seller: MemberRef,
+    /// The buyer.
+    pub buyer: MemberRef,
     /// `hold`, `use`, `operate` (a right transferred) or `licence` (a grant issued).
     pub offer: String,
     /// The grant a licence issued.
@@ -284,13 +309,21 @@ pub struct VoucherView {
     pub height: u64,
     /// Its block time.
     pub time_ms: u64,
+    /// `time_ms`, RFC 3339 in the chain's time zone.
+    pub time: Option<String>,
     /// The accepting transaction.
     pub tx_id: String,
 }
 
 impl VoucherView {
-    /// The view of a stored voucher.
+    /// The view of a stored voucher, naming no one and showing times in UTC (what an
+    /// offline auditor, without the members registry, can say).
     pub fn of(v: &pb::VoucherRecord) -> Self {
+        Self::named(v, &Directory::default())
+    }
+
+    /// The view of a stored voucher; `d` names parties and times.
+    pub fn named(v: &pb::VoucherRecord, d: &Directory) -> Self {
         let unit_price = v.unit_price.clone().unwrap_or_default();
         let total = v.total.clone().unwrap_or_default();
         VoucherView {
@@ -299,8 +332,8 @@ impl VoucherView {
             listing: id(&v.listing),
             asset: id(&v.asset),
             registration: v.registration.clone(),
-            seller: hex::encode(&v.seller),
-            buyer: hex::encode(&v.buyer),
+            seller: d.member(&v.seller),
+            buyer: d.member(&v.buyer),
             offer: offer_kind(v.right),
             grant: opt_hex(&v.grant),
             unit_price: price_text(&unit_price),
@@ -312,6 +345,7 @@ impl VoucherView {
             sector: v.sector.clone(),
             height: v.height,
             time_ms: v.time_ms,
+            time: d.time(v.time_ms),
             tx_id: hex::encode(&v.tx_id),
         }
     }
@@ -349,6 +383,8 @@ pub struct PricesView {
     pub kind: Option<String>,
     /// Trades from this block time on (absent: all).
     pub since_ms: Option<u64>,
+    /// `since_ms`, RFC 3339 in the chain's time zone.
+    pub since: Option<String>,
     /// Trades counted: accepted orders, disputed ones left out.
     pub count: usize,
     /// One group per currency and price unit (prices in different ones do not mix).
@@ -360,8 +396,8 @@ pub struct PricesView {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AnswerTimesView {
-    /// Member id.
-    pub member: String,
+    /// The member.
+    pub member: MemberRef,
     /// Requests addressed to it.
     pub received: usize,
     /// Answered by it (granted or declined), not counting automatic grants.

@@ -131,6 +131,9 @@ pub struct StatusView {
     pub last_block_hash: Hash32,
     /// Time of the last applied block.
     pub last_block_time_ms: u64,
+    /// `last_block_time_ms`, RFC 3339 in the chain's time zone.
+    #[serde(default)]
+    pub last_block_time: Option<String>,
     /// The leader's node id, if known.
     pub leader_id: Option<u64>,
     /// Node keys of the member nodes connected now.
@@ -146,6 +149,9 @@ pub struct StatusView {
     /// This node's clock, by the member nodes' median (ms since the Unix epoch).
     #[serde(default)]
     pub clock_ms: u64,
+    /// `clock_ms`, RFC 3339 in the chain's time zone.
+    #[serde(default)]
+    pub clock: Option<String>,
     /// How far the member nodes' median clock is from this host's (ms; positive: the host
     /// is slow). More than a second means the host's time sync needs fixing.
     #[serde(default)]

@@ -57,7 +57,10 @@ pub fn payload_json(p: &Payload) -> Value {
             "spi_subjects": f.declared.as_ref().map_or(0, |d| d.spi_subjects),
             "important": f.declared.as_ref().is_some_and(|d| d.important),
             "evidence_hash": hex::encode(&f.evidence_hash),
-            "transfer": f.transfer.as_ref().map(TransferExportView::new),
+            "transfer": f.transfer.as_ref().map(|t| json!({
+                "asset": hex::encode(&t.asset), "right": right_word(t.right),
+                "receiver": hex::encode(&t.receiver),
+            })),
         }),
         Payload::DecideCrossBorder(d) => json!({
             "filing": hex::encode(&d.filing), "decision": decision_word(d.decision),

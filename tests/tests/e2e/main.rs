@@ -13,6 +13,7 @@ mod clock;
 mod cluster;
 mod cluster_p2p;
 mod explorer;
+mod explorer_signin;
 mod gov;
 mod hostile;
 mod keys;

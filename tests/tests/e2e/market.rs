@@ -236,7 +236,7 @@ fn the_readme_market_runs_on_a_devnet_and_its_vouchers_verify_offline() {
     assert_eq!(r["grant"], approved_grant.as_str());
     assert_eq!(
         cli.json(&["query", "grant", &approved_grant])["grantee"],
-        member_id(&cli, "org3").as_str()
+        serde_json::json!({"member": "org3", "id": member_id(&cli, "org3")})
     );
 
     // Another request declined, with its reason.
@@ -264,7 +264,7 @@ fn the_readme_market_runs_on_a_devnet_and_its_vouchers_verify_offline() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|t| t["member"] == org1_id.as_str())
+        .find(|t| t["member"]["id"] == org1_id.as_str())
         .unwrap_or_else(|| panic!("no answer times of org1: {times}"));
     assert_eq!(
         (&mine["received"], &mine["answered"], &mine["automatic"]),
@@ -368,8 +368,10 @@ fn the_readme_market_runs_on_a_devnet_and_its_vouchers_verify_offline() {
 
     let v = cli.json(&["query", "voucher", &voucher]);
     assert_eq!(v["number"], voucher.as_str());
-    assert_eq!(v["seller"], org1_id.as_str());
-    assert_eq!(v["buyer"], org2_id.as_str());
+    assert_eq!(v["seller"]["id"], org1_id.as_str());
+    assert_eq!(v["seller"]["member"], "org1");
+    assert_eq!(v["buyer"]["id"], org2_id.as_str());
+    assert_eq!(v["buyer"]["member"], "org2");
     assert_eq!(v["asset"], bus.as_str());
     assert_eq!(v["offer"], "licence");
     assert_eq!(v["grant"], licence_grant.as_str());
@@ -382,8 +384,8 @@ fn the_readme_market_runs_on_a_devnet_and_its_vouchers_verify_offline() {
     for shown in [
         "TRANSACTION VOUCHER",
         voucher.as_str(),
-        "org1 (",
-        "org2 (",
+        "org1 [",
+        "org2 [",
         "Bus GPS 2026",
         "1200.00 CNY one-off x 1 = 1200.00 CNY",
         v["registration"].as_str().unwrap(),
@@ -427,7 +429,7 @@ fn the_readme_market_runs_on_a_devnet_and_its_vouchers_verify_offline() {
     );
     let o = cli.json(&["query", "order", &order3]);
     assert_eq!(o["status"], "disputed", "{o}");
-    assert_eq!(o["disputed_by"], member_id(&cli, "org3").as_str());
+    assert_eq!(o["disputed_by"]["id"], member_id(&cli, "org3").as_str());
 
     // Two buyers race for the Use right: the seller accepts both at once, one wins.
     let right = id(
@@ -481,9 +483,9 @@ fn the_readme_market_runs_on_a_devnet_and_its_vouchers_verify_offline() {
     assert!(err.contains("market_closed (1702"), "{err}");
     let w = cli.json(&["query", "order", winner]);
     assert_eq!(w["status"], "accepted", "{w}");
-    let buyer = w["buyer"].as_str().unwrap().to_string();
+    let buyer = w["buyer"]["id"].as_str().unwrap().to_string();
     assert_eq!(
-        cli.json(&["query", "asset", &bus])["holders"]["use"],
+        cli.json(&["query", "asset", &bus])["holders"]["use"]["id"],
         buyer.as_str()
     );
     assert_eq!(cli.json(&["query", "listing", &right])["status"], "sold");

@@ -85,7 +85,7 @@ fn build_sign_by_each_party_then_submit() {
     let done = node.cli_json(&["tx", "submit", tr_s, "--wait"]);
     assert_eq!(done["status"], "committed", "{done}");
     assert_eq!(
-        node.cli_json(&["query", "asset", &asset])["holders"]["hold"],
+        node.cli_json(&["query", "asset", &asset])["holders"]["hold"]["id"],
         node.cli_json(&["query", "member", &pk("org2")])["member"]["member_id"]
     );
 }

@@ -110,9 +110,9 @@ impl Twin {
             .unwrap()
             .unwrap();
         let h = match pb::Right::try_from(right) {
-            Ok(pb::Right::Hold) => v.holders.hold,
-            Ok(pb::Right::Use) => v.holders.use_,
-            Ok(pb::Right::Operate) => v.holders.operate,
+            Ok(pb::Right::Hold) => v.holders.hold.id,
+            Ok(pb::Right::Use) => v.holders.use_.id,
+            Ok(pb::Right::Operate) => v.holders.operate.id,
             _ => return None,
         };
         self.hexes.iter().position(|x| *x == h)

@@ -24,7 +24,7 @@ impl Twin {
             .into_iter()
             .map(|g| (g.id, g.uses, g.covers.len(), g.frozen))
             .collect();
-        ((h.hold, h.use_, h.operate), grants)
+        ((h.hold.id, h.use_.id, h.operate.id), grants)
     }
 
     pub(super) fn grant_rows(c: &Chain, asset: &Hash32) -> Vec<GrantRow> {
@@ -36,8 +36,8 @@ impl Twin {
             .into_iter()
             .map(|g| {
                 (
-                    g.grantor,
-                    g.grantee,
+                    g.grantor.id,
+                    g.grantee.id,
                     g.actions,
                     g.purposes,
                     (g.not_before_ms, g.not_after_ms),
@@ -177,7 +177,7 @@ impl Twin {
                 x.number
             );
             prop_assert_eq!(
-                (x.buyer.as_str(), x.seller.as_str(), x.grant.is_some()),
+                (x.buyer.id.as_str(), x.seller.id.as_str(), x.grant.is_some()),
                 (
                     self.hexes[o.buyer].as_str(),
                     self.hexes[l.seller].as_str(),

@@ -67,7 +67,7 @@ fn requests_are_found_by_addressee_or_asset_and_nothing_else() {
     let times = l.queries().answer_times().unwrap();
     let org1 = times
         .iter()
-        .find(|t| t.member == member_id("org1").to_hex())
+        .find(|t| t.member.id == member_id("org1").to_hex())
         .unwrap();
     assert_eq!((org1.received, org1.answered), (1, 1));
 }

@@ -5,8 +5,10 @@
 //! bodies are the views of `shuquan_proto::views` (their schemas come from the `openapi`
 //! feature of `shuquan-proto` and `shuquan-catalogue`). The answers every `/v1` route can
 //! give (401 in `api.read = members` mode, 408 past the request timeout, 503 while the
-//! ledger is unavailable) are added to every operation here. `tests.rs` checks that every
-//! route of the router is described.
+//! ledger is unavailable) are added to every operation here, and so are the two ways a
+//! member proves who reads in that mode (a bearer token, an explorer session cookie), as
+//! security schemes each guarded operation lists beside "none" (a public node). `tests.rs`
+//! checks that every route of the router is described.
 
 mod assets;
 mod catalogue;
@@ -24,10 +26,13 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use shuquan_proto::views::ErrorView;
 use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr, ResponseBuilder};
 use utoipa::OpenApi;
 
-use super::ApiError;
+use super::{auth, ApiError};
 
 /// The document's head: title, version, licence and where the reusable error answers are.
 #[derive(OpenApi)]
@@ -50,7 +55,7 @@ const COMMON: &[(&str, &str, &str)] = &[
         "401",
         "Unauthorized",
         "The node lets only members read (`api.read = members`) and the request carries no \
-         valid bearer token (`WWW-Authenticate` says why).",
+         valid bearer token or explorer session (`WWW-Authenticate` says why).",
     ),
     (
         "408",
@@ -83,7 +88,62 @@ pub(crate) fn document() -> Document {
     }
     doc.info.version = env!("CARGO_PKG_VERSION").into();
     add_common(&mut doc);
+    add_security(&mut doc);
     doc
+}
+
+/// The security scheme of a member's read token.
+const TOKEN: &str = "memberToken";
+/// The security scheme of an explorer session.
+const SESSION: &str = "explorerSession";
+
+/// Paths anyone may use in `api.read = members` mode (besides `/health`, `/ready` and
+/// `/metrics`, which are not under `/v1`; the catalogue is open unless configured closed).
+const OPEN: &[&str] = &["/v1/openapi.json", "/v1/tx"];
+
+/// Describes how members prove who reads, and lists it on every guarded operation beside
+/// the empty requirement (a public node asks for nothing).
+fn add_security(doc: &mut Document) {
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        TOKEN,
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("JWT")
+                .description(Some(
+                    "On a node with `api.read = members`: an EdDSA JSON Web Token (RFC 7519, \
+                     RFC 8037, Ed25519) signed by an account key in force of an active member. \
+                     Header `kid` and claim `sub` are that key (hex); `aud` is the chain's \
+                     genesis hash (the 401 challenge names it); `iat` and `exp` (seconds) span \
+                     at most 300 s; `jti` is a fresh nonce: each token is accepted once. \
+                     `shuquan --key FILE token` prints one.",
+                ))
+                .build(),
+        ),
+    );
+    components.add_security_scheme(
+        SESSION,
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            auth::session::COOKIE,
+            "On a node with `api.read = members`: the session a member opened on \
+             `/explorer/sign-in` with a read token; good for GET and HEAD for 30 minutes, \
+             while the member stays active.",
+        ))),
+    );
+    let either = vec![
+        SecurityRequirement::default(),
+        SecurityRequirement::new(TOKEN, Vec::<String>::new()),
+        SecurityRequirement::new(SESSION, Vec::<String>::new()),
+    ];
+    for (path, item) in doc.paths.paths.iter_mut() {
+        if !path.starts_with("/v1/") || OPEN.contains(&path.as_str()) {
+            continue;
+        }
+        if let Some(op) = item.get.as_mut() {
+            op.security = Some(either.clone());
+        }
+    }
 }
 
 /// Adds the [`COMMON`] answers as reusable components, referenced from every `/v1` operation.

@@ -125,6 +125,43 @@ fn every_operation_declares_the_common_errors_and_ids_are_hex() {
     );
 }
 
+#[test]
+fn guarded_reads_name_the_token_and_the_session_and_open_ones_do_not() {
+    let doc = document();
+    let schemes = &doc["components"]["securitySchemes"];
+    assert_eq!(schemes["memberToken"]["type"], "http");
+    assert_eq!(schemes["memberToken"]["scheme"], "bearer");
+    assert_eq!(schemes["memberToken"]["bearerFormat"], "JWT");
+    assert_eq!(schemes["explorerSession"]["type"], "apiKey");
+    assert_eq!(schemes["explorerSession"]["in"], "cookie");
+    assert_eq!(schemes["explorerSession"]["name"], "shuquan_session");
+    let names = |path: &str, method: &str| -> Vec<String> {
+        doc["paths"][path][method]["security"]
+            .as_array()
+            .map(|all| {
+                all.iter()
+                    .map(|r| {
+                        r.as_object()
+                            .unwrap()
+                            .keys()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join("+")
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // A public node asks for nothing (the empty requirement); a members' node for either.
+    assert_eq!(
+        names("/v1/assets/{id}/grants", "get"),
+        ["", "memberToken", "explorerSession"]
+    );
+    assert!(names("/v1/tx", "post").is_empty());
+    assert!(names("/v1/openapi.json", "get").is_empty());
+    assert!(names("/health", "get").is_empty());
+}
+
 #[tokio::test]
 async fn it_is_served_as_json() {
     let resp = axum::response::IntoResponse::into_response(super::openapi_json().await);

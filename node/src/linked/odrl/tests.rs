@@ -4,24 +4,34 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
+use shuquan_proto::views::MemberRef;
 use shuquan_proto::Hash32;
 
 fn grant() -> GrantView {
     GrantView {
         id: Hash32::from_slice(&[1; 32]).unwrap(),
         asset: "aa".repeat(32),
-        grantor: "01".repeat(32),
-        grantee: "02".repeat(32),
+        grantor: MemberRef {
+            member: Some("org1".into()),
+            id: "01".repeat(32),
+        },
+        grantee: MemberRef {
+            member: None,
+            id: "02".repeat(32),
+        },
         actions: vec!["compute".into(), "read".into(), "derive".into()],
         purposes: vec!["academic-research".into()],
         not_before_ms: 1_767_225_600_000,
+        not_before: None,
         not_after_ms: 1_798_761_600_000,
+        not_after: None,
         jurisdictions: vec!["CN".into(), "VN".into()],
         max_uses: 10,
         uses: 0,
         recipient_systems: vec![],
         status: "active".into(),
         status_at_ms: 1_767_225_601_000,
+        status_at: None,
         as_of_height: 7,
         covers: vec![],
         frozen: false,
@@ -134,7 +144,10 @@ fn listing(unit: &str, licence: Option<Value>) -> ListingView {
     ListingView {
         id: Hash32::from_slice(&[3; 32]).unwrap(),
         asset: Hash32::from_slice(&[0xaa; 32]).unwrap(),
-        seller: "01".repeat(32),
+        seller: MemberRef {
+            member: None,
+            id: "01".repeat(32),
+        },
         offer: if licence.is_some() { "licence" } else { "hold" }.into(),
         licence,
         price_minor: 120_000,
@@ -143,9 +156,11 @@ fn listing(unit: &str, licence: Option<Value>) -> ListingView {
         unit: unit.into(),
         delivery_modes: vec!["compute".into()],
         valid_until_ms: 1_790_000_000_000,
+        valid_until: None,
         status: "open".into(),
         sold: 0,
         listed_ms: 1_767_225_600_000,
+        listed: None,
         listed_height: 3,
         tx_id: "00".repeat(32),
     }

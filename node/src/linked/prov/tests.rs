@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
-use shuquan_proto::views::{EdgeView, ReceiptView};
+use shuquan_proto::views::{EdgeView, KeyRef, MemberRef, ReceiptView};
 use shuquan_proto::Hash32;
 
 fn h(b: u8) -> Hash32 {
@@ -12,6 +12,7 @@ fn h(b: u8) -> Hash32 {
 }
 
 fn asset(id: u8, registrant: &str, parents: Vec<EdgeView>) -> AssetView {
+    let registrant = serde_json::json!({"member": null, "id": registrant});
     let view = serde_json::json!({
         "id": h(id), "fingerprint": "", "size_bytes": 1, "name": format!("set {id}"),
         "description": "", "sector": "transport", "grade": "general", "origin": "enterprise",
@@ -31,8 +32,12 @@ fn entry(tx: u8, kind: &str, signer: &str, ok: bool) -> HistoryEntryView {
     HistoryEntryView {
         seq: 0,
         kind: kind.into(),
-        signer: signer.into(),
+        signer: KeyRef {
+            member: None,
+            key: signer.into(),
+        },
         timestamp_ms: 1_767_225_600_000 + u64::from(tx) * 1000,
+        timestamp: None,
         receipt: ReceiptView {
             tx_id: h(tx),
             height: 1,
@@ -70,7 +75,10 @@ fn history_becomes_activities_and_lineage_qualified_derivations() {
     let iris = Iris::new("http://h");
     let (m1, m2) = ("a1".repeat(32), "b2".repeat(32));
     let mut a = asset(1, &m1, vec![]);
-    a.holders.hold = m2.clone();
+    a.holders.hold = MemberRef {
+        member: Some("org2".into()),
+        id: m2.clone(),
+    };
     let members = [member("org1", &m1, "k1"), member("org2", &m2, "k2")];
     let history = [
         entry(101, "register_asset", "k1", true),
