@@ -47,8 +47,11 @@ pub(crate) struct Access {
     audience: String,
     seen: Mutex<replay::Seen>,
     sessions: Mutex<session::Sessions>,
-    /// The API speaks HTTPS: session cookies are `Secure`.
+    /// The API speaks HTTPS (itself, or behind a proxy its `public_url` names): session
+    /// cookies are `Secure`.
     tls: bool,
+    /// The origin of `public_url`, lowercase, if configured.
+    public_origin: Option<String>,
 }
 
 /// Who a request's token proved to be; in the request's extensions in `members` mode.
@@ -63,16 +66,32 @@ pub(crate) struct Reader {
 }
 
 impl Access {
-    /// The policy of `api` for the chain whose genesis hash (hex) is `audience`.
-    pub(crate) fn new(api: &crate::config::ApiSection, audience: String) -> Self {
+    /// The policy of `api` for the chain whose genesis hash (hex) is `audience`, served at
+    /// `public_url` if one is configured.
+    pub(crate) fn new(
+        api: &crate::config::ApiSection,
+        audience: String,
+        public_url: Option<&str>,
+    ) -> Self {
+        let public_origin = public_url.and_then(origin_of);
+        let public_https = public_origin
+            .as_deref()
+            .is_some_and(|o| o.starts_with("https://"));
         Access {
             members_only: api.members_only(),
             open_catalogue: api.open_catalogue,
             audience,
             seen: Mutex::new(replay::Seen::new(MAX_LIVE_TOKENS)),
             sessions: Mutex::new(session::Sessions::new(session::MAX_SESSIONS)),
-            tls: api.tls().is_some(),
+            tls: api.tls().is_some() || public_https,
+            public_origin,
         }
+    }
+
+    /// The origin (`https://host:port`) of the configured `public_url`, if any: forms the
+    /// browser posts from there are this node's own, whatever `Host` a proxy sends.
+    pub(crate) fn public_origin(&self) -> Option<&str> {
+        self.public_origin.as_deref()
     }
 
     /// Whether only members may read.
@@ -103,6 +122,13 @@ impl Access {
     }
 }
 
+/// `scheme://authority` of a URL, lowercase.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.trim().split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    (!authority.is_empty()).then(|| format!("{scheme}://{authority}").to_ascii_lowercase())
+}
+
 /// Why a sign-in failed: the HTTP status, a code and what to do.
 #[derive(Debug)]
 pub(crate) struct SignInRefused {
@@ -128,7 +154,13 @@ pub(crate) fn sign_in(app: &Api, token: &str) -> Result<(Reader, String), SignIn
         .map_err(|_| refuse(Denied::Internal(crate::Error::Stopped("sessions").into())))?
         .open(reader.key, now)
         .map_err(|r| match r {
-            session::Refused::Full => refuse(Denied::Full),
+            session::Refused::Full => SignInRefused {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                code: "busy",
+                message: "this node has as many explorer sessions open as it keeps; retry in a \
+                          few minutes"
+                    .into(),
+            },
             session::Refused::NoRandomness => refuse(Denied::Internal(
                 crate::Error::Stopped("randomness for a session id").into(),
             )),
@@ -432,6 +464,19 @@ fn session_reader(app: &Api, id: &str) -> Option<Reader> {
     }
 }
 
+/// A members-only answer: no cache may keep it or give it to another reader (a shared
+/// cache may store answers to cookie-carrying requests).
+fn private(mut resp: Response) -> Response {
+    let h = resp.headers_mut();
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    h.append(header::VARY, HeaderValue::from_static("cookie"));
+    h.append(header::VARY, HeaderValue::from_static("authorization"));
+    resp
+}
+
 /// Where a browser without a session goes: the sign-in page, then back to `uri`.
 fn to_sign_in(uri: &axum::http::Uri) -> Response {
     let next = uri.path_and_query().map_or("/explorer", |p| p.as_str());
@@ -454,19 +499,27 @@ pub(crate) async fn guard(State(app): State<Arc<Api>>, mut req: Request, next: N
     }
     // A session reads only: its cookie counts for GET and HEAD, and a bearer token wins.
     let reads = matches!(*req.method(), Method::GET | Method::HEAD);
-    if reads && !req.headers().contains_key(header::AUTHORIZATION) {
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.get(..7)
+                .is_some_and(|p| p.eq_ignore_ascii_case("bearer "))
+        });
+    if reads && !bearer {
         if let Some(reader) =
             session::cookie(req.headers()).and_then(|id| session_reader(&app, &id))
         {
             req.extensions_mut().insert(reader);
-            return next.run(req).await;
+            return private(next.run(req).await);
         }
     }
     match check(&app, req.headers()) {
         Ok(reader) => {
             tracing::trace!(member = %reader.member, key = %reader.key, path = %req.uri().path(), "member read");
             req.extensions_mut().insert(reader);
-            next.run(req).await
+            private(next.run(req).await)
         }
         Err(Denied::Missing) if reads && req.uri().path().starts_with("/explorer") => {
             to_sign_in(req.uri())

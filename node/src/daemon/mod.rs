@@ -395,7 +395,11 @@ impl Daemon {
             catalogue,
             operator_name,
             public_url: (!cfg.public_url.is_empty()).then(|| cfg.public_url.clone()),
-            access: api::auth::Access::new(&cfg.api, genesis_hash),
+            access: api::auth::Access::new(
+                &cfg.api,
+                genesis_hash,
+                (!cfg.public_url.is_empty()).then_some(cfg.public_url.as_str()),
+            ),
         });
         Ok(Daemon {
             limits: api::ServeLimits {

@@ -4,7 +4,8 @@
 //! spends it as it would a bearer token and answers with a session cookie (see
 //! `api::auth::session`), then sends the browser back where it was going. A refused token
 //! shows the page again with the reason. Both forms are refused when another site posts
-//! them (`Origin` or `Sec-Fetch-Site`), and `next` only ever leads inside the explorer.
+//! them (`Origin`, checked against `Host` or the configured `public_url`, or
+//! `Sec-Fetch-Site`), and `next` only ever leads to a page of the explorer.
 
 use std::sync::Arc;
 
@@ -58,7 +59,7 @@ pub(super) async fn submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(fail) = same_site(&headers) {
+    if let Err(fail) = same_site(&headers, app.access.public_origin()) {
         return ctx.fail(Some(&app), fail);
     }
     let form: Form = serde_urlencoded::from_bytes(&body).unwrap_or_default();
@@ -84,7 +85,7 @@ pub(super) async fn sign_out(
     ctx: Ctx,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(fail) = same_site(&headers) {
+    if let Err(fail) = same_site(&headers, app.access.public_origin()) {
         return ctx.fail(Some(&app), fail);
     }
     let clear = auth::sign_out(&app, &headers);
@@ -128,19 +129,25 @@ fn node_url(app: &Api, headers: &HeaderMap) -> String {
     format!("{scheme}://{host}")
 }
 
-/// Where to go after signing in: `next` if it is a page of the explorer, else its home.
+/// Where to go after signing in: `next` if it is a page of the explorer (visible ASCII, no
+/// `//`, backslash or dot segment), else its home.
 fn safe_next(next: &str) -> String {
     let inside =
         next == "/explorer" || next.starts_with("/explorer/") || next.starts_with("/explorer?");
-    if inside && !next.contains(['\\', '\r', '\n']) && !next.contains("//") {
+    let path = next.split('?').next().unwrap_or_default();
+    let plain = next.chars().all(|c| c.is_ascii_graphic() && c != '\\');
+    let no_dots = !path.split('/').any(|seg| seg == ".." || seg == ".");
+    if inside && plain && no_dots && !next.contains("//") {
         next.to_string()
     } else {
         "/explorer".into()
     }
 }
 
-/// Refuses a form another site posted.
-fn same_site(headers: &HeaderMap) -> Result<(), Fail> {
+/// Refuses a form another site posted: its `Origin` must be this node as the browser
+/// reached it (`Host`) or as configured (`public_origin`, behind a proxy that rewrites
+/// `Host`).
+fn same_site(headers: &HeaderMap, public_origin: Option<&str>) -> Result<(), Fail> {
     let cross = "the form was posted from another site; open the explorer and sign in there";
     if headers
         .get("sec-fetch-site")
@@ -152,6 +159,11 @@ fn same_site(headers: &HeaderMap) -> Result<(), Fail> {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return Ok(());
     };
+    if let (Some(o), Some(public)) = (origin.to_str().ok(), public_origin) {
+        if o.eq_ignore_ascii_case(public) {
+            return Ok(());
+        }
+    }
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     let origin_host = origin
         .to_str()
@@ -165,7 +177,9 @@ fn same_site(headers: &HeaderMap) -> Result<(), Fail> {
 }
 
 fn see_other(to: &str, cookie: Option<&str>) -> Response {
-    let mut resp = (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response();
+    let location = header::HeaderValue::from_str(to)
+        .unwrap_or_else(|_| header::HeaderValue::from_static("/explorer"));
+    let mut resp = (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
     if let Some(c) = cookie.and_then(|c| header::HeaderValue::from_str(c).ok()) {
         resp.headers_mut().insert(header::SET_COOKIE, c);
     }
@@ -194,6 +208,11 @@ mod tests {
             "/v1/status",
             "/explorer/\\evil",
             "/explorer\r\nSet-Cookie: x",
+            "/explorer/\u{0}",
+            "/explorer/\u{7f}",
+            "/explorer/\u{e9}",
+            "/explorer/../v1/status",
+            "/explorer/./x",
         ] {
             assert_eq!(safe_next(bad), "/explorer", "{bad:?}");
         }
@@ -209,27 +228,20 @@ mod tests {
 
     #[test]
     fn forms_posted_from_another_site_are_refused() {
-        assert!(same_site(&headers(&[("host", "node:7070")])).is_ok());
-        assert!(same_site(&headers(&[
-            ("host", "node:7070"),
-            ("origin", "http://node:7070")
-        ]))
-        .is_ok());
-        assert!(same_site(&headers(&[
-            ("host", "node:7070"),
-            ("origin", "https://evil:7070")
-        ]))
-        .is_err());
-        assert!(same_site(&headers(&[("host", "node:7070"), ("origin", "null")])).is_err());
-        assert!(same_site(&headers(&[
-            ("host", "node:7070"),
-            ("sec-fetch-site", "cross-site")
-        ]))
-        .is_err());
-        assert!(same_site(&headers(&[
-            ("host", "node:7070"),
-            ("sec-fetch-site", "same-origin")
-        ]))
-        .is_ok());
+        let ours = |pairs: &[(&'static str, &'static str)]| same_site(&headers(pairs), None);
+        assert!(ours(&[("host", "node:7070")]).is_ok());
+        assert!(ours(&[("host", "node:7070"), ("origin", "http://node:7070")]).is_ok());
+        assert!(ours(&[("host", "node:7070"), ("origin", "https://evil:7070")]).is_err());
+        assert!(ours(&[("host", "node:7070"), ("origin", "null")]).is_err());
+        assert!(ours(&[("host", "node:7070"), ("sec-fetch-site", "cross-site")]).is_err());
+        assert!(ours(&[("host", "node:7070"), ("sec-fetch-site", "same-origin")]).is_ok());
+        // Behind a proxy that sends its own Host, the configured public origin is ours.
+        let proxied = headers(&[
+            ("host", "127.0.0.1:7070"),
+            ("origin", "https://ledger.example"),
+        ]);
+        assert!(same_site(&proxied, None).is_err());
+        assert!(same_site(&proxied, Some("https://ledger.example")).is_ok());
+        assert!(same_site(&proxied, Some("https://other.example")).is_err());
     }
 }

@@ -180,18 +180,37 @@ fn members_sign_in_to_the_explorer_with_a_token_and_read_with_a_session() {
     assert_eq!(member.status, 200, "{}", member.body);
     assert!(member.body.contains("id=\"signed-in\""), "{}", member.body);
     assert!(member.body.contains("id=\"sign-out\""));
-    assert_eq!(get(&node, "/v1/status", Some(&session)).status, 200);
+    let status = browser()
+        .get(&format!("{}/v1/status", node.url()))
+        .header("cookie", &session)
+        .call()
+        .unwrap();
+    assert_eq!(status.status().as_u16(), 200);
+    // No shared cache may keep a member's answer and hand it to someone else.
+    assert_eq!(
+        status.headers().get("cache-control").unwrap(),
+        "private, no-store"
+    );
     assert_eq!(
         get(&node, "/explorer/catalogue", Some(&session)).status,
         200
     );
-    // ... but not by another method, and a made-up session is no session.
+    // ... but not by another method (the guard refuses before any route is looked up), a
+    // bearer token, even a bad one, takes precedence, and a made-up session is no session.
     let posted = browser()
         .post(&format!("{}/v1/members", node.url()))
         .header("cookie", &session)
         .send("")
         .unwrap();
-    assert_ne!(posted.status().as_u16(), 200);
+    assert_eq!(posted.status().as_u16(), 401);
+    assert!(posted.headers().contains_key("www-authenticate"));
+    let bad_bearer = browser()
+        .get(&format!("{}/v1/status", node.url()))
+        .header("cookie", &session)
+        .header("authorization", "Bearer not-a-token")
+        .call()
+        .unwrap();
+    assert_eq!(bad_bearer.status().as_u16(), 401);
     let forged_session = format!("shuquan_session={}", "ab".repeat(32));
     assert_eq!(get(&node, "/explorer", Some(&forged_session)).status, 303);
 

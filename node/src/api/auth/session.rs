@@ -5,8 +5,9 @@
 //! `SameSite=Lax` cookie. The session only reads: the guard accepts it for `GET` and `HEAD`
 //! alone, and checks on every request that the member is still active and the key still in
 //! force, so a suspension or a key revocation ends it at once. Sessions live in memory:
-//! a restart signs everyone out. At most [`MAX_SESSIONS`] at a time; past that a sign-in is
-//! refused (503) rather than the memory grown.
+//! a restart signs everyone out. At most [`PER_KEY`] per key (a new one ends that key's
+//! oldest, so one member cannot fill the table) and [`MAX_SESSIONS`] in all; past that a
+//! sign-in is refused (503) rather than the memory grown.
 
 use std::collections::HashMap;
 
@@ -18,6 +19,8 @@ pub(crate) const COOKIE: &str = "shuquan_session";
 pub(crate) const TTL_S: u64 = 30 * 60;
 /// Most sessions at a time.
 pub(crate) const MAX_SESSIONS: usize = 10_000;
+/// Most sessions of one key at a time.
+pub(crate) const PER_KEY: usize = 8;
 
 /// A signed-in browser.
 #[derive(Debug, Clone)]
@@ -54,6 +57,17 @@ impl Sessions {
 
     /// Opens a session of `key` at `now` (seconds); returns its id (hex) for the cookie.
     pub(crate) fn open(&mut self, key: PublicKey, now: u64) -> Result<String, Refused> {
+        let mine: Vec<([u8; 32], u64)> = self
+            .by_id
+            .iter()
+            .filter(|(_, s)| s.key == key)
+            .map(|(id, s)| (*id, s.ends))
+            .collect();
+        if mine.len() >= PER_KEY {
+            if let Some((oldest, _)) = mine.iter().min_by_key(|(_, ends)| *ends) {
+                self.by_id.remove(oldest);
+            }
+        }
         if self.by_id.len() >= self.cap {
             self.by_id.retain(|_, s| s.ends > now);
             if self.by_id.len() >= self.cap {
@@ -170,6 +184,24 @@ mod tests {
         let id = s.open(key(3), TTL_S).unwrap();
         assert_eq!(s.len(), 1);
         assert_eq!(s.get(&id, TTL_S), Some(key(3)));
+    }
+
+    #[test]
+    fn one_key_keeps_at_most_its_share_and_loses_its_oldest_first() {
+        let mut s = Sessions::new(100);
+        let first = s.open(key(1), 0).unwrap();
+        let second = s.open(key(1), 1).unwrap();
+        for t in 2..PER_KEY as u64 {
+            s.open(key(1), t).unwrap();
+        }
+        let other = s.open(key(2), 0).unwrap();
+        assert_eq!(s.len(), PER_KEY + 1);
+        let newest = s.open(key(1), 50).unwrap();
+        assert_eq!(s.len(), PER_KEY + 1, "the key's oldest made room");
+        assert_eq!(s.get(&first, 50), None);
+        assert_eq!(s.get(&second, 50), Some(key(1)));
+        assert_eq!(s.get(&newest, 50), Some(key(1)));
+        assert_eq!(s.get(&other, 50), Some(key(2)));
     }
 
     #[test]

@@ -124,7 +124,7 @@ fn only_health_metrics_submission_and_maybe_the_catalogue_are_open_to_all() {
             open_catalogue,
             ..Default::default()
         };
-        Access::new(&cfg, AUD.into())
+        Access::new(&cfg, AUD.into(), None)
     };
     let public = api("public", false);
     assert!(public.is_open(&Method::GET, "/v1/assets/x"));
