@@ -306,15 +306,22 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn a_peer_serving_a_forged_block_is_refused_and_the_next_one_serves() {
-        let (genesis, src) = chain(12);
+    /// A chain of `n` blocks, and a node that joined it by its state snapshot alone (every
+    /// block missing).
+    fn joined_by_snapshot(n: u8) -> (Ledger, Arc<Ledger>) {
+        let (genesis, src) = chain(n);
         let mut snap = Vec::new();
         src.snapshots().export_state(&mut snap).unwrap();
         let dst = Arc::new(Ledger::open_temporary(genesis).unwrap());
         dst.snapshots()
             .install_state(&mut std::io::Cursor::new(snap), b"m")
             .unwrap();
+        (src, dst)
+    }
+
+    #[tokio::test]
+    async fn a_peer_serving_a_forged_block_is_refused_and_the_next_one_serves() {
+        let (src, dst) = joined_by_snapshot(12);
         assert_eq!(dst.gap().unwrap().map(|g| (g.lo, g.hi)), Some((1, 12)));
         let (liar, honest) = (key(21).public(), key(22).public());
         let peers = Arc::new(Peers {
@@ -379,13 +386,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_unreachable_peer_is_asked_again_soon_not_benched_like_a_liar() {
-        let (genesis, src) = chain(5);
-        let mut snap = Vec::new();
-        src.snapshots().export_state(&mut snap).unwrap();
-        let dst = Arc::new(Ledger::open_temporary(genesis).unwrap());
-        dst.snapshots()
-            .install_state(&mut std::io::Cursor::new(snap), b"m")
-            .unwrap();
+        let (src, dst) = joined_by_snapshot(5);
         let peers = Arc::new(Flaky {
             src,
             fails: Mutex::new(2),
