@@ -2,7 +2,7 @@
 //! answer times and prices, and a voucher printed as a certificate. Members show as their
 //! short ids (the `member` the views give), in full with the start of their member id
 //! (`org1 [3f2a1b0c…]`, as `readable` shows parties), amounts as `1200.00 CNY`, times in
-//! UTC.
+//! the chain's time zone (`--utc`: UTC), as `readable` shows them.
 
 use std::fmt::Write;
 
@@ -10,8 +10,7 @@ use shuquan_proto::views::{
     AnswerTimesView, ListingView, OrderView, PricesView, RequestView, VoucherView,
 };
 
-use crate::audit_print::when;
-use crate::readable::member;
+use crate::readable::{member, Readable};
 
 /// Minor units as `1200.00 CNY`.
 pub(crate) fn amount(minor: u64, currency: &str) -> String {
@@ -43,8 +42,8 @@ fn short(id: &str) -> String {
     format!("{}…", id.get(..12).unwrap_or(id))
 }
 
-fn day(ms: u64) -> String {
-    when(ms)
+fn day(z: &Readable, ms: u64) -> String {
+    z.time(ms)
         .get(..10)
         .map_or_else(|| ms.to_string(), str::to_string)
 }
@@ -96,7 +95,7 @@ pub(crate) fn requests(rs: &[RequestView]) -> String {
 }
 
 /// One access request.
-pub(crate) fn request(r: &RequestView) -> String {
+pub(crate) fn request(z: &Readable, r: &RequestView) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "Access request {}  ({})", r.id, r.status);
     let rows: Vec<(&str, String)> = vec![
@@ -114,20 +113,20 @@ pub(crate) fn request(r: &RequestView) -> String {
         ("message hash", or_dash(r.message_hash.clone())),
         (
             "filed",
-            format!("block {}, {}", r.filed_height, when(r.filed_ms)),
+            format!("block {}, {}", r.filed_height, z.time(r.filed_ms)),
         ),
-        ("expires", when(r.expires_ms)),
+        ("expires", z.time(r.expires_ms)),
         (
             "answered",
             match (r.answered_ms, r.answer_ms) {
                 (Some(at), Some(took)) if r.automatic => {
                     format!(
                         "{} (at once: unconditional sharing, {})",
-                        when(at),
+                        z.time(at),
                         span(took)
                     )
                 }
-                (Some(at), Some(took)) => format!("{} (after {})", when(at), span(took)),
+                (Some(at), Some(took)) => format!("{} (after {})", z.time(at), span(took)),
                 _ => "-".into(),
             },
         ),
@@ -170,7 +169,7 @@ pub(crate) fn answer_times(ts: &[AnswerTimesView]) -> String {
 }
 
 /// Listings, newest first.
-pub(crate) fn listings(ls: &[ListingView]) -> String {
+pub(crate) fn listings(z: &Readable, ls: &[ListingView]) -> String {
     if ls.is_empty() {
         return "(no listings)\n".into();
     }
@@ -191,7 +190,7 @@ pub(crate) fn listings(ls: &[ListingView]) -> String {
             l.unit,
             l.seller.short(),
             short(&l.asset.to_hex()),
-            day(l.valid_until_ms),
+            day(z, l.valid_until_ms),
             l.sold,
             l.id
         );
@@ -200,7 +199,7 @@ pub(crate) fn listings(ls: &[ListingView]) -> String {
 }
 
 /// One listing.
-pub(crate) fn listing(l: &ListingView) -> String {
+pub(crate) fn listing(z: &Readable, l: &ListingView) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "Listing {}  ({})", l.id, l.status);
     let offer = match (&l.licence, l.offer.as_str()) {
@@ -237,10 +236,10 @@ pub(crate) fn listing(l: &ListingView) -> String {
         ("offer", offer),
         ("price", format!("{} {}", l.price, l.unit)),
         ("delivery", l.delivery_modes.join(", ")),
-        ("valid until", when(l.valid_until_ms)),
+        ("valid until", z.time(l.valid_until_ms)),
         (
             "listed",
-            format!("block {}, {}", l.listed_height, when(l.listed_ms)),
+            format!("block {}, {}", l.listed_height, z.time(l.listed_ms)),
         ),
         ("orders accepted", l.sold.to_string()),
         ("tx", l.tx_id.clone()),
@@ -280,7 +279,7 @@ pub(crate) fn orders(os: &[OrderView]) -> String {
 }
 
 /// One order.
-pub(crate) fn order(x: &OrderView) -> String {
+pub(crate) fn order(z: &Readable, x: &OrderView) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "Order {}  ({})", x.id, x.status);
     let yes = |b: bool| if b { "confirmed" } else { "not yet" };
@@ -293,13 +292,13 @@ pub(crate) fn order(x: &OrderView) -> String {
         ("total", x.total.clone()),
         (
             "placed",
-            format!("block {}, {}", x.placed_height, when(x.placed_ms)),
+            format!("block {}, {}", x.placed_height, z.time(x.placed_ms)),
         ),
-        ("expires", when(x.expires_ms)),
+        ("expires", z.time(x.expires_ms)),
         (
             "accepted",
             match (x.accepted_height, x.accepted_ms) {
-                (Some(h), Some(t)) => format!("block {h}, {}", when(t)),
+                (Some(h), Some(t)) => format!("block {h}, {}", z.time(t)),
                 _ => "-".into(),
             },
         ),
@@ -335,7 +334,7 @@ pub(crate) fn what_moved(v: &VoucherView) -> String {
 
 /// A voucher as a certificate: number, parties, asset and registration, what changed
 /// hands, price, block and transaction.
-pub(crate) fn voucher(v: &VoucherView, asset_name: Option<&str>) -> String {
+pub(crate) fn voucher(z: &Readable, v: &VoucherView, asset_name: Option<&str>) -> String {
     let title = format!("TRANSACTION VOUCHER  {}", v.number);
     let rule = "=".repeat(title.len().max(60));
     let mut o = String::new();
@@ -369,7 +368,7 @@ pub(crate) fn voucher(v: &VoucherView, asset_name: Option<&str>) -> String {
             "price",
             format!("{} {} x {} = {}", v.unit_price, v.unit, v.quantity, v.total),
         ),
-        ("block", format!("{}, {}", v.height, when(v.time_ms))),
+        ("block", format!("{}, {}", v.height, z.time(v.time_ms))),
         ("transaction", v.tx_id.clone()),
         ("order", v.order.to_hex()),
         ("listing", v.listing.to_hex()),
@@ -410,15 +409,17 @@ pub(crate) fn vouchers(vs: &[VoucherView]) -> String {
 }
 
 /// Price statistics: one line per currency and price unit.
-pub(crate) fn prices(p: &PricesView) -> String {
+pub(crate) fn prices(z: &Readable, p: &PricesView) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
         "Unit prices of completed trades: sector {}, kind {}, {}: {} trade(s)",
         p.sector.as_deref().unwrap_or("any"),
         p.kind.as_deref().unwrap_or("any"),
-        p.since_ms
-            .map_or_else(|| "all time".to_string(), |t| format!("since {}", when(t))),
+        p.since_ms.map_or_else(
+            || "all time".to_string(),
+            |t| format!("since {}", z.time(t))
+        ),
         p.count
     );
     if p.groups.is_empty() {

@@ -13,6 +13,7 @@ use shuquan_proto::views::{
 use shuquan_proto::Hash32;
 
 use crate::market_print as print;
+use crate::readable::Readable;
 use crate::{output, Ctx};
 
 /// Market queries.
@@ -176,6 +177,11 @@ fn show<T: Serialize>(ctx: &Ctx, value: &T, text: impl FnOnce(&T) -> String) -> 
     }
 }
 
+/// The chain's time zone for the text tables (asked of the node only when text is shown).
+fn zone(ctx: &Ctx) -> Readable {
+    Readable::load(ctx, ctx.utc)
+}
+
 fn get<T: DeserializeOwned>(ctx: &Ctx, path: &str) -> anyhow::Result<T> {
     ctx.client().get(path)
 }
@@ -227,7 +233,7 @@ pub(crate) fn run(ctx: &Ctx, q: &MarketQueryCmd) -> anyhow::Result<()> {
         }
         MarketQueryCmd::Request { id: r } => {
             let v: RequestView = get(ctx, &format!("/v1/requests/{}", id(r, "request")?))?;
-            show(ctx, &v, print::request)
+            show(ctx, &v, |v| print::request(&zone(ctx), v))
         }
         MarketQueryCmd::AnswerTimes => {
             let ts: Vec<AnswerTimesView> = get(ctx, "/v1/requests/answer-times")?;
@@ -248,11 +254,11 @@ pub(crate) fn run(ctx: &Ctx, q: &MarketQueryCmd) -> anyhow::Result<()> {
                 ])
             );
             let ls: Vec<ListingView> = get(ctx, &paged(path, after, *limit))?;
-            show(ctx, &ls, |ls| print::listings(ls))
+            show(ctx, &ls, |ls| print::listings(&zone(ctx), ls))
         }
         MarketQueryCmd::Listing { id: l } => {
             let v: ListingView = get(ctx, &format!("/v1/listings/{}", id(l, "listing")?))?;
-            show(ctx, &v, print::listing)
+            show(ctx, &v, |v| print::listing(&zone(ctx), v))
         }
         MarketQueryCmd::Orders {
             mine,
@@ -272,7 +278,7 @@ pub(crate) fn run(ctx: &Ctx, q: &MarketQueryCmd) -> anyhow::Result<()> {
         }
         MarketQueryCmd::Order { id: o } => {
             let v: OrderView = get(ctx, &format!("/v1/orders/{}", id(o, "order")?))?;
-            show(ctx, &v, print::order)
+            show(ctx, &v, |v| print::order(&zone(ctx), v))
         }
         MarketQueryCmd::Voucher { number } => {
             let number = number.trim();
@@ -286,7 +292,7 @@ pub(crate) fn run(ctx: &Ctx, q: &MarketQueryCmd) -> anyhow::Result<()> {
             let v: VoucherView = get(ctx, &format!("/v1/vouchers/{number}"))?;
             show(ctx, &v, |v| {
                 let asset: Option<AssetView> = get(ctx, &format!("/v1/assets/{}", v.asset)).ok();
-                print::voucher(v, asset.as_ref().map(|a| a.name.as_str()))
+                print::voucher(&zone(ctx), v, asset.as_ref().map(|a| a.name.as_str()))
             })
         }
         MarketQueryCmd::Vouchers { after, limit } => {
@@ -308,7 +314,7 @@ pub(crate) fn run(ctx: &Ctx, q: &MarketQueryCmd) -> anyhow::Result<()> {
                 ])
             );
             let v: PricesView = get(ctx, &path)?;
-            show(ctx, &v, print::prices)
+            show(ctx, &v, |v| print::prices(&zone(ctx), v))
         }
         MarketQueryCmd::Odrl { grant, listing } => {
             let path = match (grant, listing) {

@@ -388,6 +388,8 @@ fn the_readme_market_runs_on_a_devnet_and_its_vouchers_verify_offline() {
         "org2 [",
         "Bus GPS 2026",
         "1200.00 CNY one-off x 1 = 1200.00 CNY",
+        // Its time in the chain's zone (the devnet's +08:00), as every table shows times.
+        "+08:00",
         v["registration"].as_str().unwrap(),
         v["tx_id"].as_str().unwrap(),
     ] {
