@@ -18,7 +18,6 @@ use anyhow::{bail, Context};
 use serde::Serialize;
 use shuquan_ledger::{verdicts::Strict, GrantsOf, Ledger, Page};
 use shuquan_proto::genesis::{dev_member, GenesisFile, ParamsFile};
-use shuquan_proto::hash::{asset_id, tx_id};
 use shuquan_proto::tx::ChainRef;
 use shuquan_proto::{pb, Hash32, Keypair};
 
@@ -110,6 +109,7 @@ fn genesis(dir: &Path, keys: &[Keypair]) -> anyhow::Result<pb::Genesis> {
         council: Default::default(),
         chain_id: "shuquan-fill".into(),
         genesis_time_ms: workload::now_ms(),
+        hash: Default::default(),
         // The bench measures the rules, not the registrar: registrations certify at once.
         params: ParamsFile {
             registration_review: false,
@@ -139,7 +139,7 @@ fn generate(
     blocks: u64,
     lives: usize,
     out: mpsc::SyncSender<Batch>,
-) {
+) -> Result<(), shuquan_proto::Error> {
     let who = workers(keys.len());
     let seed = workload::now_ms();
     let mut n = 0usize;
@@ -158,22 +158,23 @@ fn generate(
             let h = who[n % who.len()];
             let g = who[(n / who.len() + 1 + n) % who.len()];
             let g = if g == h { who[(n + 1) % who.len()] } else { g };
-            let life = workload::life(&c, &keys[h], &keys[g], &n.to_string());
+            let life = workload::life(&c, &keys[h], &keys[g], &n.to_string())?;
             if let Some(reg) = life.first() {
                 let body = <pb::TxRaw as prost::Message>::decode(reg.as_slice())
                     .map(|r| r.body)
                     .unwrap_or_default();
                 batch
                     .assets
-                    .push(asset_id(&chain.id, &tx_id(&chain.id, &body)));
+                    .push(chain.hash.asset_id(&chain.id, &chain.hash.tx_id(&chain.id, &body)));
             }
             batch.txs.extend(life);
             n += 1;
         }
         if out.send(batch).is_err() {
-            return;
+            return Ok(());
         }
     }
+    Ok(())
 }
 
 /// Bytes this process has caused to be written to storage (`/proc/self/io`).
@@ -265,7 +266,7 @@ pub fn fill(a: &FillArgs) -> anyhow::Result<FillReport> {
     let keys: Vec<workload::Member> = keys
         .into_iter()
         .zip(&genesis.members)
-        .map(|(k, m)| workload::Member::new(&chain.id, &m.id, k))
+        .map(|(k, m)| workload::Member::new(&chain, &m.id, k))
         .collect();
     let ledger_dir = a.dir.join("ledger");
     let ledger = Ledger::open(&ledger_dir, genesis.clone())?;
@@ -310,8 +311,10 @@ pub fn fill(a: &FillArgs) -> anyhow::Result<FillReport> {
             );
         }
     }
-    if generator.join().is_err() {
-        bail!("the transaction generator panicked");
+    match generator.join() {
+        Err(_) => bail!("the transaction generator panicked"),
+        Ok(Err(e)) => bail!("the transaction generator failed: {e}"),
+        Ok(Ok(())) => {}
     }
     ledger.flush()?;
     let secs = started.elapsed().as_secs_f64();

@@ -117,12 +117,13 @@ fn tx_size() -> anyhow::Result<usize> {
     let chain = shuquan_proto::tx::ChainRef {
         id: "shuquan-bench".into(),
         genesis_hash: shuquan_proto::Hash32::ZERO,
+        hash: Default::default(),
     };
     let keys = [
-        workload::Member::new(&chain.id, "org1", shuquan_proto::Keypair::generate()?),
-        workload::Member::new(&chain.id, "org3", shuquan_proto::Keypair::generate()?),
+        workload::Member::new(&chain, "org1", shuquan_proto::Keypair::generate()?),
+        workload::Member::new(&chain, "org3", shuquan_proto::Keypair::generate()?),
     ];
-    Ok(workload::build(&chain, "CN", &keys, 1, 50).mean_bytes())
+    Ok(workload::build(&chain, "CN", &keys, 1, 50)?.mean_bytes())
 }
 
 fn measure(
@@ -162,7 +163,7 @@ fn one_level(a: &CompareArgs, system: System, clients: usize) -> anyhow::Result<
                 &net.keys,
                 clients,
                 per_client(a.secs, clients, 6_000),
-            );
+            )?;
             let urls = s.urls.clone();
             let stats = measure(&s, || Ok(shuquan_load::run(&urls, work.per_client, a.secs)))?;
             s.stop();
@@ -232,7 +233,7 @@ fn load(a: &LoadArgs) -> anyhow::Result<()> {
         &net.keys,
         a.clients,
         per_client(a.secs, a.clients, 6_000),
-    );
+    )?;
     eprintln!(
         "running {} clients for {} s against {} node(s) ...",
         a.clients,

@@ -217,7 +217,7 @@ pub fn devnet_chain(dir: &Path) -> anyhow::Result<DevnetChain> {
     {
         let p = dir.join("keys").join(format!("{}.key", m.id));
         let key = Keypair::read_file(&p).with_context(|| format!("reading {}", p.display()))?;
-        keys.push(crate::workload::Member::new(&chain.id, &m.id, key));
+        keys.push(crate::workload::Member::new(&chain, &m.id, key));
     }
     if keys.len() < 2 {
         bail!(

@@ -7,10 +7,9 @@
 //! commit, so every reference is to something already committed.
 
 use prost::Message;
-use shuquan_proto::hash::{asset_id, grant_id, tx_id};
 use shuquan_proto::pb::{self, tx_body::Payload};
 use shuquan_proto::tx::ChainRef;
-use shuquan_proto::{Hash32, Keypair};
+use shuquan_proto::{Error, Hash32, Keypair};
 
 /// Transactions per asset life.
 pub const PER_ASSET: usize = 5;
@@ -47,14 +46,14 @@ pub struct Chain<'a> {
     pub seed: u64,
 }
 
-fn id_of(chain: &str, raw: &[u8]) -> Hash32 {
+fn id_of(chain: &ChainRef, raw: &[u8]) -> Hash32 {
     // Our own freshly signed bytes: they decode.
     let body = pb::TxRaw::decode(raw).map(|r| r.body).unwrap_or_default();
-    tx_id(chain, &body)
+    chain.hash.tx_id(&chain.id, &body)
 }
 
-fn fp(parts: &str) -> Vec<u8> {
-    blake3::hash(parts.as_bytes()).as_bytes().to_vec()
+fn fp(chain: &ChainRef, parts: &str) -> Vec<u8> {
+    chain.hash.fingerprint(parts.as_bytes()).to_vec()
 }
 
 /// A member institution the workload signs for: its account key and its member id (what
@@ -68,15 +67,20 @@ pub struct Member {
 }
 
 impl Member {
-    /// The member `short_id` of chain `chain_id`, signing with `key`.
-    pub fn new(chain_id: &str, short_id: &str, key: Keypair) -> Self {
-        let id = shuquan_proto::hash::member_id(chain_id, short_id).to_vec();
+    /// The member `short_id` of `chain`, signing with `key`.
+    pub fn new(chain: &ChainRef, short_id: &str, key: Keypair) -> Self {
+        let id = chain.hash.member_id(&chain.id, short_id).to_vec();
         Member { key, id }
     }
 }
 
 /// One asset's life: register, grant, three usage records.
-pub fn life(c: &Chain<'_>, holder: &Member, grantee: &Member, tag: &str) -> Vec<Vec<u8>> {
+pub fn life(
+    c: &Chain<'_>,
+    holder: &Member,
+    grantee: &Member,
+    tag: &str,
+) -> Result<Vec<Vec<u8>>, Error> {
     let (holder, grantee_id, grantee) = (&holder.key, &grantee.id, &grantee.key);
     let sign = |signer: &Keypair, cosigners: &[&Keypair], p: Payload| {
         shuquan_proto::tx::sign_all(c.id, c.now_ms, signer, cosigners, p)
@@ -85,21 +89,21 @@ pub fn life(c: &Chain<'_>, holder: &Member, grantee: &Member, tag: &str) -> Vec<
         holder,
         &[],
         Payload::RegisterAsset(pb::RegisterAsset {
-            fingerprint: fp(&format!("bench {} {tag}", c.seed)),
+            fingerprint: fp(c.id, &format!("bench {} {tag}", c.seed)),
             size_bytes: 48 << 20,
             name: format!("Logistics waybills, Q3, batch {tag}"),
             description: "Anonymised waybill records of a regional carrier, daily extract".into(),
             sector: "transport".into(),
             grade: pb::Grade::General as i32,
             origin: pb::Origin::Enterprise as i32,
-            evidence_hash: fp(&format!("evidence {tag}")),
+            evidence_hash: fp(c.id, &format!("evidence {tag}")),
             jurisdiction: c.home.into(),
             delivery_modes: vec![pb::DeliveryMode::Compute as i32],
             sharing: pb::SharingClass::Conditional as i32,
             ..Default::default()
         }),
-    );
-    let asset = asset_id(&c.id.id, &id_of(&c.id.id, &register));
+    )?;
+    let asset = c.id.hash.asset_id(&c.id.id, &id_of(c.id, &register));
     let grant = sign(
         holder,
         &[grantee],
@@ -113,8 +117,8 @@ pub fn life(c: &Chain<'_>, holder: &Member, grantee: &Member, tag: &str) -> Vec<
             jurisdictions: vec![c.home.into()],
             ..Default::default()
         }),
-    );
-    let grant_ref = grant_id(&c.id.id, &id_of(&c.id.id, &grant));
+    )?;
+    let grant_ref = c.id.hash.grant_id(&c.id.id, &id_of(c.id, &grant));
     let mut out = vec![register, grant];
     for u in 0..PER_ASSET - 2 {
         out.push(sign(
@@ -126,11 +130,11 @@ pub fn life(c: &Chain<'_>, holder: &Member, grantee: &Member, tag: &str) -> Vec<
                 purpose: "academic-research".into(),
                 jurisdiction: c.home.into(),
                 recipient_system: "sandbox-7".into(),
-                output_fingerprint: fp(&format!("output {tag} {u}")),
+                output_fingerprint: fp(c.id, &format!("output {tag} {u}")),
             }),
-        ));
+        )?);
     }
-    out
+    Ok(out)
 }
 
 /// Signs `per_client` transactions (rounded up to whole lives) for each of `clients`,
@@ -141,7 +145,7 @@ pub fn build(
     keys: &[Member],
     clients: usize,
     per_client: usize,
-) -> Workload {
+) -> Result<Workload, Error> {
     let c = Chain {
         id: chain,
         home,
@@ -150,28 +154,36 @@ pub fn build(
     };
     let lives = per_client.div_ceil(PER_ASSET);
     let m = keys.len().max(1);
-    let client = |k: usize| -> Vec<Vec<u8>> {
-        (0..lives)
-            .flat_map(|j| {
-                let h = (k + j * clients) % m;
-                let g = (h + 1 + j % (m - 1).max(1)) % m;
-                life(&c, &keys[h], &keys[g], &format!("{k}-{j}"))
-            })
-            .collect()
+    let client = |k: usize| -> Result<Vec<Vec<u8>>, Error> {
+        let mut txs = Vec::new();
+        for j in 0..lives {
+            let h = (k + j * clients) % m;
+            let g = (h + 1 + j % (m - 1).max(1)) % m;
+            txs.extend(life(&c, &keys[h], &keys[g], &format!("{k}-{j}"))?);
+        }
+        Ok(txs)
     };
     let per_client = std::thread::scope(|s| {
-        let odd = s.spawn(|| (1..clients).step_by(2).map(client).collect::<Vec<_>>());
-        let even: Vec<_> = (0..clients).step_by(2).map(client).collect();
-        let odd = odd.join().unwrap_or_default();
+        let odd = s.spawn(|| {
+            (1..clients)
+                .step_by(2)
+                .map(client)
+                .collect::<Result<Vec<_>, _>>()
+        });
+        let even = (0..clients)
+            .step_by(2)
+            .map(client)
+            .collect::<Result<Vec<_>, _>>()?;
+        let odd = odd.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?;
         let mut all = Vec::with_capacity(clients);
         let (mut e, mut o) = (even.into_iter(), odd.into_iter());
         for k in 0..clients {
             let next = if k % 2 == 0 { e.next() } else { o.next() };
             all.push(next.unwrap_or_default());
         }
-        all
-    });
-    Workload { per_client }
+        Ok::<_, Error>(all)
+    })?;
+    Ok(Workload { per_client })
 }
 
 /// Milliseconds since the epoch.

@@ -11,6 +11,8 @@ use clap::Args;
 use serde::Serialize;
 use serde_json::{json, Value};
 use shuquan_proto::genesis::{dev_member, GenesisFile, ParamsFile};
+use shuquan_proto::hash::HashFunction;
+use shuquan_proto::keys::Scheme;
 use shuquan_proto::Keypair;
 
 use crate::client::Client;
@@ -55,6 +57,31 @@ pub(crate) struct InitArgs {
     /// `registration_review = false` under `[params]` in a genesis file.
     #[arg(long)]
     no_review: bool,
+    /// The algorithms: `standard` (BLAKE3, ed25519) or `sm`, the national algorithms
+    /// (GM/T): SM3 for every hash, SM2 certificate keys for the nodes, and a mixed
+    /// membership where org1, the regulator and every second new member sign with SM2 and
+    /// the others with ed25519.
+    #[arg(long, value_enum, default_value_t = Crypto::Standard)]
+    crypto: Crypto,
+}
+
+/// The algorithms of a devnet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Crypto {
+    /// BLAKE3 and ed25519.
+    Standard,
+    /// SM3, with SM2 node certificate keys and some SM2 members.
+    Sm,
+}
+
+impl Crypto {
+    /// The scheme of the `i`-th member's account key.
+    fn member_scheme(self, i: usize) -> Scheme {
+        match self {
+            Crypto::Sm if i % 2 == 0 => Scheme::Sm2,
+            _ => Scheme::Ed25519,
+        }
+    }
 }
 
 /// Options of `shuquan devnet add-node`.
@@ -80,6 +107,8 @@ struct NodeFile {
     data_dir: String,
     genesis: String,
     node_key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cert_key: Option<String>,
     api: String,
     p2p: P2pFile,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -152,7 +181,7 @@ pub(crate) fn init(a: &InitArgs) -> anyhow::Result<Value> {
     let mut members = Vec::new();
     let mut nodes = Vec::new();
     for i in 0..count {
-        let account = Keypair::generate()?;
+        let account = Keypair::generate_with(a.crypto.member_scheme(i))?;
         let mut m = dev_member(i, account.public());
         account.write_file(&keys.join(format!("{}.key", m.id)))?;
         if i < n {
@@ -160,6 +189,8 @@ pub(crate) fn init(a: &InitArgs) -> anyhow::Result<Value> {
             let k = i + 1;
             node.write_file(&keys.join(format!("node{k}.key")))?;
             m.node_key = Some(node.public());
+            let cert_key = cert_key_file(a.crypto, &keys, k)?;
+            m.cert_key = cert_key.as_ref().map(|(_, key)| *key);
             m.learner = a.voters.is_some_and(|v| i >= usize::from(v));
             m.node_addr = format!("/ip4/{}/tcp/{}", host(i), a.p2p_port + i as u16);
             nodes.push(json!({
@@ -169,11 +200,13 @@ pub(crate) fn init(a: &InitArgs) -> anyhow::Result<Value> {
                 "api": format!("http://{}:{}", host(i), a.api_port + i as u16),
                 "p2p": m.node_addr,
                 "node_key": node.public(),
+                "cert_key": m.cert_key,
             }));
             let file = NodeFile {
                 data_dir: format!("node{k}"),
                 genesis: "genesis.toml".into(),
                 node_key: format!("keys/node{k}.key"),
+                cert_key: cert_key.map(|(file, _)| file),
                 api: format!("{}:{}", host(i), a.api_port + i as u16),
                 p2p: P2pFile {
                     listen: m.node_addr.clone(),
@@ -196,6 +229,10 @@ pub(crate) fn init(a: &InitArgs) -> anyhow::Result<Value> {
         council: Default::default(),
         chain_id: a.chain_id.clone(),
         genesis_time_ms: now_ms(),
+        hash: match a.crypto {
+            Crypto::Standard => HashFunction::Blake3,
+            Crypto::Sm => HashFunction::Sm3,
+        },
         params: ParamsFile {
             registration_review: !a.no_review,
             ..ParamsFile::dev()
@@ -207,11 +244,32 @@ pub(crate) fn init(a: &InitArgs) -> anyhow::Result<Value> {
     Ok(json!({
         "dir": a.dir,
         "chain_id": a.chain_id,
+        "hash": genesis.hash.name(),
         "genesis": a.dir.join("genesis.toml"),
         "member_keys": keys,
         "nodes": nodes,
         "start": format!("scripts/devnet start --dir {}", a.dir.display()),
     }))
+}
+
+/// On an SM devnet, a new SM2 certificate key for node `k` in `keys`: its file (relative to
+/// the devnet directory) and public key.
+fn cert_key_file(
+    crypto: Crypto,
+    keys: &Path,
+    k: usize,
+) -> anyhow::Result<Option<(String, shuquan_proto::PublicKey)>> {
+    if crypto != Crypto::Sm {
+        return Ok(None);
+    }
+    let key = Keypair::generate_with(Scheme::Sm2)?;
+    let name = format!("node{k}-cert.key");
+    let path = keys.join(&name);
+    if path.exists() {
+        bail!("{} exists already", path.display());
+    }
+    key.write_file(&path)?;
+    Ok(Some((format!("keys/{name}"), key.public())))
 }
 
 /// Adds a node to an existing devnet without touching its genesis: a new node key and
@@ -297,10 +355,23 @@ pub(crate) fn add_node(a: &AddNodeArgs) -> anyhow::Result<Value> {
         bail!("{} exists already", key_file.display());
     }
     key.write_file(&key_file)?;
+    // An sm3 devnet's nodes certify with SM2 keys: the new one too.
+    let genesis_text = std::fs::read_to_string(&genesis)
+        .with_context(|| format!("reading {}", genesis.display()))?;
+    let crypto = match GenesisFile::parse(&genesis_text)?.hash {
+        HashFunction::Sm3 => Crypto::Sm,
+        HashFunction::Blake3 => Crypto::Standard,
+    };
+    let cert_key = cert_key_file(crypto, &a.dir.join("keys"), usize::from(k))?;
+    let propose_cert = cert_key
+        .as_ref()
+        .map(|(_, c)| format!(" --cert-key {c}"))
+        .unwrap_or_default();
     let file = NodeFile {
         data_dir: format!("node{k}"),
         genesis: "genesis.toml".into(),
         node_key: format!("keys/node{k}.key"),
+        cert_key: cert_key.as_ref().map(|(f, _)| f.clone()),
         api: api.clone(),
         p2p: P2pFile {
             listen: listen.clone(),
@@ -317,10 +388,11 @@ pub(crate) fn add_node(a: &AddNodeArgs) -> anyhow::Result<Value> {
         "node": k,
         "config": a.dir.join(format!("node{k}.toml")),
         "node_key": key.public(),
+        "cert_key": cert_key.map(|(_, c)| c),
         "addr": listen,
         "api": format!("http://{api}"),
         "start": format!("target/release/shuquand --config {}", a.dir.join(format!("node{k}.toml")).display()),
-        "propose": format!("shuquan gov propose add-node --key {} --addr {listen} --operator MEMBER", key.public()),
+        "propose": format!("shuquan gov propose add-node --key {} --addr {listen} --operator MEMBER{propose_cert}", key.public()),
     }))
 }
 

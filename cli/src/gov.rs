@@ -126,6 +126,10 @@ pub(crate) enum ProposeCmd {
         /// The member that runs it.
         #[arg(long, value_name = "MEMBER")]
         operator: String,
+        /// The key it signs block certificates with, if not its node key: on an sm3 chain
+        /// an SM2 key, required (66 hex; `shuquan devnet add-node` prints it).
+        #[arg(long, value_name = "CERTPUBHEX")]
+        cert_key: Option<String>,
     },
     /// Make a learner a voter (its signature then counts toward certificates).
     PromoteNode {
@@ -248,6 +252,7 @@ impl ProposeCmd {
                 key,
                 addr,
                 operator,
+                cert_key,
             } => {
                 if !addr.starts_with('/') {
                     bail!("--addr {addr:?} is not a multiaddr such as /ip4/127.0.0.1/tcp/7103");
@@ -256,6 +261,10 @@ impl ProposeCmd {
                     node_key: p::key(key, "--key")?,
                     addr: addr.clone(),
                     operator: member(operator, "--operator")?,
+                    cert_key: match cert_key {
+                        Some(k) => p::key(k, "--cert-key")?,
+                        None => Vec::new(),
+                    },
                 })
             }
             ProposeCmd::PromoteNode { node_key } => Action::PromoteNode(pb::ChangeNode {

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::bail;
+use anyhow::{bail, Context};
 use clap::Subcommand;
 use serde_json::json;
 use shuquan_keystore::{Passphrases, Protection};
@@ -26,6 +26,11 @@ pub(crate) enum KeysCmd {
         /// Encrypt the key with a passphrase (age, scrypt).
         #[arg(long)]
         encrypt: bool,
+        /// The signature scheme: ed25519, or sm2 (GM/T 0003, for members of chains that must
+        /// use the national algorithms; also a node's certificate key on an sm3 chain). A
+        /// node key is always ed25519 (its p2p identity).
+        #[arg(long, default_value = "ed25519", value_parser = ["ed25519", "sm2"])]
+        scheme: String,
     },
     /// Print the public key of a key file (an encrypted one's from its clear header, no
     /// passphrase needed).
@@ -41,14 +46,20 @@ pub(crate) enum KeysCmd {
 pub(crate) fn run(ctx: &Ctx, cmd: &KeysCmd) -> anyhow::Result<()> {
     let passphrases = passphrases(ctx);
     let (public, file, protection) = match cmd {
-        KeysCmd::New { out, encrypt } => {
+        KeysCmd::New {
+            out,
+            encrypt,
+            scheme,
+        } => {
             if out.exists() {
                 bail!(
                     "{} exists already: `keys new` never overwrites a key file",
                     out.display()
                 );
             }
-            let key = Keypair::generate()?;
+            let scheme = shuquan_proto::keys::Scheme::from_name(scheme)
+                .with_context(|| format!("--scheme {scheme:?}: ed25519 or sm2"))?;
+            let key = Keypair::generate_with(scheme)?;
             shuquan_keystore::write_new(out, &key, encrypt.then_some(&passphrases))?;
             let protection = if *encrypt {
                 Protection::Encrypted
@@ -76,7 +87,7 @@ pub(crate) fn run(ctx: &Ctx, cmd: &KeysCmd) -> anyhow::Result<()> {
     let encrypted = protection == Protection::Encrypted;
     output::print(
         ctx,
-        &json!({"public_key": public, "file": file, "encrypted": encrypted}),
+        &json!({"public_key": public, "scheme": public.scheme().name(), "file": file, "encrypted": encrypted}),
     )
 }
 

@@ -346,7 +346,8 @@ fn query(ctx: &Ctx, q: &QueryCmd) -> anyhow::Result<Value> {
         QueryCmd::Proof { id } => {
             let proof: shuquan_proto::views::InclusionProofView =
                 c.get(&format!("/v1/txs/{id}/proof"))?;
-            let verdict = match proof.verify() {
+            let hashing = crate::txcmd::chain(ctx, None)?.hash;
+            let verdict = match proof.verify(hashing) {
                 Ok(()) => "valid".to_string(),
                 Err(e) => format!("INVALID: {e}"),
             };

@@ -8,14 +8,15 @@ use std::path::PathBuf;
 use anyhow::{anyhow, bail, Context};
 use clap::{ArgGroup, Subcommand};
 use serde_json::{json, Value};
-use shuquan_proto::hash::{grant_id, listing_id, order_id, request_id};
+use shuquan_proto::hash::Hashing;
 use shuquan_proto::pb::{self, tx_body::Payload};
 use shuquan_proto::views::{OrderView, ReceiptView, RequestView};
 use shuquan_proto::Hash32;
 
 use crate::parse::{self as p, ACTIONS, DECLINE_REASONS, DELIVERY, PRICE_UNITS, RIGHTS};
 use crate::payload::Submit;
-use crate::{fingerprint, Ctx};
+use crate::fingerprint::Fingerprinter;
+use crate::Ctx;
 
 /// Market payloads.
 #[derive(Debug, Subcommand)]
@@ -245,20 +246,25 @@ fn hash_or_file(
     hex: Option<&str>,
     file: Option<&PathBuf>,
     flag: &str,
-    quiet: bool,
+    fp: Fingerprinter,
 ) -> anyhow::Result<Vec<u8>> {
     match (hex, file) {
         (Some(h), _) => p::hash(h, flag),
-        (None, Some(f)) => Ok(fingerprint::of_file(f, !quiet)?.0.to_vec()),
+        (None, Some(f)) => Ok(fp.of_file(f)?.0.to_vec()),
         (None, None) => Ok(Vec::new()),
     }
 }
 
 /// A hash given as hex, or of a text.
-fn hash_or_text(hex: Option<&str>, text: Option<&str>, flag: &str) -> anyhow::Result<Vec<u8>> {
+fn hash_or_text(
+    hex: Option<&str>,
+    text: Option<&str>,
+    flag: &str,
+    fp: Fingerprinter,
+) -> anyhow::Result<Vec<u8>> {
     match (hex, text) {
         (Some(h), _) => p::hash(h, flag),
-        (None, Some(t)) => Ok(p::text_hash(t)),
+        (None, Some(t)) => Ok(fp.of_text(t)),
         (None, None) => Ok(Vec::new()),
     }
 }
@@ -282,7 +288,7 @@ impl MarketCmd {
     /// the time spans count from; `days` reads days in the chain's time zone.
     pub(crate) fn payload(
         &self,
-        quiet: bool,
+        fp: Fingerprinter,
         signer: &[u8],
         member: &dyn Fn(&str, &str) -> anyhow::Result<Vec<u8>>,
         now: u64,
@@ -324,7 +330,7 @@ impl MarketCmd {
                         message_hash.as_deref(),
                         message_file.as_ref(),
                         "--message-hash",
-                        quiet,
+                        fp,
                     )?,
                     expires_ms: days.deadline(expires, "--expires", now)?,
                 })
@@ -409,6 +415,7 @@ impl MarketCmd {
                         payment_ref_hash.as_deref(),
                         payment_ref.as_deref(),
                         "--payment-ref-hash",
+                        fp,
                     )?,
                     expires_ms: days.deadline(expires, "--expires", now)?,
                 })
@@ -429,7 +436,12 @@ impl MarketCmd {
                 } else {
                     pb::ConfirmKind::Payment
                 } as i32,
-                ref_hash: hash_or_text(ref_hash.as_deref(), reference.as_deref(), "--ref-hash")?,
+                ref_hash: hash_or_text(
+                    ref_hash.as_deref(),
+                    reference.as_deref(),
+                    "--ref-hash",
+                    fp,
+                )?,
             }),
             MarketCmd::Dispute {
                 order,
@@ -442,7 +454,7 @@ impl MarketCmd {
                     evidence.as_deref(),
                     evidence_file.as_ref(),
                     "--evidence",
-                    quiet,
+                    fp,
                 )?,
             }),
         })
@@ -452,14 +464,15 @@ impl MarketCmd {
 /// What a market transaction creates, named by its id before it commits (a request's
 /// grant, an approval's grant and an acceptance's voucher are known after).
 pub(crate) fn created(
+    h: Hashing,
     chain_id: &str,
     tx: &Hash32,
     payload: &Payload,
 ) -> Option<(&'static str, Hash32)> {
     match payload {
-        Payload::RequestAccess(_) => Some(("request", request_id(chain_id, tx))),
-        Payload::CreateListing(_) => Some(("listing", listing_id(chain_id, tx))),
-        Payload::PlaceOrder(_) => Some(("order", order_id(chain_id, tx))),
+        Payload::RequestAccess(_) => Some(("request", h.request_id(chain_id, tx))),
+        Payload::CreateListing(_) => Some(("listing", h.listing_id(chain_id, tx))),
+        Payload::PlaceOrder(_) => Some(("order", h.order_id(chain_id, tx))),
         _ => None,
     }
 }
@@ -468,6 +481,7 @@ pub(crate) fn created(
 /// request or approval issued, an accepted order's voucher, and what comes next.
 pub(crate) fn after_commit(
     ctx: &Ctx,
+    h: Hashing,
     chain_id: &str,
     payload: &Payload,
     receipt: &ReceiptView,
@@ -476,7 +490,7 @@ pub(crate) fn after_commit(
     let tx = receipt.tx_id;
     match payload {
         Payload::RequestAccess(_) => {
-            let rid = request_id(chain_id, &tx);
+            let rid = h.request_id(chain_id, &tx);
             let view: RequestView = ctx.client().get(&format!("/v1/requests/{rid}"))?;
             out["request_status"] = json!(view.status);
             if let Some(g) = view.grant {
@@ -492,12 +506,12 @@ pub(crate) fn after_commit(
             out["grant"] = json!(receipt
                 .created
                 .clone()
-                .unwrap_or_else(|| grant_id(chain_id, &tx).to_hex()));
+                .unwrap_or_else(|| h.grant_id(chain_id, &tx).to_hex()));
         }
         Payload::PlaceOrder(_) => {
             out["next"] = json!(format!(
                 "the seller accepts: shuquan --key SELLER.key tx accept-order --order {}",
-                order_id(chain_id, &tx)
+                h.order_id(chain_id, &tx)
             ));
         }
         Payload::AcceptOrder(a) => {

@@ -137,12 +137,6 @@ pub(crate) fn duration(s: &str, what: &str) -> anyhow::Result<u64> {
     }
 }
 
-/// The BLAKE3 hash of a text (a payment reference, a receipt number): only the hash goes
-/// on chain, and whoever holds the text can show that it matches.
-pub(crate) fn text_hash(s: &str) -> Vec<u8> {
-    blake3::hash(s.as_bytes()).as_bytes().to_vec()
-}
-
 /// A comma-separated list, trimmed, without empty entries.
 pub(crate) fn list(s: &str) -> Vec<String> {
     s.split(',')
@@ -163,7 +157,7 @@ pub(crate) fn opt_hash(s: Option<&str>, what: &str) -> anyhow::Result<Vec<u8>> {
 pub(crate) fn key(s: &str, what: &str) -> anyhow::Result<Vec<u8>> {
     let k: PublicKey = s
         .parse()
-        .with_context(|| format!("{what} {s:?} (a member's public key, 64 hex digits)"))?;
+        .with_context(|| format!("{what} {s:?} (a public key: 64 hex digits for ed25519, 66 for SM2)"))?;
     Ok(k.to_vec())
 }
 

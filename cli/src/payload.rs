@@ -7,7 +7,7 @@ use anyhow::bail;
 use clap::{Args, Subcommand};
 use shuquan_proto::pb::{self, tx_body::Payload};
 
-use crate::fingerprint;
+use crate::fingerprint::Fingerprinter;
 use crate::market::MarketCmd;
 use crate::parse::{
     self as p, ACTIONS, ATTEST_KINDS, ATTEST_RESULTS, DELIVERY, GRADES, ORIGINS, PATHS, RIGHTS,
@@ -323,7 +323,7 @@ impl PayloadCmd {
     /// count from; `days` reads days (`--not-after 2028-12-31`) in the chain's time zone.
     pub(crate) fn payload(
         &self,
-        quiet: bool,
+        files: Fingerprinter,
         signer: &[u8],
         member: &dyn Fn(&str, &str) -> anyhow::Result<Vec<u8>>,
         now: u64,
@@ -352,7 +352,7 @@ impl PayloadCmd {
             } => {
                 let (fingerprint, size_bytes) = match (file, fp) {
                     (Some(f), _) => {
-                        let (h, n) = fingerprint::of_file(f, !quiet)?;
+                        let (h, n) = files.of_file(f)?;
                         (h.to_vec(), n)
                     }
                     (None, Some(h)) => (p::hash(h, "--fingerprint")?, size.unwrap_or(0)),
@@ -542,8 +542,8 @@ impl PayloadCmd {
             PayloadCmd::Unfreeze { subject, .. } => Payload::Unfreeze(pb::Unfreeze {
                 subject: p::hash(subject, "--subject")?,
             }),
-            PayloadCmd::Registry(r) => r.payload(quiet)?,
-            PayloadCmd::Market(m) => m.payload(quiet, signer, member, now, days)?,
+            PayloadCmd::Registry(r) => r.payload(files)?,
+            PayloadCmd::Market(m) => m.payload(files, signer, member, now, days)?,
             PayloadCmd::RotateKey { new_key, .. } => Payload::RotateKey(pb::RotateKey {
                 new_key: crate::keys::public_key(new_key)
                     .map_err(|e| anyhow::anyhow!("--new-key {}: {e:#}", new_key.display()))?

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use shuquan_proto::pb::{self, tx_body::Payload};
 
-use crate::fingerprint;
+use crate::fingerprint::Fingerprinter;
 use crate::parse::{self as p, DELIVERY, OBJECTION_REASONS, REVIEW_REASONS, SHARING};
 use crate::payload::Submit;
 
@@ -163,8 +163,8 @@ impl RegistryCmd {
         }
     }
 
-    /// The payload (a new version's file is fingerprinted, with progress unless `quiet`).
-    pub(crate) fn payload(&self, quiet: bool) -> anyhow::Result<Payload> {
+    /// The payload (a new version's file is fingerprinted with `fp`).
+    pub(crate) fn payload(&self, fp: Fingerprinter) -> anyhow::Result<Payload> {
         let asset = |a: &str| p::hash(a, "--asset");
         Ok(match self {
             RegistryCmd::Review {
@@ -230,7 +230,7 @@ impl RegistryCmd {
             } => {
                 let (fingerprint, size_bytes) = match file {
                     Some(f) => {
-                        let (h, n) = fingerprint::of_file(f, !quiet)?;
+                        let (h, n) = fp.of_file(f)?;
                         (h.to_vec(), n)
                     }
                     None => (Vec::new(), 0),

@@ -78,7 +78,9 @@ fn mint_for(key: &Keypair, audience: &str, lifetime_s: u64) -> anyhow::Result<St
         exp: now + lifetime_s,
         jti: hex::encode(nonce),
     };
-    let mut der = key.to_pkcs8_der();
+    let mut der = key.to_pkcs8_der().context(
+        "read tokens are JWTs, whose algorithms include no SM2: sign with an ed25519 account key",
+    )?;
     let token = jsonwebtoken::encode(&header, &claims, &EncodingKey::from_ed_der(&der))
         .context("signing a read token");
     der.fill(0);

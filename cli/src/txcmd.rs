@@ -6,9 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Context};
 use clap::Subcommand;
 use serde_json::{json, Value};
-use shuquan_proto::hash::{
-    asset_id, attestation_id, filing_id, grant_id, member_id, objection_id, proposal_id,
-};
+use shuquan_proto::hash::{HashFunction, Hashing};
 use shuquan_proto::pb::{self, tx_body::Payload};
 use shuquan_proto::tx::{ChainRef, Unsigned};
 use shuquan_proto::views::SubmitView;
@@ -57,15 +55,20 @@ pub(crate) enum TxCmd {
 }
 
 /// What a transaction creates, named by its id.
-fn created(chain_id: &str, tx: &Hash32, payload: &Payload) -> Option<(&'static str, Hash32)> {
+fn created(
+    h: Hashing,
+    chain_id: &str,
+    tx: &Hash32,
+    payload: &Payload,
+) -> Option<(&'static str, Hash32)> {
     match payload {
-        Payload::RegisterAsset(_) => Some(("asset", asset_id(chain_id, tx))),
-        Payload::IssueGrant(_) => Some(("grant", grant_id(chain_id, tx))),
-        Payload::FileCrossBorder(_) => Some(("filing", filing_id(chain_id, tx))),
-        Payload::Attest(_) => Some(("attestation", attestation_id(chain_id, tx))),
-        Payload::Propose(_) => Some(("proposal", proposal_id(chain_id, tx))),
-        Payload::Object(_) => Some(("objection", objection_id(chain_id, tx))),
-        p => crate::market::created(chain_id, tx, p),
+        Payload::RegisterAsset(_) => Some(("asset", h.asset_id(chain_id, tx))),
+        Payload::IssueGrant(_) => Some(("grant", h.grant_id(chain_id, tx))),
+        Payload::FileCrossBorder(_) => Some(("filing", h.filing_id(chain_id, tx))),
+        Payload::Attest(_) => Some(("attestation", h.attestation_id(chain_id, tx))),
+        Payload::Propose(_) => Some(("proposal", h.proposal_id(chain_id, tx))),
+        Payload::Object(_) => Some(("objection", h.objection_id(chain_id, tx))),
+        p => crate::market::created(h, chain_id, tx, p),
     }
 }
 
@@ -84,7 +87,7 @@ pub(crate) fn member_ref(
     flag: &str,
 ) -> anyhow::Result<Vec<u8>> {
     if shuquan_proto::gov::is_short_id(name) && !(name.len() == 64 && hex::decode(name).is_ok()) {
-        return Ok(member_id(&chain.id, name).to_vec());
+        return Ok(chain.hash.member_id(&chain.id, name).to_vec());
     }
     if name.len() != 64 || hex::decode(name).is_err() {
         bail!("{flag} {name:?} names no member: give a short id such as org2, a member id or an account key (64 hex)");
@@ -119,10 +122,10 @@ pub(crate) fn sign_and_submit(
         cosigners: cosigners.iter().map(|k| k.public().to_vec()).collect(),
         payload: Some(payload),
     };
-    let mut tx = Unsigned::new(body, chain.genesis_hash);
-    tx.sign(key);
+    let mut tx = Unsigned::new(body, chain);
+    tx.sign(key)?;
     for c in cosigners {
-        tx.sign(c);
+        tx.sign(c)?;
     }
     submit(ctx, &tx, wait)
 }
@@ -149,9 +152,14 @@ pub(crate) fn chain(ctx: &Ctx, genesis: Option<&Path>) -> anyhow::Result<ChainRe
         .ok_or_else(|| anyhow!("the node's genesis has no genesis_hash"))?
         .parse()
         .context("the node's genesis_hash")?;
+    let function = g["hash"].as_str().unwrap_or("blake3");
+    let function = HashFunction::from_name(function).ok_or_else(|| {
+        anyhow!("the node's chain hashes with {function:?}, which this shuquan does not know: upgrade it")
+    })?;
     Ok(ChainRef {
         id: id.to_string(),
         genesis_hash: hash,
+        hash: function.hashing(),
     })
 }
 
@@ -175,7 +183,14 @@ struct TxFile {
     tx_id: Hash32,
     /// The genesis hash every signature binds.
     genesis_hash: Hash32,
+    /// The chain's hash function, which names the transaction (`blake3` when absent).
+    #[serde(default = "blake3_name")]
+    hash: String,
     tx: String,
+}
+
+fn blake3_name() -> String {
+    HashFunction::Blake3.name().into()
 }
 
 const TX_FILE_KIND: &str = "shuquan-tx-v2";
@@ -185,6 +200,7 @@ fn write_tx_file(path: &Path, tx: &Unsigned) -> anyhow::Result<()> {
         kind: TX_FILE_KIND.into(),
         tx_id: tx.id(),
         genesis_hash: tx.genesis_hash,
+        hash: tx.hash.function().name().into(),
         tx: hex::encode(tx.encode()),
     };
     std::fs::write(path, serde_json::to_string_pretty(&file)? + "\n")
@@ -209,7 +225,9 @@ fn read_tx_file(path: &Path) -> anyhow::Result<Unsigned> {
     }
     let bytes =
         hex::decode(&file.tx).with_context(|| format!("{}: tx is not hex", path.display()))?;
-    Unsigned::from_raw(&bytes, file.genesis_hash)
+    let hash = HashFunction::from_name(&file.hash)
+        .ok_or_else(|| anyhow!("{}: hash {:?} is not blake3 or sm3", path.display(), file.hash))?;
+    Unsigned::from_raw(&bytes, file.genesis_hash, hash.hashing())
         .with_context(|| format!("{}: not a valid transaction", path.display()))
 }
 
@@ -234,7 +252,10 @@ pub(crate) fn run(ctx: &Ctx, cmd: &TxCmd) -> anyhow::Result<()> {
             }
             let chain = chain(ctx, None)?;
             let payload = pc.payload(
-                ctx.json,
+                crate::fingerprint::Fingerprinter {
+                    hash: chain.hash,
+                    progress: !ctx.json,
+                },
                 &key.public().to_vec(),
                 &|name, flag| member_ref(ctx, &chain, name, flag),
                 now_ms(),
@@ -259,7 +280,10 @@ pub(crate) fn run(ctx: &Ctx, cmd: &TxCmd) -> anyhow::Result<()> {
             };
             let chain = chain(ctx, genesis.as_deref())?;
             let payload = payload.payload(
-                ctx.json,
+                crate::fingerprint::Fingerprinter {
+                    hash: chain.hash,
+                    progress: !ctx.json,
+                },
                 &signer,
                 &|name, flag| member_ref(ctx, &chain, name, flag),
                 now_ms(),
@@ -275,7 +299,7 @@ pub(crate) fn run(ctx: &Ctx, cmd: &TxCmd) -> anyhow::Result<()> {
                     .collect::<Result<_, _>>()?,
                 payload: Some(payload),
             };
-            let tx = Unsigned::new(body, chain.genesis_hash);
+            let tx = Unsigned::new(body, &chain);
             write_tx_file(out, &tx)?;
             let needs: Vec<String> = tx.signers()?.iter().map(|(k, _)| hex::encode(k)).collect();
             output::print(
@@ -296,7 +320,7 @@ pub(crate) fn run(ctx: &Ctx, cmd: &TxCmd) -> anyhow::Result<()> {
                     key.public()
                 );
             }
-            tx.sign(&key);
+            tx.sign(&key)?;
             write_tx_file(file, &tx)?;
             let missing: Vec<String> = tx
                 .signers()?
@@ -319,7 +343,7 @@ fn submit(ctx: &Ctx, tx: &Unsigned, wait: bool) -> anyhow::Result<()> {
     let made = body
         .payload
         .as_ref()
-        .and_then(|p| created(&tx.chain_id, &id, p));
+        .and_then(|p| created(tx.hash, &tx.chain_id, &id, p));
     let path = if wait { "/v1/tx?wait=commit" } else { "/v1/tx" };
     let answer: SubmitView = ctx.client().post_bytes(path, &tx.encode())?;
     let mut out = json!({"tx_id": id, "status": answer.status});
@@ -343,7 +367,7 @@ fn submit(ctx: &Ctx, tx: &Unsigned, wait: bool) -> anyhow::Result<()> {
     if let Some(r) = &answer.receipt {
         out["height"] = json!(r.height);
         if let (Some(p), true) = (&body.payload, r.committed()) {
-            crate::market::after_commit(ctx, &tx.chain_id, p, r, &mut out)?;
+            crate::market::after_commit(ctx, tx.hash, &tx.chain_id, p, r, &mut out)?;
         }
         if !r.committed() {
             out["code"] = json!(r.code_name);

@@ -23,6 +23,7 @@ fn genesis() -> pb::Genesis {
         roles: vec!["member".into()],
         account_keys: vec![key(n).public()],
         node_key: None,
+        cert_key: None,
         node_addr: String::new(),
         is_ciio: false,
         learner: false,
@@ -31,6 +32,7 @@ fn genesis() -> pb::Genesis {
         council: Default::default(),
         chain_id: CHAIN.into(),
         genesis_time_ms: T0,
+        hash: Default::default(),
         params: ParamsFile::default(),
         members: vec![m("a", "CN", 1), m("b", "CN", 2)],
     }
@@ -41,13 +43,13 @@ fn genesis() -> pb::Genesis {
 fn tx(signer: &Keypair, cos: &[&Keypair], p: Payload, ts: u64) -> Vec<u8> {
     static CHAIN_REF: std::sync::OnceLock<ChainRef> = std::sync::OnceLock::new();
     let chain = CHAIN_REF.get_or_init(|| ChainRef::of(&genesis()));
-    shuquan_proto::tx::sign_all(chain, ts, signer, cos, p)
+    shuquan_proto::tx::sign_all(chain, ts, signer, cos, p).expect("signing")
 }
 
 fn grant(asset: Hash32, grantee: &str) -> Payload {
     Payload::IssueGrant(pb::IssueGrant {
         asset: asset.to_vec(),
-        grantee: shuquan_proto::hash::member_id(CHAIN, grantee).to_vec(),
+        grantee: shuquan_proto::hash::Hashing::BLAKE3.member_id(CHAIN, grantee).to_vec(),
         actions: vec![3],
         purposes: vec!["academic-research".into()],
         not_after_ms: T0 + 365 * 86_400_000,

@@ -34,6 +34,7 @@ fn genesis() -> pb::Genesis {
         roles: vec![role.into()],
         account_keys: vec![key(n).public()],
         node_key: node.map(|k| key(k).public()),
+        cert_key: None,
         node_addr: node
             .map(|k| format!("127.0.0.1:{}", 9000 + u16::from(k)))
             .unwrap_or_default(),
@@ -44,6 +45,7 @@ fn genesis() -> pb::Genesis {
         council: Default::default(),
         chain_id: CHAIN.into(),
         genesis_time_ms: T0,
+        hash: Default::default(),
         params: ParamsFile::default(),
         members: vec![
             m("a", "member", 1, Some(21)),
@@ -60,7 +62,7 @@ fn transfer(asset: Hash32, to: &str) -> Payload {
     Payload::TransferRight(pb::TransferRight {
         asset: asset.to_vec(),
         right: pb::Right::Use as i32,
-        to: shuquan_proto::hash::member_id(CHAIN, to).to_vec(),
+        to: shuquan_proto::hash::Hashing::BLAKE3.member_id(CHAIN, to).to_vec(),
         ..Default::default()
     })
 }
@@ -89,10 +91,10 @@ fn apply(ledger: &Ledger, ts: u64, txs: Vec<Vec<u8>>) -> Vec<pb::Receipt> {
 fn certify(ledger: &Ledger) {
     let top = ledger.applied().unwrap().height;
     for h in 1..=top {
-        let hash = ledger.certs().block_hash(h).unwrap().unwrap();
+        let hash = ledger.certs().block_hash(shuquan_proto::hash::Hashing::BLAKE3, h).unwrap().unwrap();
         for n in [21, 22] {
             let k = key(n);
-            let sig = sign_block(&k, CHAIN, h, &hash);
+            let sig = sign_block(&k, shuquan_proto::hash::Hashing::BLAKE3, CHAIN, h, &hash).expect("signing");
             ledger
                 .certs()
                 .store_signature(h, &k.public(), &sig.signature)
@@ -109,7 +111,7 @@ fn asset_with_100_events(ledger: &Ledger) -> Hash32 {
     let mut ts = T0 + 1000;
     let chain = ledger.chain().clone();
     let sign = |s: &Keypair, cos: &[&Keypair], p: Payload, ts: u64| {
-        shuquan_proto::tx::sign_all(&chain, ts, s, cos, p)
+        shuquan_proto::tx::sign_all(&chain, ts, s, cos, p).expect("signing")
     };
     let r = apply(ledger, ts, vec![sign(&a, &[], register(0), ts)]);
     let asset = Hash32::from_slice(&r[0].created).unwrap();
@@ -175,7 +177,7 @@ fn chain_of_100k() -> Ledger {
                 match last_assets.get(i as usize) {
                     // A fifth of each block attests assets of the block before.
                     Some(a) if i % 5 == 0 => {
-                        shuquan_proto::tx::sign_all(&chain, ts, &auditor, &[], attest(*a, n))
+                        shuquan_proto::tx::sign_all(&chain, ts, &auditor, &[], attest(*a, n)).expect("signing")
                     }
                     _ => shuquan_proto::tx::sign_all(
                         &chain,
@@ -183,7 +185,7 @@ fn chain_of_100k() -> Ledger {
                         &signers[(n % 3) as usize],
                         &[],
                         register(n),
-                    ),
+                    ).expect("signing"),
                 }
             })
             .collect();

@@ -13,7 +13,6 @@ use std::path::Path;
 
 use shuquan_proto::block::{block_hash, tx_root};
 use shuquan_proto::cert::{majority, verify_certificate_by};
-use shuquan_proto::hash::tx_id;
 use shuquan_proto::tx::{decode_canonical, decode_tx};
 use shuquan_proto::{pb, Hash32};
 
@@ -101,7 +100,7 @@ impl ChainAudit {
                 header.timestamp_ms, self.prev_time_ms
             )));
         }
-        let hash = block_hash(&header);
+        let hash = block_hash(self.replay.hashing(), &header);
         self.check_txs(&header, &block.txs).map_err(bad)?;
         self.check_certificate(h, &hash, block.certificate.as_ref())
             .map_err(bad)?;
@@ -143,9 +142,9 @@ impl ChainAudit {
         let chain = self.replay.chain();
         let ids: Vec<Hash32> = txs
             .iter()
-            .map(|raw| decode_tx(raw, chain, max).map_or_else(|_| tx_id(&chain.id, raw), |t| t.id))
+            .map(|raw| decode_tx(raw, chain, max).map_or_else(|_| chain.hash.tx_id(&chain.id, raw), |t| t.id))
             .collect();
-        let root = tx_root(&ids);
+        let root = tx_root(chain.hash, &ids);
         if header.tx_root != root.as_bytes() {
             return Err(format!(
                 "transaction root mismatch: the header says {}, the transactions give {root}",
@@ -171,7 +170,14 @@ impl ChainAudit {
         let need = majority(voters.len());
         match cert {
             Some(c) if c.signatures.len() >= need => {
-                verify_certificate_by(&self.genesis.chain_id, &voters, h, hash, c)
+                verify_certificate_by(
+                    self.replay.hashing(),
+                    &self.genesis.chain_id,
+                    &voters,
+                    h,
+                    hash,
+                    c,
+                )
                     .map_err(|e| e.to_string())?;
                 self.last_certified = h;
                 Ok(())

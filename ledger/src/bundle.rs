@@ -59,7 +59,7 @@ impl<'a> Bundles<'a> {
                 smt::RETAIN_VERSIONS
             )));
         }
-        let Some(record_proof) = smt::prove(&self.ledger.store, &state::asset_row(asset), height)?
+        let Some(record_proof) = smt::prove(self.ledger.hashing(), &self.ledger.store, &state::asset_row(asset), height)?
         else {
             return Ok(None);
         };
@@ -101,8 +101,9 @@ impl<'a> Bundles<'a> {
                 }
             };
             let i = tx.index as usize;
+            let h = self.ledger.hashing();
             let path = |l: &[Hash32]| -> Vec<Vec<u8>> {
-                proof(l, i)
+                proof(h, l, i)
                     .unwrap_or_default()
                     .iter()
                     .map(Hash32::to_vec)
@@ -133,7 +134,7 @@ impl<'a> Bundles<'a> {
                 .transpose()?
                 .map(|o| o.voucher);
             if let Some(p) = match number {
-                Some(n) => smt::prove(&self.ledger.store, &state::voucher_row(&n), height)?,
+                Some(n) => smt::prove(self.ledger.hashing(), &self.ledger.store, &state::voucher_row(&n), height)?,
                 None => None,
             } {
                 vouchers.push(p);
@@ -146,7 +147,7 @@ impl<'a> Bundles<'a> {
             .scan(&keys::grants_of_asset(asset), usize::MAX)?
         {
             let id = Hash32::from_slice(&k[k.len() - 32..])?;
-            if let Some(p) = smt::prove(&self.ledger.store, &state::grant_row(&id), height)? {
+            if let Some(p) = smt::prove(self.ledger.hashing(), &self.ledger.store, &state::grant_row(&id), height)? {
                 grants.push(p);
             }
         }
@@ -154,7 +155,7 @@ impl<'a> Bundles<'a> {
         if parents {
             for edge in &record.parents {
                 let id = Hash32::from_slice(&edge.parent)?;
-                if let Some(p) = smt::prove(&self.ledger.store, &state::asset_row(&id), height)? {
+                if let Some(p) = smt::prove(self.ledger.hashing(), &self.ledger.store, &state::asset_row(&id), height)? {
                     parent_proofs.push(p);
                 }
             }
@@ -167,7 +168,7 @@ impl<'a> Bundles<'a> {
             });
         }
         let voter_changes = self.voter_changes(height)?;
-        let certificate = smt::prove(&self.ledger.store, &state::certificate_row(asset), height)?;
+        let certificate = smt::prove(self.ledger.hashing(), &self.ledger.store, &state::certificate_row(asset), height)?;
         let bundle = pb::AuditBundle {
             certificate,
             voter_changes,
@@ -220,17 +221,18 @@ impl<'a> Bundles<'a> {
 
     fn block_leaves(&self, height: u64) -> Result<BlockLeaves> {
         let receipts = self.ledger.queries().block_receipts(height)?;
+        let h = self.ledger.hashing();
         Ok(BlockLeaves {
-            txs: receipts.iter().map(|r| leaf_hash(&r.tx_id)).collect(),
+            txs: receipts.iter().map(|r| leaf_hash(h, &r.tx_id)).collect(),
             receipts: receipts
                 .iter()
-                .map(|r| leaf_hash(receipt_hash(r).as_bytes()))
+                .map(|r| leaf_hash(h, receipt_hash(h, r).as_bytes()))
                 .collect(),
         })
     }
 
     /// The state root of the block at `height` as the tree holds it (for checks).
     pub fn state_root(&self, height: u64) -> Result<Option<Hash32>> {
-        smt::root(&self.ledger.store, height)
+        smt::root(self.ledger.hashing(), &self.ledger.store, height)
     }
 }

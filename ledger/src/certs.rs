@@ -68,7 +68,7 @@ impl<'a> Certs<'a> {
     /// The hash of the block at `height`, if this node has applied it.
     pub fn block_hash(&self, height: u64) -> Result<Option<Hash32>> {
         let header: Option<pb::BlockHeader> = self.ledger.msg(&keys::header(height))?;
-        Ok(header.map(|h| block_hash(&h)))
+        Ok(header.map(|h| block_hash(self.ledger.hashing(), &h)))
     }
 
     /// Stores a signature already checked against this node's block at its height.
@@ -115,13 +115,20 @@ impl<'a> Certs<'a> {
         Ok(VoterHistory(sets))
     }
 
-    /// Every node of the chain now (voters and learners): who signs blocks.
-    pub fn nodes(&self) -> Result<BTreeSet<PublicKey>> {
+    /// Every node of the chain now (voters and learners), who signs blocks: its
+    /// certificate key, and its node key (whom to ask over the network).
+    pub fn nodes(&self) -> Result<std::collections::BTreeMap<PublicKey, PublicKey>> {
         let set = crate::nodes::node_set(&self.ledger.store)?;
         Ok(set
             .nodes
             .iter()
-            .filter_map(|n| PublicKey::from_slice(&n.node_key).ok())
+            .filter_map(|n| {
+                let cert = shuquan_proto::cert::cert_key_of(&n.node_key, &n.cert_key);
+                Some((
+                    PublicKey::from_slice(cert).ok()?,
+                    PublicKey::from_slice(&n.node_key).ok()?,
+                ))
+            })
             .collect())
     }
 

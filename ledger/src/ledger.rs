@@ -23,6 +23,7 @@ use crate::snapshot::Snapshots;
 use crate::store::{Store, Tuning};
 use crate::verdicts::{Remembered, Verdicts};
 use crate::view::{Layered, StateView, Writes};
+use shuquan_proto::hash::Hashing;
 
 /// Transactions whose verified signatures a node remembers between admission and apply.
 const REMEMBER_VERIFIED: usize = 65_536;
@@ -70,6 +71,7 @@ impl Ledger {
     }
 
     fn with_store(store: Store, dir: &Path, genesis: pb::Genesis, create: bool) -> Result<Self> {
+        let h = shuquan_proto::genesis::hash_function(&genesis)?.hashing();
         let hash = genesis_hash(&genesis);
         match store.msg::<pb::Genesis>(keys::GENESIS)? {
             Some(stored) => {
@@ -95,7 +97,7 @@ impl Ledger {
             crate::snapshot::reset_after_interrupted_install(store.settled()?, &genesis)?;
         }
         let height = store.applied()?.map_or(0, |a| a.height);
-        if smt::root(&store, height)?.is_none() {
+        if smt::root(h, &store, height)?.is_none() {
             return Err(Error::Corrupt(format!(
                 "{} has no state tree at height {height}: an older shuquand wrote it; move it \
                  away (a member node then catches up from its peers) or re-create the devnet",
@@ -146,6 +148,11 @@ impl Ledger {
     /// The chain id.
     pub fn chain_id(&self) -> &str {
         &self.genesis.chain_id
+    }
+
+    /// The chain's hash function (its genesis's choice).
+    pub fn hashing(&self) -> Hashing {
+        self.chain.chain.hash
     }
 
     /// The "last applied" mark (height 0 before the first block).

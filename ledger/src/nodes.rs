@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::ops::Bound;
 
 use prost::Message;
-use shuquan_proto::hash::voters_hash;
+use shuquan_proto::hash::Hashing;
 use shuquan_proto::{pb, Hash32, PublicKey};
 
 use crate::error::{Error, Result};
@@ -15,7 +15,7 @@ use crate::view::StateView;
 
 /// The node set of a genesis: its members' nodes, in genesis order, with Raft ids from 1,
 /// voters unless the genesis makes them learners.
-pub fn genesis_nodes(genesis: &pb::Genesis) -> pb::NodeSet {
+pub fn genesis_nodes(h: Hashing, genesis: &pb::Genesis) -> pb::NodeSet {
     let nodes = genesis
         .members
         .iter()
@@ -24,8 +24,9 @@ pub fn genesis_nodes(genesis: &pb::Genesis) -> pb::NodeSet {
         .map(|(i, m)| pb::NodeRecord {
             id: i as u64 + 1,
             node_key: m.node_key.clone(),
+            cert_key: m.cert_key.clone(),
             addr: m.node_addr.clone(),
-            operator: shuquan_proto::hash::member_id(&genesis.chain_id, &m.id).to_vec(),
+            operator: h.member_id(&genesis.chain_id, &m.id).to_vec(),
             role: if m.node_learner {
                 pb::NodeRole::Learner as i32
             } else {
@@ -46,15 +47,15 @@ pub fn voters(set: &pb::NodeSet) -> pb::VoterSet {
         .nodes
         .iter()
         .filter(|n| n.role == pb::NodeRole::Voter as i32)
-        .map(|n| n.node_key.clone())
+        .map(|n| shuquan_proto::cert::cert_key_of(&n.node_key, &n.cert_key).to_vec())
         .collect();
     keys.sort_unstable();
     pb::VoterSet { keys }
 }
 
 /// The hash a header names a voter set by.
-pub fn hash_of(set: &pb::VoterSet) -> Hash32 {
-    voters_hash(set.keys.iter().map(|k| &k[..]))
+pub fn hash_of(h: Hashing, set: &pb::VoterSet) -> Hash32 {
+    h.voters_hash(set.keys.iter().map(|k| &k[..]))
 }
 
 /// The node set in `view`.

@@ -19,7 +19,9 @@ use std::ops::Bound;
 
 use jmt::storage::{LeafNode, Node, NodeKey, TreeReader};
 use jmt::{JellyfishMerkleTree, KeyHash, OwnedValue, Version};
-use shuquan_proto::state::{key_hash, StateHasher};
+use shuquan_proto::hash::{HashFunction, Hashing};
+use shuquan_proto::state::{key_hash, Blake3Tree, Sm3Tree};
+use jmt::SimpleHasher;
 use shuquan_proto::{pb, Hash32};
 
 use crate::error::{Error, Result};
@@ -116,6 +118,7 @@ fn decode_value(stored: &[u8]) -> Option<Vec<u8>> {
 /// Writes the rows `changed` (keys of state rows, valued as in `writes`) as `version` of
 /// the tree, adds the tree's new nodes and values to `writes`, and returns the new root.
 pub(crate) fn update(
+    h: Hashing,
     view: &dyn StateView,
     writes: &mut Writes,
     version: u64,
@@ -123,14 +126,35 @@ pub(crate) fn update(
 ) -> Result<Hash32> {
     let set: Vec<(KeyHash, Option<OwnedValue>)> = changed
         .into_iter()
-        .map(|(k, v)| (key_hash(&k), v))
+        .map(|(k, v)| (key_hash(h, &k), v))
         .collect();
+    by_hash!(h, update_with(view, writes, version, set))
+}
+
+/// Calls `f::<T>(args)` with `T` the state tree's hasher for `h`: the one place a tree
+/// operation picks its hasher.
+macro_rules! by_hash {
+    ($h:expr, $f:ident($($arg:expr),*)) => {
+        match $h.function() {
+            HashFunction::Blake3 => $f::<Blake3Tree>($($arg),*),
+            HashFunction::Sm3 => $f::<Sm3Tree>($($arg),*),
+        }
+    };
+}
+use by_hash;
+
+fn update_with<H: SimpleHasher>(
+    view: &dyn StateView,
+    writes: &mut Writes,
+    version: u64,
+    set: Vec<(KeyHash, Option<OwnedValue>)>,
+) -> Result<Hash32> {
     let layered = Layered {
         base: view,
         top: writes,
     };
     let reader = Reader::of(&layered);
-    let (root, batch) = JellyfishMerkleTree::<_, StateHasher>::new(&reader)
+    let (root, batch) = JellyfishMerkleTree::<_, H>::new(&reader)
         .put_value_set(set, version)
         .map_err(tree_err)?;
     let mut stale: std::collections::BTreeMap<Version, Vec<u8>> = Default::default();
@@ -196,6 +220,17 @@ fn list_node(list: &mut Vec<u8>, node: &[u8]) -> Result<()> {
 /// so memory stays bounded; nodes go to `write`, which must make them readable through
 /// `view` at once. Returns the root.
 pub(crate) fn rebuild(
+    h: Hashing,
+    view: &dyn StateView,
+    values: &mut dyn Iterator<Item = Result<(KeyHash, Vec<u8>)>>,
+    version: u64,
+    chunk: usize,
+    write: &mut dyn FnMut(Writes) -> Result<()>,
+) -> Result<Hash32> {
+    by_hash!(h, rebuild_with(view, values, version, chunk, write))
+}
+
+fn rebuild_with<H: SimpleHasher>(
     view: &dyn StateView,
     values: &mut dyn Iterator<Item = Result<(KeyHash, Vec<u8>)>>,
     version: u64,
@@ -228,7 +263,7 @@ pub(crate) fn rebuild(
             view,
             rightmost_of: Some(version),
         };
-        let tree = JellyfishMerkleTree::<_, StateHasher>::new(&reader);
+        let tree = JellyfishMerkleTree::<_, H>::new(&reader);
         let (_, batch) = if first {
             tree.put_value_set(set, version)
         } else {
@@ -260,7 +295,7 @@ pub(crate) fn rebuild(
         );
         write(w)?;
     }
-    root(view, version)?
+    root_with::<H>(view, version)?
         .ok_or_else(|| Error::StateTree(format!("no root at {version} after rebuilding")))
 }
 
@@ -322,8 +357,13 @@ pub(crate) fn prune(view: &dyn StateView, writes: &mut Writes, version: u64) -> 
 
 /// State row `key` as it was at `version` (a height): its value then, `None` if it did not
 /// exist. Read from the versioned values the tree keeps beside its nodes.
-pub(crate) fn row_at(view: &dyn StateView, key: &[u8], version: u64) -> Result<Option<Vec<u8>>> {
-    let kh = key_hash(key);
+pub(crate) fn row_at(
+    h: Hashing,
+    view: &dyn StateView,
+    key: &[u8],
+    version: u64,
+) -> Result<Option<Vec<u8>>> {
+    let kh = key_hash(h, key);
     let from = keys::state_value(&kh.0, 0);
     let to = keys::state_value(&kh.0, version);
     Ok(view
@@ -332,9 +372,13 @@ pub(crate) fn row_at(view: &dyn StateView, key: &[u8], version: u64) -> Result<O
 }
 
 /// The state root at `version`, if the tree has that version.
-pub(crate) fn root(view: &dyn StateView, version: u64) -> Result<Option<Hash32>> {
+pub(crate) fn root(h: Hashing, view: &dyn StateView, version: u64) -> Result<Option<Hash32>> {
+    by_hash!(h, root_with(view, version))
+}
+
+fn root_with<H: SimpleHasher>(view: &dyn StateView, version: u64) -> Result<Option<Hash32>> {
     let reader = Reader::of(view);
-    JellyfishMerkleTree::<_, StateHasher>::new(&reader)
+    JellyfishMerkleTree::<_, H>::new(&reader)
         .get_root_hash_option(version)
         .map(|r| r.map(|r| Hash32(r.0)))
         .map_err(tree_err)
@@ -343,13 +387,23 @@ pub(crate) fn root(view: &dyn StateView, version: u64) -> Result<Option<Hash32>>
 /// Row `key` as of `version`, with its proof against that version's root; `None` when
 /// the row did not exist then.
 pub(crate) fn prove(
+    h: Hashing,
     view: &dyn StateView,
     key: &[u8],
     version: u64,
 ) -> Result<Option<pb::StateProof>> {
+    by_hash!(h, prove_with(view, key_hash(h, key), key, version))
+}
+
+fn prove_with<H: SimpleHasher>(
+    view: &dyn StateView,
+    kh: KeyHash,
+    key: &[u8],
+    version: u64,
+) -> Result<Option<pb::StateProof>> {
     let reader = Reader::of(view);
-    let (value, proof) = JellyfishMerkleTree::<_, StateHasher>::new(&reader)
-        .get_with_proof(key_hash(key), version)
+    let (value, proof) = JellyfishMerkleTree::<_, H>::new(&reader)
+        .get_with_proof(kh, version)
         .map_err(tree_err)?;
     let Some(value) = value else {
         return Ok(None);
@@ -416,9 +470,9 @@ mod tests {
             } else {
                 vec![]
             };
-            let root = update(&view, &mut w, v, changed).unwrap();
+            let root = update(shuquan_proto::hash::Hashing::BLAKE3, &view, &mut w, v, changed).unwrap();
             view.commit(w);
-            assert_eq!(super::root(&view, v).unwrap(), Some(root));
+            assert_eq!(super::root(shuquan_proto::hash::Hashing::BLAKE3, &view, v).unwrap(), Some(root));
         }
         for v in 1..4u64 {
             let stale = view.get(&keys::stale_nodes(v)).unwrap().unwrap_or_default();

@@ -72,7 +72,7 @@ fn check_link(
     if header.chain_id != chain.chain.id {
         return Err(format!("a block of chain {:?}", header.chain_id));
     }
-    let hash = block_hash(&header);
+    let hash = block_hash(chain.chain.hash, &header);
     if hash != *want_hash {
         return Err(format!(
             "block {want_height} hashes to {hash}, but the chain here says {want_hash}"
@@ -134,15 +134,15 @@ fn check_body(
         .zip(&decoded)
         .map(|(raw, d)| {
             d.as_ref().map_or_else(
-                || shuquan_proto::hash::tx_id(&chain.chain.id, raw),
+                || chain.chain.hash.tx_id(&chain.chain.id, raw),
                 |t| t.id,
             )
         })
         .collect();
-    if tx_root(&ids).as_bytes() != header.tx_root.as_slice() {
+    if tx_root(chain.chain.hash, &ids).as_bytes() != header.tx_root.as_slice() {
         return Err("its transactions do not match the header's transaction root".into());
     }
-    if results_root(&b.receipts).as_bytes() != header.results_root.as_slice() {
+    if results_root(chain.chain.hash, &b.receipts).as_bytes() != header.results_root.as_slice() {
         return Err("its receipts do not match the header's results root".into());
     }
     if ids
@@ -268,7 +268,7 @@ impl Ledger {
                 top: &writes,
             };
             let mut rows = Writes::new();
-            index_block(&view, &mut rows, &self.chain.chain.id, header, &indexed)?;
+            index_block(&view, &mut rows, &self.chain.chain, header, &indexed)?;
             writes.extend(rows);
             let frame = pb::RawBlock {
                 certificate: None,
@@ -291,9 +291,10 @@ impl Ledger {
         // Certificates that hold are kept, so this node serves and counts them too.
         for (b, (header, _)) in blocks.iter().zip(&headers) {
             if let Some(cert) = &b.certificate {
-                let hash = block_hash(header);
+                let hash = block_hash(self.hashing(), header);
                 let voters = self.certs().voters_at(header.height)?;
                 if shuquan_proto::cert::verify_certificate_by(
+                    self.hashing(),
                     &self.genesis.chain_id,
                     &voters,
                     header.height,

@@ -20,7 +20,7 @@ use std::collections::{HashSet, VecDeque};
 use std::sync::Mutex;
 
 use shuquan_proto::codes::Rejection;
-use shuquan_proto::hash::{domain, tagged};
+use shuquan_proto::hash::{domain, Hashing};
 use shuquan_proto::tx::DecodedTx;
 use shuquan_proto::{verify, Hash32};
 
@@ -63,8 +63,9 @@ struct Inner {
     order: VecDeque<Hash32>,
 }
 
+/// Never leaves the node, so always BLAKE3 (the fastest), whatever the chain hashes with.
 fn key(raw: &[u8]) -> Hash32 {
-    tagged(domain::VERIFIED_BYTES, &[raw])
+    Hashing::BLAKE3.tagged(domain::VERIFIED_BYTES, &[raw])
 }
 
 impl Remembered {

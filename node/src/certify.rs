@@ -1,6 +1,7 @@
 //! Block certification. Every `every` (50 ms by default) this task:
 //!
-//! 1. signs, with the node key, each block applied here that it has not signed yet
+//! 1. signs, with the node's certificate key (its node key unless the chain names another,
+//!    as SM chains do), each block applied here that it has not signed yet
 //!    (`shuquan_proto::cert::sign_block`) and stores the signature;
 //! 2. asks every other member node for its own signatures of the blocks after the
 //!    certified height (pull, so a node that was down or partitioned catches up by itself),
@@ -34,7 +35,7 @@ const BATCH: u32 = 512;
 pub(crate) struct Certifier {
     /// The ledger (blocks and the `certs` tree).
     pub(crate) ledger: Arc<Ledger>,
-    /// This node's key.
+    /// The key this node signs block certificates with.
     pub(crate) key: Keypair,
     /// The network.
     pub(crate) p2p: P2p,
@@ -72,7 +73,7 @@ impl Certifier {
                 let Some(hash) = ledger.certs().block_hash(h)? else {
                     break;
                 };
-                let sig = sign_block(&self.key, ledger.chain_id(), h, &hash);
+                let sig = sign_block(&self.key, ledger.hashing(), ledger.chain_id(), h, &hash)?;
                 ledger.certs().store_signature(h, &me, &sig.signature)?;
             }
             *signed = h;
@@ -88,7 +89,8 @@ impl Certifier {
         // of the chain's set now, which a change may have grown).
         let mut voters = history.at(certified + 1);
         voters.extend(history.at(applied));
-        let asks = voters.iter().filter(|k| **k != me).map(|peer| {
+        // Voters are named by their certificate keys; the network knows nodes by node key.
+        let asks = voters.iter().filter(|k| **k != me).filter_map(|v| nodes.get(v)).map(|peer| {
             let req = Request::Signatures {
                 after: certified,
                 max: BATCH,
@@ -109,8 +111,11 @@ impl Certifier {
                 };
                 // A node of the chain now, or a voter of that block (since removed).
                 let mut signers = history.at(sig.height);
-                signers.extend(nodes.iter().copied());
-                match verify_signature(ledger.chain_id(), &signers, sig.height, &hash, &sig) {
+                signers.extend(nodes.keys().copied());
+                match verify_signature(
+                    ledger.hashing(),
+                    ledger.chain_id(),
+                    &signers, sig.height, &hash, &sig) {
                     Ok(node) => {
                         ledger
                             .certs()

@@ -28,6 +28,10 @@ pub struct NodeConfig {
     pub genesis: PathBuf,
     /// This node's key file (its ed25519 identity on the network and in blocks).
     pub node_key: PathBuf,
+    /// The key file this node signs block certificates with, when the chain names one for
+    /// it (`cert_key` in the genesis or the add-node proposal: SM chains name an SM2 key);
+    /// empty: the node key signs them.
+    pub cert_key: PathBuf,
     /// A file holding the node key's passphrase when the key file is encrypted (empty:
     /// `SHUQUAN_KEY_PASSPHRASE`, else a prompt when stdin is a terminal).
     pub key_passphrase_file: PathBuf,
@@ -251,6 +255,7 @@ impl Default for NodeConfig {
             data_dir: PathBuf::from("shuquan-data"),
             genesis: PathBuf::new(),
             node_key: PathBuf::new(),
+            cert_key: PathBuf::new(),
             key_passphrase_file: PathBuf::new(),
             api: ApiSection::default(),
             public_url: String::new(),
@@ -434,7 +439,13 @@ impl NodeConfig {
                     }
                 }
             };
-            for key in ["data_dir", "genesis", "node_key", "key_passphrase_file"] {
+            for key in [
+                "data_dir",
+                "genesis",
+                "node_key",
+                "cert_key",
+                "key_passphrase_file",
+            ] {
                 relative(merged.get_mut(key));
             }
             if let Some(Value::Table(api)) = merged.get_mut("api") {

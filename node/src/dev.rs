@@ -87,6 +87,7 @@ pub fn prepare(dir: &Path, review: bool, passphrases: &Passphrases) -> Result<De
             genesis_time_ms: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_millis() as u64),
+            hash: Default::default(),
             params: ParamsFile {
                 registration_review: review,
                 ..ParamsFile::dev()

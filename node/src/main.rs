@@ -47,6 +47,10 @@ struct Args {
     /// This node's key file (key `node_key`; not with --dev).
     #[arg(long)]
     node_key: Option<PathBuf>,
+    /// The key file this node signs block certificates with, when the genesis (or the
+    /// add-node proposal) names one for it, as SM chains do (key `cert_key`).
+    #[arg(long)]
+    cert_key: Option<PathBuf>,
     /// A file holding the node key's passphrase, if the key file is encrypted (key
     /// `key_passphrase_file`; else SHUQUAN_KEY_PASSPHRASE, else a prompt when stdin is a
     /// terminal).
@@ -128,6 +132,7 @@ fn load_config(args: &Args) -> anyhow::Result<NodeConfig> {
         ("api", args.api.clone()),
         ("genesis", args.genesis.as_ref().map(path)),
         ("node_key", args.node_key.as_ref().map(path)),
+        ("cert_key", args.cert_key.as_ref().map(path)),
         (
             "key_passphrase_file",
             args.passphrase_file.as_ref().map(path),
@@ -195,6 +200,15 @@ async fn main() -> anyhow::Result<()> {
             .with_context(|| format!("reading the node key {}", cfg.node_key.display()))?;
         (genesis, key)
     };
+    let cert_key = if cfg.cert_key.as_os_str().is_empty() {
+        None
+    } else {
+        Some(
+            shuquan_keystore::load(&cfg.cert_key, &passphrases).with_context(|| {
+                format!("reading the certificate key {}", cfg.cert_key.display())
+            })?,
+        )
+    };
     let genesis = genesis.to_pb().context("checking the genesis")?;
     let listener = tokio::net::TcpListener::bind(&cfg.api.listen)
         .await
@@ -204,7 +218,7 @@ async fn main() -> anyhow::Result<()> {
                 cfg.api.listen
             )
         })?;
-    let daemon = Daemon::start(&cfg, genesis, node_key)
+    let daemon = Daemon::start(&cfg, genesis, node_key, cert_key)
         .await
         .context("starting the node")?;
     let scheme = cfg.api.tls().map_or("http", |_| "https");

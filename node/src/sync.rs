@@ -237,6 +237,7 @@ mod tests {
             council: Default::default(),
             chain_id: "sync-test".into(),
             genesis_time_ms: now_ms() - 60_000,
+            hash: Default::default(),
             params: ParamsFile::default(),
             members: (0..4)
                 .map(|i| dev_member(i, key(i as u8 + 1).public()))
@@ -266,7 +267,7 @@ mod tests {
                     sharing: pb::SharingClass::Conditional as i32,
                     ..Default::default()
                 }),
-            );
+            ).unwrap();
             let p = pb::Proposal {
                 timestamp_ms: t,
                 proposer: key(9).public().to_vec(),

@@ -24,8 +24,8 @@ fn txs(n: usize) -> Vec<DecodedTx> {
                 id: "bench".into(),
                 genesis_hash: shuquan_proto::Hash32([1; 32]),
             };
-            let mut tx = Unsigned::new(body, chain.genesis_hash);
-            tx.sign(&key);
+            let mut tx = Unsigned::new(body, &chain);
+            tx.sign(&key).expect("signing");
             decode_tx(&tx.encode(), &chain, DEFAULT_MAX_TX_BYTES).unwrap()
         })
         .collect()

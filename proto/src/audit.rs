@@ -27,7 +27,7 @@ use prost::Message;
 use crate::block::block_hash;
 use crate::cert::{node_keys, verify_certificate_by, voter_keys};
 use crate::genesis::genesis_hash;
-use crate::hash::voters_hash;
+use crate::hash::Hashing;
 use crate::registration::{certified, registration_status};
 use crate::tx::decode_canonical;
 use crate::views::grant_status_word;
@@ -49,15 +49,16 @@ impl VoterSets {
     /// Follows voter changes from the genesis: each change block is certified by the voters
     /// before it and hands over to the set its header names.
     pub fn follow(genesis: &pb::Genesis, changes: &[pb::VoterChange]) -> Result<Self, Error> {
+        let h = crate::genesis::hash_function(genesis)?.hashing();
         let first = node_keys(genesis);
-        let first_hash = voters_hash(first.iter().map(|k| &k.as_bytes()[..]));
+        let first_hash = h.voters_hash(first.iter().map(|k| &k.as_bytes()[..]));
         let mut sets = vec![(1, first, first_hash)];
         for change in changes {
             let ch = change
                 .header
                 .as_ref()
                 .ok_or_else(|| fail("a voter change holds no header"))?;
-            let (header, hash) = decode_header(genesis, ch)?;
+            let (header, hash) = decode_header(h, genesis, ch)?;
             let height = header.height;
             let (from, voters, current) = sets.last().cloned().unwrap_or_default();
             if height < from {
@@ -72,9 +73,9 @@ impl VoterSets {
                     hex::encode(&header.voters_hash)
                 )));
             }
-            certify(genesis, &voters, height, &hash, ch)?;
+            certify(h, genesis, &voters, height, &hash, ch)?;
             let next = voter_keys(&change.voters)?;
-            let next_hash = voters_hash(next.iter().map(|k| &k.as_bytes()[..]));
+            let next_hash = h.voters_hash(next.iter().map(|k| &k.as_bytes()[..]));
             if next.is_empty() || header.next_voters_hash != next_hash.as_bytes() {
                 return Err(fail(format!(
                     "block {height} hands over to voter set {}, not to the {} voters the \
@@ -106,6 +107,7 @@ impl VoterSets {
 
 /// Decodes a certified header of this chain.
 fn decode_header(
+    h: Hashing,
     genesis: &pb::Genesis,
     ch: &pb::CertifiedHeader,
 ) -> Result<(pb::BlockHeader, Hash32), Error> {
@@ -116,12 +118,13 @@ fn decode_header(
             header.height, header.chain_id, genesis.chain_id
         )));
     }
-    let hash = block_hash(&header);
+    let hash = block_hash(h, &header);
     Ok((header, hash))
 }
 
 /// Checks the certificate of a header against `voters`.
 fn certify(
+    h: Hashing,
     genesis: &pb::Genesis,
     voters: &BTreeSet<PublicKey>,
     height: u64,
@@ -132,7 +135,7 @@ fn certify(
         .certificate
         .as_ref()
         .ok_or_else(|| fail(format!("block {height} has no certificate")))?;
-    verify_certificate_by(&genesis.chain_id, voters, height, hash, cert)?;
+    verify_certificate_by(h, &genesis.chain_id, voters, height, hash, cert)?;
     Ok(())
 }
 
@@ -144,13 +147,14 @@ impl Headers {
     /// height (followed from the genesis through the bundle's voter changes) and be
     /// certified by a majority of it; heights must ascend.
     fn certify(
+        h: Hashing,
         genesis: &pb::Genesis,
         voters: &VoterSets,
         headers: &[pb::CertifiedHeader],
     ) -> Result<Self, Error> {
         let mut out = BTreeMap::new();
         for ch in headers {
-            let (header, hash) = decode_header(genesis, ch)?;
+            let (header, hash) = decode_header(h, genesis, ch)?;
             let height = header.height;
             if out.last_key_value().is_some_and(|(h, _)| *h >= height) {
                 return Err(fail(format!(
@@ -165,7 +169,7 @@ impl Headers {
                     hex::encode(&header.voters_hash)
                 )));
             }
-            certify(genesis, set, height, &hash, ch)?;
+            certify(h, genesis, set, height, &hash, ch)?;
             out.insert(height, (header, hash));
         }
         Ok(Headers(out))
@@ -187,6 +191,7 @@ pub fn verify_bundle(bytes: &[u8], genesis: &pb::Genesis) -> Result<AuditReport,
     // Canonical form: any flipped byte that still decodes (an unknown field, an over-long
     // varint) is refused here rather than silently ignored.
     let bundle: pb::AuditBundle = decode_canonical(bytes, "audit bundle")?;
+    let h = crate::genesis::hash_function(genesis)?.hashing();
     if bundle.chain_id != genesis.chain_id {
         return Err(fail(format!(
             "the bundle is of chain {:?}, the genesis is of chain {:?}",
@@ -203,7 +208,7 @@ pub fn verify_bundle(bytes: &[u8], genesis: &pb::Genesis) -> Result<AuditReport,
     let asset = Hash32::from_slice(&bundle.asset)
         .map_err(|e| fail(format!("the bundle's asset id: {e}")))?;
     let voters = VoterSets::follow(genesis, &bundle.voter_changes)?;
-    let headers = Headers::certify(genesis, &voters, &bundle.headers)?;
+    let headers = Headers::certify(h, genesis, &voters, &bundle.headers)?;
     let (tip, tip_hash) = headers.at(bundle.height)?;
     let root = Hash32::from_slice(&tip.state_root)
         .map_err(|_| fail(format!("block {} has no state root", bundle.height)))?;
@@ -213,7 +218,7 @@ pub fn verify_bundle(bytes: &[u8], genesis: &pb::Genesis) -> Result<AuditReport,
         .record
         .as_ref()
         .ok_or_else(|| fail("the bundle holds no state proof of the asset's record"))?;
-    let record: pb::AssetRecord = proven(proof, &state::asset_row(&asset), bundle.height, &root)?;
+    let record: pb::AssetRecord = proven(h, proof, &state::asset_row(&asset), bundle.height, &root)?;
 
     let walked = walk::Walk::run(
         genesis,
@@ -225,11 +230,11 @@ pub fn verify_bundle(bytes: &[u8], genesis: &pb::Genesis) -> Result<AuditReport,
     )?;
     walked.matches(&record)?;
 
-    let grants = grants(&bundle, &walked, &root, tip.timestamp_ms)?;
-    let parents = parents(&bundle, &record, &root)?;
+    let grants = grants(h, &bundle, &walked, &root, tip.timestamp_ms)?;
+    let parents = parents(h, &bundle, &record, &root)?;
     let status = registration_status(&record, tip.timestamp_ms);
-    let certificate = certificate(&bundle, &asset, &record, status, &root)?;
-    let vouchers = vouchers(&bundle, &asset, &walked, &root)?;
+    let certificate = certificate(h, &bundle, &asset, &record, status, &root)?;
+    let vouchers = vouchers(h, &bundle, &asset, &walked, &root)?;
     Ok(AuditReport {
         chain_id: bundle.chain_id.clone(),
         asset,
@@ -253,6 +258,7 @@ pub fn verify_bundle(bytes: &[u8], genesis: &pb::Genesis) -> Result<AuditReport,
 /// The proven voucher of every order the events accepted (and no other): each names the
 /// asset, its order and the accepting transaction.
 fn vouchers(
+    h: Hashing,
     bundle: &pb::AuditBundle,
     asset: &Hash32,
     walked: &walk::Walk,
@@ -271,7 +277,7 @@ fn vouchers(
                     state::show_row(&p.key)
                 ))
             })?;
-        let v: pb::VoucherRecord = proven(p, &state::voucher_row(number), bundle.height, root)?;
+        let v: pb::VoucherRecord = proven(h, p, &state::voucher_row(number), bundle.height, root)?;
         let at = owed.iter().position(|(order, tx, _)| {
             v.number == number
                 && v.asset == asset.as_bytes()
@@ -297,6 +303,7 @@ fn vouchers(
 /// The proven certificate: required of an asset whose record says it was certified (a
 /// bundle may not hide it), refused of one that was not.
 fn certificate(
+    h: Hashing,
     bundle: &pb::AuditBundle,
     asset: &Hash32,
     record: &pb::AssetRecord,
@@ -320,7 +327,7 @@ fn certificate(
             )))
         }
     };
-    let c: pb::CertificateRecord = proven(proof, &key, bundle.height, root)?;
+    let c: pb::CertificateRecord = proven(h, proof, &key, bundle.height, root)?;
     if c.asset != asset.as_bytes() {
         return Err(fail("the proven certificate names another asset"));
     }
@@ -352,6 +359,7 @@ fn certificate(
 
 /// Checks a state proof of row `key` at `height` against `root` and decodes the row.
 fn proven<M: Message + Default>(
+    h: Hashing,
     proof: &pb::StateProof,
     key: &[u8],
     height: u64,
@@ -371,7 +379,7 @@ fn proven<M: Message + Default>(
             proof.height
         )));
     }
-    state::verify(proof, root)?;
+    state::verify(h, proof, root)?;
     M::decode(&proof.value[..]).map_err(|e| {
         fail(format!(
             "the proven row {} does not decode: {e}",
@@ -382,6 +390,7 @@ fn proven<M: Message + Default>(
 
 /// The proven record of every grant the events issued (and no other).
 fn grants(
+    h: Hashing,
     bundle: &pb::AuditBundle,
     walked: &walk::Walk,
     root: &Hash32,
@@ -404,7 +413,7 @@ fn grants(
                 "grant {id} (issued by event {seq}) has no state proof in the bundle"
             ))
         })?;
-        let g: pb::GrantRecord = proven(proof, &key, bundle.height, root)?;
+        let g: pb::GrantRecord = proven(h, proof, &key, bundle.height, root)?;
         let terms = g.terms.unwrap_or_default();
         let mut status = grant_status_word(g.status);
         if g.status == pb::GrantStatus::Active as i32
@@ -435,6 +444,7 @@ fn grants(
 
 /// The lineage parents, with the proven records the bundle holds.
 fn parents(
+    h: Hashing,
     bundle: &pb::AuditBundle,
     record: &pb::AssetRecord,
     root: &Hash32,
@@ -463,7 +473,7 @@ fn parents(
             return Err(fail(format!("two state proofs of parent {}", slot.id)));
         }
         let key = state::asset_row(&slot.id);
-        let parent: pb::AssetRecord = proven(proof, &key, bundle.height, root)?;
+        let parent: pb::AssetRecord = proven(h, proof, &key, bundle.height, root)?;
         slot.name = Some(parent.registration.unwrap_or_default().name);
         slot.event_count = Some(parent.event_count);
     }

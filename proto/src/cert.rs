@@ -1,5 +1,6 @@
 //! Block certificates. After a member node applies a block it signs
-//! `H("SHUQUAN_BLOCK_CERT_V1", chain_id, height, block_hash)` with its node key; the
+//! `H("SHUQUAN_BLOCK_CERT_V1", chain_id, height, block_hash)` with its certificate key (its
+//! node key, or on chains of the national algorithms an SM2 key it names); the
 //! signatures of a majority of the voter set in force at that height (the genesis's
 //! member nodes, as governance changes them; every header names its set by
 //! `voters_hash`) make a certificate, which proves to anyone who follows the voter set
@@ -11,9 +12,7 @@
 
 use std::collections::BTreeSet;
 
-use ed25519_dalek::Signature;
-
-use crate::hash::{domain, tagged};
+use crate::hash::{domain, Hashing};
 use crate::{pb, Error, Hash32, Keypair, PublicKey};
 
 fn bad(msg: String) -> Error {
@@ -21,33 +20,49 @@ fn bad(msg: String) -> Error {
 }
 
 /// What a node signs for the block at `height` with hash `hash`.
-pub fn signing_hash(chain_id: &str, height: u64, hash: &Hash32) -> Hash32 {
-    tagged(
+pub fn signing_hash(h: Hashing, chain_id: &str, height: u64, hash: &Hash32) -> Hash32 {
+    h.tagged(
         domain::BLOCK_CERT,
         &[chain_id.as_bytes(), &height.to_be_bytes(), hash.as_bytes()],
     )
 }
 
 /// `key`'s signature of the block at `height`.
-pub fn sign_block(key: &Keypair, chain_id: &str, height: u64, hash: &Hash32) -> pb::BlockSignature {
-    pb::BlockSignature {
+pub fn sign_block(
+    key: &Keypair,
+    h: Hashing,
+    chain_id: &str,
+    height: u64,
+    hash: &Hash32,
+) -> Result<pb::BlockSignature, Error> {
+    Ok(pb::BlockSignature {
         height,
         block_hash: hash.to_vec(),
         node_key: key.public().to_vec(),
         signature: key
-            .sign(signing_hash(chain_id, height, hash).as_bytes())
+            .sign(signing_hash(h, chain_id, height, hash).as_bytes())?
             .to_vec(),
+    })
+}
+
+/// The key a node certifies blocks with: its `cert_key`, or its node key when it names
+/// none.
+pub fn cert_key_of<'a>(node_key: &'a [u8], cert_key: &'a [u8]) -> &'a [u8] {
+    if cert_key.is_empty() {
+        node_key
+    } else {
+        cert_key
     }
 }
 
-/// The voter node keys of a genesis: whose majority certifies the first blocks (genesis
-/// learners sign, but do not count).
+/// The voter certificate keys of a genesis: whose majority certifies the first blocks
+/// (genesis learners sign, but do not count).
 pub fn node_keys(genesis: &pb::Genesis) -> BTreeSet<PublicKey> {
     genesis
         .members
         .iter()
-        .filter(|m| !m.node_learner)
-        .filter_map(|m| PublicKey::from_slice(&m.node_key).ok())
+        .filter(|m| !m.node_learner && !m.node_key.is_empty())
+        .filter_map(|m| PublicKey::from_slice(cert_key_of(&m.node_key, &m.cert_key)).ok())
         .collect()
 }
 
@@ -59,6 +74,7 @@ pub fn majority(nodes: usize) -> usize {
 /// Checks one signature of the block at `height` whose hash is `hash`: it is about that
 /// block, by a member node, and valid. Returns the signer.
 pub fn verify_signature(
+    h: Hashing,
     chain_id: &str,
     nodes: &BTreeSet<PublicKey>,
     height: u64,
@@ -85,14 +101,10 @@ pub fn verify_signature(
             sig.signature.len()
         ))
     })?;
-    let valid = key.verifying_key().is_some_and(|vk| {
-        vk.verify_strict(
-            signing_hash(chain_id, height, hash).as_bytes(),
-            &Signature::from_bytes(&sig_bytes),
-        )
-        .is_ok()
-    });
-    if !valid {
+    if !key.verify(
+        signing_hash(h, chain_id, height, hash).as_bytes(),
+        &sig_bytes,
+    ) {
         return Err(bad(format!(
             "the signature of block {height} by {key} does not verify"
         )));
@@ -108,13 +120,21 @@ pub fn verify_certificate(
     hash: &Hash32,
     cert: &pb::Certificate,
 ) -> Result<usize, Error> {
-    verify_certificate_by(&genesis.chain_id, &node_keys(genesis), height, hash, cert)
+    verify_certificate_by(
+        crate::genesis::hashing(genesis),
+        &genesis.chain_id,
+        &node_keys(genesis),
+        height,
+        hash,
+        cert,
+    )
 }
 
 /// Checks that `cert` certifies the block at `height` whose hash is `hash`: every
 /// signature is valid and by a distinct node of `voters`, and they are a majority of
 /// them. Returns how many voters signed.
 pub fn verify_certificate_by(
+    h: Hashing,
     chain_id: &str,
     voters: &BTreeSet<PublicKey>,
     height: u64,
@@ -130,7 +150,7 @@ pub fn verify_certificate_by(
     }
     let mut signers = BTreeSet::new();
     for sig in &cert.signatures {
-        let key = verify_signature(chain_id, voters, height, hash, sig)?;
+        let key = verify_signature(h, chain_id, voters, height, hash, sig)?;
         if !signers.insert(key) {
             return Err(bad(format!(
                 "the certificate of block {height} holds two signatures by {key}"

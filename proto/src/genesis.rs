@@ -4,6 +4,7 @@
 //! ```toml
 //! chain_id = "shuquan-dev"
 //! genesis_time_ms = 1767225600000
+//! hash = "blake3"               # or "sm3": every id, root and digest (fixed for good)
 //!
 //! [params]                      # every key optional; defaults below
 //! purposes = ["academic-research", "public-governance"]
@@ -14,8 +15,10 @@
 //! org_code = "11450100MB0000001X"
 //! jurisdiction = "CN"
 //! roles = ["member"]
-//! account_keys = ["<64 hex>"]
-//! node_key = "<64 hex>"         # optional: members that run a node
+//! account_keys = ["<64 hex>"]  # ed25519 (64 hex) or SM2 (66 hex) keys
+//! node_key = "<64 hex>"         # optional: members that run a node (ed25519, its p2p id)
+//! cert_key = "<66 hex>"         # optional: the key its node certifies blocks with
+//!                               # (required, SM2, on sm3 chains)
 //! node_addr = "127.0.0.1:7100"  # optional
 //! is_ciio = false
 //! ```
@@ -23,8 +26,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::gov::{is_short_id, CouncilFile};
-use crate::hash::{domain, tagged, Hash32};
-use crate::keys::PublicKey;
+use crate::hash::{domain, Hash32, HashFunction, Hashing};
+use crate::keys::{PublicKey, Scheme};
 use crate::pb;
 use crate::tx::fields::{is_jurisdiction, is_purpose_code};
 use crate::tx::DEFAULT_MAX_TX_BYTES;
@@ -81,6 +84,7 @@ pub fn dev_member(i: usize, account_key: PublicKey) -> MemberFile {
         roles: roles.iter().map(|r| r.to_string()).collect(),
         account_keys: vec![account_key],
         node_key: None,
+        cert_key: None,
         node_addr: String::new(),
         is_ciio: false,
         learner: false,
@@ -423,9 +427,13 @@ pub struct MemberFile {
     pub roles: Vec<String>,
     /// Keys that sign its transactions (hex).
     pub account_keys: Vec<PublicKey>,
-    /// The key of its node, if it runs one (hex).
+    /// The key of its node, if it runs one (hex; ed25519: the node's p2p identity).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node_key: Option<PublicKey>,
+    /// The key its node signs block certificates with, if not the node key (hex; on sm3
+    /// chains required and SM2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_key: Option<PublicKey>,
     /// Its node's address, if it runs one.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub node_addr: String,
@@ -446,6 +454,9 @@ pub struct GenesisFile {
     pub chain_id: String,
     /// The chain's start, ms since the Unix epoch (the first block is not earlier).
     pub genesis_time_ms: u64,
+    /// The hash function of every id, root and digest: `blake3` (default) or `sm3`.
+    #[serde(default, with = "hash_name")]
+    pub hash: HashFunction,
     /// Parameters.
     #[serde(default)]
     pub params: ParamsFile,
@@ -514,11 +525,19 @@ impl GenesisFile {
             if m.account_keys.is_empty() {
                 return fail(format!("{at}: needs at least one account key"));
             }
-            for k in m.account_keys.iter().chain(m.node_key.iter()) {
+            for k in m
+                .account_keys
+                .iter()
+                .chain(m.node_key.iter())
+                .chain(m.cert_key.iter())
+            {
                 if !seen_keys.insert(*k) {
                     return fail(format!("{at}: key {k} is used twice in genesis"));
                 }
             }
+            check_node_keys(self.hash, m.node_key, m.cert_key).map_err(|e| {
+                Error::Genesis(format!("{at}: {e}"))
+            })?;
             let mut roles = Vec::new();
             for r in &m.roles {
                 let Some((_, role)) = ROLE_NAMES.iter().find(|(n, _)| n == r) else {
@@ -536,6 +555,7 @@ impl GenesisFile {
                 roles,
                 account_keys: m.account_keys.iter().map(|k| k.to_vec()).collect(),
                 node_key: m.node_key.map(|k| k.to_vec()).unwrap_or_default(),
+                cert_key: m.cert_key.map(|k| k.to_vec()).unwrap_or_default(),
                 is_ciio: m.is_ciio,
                 status: pb::MemberStatus::Active as i32,
                 node_addr: m.node_addr.clone(),
@@ -549,12 +569,82 @@ impl GenesisFile {
             members,
             params: Some(p.to_pb()),
             council: Some(self.council.to_pb(self)?),
+            hash: hash_to_pb(self.hash) as i32,
         })
     }
 }
 
-/// `H("genesis", encoded genesis)`.
+/// Checks a node's keys against the chain's hash function: the node key is ed25519 (the
+/// node's p2p identity); on an sm3 chain the node names an SM2 certificate key; a
+/// certificate key needs a node. Genesis members and governance's add-node both pass here.
+pub fn check_node_keys(
+    hash: HashFunction,
+    node_key: Option<PublicKey>,
+    cert_key: Option<PublicKey>,
+) -> Result<(), String> {
+    match (node_key, cert_key) {
+        (None, None) => Ok(()),
+        (None, Some(_)) => Err("cert_key needs a node_key".into()),
+        (Some(n), _) if n.scheme() != Scheme::Ed25519 => Err(format!(
+            "node_key {n} is {}: a node key is ed25519 (its p2p identity)",
+            n.scheme()
+        )),
+        (Some(_), None) if hash == HashFunction::Sm3 => {
+            Err("an sm3 chain's node needs an SM2 cert_key to certify blocks with".into())
+        }
+        (Some(_), Some(c)) if hash == HashFunction::Sm3 && c.scheme() != Scheme::Sm2 => Err(
+            format!("cert_key {c} is {}: an sm3 chain certifies blocks with SM2", c.scheme()),
+        ),
+        (Some(n), Some(c)) if n == c => Err("cert_key is the node key: leave it out".into()),
+        _ => Ok(()),
+    }
+}
+
+/// The protobuf form of a hash function.
+pub fn hash_to_pb(f: HashFunction) -> pb::HashFunction {
+    match f {
+        HashFunction::Blake3 => pb::HashFunction::Blake3,
+        HashFunction::Sm3 => pb::HashFunction::Sm3,
+    }
+}
+
+/// The hash function a genesis chooses. An unknown value (from a newer genesis) is an
+/// error rather than a guess.
+pub fn hash_function(genesis: &pb::Genesis) -> Result<HashFunction, Error> {
+    match pb::HashFunction::try_from(genesis.hash) {
+        Ok(pb::HashFunction::Blake3) => Ok(HashFunction::Blake3),
+        Ok(pb::HashFunction::Sm3) => Ok(HashFunction::Sm3),
+        Err(_) => Err(Error::Genesis(format!(
+            "hash function {} is unknown to this version",
+            genesis.hash
+        ))),
+    }
+}
+
+/// The hashing of a genesis's chain (BLAKE3 for a value unknown to this version: such a
+/// genesis fails [`hash_function`] wherever it is loaded).
+pub fn hashing(genesis: &pb::Genesis) -> Hashing {
+    hash_function(genesis).unwrap_or_default().hashing()
+}
+
+/// `H("genesis", encoded genesis)`, with the genesis's own hash function.
 pub fn genesis_hash(genesis: &pb::Genesis) -> Hash32 {
     use prost::Message;
-    tagged(domain::GENESIS, &[&genesis.encode_to_vec()])
+    hashing(genesis).tagged(domain::GENESIS, &[&genesis.encode_to_vec()])
+}
+
+/// The genesis file's `hash` as its name.
+mod hash_name {
+    use super::HashFunction;
+
+    pub(super) fn serialize<S: serde::Serializer>(f: &HashFunction, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(f.name())
+    }
+
+    pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<HashFunction, D::Error> {
+        let name = <String as serde::Deserialize>::deserialize(d)?;
+        HashFunction::from_name(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!("hash {name:?}: expected \"blake3\" or \"sm3\""))
+        })
+    }
 }

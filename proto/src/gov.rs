@@ -5,7 +5,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::genesis::{GenesisFile, ParamsFile};
-use crate::hash::member_id;
 use crate::{pb, Error};
 
 /// Default share of the council that must vote yes: more than two thirds.
@@ -72,7 +71,7 @@ impl CouncilFile {
             if !genesis.members.iter().any(|m| &m.id == name) {
                 return fail(format!("{name:?} is not a member of the genesis"));
             }
-            members.push(member_id(&genesis.chain_id, name).to_vec());
+            members.push(genesis.hash.hashing().member_id(&genesis.chain_id, name).to_vec());
         }
         let council = pb::Council {
             members,

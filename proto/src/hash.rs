@@ -1,13 +1,18 @@
-//! [`Hash32`] and the domain-separated BLAKE3 hashes that name everything on the chain.
+//! [`Hash32`] and the domain-separated hashes that name everything on the chain, with the
+//! chain's hash function ([`Hashing`]: BLAKE3 or SM3, see [`function`]).
 //!
-//! Every hash but a data set's fingerprint is domain separated: `blake3::derive_key`-mode
-//! hashing under a context string `SHUQUAN_<WHAT>_V1`, over length-prefixed parts, so no two
+//! Every hash but a data set's fingerprint is domain separated: a context string
+//! `SHUQUAN_<WHAT>_V1` (the [`domain`] registry), over length-prefixed parts, so no two
 //! kinds of object can ever share an id and no concatenation is ambiguous.
 
 use std::fmt;
 use std::str::FromStr;
 
 use crate::Error;
+
+pub mod function;
+
+pub use function::{ChainHash, HashFunction, Hashing, PlainStream, TaggedStream};
 
 /// A 32-byte hash, shown and parsed as 64 lowercase hex digits.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -79,7 +84,7 @@ impl utoipa::PartialSchema for Hash32 {
             .schema_type(utoipa::openapi::schema::Type::String)
             .pattern(Some("^[0-9a-f]{64}$"))
             .description(Some(
-                "A 32-byte BLAKE3 hash or id, 64 lowercase hex digits.",
+                "A 32-byte hash or id (BLAKE3 or SM3, as the chain's genesis chooses), 64 lowercase hex digits.",
             ))
             .examples([serde_json::json!(
                 "0000000000000000000000000000000000000000000000000000000000000001"
@@ -194,120 +199,82 @@ pub mod domain {
     ];
 }
 
-/// [`tagged`] over parts that arrive one at a time: `Tagged::new(c)` then `part(p)` for
-/// each part gives the same hash as `tagged(c, &[p, ...])`.
-pub struct Tagged(blake3::Hasher);
-
-impl Tagged {
-    /// Starts a hash under `context`.
-    pub fn new(context: &str) -> Self {
-        Tagged(blake3::Hasher::new_derive_key(context))
+impl Hashing {
+    /// `TxId = H("tx", chain_id, body)`: the id of the signed body, independent of
+    /// signatures, so a body collected signature by signature keeps its id.
+    pub fn tx_id(self, chain_id: &str, body: &[u8]) -> Hash32 {
+        self.tagged(domain::TX_ID, &[chain_id.as_bytes(), body])
     }
 
-    /// Adds one length-prefixed part.
-    pub fn part(&mut self, part: &[u8]) -> &mut Self {
-        self.0.update(&(part.len() as u64).to_le_bytes());
-        self.0.update(part);
-        self
+    /// `AssetId = H("asset", chain_id, tx_id)`.
+    pub fn asset_id(self, chain_id: &str, tx: &Hash32) -> Hash32 {
+        self.of_tx(domain::ASSET_ID, chain_id, tx)
     }
 
-    /// The hash of the parts so far.
-    pub fn finish(&self) -> Hash32 {
-        Hash32(*self.0.finalize().as_bytes())
+    /// `GrantId = H("grant", chain_id, tx_id)`.
+    pub fn grant_id(self, chain_id: &str, tx: &Hash32) -> Hash32 {
+        self.of_tx(domain::GRANT_ID, chain_id, tx)
     }
-}
 
-/// BLAKE3 in derive-key mode under `context`, over each part prefixed with its length.
-pub fn tagged(context: &str, parts: &[&[u8]]) -> Hash32 {
-    let mut h = Tagged::new(context);
-    for part in parts {
-        h.part(part);
+    /// `FilingId = H("filing", chain_id, tx_id)`.
+    pub fn filing_id(self, chain_id: &str, tx: &Hash32) -> Hash32 {
+        self.of_tx(domain::FILING_ID, chain_id, tx)
     }
-    h.finish()
-}
 
-/// `TxId = H("tx", chain_id, body)`: the id of the signed body, independent of signatures,
-/// so a body collected signature by signature keeps its id.
-pub fn tx_id(chain_id: &str, body: &[u8]) -> Hash32 {
-    tagged(domain::TX_ID, &[chain_id.as_bytes(), body])
-}
-
-/// `AssetId = H("asset", chain_id, tx_id)`.
-pub fn asset_id(chain_id: &str, tx: &Hash32) -> Hash32 {
-    tagged(domain::ASSET_ID, &[chain_id.as_bytes(), tx.as_bytes()])
-}
-
-/// `GrantId = H("grant", chain_id, tx_id)`.
-pub fn grant_id(chain_id: &str, tx: &Hash32) -> Hash32 {
-    tagged(domain::GRANT_ID, &[chain_id.as_bytes(), tx.as_bytes()])
-}
-
-/// `FilingId = H("filing", chain_id, tx_id)`.
-pub fn filing_id(chain_id: &str, tx: &Hash32) -> Hash32 {
-    tagged(domain::FILING_ID, &[chain_id.as_bytes(), tx.as_bytes()])
-}
-
-/// `MemberId = H("member", chain_id, short id)`: how every right, grant and filing names a
-/// member, whatever keys it signs with.
-pub fn member_id(chain_id: &str, short_id: &str) -> Hash32 {
-    tagged(
-        domain::MEMBER_ID,
-        &[chain_id.as_bytes(), short_id.as_bytes()],
-    )
-}
-
-/// `H("voters", key, key, ...)` over a voter set's node keys in ascending order.
-pub fn voters_hash<'a>(keys: impl IntoIterator<Item = &'a [u8]>) -> Hash32 {
-    let mut sorted: Vec<&[u8]> = keys.into_iter().collect();
-    sorted.sort_unstable();
-    let mut h = Tagged::new(domain::VOTERS);
-    for k in sorted {
-        h.part(k);
+    /// `MemberId = H("member", chain_id, short id)`: how every right, grant and filing
+    /// names a member, whatever keys it signs with.
+    pub fn member_id(self, chain_id: &str, short_id: &str) -> Hash32 {
+        self.tagged(
+            domain::MEMBER_ID,
+            &[chain_id.as_bytes(), short_id.as_bytes()],
+        )
     }
-    h.finish()
-}
 
-/// `ProposalId = H("proposal", chain_id, tx_id)`.
-pub fn proposal_id(chain_id: &str, tx: &Hash32) -> Hash32 {
-    tagged(domain::PROPOSAL_ID, &[chain_id.as_bytes(), tx.as_bytes()])
-}
+    /// `H("voters", key, key, ...)` over a voter set's keys in ascending order.
+    pub fn voters_hash<'a>(self, keys: impl IntoIterator<Item = &'a [u8]>) -> Hash32 {
+        let mut sorted: Vec<&[u8]> = keys.into_iter().collect();
+        sorted.sort_unstable();
+        self.tagged(domain::VOTERS, &sorted)
+    }
 
-/// `ObjectionId = H("objection", chain_id, tx_id)`.
-pub fn objection_id(chain_id: &str, tx: &Hash32) -> Hash32 {
-    tagged(domain::OBJECTION_ID, &[chain_id.as_bytes(), tx.as_bytes()])
-}
+    /// `ProposalId = H("proposal", chain_id, tx_id)`.
+    pub fn proposal_id(self, chain_id: &str, tx: &Hash32) -> Hash32 {
+        self.of_tx(domain::PROPOSAL_ID, chain_id, tx)
+    }
 
-/// `RequestId = H("request", chain_id, tx_id)`.
-pub fn request_id(chain_id: &str, tx: &Hash32) -> Hash32 {
-    tagged(domain::REQUEST_ID, &[chain_id.as_bytes(), tx.as_bytes()])
-}
+    /// `ObjectionId = H("objection", chain_id, tx_id)`.
+    pub fn objection_id(self, chain_id: &str, tx: &Hash32) -> Hash32 {
+        self.of_tx(domain::OBJECTION_ID, chain_id, tx)
+    }
 
-/// `ListingId = H("listing", chain_id, tx_id)`.
-pub fn listing_id(chain_id: &str, tx: &Hash32) -> Hash32 {
-    tagged(domain::LISTING_ID, &[chain_id.as_bytes(), tx.as_bytes()])
-}
+    /// `RequestId = H("request", chain_id, tx_id)`.
+    pub fn request_id(self, chain_id: &str, tx: &Hash32) -> Hash32 {
+        self.of_tx(domain::REQUEST_ID, chain_id, tx)
+    }
 
-/// `OrderId = H("order", chain_id, tx_id)`.
-pub fn order_id(chain_id: &str, tx: &Hash32) -> Hash32 {
-    tagged(domain::ORDER_ID, &[chain_id.as_bytes(), tx.as_bytes()])
-}
+    /// `ListingId = H("listing", chain_id, tx_id)`.
+    pub fn listing_id(self, chain_id: &str, tx: &Hash32) -> Hash32 {
+        self.of_tx(domain::LISTING_ID, chain_id, tx)
+    }
 
-/// `AttestationId = H("attestation", chain_id, tx_id)`.
-pub fn attestation_id(chain_id: &str, tx: &Hash32) -> Hash32 {
-    tagged(
-        domain::ATTESTATION_ID,
-        &[chain_id.as_bytes(), tx.as_bytes()],
-    )
-}
+    /// `OrderId = H("order", chain_id, tx_id)`.
+    pub fn order_id(self, chain_id: &str, tx: &Hash32) -> Hash32 {
+        self.of_tx(domain::ORDER_ID, chain_id, tx)
+    }
 
-/// The next link of an asset's history chain: `H(prev_head, tx_id)`.
-pub fn history_link(prev: &Hash32, tx: &Hash32) -> Hash32 {
-    tagged(domain::HISTORY, &[prev.as_bytes(), tx.as_bytes()])
-}
+    /// `AttestationId = H("attestation", chain_id, tx_id)`.
+    pub fn attestation_id(self, chain_id: &str, tx: &Hash32) -> Hash32 {
+        self.of_tx(domain::ATTESTATION_ID, chain_id, tx)
+    }
 
-/// A data set's fingerprint: plain BLAKE3 of its bytes (what `b3sum` prints).
-pub fn fingerprint(data: &[u8]) -> Hash32 {
-    Hash32(*blake3::hash(data).as_bytes())
+    /// The next link of an asset's history chain: `H(prev_head, tx_id)`.
+    pub fn history_link(self, prev: &Hash32, tx: &Hash32) -> Hash32 {
+        self.tagged(domain::HISTORY, &[prev.as_bytes(), tx.as_bytes()])
+    }
+
+    fn of_tx(self, context: &str, chain_id: &str, tx: &Hash32) -> Hash32 {
+        self.tagged(context, &[chain_id.as_bytes(), tx.as_bytes()])
+    }
 }
 
 #[cfg(test)]

@@ -3,24 +3,26 @@
 //! crate) whose root each block header carries as `state_root`. A row is proven by a
 //! [`pb::StateProof`] against a certified header, offline.
 //!
-//! Leaves are keyed by `H("SHUQUAN_STATE_KEY_V1", row key)` and the tree hashes with
-//! BLAKE3 under its own derive-key context, so nothing here shares a hash with the rest of
-//! the chain.
+//! Leaves are keyed by `H("SHUQUAN_STATE_KEY_V1", row key)` and the tree hashes with the
+//! chain's hash function under its own context, so nothing here shares a hash with the rest
+//! of the chain. `jmt` takes its hasher as a type, so there is one per function
+//! ([`Blake3Tree`], [`Sm3Tree`]); callers pick one per tree operation, never per hash.
 
 use jmt::proof::SparseMerkleProof;
 use jmt::{KeyHash, RootHash, SimpleHasher};
+use sm3::Digest;
 
 use crate::hash::domain::{STATE_KEY, STATE_TREE};
-use crate::hash::{tagged, Hash32};
+use crate::hash::{Hash32, HashFunction, Hashing};
 use crate::{pb, Error};
 
-/// The tree's hasher: BLAKE3 in derive-key mode under `SHUQUAN_STATE_TREE_V1`.
+/// The state tree's hasher on BLAKE3 chains: derive-key mode under `SHUQUAN_STATE_TREE_V1`.
 #[derive(Clone)]
-pub struct StateHasher(blake3::Hasher);
+pub struct Blake3Tree(blake3::Hasher);
 
-impl SimpleHasher for StateHasher {
+impl SimpleHasher for Blake3Tree {
     fn new() -> Self {
-        StateHasher(blake3::Hasher::new_derive_key(STATE_TREE))
+        Blake3Tree(blake3::Hasher::new_derive_key(STATE_TREE))
     }
 
     fn update(&mut self, data: &[u8]) {
@@ -32,12 +34,28 @@ impl SimpleHasher for StateHasher {
     }
 }
 
-/// The proof type of the state tree.
-pub type StateProofOf = SparseMerkleProof<StateHasher>;
+/// The state tree's hasher on SM3 chains: SM3 after the length-prefixed
+/// `SHUQUAN_STATE_TREE_V1`.
+#[derive(Clone)]
+pub struct Sm3Tree(sm3::Sm3);
+
+impl SimpleHasher for Sm3Tree {
+    fn new() -> Self {
+        Sm3Tree(crate::hash::function::sm3_with_context(STATE_TREE))
+    }
+
+    fn update(&mut self, data: &[u8]) {
+        Digest::update(&mut self.0, data);
+    }
+
+    fn finalize(self) -> [u8; 32] {
+        self.0.finalize().into()
+    }
+}
 
 /// The leaf key of a state row.
-pub fn key_hash(row: &[u8]) -> KeyHash {
-    KeyHash(tagged(STATE_KEY, &[row]).0)
+pub fn key_hash(h: Hashing, row: &[u8]) -> KeyHash {
+    KeyHash(h.tagged(STATE_KEY, &[row]).0)
 }
 
 /// The row key of an asset's record.
@@ -74,8 +92,19 @@ fn row(tag: &[u8], id: &Hash32) -> Vec<u8> {
 
 /// Checks that `proof` proves its row against `state_root`: the row exists with exactly
 /// that value. The error says what does not hold.
-pub fn verify(proof: &pb::StateProof, state_root: &Hash32) -> Result<(), Error> {
-    let smp: StateProofOf = borsh::from_slice(&proof.proof).map_err(|e| {
+pub fn verify(h: Hashing, proof: &pb::StateProof, state_root: &Hash32) -> Result<(), Error> {
+    match h.function() {
+        HashFunction::Blake3 => verify_with::<Blake3Tree>(h, proof, state_root),
+        HashFunction::Sm3 => verify_with::<Sm3Tree>(h, proof, state_root),
+    }
+}
+
+fn verify_with<H: SimpleHasher>(
+    h: Hashing,
+    proof: &pb::StateProof,
+    state_root: &Hash32,
+) -> Result<(), Error> {
+    let smp: SparseMerkleProof<H> = borsh::from_slice(&proof.proof).map_err(|e| {
         Error::Audit(format!(
             "state proof of {} at height {} does not decode: {e}",
             show_row(&proof.key),
@@ -84,7 +113,7 @@ pub fn verify(proof: &pb::StateProof, state_root: &Hash32) -> Result<(), Error> 
     })?;
     smp.verify(
         RootHash(state_root.0),
-        key_hash(&proof.key),
+        key_hash(h, &proof.key),
         Some(&proof.value),
     )
     .map_err(|e| {

@@ -15,7 +15,7 @@ use prost::Message;
 
 use crate::codes::reason as r;
 use crate::codes::Rejection;
-use crate::hash::{domain, tx_id, Hash32};
+use crate::hash::{domain, Hash32, Hashing};
 use crate::keys::{Keypair, PublicKey};
 use crate::pb::{self, tx_body::Payload};
 use crate::Error;
@@ -25,14 +25,16 @@ pub use fields::check_payload;
 /// Default upper bound on an encoded `TxRaw` (genesis `params.max_tx_bytes` overrides it).
 pub const DEFAULT_MAX_TX_BYTES: usize = 64 * 1024;
 
-/// The chain a transaction is for: its id (named in the body) and the hash of its genesis
-/// (bound by every signature).
+/// The chain a transaction is for: its id (named in the body), the hash of its genesis
+/// (bound by every signature) and its hash function (which names the transaction).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ChainRef {
     /// The chain id.
     pub id: String,
     /// `H("genesis", encoded genesis)`.
     pub genesis_hash: Hash32,
+    /// The chain's hash function.
+    pub hash: Hashing,
 }
 
 impl ChainRef {
@@ -41,6 +43,7 @@ impl ChainRef {
         ChainRef {
             id: genesis.chain_id.clone(),
             genesis_hash: crate::genesis::genesis_hash(genesis),
+            hash: crate::genesis::hashing(genesis),
         }
     }
 }
@@ -154,7 +157,7 @@ pub fn decode_tx(raw: &[u8], chain: &ChainRef, max_bytes: usize) -> Result<Decod
         signatures.push((*key, sig));
     }
     Ok(DecodedTx {
-        id: tx_id(chain_id, &envelope.body),
+        id: chain.hash.tx_id(chain_id, &envelope.body),
         signing_bytes: signing_bytes(&chain.genesis_hash, &envelope.body),
         raw: raw.to_vec(),
         body,
@@ -212,7 +215,7 @@ pub fn sign_all(
     signer: &Keypair,
     cosigners: &[&Keypair],
     payload: Payload,
-) -> Vec<u8> {
+) -> Result<Vec<u8>, Error> {
     let body = pb::TxBody {
         chain_id: chain.id.clone(),
         timestamp_ms,
@@ -220,12 +223,12 @@ pub fn sign_all(
         cosigners: cosigners.iter().map(|k| k.public().to_vec()).collect(),
         payload: Some(payload),
     };
-    let mut tx = Unsigned::new(body, chain.genesis_hash);
-    tx.sign(signer);
+    let mut tx = Unsigned::new(body, chain);
+    tx.sign(signer)?;
     for c in cosigners {
-        tx.sign(c);
+        tx.sign(c)?;
     }
-    tx.encode()
+    Ok(tx.encode())
 }
 
 /// A transaction being put together by a client: an encoded body and the signatures
@@ -236,18 +239,20 @@ pub struct Unsigned {
     pub chain_id: String,
     /// The hash of that chain's genesis, which every signature binds.
     pub genesis_hash: Hash32,
+    /// That chain's hash function.
+    pub hash: Hashing,
     /// The envelope; `body` is fixed, `signatures` grows.
     pub raw: pb::TxRaw,
 }
 
 impl Unsigned {
-    /// Encodes `body` for the chain its `chain_id` names and that began with the genesis
-    /// of `genesis_hash`, with no signatures yet.
-    pub fn new(body: pb::TxBody, genesis_hash: Hash32) -> Self {
+    /// Encodes `body` for `chain` (the body names its id), with no signatures yet.
+    pub fn new(body: pb::TxBody, chain: &ChainRef) -> Self {
         let chain_id = body.chain_id.clone();
         Unsigned {
             chain_id,
-            genesis_hash,
+            genesis_hash: chain.genesis_hash,
+            hash: chain.hash,
             raw: pb::TxRaw {
                 body: body.encode_to_vec(),
                 signatures: vec![],
@@ -255,21 +260,22 @@ impl Unsigned {
         }
     }
 
-    /// Reopens a partly signed `TxRaw` (e.g. read from a file) for the chain of
-    /// `genesis_hash`: the body must be canonical.
-    pub fn from_raw(raw_bytes: &[u8], genesis_hash: Hash32) -> Result<Self, Error> {
+    /// Reopens a partly signed `TxRaw` (e.g. read from a file) for the chain that began
+    /// with the genesis of `genesis_hash` and hashes with `hash`: the body must be canonical.
+    pub fn from_raw(raw_bytes: &[u8], genesis_hash: Hash32, hash: Hashing) -> Result<Self, Error> {
         let raw: pb::TxRaw = decode_canonical(raw_bytes, "TxRaw")?;
         let body: pb::TxBody = decode_canonical(&raw.body, "TxBody")?;
         Ok(Unsigned {
             chain_id: body.chain_id,
             genesis_hash,
+            hash,
             raw,
         })
     }
 
     /// The transaction id (fixed by the body).
     pub fn id(&self) -> Hash32 {
-        tx_id(&self.chain_id, &self.raw.body)
+        self.hash.tx_id(&self.chain_id, &self.raw.body)
     }
 
     /// The decoded body.
@@ -279,8 +285,8 @@ impl Unsigned {
 
     /// Adds (or replaces) the signature of `key`. Signatures are kept sorted by key so the
     /// envelope's bytes do not depend on the order in which parties signed.
-    pub fn sign(&mut self, key: &Keypair) {
-        let sig = key.sign(&signing_bytes(&self.genesis_hash, &self.raw.body));
+    pub fn sign(&mut self, key: &Keypair) -> Result<(), Error> {
+        let sig = key.sign(&signing_bytes(&self.genesis_hash, &self.raw.body))?;
         let pk = key.public().to_vec();
         self.raw.signatures.retain(|s| s.public_key != pk);
         self.raw.signatures.push(pb::Signature {
@@ -290,6 +296,7 @@ impl Unsigned {
         self.raw
             .signatures
             .sort_by(|a, b| a.public_key.cmp(&b.public_key));
+        Ok(())
     }
 
     /// The keys that must sign (signer first) and whether each has.

@@ -1,12 +1,14 @@
 //! Signature verification.
 //!
-//! [`verify_tx`] is the verdict: `verify_strict` on every signature of a transaction. It is
+//! [`verify_tx`] is the verdict: every signature of a transaction checked on its own
+//! (ed25519's `verify_strict`, or SM2, as each key's scheme says). It is
 //! what consensus uses — a node's admission and every block's execution (see the ledger's
 //! `verdicts`), and the offline audit verifier — because it is a function of the bytes
 //! alone.
 //!
-//! [`verify_txs`] checks many transactions with one batch equation, and only when the
-//! batch fails each on its own. It is **not** a verdict for consensus: the batch equation
+//! [`verify_txs`] checks the ed25519 signatures of many transactions with one batch
+//! equation (SM2 has none: those are checked one by one), and only when the batch fails
+//! each transaction on its own. It is **not** a verdict for consensus: the batch equation
 //! can accept a signature that `verify_strict` refuses (it is not strict about small-order
 //! components), so two nodes batching different sets could disagree. It serves callers that
 //! only need a fast "all of these are fine" over data already verified, and benchmarks.
@@ -16,17 +18,10 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use crate::codes::Rejection;
 use crate::tx::DecodedTx;
 
-/// Checks every signature of one transaction with `verify_strict`.
+/// Checks every signature of one transaction.
 pub fn verify_tx(tx: &DecodedTx) -> Result<(), Rejection> {
     for (key, sig) in &tx.signatures {
-        let ok = key
-            .verifying_key()
-            .map(|vk| {
-                vk.verify_strict(&tx.signing_bytes, &Signature::from_bytes(sig))
-                    .is_ok()
-            })
-            .unwrap_or(false);
-        if !ok {
+        if !key.verify(&tx.signing_bytes, sig) {
             return Err(crate::codes::reason::bad_signature(key));
         }
     }
@@ -53,7 +48,10 @@ fn batch_ok(txs: &[&DecodedTx]) -> bool {
     let mut keys: Vec<VerifyingKey> = Vec::with_capacity(n);
     for tx in txs {
         for (key, sig) in &tx.signatures {
-            let Some(vk) = key.verifying_key() else {
+            let Some(vk) = key.ed25519_key() else {
+                if key.verify(&tx.signing_bytes, sig) {
+                    continue;
+                }
                 return false;
             };
             msgs.push(&tx.signing_bytes);
@@ -61,5 +59,5 @@ fn batch_ok(txs: &[&DecodedTx]) -> bool {
             keys.push(vk);
         }
     }
-    ed25519_dalek::verify_batch(&msgs, &sigs, &keys).is_ok()
+    keys.is_empty() || ed25519_dalek::verify_batch(&msgs, &sigs, &keys).is_ok()
 }

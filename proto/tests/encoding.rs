@@ -11,9 +11,7 @@ use proptest::prelude::*;
 use prost::Message;
 use shuquan_proto::block::{block_hash, results_root, tx_root};
 use shuquan_proto::genesis::{genesis_hash, GenesisFile, MemberFile, ParamsFile};
-use shuquan_proto::hash::{
-    asset_id, attestation_id, filing_id, fingerprint, grant_id, history_link, objection_id,
-};
+use shuquan_proto::hash::Hashing;
 use shuquan_proto::pb::{self, tx_body::Payload};
 use shuquan_proto::tx::{decode_canonical, decode_tx, signing_bytes, ChainRef, Unsigned};
 use shuquan_proto::{merkle, Hash32, Keypair};
@@ -33,7 +31,7 @@ fn golden_body() -> pb::TxBody {
         payload: Some(Payload::TransferRight(pb::TransferRight {
             asset: vec![0xaa; 32],
             right: pb::Right::Use as i32,
-            to: shuquan_proto::hash::member_id(CHAIN, "org2").to_vec(),
+            to: shuquan_proto::hash::Hashing::BLAKE3.member_id(CHAIN, "org2").to_vec(),
             price: Some(pb::Price {
                 amount_minor: 120_000,
                 currency: "CNY".into(),
@@ -48,6 +46,7 @@ fn golden_genesis() -> GenesisFile {
         council: Default::default(),
         chain_id: CHAIN.into(),
         genesis_time_ms: 1_767_225_600_000,
+        hash: Default::default(),
         params: ParamsFile::default(),
         members: vec![MemberFile {
             id: "org1".into(),
@@ -57,6 +56,7 @@ fn golden_genesis() -> GenesisFile {
             roles: vec!["member".into(), "auditor".into()],
             account_keys: vec![key(1).public()],
             node_key: Some(key(3).public()),
+            cert_key: None,
             node_addr: "127.0.0.1:7100".into(),
             is_ciio: false,
             learner: false,
@@ -108,7 +108,7 @@ fn golden_payloads() -> Vec<(&'static str, Payload)> {
                 transfer: Some(pb::TransferExport {
                     asset: vec![0xaa; 32],
                     right: pb::Right::Hold as i32,
-                    receiver: shuquan_proto::hash::member_id(CHAIN, "org2").to_vec(),
+                    receiver: shuquan_proto::hash::Hashing::BLAKE3.member_id(CHAIN, "org2").to_vec(),
                 }),
             }),
         ),
@@ -147,8 +147,9 @@ fn golden_payloads() -> Vec<(&'static str, Payload)> {
             Payload::Propose(pb::Propose {
                 action: Some(pb::propose::Action::AddNode(pb::AddNode {
                     node_key: key(5).public().to_vec(),
+                    cert_key: Vec::new(),
                     addr: "/ip4/127.0.0.1/tcp/7105".into(),
-                    operator: shuquan_proto::hash::member_id(CHAIN, "org1").to_vec(),
+                    operator: shuquan_proto::hash::Hashing::BLAKE3.member_id(CHAIN, "org1").to_vec(),
                 })),
             }),
         ),
@@ -166,9 +167,9 @@ fn vectors() -> Vec<(String, String)> {
     let mut v = Vec::new();
     let mut put = |k: &str, val: String| v.push((k.to_string(), val));
     let chain = golden_chain();
-    let mut tx = Unsigned::new(golden_body(), chain.genesis_hash);
-    tx.sign(&key(1));
-    tx.sign(&key(2));
+    let mut tx = Unsigned::new(golden_body(), &chain);
+    tx.sign(&key(1)).expect("signing");
+    tx.sign(&key(2)).expect("signing");
     let id = tx.id();
     put("public_key_1", key(1).public().to_hex());
     put("tx_body", hex::encode(&tx.raw.body));
@@ -178,21 +179,21 @@ fn vectors() -> Vec<(String, String)> {
     );
     put("tx_raw", hex::encode(tx.encode()));
     put("tx_id", id.to_hex());
-    put("asset_id", asset_id(CHAIN, &id).to_hex());
-    put("grant_id", grant_id(CHAIN, &id).to_hex());
-    put("filing_id", filing_id(CHAIN, &id).to_hex());
-    put("attestation_id", attestation_id(CHAIN, &id).to_hex());
-    put("objection_id", objection_id(CHAIN, &id).to_hex());
+    put("asset_id", Hashing::BLAKE3.asset_id(CHAIN, &id).to_hex());
+    put("grant_id", Hashing::BLAKE3.grant_id(CHAIN, &id).to_hex());
+    put("filing_id", Hashing::BLAKE3.filing_id(CHAIN, &id).to_hex());
+    put("attestation_id", Hashing::BLAKE3.attestation_id(CHAIN, &id).to_hex());
+    put("objection_id", Hashing::BLAKE3.objection_id(CHAIN, &id).to_hex());
     put(
         "proposal_id",
-        shuquan_proto::hash::proposal_id(CHAIN, &id).to_hex(),
+        shuquan_proto::hash::Hashing::BLAKE3.proposal_id(CHAIN, &id).to_hex(),
     );
     put(
         "member_id_org1",
-        shuquan_proto::hash::member_id(CHAIN, "org1").to_hex(),
+        shuquan_proto::hash::Hashing::BLAKE3.member_id(CHAIN, "org1").to_hex(),
     );
-    put("history_link", history_link(&Hash32::ZERO, &id).to_hex());
-    put("fingerprint_abc", fingerprint(b"abc").to_hex());
+    put("history_link", Hashing::BLAKE3.history_link(&Hash32::ZERO, &id).to_hex());
+    put("fingerprint_abc", Hashing::BLAKE3.fingerprint(b"abc").to_hex());
     for (name, payload) in golden_payloads() {
         let body = pb::TxBody {
             payload: Some(payload),
@@ -201,24 +202,24 @@ fn vectors() -> Vec<(String, String)> {
         put(&format!("body_{name}"), hex::encode(body.encode_to_vec()));
     }
     let ids: Vec<Hash32> = (0..5u8).map(|i| Hash32([i; 32])).collect();
-    put("tx_root_5", tx_root(&ids).to_hex());
-    put("merkle_empty", merkle::empty_root().to_hex());
+    put("tx_root_5", tx_root(shuquan_proto::hash::Hashing::BLAKE3, &ids).to_hex());
+    put("merkle_empty", merkle::empty_root(shuquan_proto::hash::Hashing::BLAKE3).to_hex());
     // A failed receipt commits its code, detail and arguments, never a sentence.
     let receipt = shuquan_proto::codes::reason::bad_signature(key(1).public()).receipt(&id);
     put("receipt_failed", hex::encode(receipt.encode_to_vec()));
-    put("results_root_1", results_root(&[receipt]).to_hex());
+    put("results_root_1", results_root(shuquan_proto::hash::Hashing::BLAKE3, &[receipt]).to_hex());
     let header = pb::BlockHeader {
         chain_id: CHAIN.into(),
         height: 7,
         prev_hash: vec![1; 32],
         timestamp_ms: 1_767_225_600_000,
         proposer: key(3).public().to_vec(),
-        tx_root: tx_root(&ids).to_vec(),
+        tx_root: tx_root(shuquan_proto::hash::Hashing::BLAKE3, &ids).to_vec(),
         results_root: vec![2; 32],
         tx_count: 5,
         state_root: vec![3; 32],
-        voters_hash: shuquan_proto::hash::voters_hash([&key(1).public().as_bytes()[..]]).to_vec(),
-        next_voters_hash: shuquan_proto::hash::voters_hash([
+        voters_hash: shuquan_proto::hash::Hashing::BLAKE3.voters_hash([&key(1).public().as_bytes()[..]]).to_vec(),
+        next_voters_hash: shuquan_proto::hash::Hashing::BLAKE3.voters_hash([
             &key(1).public().as_bytes()[..],
             &key(2).public().as_bytes()[..],
         ])
@@ -227,11 +228,11 @@ fn vectors() -> Vec<(String, String)> {
     put(
         "state_key_hash",
         hex::encode(
-            shuquan_proto::state::key_hash(&shuquan_proto::state::asset_row(&Hash32([4; 32]))).0,
+            shuquan_proto::state::key_hash(shuquan_proto::hash::Hashing::BLAKE3, &shuquan_proto::state::asset_row(&Hash32([4; 32]))).0,
         ),
     );
     put("block_header", hex::encode(header.encode_to_vec()));
-    put("block_hash", block_hash(&header).to_hex());
+    put("block_hash", block_hash(shuquan_proto::hash::Hashing::BLAKE3, &header).to_hex());
     put(
         "genesis_hash",
         genesis_hash(&golden_genesis().to_pb().unwrap()).to_hex(),
@@ -273,12 +274,12 @@ fn vectors() -> Vec<(String, String)> {
 
 /// The market's payloads, ids and records (docs/MARKET.md).
 fn market_vectors(put: &mut impl FnMut(&str, String), id: &Hash32) {
-    use shuquan_proto::hash::{listing_id, order_id, request_id};
-    put("request_id", request_id(CHAIN, id).to_hex());
-    put("listing_id", listing_id(CHAIN, id).to_hex());
-    put("order_id", order_id(CHAIN, id).to_hex());
-    let org1 = shuquan_proto::hash::member_id(CHAIN, "org1").to_vec();
-    let org2 = shuquan_proto::hash::member_id(CHAIN, "org2").to_vec();
+    use shuquan_proto::hash::Hashing;
+    put("request_id", Hashing::BLAKE3.request_id(CHAIN, id).to_hex());
+    put("listing_id", Hashing::BLAKE3.listing_id(CHAIN, id).to_hex());
+    put("order_id", Hashing::BLAKE3.order_id(CHAIN, id).to_hex());
+    let org1 = shuquan_proto::hash::Hashing::BLAKE3.member_id(CHAIN, "org1").to_vec();
+    let org2 = shuquan_proto::hash::Hashing::BLAKE3.member_id(CHAIN, "org2").to_vec();
     let price = pb::Price {
         amount_minor: 120_000,
         currency: "CNY".into(),
@@ -370,14 +371,14 @@ fn market_vectors(put: &mut impl FnMut(&str, String), id: &Hash32) {
     }
     let voucher = pb::VoucherRecord {
         number: "GX-V-2026-000007".into(),
-        order: order_id(CHAIN, id).to_vec(),
-        listing: listing_id(CHAIN, id).to_vec(),
-        asset: asset_id(CHAIN, id).to_vec(),
+        order: Hashing::BLAKE3.order_id(CHAIN, id).to_vec(),
+        listing: Hashing::BLAKE3.listing_id(CHAIN, id).to_vec(),
+        asset: Hashing::BLAKE3.asset_id(CHAIN, id).to_vec(),
         registration: "GX-2026-000123".into(),
         seller: org1.clone(),
         buyer: org2.clone(),
         right: 0,
-        grant: grant_id(CHAIN, id).to_vec(),
+        grant: Hashing::BLAKE3.grant_id(CHAIN, id).to_vec(),
         unit_price: Some(price.clone()),
         unit: pb::PriceUnit::PerMonth as i32,
         quantity: 3,
@@ -392,9 +393,9 @@ fn market_vectors(put: &mut impl FnMut(&str, String), id: &Hash32) {
     };
     put("voucher_record", hex::encode(voucher.encode_to_vec()));
     let order = pb::OrderRecord {
-        id: order_id(CHAIN, id).to_vec(),
+        id: Hashing::BLAKE3.order_id(CHAIN, id).to_vec(),
         tx_id: id.to_vec(),
-        asset: asset_id(CHAIN, id).to_vec(),
+        asset: Hashing::BLAKE3.asset_id(CHAIN, id).to_vec(),
         seller: org1,
         total: voucher.total.clone(),
         status: pb::OrderStatus::Settled as i32,
@@ -402,7 +403,7 @@ fn market_vectors(put: &mut impl FnMut(&str, String), id: &Hash32) {
         placed_height: 10,
         accepted_ms: 1_767_225_620_000,
         accepted_height: 11,
-        grant: grant_id(CHAIN, id).to_vec(),
+        grant: Hashing::BLAKE3.grant_id(CHAIN, id).to_vec(),
         voucher: voucher.number.clone(),
         payment_confirmed: true,
         delivery_confirmed: true,
@@ -411,7 +412,7 @@ fn market_vectors(put: &mut impl FnMut(&str, String), id: &Hash32) {
     };
     put("order_record", hex::encode(order.encode_to_vec()));
     let request = pb::RequestRecord {
-        id: request_id(CHAIN, id).to_vec(),
+        id: Hashing::BLAKE3.request_id(CHAIN, id).to_vec(),
         tx_id: id.to_vec(),
         requester: org2,
         status: pb::RequestStatus::Granted as i32,
@@ -419,7 +420,7 @@ fn market_vectors(put: &mut impl FnMut(&str, String), id: &Hash32) {
         filed_height: 9,
         answered_ms: 1_767_225_600_000,
         answered_height: 9,
-        grant: grant_id(CHAIN, id).to_vec(),
+        grant: Hashing::BLAKE3.grant_id(CHAIN, id).to_vec(),
         automatic: true,
         ..Default::default()
     };
@@ -428,7 +429,7 @@ fn market_vectors(put: &mut impl FnMut(&str, String), id: &Hash32) {
 
 /// The registration payloads and records (docs/REGISTRATION.md).
 fn registration_vectors(put: &mut impl FnMut(&str, String), id: &Hash32) {
-    let org1 = shuquan_proto::hash::member_id(CHAIN, "org1").to_vec();
+    let org1 = shuquan_proto::hash::Hashing::BLAKE3.member_id(CHAIN, "org1").to_vec();
     let payloads = [
         (
             "payload_review",
@@ -476,12 +477,12 @@ fn registration_vectors(put: &mut impl FnMut(&str, String), id: &Hash32) {
         stage: pb::ApplicationStage::InNotice as i32,
         registrar: org1.clone(),
         notice_ends_ms: 1_767_225_610_000,
-        open_objections: vec![objection_id(CHAIN, id).to_vec()],
+        open_objections: vec![Hashing::BLAKE3.objection_id(CHAIN, id).to_vec()],
         filed_at_ms: 1_767_225_600_000,
         ..Default::default()
     };
     let asset = pb::AssetRecord {
-        id: asset_id(CHAIN, id).to_vec(),
+        id: Hashing::BLAKE3.asset_id(CHAIN, id).to_vec(),
         status: pb::RegistrationStatus::InNotice as i32,
         application: Some(application),
         ..Default::default()
@@ -489,7 +490,7 @@ fn registration_vectors(put: &mut impl FnMut(&str, String), id: &Hash32) {
     put("asset_record_in_notice", hex::encode(asset.encode_to_vec()));
     let cert = pb::CertificateRecord {
         number: "GX-2026-000123".into(),
-        asset: asset_id(CHAIN, id).to_vec(),
+        asset: Hashing::BLAKE3.asset_id(CHAIN, id).to_vec(),
         kind: pb::ApplicationKind::Change as i32,
         sequence: 2,
         holder: org1.clone(),
@@ -530,9 +531,9 @@ fn golden_vectors_are_unchanged() {
 #[test]
 fn golden_transaction_passes_the_stateless_checks_and_verifies() {
     let chain = golden_chain();
-    let mut tx = Unsigned::new(golden_body(), chain.genesis_hash);
-    tx.sign(&key(1));
-    tx.sign(&key(2));
+    let mut tx = Unsigned::new(golden_body(), &chain);
+    tx.sign(&key(1)).expect("signing");
+    tx.sign(&key(2)).expect("signing");
     let d = decode_tx(&tx.encode(), &chain, 65_536).unwrap();
     assert_eq!(d.id, tx.id());
     assert!(shuquan_proto::verify::verify_tx(&d).is_ok());
@@ -548,9 +549,9 @@ fn a_transaction_of_a_twin_chain_with_the_same_id_does_not_verify() {
     twin_genesis.genesis_time_ms += 1;
     let twin = ChainRef::of(&twin_genesis.to_pb().unwrap());
     assert_eq!(twin.id, chain.id);
-    let mut tx = Unsigned::new(golden_body(), twin.genesis_hash);
-    tx.sign(&key(1));
-    tx.sign(&key(2));
+    let mut tx = Unsigned::new(golden_body(), &twin);
+    tx.sign(&key(1)).expect("signing");
+    tx.sign(&key(2)).expect("signing");
     // It decodes (same chain id) but its signatures bind the other genesis.
     let d = decode_tx(&tx.encode(), &chain, 65_536).unwrap();
     let verdict = shuquan_proto::verify::verify_tx(&d).map_err(|r| r.code);
@@ -650,9 +651,9 @@ proptest! {
     #[test]
     fn any_bit_flip_in_a_signed_tx_is_caught(flip in 0usize..10_000) {
         let chain = golden_chain();
-        let mut tx = Unsigned::new(golden_body(), chain.genesis_hash);
-        tx.sign(&key(1));
-        tx.sign(&key(2));
+        let mut tx = Unsigned::new(golden_body(), &chain);
+        tx.sign(&key(1)).expect("signing");
+        tx.sign(&key(2)).expect("signing");
         let mut raw = tx.encode();
         let i = flip % (raw.len() * 8);
         raw[i / 8] ^= 1 << (i % 8);

@@ -330,7 +330,7 @@ pub fn sign(
     payload: pb::tx_body::Payload,
     ts: u64,
 ) -> Vec<u8> {
-    shuquan_proto::tx::sign_all(chain, ts, signer, cosigners, payload)
+    shuquan_proto::tx::sign_all(chain, ts, signer, cosigners, payload).expect("signing")
 }
 
 /// The chain a genesis file begins (chain id and genesis hash: what signatures bind).

@@ -46,10 +46,10 @@ fn an_encrypted_key_round_trips_and_names_its_public_key_in_the_clear() {
         text.ends_with("-----END AGE ENCRYPTED FILE-----\n"),
         "{text}"
     );
-    assert!(!text.contains(&hex::encode(k.secret_seed())));
+    assert!(!text.contains(&hex::encode(k.secret_bytes())));
     let back = open(&text, "correct horse battery staple").unwrap();
     assert_eq!(back.public(), k.public());
-    assert_eq!(back.secret_seed(), k.secret_seed());
+    assert_eq!(back.secret_bytes(), k.secret_bytes());
 }
 
 #[test]

@@ -54,8 +54,8 @@ fn encrypt_then_decrypt_in_place_keeps_the_key_the_mode_and_no_stray_file() {
     assert_eq!(entries(dir.path()), ["org1.key"]);
     let (back, p) = read(&path, &env("s3cret")).unwrap();
     assert_eq!(
-        (back.secret_seed(), p),
-        (key.secret_seed(), Protection::Encrypted)
+        (back.secret_bytes(), p),
+        (key.secret_bytes(), Protection::Encrypted)
     );
 
     assert_eq!(decrypt_file(&path, &env("s3cret")).unwrap(), key.public());

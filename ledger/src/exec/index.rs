@@ -66,7 +66,7 @@ pub(crate) struct Indexed<'a> {
 pub(crate) fn index_block(
     view: &dyn StateView,
     writes: &mut Writes,
-    chain_id: &str,
+    chain: &shuquan_proto::tx::ChainRef,
     header: &pb::BlockHeader,
     txs: &[Indexed<'_>],
 ) -> Result<()> {
@@ -105,7 +105,7 @@ pub(crate) fn index_block(
             index,
             creators: &creators,
         };
-        for asset in named_assets(&st, chain_id, tx, &at)? {
+        for asset in named_assets(&st, chain, tx, &at)? {
             st.put_raw(keys::history(&asset, height, index), t.id.to_vec());
         }
         if let (0, Some(Payload::TransferRight(p))) = (t.receipt.code, tx.payload()) {
@@ -151,7 +151,7 @@ impl At<'_> {
 /// duplicates (unknown references name nothing).
 fn named_assets(
     st: &State<'_>,
-    chain_id: &str,
+    chain: &shuquan_proto::tx::ChainRef,
     tx: &DecodedTx,
     at: &At<'_>,
 ) -> Result<Vec<Hash32>> {
@@ -222,7 +222,7 @@ fn named_assets(
     let mut out = match tx.payload() {
         Some(Payload::RegisterAsset(p)) => {
             let mut v = Vec::new();
-            v.extend(asset(shuquan_proto::hash::asset_id(chain_id, &tx.id))?);
+            v.extend(asset(chain.hash.asset_id(&chain.id, &tx.id))?);
             for parent in &p.derived_from {
                 v.extend(asset(id(parent))?);
             }

@@ -14,7 +14,6 @@ use prost::Message;
 use shuquan_proto::block::{block_hash, results_root, tx_root};
 use shuquan_proto::codes::reason as r;
 use shuquan_proto::codes::Rejection;
-use shuquan_proto::hash::{domain, member_id, tagged};
 use shuquan_proto::tx::{decode_tx, ChainRef, DecodedTx};
 use shuquan_proto::{pb, Hash32};
 
@@ -74,10 +73,11 @@ impl Chain {
 /// The rows of a new ledger: the genesis members and their account keys, and version 0 of
 /// the state tree over them.
 pub fn genesis_writes(genesis: &pb::Genesis) -> Result<Writes> {
+    let h = shuquan_proto::genesis::hash_function(genesis)?.hashing();
     let mut writes = Writes::new();
     let mut rows = Vec::new();
     for m in &genesis.members {
-        let id = member_id(&genesis.chain_id, &m.id);
+        let id = h.member_id(&genesis.chain_id, &m.id);
         rows.push((keys::member(&id), m.encode_to_vec()));
         for k in &m.account_keys {
             let account = pb::AccountRecord {
@@ -92,7 +92,7 @@ pub fn genesis_writes(genesis: &pb::Genesis) -> Result<Writes> {
     rows.push((keys::PARAMS.to_vec(), params.encode_to_vec()));
     let council = genesis.council.clone().unwrap_or_default();
     rows.push((keys::COUNCIL.to_vec(), council.encode_to_vec()));
-    let nodes = crate::nodes::genesis_nodes(genesis);
+    let nodes = crate::nodes::genesis_nodes(h, genesis);
     rows.push((
         keys::voter_set(1),
         crate::nodes::voters(&nodes).encode_to_vec(),
@@ -103,6 +103,7 @@ pub fn genesis_writes(genesis: &pb::Genesis) -> Result<Writes> {
     }
     let empty = crate::view::MemView::new();
     smt::update(
+        h,
         &empty,
         &mut writes,
         0,
@@ -147,6 +148,7 @@ impl Block<'_> {
     ) -> Result<AppliedBlock> {
         let height = self.height;
         let chain_id = self.chain.chain.id.clone();
+        let h = self.chain.chain.hash;
         // The parameters in force at the block's start: a change a proposal makes in this
         // block takes effect from the next. (max_tx_bytes is the genesis's for good: it
         // decides how every block's transactions decode, hence their ids.)
@@ -181,7 +183,7 @@ impl Block<'_> {
         for (raw, d) in proposal.txs.iter().zip(&decoded) {
             let (id, outcome) = match d {
                 Err(r) => (
-                    tagged(domain::TX_ID, &[chain_id.as_bytes(), raw]),
+                    self.chain.chain.hash.tx_id(&chain_id, raw),
                     Err(r.clone()),
                 ),
                 Ok(tx) => {
@@ -246,7 +248,7 @@ impl Block<'_> {
                 (k, v)
             })
             .collect();
-        let state_root = smt::update(self.view, writes, height, changed)?;
+        let state_root = smt::update(h, self.view, writes, height, changed)?;
         if let Some(gone) = self
             .chain
             .retain_versions
@@ -260,14 +262,14 @@ impl Block<'_> {
             prev_hash: prev.block_hash.clone(),
             timestamp_ms: now,
             proposer: proposal.proposer.clone(),
-            tx_root: tx_root(&ids).to_vec(),
-            results_root: results_root(&receipts).to_vec(),
+            tx_root: tx_root(h, &ids).to_vec(),
+            results_root: results_root(h, &receipts).to_vec(),
             tx_count: receipts.len() as u32,
             state_root: state_root.to_vec(),
-            voters_hash: crate::nodes::hash_of(&voters).to_vec(),
-            next_voters_hash: crate::nodes::hash_of(&next_voters).to_vec(),
+            voters_hash: crate::nodes::hash_of(h, &voters).to_vec(),
+            next_voters_hash: crate::nodes::hash_of(h, &next_voters).to_vec(),
         };
-        let hash = block_hash(&header);
+        let hash = block_hash(h, &header);
         let indexed: Vec<index::Indexed<'_>> = ids
             .iter()
             .zip(&decoded)
@@ -278,7 +280,7 @@ impl Block<'_> {
                 receipt,
             })
             .collect();
-        index::index_block(self.view, writes, &self.chain.chain.id, &header, &indexed)?;
+        index::index_block(self.view, writes, &self.chain.chain, &header, &indexed)?;
         Ok(AppliedBlock {
             header,
             hash,
@@ -303,6 +305,7 @@ impl Block<'_> {
             let mut ctx = Ctx {
                 st: &mut st,
                 chain_id: &self.chain.chain.id,
+                h: self.chain.chain.hash,
                 params,
                 now,
                 height: self.height,

@@ -126,7 +126,7 @@ impl Queries<'_> {
         let d = self.directory()?;
         Ok(Some(v::BlockView {
             height,
-            hash: block_hash(&h),
+            hash: block_hash(self.ledger.hashing(), &h),
             prev_hash: id32(&h.prev_hash),
             timestamp_ms: h.timestamp_ms,
             timestamp: d.time(h.timestamp_ms),
@@ -148,9 +148,9 @@ impl Queries<'_> {
         let leaves: Vec<Hash32> = self
             .block_receipts(rec.height)?
             .iter()
-            .map(|r| shuquan_proto::merkle::leaf_hash(&id32(&r.tx_id).0))
+            .map(|r| shuquan_proto::merkle::leaf_hash(self.ledger.hashing(), &id32(&r.tx_id).0))
             .collect();
-        let Some(path) = shuquan_proto::merkle::proof(&leaves, rec.index as usize) else {
+        let Some(path) = shuquan_proto::merkle::proof(self.ledger.hashing(), &leaves, rec.index as usize) else {
             return Ok(None);
         };
         use prost::Message;
@@ -161,7 +161,7 @@ impl Queries<'_> {
             tx_count: header.tx_count,
             path,
             tx_root: id32(&header.tx_root),
-            block_hash: block_hash(&header),
+            block_hash: block_hash(self.ledger.hashing(), &header),
             header: hex::encode(header.encode_to_vec()),
         }))
     }

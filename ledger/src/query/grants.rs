@@ -45,7 +45,7 @@ impl Queries<'_> {
     ) -> Result<Option<M>> {
         let bytes = match height {
             None => self.ledger.store.get(key)?,
-            Some(h) => smt::row_at(&self.ledger.store, key, h)?,
+            Some(h) => smt::row_at(self.ledger.hashing(), &self.ledger.store, key, h)?,
         };
         bytes.map(|b| decode(&b, key)).transpose()
     }

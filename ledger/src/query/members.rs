@@ -1,6 +1,5 @@
 //! Members, the council, governance proposals, and the transactions a member signed.
 
-use shuquan_proto::hash::member_id;
 use shuquan_proto::views::{self as v, ReceiptView};
 use shuquan_proto::{pb, Hash32};
 
@@ -42,6 +41,7 @@ impl Queries<'_> {
         let mut out = Vec::new();
         for (k, val) in self.scan(&keys::prefix("mem", &[]), usize::MAX)? {
             out.push(v::MemberView::new(
+                self.ledger.hashing(),
                 self.chain_id(),
                 &decode::<pb::Member>(&val, &k)?,
             ));
@@ -55,7 +55,7 @@ impl Queries<'_> {
     pub fn find_member(&self, name: &str) -> Result<Option<(Hash32, pb::Member)>> {
         let chain_id = self.chain_id().to_string();
         self.reader(|st| {
-            let short = member_id(&chain_id, name);
+            let short = self.ledger.hashing().member_id(&chain_id, name);
             if let Some(m) = st.member(short.as_bytes())? {
                 return Ok(Some((short, m)));
             }
@@ -76,14 +76,14 @@ impl Queries<'_> {
     pub fn member(&self, name: &str) -> Result<Option<v::MemberView>> {
         Ok(self
             .find_member(name)?
-            .map(|(_, m)| v::MemberView::new(self.chain_id(), &m)))
+            .map(|(_, m)| v::MemberView::new(self.ledger.hashing(), self.chain_id(), &m)))
     }
 
     /// The member an account key belongs to (or belonged to).
     pub fn member_by_key(&self, key: &[u8]) -> Result<Option<v::MemberView>> {
         Ok(self
             .reader(|st| st.member_of_key(key))?
-            .map(|m| v::MemberView::new(self.chain_id(), &m)))
+            .map(|m| v::MemberView::new(self.ledger.hashing(), self.chain_id(), &m)))
     }
 
     /// Whether the member with this member id exists and is active (a node's operator).

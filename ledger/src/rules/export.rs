@@ -5,7 +5,6 @@
 //! assets' own grade, PI flags and subject counts are lower bounds of every declaration.
 
 use shuquan_proto::codes::reason as r;
-use shuquan_proto::hash::filing_id;
 use shuquan_proto::pb::{self, ExportPath, FilingStatus, GrantStatus};
 use shuquan_proto::views::{filing_status_word, path_word, right_word};
 use shuquan_proto::Hash32;
@@ -196,7 +195,7 @@ fn check_transfer(ctx: &Ctx<'_, '_>, t: &pb::TransferExport, destination: &str) 
 }
 
 pub(super) fn file(ctx: &mut Ctx<'_, '_>, p: &pb::FileCrossBorder) -> Outcome<Hash32> {
-    let fid = filing_id(ctx.chain_id, &ctx.tx.id);
+    let fid = ctx.h.filing_id(ctx.chain_id, &ctx.tx.id);
     let mut assets = Vec::new();
     if let Some(t) = &p.transfer {
         assets.push(check_transfer(ctx, t, &p.destination)?);

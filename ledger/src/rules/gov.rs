@@ -6,10 +6,9 @@
 
 use shuquan_proto::codes::reason as r;
 use shuquan_proto::gov::{cannot_pass, check_council, passes, set_param};
-use shuquan_proto::hash::{member_id, proposal_id};
 use shuquan_proto::pb::{self, propose::Action};
 use shuquan_proto::views::{member_status_word, proposal_status_word};
-use shuquan_proto::Hash32;
+use shuquan_proto::{Hash32, PublicKey};
 
 use super::{id, reject, Ctx, Fail, Outcome};
 use crate::keys;
@@ -81,7 +80,7 @@ pub(super) fn propose(ctx: &mut Ctx<'_, '_>, p: &pb::Propose) -> Outcome<Hash32>
         return reject(r::field_missing("action"));
     };
     carry_out(ctx, action, false)?;
-    let pid = proposal_id(ctx.chain_id, &ctx.tx.id);
+    let pid = ctx.h.proposal_id(ctx.chain_id, &ctx.tx.id);
     let mut record = pb::ProposalRecord {
         id: pid.to_vec(),
         tx_id: ctx.tx.id.to_vec(),
@@ -217,7 +216,7 @@ fn carry_out(ctx: &mut Ctx<'_, '_>, action: &Action, write: bool) -> Outcome {
 }
 
 fn admit(ctx: &mut Ctx<'_, '_>, m: &pb::AdmitMember, write: bool) -> Outcome {
-    let mid = member_id(ctx.chain_id, &m.id);
+    let mid = ctx.h.member_id(ctx.chain_id, &m.id);
     if ctx.st.member(mid.as_bytes())?.is_some() {
         return reject(r::member_exists(&m.id));
     }
@@ -303,12 +302,26 @@ fn add_node(ctx: &mut Ctx<'_, '_>, n: &pb::AddNode, write: bool) -> Outcome {
     if operator.status != pb::MemberStatus::Active as i32 {
         return reject(r::operator_inactive(&operator.id));
     }
+    let key = |b: &[u8]| (!b.is_empty()).then(|| PublicKey::from_slice(b).ok()).flatten();
+    if let Err(why) = shuquan_proto::genesis::check_node_keys(
+        ctx.h.function(),
+        key(&n.node_key),
+        key(&n.cert_key),
+    ) {
+        return reject(r::node_keys_unfit(why));
+    }
     let mut set = ctx.st.node_set()?;
-    let taken = set.nodes.iter().any(|x| x.node_key == n.node_key)
-        || set.retired_keys.contains(&n.node_key)
-        || ctx.st.account(&n.node_key)?.is_some();
-    if taken {
-        return reject(r::node_key_taken(&n.node_key));
+    for k in [&n.node_key, &n.cert_key] {
+        let taken = !k.is_empty()
+            && (set
+                .nodes
+                .iter()
+                .any(|x| x.node_key == *k || x.cert_key == *k)
+                || set.retired_keys.contains(k)
+                || ctx.st.account(k)?.is_some());
+        if taken {
+            return reject(r::node_key_taken(k));
+        }
     }
     let id = shuquan_proto::gov::node_id(&n.node_key);
     let id_taken = set.nodes.iter().any(|x| x.id == id)
@@ -323,6 +336,7 @@ fn add_node(ctx: &mut Ctx<'_, '_>, n: &pb::AddNode, write: bool) -> Outcome {
         set.nodes.push(pb::NodeRecord {
             id,
             node_key: n.node_key.clone(),
+            cert_key: n.cert_key.clone(),
             addr: n.addr.clone(),
             operator: n.operator.clone(),
             role: pb::NodeRole::Learner as i32,

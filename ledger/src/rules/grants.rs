@@ -4,7 +4,6 @@
 
 use shuquan_proto::codes::reason as r;
 use shuquan_proto::codes::Rejection;
-use shuquan_proto::hash::grant_id;
 use shuquan_proto::pb::{self, GrantStatus};
 use shuquan_proto::views::{action_word, grant_status_word};
 use shuquan_proto::Hash32;
@@ -75,7 +74,7 @@ pub(super) fn issue_as(
     consent: Consent,
 ) -> Outcome<Hash32> {
     let (asset_id, status) = check_grant(ctx, p, grantor, consent)?;
-    let gid = grant_id(ctx.chain_id, &ctx.tx.id);
+    let gid = ctx.h.grant_id(ctx.chain_id, &ctx.tx.id);
     let record = pb::GrantRecord {
         id: gid.to_vec(),
         tx_id: ctx.tx.id.to_vec(),

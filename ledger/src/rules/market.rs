@@ -5,7 +5,6 @@
 //! off chain: each side confirms its part, either may raise a dispute for the regulator.
 
 use shuquan_proto::codes::reason as r;
-use shuquan_proto::hash::{listing_id, order_id};
 use shuquan_proto::market::{
     licence_bought, listing_status, order_status, order_total, quantity_fits,
 };
@@ -98,7 +97,7 @@ pub(super) fn list(ctx: &mut Ctx<'_, '_>, p: &pb::CreateListing) -> Outcome<Hash
     ctx.within_term(p.valid_until_ms, |days| {
         r::expiry_term("valid_until_ms", days)
     })?;
-    let lid = listing_id(ctx.chain_id, &ctx.tx.id);
+    let lid = ctx.h.listing_id(ctx.chain_id, &ctx.tx.id);
     let record = pb::ListingRecord {
         id: lid.to_vec(),
         tx_id: ctx.tx.id.to_vec(),
@@ -154,7 +153,7 @@ pub(super) fn order(ctx: &mut Ctx<'_, '_>, p: &pb::PlaceOrder) -> Outcome<Hash32
         }
     }
     ctx.within_term(p.expires_ms, |days| r::expiry_term("expires_ms", days))?;
-    let oid = order_id(ctx.chain_id, &ctx.tx.id);
+    let oid = ctx.h.order_id(ctx.chain_id, &ctx.tx.id);
     let record = pb::OrderRecord {
         id: oid.to_vec(),
         tx_id: ctx.tx.id.to_vec(),

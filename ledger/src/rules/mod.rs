@@ -17,7 +17,6 @@ pub(crate) mod status;
 
 use shuquan_proto::codes::reason as r;
 use shuquan_proto::codes::Rejection;
-use shuquan_proto::hash::history_link;
 use shuquan_proto::pb::{self, tx_body::Payload};
 use shuquan_proto::tx::DecodedTx;
 use shuquan_proto::Hash32;
@@ -57,6 +56,8 @@ pub(crate) fn reject<T>(r: Rejection) -> Outcome<T> {
 pub(crate) struct Ctx<'s, 'a> {
     pub(crate) st: &'s mut State<'a>,
     pub(crate) chain_id: &'s str,
+    /// The chain's hash function.
+    pub(crate) h: shuquan_proto::hash::Hashing,
     pub(crate) params: &'s pb::Params,
     /// Block time.
     pub(crate) now: u64,
@@ -459,7 +460,7 @@ fn extend_histories(ctx: &mut Ctx<'_, '_>) -> Outcome {
     for asset_id in ctx.touched.clone() {
         let mut asset = ctx.asset(&asset_id)?;
         let prev = Hash32::from_slice(&asset.history_head).unwrap_or_default();
-        asset.history_head = history_link(&prev, &ctx.tx.id).to_vec();
+        asset.history_head = ctx.h.history_link(&prev, &ctx.tx.id).to_vec();
         asset.event_count += 1;
         ctx.st.put(keys::asset(&asset_id), &asset);
     }

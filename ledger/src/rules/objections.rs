@@ -4,7 +4,6 @@
 //! it. While an objection is open, no certificate is issued.
 
 use shuquan_proto::codes::reason as r;
-use shuquan_proto::hash::objection_id;
 use shuquan_proto::pb::{self, ApplicationStage as Stage, ObjectionStatus};
 use shuquan_proto::views::{application_stage_word, objection_status_word};
 use shuquan_proto::Hash32;
@@ -41,7 +40,7 @@ pub(super) fn object(ctx: &mut Ctx<'_, '_>, p: &pb::Object) -> Outcome<Hash32> {
             return reject(r::objection_open(asset_id, id(open)));
         }
     }
-    let oid = objection_id(ctx.chain_id, &ctx.tx.id);
+    let oid = ctx.h.objection_id(ctx.chain_id, &ctx.tx.id);
     let record = pb::ObjectionRecord {
         id: oid.to_vec(),
         tx_id: ctx.tx.id.to_vec(),

@@ -3,7 +3,6 @@
 //! nothing), regulators' `Freeze` and `Unfreeze` of any asset, grant or filing.
 
 use shuquan_proto::codes::reason as r;
-use shuquan_proto::hash::attestation_id;
 use shuquan_proto::pb;
 use shuquan_proto::Hash32;
 
@@ -44,7 +43,7 @@ pub(super) fn attest(ctx: &mut Ctx<'_, '_>, p: &pb::Attest) -> Outcome<Hash32> {
     if p.valid_until_ms != 0 {
         ctx.within_term(p.valid_until_ms, r::attest_term)?;
     }
-    let aid = attestation_id(ctx.chain_id, &ctx.tx.id);
+    let aid = ctx.h.attestation_id(ctx.chain_id, &ctx.tx.id);
     let latest = keys::latest_attestation(ctx.signer(), &p.subject, p.kind);
     if let Some(old) = ctx.st.get(&latest)? {
         let old_key = keys::attestation(&id(&old));

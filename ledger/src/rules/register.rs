@@ -3,7 +3,6 @@
 //! grade and PI inheritance; the signer becomes holder of all three rights.
 
 use shuquan_proto::codes::reason as r;
-use shuquan_proto::hash::asset_id;
 use shuquan_proto::pb;
 use shuquan_proto::Hash32;
 
@@ -17,7 +16,7 @@ pub(super) fn register(ctx: &mut Ctx<'_, '_>, p: &pb::RegisterAsset) -> Outcome<
     if personal && p.evidence_hash.is_empty() {
         return reject(r::evidence_required());
     }
-    let asset = asset_id(ctx.chain_id, &ctx.tx.id);
+    let asset = ctx.h.asset_id(ctx.chain_id, &ctx.tx.id);
     claim_fingerprint(ctx, &p.fingerprint, &asset)?;
     // Data resides where its registrant is; a derived asset stays where its parents are
     // (moving it abroad is a grant or a transfer, each with its own filing).

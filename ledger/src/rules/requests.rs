@@ -6,7 +6,6 @@
 //! Operate right when it moves.
 
 use shuquan_proto::codes::reason as r;
-use shuquan_proto::hash::request_id;
 use shuquan_proto::market::request_status;
 use shuquan_proto::pb::{self, RequestStatus, SharingClass};
 use shuquan_proto::views::request_status_word;
@@ -56,7 +55,7 @@ pub(super) fn request(ctx: &mut Ctx<'_, '_>, p: &pb::RequestAccess) -> Outcome<H
     let requester = ctx.signer().to_vec();
     let grantor = asset.holder_operate.clone();
     let terms = grant_terms(ctx, &requester, p);
-    let rid = request_id(ctx.chain_id, &ctx.tx.id);
+    let rid = ctx.h.request_id(ctx.chain_id, &ctx.tx.id);
     let mut record = pb::RequestRecord {
         id: rid.to_vec(),
         tx_id: ctx.tx.id.to_vec(),

@@ -55,7 +55,10 @@ impl<'a> Snapshots<'a> {
     /// their chains, state and indexes are identical. A full scan: for checks, not for hot
     /// paths.
     pub fn digest(&self) -> Result<(u64, Hash32)> {
-        let mut h = shuquan_proto::hash::Tagged::new(shuquan_proto::hash::domain::LEDGER_DIGEST);
+        let mut h = self
+            .ledger
+            .hashing()
+            .stream(shuquan_proto::hash::domain::LEDGER_DIGEST);
         for item in self.tree()?.iter() {
             let (k, v) = item?;
             if k.starts_with(b"bloc:") {
@@ -65,13 +68,15 @@ impl<'a> Snapshots<'a> {
                     .store
                     .blocks()
                     .read(crate::blocks::Loc::decode(&v)?)?;
-                h.part(&k).part(&frame);
+                h.part(&k);
+                h.part(&frame);
             } else if !node_local(&k) {
-                h.part(&k).part(&v);
+                h.part(&k);
+                h.part(&v);
             }
         }
         let height = self.ledger.applied()?.height;
-        let root = crate::smt::root(&self.ledger.store, height)?.unwrap_or_default();
+        let root = crate::smt::root(self.ledger.hashing(), &self.ledger.store, height)?.unwrap_or_default();
         h.part(root.as_bytes());
         Ok((height, h.finish()))
     }
@@ -119,7 +124,7 @@ impl<'a> Snapshots<'a> {
     fn height_of_row(&self, key: &[u8]) -> Result<u64> {
         let applied = self.ledger.applied()?.height;
         if keys::is_state_row(key) {
-            let kh = shuquan_proto::state::key_hash(key);
+            let kh = shuquan_proto::state::key_hash(self.ledger.hashing(), key);
             let prefix = keys::prefix("jmtv", &[&kh.0]);
             if let Some(item) = self.tree()?.scan_prefix(&prefix).next_back() {
                 let (k, _) = item?;

@@ -18,6 +18,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use prost::Message;
 use shuquan_proto::block::block_hash;
 use shuquan_proto::cert::verify_certificate_by;
+use shuquan_proto::hash::Hashing;
 use shuquan_proto::state::key_hash;
 use shuquan_proto::tx::decode_canonical;
 use shuquan_proto::{pb, Hash32};
@@ -193,7 +194,7 @@ impl Snapshots<'_> {
                     return Err(bad(format!("header {} does not link to {ph}", h.height)));
                 }
             }
-            prev = Some((h.height, block_hash(&h)));
+            prev = Some((h.height, block_hash(ledger.hashing(), &h)));
             last = Some(h);
         }
         let Some(last) = last.filter(|h| h.height == head.height) else {
@@ -228,10 +229,11 @@ impl Snapshots<'_> {
                 )));
             }
             verify_certificate_by(
+                ledger.hashing(),
                 ledger.chain_id(),
                 voters,
                 first.height,
-                &block_hash(&first),
+                &block_hash(ledger.hashing(), &first),
                 cert,
             )
             .map_err(|e| bad(format!("certificate of block {}: {e}", first.height)))?;
@@ -308,8 +310,8 @@ impl Snapshots<'_> {
         // from those values.
         let (values_tx, values_rx) = std::sync::mpsc::sync_channel::<Option<Row>>(VALUES_QUEUE);
         let (rows, root) = std::thread::scope(|s| {
-            let tree_side = s.spawn(|| Self::values_then_tree(tree, values_rx, height));
-            let rows = Self::rows_then_derived(input, tree, height, &values_tx);
+            let tree_side = s.spawn(|| Self::values_then_tree(ledger.hashing(), tree, values_rx, height));
+            let rows = Self::rows_then_derived(ledger.hashing(), input, tree, height, &values_tx);
             drop(values_tx);
             (rows, tree_side.join())
         });
@@ -324,11 +326,15 @@ impl Snapshots<'_> {
         let (want_root, hash, time) = match header {
             Some(h) => (
                 Hash32::from_slice(&h.state_root)?,
-                block_hash(h),
+                block_hash(ledger.hashing(), h),
                 h.timestamp_ms,
             ),
             None => (
-                smt::root(&crate::store::SledView(tree.clone()), 0)?.unwrap_or_default(),
+                smt::root(
+                    ledger.hashing(),
+                    &crate::store::SledView(tree.clone()),
+                    0,
+                )?.unwrap_or_default(),
                 Hash32::ZERO,
                 ledger.genesis().genesis_time_ms,
             ),
@@ -373,6 +379,7 @@ impl Snapshots<'_> {
     /// versioned value to `values` (then `None`: all sent), then the index rows derived
     /// from the state rows as written.
     fn rows_then_derived<R: Read + Seek>(
+        h: Hashing,
         input: &mut R,
         tree: &sled::Tree,
         height: u64,
@@ -387,7 +394,7 @@ impl Snapshots<'_> {
         let (mut r, _) = Reader::new(&mut buffered)?;
         while let Some((k, v)) = r.next_row()? {
             if keys::is_state_row(&k) {
-                let kh = key_hash(&k);
+                let kh = key_hash(h, &k);
                 let value = (keys::state_value(&kh.0, height), smt::stored_value(&v));
                 values.send(Some(value)).map_err(|_| gone())?;
             }
@@ -417,6 +424,7 @@ impl Snapshots<'_> {
     /// rebuilds the state tree from them and returns its root. Values that stop coming
     /// before `None` (the rows failed) build no tree.
     fn values_then_tree(
+        h: Hashing,
         tree: &sled::Tree,
         values: std::sync::mpsc::Receiver<Option<Row>>,
         height: u64,
@@ -435,7 +443,7 @@ impl Snapshots<'_> {
             let (k, v) = item?;
             smt::value_row(&k, &v)?.ok_or_else(|| bad("a deleted value among the state rows"))
         });
-        smt::rebuild(&view, &mut values, height, TREE_CHUNK, &mut |w: Writes| {
+        smt::rebuild(h, &view, &mut values, height, TREE_CHUNK, &mut |w: Writes| {
             for (k, v) in w {
                 match v {
                     Some(v) => tree.insert(k, v)?,

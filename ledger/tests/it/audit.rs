@@ -214,7 +214,7 @@ fn an_event_of_another_asset_is_caught() {
 
 fn tx_id(ev: &pb::ProvenTx) -> Hash32 {
     let body = pb::TxRaw::decode(&ev.tx[..]).unwrap().body;
-    shuquan_proto::hash::tx_id(CHAIN, &body)
+    shuquan_proto::hash::Hashing::BLAKE3.tx_id(CHAIN, &body)
 }
 
 #[test]
@@ -245,7 +245,7 @@ fn weak_or_foreign_certificates_are_caught() {
     let mut b = s.bundle();
     let cert = b.headers[0].certificate.as_mut().unwrap();
     let hash = Hash32::from_slice(&cert.block_hash).unwrap();
-    cert.signatures[0] = shuquan_proto::cert::sign_block(&key(30), CHAIN, 1, &hash);
+    cert.signatures[0] = shuquan_proto::cert::sign_block(&key(30), shuquan_proto::hash::Hashing::BLAKE3, CHAIN, 1, &hash).expect("signing");
     assert_says(&s.reason(&b), "which is not a voter node at that height");
     let mut b = s.bundle();
     b.headers[0].certificate = None;

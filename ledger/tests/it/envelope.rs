@@ -19,8 +19,8 @@ fn g1_wrong_chain_non_canonical_and_malformed_fail_in_the_block() {
         cosigners: vec![],
         payload: Some(Payload::RegisterAsset(register_payload(1))),
     };
-    let mut tx = Unsigned::new(body, c.chain.genesis_hash);
-    tx.sign(&org1);
+    let mut tx = Unsigned::new(body, &c.chain);
+    tx.sign(&org1).expect("signing");
     // Non-canonical: a valid transaction with an unknown field appended.
     let mut noncanon = c.tx(&org1, &[], Payload::RegisterAsset(register_payload(2)));
     noncanon.extend_from_slice(&[0x78, 0x01]); // field 15, varint 1
@@ -47,8 +47,8 @@ fn g1_missing_payload_and_oversize_fail() {
         cosigners: vec![],
         payload: None,
     };
-    let mut tx = Unsigned::new(body, c.chain.genesis_hash);
-    tx.sign(&org1);
+    let mut tx = Unsigned::new(body, &c.chain);
+    tx.sign(&org1).expect("signing");
     let mut big = register_payload(3);
     big.description = "x".repeat(70_000);
     let raw_big = c.tx(&org1, &[], Payload::RegisterAsset(big));
@@ -74,8 +74,8 @@ fn g2_signatures_must_be_valid_present_and_unique() {
     let s = raw3.signatures[0].clone();
     raw3.signatures.push(s);
     // Unexpected signature by a key that is not a signer.
-    let mut extra = Unsigned::from_raw(&good, c.chain.genesis_hash).unwrap();
-    extra.sign(&c.org2.clone());
+    let mut extra = Unsigned::from_raw(&good, c.chain.genesis_hash, c.chain.hash).unwrap();
+    extra.sign(&c.org2.clone()).expect("signing");
     let b = c.block(vec![
         bad_sig,
         raw2.encode_to_vec(),
@@ -202,8 +202,8 @@ fn g4_timestamps_outside_the_window_fail() {
             cosigners: vec![],
             payload: Some(Payload::RegisterAsset(register_payload(seed))),
         };
-        let mut tx = Unsigned::new(body, c.chain.genesis_hash);
-        tx.sign(&org1);
+        let mut tx = Unsigned::new(body, &c.chain);
+        tx.sign(&org1).expect("signing");
         // Two transactions on time hold the block's time (the median) where it belongs.
         let on_time = [10 + seed, 20 + seed]
             .map(|s| c.tx(&org1, &[], Payload::RegisterAsset(register_payload(s))));
@@ -242,7 +242,7 @@ fn a_transaction_signed_for_a_twin_chain_with_the_same_id_fails_its_signature() 
         &org1,
         &[],
         Payload::RegisterAsset(register_payload(1)),
-    );
+    ).expect("signing");
     assert_eq!(
         c.ledger
             .admit(&raw, c.now)

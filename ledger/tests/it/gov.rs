@@ -477,6 +477,7 @@ fn a_node_joins_as_learner_and_certifies_only_once_promoted() {
     let mut c = Chain::with_genesis(genesis_with_nodes());
     let add = Action::AddNode(pb::AddNode {
         node_key: key(30).public().to_vec(),
+        cert_key: Vec::new(),
         addr: "/ip4/127.0.0.1/tcp/7105".into(),
         operator: mid("org1"),
     });
@@ -522,6 +523,7 @@ fn a_node_joins_as_learner_and_certifies_only_once_promoted() {
     // Removed for good.
     let again = Action::AddNode(pb::AddNode {
         node_key: key(21).public().to_vec(),
+        cert_key: Vec::new(),
         addr: "/ip4/127.0.0.1/tcp/7100".into(),
         operator: mid("org1"),
     });
@@ -541,6 +543,7 @@ fn an_audit_bundle_follows_the_voter_set_from_the_genesis() {
         &mut c,
         Action::AddNode(pb::AddNode {
             node_key: key(30).public().to_vec(),
+            cert_key: Vec::new(),
             addr: "/ip4/127.0.0.1/tcp/7105".into(),
             operator: mid("org3"),
         }),
@@ -556,7 +559,7 @@ fn an_audit_bundle_follows_the_voter_set_from_the_genesis() {
     let top = c.ledger.applied().unwrap().height;
     for h in 1..=top {
         let hash = c.ledger.certs().block_hash(h).unwrap().unwrap();
-        let sig = shuquan_proto::cert::sign_block(&key(30), &chain, h, &hash);
+        let sig = shuquan_proto::cert::sign_block(&key(30), shuquan_proto::hash::Hashing::BLAKE3, &chain, h, &hash).expect("signing");
         c.ledger
             .certs()
             .store_signature(h, &key(30).public(), &sig.signature)
@@ -612,7 +615,7 @@ fn an_audit_bundle_follows_the_voter_set_from_the_genesis() {
     let h = cert.height;
     let hash = c.ledger.certs().block_hash(h).unwrap().unwrap();
     cert.signatures
-        .push(shuquan_proto::cert::sign_block(&key(30), &chain, h, &hash));
+        .push(shuquan_proto::cert::sign_block(&key(30), shuquan_proto::hash::Hashing::BLAKE3, &chain, h, &hash).expect("signing"));
     assert!(
         reason(&by_new).contains("not a voter node"),
         "{}",
@@ -666,6 +669,7 @@ fn the_council_cannot_halt_the_chain_or_reuse_keys() {
     let add = |n: u8| {
         Action::AddNode(pb::AddNode {
             node_key: key(n).public().to_vec(),
+            cert_key: Vec::new(),
             addr: "/ip4/127.0.0.1/tcp/7105".into(),
             operator: mid("auditor"),
         })
@@ -737,6 +741,7 @@ fn a_state_snapshot_after_a_voter_change_is_checked_through_the_changes_it_carri
         &mut c,
         Action::AddNode(pb::AddNode {
             node_key: key(30).public().to_vec(),
+            cert_key: Vec::new(),
             addr: "/ip4/127.0.0.1/tcp/7105".into(),
             operator: mid("org1"),
         }),

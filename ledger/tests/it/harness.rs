@@ -28,7 +28,7 @@ const NAMES: [(u8, &str); 7] = [
 
 /// The member id of a member's short id: what rights, grants and filings name.
 pub fn mid(name: &str) -> Vec<u8> {
-    shuquan_proto::hash::member_id(CHAIN, name).to_vec()
+    shuquan_proto::hash::Hashing::BLAKE3.member_id(CHAIN, name).to_vec()
 }
 
 /// The member id of the member whose genesis key is `k`.
@@ -72,6 +72,7 @@ fn member(id: &str, j: &str, role: &str, k: &Keypair, ciio: bool) -> MemberFile 
         roles: vec![role.into()],
         account_keys: vec![k.public()],
         node_key: None,
+        cert_key: None,
         node_addr: String::new(),
         is_ciio: ciio,
         learner: false,
@@ -127,6 +128,7 @@ fn genesis_file() -> GenesisFile {
         council: Default::default(),
         chain_id: CHAIN.into(),
         genesis_time_ms: T0,
+        hash: Default::default(),
         // Most rules are tested on registrations certified at once; `genesis_with_review`
         // runs the review, notice and objections.
         params: ParamsFile {
@@ -199,7 +201,7 @@ impl Chain {
             signer,
             cosigners,
             payload,
-        )
+        ).expect("signing")
     }
 
     /// Applies a block of raw transactions one second after the last.
@@ -434,7 +436,7 @@ impl Chain {
             let hash = self.ledger.certs().block_hash(h).unwrap().unwrap();
             for &i in signers {
                 let k = node_key(i);
-                let sig = shuquan_proto::cert::sign_block(&k, &chain, h, &hash);
+                let sig = shuquan_proto::cert::sign_block(&k, shuquan_proto::hash::Hashing::BLAKE3, &chain, h, &hash).expect("signing");
                 self.ledger
                     .certs()
                     .store_signature(h, &k.public(), &sig.signature)

@@ -6,7 +6,7 @@
 use prost::Message;
 use shuquan_proto::audit::verify_bundle;
 use shuquan_proto::codes::FailureCode as F;
-use shuquan_proto::hash::{grant_id, request_id};
+use shuquan_proto::hash::Hashing;
 use shuquan_proto::pb::{self, tx_body::Payload};
 use shuquan_proto::Hash32;
 
@@ -44,7 +44,7 @@ fn a_conditional_request_waits_for_the_operate_holder_whose_approval_issues_the_
     let r = applies(Chain::outcome(&b.receipts[0])).unwrap();
     assert_eq!(
         r,
-        request_id(CHAIN, &tx_id),
+        Hashing::BLAKE3.request_id(CHAIN, &tx_id),
         "a waiting request's receipt names it"
     );
     let v = request_view(&c, r);
@@ -109,9 +109,9 @@ fn an_unconditional_request_within_the_catalogue_terms_is_granted_in_its_own_blo
         .id;
     let b = c.block(vec![raw]);
     let g = applies(Chain::outcome(&b.receipts[0])).unwrap();
-    assert_eq!(g, grant_id(CHAIN, &tx_id), "the receipt names the grant");
+    assert_eq!(g, Hashing::BLAKE3.grant_id(CHAIN, &tx_id), "the receipt names the grant");
     assert_eq!(c.grant_status(&g), "active");
-    let v = request_view(&c, request_id(CHAIN, &tx_id));
+    let v = request_view(&c, Hashing::BLAKE3.request_id(CHAIN, &tx_id));
     assert!(v.automatic && v.status == "granted", "{v:?}");
     // Abroad (org2 is in VN) is beyond the catalogue's terms: it waits for the holder, and
     // the approved grant waits for the regulator.

@@ -97,10 +97,10 @@ fn every_transaction_has_an_inclusion_proof_into_its_block() {
         let id = shuquan_proto::Hash32::from_slice(&r.tx_id).unwrap();
         let mut proof = c.ledger.queries().inclusion_proof(&id).unwrap().unwrap();
         assert_eq!(proof.block_hash, b.hash);
-        proof.verify().unwrap();
+        proof.verify(shuquan_proto::hash::Hashing::BLAKE3).unwrap();
         proof.index = (proof.index + 1) % 7;
         assert!(
-            proof.verify().is_err(),
+            proof.verify(shuquan_proto::hash::Hashing::BLAKE3).is_err(),
             "a proof for another position must fail"
         );
     }

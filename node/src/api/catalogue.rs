@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use shuquan_catalogue::{CatalogMeta, Filter, Page, PageRequest, Sort, DEFAULT_LIMIT};
-use shuquan_proto::hash::member_id;
+use shuquan_proto::hash::Hashing;
 
 use super::{Api, ApiError};
 
@@ -57,12 +57,12 @@ pub(super) struct CatalogueQuery {
 }
 
 impl CatalogueQuery {
-    fn request(self, chain_id: &str) -> Result<PageRequest, ApiError> {
-        let holder = self.holder.map(|h| {
-            if shuquan_proto::gov::is_short_id(&h) && h.len() != 64 {
-                member_id(chain_id, &h).to_hex()
+    fn request(self, h: Hashing, chain_id: &str) -> Result<PageRequest, ApiError> {
+        let holder = self.holder.map(|name| {
+            if shuquan_proto::gov::is_short_id(&name) && name.len() != 64 {
+                h.member_id(chain_id, &name).to_hex()
             } else {
-                h.to_ascii_lowercase()
+                name.to_ascii_lowercase()
             }
         });
         let sort = match self.sort.as_deref() {
@@ -98,7 +98,7 @@ impl CatalogueQuery {
 
 /// Runs a search on the blocking pool (a search waits while the index commits).
 async fn search(app: Arc<Api>, q: CatalogueQuery) -> Result<Page, ApiError> {
-    let req = q.request(app.ledger.chain_id())?;
+    let req = q.request(app.ledger.hashing(), app.ledger.chain_id())?;
     let now = app.ledger.applied()?.timestamp_ms;
     let found = tokio::task::spawn_blocking(move || app.catalogue.search(&req, now))
         .await

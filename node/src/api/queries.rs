@@ -84,7 +84,12 @@ pub(super) async fn genesis(State(app): State<Arc<Api>>) -> Answer<Value> {
         "chain_id": g.chain_id,
         "genesis_hash": app.ledger.genesis_hash(),
         "genesis_time_ms": g.genesis_time_ms,
-        "members": g.members.iter().map(|m| MemberView::new(&g.chain_id, m)).collect::<Vec<_>>(),
+        "hash": app.ledger.hashing().function().name(),
+        "members": g
+            .members
+            .iter()
+            .map(|m| MemberView::new(app.ledger.hashing(), &g.chain_id, m))
+            .collect::<Vec<_>>(),
         "params": {
             "tx_time_window_ms": p.tx_time_window_ms,
             "max_approval_ms": p.max_approval_ms,
@@ -281,7 +286,7 @@ pub(super) async fn member(
     Path(name): Path<String>,
 ) -> Answer<MemberView> {
     let (_, m) = find_member(&app.ledger, &name)?;
-    Ok(Json(MemberView::new(app.ledger.chain_id(), &m)))
+    Ok(Json(MemberView::new(app.ledger.hashing(), app.ledger.chain_id(), &m)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -365,7 +370,7 @@ pub(super) async fn certificate(
     let d = app.ledger.queries().directory()?;
     let view = Hash32::from_slice(&cert.block_hash)
         .ok()
-        .map(|hash| v::CertificateView::new(&d, app.ledger.chain_id(), &voters, hash, &cert));
+        .map(|hash| v::CertificateView::new(&d, app.ledger.hashing(), app.ledger.chain_id(), &voters, hash, &cert));
     found(view, format_args!("block {h}"))
 }
 

@@ -114,8 +114,8 @@ pub(super) struct Server {
     pub(super) pipeline: Arc<Pipeline>,
     pub(super) ledger: Arc<Ledger>,
     pub(super) clock: Arc<Clock>,
-    /// This node's key (whose block signatures it hands out).
-    pub(super) node_key: PublicKey,
+    /// This node's certificate key (whose block signatures it hands out).
+    pub(super) cert_key: PublicKey,
     /// Most bytes of blocks in one answer (below the frame limit).
     pub(super) max_blocks_bytes: usize,
 }
@@ -173,7 +173,7 @@ impl Server {
                 match self
                     .ledger
                     .certs()
-                    .signatures_by(&self.node_key, after, max.min(1024))
+                    .signatures_by(&self.cert_key, after, max.min(1024))
                 {
                     Ok(sigs) => Response::Signatures(sigs),
                     Err(e) => Response::Error(format!("reading block signatures: {e}")),

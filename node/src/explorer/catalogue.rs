@@ -12,7 +12,6 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use shuquan_catalogue::{Filter, PageRequest, Sort, GRADES, SHARING, STATUSES};
-use shuquan_proto::hash::member_id;
 use shuquan_proto::Hash32;
 
 use super::error::Fail;
@@ -170,7 +169,7 @@ fn build(app: &Api, ctx: &Ctx, p: Params) -> Result<String, Fail> {
     f.q = p.q.clone();
     let holder = nonempty(&p.holder).map(|h| {
         if shuquan_proto::gov::is_short_id(&h) && h.len() != 64 {
-            member_id(app.ledger.chain_id(), &h).to_hex()
+            app.ledger.hashing().member_id(app.ledger.chain_id(), &h).to_hex()
         } else {
             h.to_ascii_lowercase()
         }

@@ -100,7 +100,7 @@ fn build(app: &Api, ctx: &Ctx, name: &str) -> Result<String, Fail> {
             "member {name:?} (a short id such as org1, a member id or an account key)"
         ))
     })?;
-    let m = MemberView::new(app.ledger.chain_id(), &member);
+    let m = MemberView::new(app.ledger.hashing(), app.ledger.chain_id(), &member);
     let f = ctx.frame(app, format!("{} {}", m.id, m.name))?;
     let dir = Directory::load(&app.ledger)?;
     let z = f.zone;

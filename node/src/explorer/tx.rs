@@ -88,7 +88,7 @@ fn build(app: &Api, ctx: &Ctx, id: &str) -> Result<String, Fail> {
         _ => None,
     };
     let proof = match q.inclusion_proof(&id)? {
-        Some(p) if p.verify().is_ok() => "pass",
+        Some(p) if p.verify(app.ledger.hashing()).is_ok() => "pass",
         Some(_) => "fail",
         None => "none",
     };

@@ -52,7 +52,7 @@ fn key(n: u8) -> anyhow::Result<Keypair> {
 
 /// The member id of a short id.
 pub(crate) fn member_id(short: &str) -> Hash32 {
-    shuquan_proto::hash::member_id(CHAIN, short)
+    shuquan_proto::hash::Hashing::BLAKE3.member_id(CHAIN, short)
 }
 
 fn genesis() -> anyhow::Result<pb::Genesis> {
@@ -65,6 +65,7 @@ fn genesis() -> anyhow::Result<pb::Genesis> {
             roles: vec![role.into()],
             account_keys: vec![key(n)?.public()],
             node_key: None,
+            cert_key: None,
             node_addr: String::new(),
             is_ciio: false,
             learner: false,
@@ -73,6 +74,7 @@ fn genesis() -> anyhow::Result<pb::Genesis> {
     let file = GenesisFile {
         chain_id: CHAIN.into(),
         genesis_time_ms: T0,
+        hash: Default::default(),
         params: ParamsFile {
             registration_review: false,
             ..ParamsFile::default()
@@ -112,7 +114,7 @@ impl Chain {
             &signer,
             &cosigners,
             payload,
-        );
+        )?;
         let proposal = pb::Proposal {
             timestamp_ms: self.now,
             proposer: key(9)?.public().to_vec(),

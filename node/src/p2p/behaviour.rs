@@ -26,7 +26,7 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(3600);
 pub(super) const PROTOCOL_VERSION: &str = "/shuquan/1.0.0";
 
 /// BLAKE3 context of gossip message ids (content addressed: the same transaction published
-/// twice, by anyone, is one message).
+/// twice, by anyone, is one message). Never part of the chain, so BLAKE3 on every chain.
 const MESSAGE_ID_CONTEXT: &str = shuquan_proto::hash::domain::GOSSIP_MESSAGE_ID;
 
 /// Mesh degree. A chain of 3 to 7 members has at most 6 peers, so with D = 6 every
@@ -59,7 +59,8 @@ pub(super) struct Behaviour {
 
 /// The libp2p identity of this node: the same ed25519 seed as its node key.
 pub(super) fn local_keypair(key: &Keypair) -> Result<identity::Keypair, String> {
-    identity::Keypair::ed25519_from_bytes(key.secret_seed())
+    let seed = key.secret_seed().map_err(|e| e.to_string())?;
+    identity::Keypair::ed25519_from_bytes(seed)
         .map_err(|e| format!("node key is not a usable ed25519 key: {e}"))
 }
 
@@ -190,7 +191,7 @@ fn gossip_config(max_transmit: usize) -> Result<gossipsub::Config, String> {
         .validate_messages()
         .max_transmit_size(max_transmit)
         .message_id_fn(|m: &gossipsub::Message| {
-            let hash = shuquan_proto::hash::tagged(MESSAGE_ID_CONTEXT, &[&m.data]);
+            let hash = shuquan_proto::hash::Hashing::BLAKE3.tagged(MESSAGE_ID_CONTEXT, &[&m.data]);
             gossipsub::MessageId::from(hash.as_bytes().to_vec())
         })
         .mesh_n(MESH_N)

@@ -6,9 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::audit::{fail, AuditEvent, Headers, Holders, TitleChange};
 use crate::block::receipt_hash;
-use crate::hash::{
-    asset_id, filing_id, grant_id, history_link, listing_id, objection_id, order_id, request_id,
-};
+use crate::hash::Hashing;
 use crate::merkle::{leaf_hash, verify as merkle_verify};
 use crate::pb::tx_body::Payload;
 use crate::tx::{decode_tx, payload_kind, ChainRef, DecodedTx};
@@ -84,10 +82,10 @@ impl Walk {
             let tx = decode_tx(&ev.tx, &chain, max)
                 .map_err(|r| fail(format!("event {seq} is no valid transaction: {r}")))?;
             let (header, _) = headers.at(ev.height)?;
-            included(seq, ev, &tx, header)?;
+            included(chain.hash, seq, ev, &tx, header)?;
             verify_tx(&tx).map_err(|r| fail(format!("event {seq} (tx {}): {r}", tx.id)))?;
             let created = ev.receipt.as_ref().map_or(&[][..], |r| &r.created[..]);
-            walk.step(&genesis.chain_id, asset, registrant, seq, &tx, created)?;
+            walk.step(&chain, asset, registrant, seq, &tx, created)?;
             walk.events.push(AuditEvent {
                 seq,
                 height: ev.height,
@@ -106,7 +104,7 @@ impl Walk {
     /// registration is a derivation from it. `created` is what its receipt says it created.
     fn step(
         &mut self,
-        chain: &str,
+        chain: &ChainRef,
         asset: &Hash32,
         registrant: &[u8],
         seq: usize,
@@ -114,8 +112,9 @@ impl Walk {
         created: &[u8],
     ) -> Result<(), Error> {
         let payload = tx.payload();
+        let (h, chain) = (chain.hash, chain.id.as_str());
         let registers_it =
-            matches!(payload, Some(Payload::RegisterAsset(_))) && asset_id(chain, &tx.id) == *asset;
+            matches!(payload, Some(Payload::RegisterAsset(_))) && h.asset_id(chain, &tx.id) == *asset;
         if seq == 1 && !registers_it {
             return Err(fail(format!(
                 "event 1 (tx {}) is not the registration of asset {asset}",
@@ -169,40 +168,41 @@ impl Walk {
                 });
             }
             Some(Payload::IssueGrant(_)) => {
-                self.grants.insert(grant_id(chain, &tx.id), seq);
+                self.grants.insert(h.grant_id(chain, &tx.id), seq);
             }
             // An unconditional asset's request is granted in its own block: its receipt
             // names the grant rather than the request.
             Some(Payload::RequestAccess(_)) => {
-                self.requests.push(request_id(chain, &tx.id));
-                let grant = grant_id(chain, &tx.id);
+                self.requests.push(h.request_id(chain, &tx.id));
+                let grant = h.grant_id(chain, &tx.id);
                 if created == grant.as_bytes() {
                     self.grants.insert(grant, seq);
                 }
             }
             Some(Payload::AnswerRequest(p)) if p.approve => {
-                self.grants.insert(grant_id(chain, &tx.id), seq);
+                self.grants.insert(h.grant_id(chain, &tx.id), seq);
             }
             Some(Payload::CreateListing(p)) => {
-                self.listings.insert(listing_id(chain, &tx.id), p.right);
+                self.listings.insert(h.listing_id(chain, &tx.id), p.right);
             }
             Some(Payload::PlaceOrder(p)) => {
                 let listing = Hash32::from_slice(&p.listing).unwrap_or_default();
                 self.orders
-                    .insert(order_id(chain, &tx.id), (listing, p.buyer.clone()));
+                    .insert(h.order_id(chain, &tx.id), (listing, p.buyer.clone()));
             }
-            Some(Payload::AcceptOrder(p)) => self.accept(chain, seq, tx, &p.order)?,
-            Some(Payload::FileCrossBorder(_)) => self.filings.push(filing_id(chain, &tx.id)),
-            Some(Payload::Object(_)) => self.objections.push(objection_id(chain, &tx.id)),
+            Some(Payload::AcceptOrder(p)) => self.accept(h, chain, seq, tx, &p.order)?,
+            Some(Payload::FileCrossBorder(_)) => self.filings.push(h.filing_id(chain, &tx.id)),
+            Some(Payload::Object(_)) => self.objections.push(h.objection_id(chain, &tx.id)),
             _ => {}
         }
-        self.head = history_link(&self.head, &tx.id);
+        self.head = h.history_link(&self.head, &tx.id);
         Ok(())
     }
 
     /// An accepted order: the listed right moves to the buyer, or a licence issues a grant.
     fn accept(
         &mut self,
+        h: Hashing,
         chain: &str,
         seq: usize,
         tx: &DecodedTx,
@@ -234,7 +234,7 @@ impl Walk {
                 });
             }
             None => {
-                self.grants.insert(grant_id(chain, &tx.id), seq);
+                self.grants.insert(h.grant_id(chain, &tx.id), seq);
             }
         }
         self.accepted.push((order, tx.id, seq));
@@ -336,6 +336,7 @@ impl Walk {
 
 /// Checks that event `seq` is transaction `index` of its block, with an applied receipt.
 fn included(
+    h: Hashing,
     seq: usize,
     ev: &pb::ProvenTx,
     tx: &DecodedTx,
@@ -350,8 +351,9 @@ fn included(
             .collect::<Result<_, _>>()
             .map_err(|e| fail(format!("a Merkle path of event {seq}: {e}")))
     };
-    let tx_leaf = leaf_hash(tx.id.as_bytes());
+    let tx_leaf = leaf_hash(h, tx.id.as_bytes());
     if !merkle_verify(
+        h,
         &tx_leaf,
         u64::from(ev.index),
         size,
@@ -364,9 +366,10 @@ fn included(
         )));
     }
     let receipt = ev.receipt.clone().unwrap_or_default();
-    let leaf = leaf_hash(receipt_hash(&receipt).as_bytes());
+    let leaf = leaf_hash(h, receipt_hash(h, &receipt).as_bytes());
     if receipt.tx_id != tx.id.as_bytes()
         || !merkle_verify(
+        h,
             &leaf,
             u64::from(ev.index),
             size,

@@ -52,8 +52,8 @@ reasons! {
     no_payload() = UnknownPayload/0: "the body has no known payload";
     /// A required field is empty.
     field_missing(field) = InvalidField/1: "{field} is missing";
-    /// A key field is no ed25519 public key.
-    bad_key(field) = InvalidField/2: "{field} is not a valid ed25519 public key";
+    /// A key field is no public key of either scheme.
+    bad_key(field) = InvalidField/2: "{field} is not a valid public key (ed25519: 32 bytes; SM2: 33, compressed)";
     /// A hash field of the wrong length.
     hash_length(field, len) = InvalidField/3: "{field} has {len} bytes, expected a 32-byte hash";
     /// A text field over its limit.
@@ -346,6 +346,9 @@ reasons! {
     operates_voter(member, key) = ActionRefused/16: "member {member} runs voter node {key}: demote or remove the node first (a cut-off voter could stop the chain)";
     /// A Raft id taken.
     node_id_taken(key) = ActionRefused/17: "node key {key} gives a Raft id another node has, or had: use another key";
+    /// A node's keys do not fit the chain: its node key is no ed25519 key, or an sm3
+    /// chain's node names no SM2 certificate key.
+    node_keys_unfit(why) = ActionRefused/18: "{why}";
     /// Proposal over.
     proposal_closed(proposal, status) = ProposalClosed/0: "proposal {proposal} is {status}";
     /// Voted twice.

@@ -1,44 +1,25 @@
-//! Decompressed public keys, remembered. Turning 32 key bytes into a curve point is a
-//! square root in the field (about a fifth of a signature check), and the same few thousand
-//! member keys sign everything, so each is decompressed once per process. The result is a
-//! pure function of the bytes, so remembering it changes no verdict.
-//!
-//! Bounded: when full, the map is emptied and refilled by use.
+//! ed25519 public keys: decompressed once per process (see [`super::memo`]), refusing
+//! invalid and weak (small-order) points.
 
-use std::collections::HashMap;
-use std::sync::{OnceLock, PoisonError, RwLock};
+use std::sync::OnceLock;
 
 use ed25519_dalek::VerifyingKey;
 
-/// Most keys remembered (about 0.2 KiB each).
-const CAP: usize = 16_384;
+use super::memo::Memo;
 
 /// `None` for bytes that are no valid point or a weak (small-order) key.
 type Entry = Option<VerifyingKey>;
 
-fn map() -> &'static RwLock<HashMap<[u8; 32], Entry>> {
-    static MAP: OnceLock<RwLock<HashMap<[u8; 32], Entry>>> = OnceLock::new();
-    MAP.get_or_init(|| RwLock::new(HashMap::new()))
+fn memo() -> &'static Memo<[u8; 32], Entry> {
+    static MEMO: OnceLock<Memo<[u8; 32], Entry>> = OnceLock::new();
+    MEMO.get_or_init(Memo::new)
 }
 
 /// The point of `bytes` if it is a valid, non-weak ed25519 public key.
 pub(crate) fn decompress(bytes: &[u8; 32]) -> Entry {
-    if let Some(e) = map()
-        .read()
-        .unwrap_or_else(PoisonError::into_inner)
-        .get(bytes)
-    {
-        return *e;
-    }
-    let entry = VerifyingKey::from_bytes(bytes)
-        .ok()
-        .filter(|vk| !vk.is_weak());
-    let mut m = map().write().unwrap_or_else(PoisonError::into_inner);
-    if m.len() >= CAP {
-        m.clear();
-    }
-    m.insert(*bytes, entry);
-    entry
+    memo().get(bytes, |b| {
+        VerifyingKey::from_bytes(b).ok().filter(|vk| !vk.is_weak())
+    })
 }
 
 #[cfg(test)]
@@ -50,7 +31,7 @@ mod tests {
     #[test]
     fn the_remembered_answer_is_the_computed_one() {
         let good = crate::Keypair::from_seed([3; 32]).unwrap().public();
-        let bytes = *good.as_bytes();
+        let bytes: [u8; 32] = good.as_bytes().try_into().unwrap();
         for _ in 0..2 {
             assert_eq!(
                 decompress(&bytes).map(|vk| vk.to_bytes()),

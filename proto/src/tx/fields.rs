@@ -305,6 +305,9 @@ fn propose(p: &pb::Propose) -> Result<(), Rejection> {
         }
         Some(Action::AddNode(n)) => {
             key("add_node.node_key", &n.node_key)?;
+            if !n.cert_key.is_empty() {
+                key("add_node.cert_key", &n.cert_key)?;
+            }
             text("add_node.addr", &n.addr, MAX_LABEL, true)?;
             if !n.addr.starts_with('/') {
                 return Err(r::not_multiaddr("add_node.addr"));

@@ -37,13 +37,14 @@ impl CertificateView {
     /// voters at that height are `voters`; `d` names the signers.
     pub fn new(
         d: &Directory,
+        h: crate::hash::Hashing,
         chain_id: &str,
         voters: &std::collections::BTreeSet<crate::PublicKey>,
         hash: Hash32,
         cert: &pb::Certificate,
     ) -> Self {
         let nodes = voters.len();
-        let check = crate::cert::verify_certificate_by(chain_id, voters, cert.height, &hash, cert);
+        let check = crate::cert::verify_certificate_by(h, chain_id, voters, cert.height, &hash, cert);
         CertificateView {
             height: cert.height,
             block_hash: hash,
@@ -130,12 +131,12 @@ pub struct InclusionProofView {
 impl InclusionProofView {
     /// Checks the proof: the header hashes to `block_hash`, commits to `tx_root`, and the
     /// path leads from the transaction id to that root.
-    pub fn verify(&self) -> Result<(), String> {
+    pub fn verify(&self, h: crate::hash::Hashing) -> Result<(), String> {
         use prost::Message;
         let bytes = hex::decode(&self.header).map_err(|e| format!("header is not hex: {e}"))?;
         let header =
             crate::pb::BlockHeader::decode(bytes.as_slice()).map_err(|e| format!("header: {e}"))?;
-        if crate::block::block_hash(&header) != self.block_hash {
+        if crate::block::block_hash(h, &header) != self.block_hash {
             return Err("the header does not hash to the block hash".into());
         }
         if header.tx_root != self.tx_root.as_bytes()
@@ -144,8 +145,9 @@ impl InclusionProofView {
         {
             return Err("the header does not commit to this root, height or count".into());
         }
-        let leaf = crate::merkle::leaf_hash(self.tx_id.as_bytes());
+        let leaf = crate::merkle::leaf_hash(h, self.tx_id.as_bytes());
         if !crate::merkle::verify(
+            h,
             &leaf,
             u64::from(self.index),
             u64::from(self.tx_count),

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::hash::member_id;
+use crate::hash::Hashing;
 use crate::pb;
 
 use super::{member_status_word, opt_hex, role_word};
@@ -37,11 +37,11 @@ pub struct MemberView {
 }
 
 impl MemberView {
-    /// The view of a member record of chain `chain_id`.
-    pub fn new(chain_id: &str, m: &pb::Member) -> Self {
+    /// The view of a member record of chain `chain_id` (whose hashing is `h`).
+    pub fn new(h: Hashing, chain_id: &str, m: &pb::Member) -> Self {
         MemberView {
             id: m.id.clone(),
-            member_id: member_id(chain_id, &m.id).to_hex(),
+            member_id: h.member_id(chain_id, &m.id).to_hex(),
             name: m.name.clone(),
             org_code: m.org_code.clone(),
             jurisdiction: m.jurisdiction.clone(),

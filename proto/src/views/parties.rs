@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::hash::member_id;
+use crate::hash::Hashing;
 use crate::pb;
 
 /// A member named by its member id: what rights, grants, filings and orders record.
@@ -73,8 +73,8 @@ impl Directory {
 
     /// Names member `m` of chain `chain_id`: its member id, its account keys (current and
     /// former) and its node key.
-    pub fn add_member(&mut self, chain_id: &str, m: &pb::Member) {
-        let id = member_id(chain_id, &m.id);
+    pub fn add_member(&mut self, h: Hashing, chain_id: &str, m: &pb::Member) {
+        let id = h.member_id(chain_id, &m.id);
         self.members.insert(id.as_bytes().to_vec(), m.id.clone());
         for k in m.account_keys.iter().chain(&m.former_keys) {
             self.keys.insert(k.clone(), m.id.clone());
@@ -178,8 +178,8 @@ mod tests {
     #[test]
     fn parties_are_named_by_member_ids_and_keys_current_or_former() {
         let mut d = Directory::new(480);
-        d.add_member("c", &org2());
-        let id = member_id("c", "org2");
+        d.add_member(Hashing::BLAKE3, "c", &org2());
+        let id = Hashing::BLAKE3.member_id("c", "org2");
         assert_eq!(
             serde_json::to_value(d.member(id.as_bytes())).unwrap(),
             serde_json::json!({"member": "org2", "id": id.to_hex()})
@@ -202,8 +202,8 @@ mod tests {
     #[test]
     fn node_keys_of_governance_nodes_name_their_operator() {
         let mut d = Directory::new(0);
-        d.add_member("c", &org2());
-        d.add_node(&[1; 32], member_id("c", "org2").as_bytes());
+        d.add_member(Hashing::BLAKE3, "c", &org2());
+        d.add_node(&[1; 32], Hashing::BLAKE3.member_id("c", "org2").as_bytes());
         d.add_node(&[2; 32], &[9; 32]);
         assert_eq!(d.key(&[1; 32]).member.as_deref(), Some("org2"));
         assert_eq!(d.key(&[2; 32]).member, None);

@@ -26,7 +26,7 @@ fn now_s() -> u64 {
 
 /// A token signed by `key`, naming `kid`, with `claims`.
 fn token(key: &Keypair, kid: &str, claims: &Value) -> String {
-    let der = key.to_pkcs8_der();
+    let der = key.to_pkcs8_der().unwrap();
     let mut h = Header::new(Algorithm::EdDSA);
     h.kid = Some(kid.to_string());
     jsonwebtoken::encode(&h, claims, &EncodingKey::from_ed_der(&der)).unwrap()

@@ -39,13 +39,14 @@ fn bad_transactions_are_refused_with_clear_errors() {
         cosigners: vec![],
         payload: Some(register(2)),
     };
-    let mut other = shuquan_proto::tx::Unsigned::new(body, chain.genesis_hash);
-    other.sign(&org1);
+    let mut other = shuquan_proto::tx::Unsigned::new(body, &chain);
+    other.sign(&org1).expect("signing");
     expect(&other.encode(), 400, "wrong_chain");
     // The same chain id, another genesis: the signature binds the genesis, so it fails.
     let twin = shuquan_proto::tx::ChainRef {
         id: chain.id.clone(),
         genesis_hash: shuquan_proto::Hash32([9; 32]),
+        hash: chain.hash,
     };
     expect(
         &sign(&twin, &org1, &[], register(4), now_ms()),
@@ -316,7 +317,7 @@ fn a_frozen_asset_refuses_changes_with_frozen() {
     let transfer = Payload::TransferRight(pb::TransferRight {
         asset,
         right: pb::Right::Use as i32,
-        to: shuquan_proto::hash::member_id(&chain.id, "org2").to_vec(),
+        to: shuquan_proto::hash::Hashing::BLAKE3.member_id(&chain.id, "org2").to_vec(),
         price: None,
         consideration_hash: vec![],
     });

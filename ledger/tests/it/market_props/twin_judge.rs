@@ -2,7 +2,7 @@
 //! model, and giving its direct equivalent to mirror on B.
 
 use proptest::prelude::*;
-use shuquan_proto::hash::{grant_id, listing_id, order_id, request_id};
+use shuquan_proto::hash::Hashing;
 use shuquan_proto::pb::{self, tx_body::Payload};
 use shuquan_proto::Hash32;
 
@@ -41,8 +41,8 @@ impl Twin {
                 let grant_ok = operator.is_some_and(|o| self.grant_ok(asset, o, who, &g));
                 prop_assert_eq!(ok, market_ok && grant_ok, "{}", why());
                 if ok {
-                    let rid = request_id(CHAIN, &tx);
-                    let expected = if automatic { grant_id(CHAIN, &tx) } else { rid };
+                    let rid = Hashing::BLAKE3.request_id(CHAIN, &tx);
+                    let expected = if automatic { Hashing::BLAKE3.grant_id(CHAIN, &tx) } else { rid };
                     prop_assert_eq!(created(r), Some(expected), "{}", why());
                     self.requests.push(Req {
                         id: rid,
@@ -106,7 +106,7 @@ impl Twin {
                     why()
                 );
                 if ok {
-                    prop_assert_eq!(created(r), Some(grant_id(CHAIN, &tx)), "{}", why());
+                    prop_assert_eq!(created(r), Some(Hashing::BLAKE3.grant_id(CHAIN, &tx)), "{}", why());
                     self.requests[req].status = "granted";
                 }
                 Some(Equiv {
@@ -138,7 +138,7 @@ impl Twin {
                     && within(t, p.valid_until_ms);
                 prop_assert_eq!(ok, market_ok, "{}", why());
                 if ok {
-                    let id = listing_id(CHAIN, &tx);
+                    let id = Hashing::BLAKE3.listing_id(CHAIN, &tx);
                     prop_assert_eq!(created(r), Some(id), "{}", why());
                     self.listings.push(Lst {
                         id,
@@ -177,7 +177,7 @@ impl Twin {
                     && within(t, p.expires_ms);
                 prop_assert_eq!(ok, market_ok, "{}", why());
                 if ok {
-                    let id = order_id(CHAIN, &tx);
+                    let id = Hashing::BLAKE3.order_id(CHAIN, &tx);
                     prop_assert_eq!(created(r), Some(id), "{}", why());
                     self.orders.push(Ord {
                         id,
@@ -261,7 +261,7 @@ impl Twin {
                         };
                         prop_assert_eq!(ok, self.grant_ok(l.asset, who, o.buyer, &g), "{}", why());
                         if ok {
-                            prop_assert_eq!(created(r), Some(grant_id(CHAIN, &tx)), "{}", why());
+                            prop_assert_eq!(created(r), Some(Hashing::BLAKE3.grant_id(CHAIN, &tx)), "{}", why());
                         }
                         Equiv {
                             signer: who,

@@ -14,7 +14,7 @@ const AUD: &str = "00ff";
 const NOW: u64 = 1_800_000_000;
 
 fn sign_as(key: &Keypair, kid: &str, claims: &Value) -> String {
-    let der = key.to_pkcs8_der();
+    let der = key.to_pkcs8_der().unwrap();
     let mut h = Header::new(Algorithm::EdDSA);
     h.kid = Some(kid.to_string());
     jsonwebtoken::encode(&h, claims, &EncodingKey::from_ed_der(&der)).unwrap()
