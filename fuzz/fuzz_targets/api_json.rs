@@ -11,6 +11,7 @@ fuzz_target!(|data: &[u8]| {
             let chain = shuquan_proto::tx::ChainRef {
                 id: "shuquan-devnet".into(),
                 genesis_hash: shuquan_proto::Hash32([1; 32]),
+                hash: Default::default(),
             };
             let _ = shuquan_proto::tx::decode_tx(
                 &raw,

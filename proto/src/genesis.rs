@@ -455,7 +455,11 @@ pub struct GenesisFile {
     /// The chain's start, ms since the Unix epoch (the first block is not earlier).
     pub genesis_time_ms: u64,
     /// The hash function of every id, root and digest: `blake3` (default) or `sm3`.
-    #[serde(default, with = "hash_name")]
+    #[serde(
+        default,
+        with = "hash_name",
+        skip_serializing_if = "hash_name::is_default"
+    )]
     pub hash: HashFunction,
     /// Parameters.
     #[serde(default)]
@@ -636,6 +640,10 @@ pub fn genesis_hash(genesis: &pb::Genesis) -> Hash32 {
 /// The genesis file's `hash` as its name.
 mod hash_name {
     use super::HashFunction;
+
+    pub(super) fn is_default(f: &HashFunction) -> bool {
+        *f == HashFunction::default()
+    }
 
     pub(super) fn serialize<S: serde::Serializer>(f: &HashFunction, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(f.name())

@@ -68,6 +68,83 @@ fn golden_chain() -> ChainRef {
     ChainRef::of(&golden_genesis().to_pb().unwrap())
 }
 
+/// An SM2 key from a fixed secret.
+fn sm_key(n: u8) -> Keypair {
+    Keypair::from_secret(shuquan_proto::keys::Scheme::Sm2, [n; 32]).unwrap()
+}
+
+/// The golden genesis on the national algorithms: SM3, org1 signing with SM2 and its node
+/// certifying with an SM2 key, org2 signing with ed25519.
+fn golden_sm_genesis() -> GenesisFile {
+    let mut g = golden_genesis();
+    g.hash = shuquan_proto::hash::HashFunction::Sm3;
+    g.members[0].account_keys = vec![sm_key(1).public()];
+    g.members[0].cert_key = Some(sm_key(4).public());
+    let mut org2 = g.members[0].clone();
+    org2.id = "org2".into();
+    org2.roles = vec!["member".into()];
+    org2.account_keys = vec![key(2).public()];
+    org2.node_key = None;
+    org2.cert_key = None;
+    org2.node_addr = String::new();
+    g.members.push(org2);
+    g
+}
+
+/// The objects whose bytes depend on the hash function, on an SM3 chain with SM2 keys
+/// (issue 20): ids, roots, the genesis and block hashes, the state tree's key hash, and a
+/// transaction signed with SM2 and cosigned with ed25519. The SM2 signature is the `sm2`
+/// crate's deterministic one (RFC 6979 over SM3): if a new release of the crate derives k
+/// otherwise, only the `sm3_tx_raw` line changes, and it still verifies.
+fn sm_vectors(put: &mut impl FnMut(&str, String)) {
+    let h = Hashing::SM3;
+    let genesis = golden_sm_genesis().to_pb().unwrap();
+    put("sm3_genesis", hex::encode(genesis.encode_to_vec()));
+    put("sm3_genesis_hash", genesis_hash(&genesis).to_hex());
+    put("sm2_public_key_1", sm_key(1).public().to_hex());
+    let chain = ChainRef::of(&genesis);
+    let body = pb::TxBody {
+        chain_id: CHAIN.into(),
+        signer: sm_key(1).public().to_vec(),
+        cosigners: vec![key(2).public().to_vec()],
+        ..golden_body()
+    };
+    let mut tx = Unsigned::new(body, &chain);
+    tx.sign(&sm_key(1)).unwrap();
+    tx.sign(&key(2)).unwrap();
+    let id = tx.id();
+    put("sm3_tx_raw", hex::encode(tx.encode()));
+    put("sm3_tx_id", id.to_hex());
+    put("sm3_asset_id", h.asset_id(CHAIN, &id).to_hex());
+    put("sm3_member_id_org1", h.member_id(CHAIN, "org1").to_hex());
+    put("sm3_history_link", h.history_link(&Hash32::ZERO, &id).to_hex());
+    put("sm3_fingerprint_abc", h.fingerprint(b"abc").to_hex());
+    let ids: Vec<Hash32> = (0..5u8).map(|i| Hash32([i; 32])).collect();
+    put("sm3_tx_root_5", tx_root(h, &ids).to_hex());
+    put("sm3_merkle_empty", merkle::empty_root(h).to_hex());
+    put(
+        "sm3_voters_hash",
+        h.voters_hash([&sm_key(4).public().as_bytes()[..]]).to_hex(),
+    );
+    put(
+        "sm3_state_key_hash",
+        hex::encode(
+            shuquan_proto::state::key_hash(h, &shuquan_proto::state::asset_row(&Hash32([4; 32])))
+                .0,
+        ),
+    );
+    let header = pb::BlockHeader {
+        chain_id: CHAIN.into(),
+        height: 7,
+        tx_root: tx_root(h, &ids).to_vec(),
+        ..Default::default()
+    };
+    put("sm3_block_hash", block_hash(h, &header).to_hex());
+    let cert = shuquan_proto::cert::sign_block(&sm_key(4), h, CHAIN, 7, &block_hash(h, &header))
+        .unwrap();
+    put("sm2_block_signature", hex::encode(cert.encode_to_vec()));
+}
+
 /// Payloads whose encodings the vectors freeze beside the envelope's.
 fn golden_payloads() -> Vec<(&'static str, Payload)> {
     vec![
@@ -269,6 +346,7 @@ fn vectors() -> Vec<(String, String)> {
     put("snapshot_head", hex::encode(head.encode_to_vec()));
     registration_vectors(&mut put, &id);
     market_vectors(&mut put, &id);
+    sm_vectors(&mut put);
     v
 }
 
@@ -663,4 +741,83 @@ proptest! {
         // The body is signed and the envelope is canonical: no flipped bit survives.
         prop_assert!(verdict.is_err(), "flip of bit {} accepted", i);
     }
+}
+
+#[test]
+fn a_mixed_scheme_transaction_on_an_sm3_chain_decodes_and_verifies() {
+    let genesis = golden_sm_genesis().to_pb().unwrap();
+    let chain = ChainRef::of(&genesis);
+    assert_eq!(chain.hash, Hashing::SM3);
+    let body = pb::TxBody {
+        chain_id: CHAIN.into(),
+        signer: sm_key(1).public().to_vec(),
+        cosigners: vec![key(2).public().to_vec()],
+        ..golden_body()
+    };
+    let mut tx = Unsigned::new(body, &chain);
+    tx.sign(&sm_key(1)).unwrap();
+    tx.sign(&key(2)).unwrap();
+    let d = decode_tx(&tx.encode(), &chain, 65_536).unwrap();
+    assert_eq!(d.id, Hashing::SM3.tx_id(CHAIN, &tx.raw.body));
+    assert_ne!(d.id, Hashing::BLAKE3.tx_id(CHAIN, &tx.raw.body));
+    shuquan_proto::verify::verify_tx(&d).unwrap();
+    assert!(shuquan_proto::verify::verify_txs(&[&d, &d]).iter().all(|r| r.is_ok()));
+    // Either signature altered: refused, alone and in a batch (the batch then checks each).
+    for who in [sm_key(1).public(), key(2).public()] {
+        let mut bad = tx.raw.clone();
+        let s = bad
+            .signatures
+            .iter_mut()
+            .find(|s| s.public_key == who.to_vec())
+            .unwrap();
+        s.signature[5] ^= 1;
+        let d = decode_tx(&bad.encode_to_vec(), &chain, 65_536).unwrap();
+        assert!(shuquan_proto::verify::verify_tx(&d).is_err(), "{who:?}");
+        let ok = decode_tx(&tx.encode(), &chain, 65_536).unwrap();
+        let verdicts = shuquan_proto::verify::verify_txs(&[&ok, &d]);
+        assert!(verdicts[0].is_ok() && verdicts[1].is_err(), "{who:?}");
+    }
+    // The same body for a BLAKE3 chain of the same id: another genesis, so the signatures
+    // bind something else and fail.
+    let mut twin = golden_sm_genesis();
+    twin.hash = shuquan_proto::hash::HashFunction::Blake3;
+    let twin = ChainRef::of(&twin.to_pb().unwrap());
+    let d = decode_tx(&tx.encode(), &twin, 65_536).unwrap();
+    assert!(shuquan_proto::verify::verify_tx(&d).is_err());
+}
+
+#[test]
+fn an_sm3_genesis_needs_sm2_certificate_keys_and_ed25519_node_keys() {
+    let mut g = golden_sm_genesis();
+    g.members[0].cert_key = None;
+    let e = g.to_pb().unwrap_err().to_string();
+    assert!(e.contains("needs an SM2 cert_key"), "{e}");
+    let mut g = golden_sm_genesis();
+    g.members[0].cert_key = Some(key(9).public());
+    let e = g.to_pb().unwrap_err().to_string();
+    assert!(e.contains("certifies blocks with SM2"), "{e}");
+    let mut g = golden_sm_genesis();
+    g.members[0].node_key = Some(sm_key(9).public());
+    let e = g.to_pb().unwrap_err().to_string();
+    assert!(e.contains("a node key is ed25519"), "{e}");
+    let mut g = golden_sm_genesis();
+    g.members[1].cert_key = Some(sm_key(9).public());
+    let e = g.to_pb().unwrap_err().to_string();
+    assert!(e.contains("cert_key needs a node_key"), "{e}");
+    // An unknown hash function is refused by name, and a genesis from a newer version
+    // (an unknown enum value) does not load as BLAKE3.
+    let text = golden_genesis().to_toml().unwrap().replace(
+        "genesis_time_ms = 1767225600000",
+        "genesis_time_ms = 1767225600000\nhash = \"sha256\"",
+    );
+    let e = GenesisFile::parse(&text).unwrap_err().to_string();
+    assert!(e.contains("\"blake3\" or \"sm3\""), "{e}");
+    let mut newer = golden_genesis().to_pb().unwrap();
+    newer.hash = 7;
+    assert!(shuquan_proto::genesis::hash_function(&newer).is_err());
+    // The file form round-trips through TOML with the choice.
+    let sm = golden_sm_genesis();
+    let back = GenesisFile::parse(&sm.to_toml().unwrap()).unwrap();
+    assert_eq!(back, sm);
+    assert!(sm.to_toml().unwrap().contains("hash = \"sm3\""));
 }

@@ -202,7 +202,13 @@ impl Cluster {
     /// As [`Cluster::start`], on a chain that reviews registrations as the README's devnet
     /// does (the others certify registrations at once: `devnet init --no-review`).
     pub fn start_reviewing(n: u16) -> anyhow::Result<Cluster> {
-        Self::launch(n, None, true, |_| Vec::new())
+        Self::launch(n, None, true, &[], |_| Vec::new())
+    }
+
+    /// As [`Cluster::start_reviewing`], on the national algorithms (`devnet init --crypto
+    /// sm`): SM3 hashes, SM2 certificate keys, org1 and the regulator signing with SM2.
+    pub fn start_sm(n: u16) -> anyhow::Result<Cluster> {
+        Self::launch(n, None, true, &["--crypto", "sm"], |_| Vec::new())
     }
 
     /// As [`Cluster::start`], with node `i` in namespace `netns.ns(i)` at
@@ -222,13 +228,14 @@ impl Cluster {
         netns: Option<&Netns>,
         flags: impl Fn(usize) -> Vec<String>,
     ) -> anyhow::Result<Cluster> {
-        Self::launch(n, netns, false, flags)
+        Self::launch(n, netns, false, &[], flags)
     }
 
     fn launch(
         n: u16,
         netns: Option<&Netns>,
         review: bool,
+        init: &[&str],
         flags: impl Fn(usize) -> Vec<String>,
     ) -> anyhow::Result<Cluster> {
         let dir = tempfile::tempdir()?;
@@ -246,6 +253,7 @@ impl Cluster {
         let out = Command::new(bin("shuquan"))
             .args(["devnet", "init", "--nodes", &n.to_string()])
             .args((!review).then_some("--no-review"))
+            .args(init)
             .arg("--dir")
             .arg(&net)
             .args([

@@ -42,7 +42,17 @@ struct Scene {
 }
 
 fn scene() -> Scene {
-    let mut c = Chain::with_genesis(genesis_with_nodes());
+    scene_on(genesis_with_nodes())
+}
+
+/// The same scene on the national algorithms (SM3; org1 signs with SM2, org3 and the
+/// auditor with ed25519; the nodes certify with SM2).
+fn sm_scene() -> Scene {
+    scene_on(genesis_sm_with_nodes())
+}
+
+fn scene_on(genesis: pb::Genesis) -> Scene {
+    let mut c = Chain::with_genesis(genesis);
     let (org1, org2, org3, auditor) = (
         c.org1.clone(),
         c.org2.clone(),
@@ -503,4 +513,60 @@ fn a_directory_without_a_ledger_is_refused_and_left_alone() {
     assert_says(&e.to_string(), "holds no ledger");
     let db = sled::open(dir.path()).unwrap();
     assert!(db.open_tree("ledger").unwrap().is_empty());
+}
+
+#[test]
+fn on_an_sm_chain_a_bundle_verifies_offline_and_audit_chain_re_executes_it() {
+    let s = sm_scene();
+    assert_eq!(s.c.ledger.hashing(), shuquan_proto::hash::Hashing::SM3);
+    assert_eq!(s.c.org1.scheme(), shuquan_proto::keys::Scheme::Sm2);
+    assert_eq!(s.c.org3.scheme(), shuquan_proto::keys::Scheme::Ed25519);
+    let bytes = s.bundle().encode_to_vec();
+    let r = verify_bundle(&bytes, s.c.ledger.genesis()).unwrap();
+    assert_eq!(r.asset, s.a);
+    assert_eq!(r.events.len(), 5);
+    assert_eq!(r.events[0].signer, s.c.org1.public().to_hex());
+    assert_eq!(r.events[0].signer.len(), 66, "an SM2 key");
+    // Ids are SM3's: the asset id is not what BLAKE3 would make of the same transaction.
+    let reg = r.events[0].tx_id;
+    assert_eq!(shuquan_proto::hash::Hashing::SM3.asset_id(CHAIN, &reg), s.a);
+    assert_ne!(shuquan_proto::hash::Hashing::BLAKE3.asset_id(CHAIN, &reg), s.a);
+    // Any flipped byte is still caught (a sample: the SM2 signatures are in there).
+    for i in (0..bytes.len()).step_by(97) {
+        let mut bad = bytes.clone();
+        bad[i] ^= 0x10;
+        assert!(verify_bundle(&bad, s.c.ledger.genesis()).is_err(), "byte {i}");
+    }
+    // The genesis says SM3: the same bundle read against a BLAKE3 genesis fails.
+    let mut blake = s.c.ledger.genesis().clone();
+    blake.hash = 0;
+    assert!(verify_bundle(&bytes, &blake).is_err());
+    // `audit chain` re-executes every block with SM3 and the SM2 signatures.
+    let v = audit_chain(&s.c.ledger).unwrap();
+    let top = s.height();
+    assert_eq!((v.blocks, v.txs, v.last_certified), (top, 10, top));
+    assert_eq!(v.state_root, s.c.ledger.bundles().state_root(top).unwrap().unwrap());
+}
+
+#[test]
+fn on_an_sm_chain_a_certificate_by_node_keys_instead_of_sm2_keys_is_refused() {
+    let s = sm_scene();
+    let mut b = s.bundle();
+    let header = &b.headers.last().unwrap().header;
+    let hash = shuquan_proto::block::block_hash(
+        shuquan_proto::hash::Hashing::SM3,
+        &pb::BlockHeader::decode(&header[..]).unwrap(),
+    );
+    let h = s.height();
+    let cert = b.headers.last_mut().unwrap().certificate.as_mut().unwrap();
+    // Node 1's ed25519 node key signs instead of its SM2 certificate key: not a voter.
+    cert.signatures[0] = shuquan_proto::cert::sign_block(
+        &node_key(1),
+        shuquan_proto::hash::Hashing::SM3,
+        CHAIN,
+        h,
+        &hash,
+    )
+    .unwrap();
+    assert_says(&s.reason(&b), "which is not a voter node");
 }

@@ -787,3 +787,62 @@ fn a_state_snapshot_after_a_voter_change_is_checked_through_the_changes_it_carri
     assert!(err.contains("voter"), "{err}");
     assert_eq!(other.ledger.applied().unwrap().height, 0);
 }
+
+/// On an SM chain a node joins with an ed25519 node key and an SM2 certificate key of its
+/// own, and its certificate key (not its node key) is what votes once it is promoted; a
+/// member moves from an ed25519 key to an SM2 one by rotation.
+#[test]
+fn on_an_sm_chain_nodes_join_with_sm2_certificate_keys_and_members_rotate_across_schemes() {
+    let mut c = Chain::with_genesis(genesis_sm_with_nodes());
+    let org1 = c.org1.clone();
+    let add = |node: &Keypair, cert: Option<&Keypair>| {
+        Action::AddNode(pb::AddNode {
+            node_key: node.public().to_vec(),
+            cert_key: cert.map(|k| k.public().to_vec()).unwrap_or_default(),
+            addr: "/ip4/127.0.0.1/tcp/7105".into(),
+            operator: mid("org1"),
+        })
+    };
+    let refused = |c: &mut Chain, action: Action, says: &str| {
+        let (code, msg) = propose(c, &org1, action).unwrap_err();
+        assert_eq!(code, F::ActionRefused, "{msg}");
+        assert!(msg.contains(says), "{msg:?} does not say {says:?}");
+    };
+    refused(&mut c, add(&key(30), None), "needs an SM2 cert_key");
+    refused(&mut c, add(&key(30), Some(&key(31))), "certifies blocks with SM2");
+    refused(&mut c, add(&sm_key(30), Some(&sm_key(31))), "a node key is ed25519");
+    refused(&mut c, add(&key(30), Some(&cert_key(1))), "serves once");
+
+    pass_by_nodes(&mut c, add(&key(30), Some(&sm_key(31))));
+    pass_by_nodes(&mut c, node(Action::PromoteNode, 30));
+    let h = c.ledger.applied().unwrap().height;
+    let voters = c.ledger.certs().voters_at(h + 1).unwrap();
+    assert_eq!(voters.len(), 4);
+    assert!(voters.contains(&sm_key(31).public()));
+    assert!(!voters.contains(&key(30).public()));
+    let nodes = c.ledger.certs().nodes().unwrap();
+    assert_eq!(nodes.get(&sm_key(31).public()), Some(&key(30).public()));
+
+    // org2 signs with ed25519 and rotates to an SM2 key, which then signs.
+    let org2 = c.org2.clone();
+    let new = sm_key(42);
+    applies(c.run(
+        &org2,
+        &[&new],
+        Payload::RotateKey(pb::RotateKey {
+            new_key: new.public().to_vec(),
+        }),
+    ));
+    applies(c.run(
+        &new,
+        &[],
+        Payload::RegisterAsset(pb::RegisterAsset {
+            jurisdiction: "VN".into(),
+            ..register_payload(7)
+        }),
+    ));
+    let (code, _) = c
+        .run(&org2, &[], Payload::RegisterAsset(register_payload(8)))
+        .unwrap_err();
+    assert_eq!(code, F::UnknownSigner);
+}

@@ -5,6 +5,7 @@ use shuquan_proto::codes::FailureCode;
 use shuquan_proto::genesis::{GenesisFile, MemberFile, ParamsFile};
 use shuquan_proto::pb::{self, tx_body::Payload};
 use shuquan_proto::tx::ChainRef;
+use shuquan_proto::hash::Hashing;
 use shuquan_proto::{Hash32, Keypair};
 
 pub const CHAIN: &str = "test-chain";
@@ -13,6 +14,17 @@ pub const DAY: u64 = 86_400_000;
 
 pub fn key(n: u8) -> Keypair {
     Keypair::from_seed([n; 32]).unwrap()
+}
+
+/// The SM2 key of seed `n` (members of [`genesis_sm_with_nodes`] that sign with SM2).
+pub fn sm_key(n: u8) -> Keypair {
+    Keypair::from_secret(shuquan_proto::keys::Scheme::Sm2, [n; 32]).unwrap()
+}
+
+thread_local! {
+    /// The hash function of the chain this test thread built last ([`mid`] names members
+    /// with it).
+    static HASHING: std::cell::Cell<Hashing> = const { std::cell::Cell::new(Hashing::BLAKE3) };
 }
 
 /// The members of the harness genesis by the seed of their first key (`outsider` is none).
@@ -28,14 +40,14 @@ const NAMES: [(u8, &str); 7] = [
 
 /// The member id of a member's short id: what rights, grants and filings name.
 pub fn mid(name: &str) -> Vec<u8> {
-    shuquan_proto::hash::Hashing::BLAKE3.member_id(CHAIN, name).to_vec()
+    HASHING.with(|h| h.get()).member_id(CHAIN, name).to_vec()
 }
 
 /// The member id of the member whose genesis key is `k`.
 pub fn party(k: &Keypair) -> Vec<u8> {
     let (_, name) = NAMES
         .iter()
-        .find(|(n, _)| key(*n).public() == k.public())
+        .find(|(n, _)| key(*n).public() == k.public() || sm_key(*n).public() == k.public())
         .expect("a key of the harness genesis");
     mid(name)
 }
@@ -101,6 +113,30 @@ fn with_nodes(g: &mut GenesisFile) {
         m.node_key = Some(node_key(i as u8 + 1).public());
         m.node_addr = format!("127.0.0.1:{}", 9000 + i);
     }
+}
+
+/// [`genesis_with_nodes`] on the national algorithms: SM3 hashes; org1 and the regulator
+/// sign with SM2 (`sm_key`), the others with ed25519; every node certifies with an SM2 key
+/// (`cert_key(i)`).
+pub fn genesis_sm_with_nodes() -> pb::Genesis {
+    let mut g = genesis_file();
+    g.hash = shuquan_proto::hash::HashFunction::Sm3;
+    with_nodes(&mut g);
+    for m in &mut g.members {
+        if m.id == "org1" || m.id == "regulator" {
+            let n = NAMES.iter().find(|(_, id)| *id == m.id).map_or(0, |(n, _)| *n);
+            m.account_keys = vec![sm_key(n).public()];
+        }
+    }
+    for (i, m) in g.members.iter_mut().take(3).enumerate() {
+        m.cert_key = Some(cert_key(i as u8 + 1).public());
+    }
+    g.to_pb().unwrap()
+}
+
+/// The SM2 certificate key of node `i` of [`genesis_sm_with_nodes`].
+pub fn cert_key(i: u8) -> Keypair {
+    sm_key(40 + i)
 }
 
 /// The harness genesis on a chain that reviews registrations: `registry` (key 7, CN) is
@@ -174,18 +210,32 @@ impl Chain {
 
     pub fn with_genesis(genesis: pb::Genesis) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let ledger = Ledger::open(dir.path(), genesis).unwrap();
+        // Each member signs with the key of its seed the genesis names: ed25519 or SM2.
+        let signer = |n: u8| {
+            let sm = sm_key(n);
+            let named = genesis
+                .members
+                .iter()
+                .any(|m| m.account_keys.contains(&sm.public().to_vec()));
+            if named {
+                sm
+            } else {
+                key(n)
+            }
+        };
+        HASHING.with(|h| h.set(shuquan_proto::genesis::hashing(&genesis)));
+        let ledger = Ledger::open(dir.path(), genesis.clone()).unwrap();
         Chain {
             _dir: dir,
             chain: ledger.chain().clone(),
             ledger,
-            org1: key(1),
-            org2: key(2),
-            org3: key(3),
-            regulator: key(4),
-            auditor: key(5),
+            org1: signer(1),
+            org2: signer(2),
+            org3: signer(3),
+            regulator: signer(4),
+            auditor: signer(5),
             outsider: key(6),
-            registry: key(7),
+            registry: signer(7),
             now: T0 + DAY,
             seq: 0,
         }
@@ -432,11 +482,14 @@ impl Chain {
     pub fn certify(&self, signers: &[u8]) {
         let chain = self.ledger.chain_id().to_string();
         let top = self.ledger.applied().unwrap().height;
+        let sm = !self.ledger.genesis().members[0].cert_key.is_empty();
         for h in 1..=top {
             let hash = self.ledger.certs().block_hash(h).unwrap().unwrap();
             for &i in signers {
-                let k = node_key(i);
-                let sig = shuquan_proto::cert::sign_block(&k, shuquan_proto::hash::Hashing::BLAKE3, &chain, h, &hash).expect("signing");
+                let k = if sm { cert_key(i) } else { node_key(i) };
+                let sig =
+                    shuquan_proto::cert::sign_block(&k, self.ledger.hashing(), &chain, h, &hash)
+                        .expect("signing");
                 self.ledger
                     .certs()
                     .store_signature(h, &k.public(), &sig.signature)

@@ -12,7 +12,29 @@ use shuquan_tests::walkthrough;
 
 #[test]
 fn the_walkthrough_asset_is_bundled_from_a_follower_and_verified_offline() {
-    let cluster = Cluster::start_reviewing(3).unwrap();
+    walkthrough_then_audit(Cluster::start_reviewing(3).unwrap());
+}
+
+/// The same on the national algorithms (`devnet init --crypto sm`): SM3 everywhere, the
+/// nodes certifying with SM2, org1 and the regulator signing with SM2 and org2 with
+/// ed25519.
+#[test]
+fn on_an_sm_devnet_with_mixed_keys_the_walkthrough_bundle_and_chain_verify() {
+    let cluster = Cluster::start_sm(3).unwrap();
+    let genesis = cluster.genesis().unwrap();
+    assert_eq!(genesis.hash, shuquan_proto::pb::HashFunction::Sm3 as i32);
+    let scheme = |who: &str| cluster.key(who).scheme();
+    use shuquan_proto::keys::Scheme;
+    assert_eq!(
+        [scheme("org1"), scheme("org2"), scheme("regulator")],
+        [Scheme::Sm2, Scheme::Ed25519, Scheme::Sm2]
+    );
+    let (_, g) = cluster.node(1).get("/v1/genesis");
+    assert_eq!(g["hash"], "sm3", "{g}");
+    walkthrough_then_audit(cluster);
+}
+
+fn walkthrough_then_audit(cluster: Cluster) {
     let leader = cluster.wait_leader(Duration::from_secs(30)).unwrap();
     let follower = (1..=3).find(|&i| i != leader).unwrap();
     let cli = cluster.cli(follower);
