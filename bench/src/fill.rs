@@ -163,9 +163,11 @@ fn generate(
                 let body = <pb::TxRaw as prost::Message>::decode(reg.as_slice())
                     .map(|r| r.body)
                     .unwrap_or_default();
-                batch
-                    .assets
-                    .push(chain.hash.asset_id(&chain.id, &chain.hash.tx_id(&chain.id, &body)));
+                batch.assets.push(
+                    chain
+                        .hash
+                        .asset_id(&chain.id, &chain.hash.tx_id(&chain.id, &body)),
+                );
             }
             batch.txs.extend(life);
             n += 1;

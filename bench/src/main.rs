@@ -71,6 +71,16 @@ enum System {
     Etcd,
 }
 
+/// Which Shuquan devnets a comparison runs.
+#[derive(Clone, Copy, Debug, PartialEq, ValueEnum)]
+enum Crypto {
+    /// BLAKE3 and ed25519 only.
+    Standard,
+    /// Also, in the same run, a devnet on the national algorithms (SM3, SM2 certificate
+    /// keys, the workload signed with SM2), for the SM/standard ratios.
+    Sm,
+}
+
 #[derive(clap::Args, Debug)]
 struct CompareArgs {
     /// Concurrency levels, comma separated.
@@ -91,6 +101,10 @@ struct CompareArgs {
     /// The etcd server binary.
     #[arg(long, default_value = "etcd")]
     etcd: String,
+    /// `sm`: also run Shuquan on the national algorithms beside the default, one after the
+    /// other at each level, and report SM/standard ratios.
+    #[arg(long, value_enum, default_value_t = Crypto::Standard)]
+    crypto: Crypto,
 }
 
 #[derive(clap::Args, Debug)]
@@ -141,7 +155,7 @@ fn measure(
     Ok(Stats::new(sample, cpu, bytes, stored, mib))
 }
 
-fn one_level(a: &CompareArgs, system: System, clients: usize) -> anyhow::Result<Stats> {
+fn one_level(a: &CompareArgs, system: System, sm: bool, clients: usize) -> anyhow::Result<Stats> {
     let bin_dir = std::env::current_exe()?
         .parent()
         .context("the binary's directory")?
@@ -156,7 +170,7 @@ fn one_level(a: &CompareArgs, system: System, clients: usize) -> anyhow::Result<
             Ok(stats)
         }
         System::Shuquan => {
-            let (mut s, net) = Servers::shuquan(&bin_dir, 3, a.members)?;
+            let (mut s, net) = Servers::shuquan(&bin_dir, 3, a.members, sm)?;
             let work = workload::build(
                 &net.chain,
                 &net.home,
@@ -176,24 +190,36 @@ fn compare(a: &CompareArgs) -> anyhow::Result<Report> {
     if a.clients.is_empty() || a.clients.contains(&0) || a.secs == 0 {
         bail!("give positive --clients levels and --secs");
     }
-    let systems: Vec<System> = [System::Etcd, System::Shuquan]
+    // (system, on the national algorithms)
+    let mut runs: Vec<(System, bool)> = [System::Etcd, System::Shuquan]
         .into_iter()
         .filter(|s| a.only.is_none_or(|o| o == *s))
+        .map(|s| (s, false))
         .collect();
-    let mut results: Vec<(Option<Stats>, Option<Stats>)> = vec![(None, None); a.clients.len()];
-    for system in systems {
+    if a.crypto == Crypto::Sm && a.only != Some(System::Etcd) {
+        runs.push((System::Shuquan, true));
+    }
+    let mut results: Vec<[Option<Stats>; 3]> = vec![[None, None, None]; a.clients.len()];
+    for (system, sm) in runs {
+        let name = if sm {
+            "Shuquan-SM".to_string()
+        } else {
+            format!("{system:?}")
+        };
         for (i, &clients) in a.clients.iter().enumerate() {
-            eprintln!("{system:?}: {clients} clients for {} s ...", a.secs);
-            let st = one_level(a, system, clients)
-                .with_context(|| format!("{system:?} at {clients} clients"))?;
+            eprintln!("{name}: {clients} clients for {} s ...", a.secs);
+            let st = one_level(a, system, sm, clients)
+                .with_context(|| format!("{name} at {clients} clients"))?;
             eprintln!(
-                "{system:?}: {clients} clients: {:.0} ops/s, p99 {:.2} ms, {} errors",
+                "{name}: {clients} clients: {:.0} ops/s, p99 {:.2} ms, {} errors",
                 st.tps, st.p99_ms, st.errors
             );
-            match system {
-                System::Shuquan => results[i].0 = Some(st),
-                System::Etcd => results[i].1 = Some(st),
-            }
+            let slot = match (system, sm) {
+                (System::Shuquan, false) => 0,
+                (System::Etcd, _) => 1,
+                (System::Shuquan, true) => 2,
+            };
+            results[i][slot] = Some(st);
         }
     }
     Ok(Report {
@@ -201,7 +227,7 @@ fn compare(a: &CompareArgs) -> anyhow::Result<Report> {
             .clients
             .iter()
             .zip(results)
-            .map(|(&c, (s, e))| Level::new(c, s, e))
+            .map(|(&c, [s, e, sm])| Level::new(c, s, e).with_sm(sm))
             .collect(),
     })
 }

@@ -1,6 +1,8 @@
 //! The side-by-side report: per concurrency level, both systems' figures and the
 //! Shuquan/etcd ratios of throughput and p99 latency, as a Markdown table and as JSON
-//! (`{"levels": [{"clients", "shuquan", "etcd", "ratio_tps", "ratio_p99"}]}`).
+//! (`{"levels": [{"clients", "shuquan", "etcd", "ratio_tps", "ratio_p99"}]}`); with
+//! `--crypto sm` also Shuquan on the national algorithms (`shuquan_sm`) and its ratios to
+//! the default (`sm_ratio_tps`, `sm_ratio_p99`, `sm_ratio_cpu`).
 
 use serde::Serialize;
 
@@ -19,22 +21,52 @@ pub struct Level {
     pub ratio_tps: Option<f64>,
     /// Shuquan p99 / etcd p99.
     pub ratio_p99: Option<f64>,
+    /// Shuquan on SM3 and SM2 (with `--crypto sm`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shuquan_sm: Option<Stats>,
+    /// SM tps / standard tps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sm_ratio_tps: Option<f64>,
+    /// SM p99 / standard p99.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sm_ratio_p99: Option<f64>,
+    /// SM server CPU per op / standard server CPU per op.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sm_ratio_cpu: Option<f64>,
+}
+
+/// `a / b`, to two decimals, when both are known and `b` is positive.
+fn ratio(a: Option<&Stats>, b: Option<&Stats>, f: fn(&Stats) -> f64) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) if f(b) > 0.0 => Some((f(a) / f(b) * 100.0).round() / 100.0),
+        _ => None,
+    }
 }
 
 impl Level {
     /// A level with its ratios.
     pub fn new(clients: usize, shuquan: Option<Stats>, etcd: Option<Stats>) -> Level {
-        let ratio = |f: fn(&Stats) -> f64| match (&shuquan, &etcd) {
-            (Some(s), Some(e)) if f(e) > 0.0 => Some((f(s) / f(e) * 100.0).round() / 100.0),
-            _ => None,
-        };
         Level {
             clients,
-            ratio_tps: ratio(|s| s.tps),
-            ratio_p99: ratio(|s| s.p99_ms),
+            ratio_tps: ratio(shuquan.as_ref(), etcd.as_ref(), |s| s.tps),
+            ratio_p99: ratio(shuquan.as_ref(), etcd.as_ref(), |s| s.p99_ms),
             shuquan,
             etcd,
+            shuquan_sm: None,
+            sm_ratio_tps: None,
+            sm_ratio_p99: None,
+            sm_ratio_cpu: None,
         }
+    }
+
+    /// The level with Shuquan's figures on the national algorithms and their ratios to
+    /// the default's.
+    pub fn with_sm(mut self, sm: Option<Stats>) -> Level {
+        self.sm_ratio_tps = ratio(sm.as_ref(), self.shuquan.as_ref(), |s| s.tps);
+        self.sm_ratio_p99 = ratio(sm.as_ref(), self.shuquan.as_ref(), |s| s.p99_ms);
+        self.sm_ratio_cpu = ratio(sm.as_ref(), self.shuquan.as_ref(), |s| s.cpu_us_per_op);
+        self.shuquan_sm = sm;
+        self
     }
 }
 
@@ -77,6 +109,15 @@ impl Report {
             if let (Some(t), Some(p)) = (l.ratio_tps, l.ratio_p99) {
                 out.push(format!(
                     "| {} | **shuquan/etcd** | **{t:.2}×** | | **{p:.2}×** | | | | | | |",
+                    l.clients
+                ));
+            }
+            if let Some(s) = &l.shuquan_sm {
+                out.push(row("shuquan-sm", l.clients, s));
+            }
+            if let (Some(t), Some(p), Some(c)) = (l.sm_ratio_tps, l.sm_ratio_p99, l.sm_ratio_cpu) {
+                out.push(format!(
+                    "| {} | **sm/standard** | **{t:.2}×** | | **{p:.2}×** | | | **{c:.2}×** | | | |",
                     l.clients
                 ));
             }
@@ -126,5 +167,22 @@ mod tests {
         assert_eq!(json["levels"][0]["shuquan"]["stored_bytes_per_op"], 300.0);
         assert!(md.contains("**0.90×**"), "{md}");
         assert_eq!(md.lines().count(), 2 + 3 + 1);
+        assert!(json["levels"][0].get("shuquan_sm").is_none());
+    }
+
+    #[test]
+    fn the_national_algorithms_are_compared_with_the_default() {
+        let mut sm = stats(600.0, 45.0);
+        sm.cpu_us_per_op = 150.0;
+        let l = Level::new(64, Some(stats(900.0, 30.0)), None).with_sm(Some(sm));
+        assert_eq!(l.sm_ratio_tps, Some(0.67));
+        assert_eq!(l.sm_ratio_p99, Some(1.5));
+        assert_eq!(l.sm_ratio_cpu, Some(1.5));
+        let md = Report { levels: vec![l] }.markdown();
+        assert!(md.contains("| 64 | shuquan-sm | 600 |"), "{md}");
+        assert!(
+            md.contains("| 64 | **sm/standard** | **0.67×** | | **1.50×** | | | **1.50×** |"),
+            "{md}"
+        );
     }
 }

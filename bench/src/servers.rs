@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use shuquan_proto::genesis::GenesisFile;
+use shuquan_proto::hash::HashFunction;
+use shuquan_proto::keys::Scheme;
 use shuquan_proto::tx::ChainRef;
 use shuquan_proto::Keypair;
 
@@ -116,6 +118,7 @@ impl Servers {
         bin_dir: &Path,
         nodes: u16,
         members: usize,
+        sm: bool,
     ) -> anyhow::Result<(Servers, DevnetChain)> {
         let dir = tempfile::tempdir()?;
         let net = dir.path().join("net");
@@ -130,6 +133,7 @@ impl Servers {
                 &nodes.to_string(),
             ])
             .args(["--members", &members.to_string(), "--chain-id", chain_id])
+            .args(["--crypto", if sm { "sm" } else { "standard" }])
             .args(["--api-port", &base.to_string()])
             .args(["--p2p-port", &(base + nodes).to_string(), "--dir"])
             .arg(&net)
@@ -217,6 +221,11 @@ pub fn devnet_chain(dir: &Path) -> anyhow::Result<DevnetChain> {
     {
         let p = dir.join("keys").join(format!("{}.key", m.id));
         let key = Keypair::read_file(&p).with_context(|| format!("reading {}", p.display()))?;
+        // On an SM chain the workload signs with its SM2 members only: the national
+        // algorithms throughout.
+        if chain.hash.function() == HashFunction::Sm3 && key.scheme() != Scheme::Sm2 {
+            continue;
+        }
         keys.push(crate::workload::Member::new(&chain, &m.id, key));
     }
     if keys.len() < 2 {

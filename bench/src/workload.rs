@@ -174,7 +174,9 @@ pub fn build(
             .step_by(2)
             .map(client)
             .collect::<Result<Vec<_>, _>>()?;
-        let odd = odd.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+        let odd = odd
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
         let mut all = Vec::with_capacity(clients);
         let (mut e, mut o) = (even.into_iter(), odd.into_iter());
         for k in 0..clients {

@@ -19,7 +19,8 @@ impl Names {
             for k in &member.account_keys {
                 m.insert(hex::encode(k), member.id.clone());
             }
-            let id = shuquan_proto::genesis::hashing(genesis).member_id(&genesis.chain_id, &member.id);
+            let id =
+                shuquan_proto::genesis::hashing(genesis).member_id(&genesis.chain_id, &member.id);
             m.insert(id.to_hex(), member.id.clone());
         }
         Names(m)

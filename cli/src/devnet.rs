@@ -78,7 +78,7 @@ impl Crypto {
     /// The scheme of the `i`-th member's account key.
     fn member_scheme(self, i: usize) -> Scheme {
         match self {
-            Crypto::Sm if i % 2 == 0 => Scheme::Sm2,
+            Crypto::Sm if i.is_multiple_of(2) => Scheme::Sm2,
             _ => Scheme::Ed25519,
         }
     }

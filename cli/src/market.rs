@@ -13,9 +13,9 @@ use shuquan_proto::pb::{self, tx_body::Payload};
 use shuquan_proto::views::{OrderView, ReceiptView, RequestView};
 use shuquan_proto::Hash32;
 
+use crate::fingerprint::Fingerprinter;
 use crate::parse::{self as p, ACTIONS, DECLINE_REASONS, DELIVERY, PRICE_UNITS, RIGHTS};
 use crate::payload::Submit;
-use crate::fingerprint::Fingerprinter;
 use crate::Ctx;
 
 /// Market payloads.

@@ -155,9 +155,9 @@ pub(crate) fn opt_hash(s: Option<&str>, what: &str) -> anyhow::Result<Vec<u8>> {
 }
 
 pub(crate) fn key(s: &str, what: &str) -> anyhow::Result<Vec<u8>> {
-    let k: PublicKey = s
-        .parse()
-        .with_context(|| format!("{what} {s:?} (a public key: 64 hex digits for ed25519, 66 for SM2)"))?;
+    let k: PublicKey = s.parse().with_context(|| {
+        format!("{what} {s:?} (a public key: 64 hex digits for ed25519, 66 for SM2)")
+    })?;
     Ok(k.to_vec())
 }
 

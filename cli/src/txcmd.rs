@@ -225,8 +225,13 @@ fn read_tx_file(path: &Path) -> anyhow::Result<Unsigned> {
     }
     let bytes =
         hex::decode(&file.tx).with_context(|| format!("{}: tx is not hex", path.display()))?;
-    let hash = HashFunction::from_name(&file.hash)
-        .ok_or_else(|| anyhow!("{}: hash {:?} is not blake3 or sm3", path.display(), file.hash))?;
+    let hash = HashFunction::from_name(&file.hash).ok_or_else(|| {
+        anyhow!(
+            "{}: hash {:?} is not blake3 or sm3",
+            path.display(),
+            file.hash
+        )
+    })?;
     Unsigned::from_raw(&bytes, file.genesis_hash, hash.hashing())
         .with_context(|| format!("{}: not a valid transaction", path.display()))
 }

@@ -49,7 +49,9 @@ fn tx(signer: &Keypair, cos: &[&Keypair], p: Payload, ts: u64) -> Vec<u8> {
 fn grant(asset: Hash32, grantee: &str) -> Payload {
     Payload::IssueGrant(pb::IssueGrant {
         asset: asset.to_vec(),
-        grantee: shuquan_proto::hash::Hashing::BLAKE3.member_id(CHAIN, grantee).to_vec(),
+        grantee: shuquan_proto::hash::Hashing::BLAKE3
+            .member_id(CHAIN, grantee)
+            .to_vec(),
         actions: vec![3],
         purposes: vec!["academic-research".into()],
         not_after_ms: T0 + 365 * 86_400_000,

@@ -62,7 +62,9 @@ fn transfer(asset: Hash32, to: &str) -> Payload {
     Payload::TransferRight(pb::TransferRight {
         asset: asset.to_vec(),
         right: pb::Right::Use as i32,
-        to: shuquan_proto::hash::Hashing::BLAKE3.member_id(CHAIN, to).to_vec(),
+        to: shuquan_proto::hash::Hashing::BLAKE3
+            .member_id(CHAIN, to)
+            .to_vec(),
         ..Default::default()
     })
 }
@@ -91,10 +93,11 @@ fn apply(ledger: &Ledger, ts: u64, txs: Vec<Vec<u8>>) -> Vec<pb::Receipt> {
 fn certify(ledger: &Ledger) {
     let top = ledger.applied().unwrap().height;
     for h in 1..=top {
-        let hash = ledger.certs().block_hash(shuquan_proto::hash::Hashing::BLAKE3, h).unwrap().unwrap();
+        let hash = ledger.certs().block_hash(h).unwrap().unwrap();
         for n in [21, 22] {
             let k = key(n);
-            let sig = sign_block(&k, shuquan_proto::hash::Hashing::BLAKE3, CHAIN, h, &hash).expect("signing");
+            let sig = sign_block(&k, shuquan_proto::hash::Hashing::BLAKE3, CHAIN, h, &hash)
+                .expect("signing");
             ledger
                 .certs()
                 .store_signature(h, &k.public(), &sig.signature)
@@ -177,7 +180,8 @@ fn chain_of_100k() -> Ledger {
                 match last_assets.get(i as usize) {
                     // A fifth of each block attests assets of the block before.
                     Some(a) if i % 5 == 0 => {
-                        shuquan_proto::tx::sign_all(&chain, ts, &auditor, &[], attest(*a, n)).expect("signing")
+                        shuquan_proto::tx::sign_all(&chain, ts, &auditor, &[], attest(*a, n))
+                            .expect("signing")
                     }
                     _ => shuquan_proto::tx::sign_all(
                         &chain,
@@ -185,7 +189,8 @@ fn chain_of_100k() -> Ledger {
                         &signers[(n % 3) as usize],
                         &[],
                         register(n),
-                    ).expect("signing"),
+                    )
+                    .expect("signing"),
                 }
             })
             .collect();

@@ -142,7 +142,10 @@ impl ChainAudit {
         let chain = self.replay.chain();
         let ids: Vec<Hash32> = txs
             .iter()
-            .map(|raw| decode_tx(raw, chain, max).map_or_else(|_| chain.hash.tx_id(&chain.id, raw), |t| t.id))
+            .map(|raw| {
+                decode_tx(raw, chain, max)
+                    .map_or_else(|_| chain.hash.tx_id(&chain.id, raw), |t| t.id)
+            })
             .collect();
         let root = tx_root(chain.hash, &ids);
         if header.tx_root != root.as_bytes() {
@@ -178,7 +181,7 @@ impl ChainAudit {
                     hash,
                     c,
                 )
-                    .map_err(|e| e.to_string())?;
+                .map_err(|e| e.to_string())?;
                 self.last_certified = h;
                 Ok(())
             }

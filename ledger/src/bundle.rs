@@ -59,7 +59,12 @@ impl<'a> Bundles<'a> {
                 smt::RETAIN_VERSIONS
             )));
         }
-        let Some(record_proof) = smt::prove(self.ledger.hashing(), &self.ledger.store, &state::asset_row(asset), height)?
+        let Some(record_proof) = smt::prove(
+            self.ledger.hashing(),
+            &self.ledger.store,
+            &state::asset_row(asset),
+            height,
+        )?
         else {
             return Ok(None);
         };
@@ -134,7 +139,12 @@ impl<'a> Bundles<'a> {
                 .transpose()?
                 .map(|o| o.voucher);
             if let Some(p) = match number {
-                Some(n) => smt::prove(self.ledger.hashing(), &self.ledger.store, &state::voucher_row(&n), height)?,
+                Some(n) => smt::prove(
+                    self.ledger.hashing(),
+                    &self.ledger.store,
+                    &state::voucher_row(&n),
+                    height,
+                )?,
                 None => None,
             } {
                 vouchers.push(p);
@@ -147,7 +157,12 @@ impl<'a> Bundles<'a> {
             .scan(&keys::grants_of_asset(asset), usize::MAX)?
         {
             let id = Hash32::from_slice(&k[k.len() - 32..])?;
-            if let Some(p) = smt::prove(self.ledger.hashing(), &self.ledger.store, &state::grant_row(&id), height)? {
+            if let Some(p) = smt::prove(
+                self.ledger.hashing(),
+                &self.ledger.store,
+                &state::grant_row(&id),
+                height,
+            )? {
                 grants.push(p);
             }
         }
@@ -155,7 +170,12 @@ impl<'a> Bundles<'a> {
         if parents {
             for edge in &record.parents {
                 let id = Hash32::from_slice(&edge.parent)?;
-                if let Some(p) = smt::prove(self.ledger.hashing(), &self.ledger.store, &state::asset_row(&id), height)? {
+                if let Some(p) = smt::prove(
+                    self.ledger.hashing(),
+                    &self.ledger.store,
+                    &state::asset_row(&id),
+                    height,
+                )? {
                     parent_proofs.push(p);
                 }
             }
@@ -168,7 +188,12 @@ impl<'a> Bundles<'a> {
             });
         }
         let voter_changes = self.voter_changes(height)?;
-        let certificate = smt::prove(self.ledger.hashing(), &self.ledger.store, &state::certificate_row(asset), height)?;
+        let certificate = smt::prove(
+            self.ledger.hashing(),
+            &self.ledger.store,
+            &state::certificate_row(asset),
+            height,
+        )?;
         let bundle = pb::AuditBundle {
             certificate,
             voter_changes,

@@ -18,10 +18,10 @@
 use std::ops::Bound;
 
 use jmt::storage::{LeafNode, Node, NodeKey, TreeReader};
+use jmt::SimpleHasher;
 use jmt::{JellyfishMerkleTree, KeyHash, OwnedValue, Version};
 use shuquan_proto::hash::{HashFunction, Hashing};
 use shuquan_proto::state::{key_hash, Blake3Tree, Sm3Tree};
-use jmt::SimpleHasher;
 use shuquan_proto::{pb, Hash32};
 
 use crate::error::{Error, Result};
@@ -470,9 +470,19 @@ mod tests {
             } else {
                 vec![]
             };
-            let root = update(shuquan_proto::hash::Hashing::BLAKE3, &view, &mut w, v, changed).unwrap();
+            let root = update(
+                shuquan_proto::hash::Hashing::BLAKE3,
+                &view,
+                &mut w,
+                v,
+                changed,
+            )
+            .unwrap();
             view.commit(w);
-            assert_eq!(super::root(shuquan_proto::hash::Hashing::BLAKE3, &view, v).unwrap(), Some(root));
+            assert_eq!(
+                super::root(shuquan_proto::hash::Hashing::BLAKE3, &view, v).unwrap(),
+                Some(root)
+            );
         }
         for v in 1..4u64 {
             let stale = view.get(&keys::stale_nodes(v)).unwrap().unwrap_or_default();

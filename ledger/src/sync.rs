@@ -133,10 +133,8 @@ fn check_body(
         .iter()
         .zip(&decoded)
         .map(|(raw, d)| {
-            d.as_ref().map_or_else(
-                || chain.chain.hash.tx_id(&chain.chain.id, raw),
-                |t| t.id,
-            )
+            d.as_ref()
+                .map_or_else(|| chain.chain.hash.tx_id(&chain.chain.id, raw), |t| t.id)
         })
         .collect();
     if tx_root(chain.chain.hash, &ids).as_bytes() != header.tx_root.as_slice() {

@@ -90,14 +90,18 @@ impl Certifier {
         let mut voters = history.at(certified + 1);
         voters.extend(history.at(applied));
         // Voters are named by their certificate keys; the network knows nodes by node key.
-        let asks = voters.iter().filter(|k| **k != me).filter_map(|v| nodes.get(v)).map(|peer| {
-            let req = Request::Signatures {
-                after: certified,
-                max: BATCH,
-            };
-            // Short: a node that is down or cut off must not hold up the others' rounds.
-            self.p2p.request(*peer, req, Duration::from_millis(500))
-        });
+        let asks = voters
+            .iter()
+            .filter(|k| **k != me)
+            .filter_map(|v| nodes.get(v))
+            .map(|peer| {
+                let req = Request::Signatures {
+                    after: certified,
+                    max: BATCH,
+                };
+                // Short: a node that is down or cut off must not hold up the others' rounds.
+                self.p2p.request(*peer, req, Duration::from_millis(500))
+            });
         for answer in futures::future::join_all(asks).await {
             let Ok(Response::Signatures(sigs)) = answer else {
                 continue;
@@ -115,7 +119,11 @@ impl Certifier {
                 match verify_signature(
                     ledger.hashing(),
                     ledger.chain_id(),
-                    &signers, sig.height, &hash, &sig) {
+                    &signers,
+                    sig.height,
+                    &hash,
+                    &sig,
+                ) {
                     Ok(node) => {
                         ledger
                             .certs()

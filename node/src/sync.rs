@@ -267,7 +267,8 @@ mod tests {
                     sharing: pb::SharingClass::Conditional as i32,
                     ..Default::default()
                 }),
-            ).unwrap();
+            )
+            .unwrap();
             let p = pb::Proposal {
                 timestamp_ms: t,
                 proposer: key(9).public().to_vec(),

@@ -51,7 +51,7 @@ impl VoterSets {
     pub fn follow(genesis: &pb::Genesis, changes: &[pb::VoterChange]) -> Result<Self, Error> {
         let h = crate::genesis::hash_function(genesis)?.hashing();
         let first = node_keys(genesis);
-        let first_hash = h.voters_hash(first.iter().map(|k| &k.as_bytes()[..]));
+        let first_hash = h.voters_hash(first.iter().map(|k| k.as_bytes()));
         let mut sets = vec![(1, first, first_hash)];
         for change in changes {
             let ch = change
@@ -75,7 +75,7 @@ impl VoterSets {
             }
             certify(h, genesis, &voters, height, &hash, ch)?;
             let next = voter_keys(&change.voters)?;
-            let next_hash = h.voters_hash(next.iter().map(|k| &k.as_bytes()[..]));
+            let next_hash = h.voters_hash(next.iter().map(|k| k.as_bytes()));
             if next.is_empty() || header.next_voters_hash != next_hash.as_bytes() {
                 return Err(fail(format!(
                     "block {height} hands over to voter set {}, not to the {} voters the \
@@ -218,7 +218,8 @@ pub fn verify_bundle(bytes: &[u8], genesis: &pb::Genesis) -> Result<AuditReport,
         .record
         .as_ref()
         .ok_or_else(|| fail("the bundle holds no state proof of the asset's record"))?;
-    let record: pb::AssetRecord = proven(h, proof, &state::asset_row(&asset), bundle.height, &root)?;
+    let record: pb::AssetRecord =
+        proven(h, proof, &state::asset_row(&asset), bundle.height, &root)?;
 
     let walked = walk::Walk::run(
         genesis,

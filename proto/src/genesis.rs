@@ -539,9 +539,8 @@ impl GenesisFile {
                     return fail(format!("{at}: key {k} is used twice in genesis"));
                 }
             }
-            check_node_keys(self.hash, m.node_key, m.cert_key).map_err(|e| {
-                Error::Genesis(format!("{at}: {e}"))
-            })?;
+            check_node_keys(self.hash, m.node_key, m.cert_key)
+                .map_err(|e| Error::Genesis(format!("{at}: {e}")))?;
             let mut roles = Vec::new();
             for r in &m.roles {
                 let Some((_, role)) = ROLE_NAMES.iter().find(|(n, _)| n == r) else {
@@ -596,9 +595,12 @@ pub fn check_node_keys(
         (Some(_), None) if hash == HashFunction::Sm3 => {
             Err("an sm3 chain's node needs an SM2 cert_key to certify blocks with".into())
         }
-        (Some(_), Some(c)) if hash == HashFunction::Sm3 && c.scheme() != Scheme::Sm2 => Err(
-            format!("cert_key {c} is {}: an sm3 chain certifies blocks with SM2", c.scheme()),
-        ),
+        (Some(_), Some(c)) if hash == HashFunction::Sm3 && c.scheme() != Scheme::Sm2 => {
+            Err(format!(
+                "cert_key {c} is {}: an sm3 chain certifies blocks with SM2",
+                c.scheme()
+            ))
+        }
         (Some(n), Some(c)) if n == c => Err("cert_key is the node key: leave it out".into()),
         _ => Ok(()),
     }
@@ -645,11 +647,16 @@ mod hash_name {
         *f == HashFunction::default()
     }
 
-    pub(super) fn serialize<S: serde::Serializer>(f: &HashFunction, s: S) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<S: serde::Serializer>(
+        f: &HashFunction,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         s.serialize_str(f.name())
     }
 
-    pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<HashFunction, D::Error> {
+    pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<HashFunction, D::Error> {
         let name = <String as serde::Deserialize>::deserialize(d)?;
         HashFunction::from_name(&name).ok_or_else(|| {
             serde::de::Error::custom(format!("hash {name:?}: expected \"blake3\" or \"sm3\""))

@@ -71,7 +71,13 @@ impl CouncilFile {
             if !genesis.members.iter().any(|m| &m.id == name) {
                 return fail(format!("{name:?} is not a member of the genesis"));
             }
-            members.push(genesis.hash.hashing().member_id(&genesis.chain_id, name).to_vec());
+            members.push(
+                genesis
+                    .hash
+                    .hashing()
+                    .member_id(&genesis.chain_id, name)
+                    .to_vec(),
+            );
         }
         let council = pb::Council {
             members,

@@ -92,10 +92,7 @@ impl PublicKey {
         let arr: [u8; 32] = bytes.try_into().map_err(|_| {
             Error::invalid(
                 "public key",
-                format!(
-                    "{} bytes, expected 32 (ed25519) or 33 (SM2)",
-                    bytes.len()
-                ),
+                format!("{} bytes, expected 32 (ed25519) or 33 (SM2)", bytes.len()),
             )
         })?;
         if points::decompress(&arr).is_none() {
@@ -222,7 +219,7 @@ pub struct Keypair {
 #[derive(Clone)]
 enum Secret {
     Ed25519(SigningKey),
-    Sm2(Box<::sm2::dsa::SigningKey>),
+    Sm2(::sm2::dsa::SigningKey),
 }
 
 impl fmt::Debug for Keypair {
@@ -282,7 +279,7 @@ impl Keypair {
                 let signing = sm2::signing_key(&secret)?;
                 let public = PublicKey::Sm2(sm2::compressed(signing.verifying_key())?);
                 Ok(Keypair {
-                    secret: Secret::Sm2(Box::new(signing)),
+                    secret: Secret::Sm2(signing),
                     public,
                 })
             }

@@ -37,7 +37,11 @@ pub fn root_of_leaves(h: Hashing, leaves: &[Hash32]) -> Hash32 {
         1 => leaves[0],
         n => {
             let k = split(n);
-            node_hash(h, &root_of_leaves(h, &leaves[..k]), &root_of_leaves(h, &leaves[k..]))
+            node_hash(
+                h,
+                &root_of_leaves(h, &leaves[..k]),
+                &root_of_leaves(h, &leaves[k..]),
+            )
         }
     }
 }
@@ -75,7 +79,14 @@ fn collect_path(h: Hashing, leaves: &[Hash32], index: usize, path: &mut Vec<Hash
 
 /// Checks that `leaf` is leaf `index` of a tree of `size` leaves with root `root`
 /// (RFC 9162, section 2.1.3.2).
-pub fn verify(h: Hashing, leaf: &Hash32, index: u64, size: u64, path: &[Hash32], root: &Hash32) -> bool {
+pub fn verify(
+    h: Hashing,
+    leaf: &Hash32,
+    index: u64,
+    size: u64,
+    path: &[Hash32],
+    root: &Hash32,
+) -> bool {
     if index >= size {
         return false;
     }
@@ -108,7 +119,9 @@ mod tests {
     use proptest::prelude::*;
 
     fn leaves(h: Hashing, n: usize) -> Vec<Hash32> {
-        (0..n as u32).map(|i| leaf_hash(h, &i.to_le_bytes())).collect()
+        (0..n as u32)
+            .map(|i| leaf_hash(h, &i.to_le_bytes()))
+            .collect()
     }
 
     proptest! {
@@ -136,13 +149,13 @@ mod tests {
     #[test]
     fn leaf_and_node_domains_differ() {
         for h in [Hashing::BLAKE3, Hashing::SM3] {
-        let a = leaf_hash(h, b"a");
-        let b = leaf_hash(h, b"b");
-        let two = root_of_leaves(h, &[a, b]);
-        let mut concat = a.to_vec();
-        concat.extend_from_slice(b.as_bytes());
-        assert_ne!(two, leaf_hash(h, &concat));
-        assert_ne!(root::<&[u8]>(h, &[]), leaf_hash(h, b""));
+            let a = leaf_hash(h, b"a");
+            let b = leaf_hash(h, b"b");
+            let two = root_of_leaves(h, &[a, b]);
+            let mut concat = a.to_vec();
+            concat.extend_from_slice(b.as_bytes());
+            assert_ne!(two, leaf_hash(h, &concat));
+            assert_ne!(root::<&[u8]>(h, &[]), leaf_hash(h, b""));
         }
     }
 }

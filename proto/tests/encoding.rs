@@ -31,7 +31,9 @@ fn golden_body() -> pb::TxBody {
         payload: Some(Payload::TransferRight(pb::TransferRight {
             asset: vec![0xaa; 32],
             right: pb::Right::Use as i32,
-            to: shuquan_proto::hash::Hashing::BLAKE3.member_id(CHAIN, "org2").to_vec(),
+            to: shuquan_proto::hash::Hashing::BLAKE3
+                .member_id(CHAIN, "org2")
+                .to_vec(),
             price: Some(pb::Price {
                 amount_minor: 120_000,
                 currency: "CNY".into(),
@@ -117,20 +119,22 @@ fn sm_vectors(put: &mut impl FnMut(&str, String)) {
     put("sm3_tx_id", id.to_hex());
     put("sm3_asset_id", h.asset_id(CHAIN, &id).to_hex());
     put("sm3_member_id_org1", h.member_id(CHAIN, "org1").to_hex());
-    put("sm3_history_link", h.history_link(&Hash32::ZERO, &id).to_hex());
+    put(
+        "sm3_history_link",
+        h.history_link(&Hash32::ZERO, &id).to_hex(),
+    );
     put("sm3_fingerprint_abc", h.fingerprint(b"abc").to_hex());
     let ids: Vec<Hash32> = (0..5u8).map(|i| Hash32([i; 32])).collect();
     put("sm3_tx_root_5", tx_root(h, &ids).to_hex());
     put("sm3_merkle_empty", merkle::empty_root(h).to_hex());
     put(
         "sm3_voters_hash",
-        h.voters_hash([&sm_key(4).public().as_bytes()[..]]).to_hex(),
+        h.voters_hash([sm_key(4).public().as_bytes()]).to_hex(),
     );
     put(
         "sm3_state_key_hash",
         hex::encode(
-            shuquan_proto::state::key_hash(h, &shuquan_proto::state::asset_row(&Hash32([4; 32])))
-                .0,
+            shuquan_proto::state::key_hash(h, &shuquan_proto::state::asset_row(&Hash32([4; 32]))).0,
         ),
     );
     let header = pb::BlockHeader {
@@ -140,8 +144,8 @@ fn sm_vectors(put: &mut impl FnMut(&str, String)) {
         ..Default::default()
     };
     put("sm3_block_hash", block_hash(h, &header).to_hex());
-    let cert = shuquan_proto::cert::sign_block(&sm_key(4), h, CHAIN, 7, &block_hash(h, &header))
-        .unwrap();
+    let cert =
+        shuquan_proto::cert::sign_block(&sm_key(4), h, CHAIN, 7, &block_hash(h, &header)).unwrap();
     put("sm2_block_signature", hex::encode(cert.encode_to_vec()));
 }
 
@@ -185,7 +189,9 @@ fn golden_payloads() -> Vec<(&'static str, Payload)> {
                 transfer: Some(pb::TransferExport {
                     asset: vec![0xaa; 32],
                     right: pb::Right::Hold as i32,
-                    receiver: shuquan_proto::hash::Hashing::BLAKE3.member_id(CHAIN, "org2").to_vec(),
+                    receiver: shuquan_proto::hash::Hashing::BLAKE3
+                        .member_id(CHAIN, "org2")
+                        .to_vec(),
                 }),
             }),
         ),
@@ -226,7 +232,9 @@ fn golden_payloads() -> Vec<(&'static str, Payload)> {
                     node_key: key(5).public().to_vec(),
                     cert_key: Vec::new(),
                     addr: "/ip4/127.0.0.1/tcp/7105".into(),
-                    operator: shuquan_proto::hash::Hashing::BLAKE3.member_id(CHAIN, "org1").to_vec(),
+                    operator: shuquan_proto::hash::Hashing::BLAKE3
+                        .member_id(CHAIN, "org1")
+                        .to_vec(),
                 })),
             }),
         ),
@@ -259,18 +267,34 @@ fn vectors() -> Vec<(String, String)> {
     put("asset_id", Hashing::BLAKE3.asset_id(CHAIN, &id).to_hex());
     put("grant_id", Hashing::BLAKE3.grant_id(CHAIN, &id).to_hex());
     put("filing_id", Hashing::BLAKE3.filing_id(CHAIN, &id).to_hex());
-    put("attestation_id", Hashing::BLAKE3.attestation_id(CHAIN, &id).to_hex());
-    put("objection_id", Hashing::BLAKE3.objection_id(CHAIN, &id).to_hex());
+    put(
+        "attestation_id",
+        Hashing::BLAKE3.attestation_id(CHAIN, &id).to_hex(),
+    );
+    put(
+        "objection_id",
+        Hashing::BLAKE3.objection_id(CHAIN, &id).to_hex(),
+    );
     put(
         "proposal_id",
-        shuquan_proto::hash::Hashing::BLAKE3.proposal_id(CHAIN, &id).to_hex(),
+        shuquan_proto::hash::Hashing::BLAKE3
+            .proposal_id(CHAIN, &id)
+            .to_hex(),
     );
     put(
         "member_id_org1",
-        shuquan_proto::hash::Hashing::BLAKE3.member_id(CHAIN, "org1").to_hex(),
+        shuquan_proto::hash::Hashing::BLAKE3
+            .member_id(CHAIN, "org1")
+            .to_hex(),
     );
-    put("history_link", Hashing::BLAKE3.history_link(&Hash32::ZERO, &id).to_hex());
-    put("fingerprint_abc", Hashing::BLAKE3.fingerprint(b"abc").to_hex());
+    put(
+        "history_link",
+        Hashing::BLAKE3.history_link(&Hash32::ZERO, &id).to_hex(),
+    );
+    put(
+        "fingerprint_abc",
+        Hashing::BLAKE3.fingerprint(b"abc").to_hex(),
+    );
     for (name, payload) in golden_payloads() {
         let body = pb::TxBody {
             payload: Some(payload),
@@ -279,12 +303,21 @@ fn vectors() -> Vec<(String, String)> {
         put(&format!("body_{name}"), hex::encode(body.encode_to_vec()));
     }
     let ids: Vec<Hash32> = (0..5u8).map(|i| Hash32([i; 32])).collect();
-    put("tx_root_5", tx_root(shuquan_proto::hash::Hashing::BLAKE3, &ids).to_hex());
-    put("merkle_empty", merkle::empty_root(shuquan_proto::hash::Hashing::BLAKE3).to_hex());
+    put(
+        "tx_root_5",
+        tx_root(shuquan_proto::hash::Hashing::BLAKE3, &ids).to_hex(),
+    );
+    put(
+        "merkle_empty",
+        merkle::empty_root(shuquan_proto::hash::Hashing::BLAKE3).to_hex(),
+    );
     // A failed receipt commits its code, detail and arguments, never a sentence.
     let receipt = shuquan_proto::codes::reason::bad_signature(key(1).public()).receipt(&id);
     put("receipt_failed", hex::encode(receipt.encode_to_vec()));
-    put("results_root_1", results_root(shuquan_proto::hash::Hashing::BLAKE3, &[receipt]).to_hex());
+    put(
+        "results_root_1",
+        results_root(shuquan_proto::hash::Hashing::BLAKE3, &[receipt]).to_hex(),
+    );
     let header = pb::BlockHeader {
         chain_id: CHAIN.into(),
         height: 7,
@@ -295,21 +328,28 @@ fn vectors() -> Vec<(String, String)> {
         results_root: vec![2; 32],
         tx_count: 5,
         state_root: vec![3; 32],
-        voters_hash: shuquan_proto::hash::Hashing::BLAKE3.voters_hash([&key(1).public().as_bytes()[..]]).to_vec(),
-        next_voters_hash: shuquan_proto::hash::Hashing::BLAKE3.voters_hash([
-            &key(1).public().as_bytes()[..],
-            &key(2).public().as_bytes()[..],
-        ])
-        .to_vec(),
+        voters_hash: shuquan_proto::hash::Hashing::BLAKE3
+            .voters_hash([key(1).public().as_bytes()])
+            .to_vec(),
+        next_voters_hash: shuquan_proto::hash::Hashing::BLAKE3
+            .voters_hash([key(1).public().as_bytes(), key(2).public().as_bytes()])
+            .to_vec(),
     };
     put(
         "state_key_hash",
         hex::encode(
-            shuquan_proto::state::key_hash(shuquan_proto::hash::Hashing::BLAKE3, &shuquan_proto::state::asset_row(&Hash32([4; 32]))).0,
+            shuquan_proto::state::key_hash(
+                shuquan_proto::hash::Hashing::BLAKE3,
+                &shuquan_proto::state::asset_row(&Hash32([4; 32])),
+            )
+            .0,
         ),
     );
     put("block_header", hex::encode(header.encode_to_vec()));
-    put("block_hash", block_hash(shuquan_proto::hash::Hashing::BLAKE3, &header).to_hex());
+    put(
+        "block_hash",
+        block_hash(shuquan_proto::hash::Hashing::BLAKE3, &header).to_hex(),
+    );
     put(
         "genesis_hash",
         genesis_hash(&golden_genesis().to_pb().unwrap()).to_hex(),
@@ -356,8 +396,12 @@ fn market_vectors(put: &mut impl FnMut(&str, String), id: &Hash32) {
     put("request_id", Hashing::BLAKE3.request_id(CHAIN, id).to_hex());
     put("listing_id", Hashing::BLAKE3.listing_id(CHAIN, id).to_hex());
     put("order_id", Hashing::BLAKE3.order_id(CHAIN, id).to_hex());
-    let org1 = shuquan_proto::hash::Hashing::BLAKE3.member_id(CHAIN, "org1").to_vec();
-    let org2 = shuquan_proto::hash::Hashing::BLAKE3.member_id(CHAIN, "org2").to_vec();
+    let org1 = shuquan_proto::hash::Hashing::BLAKE3
+        .member_id(CHAIN, "org1")
+        .to_vec();
+    let org2 = shuquan_proto::hash::Hashing::BLAKE3
+        .member_id(CHAIN, "org2")
+        .to_vec();
     let price = pb::Price {
         amount_minor: 120_000,
         currency: "CNY".into(),
@@ -507,7 +551,9 @@ fn market_vectors(put: &mut impl FnMut(&str, String), id: &Hash32) {
 
 /// The registration payloads and records (docs/REGISTRATION.md).
 fn registration_vectors(put: &mut impl FnMut(&str, String), id: &Hash32) {
-    let org1 = shuquan_proto::hash::Hashing::BLAKE3.member_id(CHAIN, "org1").to_vec();
+    let org1 = shuquan_proto::hash::Hashing::BLAKE3
+        .member_id(CHAIN, "org1")
+        .to_vec();
     let payloads = [
         (
             "payload_review",
@@ -761,7 +807,9 @@ fn a_mixed_scheme_transaction_on_an_sm3_chain_decodes_and_verifies() {
     assert_eq!(d.id, Hashing::SM3.tx_id(CHAIN, &tx.raw.body));
     assert_ne!(d.id, Hashing::BLAKE3.tx_id(CHAIN, &tx.raw.body));
     shuquan_proto::verify::verify_tx(&d).unwrap();
-    assert!(shuquan_proto::verify::verify_txs(&[&d, &d]).iter().all(|r| r.is_ok()));
+    assert!(shuquan_proto::verify::verify_txs(&[&d, &d])
+        .iter()
+        .all(|r| r.is_ok()));
     // Either signature altered: refused, alone and in a batch (the batch then checks each).
     for who in [sm_key(1).public(), key(2).public()] {
         let mut bad = tx.raw.clone();

@@ -95,19 +95,17 @@ fn the_digest_binds_the_default_identifier_as_the_standard_computes_it() {
     // e = SM3(Z_A ‖ M): the standard's e verifies as a prehash, so our key carries the
     // standard's Z_A (identifier 1234567812345678, the curve, the key).
     assert_eq!(our_sm2::DISTID.as_bytes(), v("sm2_id"));
-    let vk =
-        sm2::dsa::VerifyingKey::from_sec1_bytes(our_sm2::DISTID, standard_key().as_bytes()).unwrap();
+    let vk = sm2::dsa::VerifyingKey::from_sec1_bytes(our_sm2::DISTID, standard_key().as_bytes())
+        .unwrap();
     let sig = sm2::dsa::Signature::from_slice(&standard_sig()).unwrap();
     vk.verify_prehash(&v("sm2_e"), &sig).unwrap();
     // And e is SM3(Z_A ‖ M) with the standard's Z_A.
     let za_m = [v("sm2_za"), v("sm2_msg")].concat();
     assert_eq!(Hashing::SM3.fingerprint(&za_m).to_vec(), v("sm2_e"));
     // Another identifier gives another Z_A: the standard's signature fails under it.
-    let alice = sm2::dsa::VerifyingKey::from_sec1_bytes(
-        "ALICE123@YAHOO.COM",
-        standard_key().as_bytes(),
-    )
-    .unwrap();
+    let alice =
+        sm2::dsa::VerifyingKey::from_sec1_bytes("ALICE123@YAHOO.COM", standard_key().as_bytes())
+            .unwrap();
     assert!(sm2::dsa::signature::Verifier::verify(&alice, &v("sm2_msg"), &sig).is_err());
 }
 
@@ -128,7 +126,12 @@ fn secrets_outside_one_to_n_minus_two_are_refused() {
     n_minus_1[31] -= 1;
     let mut n_minus_2 = arr32(&n);
     n_minus_2[31] -= 2;
-    for (what, d) in [("0", [0u8; 32]), ("n - 1", n_minus_1), ("n", arr32(&n)), ("2^256 - 1", [0xff; 32])] {
+    for (what, d) in [
+        ("0", [0u8; 32]),
+        ("n - 1", n_minus_1),
+        ("n", arr32(&n)),
+        ("2^256 - 1", [0xff; 32]),
+    ] {
         assert!(Keypair::from_secret(Scheme::Sm2, d).is_err(), "d = {what}");
     }
     let top = Keypair::from_secret(Scheme::Sm2, n_minus_2).unwrap();
@@ -152,11 +155,16 @@ fn a_key_has_one_encoding_and_a_signature_one_range() {
     let mut flipped = key.as_bytes().to_vec();
     flipped[0] = if y_odd { 2 } else { 3 };
     let negated = PublicKey::from_slice(&flipped).unwrap();
-    assert_ne!(negated, key, "the other parity is the negated point, another key");
+    assert_ne!(
+        negated, key,
+        "the other parity is the negated point, another key"
+    );
     assert!(!negated.verify(&v("sm2_msg"), &standard_sig()));
     // x = p (not a field element), and the point at infinity: refused.
     let mut x_is_p = vec![2];
-    x_is_p.extend(hex::decode("fffffffeffffffffffffffffffffffffffffffff00000000ffffffffffffffff").unwrap());
+    x_is_p.extend(
+        hex::decode("fffffffeffffffffffffffffffffffffffffffff00000000ffffffffffffffff").unwrap(),
+    );
     assert!(PublicKey::from_slice(&x_is_p).is_err());
     assert!(PublicKey::from_slice(&[0u8; 33]).is_err());
     // The text form round-trips and says its scheme by its length.

@@ -182,10 +182,7 @@ impl Block<'_> {
         let mut seen = std::collections::HashSet::new();
         for (raw, d) in proposal.txs.iter().zip(&decoded) {
             let (id, outcome) = match d {
-                Err(r) => (
-                    self.chain.chain.hash.tx_id(&chain_id, raw),
-                    Err(r.clone()),
-                ),
+                Err(r) => (self.chain.chain.hash.tx_id(&chain_id, raw), Err(r.clone())),
                 Ok(tx) => {
                     let outcome = if !seen.insert(tx.id) {
                         Err(r::twice_in_block())

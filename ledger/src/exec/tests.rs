@@ -32,7 +32,9 @@ struct Mem {
 /// The member id of the member whose key seed is `n` (see [`Mem::new`]).
 fn mid(n: u8) -> Vec<u8> {
     let name = ["", "org1", "org2", "org3", "regulator", "auditor"][n as usize];
-    shuquan_proto::hash::Hashing::BLAKE3.member_id("mem", name).to_vec()
+    shuquan_proto::hash::Hashing::BLAKE3
+        .member_id("mem", name)
+        .to_vec()
 }
 
 impl Mem {
@@ -92,7 +94,8 @@ impl Mem {
         let cos: Vec<Keypair> = cosigners.iter().map(|n| key(*n)).collect();
         let cos: Vec<&Keypair> = cos.iter().collect();
         let raw =
-            shuquan_proto::tx::sign_all(&self.chain.chain, self.now, &key(signer), &cos, payload).expect("signing");
+            shuquan_proto::tx::sign_all(&self.chain.chain, self.now, &key(signer), &cos, payload)
+                .expect("signing");
         let proposal = pb::Proposal {
             timestamp_ms: self.now,
             proposer: key(9).public().to_vec(),
@@ -447,13 +450,20 @@ fn the_state_root_after_pruning_equals_the_root_without_pruning() {
     let top = last.height;
     let row = keys::asset(&a);
     for h in top - 2..=top {
-        let proof = crate::smt::prove(shuquan_proto::hash::Hashing::BLAKE3, &pruned, &row, h).unwrap();
+        let proof =
+            crate::smt::prove(shuquan_proto::hash::Hashing::BLAKE3, &pruned, &row, h).unwrap();
         assert!(proof.is_some(), "version {h} is provable");
         assert_eq!(
             crate::smt::root(shuquan_proto::hash::Hashing::BLAKE3, &pruned, h).unwrap(),
             crate::smt::root(shuquan_proto::hash::Hashing::BLAKE3, &all, h).unwrap()
         );
     }
-    assert!(crate::smt::prove(shuquan_proto::hash::Hashing::BLAKE3, &pruned, &row, top - 3).is_err());
-    assert!(crate::smt::prove(shuquan_proto::hash::Hashing::BLAKE3, &all, &row, top - 3).unwrap().is_some());
+    assert!(
+        crate::smt::prove(shuquan_proto::hash::Hashing::BLAKE3, &pruned, &row, top - 3).is_err()
+    );
+    assert!(
+        crate::smt::prove(shuquan_proto::hash::Hashing::BLAKE3, &all, &row, top - 3)
+            .unwrap()
+            .is_some()
+    );
 }

@@ -150,7 +150,9 @@ impl Queries<'_> {
             .iter()
             .map(|r| shuquan_proto::merkle::leaf_hash(self.ledger.hashing(), &id32(&r.tx_id).0))
             .collect();
-        let Some(path) = shuquan_proto::merkle::proof(self.ledger.hashing(), &leaves, rec.index as usize) else {
+        let Some(path) =
+            shuquan_proto::merkle::proof(self.ledger.hashing(), &leaves, rec.index as usize)
+        else {
             return Ok(None);
         };
         use prost::Message;

@@ -19,7 +19,11 @@ impl Queries<'_> {
         let (params, nodes) = self.reader(|st| Ok((st.params()?, st.node_set()?)))?;
         let mut d = Directory::new(params.law_utc_offset_minutes);
         for (k, val) in self.scan(&keys::prefix("mem", &[]), usize::MAX)? {
-            d.add_member(self.ledger.hashing(), &chain_id, &decode::<pb::Member>(&val, &k)?);
+            d.add_member(
+                self.ledger.hashing(),
+                &chain_id,
+                &decode::<pb::Member>(&val, &k)?,
+            );
         }
         for n in &nodes.nodes {
             d.add_node(&n.node_key, &n.operator);

@@ -302,7 +302,11 @@ fn add_node(ctx: &mut Ctx<'_, '_>, n: &pb::AddNode, write: bool) -> Outcome {
     if operator.status != pb::MemberStatus::Active as i32 {
         return reject(r::operator_inactive(&operator.id));
     }
-    let key = |b: &[u8]| (!b.is_empty()).then(|| PublicKey::from_slice(b).ok()).flatten();
+    let key = |b: &[u8]| {
+        (!b.is_empty())
+            .then(|| PublicKey::from_slice(b).ok())
+            .flatten()
+    };
     if let Err(why) = shuquan_proto::genesis::check_node_keys(
         ctx.h.function(),
         key(&n.node_key),

@@ -76,7 +76,8 @@ impl<'a> Snapshots<'a> {
             }
         }
         let height = self.ledger.applied()?.height;
-        let root = crate::smt::root(self.ledger.hashing(), &self.ledger.store, height)?.unwrap_or_default();
+        let root = crate::smt::root(self.ledger.hashing(), &self.ledger.store, height)?
+            .unwrap_or_default();
         h.part(root.as_bytes());
         Ok((height, h.finish()))
     }

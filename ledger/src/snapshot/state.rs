@@ -310,7 +310,8 @@ impl Snapshots<'_> {
         // from those values.
         let (values_tx, values_rx) = std::sync::mpsc::sync_channel::<Option<Row>>(VALUES_QUEUE);
         let (rows, root) = std::thread::scope(|s| {
-            let tree_side = s.spawn(|| Self::values_then_tree(ledger.hashing(), tree, values_rx, height));
+            let tree_side =
+                s.spawn(|| Self::values_then_tree(ledger.hashing(), tree, values_rx, height));
             let rows = Self::rows_then_derived(ledger.hashing(), input, tree, height, &values_tx);
             drop(values_tx);
             (rows, tree_side.join())
@@ -330,11 +331,8 @@ impl Snapshots<'_> {
                 h.timestamp_ms,
             ),
             None => (
-                smt::root(
-                    ledger.hashing(),
-                    &crate::store::SledView(tree.clone()),
-                    0,
-                )?.unwrap_or_default(),
+                smt::root(ledger.hashing(), &crate::store::SledView(tree.clone()), 0)?
+                    .unwrap_or_default(),
                 Hash32::ZERO,
                 ledger.genesis().genesis_time_ms,
             ),
@@ -443,15 +441,22 @@ impl Snapshots<'_> {
             let (k, v) = item?;
             smt::value_row(&k, &v)?.ok_or_else(|| bad("a deleted value among the state rows"))
         });
-        smt::rebuild(h, &view, &mut values, height, TREE_CHUNK, &mut |w: Writes| {
-            for (k, v) in w {
-                match v {
-                    Some(v) => tree.insert(k, v)?,
-                    None => tree.remove(k)?,
-                };
-            }
-            Ok(())
-        })
+        smt::rebuild(
+            h,
+            &view,
+            &mut values,
+            height,
+            TREE_CHUNK,
+            &mut |w: Writes| {
+                for (k, v) in w {
+                    match v {
+                        Some(v) => tree.insert(k, v)?,
+                        None => tree.remove(k)?,
+                    };
+                }
+                Ok(())
+            },
+        )
     }
 }
 

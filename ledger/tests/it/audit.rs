@@ -255,7 +255,14 @@ fn weak_or_foreign_certificates_are_caught() {
     let mut b = s.bundle();
     let cert = b.headers[0].certificate.as_mut().unwrap();
     let hash = Hash32::from_slice(&cert.block_hash).unwrap();
-    cert.signatures[0] = shuquan_proto::cert::sign_block(&key(30), shuquan_proto::hash::Hashing::BLAKE3, CHAIN, 1, &hash).expect("signing");
+    cert.signatures[0] = shuquan_proto::cert::sign_block(
+        &key(30),
+        shuquan_proto::hash::Hashing::BLAKE3,
+        CHAIN,
+        1,
+        &hash,
+    )
+    .expect("signing");
     assert_says(&s.reason(&b), "which is not a voter node at that height");
     let mut b = s.bundle();
     b.headers[0].certificate = None;
@@ -530,12 +537,18 @@ fn on_an_sm_chain_a_bundle_verifies_offline_and_audit_chain_re_executes_it() {
     // Ids are SM3's: the asset id is not what BLAKE3 would make of the same transaction.
     let reg = r.events[0].tx_id;
     assert_eq!(shuquan_proto::hash::Hashing::SM3.asset_id(CHAIN, &reg), s.a);
-    assert_ne!(shuquan_proto::hash::Hashing::BLAKE3.asset_id(CHAIN, &reg), s.a);
+    assert_ne!(
+        shuquan_proto::hash::Hashing::BLAKE3.asset_id(CHAIN, &reg),
+        s.a
+    );
     // Any flipped byte is still caught (a sample: the SM2 signatures are in there).
     for i in (0..bytes.len()).step_by(97) {
         let mut bad = bytes.clone();
         bad[i] ^= 0x10;
-        assert!(verify_bundle(&bad, s.c.ledger.genesis()).is_err(), "byte {i}");
+        assert!(
+            verify_bundle(&bad, s.c.ledger.genesis()).is_err(),
+            "byte {i}"
+        );
     }
     // The genesis says SM3: the same bundle read against a BLAKE3 genesis fails.
     let mut blake = s.c.ledger.genesis().clone();
@@ -545,7 +558,10 @@ fn on_an_sm_chain_a_bundle_verifies_offline_and_audit_chain_re_executes_it() {
     let v = audit_chain(&s.c.ledger).unwrap();
     let top = s.height();
     assert_eq!((v.blocks, v.txs, v.last_certified), (top, 10, top));
-    assert_eq!(v.state_root, s.c.ledger.bundles().state_root(top).unwrap().unwrap());
+    assert_eq!(
+        v.state_root,
+        s.c.ledger.bundles().state_root(top).unwrap().unwrap()
+    );
 }
 
 #[test]

@@ -18,7 +18,14 @@ fn signatures_make_certificates_and_odd_asks_get_nothing() {
     let chain = c.ledger.chain_id().to_string();
     for h in 1..=3 {
         let hash = c.ledger.certs().block_hash(h).unwrap().unwrap();
-        let sig = sign_block(&node, shuquan_proto::hash::Hashing::BLAKE3, &chain, h, &hash).expect("signing");
+        let sig = sign_block(
+            &node,
+            shuquan_proto::hash::Hashing::BLAKE3,
+            &chain,
+            h,
+            &hash,
+        )
+        .expect("signing");
         c.ledger
             .certs()
             .store_signature(h, &node.public(), &sig.signature)

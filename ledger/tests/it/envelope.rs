@@ -242,7 +242,8 @@ fn a_transaction_signed_for_a_twin_chain_with_the_same_id_fails_its_signature() 
         &org1,
         &[],
         Payload::RegisterAsset(register_payload(1)),
-    ).expect("signing");
+    )
+    .expect("signing");
     assert_eq!(
         c.ledger
             .admit(&raw, c.now)

@@ -559,7 +559,14 @@ fn an_audit_bundle_follows_the_voter_set_from_the_genesis() {
     let top = c.ledger.applied().unwrap().height;
     for h in 1..=top {
         let hash = c.ledger.certs().block_hash(h).unwrap().unwrap();
-        let sig = shuquan_proto::cert::sign_block(&key(30), shuquan_proto::hash::Hashing::BLAKE3, &chain, h, &hash).expect("signing");
+        let sig = shuquan_proto::cert::sign_block(
+            &key(30),
+            shuquan_proto::hash::Hashing::BLAKE3,
+            &chain,
+            h,
+            &hash,
+        )
+        .expect("signing");
         c.ledger
             .certs()
             .store_signature(h, &key(30).public(), &sig.signature)
@@ -614,8 +621,16 @@ fn an_audit_bundle_follows_the_voter_set_from_the_genesis() {
         .retain(|s| s.node_key == key(21).public().to_vec());
     let h = cert.height;
     let hash = c.ledger.certs().block_hash(h).unwrap().unwrap();
-    cert.signatures
-        .push(shuquan_proto::cert::sign_block(&key(30), shuquan_proto::hash::Hashing::BLAKE3, &chain, h, &hash).expect("signing"));
+    cert.signatures.push(
+        shuquan_proto::cert::sign_block(
+            &key(30),
+            shuquan_proto::hash::Hashing::BLAKE3,
+            &chain,
+            h,
+            &hash,
+        )
+        .expect("signing"),
+    );
     assert!(
         reason(&by_new).contains("not a voter node"),
         "{}",
@@ -809,8 +824,16 @@ fn on_an_sm_chain_nodes_join_with_sm2_certificate_keys_and_members_rotate_across
         assert!(msg.contains(says), "{msg:?} does not say {says:?}");
     };
     refused(&mut c, add(&key(30), None), "needs an SM2 cert_key");
-    refused(&mut c, add(&key(30), Some(&key(31))), "certifies blocks with SM2");
-    refused(&mut c, add(&sm_key(30), Some(&sm_key(31))), "a node key is ed25519");
+    refused(
+        &mut c,
+        add(&key(30), Some(&key(31))),
+        "certifies blocks with SM2",
+    );
+    refused(
+        &mut c,
+        add(&sm_key(30), Some(&sm_key(31))),
+        "a node key is ed25519",
+    );
     refused(&mut c, add(&key(30), Some(&cert_key(1))), "serves once");
 
     pass_by_nodes(&mut c, add(&key(30), Some(&sm_key(31))));

@@ -3,9 +3,9 @@
 use shuquan_ledger::{AppliedBlock, Ledger};
 use shuquan_proto::codes::FailureCode;
 use shuquan_proto::genesis::{GenesisFile, MemberFile, ParamsFile};
+use shuquan_proto::hash::Hashing;
 use shuquan_proto::pb::{self, tx_body::Payload};
 use shuquan_proto::tx::ChainRef;
-use shuquan_proto::hash::Hashing;
 use shuquan_proto::{Hash32, Keypair};
 
 pub const CHAIN: &str = "test-chain";
@@ -124,7 +124,10 @@ pub fn genesis_sm_with_nodes() -> pb::Genesis {
     with_nodes(&mut g);
     for m in &mut g.members {
         if m.id == "org1" || m.id == "regulator" {
-            let n = NAMES.iter().find(|(_, id)| *id == m.id).map_or(0, |(n, _)| *n);
+            let n = NAMES
+                .iter()
+                .find(|(_, id)| *id == m.id)
+                .map_or(0, |(n, _)| *n);
             m.account_keys = vec![sm_key(n).public()];
         }
     }
@@ -251,7 +254,8 @@ impl Chain {
             signer,
             cosigners,
             payload,
-        ).expect("signing")
+        )
+        .expect("signing")
     }
 
     /// Applies a block of raw transactions one second after the last.

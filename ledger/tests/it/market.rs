@@ -109,7 +109,11 @@ fn an_unconditional_request_within_the_catalogue_terms_is_granted_in_its_own_blo
         .id;
     let b = c.block(vec![raw]);
     let g = applies(Chain::outcome(&b.receipts[0])).unwrap();
-    assert_eq!(g, Hashing::BLAKE3.grant_id(CHAIN, &tx_id), "the receipt names the grant");
+    assert_eq!(
+        g,
+        Hashing::BLAKE3.grant_id(CHAIN, &tx_id),
+        "the receipt names the grant"
+    );
     assert_eq!(c.grant_status(&g), "active");
     let v = request_view(&c, Hashing::BLAKE3.request_id(CHAIN, &tx_id));
     assert!(v.automatic && v.status == "granted", "{v:?}");

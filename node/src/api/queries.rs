@@ -286,7 +286,11 @@ pub(super) async fn member(
     Path(name): Path<String>,
 ) -> Answer<MemberView> {
     let (_, m) = find_member(&app.ledger, &name)?;
-    Ok(Json(MemberView::new(app.ledger.hashing(), app.ledger.chain_id(), &m)))
+    Ok(Json(MemberView::new(
+        app.ledger.hashing(),
+        app.ledger.chain_id(),
+        &m,
+    )))
 }
 
 #[derive(Debug, Deserialize)]
@@ -368,9 +372,16 @@ pub(super) async fn certificate(
     };
     let voters = app.ledger.certs().voters_at(h)?;
     let d = app.ledger.queries().directory()?;
-    let view = Hash32::from_slice(&cert.block_hash)
-        .ok()
-        .map(|hash| v::CertificateView::new(&d, app.ledger.hashing(), app.ledger.chain_id(), &voters, hash, &cert));
+    let view = Hash32::from_slice(&cert.block_hash).ok().map(|hash| {
+        v::CertificateView::new(
+            &d,
+            app.ledger.hashing(),
+            app.ledger.chain_id(),
+            &voters,
+            hash,
+            &cert,
+        )
+    });
     found(view, format_args!("block {h}"))
 }
 

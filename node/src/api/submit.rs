@@ -142,10 +142,11 @@ fn body_rejection(e: BytesRejection) -> ApiError {
 fn tx_id_of(app: &Api, raw: &[u8]) -> Option<Hash32> {
     use prost::Message;
     let envelope = shuquan_proto::pb::TxRaw::decode(raw).ok()?;
-    Some(app.ledger.hashing().tx_id(
-        app.ledger.chain_id(),
-        &envelope.body,
-    ))
+    Some(
+        app.ledger
+            .hashing()
+            .tx_id(app.ledger.chain_id(), &envelope.body),
+    )
 }
 
 fn committed(id: Hash32, receipt: ReceiptView) -> SubmitView {

@@ -95,8 +95,14 @@ fn build(app: &Api, ctx: &Ctx, height: &str, from: usize) -> Result<String, Fail
         Some(c) => {
             let voters = app.ledger.certs().voters_at(h)?;
             let hash = Hash32::from_slice(&c.block_hash).unwrap_or_default();
-            let view =
-                v::CertificateView::new(&q.directory()?, app.ledger.hashing(), app.ledger.chain_id(), &voters, hash, &c);
+            let view = v::CertificateView::new(
+                &q.directory()?,
+                app.ledger.hashing(),
+                app.ledger.chain_id(),
+                &voters,
+                hash,
+                &c,
+            );
             Some(CertInfo {
                 status: ctx.badge(if view.certified {
                     "certified"

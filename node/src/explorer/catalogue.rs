@@ -169,7 +169,10 @@ fn build(app: &Api, ctx: &Ctx, p: Params) -> Result<String, Fail> {
     f.q = p.q.clone();
     let holder = nonempty(&p.holder).map(|h| {
         if shuquan_proto::gov::is_short_id(&h) && h.len() != 64 {
-            app.ledger.hashing().member_id(app.ledger.chain_id(), &h).to_hex()
+            app.ledger
+                .hashing()
+                .member_id(app.ledger.chain_id(), &h)
+                .to_hex()
         } else {
             h.to_ascii_lowercase()
         }

@@ -113,8 +113,8 @@ impl Walk {
     ) -> Result<(), Error> {
         let payload = tx.payload();
         let (h, chain) = (chain.hash, chain.id.as_str());
-        let registers_it =
-            matches!(payload, Some(Payload::RegisterAsset(_))) && h.asset_id(chain, &tx.id) == *asset;
+        let registers_it = matches!(payload, Some(Payload::RegisterAsset(_)))
+            && h.asset_id(chain, &tx.id) == *asset;
         if seq == 1 && !registers_it {
             return Err(fail(format!(
                 "event 1 (tx {}) is not the registration of asset {asset}",
@@ -369,7 +369,7 @@ fn included(
     let leaf = leaf_hash(h, receipt_hash(h, &receipt).as_bytes());
     if receipt.tx_id != tx.id.as_bytes()
         || !merkle_verify(
-        h,
+            h,
             &leaf,
             u64::from(ev.index),
             size,

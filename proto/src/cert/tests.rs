@@ -1,7 +1,7 @@
 //! Certificates: a majority of valid member signatures passes; each way of falling short
 //! fails with its own reason.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
 
@@ -29,7 +29,10 @@ fn cert(signers: &[&Keypair], height: u64, hash: &Hash32) -> pb::Certificate {
         block_hash: hash.to_vec(),
         signatures: signers
             .iter()
-            .map(|k| sign_block(k, crate::hash::Hashing::BLAKE3, "cert-test", height, hash).expect("signing"))
+            .map(|k| {
+                sign_block(k, crate::hash::Hashing::BLAKE3, "cert-test", height, hash)
+                    .expect("signing")
+            })
             .collect(),
     }
 }
@@ -85,10 +88,12 @@ fn each_shortfall_has_its_reason() {
         reason(verify_certificate(&g, 6, &h, &cert(&[&a, &b], 5, &h))).contains("is for block 5")
     );
     let mut mixed = cert(&[&a, &b], 5, &h);
-    mixed.signatures[1] = sign_block(&b, crate::hash::Hashing::BLAKE3, "cert-test", 5, &other).expect("signing");
+    mixed.signatures[1] =
+        sign_block(&b, crate::hash::Hashing::BLAKE3, "cert-test", 5, &other).expect("signing");
     assert!(reason(verify_certificate(&g, 5, &h, &mixed)).contains("is about block 5"));
     // Signed for another chain: the signature does not verify here.
     let mut foreign = cert(&[&a, &b], 5, &h);
-    foreign.signatures[0] = sign_block(&a, crate::hash::Hashing::BLAKE3, "another-chain", 5, &h).expect("signing");
+    foreign.signatures[0] =
+        sign_block(&a, crate::hash::Hashing::BLAKE3, "another-chain", 5, &h).expect("signing");
     assert!(reason(verify_certificate(&g, 5, &h, &foreign)).contains("does not verify"));
 }

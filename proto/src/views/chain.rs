@@ -44,7 +44,8 @@ impl CertificateView {
         cert: &pb::Certificate,
     ) -> Self {
         let nodes = voters.len();
-        let check = crate::cert::verify_certificate_by(h, chain_id, voters, cert.height, &hash, cert);
+        let check =
+            crate::cert::verify_certificate_by(h, chain_id, voters, cert.height, &hash, cert);
         CertificateView {
             height: cert.height,
             block_hash: hash,

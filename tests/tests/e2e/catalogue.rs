@@ -19,7 +19,9 @@ fn register(cli: &Cli, key: &str, name: &str, sector: &str, sharing: &str) -> St
         "tx",
         "register",
         "--fingerprint",
-        &shuquan_proto::hash::Hashing::BLAKE3.fingerprint(name.as_bytes()).to_hex(),
+        &shuquan_proto::hash::Hashing::BLAKE3
+            .fingerprint(name.as_bytes())
+            .to_hex(),
         "--size",
         "100",
         "--name",

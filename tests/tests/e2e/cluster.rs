@@ -19,7 +19,9 @@ const CONVERGE: Duration = Duration::from_secs(30);
 fn grant(chain: &ChainRef, asset: &str, grantee: &str) -> Payload {
     Payload::IssueGrant(pb::IssueGrant {
         asset: hex_bytes(asset),
-        grantee: shuquan_proto::hash::Hashing::BLAKE3.member_id(&chain.id, grantee).to_vec(),
+        grantee: shuquan_proto::hash::Hashing::BLAKE3
+            .member_id(&chain.id, grantee)
+            .to_vec(),
         actions: vec![pb::Action::Compute as i32],
         purposes: vec!["academic-research".into()],
         not_before_ms: 0,

@@ -61,7 +61,9 @@ fn peer_config(key: Keypair, listen: &str, nodes: &[(PublicKey, String)]) -> p2p
 
 fn tx_id(raw: &[u8]) -> String {
     let body = pb::TxRaw::decode(raw).unwrap().body;
-    shuquan_proto::hash::Hashing::BLAKE3.tx_id(CHAIN, &body).to_string()
+    shuquan_proto::hash::Hashing::BLAKE3
+        .tx_id(CHAIN, &body)
+        .to_string()
 }
 
 fn metric(c: &Cluster, i: usize, name: &str) -> f64 {

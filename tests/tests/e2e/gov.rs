@@ -28,7 +28,9 @@ fn register(cli: &Cli, key: &str, name: &str) -> std::process::Output {
         "tx",
         "register",
         "--fingerprint",
-        &shuquan_proto::hash::Hashing::BLAKE3.fingerprint(name.as_bytes()).to_hex(),
+        &shuquan_proto::hash::Hashing::BLAKE3
+            .fingerprint(name.as_bytes())
+            .to_hex(),
         "--size",
         "10",
         "--name",

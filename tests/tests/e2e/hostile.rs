@@ -317,7 +317,9 @@ fn a_frozen_asset_refuses_changes_with_frozen() {
     let transfer = Payload::TransferRight(pb::TransferRight {
         asset,
         right: pb::Right::Use as i32,
-        to: shuquan_proto::hash::Hashing::BLAKE3.member_id(&chain.id, "org2").to_vec(),
+        to: shuquan_proto::hash::Hashing::BLAKE3
+            .member_id(&chain.id, "org2")
+            .to_vec(),
         price: None,
         consideration_hash: vec![],
     });

@@ -214,7 +214,9 @@ fn the_readme_market_runs_on_a_devnet_and_its_vouchers_verify_offline() {
     assert!(listed.contains(&req.as_str()), "{to_me}");
     let shown = text(&cli.run(&["--key", &org1, "query", "requests", "--to", "me"]));
     assert!(shown.contains(&req) && shown.contains("org3"), "{shown}");
-    let letter_hash = shuquan_proto::hash::Hashing::BLAKE3.fingerprint(b"Route planning study\n").to_hex();
+    let letter_hash = shuquan_proto::hash::Hashing::BLAKE3
+        .fingerprint(b"Route planning study\n")
+        .to_hex();
     assert!(
         to_me
             .as_array()
@@ -363,7 +365,9 @@ fn the_readme_market_runs_on_a_devnet_and_its_vouchers_verify_offline() {
     );
     assert_eq!(
         o["payment_ref_hash"],
-        shuquan_proto::hash::Hashing::BLAKE3.fingerprint(b"CNAPS 2026-0042").to_hex()
+        shuquan_proto::hash::Hashing::BLAKE3
+            .fingerprint(b"CNAPS 2026-0042")
+            .to_hex()
     );
 
     let v = cli.json(&["query", "voucher", &voucher]);

@@ -42,7 +42,11 @@ impl Twin {
                 prop_assert_eq!(ok, market_ok && grant_ok, "{}", why());
                 if ok {
                     let rid = Hashing::BLAKE3.request_id(CHAIN, &tx);
-                    let expected = if automatic { Hashing::BLAKE3.grant_id(CHAIN, &tx) } else { rid };
+                    let expected = if automatic {
+                        Hashing::BLAKE3.grant_id(CHAIN, &tx)
+                    } else {
+                        rid
+                    };
                     prop_assert_eq!(created(r), Some(expected), "{}", why());
                     self.requests.push(Req {
                         id: rid,
@@ -106,7 +110,12 @@ impl Twin {
                     why()
                 );
                 if ok {
-                    prop_assert_eq!(created(r), Some(Hashing::BLAKE3.grant_id(CHAIN, &tx)), "{}", why());
+                    prop_assert_eq!(
+                        created(r),
+                        Some(Hashing::BLAKE3.grant_id(CHAIN, &tx)),
+                        "{}",
+                        why()
+                    );
                     self.requests[req].status = "granted";
                 }
                 Some(Equiv {
@@ -261,7 +270,12 @@ impl Twin {
                         };
                         prop_assert_eq!(ok, self.grant_ok(l.asset, who, o.buyer, &g), "{}", why());
                         if ok {
-                            prop_assert_eq!(created(r), Some(Hashing::BLAKE3.grant_id(CHAIN, &tx)), "{}", why());
+                            prop_assert_eq!(
+                                created(r),
+                                Some(Hashing::BLAKE3.grant_id(CHAIN, &tx)),
+                                "{}",
+                                why()
+                            );
                         }
                         Equiv {
                             signer: who,

@@ -17,6 +17,9 @@ pub(super) struct Genesis {
     chain_id: String,
     genesis_hash: Hash32,
     genesis_time_ms: u64,
+    /// The hash function of every id, root and digest of the chain.
+    #[schema(pattern = "^(blake3|sm3)$")]
+    hash: String,
     /// The genesis's members.
     members: Vec<MemberView>,
     /// The parameters in force (governance may have changed the genesis's), by name.
