@@ -54,10 +54,10 @@ pub(crate) enum MarketCmd {
         /// Most uses (default: unlimited).
         #[arg(long, default_value_t = 0)]
         max_uses: u64,
-        /// The BLAKE3 hash of your message (reasons, contact): prose stays off chain.
+        /// The hash of your message (the chain's hash function) (reasons, contact): prose stays off chain.
         #[arg(long, value_name = "HEX")]
         message_hash: Option<String>,
-        /// Or the message file, hashed here with BLAKE3.
+        /// Or the message file, hashed here with the chain's hash function.
         #[arg(long, value_name = "FILE")]
         message_file: Option<PathBuf>,
         /// The request lapses unanswered after this: a span (30d) or a day (2027-06-30).
@@ -162,7 +162,7 @@ pub(crate) enum MarketCmd {
         /// Units of the listing's price: 1 for one-off; uses, months or years otherwise.
         #[arg(long, default_value_t = 1)]
         quantity: u64,
-        /// Your payment's reference (hashed here with BLAKE3; only the hash goes on chain).
+        /// Your payment's reference (hashed here with the chain's hash function; only the hash goes on chain).
         #[arg(long, value_name = "TEXT")]
         payment_ref: Option<String>,
         /// Or the reference's hash.
@@ -211,7 +211,7 @@ pub(crate) enum MarketCmd {
         /// As the seller: the payment arrived (needs a reference unless the order has one).
         #[arg(long)]
         payment: bool,
-        /// The payment reference or delivery receipt (hashed here with BLAKE3).
+        /// The payment reference or delivery receipt (hashed here with the chain's hash function).
         #[arg(long = "ref", value_name = "TEXT")]
         reference: Option<String>,
         /// Or its hash.
@@ -230,10 +230,10 @@ pub(crate) enum MarketCmd {
         /// The order id.
         #[arg(long)]
         order: String,
-        /// The evidence's BLAKE3 hash.
+        /// The evidence's hash (the chain's hash function).
         #[arg(long, value_name = "HEX")]
         evidence: Option<String>,
-        /// Or the evidence file, hashed here with BLAKE3.
+        /// Or the evidence file, hashed here with the chain's hash function.
         #[arg(long, value_name = "FILE")]
         evidence_file: Option<PathBuf>,
         #[command(flatten)]

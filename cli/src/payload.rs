@@ -31,10 +31,10 @@ pub(crate) struct Submit {
 pub(crate) enum PayloadCmd {
     /// Register a data set: its fingerprint and metadata (never the data). You become holder of all three rights.
     Register {
-        /// The data file to fingerprint (streamed with BLAKE3; only the hash leaves this machine).
+        /// The data file to fingerprint (streamed with the chain's hash, BLAKE3 or SM3; only the hash leaves this machine).
         #[arg(long, required_unless_present = "fingerprint")]
         file: Option<PathBuf>,
-        /// The BLAKE3 fingerprint, if the data is elsewhere (give --size too).
+        /// The fingerprint (`b3sum`, or `openssl dgst -sm3` on SM chains), if the data is elsewhere (give --size too).
         #[arg(long, conflicts_with = "file", requires = "size")]
         fingerprint: Option<String>,
         /// Size in bytes, with --fingerprint.

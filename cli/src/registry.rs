@@ -40,7 +40,7 @@ pub(crate) enum RegistryCmd {
         /// The asset.
         #[arg(long)]
         asset: String,
-        /// The BLAKE3 hash of the evidence (the evidence stays off chain).
+        /// The hash of the evidence, with the chain's hash function (the evidence stays off chain).
         #[arg(long, value_name = "HEX")]
         evidence: String,
         #[command(flatten)]
@@ -63,7 +63,7 @@ pub(crate) enum RegistryCmd {
         /// inaccurate, other. The reasoning itself goes in the evidence.
         #[arg(long, value_name = "CODE")]
         reason: String,
-        /// The BLAKE3 hash of the evidence.
+        /// The hash of the evidence (the chain's hash function).
         #[arg(long, value_name = "HEX")]
         evidence: String,
         #[command(flatten)]

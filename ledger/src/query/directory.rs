@@ -27,6 +27,9 @@ impl Queries<'_> {
         }
         for n in &nodes.nodes {
             d.add_node(&n.node_key, &n.operator);
+            if !n.cert_key.is_empty() {
+                d.add_node(&n.cert_key, &n.operator);
+            }
         }
         Ok(d)
     }

@@ -40,7 +40,12 @@ fn key_is_new(ctx: &Ctx<'_, '_>, key: &[u8]) -> Outcome {
         return reject(r::key_in_use(key, owner));
     }
     let set = ctx.st.node_set()?;
-    if set.nodes.iter().any(|n| n.node_key == key) || set.retired_keys.iter().any(|k| k == key) {
+    if set
+        .nodes
+        .iter()
+        .any(|n| n.node_key == key || n.cert_key == key)
+        || set.retired_keys.iter().any(|k| k == key)
+    {
         return reject(r::node_key_taken(key));
     }
     Ok(())
@@ -397,6 +402,10 @@ fn node_role(ctx: &mut Ctx<'_, '_>, key: &[u8], change: NodeChange, write: bool)
         NodeChange::Remove => {
             let gone = set.nodes.remove(i);
             set.retired_keys.push(gone.node_key);
+            // Its certificate key too: it signed blocks, so it never serves again.
+            if !gone.cert_key.is_empty() {
+                set.retired_keys.push(gone.cert_key);
+            }
         }
     }
     ctx.st.put(keys::NODES.to_vec(), &set);

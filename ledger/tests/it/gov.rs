@@ -846,9 +846,20 @@ fn on_an_sm_chain_nodes_join_with_sm2_certificate_keys_and_members_rotate_across
     let nodes = c.ledger.certs().nodes().unwrap();
     assert_eq!(nodes.get(&sm_key(31).public()), Some(&key(30).public()));
 
-    // org2 signs with ed25519 and rotates to an SM2 key, which then signs.
+    // A node's certificate key is no member's new key.
     let org2 = c.org2.clone();
-    let new = sm_key(42);
+    let (code, _) = c
+        .run(
+            &org2,
+            &[&cert_key(2)],
+            Payload::RotateKey(pb::RotateKey {
+                new_key: cert_key(2).public().to_vec(),
+            }),
+        )
+        .unwrap_err();
+    assert_eq!(code, F::ActionRefused);
+    // org2 signs with ed25519 and rotates to an SM2 key, which then signs.
+    let new = sm_key(52);
     applies(c.run(
         &org2,
         &[&new],

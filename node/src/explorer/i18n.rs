@@ -141,7 +141,7 @@ labels! {
     jurisdiction: "Jurisdiction", "管辖地";
     sharing: "Sharing", "共享类型";
     delivery: "Delivery", "交付方式";
-    fingerprint: "Fingerprint (BLAKE3)", "指纹（BLAKE3）";
+    fingerprint: "Fingerprint", "指纹";
     size: "Size", "大小";
     bytes: "bytes", "字节";
     registrant: "Registrant", "申请人";

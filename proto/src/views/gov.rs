@@ -127,6 +127,10 @@ pub struct NodeView {
     pub id: u64,
     /// Its node key (hex).
     pub node_key: String,
+    /// The key it signs block certificates with, when not its node key (hex; SM2 on SM
+    /// chains).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_key: Option<String>,
     /// Its p2p address.
     pub addr: String,
     /// The member that runs it.
@@ -143,6 +147,7 @@ impl NodeView {
         NodeView {
             id: n.id,
             node_key: hex::encode(&n.node_key),
+            cert_key: (!n.cert_key.is_empty()).then(|| hex::encode(&n.cert_key)),
             addr: n.addr.clone(),
             operator: d.member(&n.operator),
             role: super::node_role_word(n.role),

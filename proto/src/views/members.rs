@@ -27,6 +27,9 @@ pub struct MemberView {
     pub account_keys: Vec<String>,
     /// Node key.
     pub node_key: Option<String>,
+    /// The key its genesis node certifies blocks with, when not the node key (hex).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_key: Option<String>,
     /// Critical information infrastructure operator.
     pub is_ciio: bool,
     /// `active`, `suspended` or `removed`.
@@ -48,6 +51,7 @@ impl MemberView {
             roles: m.roles.iter().map(|r| role_word(*r)).collect(),
             account_keys: m.account_keys.iter().map(hex::encode).collect(),
             node_key: opt_hex(&m.node_key),
+            cert_key: opt_hex(&m.cert_key),
             is_ciio: m.is_ciio,
             status: member_status_word(m.status),
             former_keys: m.former_keys.iter().map(hex::encode).collect(),

@@ -76,7 +76,7 @@ fn lineage() {}
 fn asset_filings() {}
 
 #[utoipa::path(get, path = "/v1/fingerprints/{fp}", tag = "assets",
-    params(("fp" = Hash32, Path, description = "A data set's BLAKE3 fingerprint.")),
+    params(("fp" = Hash32, Path, description = "A data set's fingerprint (the chain's hash of its bytes: BLAKE3, or SM3).")),
     responses(
         (status = 200, description = "The assets registered with it.", body = Fingerprint),
         (status = 400, description = "A malformed fingerprint.", body = ErrorView),
