@@ -85,6 +85,7 @@ fn main() -> ExitCode {
         description: "Certified data assets registered on the Shuquan ledger.".into(),
         publisher_name: "Shuquan devnet consortium".into(),
         homepage: None,
+        blake3_fingerprints: true,
     };
     let all: Vec<Entry> = included.iter().chain(&excluded).cloned().collect();
     let doc = dcat(&meta, &all, NOW);

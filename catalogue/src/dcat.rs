@@ -31,6 +31,10 @@ pub struct CatalogMeta {
     pub publisher_name: String,
     /// The catalogue's home page (`foaf:homepage`); the base URL when None.
     pub homepage: Option<String>,
+    /// Whether fingerprints are BLAKE3 (SPDX's `checksumAlgorithm_blake3`), so a download
+    /// names its checksum. SPDX names no SM3, so an SM3 chain's fingerprints are left out
+    /// of the distributions rather than mislabelled.
+    pub blake3_fingerprints: bool,
 }
 
 /// The DCAT-AP JSON-LD document of `entries`, keeping only those certified at `now_ms`
@@ -41,7 +45,7 @@ pub fn dcat(meta: &CatalogMeta, entries: &[Entry], now_ms: u64) -> Value {
     let included: Vec<&Entry> = entries.iter().filter(|e| e.is_certified(now_ms)).collect();
     let datasets: Vec<Value> = included
         .iter()
-        .map(|e| dataset(base, &catalog_iri, e))
+        .map(|e| dataset(base, &catalog_iri, e, meta.blake3_fingerprints))
         .collect();
     let mut catalog = json!({
         "@context": context(),
@@ -76,7 +80,7 @@ pub fn dcat(meta: &CatalogMeta, entries: &[Entry], now_ms: u64) -> Value {
     catalog
 }
 
-fn dataset(base: &str, catalog_iri: &str, e: &Entry) -> Value {
+fn dataset(base: &str, catalog_iri: &str, e: &Entry, blake3: bool) -> Value {
     let page = format!("{base}/v1/assets/{}", iri_segment(&e.asset));
     let member = format!("{base}/v1/members/{}", iri_segment(&e.holder));
     let description = match e.description.trim() {
@@ -142,13 +146,13 @@ fn dataset(base: &str, catalog_iri: &str, e: &Entry) -> Value {
     let distributions: Vec<Value> = e
         .delivery_modes
         .iter()
-        .map(|m| distribution(&page, e, m))
+        .map(|m| distribution(&page, e, m, blake3))
         .collect();
     d.insert("dcat:distribution".into(), Value::Array(distributions));
     Value::Object(d)
 }
 
-fn distribution(page: &str, e: &Entry, mode: &str) -> Value {
+fn distribution(page: &str, e: &Entry, mode: &str, blake3: bool) -> Value {
     let mut d = json!({
         "@id": format!("{page}#{}", iri_segment(mode)),
         "@type": "dcat:Distribution",
@@ -161,6 +165,8 @@ fn distribution(page: &str, e: &Entry, mode: &str) -> Value {
             "dcat:byteSize".into(),
             json!({ "@value": e.size_bytes.to_string(), "@type": "xsd:nonNegativeInteger" }),
         );
+    }
+    if let (Some(map), "download", true) = (d.as_object_mut(), mode, blake3) {
         map.insert(
             "spdx:checksum".into(),
             json!({

@@ -14,6 +14,7 @@ fn meta() -> CatalogMeta {
         description: "Assets of the test chain.".into(),
         publisher_name: "Test consortium".into(),
         homepage: Some("https://consortium.example/".into()),
+        blake3_fingerprints: true,
     }
 }
 
@@ -162,6 +163,15 @@ fn catalogue_and_dataset_structure() {
         dists[0]["dcat:byteSize"]["@value"],
         e.size_bytes.to_string()
     );
+    // An SM3 chain's fingerprint is no checksum SPDX can name: left out, not mislabelled.
+    let sm = CatalogMeta {
+        blake3_fingerprints: false,
+        ..meta()
+    };
+    let doc = dcat(&sm, std::slice::from_ref(&e), NOW);
+    let text = doc.to_string();
+    assert!(!text.contains("spdx:checksum") && !text.contains(&e.fingerprint), "{text}");
+    assert!(text.contains("dcat:byteSize"), "{text}");
 }
 
 #[test]

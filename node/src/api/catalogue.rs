@@ -144,6 +144,7 @@ pub(super) async fn dcat(
         publisher_name: app.operator_name.clone(),
         homepage: None,
         chain_id,
+        blake3_fingerprints: app.ledger.hashing() == shuquan_proto::hash::Hashing::BLAKE3,
     };
     let now = app.ledger.applied()?.timestamp_ms;
     let doc = shuquan_catalogue::dcat(&meta, &page.entries, now);
