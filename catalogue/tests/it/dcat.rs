@@ -170,7 +170,10 @@ fn catalogue_and_dataset_structure() {
     };
     let doc = dcat(&sm, std::slice::from_ref(&e), NOW);
     let text = doc.to_string();
-    assert!(!text.contains("spdx:checksum") && !text.contains(&e.fingerprint), "{text}");
+    assert!(
+        !text.contains("spdx:checksum") && !text.contains(&e.fingerprint),
+        "{text}"
+    );
     assert!(text.contains("dcat:byteSize"), "{text}");
 }
 

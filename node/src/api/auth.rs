@@ -321,6 +321,12 @@ fn verify(token: &str, audience: &str, now: u64) -> Result<(PublicKey, Claims), 
     let key: PublicKey = kid
         .parse()
         .map_err(|e| Denied::Malformed(format!("kid is not an account key: {e}")))?;
+    if key.scheme() != shuquan_proto::keys::Scheme::Ed25519 {
+        return Err(Denied::Malformed(format!(
+            "kid is an {} key: JWTs are signed with EdDSA, so sign with an ed25519 account key",
+            key.scheme()
+        )));
+    }
     let mut rules = Validation::new(Algorithm::EdDSA);
     // The times and the audience are checked below, with messages that say which failed.
     rules.required_spec_claims = HashSet::new();

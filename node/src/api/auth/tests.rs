@@ -154,3 +154,16 @@ fn only_health_metrics_submission_and_maybe_the_catalogue_are_open_to_all() {
     assert!(!closed.is_open(&Method::GET, "/v1/catalogue/dcat"));
     assert!(closed.is_open(&Method::GET, "/health"));
 }
+
+#[test]
+fn a_token_naming_an_sm2_key_is_refused_by_name() {
+    // JOSE has no SM2: a kid that is an SM2 account key is refused before any signature
+    // check, with a reason that says what to use instead.
+    let ed = Keypair::generate().unwrap();
+    let sm = Keypair::generate_with(shuquan_proto::keys::Scheme::Sm2).unwrap();
+    let mut c = claims(&ed);
+    c["sub"] = json!(sm.public().to_hex());
+    let token = sign_as(&ed, &sm.public().to_hex(), &c);
+    let got = code(verify(&token, AUD, NOW));
+    assert!(got.contains("sm2 key") && got.contains("ed25519"), "{got}");
+}
