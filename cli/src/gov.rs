@@ -56,7 +56,7 @@ pub(crate) enum ProposeCmd {
         /// Its short id, for good (lowercase letters, digits, - and _): how everyone names it.
         #[arg(long)]
         name: String,
-        /// An account key (64 hex, from `shuquan keys new`); repeatable.
+        /// An account key (from `shuquan keys new`: 64 hex, or 66 for SM2 on sm3 chains); repeatable.
         #[arg(long = "key", value_name = "PUBHEX", required = true)]
         keys: Vec<String>,
         /// Roles, comma-separated: member, registrar, regulator, auditor, evaluator.
@@ -96,10 +96,10 @@ pub(crate) enum ProposeCmd {
         /// The member.
         #[arg(long)]
         member: String,
-        /// The key to revoke (64 hex).
+        /// The key to revoke (64 hex, or 66 for SM2).
         #[arg(long, value_name = "PUBHEX")]
         key: String,
-        /// The key that takes its place (64 hex); needed when it is the member's last key.
+        /// The key that takes its place (64 hex, or 66 for SM2); needed when it is the member's last key.
         #[arg(long, value_name = "PUBHEX")]
         replacement: Option<String>,
     },

@@ -156,9 +156,8 @@ fn member_id(ctx: &Ctx, name: &str) -> anyhow::Result<String> {
     } else {
         name.to_string()
     };
-    let hex_id = name.len() == 64 && hex::decode(&name).is_ok();
-    if !(shuquan_proto::gov::is_short_id(&name) || hex_id) {
-        anyhow::bail!("{name:?} names no member: give a short id such as org2, a member id or an account key (64 hex)");
+    if !(shuquan_proto::gov::is_short_id(&name) || crate::parse::is_id_or_key_hex(&name)) {
+        anyhow::bail!("{name:?} names no member: give a short id such as org2, a member id (64 hex) or an account key (64 hex, or 66 for SM2)");
     }
     let m: MemberView = ctx
         .client()

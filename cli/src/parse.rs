@@ -137,6 +137,12 @@ pub(crate) fn duration(s: &str, what: &str) -> anyhow::Result<u64> {
     }
 }
 
+/// Whether `s` is a member id or an account key in hex: 64 digits (a member id or an
+/// ed25519 key) or 66 (an SM2 key).
+pub(crate) fn is_id_or_key_hex(s: &str) -> bool {
+    (s.len() == 64 || s.len() == 66) && hex::decode(s).is_ok()
+}
+
 /// A comma-separated list, trimmed, without empty entries.
 pub(crate) fn list(s: &str) -> Vec<String> {
     s.split(',')

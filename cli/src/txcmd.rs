@@ -86,11 +86,11 @@ pub(crate) fn member_ref(
     name: &str,
     flag: &str,
 ) -> anyhow::Result<Vec<u8>> {
-    if shuquan_proto::gov::is_short_id(name) && !(name.len() == 64 && hex::decode(name).is_ok()) {
+    if shuquan_proto::gov::is_short_id(name) && !p::is_id_or_key_hex(name) {
         return Ok(chain.hash.member_id(&chain.id, name).to_vec());
     }
-    if name.len() != 64 || hex::decode(name).is_err() {
-        bail!("{flag} {name:?} names no member: give a short id such as org2, a member id or an account key (64 hex)");
+    if !p::is_id_or_key_hex(name) {
+        bail!("{flag} {name:?} names no member: give a short id such as org2, a member id (64 hex) or an account key (64 hex, or 66 for SM2)");
     }
     let m: Value = ctx
         .client()

@@ -18,8 +18,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use shuquan_proto::cert::cert_key_of;
 use shuquan_proto::cert::{sign_block, verify_signature};
-use shuquan_proto::Keypair;
+use shuquan_proto::{Keypair, PublicKey};
 use tokio::sync::watch;
 
 use crate::error::Result;
@@ -37,6 +38,8 @@ pub(crate) struct Certifier {
     pub(crate) ledger: Arc<Ledger>,
     /// The key this node signs block certificates with.
     pub(crate) key: Keypair,
+    /// This node's node key (whose record in the chain's node set names `key`).
+    pub(crate) node_key: PublicKey,
     /// The network.
     pub(crate) p2p: P2p,
     /// Metrics.
@@ -49,24 +52,52 @@ impl Certifier {
     /// Runs until `stop` turns true. Errors are logged and the next round tries again.
     pub(crate) async fn run(self, mut stop: watch::Receiver<bool>) {
         let mut signed = self.ledger.certs().certified_height().unwrap_or(0);
+        let mut told = false;
         loop {
             tokio::select! {
                 _ = tokio::time::sleep(self.every) => {}
                 _ = stop.changed() => return,
             }
-            if let Err(e) = self.round(&mut signed).await {
+            if let Err(e) = self.round(&mut signed, &mut told).await {
                 tracing::warn!(error = %e, "certification round failed");
             }
         }
     }
 
-    async fn round(&self, signed: &mut u64) -> Result<()> {
+    /// Whether the chain's record of this node names the key it signs with (a node the
+    /// chain does not know yet signs, and its signatures count once it is added).
+    fn signs_with_its_named_key(&self, ledger: &Ledger, told: &mut bool) -> Result<bool> {
+        let set = ledger.node_set()?;
+        let me = self.node_key.to_vec();
+        let Some(record) = set.nodes.iter().find(|n| n.node_key == me) else {
+            return Ok(true);
+        };
+        let named = cert_key_of(&record.node_key, &record.cert_key);
+        if named == self.key.public().as_bytes() {
+            return Ok(true);
+        }
+        if !*told {
+            tracing::error!(
+                named = %hex::encode(named),
+                signing_with = %self.key.public(),
+                "the chain names another certificate key for this node: it signs no block \
+                 until cert_key (--cert-key) is that key's file"
+            );
+            *told = true;
+        }
+        Ok(false)
+    }
+
+    async fn round(&self, signed: &mut u64, told: &mut bool) -> Result<()> {
         let ledger = self.ledger.clone();
         let applied = ledger.applied()?.height;
-        // 1. Sign what this node applied.
+        // 1. Sign what this node applied, with the key the chain names for it.
         let me = self.key.public();
         // Bounded, so a node catching up on a long chain still answers in between.
-        let until = applied.min(*signed + 4096);
+        let mut until = applied.min(*signed + 4096);
+        if !self.signs_with_its_named_key(&ledger, told)? {
+            until = *signed;
+        }
         while *signed < until {
             let h = *signed + 1;
             if !ledger.certs().has_signature(h, &me)? {

@@ -541,6 +541,16 @@ impl GenesisFile {
             }
             check_node_keys(self.hash, m.node_key, m.cert_key)
                 .map_err(|e| Error::Genesis(format!("{at}: {e}")))?;
+            if let Some(k) = m
+                .account_keys
+                .iter()
+                .find(|k| self.hash == HashFunction::Blake3 && k.scheme() != Scheme::Ed25519)
+            {
+                return fail(format!(
+                    "{at}: account key {k} is {}: SM2 keys are for sm3 chains (hash = \"sm3\")",
+                    k.scheme()
+                ));
+            }
             let mut roles = Vec::new();
             for r in &m.roles {
                 let Some((_, role)) = ROLE_NAMES.iter().find(|(n, _)| n == r) else {
@@ -578,8 +588,9 @@ impl GenesisFile {
 }
 
 /// Checks a node's keys against the chain's hash function: the node key is ed25519 (the
-/// node's p2p identity); on an sm3 chain the node names an SM2 certificate key; a
-/// certificate key needs a node. Genesis members and governance's add-node both pass here.
+/// node's p2p identity); on an sm3 chain the node names an SM2 certificate key, on a
+/// blake3 chain none (it certifies with its node key, as it always did); a certificate key
+/// needs a node. Genesis members and governance's add-node both pass here.
 pub fn check_node_keys(
     hash: HashFunction,
     node_key: Option<PublicKey>,
@@ -592,6 +603,10 @@ pub fn check_node_keys(
             "node_key {n} is {}: a node key is ed25519 (its p2p identity)",
             n.scheme()
         )),
+        (Some(_), Some(_)) if hash == HashFunction::Blake3 => Err(
+            "cert_key is for sm3 chains: on a blake3 chain a node certifies with its node key"
+                .into(),
+        ),
         (Some(_), None) if hash == HashFunction::Sm3 => {
             Err("an sm3 chain's node needs an SM2 cert_key to certify blocks with".into())
         }

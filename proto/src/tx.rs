@@ -15,8 +15,8 @@ use prost::Message;
 
 use crate::codes::reason as r;
 use crate::codes::Rejection;
-use crate::hash::{domain, Hash32, Hashing};
-use crate::keys::{Keypair, PublicKey};
+use crate::hash::{domain, Hash32, HashFunction, Hashing};
+use crate::keys::{Keypair, PublicKey, Scheme};
 use crate::pb::{self, tx_body::Payload};
 use crate::Error;
 
@@ -46,6 +46,32 @@ impl ChainRef {
             hash: crate::genesis::hashing(genesis),
         }
     }
+
+    /// Whether this chain's transactions may name keys of `scheme`: ed25519 on every
+    /// chain, SM2 on SM3 chains. A BLAKE3 chain keeps exactly the format it had before SM2
+    /// existed, so every transaction it ever held keeps its verdict, its id and its
+    /// receipt, whichever release re-executes it.
+    pub fn accepts(&self, scheme: Scheme) -> bool {
+        scheme == Scheme::Ed25519 || self.hash.function() == HashFunction::Sm3
+    }
+
+    /// `bytes` as a key this chain takes.
+    fn key(&self, bytes: &[u8]) -> Option<PublicKey> {
+        PublicKey::from_slice(bytes)
+            .ok()
+            .filter(|k| self.accepts(k.scheme()))
+    }
+}
+
+/// Whether `body` names a node certificate key: a field BLAKE3 chains never had.
+fn names_cert_key(body: &pb::TxBody) -> bool {
+    use pb::propose::Action;
+    matches!(
+        &body.payload,
+        Some(Payload::Propose(pb::Propose {
+            action: Some(Action::AddNode(n)),
+        })) if !n.cert_key.is_empty()
+    )
 }
 
 /// The bytes a signature covers: the domain tag, the genesis hash, the body.
@@ -111,20 +137,29 @@ pub fn decode_tx(raw: &[u8], chain: &ChainRef, max_bytes: usize) -> Result<Decod
     }
     let envelope: pb::TxRaw = decode_canonical(raw, "TxRaw").map_err(gate_rejection)?;
     let body: pb::TxBody = decode_canonical(&envelope.body, "TxBody").map_err(gate_rejection)?;
+    // On a BLAKE3 chain `AddNode.cert_key` is an unknown field, refused as the canonical
+    // gate refused it before the field existed.
+    if !chain.accepts(Scheme::Sm2) && names_cert_key(&body) {
+        return Err(r::non_canonical("TxBody"));
+    }
     if body.chain_id != chain_id {
         return Err(r::wrong_chain(chain_id));
     }
     let Some(payload) = body.payload.as_ref() else {
         return Err(r::no_payload());
     };
-    check_payload(payload)?;
+    check_payload(payload, chain)?;
     if body.timestamp_ms == 0 {
         return Err(r::field_missing("timestamp_ms"));
     }
-    let signer = PublicKey::from_slice(&body.signer).map_err(|_| r::bad_key("signer"))?;
+    let signer = chain
+        .key(&body.signer)
+        .ok_or_else(|| r::bad_key("signer"))?;
     let mut cosigners = Vec::with_capacity(body.cosigners.len());
     for (i, c) in body.cosigners.iter().enumerate() {
-        let key = PublicKey::from_slice(c).map_err(|_| r::bad_key(format!("cosigners[{i}]")))?;
+        let key = chain
+            .key(c)
+            .ok_or_else(|| r::bad_key(format!("cosigners[{i}]")))?;
         if key == signer || cosigners.contains(&key) {
             return Err(r::cosigner_twice(key));
         }
@@ -135,7 +170,9 @@ pub fn decode_tx(raw: &[u8], chain: &ChainRef, max_bytes: usize) -> Result<Decod
         .collect();
     let mut by_key: Vec<Option<[u8; 64]>> = vec![None; required.len()];
     for sig in &envelope.signatures {
-        let key = PublicKey::from_slice(&sig.public_key).map_err(|_| r::signature_key_invalid())?;
+        let key = chain
+            .key(&sig.public_key)
+            .ok_or_else(r::signature_key_invalid)?;
         let Some(slot) = required.iter().position(|k| *k == key) else {
             return Err(r::unexpected_signer(key));
         };

@@ -825,13 +825,16 @@ fn a_mixed_scheme_transaction_on_an_sm3_chain_decodes_and_verifies() {
         let verdicts = shuquan_proto::verify::verify_txs(&[&ok, &d]);
         assert!(verdicts[0].is_ok() && verdicts[1].is_err(), "{who:?}");
     }
-    // The same body for a BLAKE3 chain of the same id: another genesis, so the signatures
-    // bind something else and fail.
-    let mut twin = golden_sm_genesis();
-    twin.hash = shuquan_proto::hash::HashFunction::Blake3;
-    let twin = ChainRef::of(&twin.to_pb().unwrap());
+    // Another SM3 chain of the same id: another genesis, so the signatures bind something
+    // else and fail.
+    let twin = ChainRef {
+        genesis_hash: Hash32([9; 32]),
+        ..chain.clone()
+    };
     let d = decode_tx(&tx.encode(), &twin, 65_536).unwrap();
     assert!(shuquan_proto::verify::verify_tx(&d).is_err());
+    // A BLAKE3 chain takes no SM2 signer at all (see the next test).
+    assert!(decode_tx(&tx.encode(), &golden_chain(), 65_536).is_err());
 }
 
 #[test]
@@ -868,4 +871,87 @@ fn an_sm3_genesis_needs_sm2_certificate_keys_and_ed25519_node_keys() {
     let back = GenesisFile::parse(&sm.to_toml().unwrap()).unwrap();
     assert_eq!(back, sm);
     assert!(sm.to_toml().unwrap().contains("hash = \"sm3\""));
+}
+
+#[test]
+fn a_blake3_chain_keeps_its_format_so_sm2_keys_and_cert_keys_fail_as_they_always_did() {
+    use shuquan_proto::codes::reason as r;
+    let blake = golden_chain();
+    let sm = ChainRef::of(&golden_sm_genesis().to_pb().unwrap());
+    let signed = |chain: &ChainRef, body: pb::TxBody, keys: &[&Keypair]| {
+        let mut tx = Unsigned::new(body, chain);
+        for k in keys {
+            tx.sign(k).unwrap();
+        }
+        tx.encode()
+    };
+    let refused = |raw: &[u8]| decode_tx(raw, &blake, 65_536).unwrap_err();
+    // An SM2 signer or cosigner, or an SM2 key in a payload: the same refusal (code, detail,
+    // arguments) a 33-byte key always met on a BLAKE3 chain, hence the same receipt.
+    let by_sm2 = pb::TxBody {
+        signer: sm_key(1).public().to_vec(),
+        ..golden_body()
+    };
+    assert_eq!(
+        refused(&signed(&blake, by_sm2.clone(), &[&sm_key(1)])),
+        r::bad_key("signer")
+    );
+    let cosigned = pb::TxBody {
+        cosigners: vec![sm_key(2).public().to_vec()],
+        ..golden_body()
+    };
+    assert_eq!(
+        refused(&signed(&blake, cosigned, &[&key(1), &sm_key(2)])),
+        r::bad_key("cosigners[0]")
+    );
+    let rotate = pb::TxBody {
+        payload: Some(Payload::RotateKey(pb::RotateKey {
+            new_key: sm_key(3).public().to_vec(),
+        })),
+        ..golden_body()
+    };
+    assert_eq!(
+        refused(&signed(&blake, rotate.clone(), &[&key(1)])),
+        r::bad_key("new_key")
+    );
+    // A node certificate key is a field a BLAKE3 chain never had: the canonical gate's refusal.
+    let add = pb::TxBody {
+        payload: Some(Payload::Propose(pb::Propose {
+            action: Some(pb::propose::Action::AddNode(pb::AddNode {
+                node_key: key(5).public().to_vec(),
+                cert_key: sm_key(5).public().to_vec(),
+                addr: "/ip4/127.0.0.1/tcp/7105".into(),
+                operator: Hashing::BLAKE3.member_id(CHAIN, "org1").to_vec(),
+            })),
+        })),
+        ..golden_body()
+    };
+    assert_eq!(
+        refused(&signed(&blake, add.clone(), &[&key(1)])),
+        r::non_canonical("TxBody")
+    );
+    // On an SM3 chain all of them decode.
+    for (body, keys) in [
+        (
+            pb::TxBody {
+                signer: sm_key(1).public().to_vec(),
+                ..golden_body()
+            },
+            vec![sm_key(1), key(2)],
+        ),
+        (rotate, vec![key(1), key(2)]),
+        (add, vec![key(1), key(2)]),
+    ] {
+        let refs: Vec<&Keypair> = keys.iter().collect();
+        decode_tx(&signed(&sm, body, &refs), &sm, 65_536).unwrap();
+    }
+    // And a BLAKE3 genesis takes no SM2 account key and no certificate key.
+    let mut g = golden_genesis();
+    g.members[0].account_keys = vec![sm_key(1).public()];
+    let e = g.to_pb().unwrap_err().to_string();
+    assert!(e.contains("SM2 keys are for sm3 chains"), "{e}");
+    let mut g = golden_genesis();
+    g.members[0].cert_key = Some(sm_key(4).public());
+    let e = g.to_pb().unwrap_err().to_string();
+    assert!(e.contains("cert_key is for sm3 chains"), "{e}");
 }

@@ -4,6 +4,7 @@
 //! through [`Daemon::start`]; a dev node is the same thing with one member.
 
 mod inbound;
+mod keys;
 mod tasks;
 
 use std::collections::BTreeMap;
@@ -125,49 +126,6 @@ fn on_blocks(
     })
 }
 
-/// The key this node certifies blocks with: the one the genesis names for it (checked
-/// against `given`), else `given` (a node governance adds names its own), else the node key.
-fn certificate_key(
-    genesis: &pb::Genesis,
-    node_key: &Keypair,
-    given: Option<Keypair>,
-) -> Result<Keypair> {
-    let bad = |message: String| Error::Config {
-        key: "cert_key".into(),
-        message,
-    };
-    let me = node_key.public().to_vec();
-    let named = genesis
-        .members
-        .iter()
-        .find(|m| m.node_key == me)
-        .map(|m| m.cert_key.clone());
-    match (named, given) {
-        (Some(named), Some(k)) if named.is_empty() => Err(bad(format!(
-            "the genesis names no certificate key for this node, but {} was given: leave cert_key out",
-            k.public()
-        ))),
-        (Some(named), Some(k)) if named != k.public().to_vec() => Err(bad(format!(
-            "the genesis names certificate key {} for this node, not {}",
-            hex::encode(&named),
-            k.public()
-        ))),
-        (Some(named), None) if !named.is_empty() => Err(bad(format!(
-            "the genesis names certificate key {} for this node: give its key file (cert_key, or --cert-key)",
-            hex::encode(&named)
-        ))),
-        (None, None) if shuquan_proto::genesis::hashing(genesis).function()
-            == shuquan_proto::hash::HashFunction::Sm3 =>
-        {
-            Err(bad(
-                "on an sm3 chain a node certifies blocks with an SM2 key: give its key file (cert_key, or --cert-key)".into(),
-            ))
-        }
-        (_, Some(k)) => Ok(k),
-        (_, None) => Ok(node_key.clone()),
-    }
-}
-
 impl Daemon {
     /// Opens the ledger and starts the network, Raft, the producer and the helpers.
     pub async fn start(
@@ -177,7 +135,7 @@ impl Daemon {
         cert_key: Option<Keypair>,
     ) -> Result<Daemon> {
         cfg.validate()?;
-        let cert_key = certificate_key(&genesis, &node_key, cert_key)?;
+        let cert_key = keys::certificate_key(&genesis, &node_key, cert_key)?;
         // Before anything starts: a bad certificate or key stops the node at once.
         let tls = match cfg.api.tls() {
             Some((cert, key)) => Some(api::tls::config(cert, key)?),
@@ -415,6 +373,7 @@ impl Daemon {
                 crate::certify::Certifier {
                     ledger: ledger.clone(),
                     key: cert_key.clone(),
+                    node_key: node_key.public(),
                     p2p: p2p.clone(),
                     metrics: metrics.clone(),
                     every: CERTIFY_EVERY,

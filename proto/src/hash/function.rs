@@ -14,7 +14,9 @@
 //!   (context, parts) lists share an input.
 //!
 //! A data set's fingerprint is the plain hash of its bytes: what `b3sum` or
-//! `openssl dgst -sm3` prints.
+//! `openssl dgst -sm3` prints. BLAKE3's plain and derive-key modes never meet; plain SM3
+//! does meet the tagged construction (a file holding exactly a tagged input hashes to that
+//! id), so fingerprints live under their own row prefix and are never read as ids.
 
 use std::fmt;
 

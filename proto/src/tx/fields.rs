@@ -1,12 +1,13 @@
 //! Stateless checks of payload fields: lengths, enum values, formats and duplicates.
-//! Everything here depends on the payload alone; rules that need chain state are the
-//! ledger's.
+//! Everything here depends on the payload and the chain's format alone (which key schemes
+//! it takes: see [`ChainRef::accepts`]); rules that need chain state are the ledger's.
 
 use crate::codes::reason as r;
 use crate::codes::Rejection;
 use crate::genesis::MAX_TIME_MS;
 use crate::keys::PublicKey;
 use crate::pb::{self, tx_body::Payload};
+use crate::tx::ChainRef;
 
 mod market;
 
@@ -39,10 +40,11 @@ fn opt_hash(field: &str, v: &[u8]) -> Result<(), Rejection> {
     }
 }
 
-fn key(field: &str, v: &[u8]) -> Result<(), Rejection> {
-    PublicKey::from_slice(v)
-        .map(|_| ())
-        .map_err(|_| r::bad_key(field))
+fn key(field: &str, v: &[u8], chain: &ChainRef) -> Result<(), Rejection> {
+    match PublicKey::from_slice(v) {
+        Ok(k) if chain.accepts(k.scheme()) => Ok(()),
+        _ => Err(r::bad_key(field)),
+    }
 }
 
 fn text(field: &str, v: &str, max: usize, required: bool) -> Result<(), Rejection> {
@@ -112,7 +114,7 @@ fn known<E: TryFrom<i32>>(field: &str, v: i32) -> Result<E, Rejection> {
 }
 
 /// Checks every field of `payload` that can be checked without chain state.
-pub fn check_payload(payload: &Payload) -> Result<(), Rejection> {
+pub fn check_payload(payload: &Payload, chain: &ChainRef) -> Result<(), Rejection> {
     match payload {
         Payload::RegisterAsset(p) => register(p),
         Payload::TransferRight(p) => {
@@ -160,8 +162,8 @@ pub fn check_payload(payload: &Payload) -> Result<(), Rejection> {
             hash("reason_hash", &p.reason_hash)
         }
         Payload::Unfreeze(p) => hash("subject", &p.subject),
-        Payload::RotateKey(p) => key("new_key", &p.new_key),
-        Payload::Propose(p) => propose(p),
+        Payload::RotateKey(p) => key("new_key", &p.new_key, chain),
+        Payload::Propose(p) => propose(p, chain),
         Payload::Vote(p) => hash("proposal", &p.proposal),
         Payload::Review(p) => {
             hash("asset", &p.asset)?;
@@ -247,7 +249,7 @@ fn amend(p: &pb::Amend) -> Result<(), Rejection> {
     }
 }
 
-fn propose(p: &pb::Propose) -> Result<(), Rejection> {
+fn propose(p: &pb::Propose, chain: &ChainRef) -> Result<(), Rejection> {
     use pb::propose::Action;
     match &p.action {
         None => Err(r::field_missing("action")),
@@ -264,7 +266,7 @@ fn propose(p: &pb::Propose) -> Result<(), Rejection> {
             }
             list("admit_member.account_keys", &m.account_keys, MAX_LIST, true)?;
             for k in &m.account_keys {
-                key("admit_member.account_keys", k)?;
+                key("admit_member.account_keys", k, chain)?;
             }
             Ok(())
         }
@@ -274,9 +276,9 @@ fn propose(p: &pb::Propose) -> Result<(), Rejection> {
         }
         Some(Action::RevokeKey(k)) => {
             hash("revoke_key.member", &k.member)?;
-            key("revoke_key.key", &k.key)?;
+            key("revoke_key.key", &k.key, chain)?;
             if !k.replacement_key.is_empty() {
-                key("revoke_key.replacement_key", &k.replacement_key)?;
+                key("revoke_key.replacement_key", &k.replacement_key, chain)?;
             }
             Ok(())
         }
@@ -304,9 +306,9 @@ fn propose(p: &pb::Propose) -> Result<(), Rejection> {
             Ok(())
         }
         Some(Action::AddNode(n)) => {
-            key("add_node.node_key", &n.node_key)?;
+            key("add_node.node_key", &n.node_key, chain)?;
             if !n.cert_key.is_empty() {
-                key("add_node.cert_key", &n.cert_key)?;
+                key("add_node.cert_key", &n.cert_key, chain)?;
             }
             text("add_node.addr", &n.addr, MAX_LABEL, true)?;
             if !n.addr.starts_with('/') {
@@ -315,7 +317,7 @@ fn propose(p: &pb::Propose) -> Result<(), Rejection> {
             hash("add_node.operator", &n.operator)
         }
         Some(Action::PromoteNode(n) | Action::DemoteNode(n) | Action::RemoveNode(n)) => {
-            key("node_key", &n.node_key)
+            key("node_key", &n.node_key, chain)
         }
     }
 }
