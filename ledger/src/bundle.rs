@@ -59,13 +59,7 @@ impl<'a> Bundles<'a> {
                 smt::RETAIN_VERSIONS
             )));
         }
-        let Some(record_proof) = smt::prove(
-            self.ledger.hashing(),
-            &self.ledger.store,
-            &state::asset_row(asset),
-            height,
-        )?
-        else {
+        let Some(record_proof) = self.prove(&state::asset_row(asset), height)? else {
             return Ok(None);
         };
         let record: pb::AssetRecord = decode(&record_proof.value, &record_proof.key)?;
@@ -139,12 +133,7 @@ impl<'a> Bundles<'a> {
                 .transpose()?
                 .map(|o| o.voucher);
             if let Some(p) = match number {
-                Some(n) => smt::prove(
-                    self.ledger.hashing(),
-                    &self.ledger.store,
-                    &state::voucher_row(&n),
-                    height,
-                )?,
+                Some(n) => self.prove(&state::voucher_row(&n), height)?,
                 None => None,
             } {
                 vouchers.push(p);
@@ -157,12 +146,7 @@ impl<'a> Bundles<'a> {
             .scan(&keys::grants_of_asset(asset), usize::MAX)?
         {
             let id = Hash32::from_slice(&k[k.len() - 32..])?;
-            if let Some(p) = smt::prove(
-                self.ledger.hashing(),
-                &self.ledger.store,
-                &state::grant_row(&id),
-                height,
-            )? {
+            if let Some(p) = self.prove(&state::grant_row(&id), height)? {
                 grants.push(p);
             }
         }
@@ -170,12 +154,7 @@ impl<'a> Bundles<'a> {
         if parents {
             for edge in &record.parents {
                 let id = Hash32::from_slice(&edge.parent)?;
-                if let Some(p) = smt::prove(
-                    self.ledger.hashing(),
-                    &self.ledger.store,
-                    &state::asset_row(&id),
-                    height,
-                )? {
+                if let Some(p) = self.prove(&state::asset_row(&id), height)? {
                     parent_proofs.push(p);
                 }
             }
@@ -188,12 +167,7 @@ impl<'a> Bundles<'a> {
             });
         }
         let voter_changes = self.voter_changes(height)?;
-        let certificate = smt::prove(
-            self.ledger.hashing(),
-            &self.ledger.store,
-            &state::certificate_row(asset),
-            height,
-        )?;
+        let certificate = self.prove(&state::certificate_row(asset), height)?;
         let bundle = pb::AuditBundle {
             certificate,
             voter_changes,
@@ -259,5 +233,10 @@ impl<'a> Bundles<'a> {
     /// The state root of the block at `height` as the tree holds it (for checks).
     pub fn state_root(&self, height: u64) -> Result<Option<Hash32>> {
         smt::root(self.ledger.hashing(), &self.ledger.store, height)
+    }
+
+    /// State row `row` as of `height` with its proof (`None`: it did not exist then).
+    fn prove(&self, row: &[u8], height: u64) -> Result<Option<pb::StateProof>> {
+        smt::prove(self.ledger.hashing(), &self.ledger.store, row, height)
     }
 }

@@ -15,10 +15,10 @@
 //!
 //! The ledger serves the result (`GET /v1/blocks/{h}/certificate`).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use shuquan_proto::cert::cert_key_of;
 use shuquan_proto::cert::{sign_block, verify_signature};
 use shuquan_proto::{Keypair, PublicKey};
 use tokio::sync::watch;
@@ -65,27 +65,27 @@ impl Certifier {
     }
 
     /// Whether the chain's record of this node names the key it signs with (a node the
-    /// chain does not know yet signs, and its signatures count once it is added).
-    fn signs_with_its_named_key(&self, ledger: &Ledger, told: &mut bool) -> Result<bool> {
-        let set = ledger.node_set()?;
-        let me = self.node_key.to_vec();
-        let Some(record) = set.nodes.iter().find(|n| n.node_key == me) else {
-            return Ok(true);
+    /// chain does not know yet signs, and its signatures count once it is added). `nodes`
+    /// maps the chain's certificate keys to node keys.
+    fn signs_with_its_named_key(
+        &self,
+        nodes: &BTreeMap<PublicKey, PublicKey>,
+        told: &mut bool,
+    ) -> bool {
+        let named = nodes.iter().find(|(_, n)| **n == self.node_key);
+        let Some((named, _)) = named.filter(|(c, _)| **c != self.key.public()) else {
+            return true;
         };
-        let named = cert_key_of(&record.node_key, &record.cert_key);
-        if named == self.key.public().as_bytes() {
-            return Ok(true);
-        }
         if !*told {
             tracing::error!(
-                named = %hex::encode(named),
+                named = %named,
                 signing_with = %self.key.public(),
                 "the chain names another certificate key for this node: it signs no block \
                  until cert_key (--cert-key) is that key's file"
             );
             *told = true;
         }
-        Ok(false)
+        false
     }
 
     async fn round(&self, signed: &mut u64, told: &mut bool) -> Result<()> {
@@ -94,8 +94,9 @@ impl Certifier {
         // 1. Sign what this node applied, with the key the chain names for it.
         let me = self.key.public();
         // Bounded, so a node catching up on a long chain still answers in between.
+        let nodes = ledger.certs().nodes()?;
         let mut until = applied.min(*signed + 4096);
-        if !self.signs_with_its_named_key(&ledger, told)? {
+        if !self.signs_with_its_named_key(&nodes, told) {
             until = *signed;
         }
         while *signed < until {
@@ -114,7 +115,6 @@ impl Certifier {
         if certified >= applied {
             return Ok(());
         }
-        let nodes = ledger.certs().nodes()?;
         let history = ledger.certs().voter_history()?;
         // Only voters' signatures certify: ask the voters of the next block to certify (and
         // of the chain's set now, which a change may have grown).

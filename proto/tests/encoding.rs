@@ -93,6 +93,18 @@ fn golden_sm_genesis() -> GenesisFile {
     g
 }
 
+/// The golden body signed by SM2 `sm_key(1)` and cosigned by ed25519 `key(2)` for `chain`.
+fn mixed_tx(chain: &ChainRef) -> Unsigned {
+    let body = pb::TxBody {
+        signer: sm_key(1).public().to_vec(),
+        ..golden_body()
+    };
+    let mut tx = Unsigned::new(body, chain);
+    tx.sign(&sm_key(1)).unwrap();
+    tx.sign(&key(2)).unwrap();
+    tx
+}
+
 /// The objects whose bytes depend on the hash function, on an SM3 chain with SM2 keys
 /// (issue 20): ids, roots, the genesis and block hashes, the state tree's key hash, and a
 /// transaction signed with SM2 and cosigned with ed25519. The SM2 signature is the `sm2`
@@ -105,15 +117,7 @@ fn sm_vectors(put: &mut impl FnMut(&str, String)) {
     put("sm3_genesis_hash", genesis_hash(&genesis).to_hex());
     put("sm2_public_key_1", sm_key(1).public().to_hex());
     let chain = ChainRef::of(&genesis);
-    let body = pb::TxBody {
-        chain_id: CHAIN.into(),
-        signer: sm_key(1).public().to_vec(),
-        cosigners: vec![key(2).public().to_vec()],
-        ..golden_body()
-    };
-    let mut tx = Unsigned::new(body, &chain);
-    tx.sign(&sm_key(1)).unwrap();
-    tx.sign(&key(2)).unwrap();
+    let tx = mixed_tx(&chain);
     let id = tx.id();
     put("sm3_tx_raw", hex::encode(tx.encode()));
     put("sm3_tx_id", id.to_hex());
@@ -794,15 +798,7 @@ fn a_mixed_scheme_transaction_on_an_sm3_chain_decodes_and_verifies() {
     let genesis = golden_sm_genesis().to_pb().unwrap();
     let chain = ChainRef::of(&genesis);
     assert_eq!(chain.hash, Hashing::SM3);
-    let body = pb::TxBody {
-        chain_id: CHAIN.into(),
-        signer: sm_key(1).public().to_vec(),
-        cosigners: vec![key(2).public().to_vec()],
-        ..golden_body()
-    };
-    let mut tx = Unsigned::new(body, &chain);
-    tx.sign(&sm_key(1)).unwrap();
-    tx.sign(&key(2)).unwrap();
+    let tx = mixed_tx(&chain);
     let d = decode_tx(&tx.encode(), &chain, 65_536).unwrap();
     assert_eq!(d.id, Hashing::SM3.tx_id(CHAIN, &tx.raw.body));
     assert_ne!(d.id, Hashing::BLAKE3.tx_id(CHAIN, &tx.raw.body));
